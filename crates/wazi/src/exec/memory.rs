@@ -1,0 +1,215 @@
+//! Linear memory instructions. Every access is bounds checked in software:
+//! the effective address `addr + offset` is computed in 64 bits (it cannot
+//! overflow) and compared once with the memory's length.
+
+use super::numeric::handler;
+use super::{Exec, Flow, Ip, Mem, Sp, next, operands, rd, trap, wr};
+use crate::ir::{MemAbs, MemOp, R3Idx, RIdx, RR, StoreImm};
+use crate::trap::TrapCode;
+
+/// A value that can be loaded from or stored to memory.
+pub(crate) trait Access: Copy {
+    const SIZE: u64;
+    unsafe fn read(p: *const u8) -> Self;
+    unsafe fn write(p: *mut u8, v: Self);
+}
+
+macro_rules! access {
+    ($($t:ty),*) => {$(
+        impl Access for $t {
+            const SIZE: u64 = std::mem::size_of::<$t>() as u64;
+            #[inline(always)]
+            unsafe fn read(p: *const u8) -> Self {
+                // SAFETY: the caller checked `p .. p + SIZE` is in bounds.
+                <$t>::from_le_bytes(unsafe { std::ptr::read_unaligned(p as *const [u8; std::mem::size_of::<$t>()]) })
+            }
+            #[inline(always)]
+            unsafe fn write(p: *mut u8, v: Self) {
+                // SAFETY: as for `read`.
+                unsafe { std::ptr::write_unaligned(p as *mut [u8; std::mem::size_of::<$t>()], v.to_le_bytes()) }
+            }
+        }
+    )*
+    };
+}
+access!(u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
+
+/// Loads a `T` at effective address `ea`, if in bounds.
+#[inline(always)]
+unsafe fn load<T: Access>(mem: Mem, len: usize, ea: u64) -> Option<T> {
+    if ea + T::SIZE > len as u64 {
+        return None;
+    }
+    // SAFETY: checked just above.
+    Some(unsafe { T::read(mem.add(ea as usize)) })
+}
+
+/// Stores a `T` at effective address `ea`, if in bounds.
+#[inline(always)]
+unsafe fn store<T: Access>(mem: Mem, len: usize, ea: u64, v: T) -> bool {
+    if ea + T::SIZE > len as u64 {
+        return false;
+    }
+    // SAFETY: checked just above.
+    unsafe { T::write(mem.add(ea as usize), v) };
+    true
+}
+
+macro_rules! loads {
+    ($list:ident; $($name:ident $abs:ident : $T:ty => $R:ty;)*) => {
+        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
+            ($name, stringify!($name), crate::ir::cells::<MemOp>()),
+            ($abs, stringify!($abs), crate::ir::cells::<MemAbs>()),
+        )*];
+        $(
+        handler!(fn $name(ip, sp, mem, len, x) {
+            let o = operands::<MemOp>(ip);
+            let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
+            match load::<$T>(mem, len, ea) {
+                Some(v) => wr::<$R>(sp, o.d, v as $R),
+                None => return trap(ip, x, TrapCode::MemoryOutOfBounds),
+            }
+            next!(MemOp, ip, sp, mem, len, x)
+        });
+        handler!(fn $abs(ip, sp, mem, len, x) {
+            let o = operands::<MemAbs>(ip);
+            match load::<$T>(mem, len, o.ea as u64) {
+                Some(v) => wr::<$R>(sp, o.d, v as $R),
+                None => return trap(ip, x, TrapCode::MemoryOutOfBounds),
+            }
+            next!(MemAbs, ip, sp, mem, len, x)
+        });
+    )*
+    };
+}
+
+loads! {
+    LOADS;
+    i32_load i32_load_abs : i32 => i32;
+    i64_load i64_load_abs : i64 => i64;
+    f32_load f32_load_abs : u32 => u32;
+    f64_load f64_load_abs : u64 => u64;
+    i32_load8_s i32_load8_s_abs : i8 => i32;
+    i32_load8_u i32_load8_u_abs : u8 => i32;
+    i32_load16_s i32_load16_s_abs : i16 => i32;
+    i32_load16_u i32_load16_u_abs : u16 => i32;
+    i64_load8_s i64_load8_s_abs : i8 => i64;
+    i64_load8_u i64_load8_u_abs : u8 => i64;
+    i64_load16_s i64_load16_s_abs : i16 => i64;
+    i64_load16_u i64_load16_u_abs : u16 => i64;
+    i64_load32_s i64_load32_s_abs : i32 => i64;
+    i64_load32_u i64_load32_u_abs : u32 => i64;
+}
+
+macro_rules! stores {
+    ($list:ident; $($name:ident $imm:ident $abs:ident : $S:ty => $T:ty;)*) => {
+        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
+            ($name, stringify!($name), crate::ir::cells::<MemOp>()),
+            ($imm, stringify!($imm), crate::ir::cells::<StoreImm>()),
+            ($abs, stringify!($abs), crate::ir::cells::<MemAbs>()),
+        )*];
+        $(
+        handler!(fn $name(ip, sp, mem, len, x) {
+            let o = operands::<MemOp>(ip);
+            let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
+            let v: $S = rd(sp, o.d);
+            if !store::<$T>(mem, len, ea, v as $T) {
+                return trap(ip, x, TrapCode::MemoryOutOfBounds);
+            }
+            next!(MemOp, ip, sp, mem, len, x)
+        });
+        handler!(fn $imm(ip, sp, mem, len, x) {
+            let o = operands::<StoreImm>(ip);
+            let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
+            if !store::<$T>(mem, len, ea, o.imm as $T) {
+                return trap(ip, x, TrapCode::MemoryOutOfBounds);
+            }
+            next!(StoreImm, ip, sp, mem, len, x)
+        });
+        handler!(fn $abs(ip, sp, mem, len, x) {
+            let o = operands::<MemAbs>(ip);
+            let v: $S = rd(sp, o.d);
+            if !store::<$T>(mem, len, o.ea as u64, v as $T) {
+                return trap(ip, x, TrapCode::MemoryOutOfBounds);
+            }
+            next!(MemAbs, ip, sp, mem, len, x)
+        });
+    )*
+    };
+}
+
+stores! {
+    STORES;
+    i32_store i32_store_imm i32_store_abs : u32 => u32;
+    i64_store i64_store_imm i64_store_abs : u64 => u64;
+    i32_store8 i32_store8_imm i32_store8_abs : u32 => u8;
+    i32_store16 i32_store16_imm i32_store16_abs : u32 => u16;
+    i64_store8 i64_store8_imm i64_store8_abs : u64 => u8;
+    i64_store16 i64_store16_imm i64_store16_abs : u64 => u16;
+    i64_store32 i64_store32_imm i64_store32_abs : u64 => u32;
+}
+
+handler!(fn memory_size(ip, sp, mem, len, x) {
+    let o = operands::<RR>(ip);
+    wr(sp, o.d, (len / crate::store::PAGE_SIZE) as u32);
+    next!(RR, ip, sp, mem, len, x)
+});
+
+handler!(fn memory_grow(ip, sp, mem, len, x) {
+    let _ = (mem, len);
+    let o = operands::<RR>(ip);
+    let delta: u32 = rd(sp, o.a);
+    let result = match crate::store::grow_memory_from_wasm(x, delta) {
+        Ok(r) => r,
+        Err(e) => return super::trap_error(ip, x, e),
+    };
+    wr(sp, o.d, result);
+    let (mem, len) = x.memory_view();
+    next!(RR, ip, sp, mem, len, x)
+});
+
+// `memory.fill d val n`: slots `a`, `b`, `c`.
+handler!(fn memory_fill(ip, sp, mem, len, x) {
+    let o = operands::<R3Idx>(ip);
+    let d = rd::<u32>(sp, o.a) as u64;
+    let v = rd::<u32>(sp, o.b) as u8;
+    let n = rd::<u32>(sp, o.c) as u64;
+    if d + n > len as u64 {
+        return trap(ip, x, TrapCode::MemoryOutOfBounds);
+    }
+    std::ptr::write_bytes(mem.add(d as usize), v, n as usize);
+    next!(R3Idx, ip, sp, mem, len, x)
+});
+
+// `memory.copy d s n`.
+handler!(fn memory_copy(ip, sp, mem, len, x) {
+    let o = operands::<R3Idx>(ip);
+    let d = rd::<u32>(sp, o.a) as u64;
+    let s = rd::<u32>(sp, o.b) as u64;
+    let n = rd::<u32>(sp, o.c) as u64;
+    if d + n > len as u64 || s + n > len as u64 {
+        return trap(ip, x, TrapCode::MemoryOutOfBounds);
+    }
+    std::ptr::copy(mem.add(s as usize), mem.add(d as usize), n as usize);
+    next!(R3Idx, ip, sp, mem, len, x)
+});
+
+// `memory.init seg d s n`.
+handler!(fn memory_init(ip, sp, mem, len, x) {
+    let o = operands::<R3Idx>(ip);
+    let d = rd::<u32>(sp, o.a) as u64;
+    let s = rd::<u32>(sp, o.b) as u64;
+    let n = rd::<u32>(sp, o.c) as u64;
+    let data = (*x.inst).data_segment(o.idx);
+    if s + n > data.len() as u64 || d + n > len as u64 {
+        return trap(ip, x, TrapCode::MemoryOutOfBounds);
+    }
+    std::ptr::copy_nonoverlapping(data.as_ptr().add(s as usize), mem.add(d as usize), n as usize);
+    next!(R3Idx, ip, sp, mem, len, x)
+});
+
+handler!(fn data_drop(ip, sp, mem, len, x) {
+    let o = operands::<RIdx>(ip);
+    (*x.inst).drop_data(o.idx);
+    next!(RIdx, ip, sp, mem, len, x)
+});

@@ -1,0 +1,393 @@
+//! Memories, tables, globals, and [`Extern`] (any importable entity).
+
+use crate::func::Func;
+use crate::store::{
+    AsContext, AsContextMut, MemoryEntity, PAGE_SIZE, StoreCore, Stored, TableEntity,
+};
+use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
+use crate::values::Val;
+use anyhow::{Result, bail};
+use std::fmt;
+
+/// Any entity that can be imported or exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extern {
+    Func(Func),
+    Global(Global),
+    Table(Table),
+    Memory(Memory),
+}
+
+impl Extern {
+    pub fn into_func(self) -> Option<Func> {
+        match self {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn into_global(self) -> Option<Global> {
+        match self {
+            Extern::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    pub fn into_table(self) -> Option<Table> {
+        match self {
+            Extern::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn into_memory(self) -> Option<Memory> {
+        match self {
+            Extern::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The entity's type (tables and memories with their current size as
+    /// minimum).
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        self.ty_core(&store.as_context().0.core)
+    }
+
+    pub(crate) fn ty_core(&self, core: &StoreCore) -> ExternType {
+        match self {
+            Extern::Func(f) => {
+                ExternType::Func(core.engine.func_type(core.funcs[f.0.check(core)].ty))
+            }
+            Extern::Global(g) => ExternType::Global(core.globals[g.0.check(core)].ty),
+            Extern::Table(t) => {
+                let t = &core.tables[t.0.check(core)];
+                ExternType::Table(TableType::new(
+                    *t.ty.element(),
+                    t.elems.len() as u32,
+                    t.ty.maximum(),
+                ))
+            }
+            Extern::Memory(m) => {
+                let m = &core.memories[m.0.check(core)];
+                ExternType::Memory(MemoryType::new(m.pages() as u32, m.ty.maximum()))
+            }
+        }
+    }
+}
+
+impl From<Func> for Extern {
+    fn from(f: Func) -> Extern {
+        Extern::Func(f)
+    }
+}
+
+impl From<Global> for Extern {
+    fn from(g: Global) -> Extern {
+        Extern::Global(g)
+    }
+}
+
+impl From<Table> for Extern {
+    fn from(t: Table) -> Extern {
+        Extern::Table(t)
+    }
+}
+
+impl From<Memory> for Extern {
+    fn from(m: Memory) -> Extern {
+        Extern::Memory(m)
+    }
+}
+
+/// A linear memory in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Memory(pub(crate) Stored);
+
+/// An access outside a memory's bounds, from the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryAccessError;
+
+impl fmt::Display for MemoryAccessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("out of bounds memory access")
+    }
+}
+
+impl std::error::Error for MemoryAccessError {}
+
+impl Memory {
+    /// A new memory of type `ty`.
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        let core = &mut store.as_context_mut().0.core;
+        let index = core.new_memory(ty)?;
+        Ok(Memory(Stored {
+            store: core.id,
+            index,
+        }))
+    }
+
+    fn entity<'a>(&self, core: &'a StoreCore) -> &'a MemoryEntity {
+        &core.memories[self.0.check(core)]
+    }
+
+    /// The memory's type, with its current size as minimum.
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
+        let m = self.entity(&store.as_context().0.core);
+        MemoryType::new(m.pages() as u32, m.ty.maximum())
+    }
+
+    /// The memory's contents.
+    pub fn data<'a, T: 'a>(&self, store: impl Into<crate::StoreContext<'a, T>>) -> &'a [u8] {
+        let ctx = store.into();
+        let core = &ctx.0.core;
+        core.memories[self.0.check(core)].data()
+    }
+
+    /// The memory's contents, mutably.
+    pub fn data_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> &'a mut [u8] {
+        let ctx = store.into();
+        let core = &mut ctx.0.core;
+        let i = self.0.check(core);
+        core.memories[i].data_mut()
+    }
+
+    /// Size in bytes.
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        self.entity(&store.as_context().0.core).len()
+    }
+
+    /// Size in pages.
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        self.entity(&store.as_context().0.core).pages()
+    }
+
+    /// Copies memory at `offset` into `buf`.
+    pub fn read(
+        &self,
+        store: impl AsContext,
+        offset: usize,
+        buf: &mut [u8],
+    ) -> Result<(), MemoryAccessError> {
+        let data = self.entity(&store.as_context().0.core).data();
+        let src = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get(offset..end))
+            .ok_or(MemoryAccessError)?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    /// Copies `buf` into memory at `offset`.
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: usize,
+        buf: &[u8],
+    ) -> Result<(), MemoryAccessError> {
+        let core = &mut store.as_context_mut().0.core;
+        let i = self.0.check(core);
+        let data = core.memories[i].data_mut();
+        let dst = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get_mut(offset..end))
+            .ok_or(MemoryAccessError)?;
+        dst.copy_from_slice(buf);
+        Ok(())
+    }
+
+    /// Grows by `delta` pages; returns the previous size in pages.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
+        let core = &mut store.as_context_mut().0.core;
+        let i = self.0.check(core);
+        let m: *mut MemoryEntity = &mut *core.memories[i];
+        match core.grow_memory(m, delta)? {
+            Some(old) => Ok(old),
+            None => bail!("failed to grow memory by `{delta}` pages"),
+        }
+    }
+
+    /// The memory's size in bytes per page.
+    pub fn page_size(&self, _store: impl AsContext) -> u64 {
+        PAGE_SIZE as u64
+    }
+}
+
+/// A table in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Table(pub(crate) Stored);
+
+impl Table {
+    /// A new table of type `ty` with every element `init`.
+    pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
+        let core = &mut store.as_context_mut().0.core;
+        if init.ty() != (*ty.element()).into() {
+            bail!(
+                "table initial value of type {} does not match {}",
+                init.ty(),
+                ty.element()
+            );
+        }
+        let raw = init.to_raw(core);
+        let index = core.new_table(ty, raw)?;
+        Ok(Table(Stored {
+            store: core.id,
+            index,
+        }))
+    }
+
+    fn entity<'a>(&self, core: &'a StoreCore) -> &'a TableEntity {
+        &core.tables[self.0.check(core)]
+    }
+
+    /// The table's type, with its current size as minimum.
+    pub fn ty(&self, store: impl AsContext) -> TableType {
+        let t = self.entity(&store.as_context().0.core);
+        TableType::new(*t.ty.element(), t.elems.len() as u32, t.ty.maximum())
+    }
+
+    pub fn size(&self, store: impl AsContext) -> u64 {
+        self.entity(&store.as_context().0.core).elems.len() as u64
+    }
+
+    /// Element `index`, if in bounds.
+    pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
+        let core = &store.as_context().0.core;
+        let t = self.entity(core);
+        let raw = *t.elems.get(usize::try_from(index).ok()?)?;
+        Some(Val::from_raw(raw, (*t.ty.element()).into(), core.id))
+    }
+
+    /// Sets element `index`.
+    pub fn set(&self, mut store: impl AsContextMut, index: u64, val: Val) -> Result<()> {
+        let core = &mut store.as_context_mut().0.core;
+        let i = self.0.check(core);
+        let elem = *core.tables[i].ty.element();
+        if val.ty() != elem.into() {
+            bail!("value of type {} does not fit a table of {elem}", val.ty());
+        }
+        let raw = val.to_raw(core);
+        match core.tables[i].elems.get_mut(index as usize) {
+            Some(e) => *e = raw,
+            None => bail!("table element index {index} out of bounds"),
+        }
+        Ok(())
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the previous size.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Val) -> Result<u64> {
+        let core = &mut store.as_context_mut().0.core;
+        let i = self.0.check(core);
+        let raw = init.to_raw(core);
+        let t: *mut TableEntity = &mut *core.tables[i];
+        match core.grow_table(t, delta, raw)? {
+            Some(old) => Ok(old),
+            None => bail!("failed to grow table by `{delta}`"),
+        }
+    }
+}
+
+/// A global in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Global(pub(crate) Stored);
+
+impl Global {
+    /// A new global of type `ty` holding `val`.
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
+        let core = &mut store.as_context_mut().0.core;
+        if val.ty() != *ty.content() {
+            bail!("global of type {} cannot hold a {}", ty.content(), val.ty());
+        }
+        let raw = val.to_raw(core);
+        let index = core.new_global(ty, raw);
+        Ok(Global(Stored {
+            store: core.id,
+            index,
+        }))
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+        let core = &store.as_context().0.core;
+        core.globals[self.0.check(core)].ty
+    }
+
+    pub fn get(&self, store: impl AsContext) -> Val {
+        let core = &store.as_context().0.core;
+        let g = &core.globals[self.0.check(core)];
+        // SAFETY: no wasm code runs while the host holds the store.
+        let raw = unsafe { *g.value.get() };
+        Val::from_raw(raw, *g.ty.content(), core.id)
+    }
+
+    pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
+        let core = &mut store.as_context_mut().0.core;
+        let i = self.0.check(core);
+        let ty = core.globals[i].ty;
+        if ty.mutability() != Mutability::Var {
+            bail!("immutable global cannot be set");
+        }
+        if val.ty() != *ty.content() {
+            bail!("global of type {} cannot hold a {}", ty.content(), val.ty());
+        }
+        let raw = val.to_raw(core);
+        // SAFETY: as in `get`, and the store is borrowed mutably.
+        unsafe { *core.globals[i].value.get() = raw };
+        Ok(())
+    }
+}
+
+impl<'a, T> From<&'a crate::Store<T>> for crate::StoreContext<'a, T> {
+    fn from(s: &'a crate::Store<T>) -> Self {
+        crate::StoreContext(&s.inner)
+    }
+}
+
+impl<'a, T> From<&'a mut crate::Store<T>> for crate::StoreContext<'a, T> {
+    fn from(s: &'a mut crate::Store<T>) -> Self {
+        crate::StoreContext(&s.inner)
+    }
+}
+
+impl<'a, T> From<&'a mut crate::Store<T>> for crate::StoreContextMut<'a, T> {
+    fn from(s: &'a mut crate::Store<T>) -> Self {
+        crate::StoreContextMut(&mut s.inner)
+    }
+}
+
+impl<'a, T> From<&'a crate::func::Caller<'_, T>> for crate::StoreContext<'a, T> {
+    fn from(c: &'a crate::func::Caller<'_, T>) -> Self {
+        crate::StoreContext(c.inner)
+    }
+}
+
+impl<'a, T> From<&'a mut crate::func::Caller<'_, T>> for crate::StoreContext<'a, T> {
+    fn from(c: &'a mut crate::func::Caller<'_, T>) -> Self {
+        crate::StoreContext(c.inner)
+    }
+}
+
+impl<'a, T> From<&'a mut crate::func::Caller<'_, T>> for crate::StoreContextMut<'a, T> {
+    fn from(c: &'a mut crate::func::Caller<'_, T>) -> Self {
+        crate::StoreContextMut(c.inner)
+    }
+}
+
+impl<'a, T> From<crate::StoreContextMut<'a, T>> for crate::StoreContext<'a, T> {
+    fn from(c: crate::StoreContextMut<'a, T>) -> Self {
+        crate::StoreContext(c.0)
+    }
+}
+
+impl<'a, 'b: 'a, T> From<&'a crate::StoreContextMut<'b, T>> for crate::StoreContext<'a, T> {
+    fn from(c: &'a crate::StoreContextMut<'b, T>) -> Self {
+        crate::StoreContext(c.0)
+    }
+}
+
+impl<'a, 'b: 'a, T> From<&'a mut crate::StoreContextMut<'b, T>> for crate::StoreContextMut<'a, T> {
+    fn from(c: &'a mut crate::StoreContextMut<'b, T>) -> Self {
+        crate::StoreContextMut(c.0)
+    }
+}

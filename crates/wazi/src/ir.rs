@@ -1,0 +1,241 @@
+//! The register bytecode.
+//!
+//! A translated function is a sequence of 8-byte cells. Every instruction
+//! starts with the address of its handler (direct threading), followed by its
+//! operands packed in a `#[repr(C)]` layout. Operands name frame *slots*
+//! (`u16` indices into the function's frame of 64-bit cells: parameters,
+//! locals, then temporaries) or carry immediates.
+//!
+//! Two conventions the translator relies on:
+//! - an instruction that produces a value stores its destination slot as the
+//!   first operand (byte offset 8), so a following `local.set` can retarget it;
+//! - a branch stores its relative target (in cells, from the start of the
+//!   branch) as the first operand, an `i32` at byte offset 8, so forward
+//!   branches can be patched once the label is bound.
+//!
+//! Handler names say where operands live: `_rr` both in slots, `_ri` the
+//! right one immediate, `_ir` the left one immediate.
+
+use crate::exec::Handler;
+use crate::module::FuncCode;
+
+/// A frame slot index.
+pub(crate) type Slot = u16;
+
+/// One instruction: a handler followed by its operands.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Op<T> {
+    pub h: Handler,
+    pub i: T,
+}
+
+/// Size of an instruction with operands `T`, in cells.
+pub(crate) const fn cells<T>() -> usize {
+    let size = std::mem::size_of::<Op<T>>();
+    assert!(size % 8 == 0);
+    size / 8
+}
+
+/// No operands.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Nil;
+
+/// `d = f(a)`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RR {
+    pub d: Slot,
+    pub a: Slot,
+}
+
+/// `d = f(a, b)`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RRR {
+    pub d: Slot,
+    pub a: Slot,
+    pub b: Slot,
+}
+
+/// `d = f(a, imm)` or `d = f(imm, a)`, a 32-bit immediate (an `i32`, an
+/// `i64` sign-extended from 32 bits, or the bits of an `f32`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RRI {
+    pub d: Slot,
+    pub a: Slot,
+    pub imm: u32,
+}
+
+/// `d = f(a, imm)` with a 64-bit immediate (the bits of an `f64`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RRI64 {
+    pub d: Slot,
+    pub a: Slot,
+    pub imm: u64,
+}
+
+/// `d = imm` (32 bits, zero-extended).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RI {
+    pub d: Slot,
+    pub imm: u32,
+}
+
+/// `d = imm` (64 bits).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RI64 {
+    pub d: Slot,
+    pub imm: u64,
+}
+
+/// `d = cond ? a : b`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Select {
+    pub d: Slot,
+    pub c: Slot,
+    pub a: Slot,
+    pub b: Slot,
+}
+
+/// A load `d = mem[addr + offset]` or a store `mem[addr + offset] = v`
+/// (then `d` names the value slot).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct MemOp {
+    pub d: Slot,
+    pub addr: Slot,
+    pub offset: u32,
+}
+
+/// A load or store at a constant effective address.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct MemAbs {
+    pub d: Slot,
+    pub ea: u32,
+}
+
+/// A store of an immediate `mem[addr + offset] = imm`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct StoreImm {
+    pub addr: Slot,
+    pub offset: u32,
+    pub imm: u64,
+}
+
+/// An unconditional branch.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Br {
+    pub off: i32,
+}
+
+/// A branch on one slot.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct BrR {
+    pub off: i32,
+    pub c: Slot,
+}
+
+/// A branch on comparing two slots.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct BrRR {
+    pub off: i32,
+    pub a: Slot,
+    pub b: Slot,
+}
+
+/// A branch on comparing a slot with a 16-bit immediate (sign-extended).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct BrRI {
+    pub off: i32,
+    pub a: Slot,
+    pub imm: i16,
+}
+
+/// `br_table`: followed by `len + 1` cells, each an `i32` offset relative to
+/// the start of the `br_table` (the last one is the default).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct BrTable {
+    pub c: Slot,
+    pub len: u32,
+}
+
+/// A call. The callee's frame starts at `base`, where the arguments are;
+/// its results are left there too.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Call {
+    pub base: Slot,
+    /// Function index in the instance (imported calls) or type id
+    /// (indirect calls).
+    pub idx: u32,
+    /// The callee's code (internal calls).
+    pub func: *const FuncCode,
+}
+
+/// `call_indirect`: the table index is in slot `c`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct CallIndirect {
+    pub base: Slot,
+    pub c: Slot,
+    pub table: u32,
+    pub ty: u32,
+}
+
+/// Copy `n` consecutive slots from `a` to `d` (regions never overlap
+/// wrongly: `d <= a` or disjoint).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct CopySpan {
+    pub d: Slot,
+    pub a: Slot,
+    pub n: u16,
+}
+
+/// An operation with a slot and an index (globals, tables, segments...).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RIdx {
+    pub d: Slot,
+    pub a: Slot,
+    pub idx: u32,
+}
+
+/// Three slots and an index (`table.init`, `memory.init`, `table.fill`...).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct R3Idx {
+    pub a: Slot,
+    pub b: Slot,
+    pub c: Slot,
+    pub idx: u32,
+    pub idx2: u32,
+}
+
+/// Fuel consumption for the following block.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Fuel {
+    pub amount: u64,
+}
+
+/// A trap (`unreachable`, or a statically known trap).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct TrapOp {
+    pub code: u8,
+}

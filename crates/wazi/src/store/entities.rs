@@ -1,0 +1,233 @@
+//! What a store owns: functions, memories, tables, globals and instances.
+//!
+//! Entities are boxed so their addresses never change: instances and running
+//! code refer to them by raw pointer for speed. They live as long as the
+//! store.
+
+use crate::exec::Mem;
+use crate::module::{FuncCode, Module};
+use crate::types::{GlobalType, MemoryType, TableType};
+use anyhow::Result;
+use std::alloc::{Layout, alloc_zeroed, dealloc};
+use std::cell::{Cell, UnsafeCell};
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+/// Bytes in a wasm page.
+pub(crate) const PAGE_SIZE: usize = 65536;
+/// The most pages a 32-bit memory can have.
+pub(crate) const MAX_PAGES: u64 = 65536;
+/// The most elements a table may have unless its type says less: growing
+/// further fails (-1), it never exhausts the host's memory.
+pub(crate) const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
+/// The raw reference to store function `f` (0 is null).
+#[inline(always)]
+pub(crate) fn func_ref(f: u32) -> u64 {
+    f as u64 + 1
+}
+
+/// A host function's implementation. It receives the store (as
+/// `*mut StoreInner<T>`), the calling instance (null when called from the
+/// host) and the slots holding its arguments, where it leaves its results.
+pub(crate) type HostFn =
+    dyn Fn(*mut (), *const InstanceData, &mut [u64]) -> Result<()> + Send + Sync + 'static;
+
+/// A host function, independent of any store.
+#[doc(hidden)]
+pub struct HostFunc {
+    pub(crate) type_id: u32,
+    /// `max(params, results)`: the slots a call needs.
+    pub(crate) slots: usize,
+    pub(crate) num_results: usize,
+    pub(crate) call: Box<HostFn>,
+}
+
+pub(crate) enum FuncKind {
+    Wasm {
+        inst: *const InstanceData,
+        code: *const FuncCode,
+    },
+    Host(Arc<HostFunc>),
+}
+
+pub(crate) struct FuncEntity {
+    /// Engine-wide type id.
+    pub ty: u32,
+    pub kind: FuncKind,
+}
+
+/// A linear memory. Its bytes are allocated zeroed (so untouched pages cost
+/// no physical memory) and reallocated on growth.
+pub(crate) struct MemoryEntity {
+    ptr: NonNull<u8>,
+    len: usize,
+    cap: usize,
+    pub ty: MemoryType,
+}
+
+impl MemoryEntity {
+    pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity> {
+        let mut m = MemoryEntity {
+            ptr: NonNull::dangling(),
+            len: 0,
+            cap: 0,
+            ty,
+        };
+        let bytes = ty.minimum() as usize * PAGE_SIZE;
+        if !m.set_len(bytes) {
+            anyhow::bail!("failed to allocate {bytes} bytes of linear memory");
+        }
+        Ok(m)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn pages(&self) -> u64 {
+        (self.len / PAGE_SIZE) as u64
+    }
+
+    /// The most pages this memory may have by its type.
+    pub(crate) fn max_pages(&self) -> u64 {
+        self.ty
+            .maximum()
+            .map_or(MAX_PAGES, |m| (m as u64).min(MAX_PAGES))
+    }
+
+    pub(crate) fn view(&self) -> (Mem, usize) {
+        (self.ptr.as_ptr(), self.len)
+    }
+
+    pub(crate) fn data(&self) -> &[u8] {
+        // SAFETY: `ptr` holds `len` initialised (zeroed or written) bytes.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+
+    pub(crate) fn data_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as in `data`, and `&mut self` makes the access unique.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// Resizes to `bytes` (only ever grows); false if allocation fails.
+    pub(crate) fn set_len(&mut self, bytes: usize) -> bool {
+        if bytes <= self.cap {
+            self.len = bytes;
+            return true;
+        }
+        let Ok(layout) = Layout::from_size_align(bytes, 16) else {
+            return false;
+        };
+        // SAFETY: `layout` has a non-zero size (bytes > cap >= 0).
+        let new = unsafe { alloc_zeroed(layout) };
+        let Some(new) = NonNull::new(new) else {
+            return false;
+        };
+        if self.cap > 0 {
+            // SAFETY: both regions are valid for `len` bytes and distinct;
+            // the old one was allocated with this layout's alignment.
+            unsafe {
+                std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), new.as_ptr(), self.len);
+                dealloc(
+                    self.ptr.as_ptr(),
+                    Layout::from_size_align_unchecked(self.cap, 16),
+                );
+            }
+        }
+        self.ptr = new;
+        self.cap = bytes;
+        self.len = bytes;
+        true
+    }
+}
+
+impl Drop for MemoryEntity {
+    fn drop(&mut self) {
+        if self.cap > 0 {
+            // SAFETY: allocated in `set_len` with this layout.
+            unsafe {
+                dealloc(
+                    self.ptr.as_ptr(),
+                    Layout::from_size_align_unchecked(self.cap, 16),
+                )
+            };
+        }
+    }
+}
+
+/// A table of raw references.
+pub(crate) struct TableEntity {
+    pub elems: Vec<u64>,
+    pub ty: TableType,
+}
+
+impl TableEntity {
+    pub(crate) fn max_elements(&self) -> u64 {
+        self.ty
+            .maximum()
+            .map_or(MAX_TABLE_ELEMENTS, |m| (m as u64).min(MAX_TABLE_ELEMENTS))
+    }
+}
+
+/// A global's cell.
+pub(crate) struct GlobalEntity {
+    pub value: UnsafeCell<u64>,
+    pub ty: GlobalType,
+}
+
+/// An instance: its module and where its entities are.
+pub(crate) struct InstanceData {
+    pub module: Module,
+    /// Store function index of each function.
+    pub funcs: Box<[u32]>,
+    pub tables: Box<[*mut TableEntity]>,
+    pub table_ids: Box<[u32]>,
+    /// The memory, or null.
+    pub memory: *mut MemoryEntity,
+    pub memory_ids: Box<[u32]>,
+    /// The value cell of each global.
+    pub globals: Box<[*mut u64]>,
+    pub global_ids: Box<[u32]>,
+    /// Element segments as raw references (empty once dropped).
+    pub elems: Box<[UnsafeCell<Box<[u64]>>]>,
+    pub data_dropped: Box<[Cell<bool>]>,
+}
+
+impl InstanceData {
+    /// The memory's base and length (a dangling base and 0 without memory).
+    #[inline(always)]
+    pub(crate) fn memory_view(&self) -> (Mem, usize) {
+        if self.memory.is_null() {
+            (NonNull::dangling().as_ptr(), 0)
+        } else {
+            // SAFETY: memory pointers name memories of the same store.
+            unsafe { (*self.memory).view() }
+        }
+    }
+
+    /// The bytes of data segment `idx` (empty once dropped).
+    pub(crate) fn data_segment(&self, idx: u32) -> &[u8] {
+        if self.data_dropped[idx as usize].get() {
+            return &[];
+        }
+        let range = self.module.inner.datas[idx as usize].bytes.clone();
+        &self.module.inner.bytes[range]
+    }
+
+    pub(crate) fn drop_data(&self, idx: u32) {
+        self.data_dropped[idx as usize].set(true);
+    }
+
+    /// The references of element segment `idx` (empty once dropped).
+    pub(crate) fn elem_segment(&self, idx: u32) -> &[u64] {
+        // SAFETY: segments are only replaced by `drop_elem`, which no caller
+        // runs while holding the slice returned here.
+        unsafe { &*self.elems[idx as usize].get() }
+    }
+
+    pub(crate) fn drop_elem(&self, idx: u32) {
+        // SAFETY: see `elem_segment`.
+        unsafe { *self.elems[idx as usize].get() = Box::new([]) };
+    }
+}

@@ -1,0 +1,666 @@
+//! [`Store`]: the home of all runtime state, and the entry into the
+//! interpreter.
+
+mod entities;
+mod limits;
+
+pub(crate) use entities::*;
+pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
+
+use crate::engine::Engine;
+use crate::exec::{self, EXIT, Exec, Flow, Frame, Ip, Sp};
+use crate::trap::{FrameInfo, Trap, TrapCode, WasmBacktrace};
+use anyhow::{Result, anyhow, bail};
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How deep host → wasm → host → wasm nesting may go before it traps (each
+/// level uses native stack).
+const MAX_NESTING: u32 = 200;
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The slot stack and frame records, allocated on first use. Both are
+/// reserved at their maximum size up front so that addresses never change;
+/// the operating system only backs the pages that are touched.
+struct Stack {
+    slots: Vec<u64>,
+    frames: Vec<Frame>,
+}
+
+/// The part of a store that does not depend on its data type.
+#[doc(hidden)]
+pub struct StoreCore {
+    pub(crate) id: u64,
+    pub(crate) engine: Engine,
+    pub(crate) funcs: Vec<FuncEntity>,
+    pub(crate) memories: Vec<Box<MemoryEntity>>,
+    pub(crate) tables: Vec<Box<TableEntity>>,
+    pub(crate) globals: Vec<Box<GlobalEntity>>,
+    pub(crate) instances: Vec<Box<InstanceData>>,
+    pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
+    stack: Option<Stack>,
+    /// Where the next activation's slots and frame records start.
+    pub(crate) stack_top: Sp,
+    pub(crate) frames_top: *mut Frame,
+    pub(crate) fuel: i64,
+    pub(crate) epoch_deadline: u64,
+    nesting: u32,
+    /// `StoreInner<T>` of this core (set once the store is boxed).
+    pub(crate) outer: *mut (),
+    /// Finds the store's resource limiter, if any.
+    limiter: Option<fn(*mut ()) -> Option<*mut dyn ResourceLimiter>>,
+}
+
+// SAFETY: the raw pointers in a store point into the store's own boxes (or
+// are null); moving the store to another thread moves all of them together.
+unsafe impl Send for StoreCore {}
+// SAFETY: shared access to a store never mutates through those pointers.
+unsafe impl Sync for StoreCore {}
+
+/// A store's contents, boxed so their address is stable.
+pub(crate) struct StoreInner<T> {
+    pub core: StoreCore,
+    pub data: T,
+    #[allow(clippy::type_complexity)]
+    limiter: Option<Box<dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter + 'static) + Send + Sync>>,
+}
+
+/// All WebAssembly state: instances, memories, tables, globals, functions,
+/// and the user's data `T` that host functions can reach.
+pub struct Store<T> {
+    pub(crate) inner: Box<StoreInner<T>>,
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("id", &self.inner.core.id)
+            .finish()
+    }
+}
+
+impl<T: 'static> Store<T> {
+    /// An empty store for `engine` holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        let mut inner = Box::new(StoreInner {
+            core: StoreCore {
+                id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                externs: Vec::new(),
+                stack: None,
+                stack_top: std::ptr::null_mut(),
+                frames_top: std::ptr::null_mut(),
+                fuel: 0,
+                epoch_deadline: 0,
+                nesting: 0,
+                outer: std::ptr::null_mut(),
+                limiter: None,
+            },
+            data,
+            limiter: None,
+        });
+        inner.core.outer = &mut *inner as *mut StoreInner<T> as *mut ();
+        Store { inner }
+    }
+
+    /// The user data.
+    pub fn data(&self) -> &T {
+        &self.inner.data
+    }
+
+    /// The user data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.inner.data
+    }
+
+    /// Consumes the store, returning its data.
+    pub fn into_data(self) -> T {
+        let inner = *self.inner;
+        inner.data
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.core.engine
+    }
+
+    /// Installs a resource limiter: `f` returns it from the store's data.
+    pub fn limiter(
+        &mut self,
+        f: impl FnMut(&mut T) -> &mut (dyn ResourceLimiter + 'static) + Send + Sync + 'static,
+    ) {
+        self.inner.limiter = Some(Box::new(f));
+        self.inner.core.limiter = Some(limiter_thunk::<T>);
+    }
+
+    /// Sets the remaining fuel (needs [`crate::Config::consume_fuel`]).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.inner.core.set_fuel(fuel)
+    }
+
+    /// The remaining fuel.
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.inner.core.get_fuel()
+    }
+
+    /// Interrupt running code `ticks` epochs from now (needs
+    /// [`crate::Config::epoch_interruption`]).
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        self.inner.core.set_epoch_deadline(ticks);
+    }
+}
+
+fn limiter_thunk<T>(outer: *mut ()) -> Option<*mut dyn ResourceLimiter> {
+    // SAFETY: `outer` is the `StoreInner<T>` this thunk was installed for;
+    // the limiter and data fields are disjoint from the core, which is the
+    // only part of the store the caller is using.
+    unsafe {
+        let inner = outer as *mut StoreInner<T>;
+        let f = (*inner).limiter.as_mut()?;
+        let limiter: *mut dyn ResourceLimiter = f(&mut (*inner).data);
+        Some(limiter)
+    }
+}
+
+impl StoreCore {
+    pub(crate) fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        if !self.engine.inner.config.consume_fuel {
+            bail!("fuel is not configured in this store");
+        }
+        self.fuel = fuel.min(i64::MAX as u64) as i64;
+        Ok(())
+    }
+
+    pub(crate) fn get_fuel(&self) -> Result<u64> {
+        if !self.engine.inner.config.consume_fuel {
+            bail!("fuel is not configured in this store");
+        }
+        Ok(self.fuel.max(0) as u64)
+    }
+
+    pub(crate) fn set_epoch_deadline(&mut self, ticks: u64) {
+        let now = self.engine.inner.epoch.load(Ordering::Relaxed);
+        self.epoch_deadline = now.saturating_add(ticks);
+    }
+
+    /// The store's resource limiter.
+    pub(crate) fn limiter(&mut self) -> Option<&mut dyn ResourceLimiter> {
+        let thunk = self.limiter?;
+        // SAFETY: the thunk returns a limiter living in the store's data,
+        // which outlives this borrow of the store.
+        thunk(self.outer).map(|l| unsafe { &mut *l })
+    }
+
+    /// Checks the store may hold one more entity of a kind.
+    pub(crate) fn check_count(&mut self, kind: &str, have: usize) -> Result<()> {
+        let max = match self.limiter() {
+            None => match kind {
+                "instance" => limits::DEFAULT_INSTANCE_LIMIT,
+                "table" => limits::DEFAULT_TABLE_LIMIT,
+                _ => limits::DEFAULT_MEMORY_LIMIT,
+            },
+            Some(l) => match kind {
+                "instance" => l.instances(),
+                "table" => l.tables(),
+                _ => l.memories(),
+            },
+        };
+        if have >= max {
+            bail!(
+                "resource limit exceeded: {kind} count too high at {}",
+                have + 1
+            );
+        }
+        Ok(())
+    }
+
+    pub(crate) fn new_memory(&mut self, ty: crate::types::MemoryType) -> Result<u32> {
+        self.check_count("memory", self.memories.len())?;
+        let bytes = ty.minimum() as usize * PAGE_SIZE;
+        if let Some(l) = self.limiter() {
+            if !l.memory_growing(0, bytes, ty.maximum().map(|m| m as usize * PAGE_SIZE))? {
+                bail!(
+                    "memory minimum size of {} pages exceeds memory limits",
+                    ty.minimum()
+                );
+            }
+        }
+        self.memories.push(Box::new(MemoryEntity::new(ty)?));
+        Ok(self.memories.len() as u32 - 1)
+    }
+
+    pub(crate) fn new_table(&mut self, ty: crate::types::TableType, init: u64) -> Result<u32> {
+        self.check_count("table", self.tables.len())?;
+        let n = ty.minimum() as usize;
+        if let Some(l) = self.limiter() {
+            if !l.table_growing(0, n, ty.maximum().map(|m| m as usize))? {
+                bail!("table minimum size of {n} elements exceeds table limits");
+            }
+        }
+        if n as u64 > MAX_TABLE_ELEMENTS {
+            bail!("table minimum size of {n} elements is too large");
+        }
+        self.tables.push(Box::new(TableEntity {
+            elems: vec![init; n],
+            ty,
+        }));
+        Ok(self.tables.len() as u32 - 1)
+    }
+
+    pub(crate) fn new_global(&mut self, ty: crate::types::GlobalType, value: u64) -> u32 {
+        self.globals.push(Box::new(GlobalEntity {
+            value: value.into(),
+            ty,
+        }));
+        self.globals.len() as u32 - 1
+    }
+
+    /// Grows memory `m` by `delta` pages: the old size, or `None` if it
+    /// cannot grow (past its maximum, the limiter's, or out of host memory).
+    pub(crate) fn grow_memory(&mut self, m: *mut MemoryEntity, delta: u64) -> Result<Option<u64>> {
+        // SAFETY: `m` is a memory of this store.
+        let mem = unsafe { &mut *m };
+        let old = mem.pages();
+        let new = old + delta;
+        if new > mem.max_pages() {
+            return Ok(None);
+        }
+        let (cur, want) = (mem.len(), new as usize * PAGE_SIZE);
+        let max = mem.ty.maximum().map(|m| m as usize * PAGE_SIZE);
+        if let Some(l) = self.limiter() {
+            if !l.memory_growing(cur, want, max)? {
+                return Ok(None);
+            }
+        }
+        // SAFETY: as above; the limiter does not touch memories.
+        let mem = unsafe { &mut *m };
+        if !mem.set_len(want) {
+            if let Some(l) = self.limiter() {
+                l.memory_grow_failed(anyhow!("failed to allocate {want} bytes"))?;
+            }
+            return Ok(None);
+        }
+        Ok(Some(old))
+    }
+
+    /// Grows table `t` by `delta` elements set to `init`: the old size, or
+    /// `None` if it cannot grow.
+    pub(crate) fn grow_table(
+        &mut self,
+        t: *mut TableEntity,
+        delta: u64,
+        init: u64,
+    ) -> Result<Option<u64>> {
+        // SAFETY: `t` is a table of this store.
+        let table = unsafe { &mut *t };
+        let old = table.elems.len() as u64;
+        let new = old + delta;
+        if new > table.max_elements() {
+            return Ok(None);
+        }
+        let max = table.ty.maximum().map(|m| m as usize);
+        if let Some(l) = self.limiter() {
+            if !l.table_growing(old as usize, new as usize, max)? {
+                return Ok(None);
+            }
+        }
+        // SAFETY: as above.
+        let table = unsafe { &mut *t };
+        if table.elems.try_reserve_exact(delta as usize).is_err() {
+            if let Some(l) = self.limiter() {
+                l.table_grow_failed(anyhow!("failed to allocate {new} table elements"))?;
+            }
+            return Ok(None);
+        }
+        table.elems.resize(new as usize, init);
+        Ok(Some(old))
+    }
+
+    fn stack(&mut self) -> &mut Stack {
+        let max = self.engine.inner.config.max_wasm_stack;
+        self.stack.get_or_insert_with(|| {
+            let mut s = Stack {
+                slots: Vec::with_capacity(max / 8),
+                frames: Vec::with_capacity(max / std::mem::size_of::<Frame>()),
+            };
+            self.stack_top = s.slots.as_mut_ptr();
+            self.frames_top = s.frames.as_mut_ptr();
+            s
+        })
+    }
+
+    /// Calls store function `func`: `write` puts the arguments in the slots,
+    /// `read` takes the results from them.
+    ///
+    /// # Safety
+    /// `self` must be the core of a live `StoreInner` (`self.outer`), and
+    /// `write` must only write the function's parameters.
+    pub(crate) unsafe fn invoke(
+        &mut self,
+        func: u32,
+        write: &mut dyn FnMut(&mut [u64]),
+        read: &mut dyn FnMut(&[u64]),
+    ) -> Result<()> {
+        if self.nesting >= MAX_NESTING {
+            return Err(anyhow::Error::new(Trap::StackOverflow));
+        }
+        let (end, frames_end) = {
+            let s = self.stack();
+            // SAFETY: capacity marks the end of each reserved region.
+            unsafe {
+                (
+                    s.slots.as_mut_ptr().add(s.slots.capacity()),
+                    s.frames.as_mut_ptr().add(s.frames.capacity()),
+                )
+            }
+        };
+        let fe = &self.funcs[func as usize];
+        let base = self.stack_top;
+        let (inst, code, slots) = match &fe.kind {
+            FuncKind::Wasm { inst, code } => {
+                // SAFETY: function entities name live instances and code.
+                let (inst, code) = (*inst, unsafe { &**code });
+                // SAFETY: as above.
+                let c = code.compile(unsafe { &(*inst).module.inner })?;
+                let ty = unsafe { (*inst).module.inner.func_type(code.index) };
+                let slots = ty
+                    .params()
+                    .len()
+                    .max(ty.results().len())
+                    .max(c.frame_bytes / 8);
+                (inst, Some(c as *const crate::module::Compiled), slots)
+            }
+            FuncKind::Host(h) => (std::ptr::null(), None, h.slots),
+        };
+        if (end as usize - base as usize) / 8 < slots || self.frames_top == frames_end {
+            return Err(anyhow::Error::new(Trap::StackOverflow));
+        }
+        // SAFETY: `slots` slots from `base` are inside the reserved stack.
+        let args = unsafe { std::slice::from_raw_parts_mut(base, slots) };
+        write(args);
+        let saved = (self.stack_top, self.frames_top);
+        self.nesting += 1;
+        let result = match code {
+            None => {
+                let FuncKind::Host(h) = &self.funcs[func as usize].kind else {
+                    unreachable!()
+                };
+                let h = h.clone();
+                // SAFETY: `base` has `h.slots` slots; nested calls start above.
+                unsafe {
+                    self.stack_top = base.add(h.slots);
+                    let args = std::slice::from_raw_parts_mut(base, h.slots);
+                    (h.call)(self.outer, std::ptr::null(), args)
+                }
+            }
+            Some(c) => {
+                // SAFETY: `c` is compiled code of `inst`'s module; the entry
+                // frame makes its final return end the run.
+                unsafe { self.run_wasm(inst, &*c, base, end, frames_end) }
+            }
+        };
+        self.nesting -= 1;
+        self.stack_top = saved.0;
+        self.frames_top = saved.1;
+        result?;
+        // SAFETY: as for `args`.
+        read(unsafe { std::slice::from_raw_parts(base, slots) });
+        Ok(())
+    }
+
+    unsafe fn run_wasm(
+        &mut self,
+        inst: *const InstanceData,
+        c: &crate::module::Compiled,
+        base: Sp,
+        end: Sp,
+        frames_end: *mut Frame,
+    ) -> Result<()> {
+        // SAFETY: the caller checked there is room for a frame record.
+        unsafe {
+            let entry = self.frames_top;
+            *entry = Frame {
+                ip: EXIT.as_ptr() as Ip,
+                sp: base,
+                inst,
+            };
+            let mut x = Exec {
+                inst,
+                globals: std::ptr::null(),
+                frames: entry.add(1),
+                frames_end,
+                stack_end: end,
+                fuel: self.fuel,
+                epoch: &self.engine.inner.epoch,
+                epoch_deadline: self.epoch_deadline,
+                store: self,
+                host: self.outer,
+                trap: TrapCode::Unreachable,
+                trap_ip: std::ptr::null(),
+                error: None,
+                #[cfg(not(wazi_tail_dispatch))]
+                regs: exec::Regs {
+                    ip: std::ptr::null(),
+                    sp: base,
+                    mem: std::ptr::null_mut(),
+                    len: 0,
+                },
+            };
+            let (mem, len) = x.enter(inst);
+            let flow = exec::run(c.entry(), base, mem, len, &mut x);
+            self.fuel = x.fuel;
+            match flow {
+                Flow::Done => Ok(()),
+                _ => Err(self.trap_error(&mut x, entry)),
+            }
+        }
+    }
+
+    /// Turns a trap into an error carrying a wasm backtrace.
+    fn trap_error(&self, x: &mut Exec, entry: *mut Frame) -> anyhow::Error {
+        let mut ips = vec![(x.trap_ip as usize, false)];
+        // SAFETY: frame records from the entry frame up to `x.frames` were
+        // written by this activation.
+        unsafe {
+            let mut f = x.frames.sub(1);
+            while f > entry {
+                ips.push(((*f).ip as usize, true));
+                f = f.sub(1);
+            }
+        }
+        let frames = ips
+            .into_iter()
+            .filter_map(|(ip, is_return)| {
+                let entry = self.engine.code_at(ip)?;
+                // SAFETY: code entries are removed before their module is
+                // dropped, and running code keeps its module alive.
+                let (func, module) = unsafe { (&*entry.func, &*entry.module) };
+                let compiled = func.compiled()?;
+                let offset = compiled.module_offset(ip, is_return).map(|o| o as usize);
+                let body = module.code_body_start(func);
+                Some(FrameInfo::new(
+                    module.name.clone(),
+                    func.index,
+                    module.func_names.get(&func.index).cloned(),
+                    offset,
+                    offset.map(|o| o.saturating_sub(body)),
+                ))
+            })
+            .collect();
+        let bt = WasmBacktrace::new(frames);
+        let error = match x.trap.to_trap() {
+            Some(t) => anyhow::Error::new(t),
+            None => x
+                .error
+                .take()
+                .unwrap_or_else(|| anyhow!("host function failed")),
+        };
+        if bt.frames().is_empty() {
+            error
+        } else {
+            error.context(bt)
+        }
+    }
+}
+
+/// `memory.grow` from running code: the old size in pages, or -1.
+pub(crate) fn grow_memory_from_wasm(x: &mut Exec, delta: u32) -> Result<u32> {
+    // SAFETY: the executor's instance and store are live.
+    unsafe {
+        let m = (*x.inst).memory;
+        match (*x.store).grow_memory(m, delta as u64)? {
+            Some(old) => Ok(old as u32),
+            None => Ok(u32::MAX),
+        }
+    }
+}
+
+/// `table.grow` from running code: the old size, or -1.
+pub(crate) fn grow_table_from_wasm(
+    x: &mut Exec,
+    t: *mut TableEntity,
+    delta: u32,
+    init: u64,
+) -> Result<u32> {
+    // SAFETY: the executor's store is live; `t` is one of its tables.
+    unsafe {
+        match (*x.store).grow_table(t, delta as u64, init)? {
+            Some(old) => Ok(old as u32),
+            None => Ok(u32::MAX),
+        }
+    }
+}
+
+// ---- contexts -------------------------------------------------------------
+
+/// A shared borrow of a store.
+pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
+
+/// An exclusive borrow of a store.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
+
+impl<T> StoreContext<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.0.core.engine
+    }
+
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.0.core.get_fuel()
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.0.data
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.0.core.engine
+    }
+
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.0.core.get_fuel()
+    }
+
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.0.core.set_fuel(fuel)
+    }
+
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        self.0.core.set_epoch_deadline(ticks)
+    }
+}
+
+/// Something that can be read as a store.
+pub trait AsContext {
+    type Data;
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Something that can be used as a store.
+pub trait AsContextMut: AsContext {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(&self.inner)
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(&mut self.inner)
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+/// A handle to an entity of a particular store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Stored {
+    pub store: u64,
+    pub index: u32,
+}
+
+impl Stored {
+    /// Checks the handle belongs to `core`'s store.
+    #[track_caller]
+    pub(crate) fn check(&self, core: &StoreCore) -> usize {
+        assert_eq!(self.store, core.id, "object used with the wrong store");
+        self.index as usize
+    }
+}

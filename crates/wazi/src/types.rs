@@ -1,0 +1,370 @@
+//! Types of WebAssembly values and entities.
+
+use anyhow::{Result, bail};
+use std::fmt;
+
+/// A value type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValType {
+    I32,
+    I64,
+    F32,
+    F64,
+    /// `funcref`, nullable.
+    FuncRef,
+    /// `externref`, nullable.
+    ExternRef,
+}
+
+impl ValType {
+    /// Whether this is a reference type.
+    pub fn is_ref(&self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+
+    pub(crate) fn from_wasmparser(t: wasmparser::ValType) -> Result<ValType> {
+        Ok(match t {
+            wasmparser::ValType::I32 => ValType::I32,
+            wasmparser::ValType::I64 => ValType::I64,
+            wasmparser::ValType::F32 => ValType::F32,
+            wasmparser::ValType::F64 => ValType::F64,
+            wasmparser::ValType::V128 => bail!("the SIMD proposal (v128) is not supported"),
+            wasmparser::ValType::Ref(r) => RefType::from_wasmparser(r)?.into(),
+        })
+    }
+}
+
+impl fmt::Display for ValType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+            ValType::FuncRef => "funcref",
+            ValType::ExternRef => "externref",
+        })
+    }
+}
+
+/// A reference type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefType {
+    FuncRef,
+    ExternRef,
+}
+
+impl RefType {
+    pub(crate) fn from_wasmparser(r: wasmparser::RefType) -> Result<RefType> {
+        if r == wasmparser::RefType::FUNCREF {
+            Ok(RefType::FuncRef)
+        } else if r == wasmparser::RefType::EXTERNREF {
+            Ok(RefType::ExternRef)
+        } else {
+            bail!(
+                "reference type {r} needs the function-references or GC proposal, which is not supported"
+            )
+        }
+    }
+}
+
+impl From<RefType> for ValType {
+    fn from(r: RefType) -> ValType {
+        match r {
+            RefType::FuncRef => ValType::FuncRef,
+            RefType::ExternRef => ValType::ExternRef,
+        }
+    }
+}
+
+impl fmt::Display for RefType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        ValType::from(*self).fmt(f)
+    }
+}
+
+/// A function type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    params: Box<[ValType]>,
+    results: Box<[ValType]>,
+}
+
+impl FuncType {
+    /// A function type with these parameters and results.
+    pub fn new(
+        params: impl IntoIterator<Item = ValType>,
+        results: impl IntoIterator<Item = ValType>,
+    ) -> FuncType {
+        FuncType {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
+    }
+
+    pub fn params(&self) -> &[ValType] {
+        &self.params
+    }
+
+    pub fn results(&self) -> &[ValType] {
+        &self.results
+    }
+
+    pub(crate) fn from_wasmparser(t: &wasmparser::FuncType) -> Result<FuncType> {
+        Ok(FuncType {
+            params: t
+                .params()
+                .iter()
+                .map(|&v| ValType::from_wasmparser(v))
+                .collect::<Result<_>>()?,
+            results: t
+                .results()
+                .iter()
+                .map(|&v| ValType::from_wasmparser(v))
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+impl fmt::Display for FuncType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(func")?;
+        if !self.params.is_empty() {
+            write!(f, " (param")?;
+            for p in self.params.iter() {
+                write!(f, " {p}")?;
+            }
+            write!(f, ")")?;
+        }
+        if !self.results.is_empty() {
+            write!(f, " (result")?;
+            for r in self.results.iter() {
+                write!(f, " {r}")?;
+            }
+            write!(f, ")")?;
+        }
+        write!(f, ")")
+    }
+}
+
+/// Whether a global can be changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mutability {
+    Const,
+    Var,
+}
+
+/// A global's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlobalType {
+    content: ValType,
+    mutability: Mutability,
+}
+
+impl GlobalType {
+    pub fn new(content: ValType, mutability: Mutability) -> GlobalType {
+        GlobalType {
+            content,
+            mutability,
+        }
+    }
+
+    pub fn content(&self) -> &ValType {
+        &self.content
+    }
+
+    pub fn mutability(&self) -> Mutability {
+        self.mutability
+    }
+
+    pub(crate) fn from_wasmparser(g: &wasmparser::GlobalType) -> Result<GlobalType> {
+        if g.shared {
+            bail!("shared globals need the threads proposal, which is not supported");
+        }
+        Ok(GlobalType {
+            content: ValType::from_wasmparser(g.content_type)?,
+            mutability: if g.mutable {
+                Mutability::Var
+            } else {
+                Mutability::Const
+            },
+        })
+    }
+}
+
+impl fmt::Display for GlobalType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.mutability {
+            Mutability::Const => write!(f, "(global {})", self.content),
+            Mutability::Var => write!(f, "(global (mut {}))", self.content),
+        }
+    }
+}
+
+/// A table's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TableType {
+    element: RefType,
+    min: u32,
+    max: Option<u32>,
+}
+
+impl TableType {
+    pub fn new(element: RefType, min: u32, max: Option<u32>) -> TableType {
+        TableType { element, min, max }
+    }
+
+    pub fn element(&self) -> &RefType {
+        &self.element
+    }
+
+    pub fn minimum(&self) -> u32 {
+        self.min
+    }
+
+    pub fn maximum(&self) -> Option<u32> {
+        self.max
+    }
+
+    pub(crate) fn from_wasmparser(t: &wasmparser::TableType) -> Result<TableType> {
+        if t.table64 {
+            bail!("64-bit tables need the memory64 proposal, which is not supported");
+        }
+        if t.shared {
+            bail!("shared tables need the threads proposal, which is not supported");
+        }
+        Ok(TableType {
+            element: RefType::from_wasmparser(t.element_type)?,
+            min: t.initial as u32,
+            max: t.maximum.map(|m| m as u32),
+        })
+    }
+}
+
+impl fmt::Display for TableType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(table {}", self.min)?;
+        if let Some(max) = self.max {
+            write!(f, " {max}")?;
+        }
+        write!(f, " {})", self.element)
+    }
+}
+
+/// A linear memory's type, in 64 KiB pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MemoryType {
+    min: u32,
+    max: Option<u32>,
+}
+
+impl MemoryType {
+    pub fn new(min: u32, max: Option<u32>) -> MemoryType {
+        MemoryType { min, max }
+    }
+
+    pub fn minimum(&self) -> u32 {
+        self.min
+    }
+
+    pub fn maximum(&self) -> Option<u32> {
+        self.max
+    }
+
+    pub(crate) fn from_wasmparser(m: &wasmparser::MemoryType) -> Result<MemoryType> {
+        if m.memory64 {
+            bail!("64-bit memories need the memory64 proposal, which is not supported");
+        }
+        if m.shared {
+            bail!("shared memories need the threads proposal, which is not supported");
+        }
+        if m.page_size_log2.is_some() {
+            bail!("custom page sizes are not supported");
+        }
+        Ok(MemoryType {
+            min: m.initial as u32,
+            max: m.maximum.map(|m| m as u32),
+        })
+    }
+}
+
+impl fmt::Display for MemoryType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(memory {}", self.min)?;
+        if let Some(max) = self.max {
+            write!(f, " {max}")?;
+        }
+        write!(f, ")")
+    }
+}
+
+/// The type of an import or export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExternType {
+    Func(FuncType),
+    Global(GlobalType),
+    Table(TableType),
+    Memory(MemoryType),
+}
+
+impl ExternType {
+    /// A word for the kind of entity: "function", "global"...
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ExternType::Func(_) => "function",
+            ExternType::Global(_) => "global",
+            ExternType::Table(_) => "table",
+            ExternType::Memory(_) => "memory",
+        }
+    }
+}
+
+impl fmt::Display for ExternType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExternType::Func(t) => t.fmt(f),
+            ExternType::Global(t) => t.fmt(f),
+            ExternType::Table(t) => t.fmt(f),
+            ExternType::Memory(t) => t.fmt(f),
+        }
+    }
+}
+
+/// An import of a module.
+#[derive(Clone, Debug)]
+pub struct ImportType<'a> {
+    pub(crate) module: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) ty: ExternType,
+}
+
+impl<'a> ImportType<'a> {
+    pub fn module(&self) -> &'a str {
+        self.module
+    }
+
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}
+
+/// An export of a module.
+#[derive(Clone, Debug)]
+pub struct ExportType<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) ty: ExternType,
+}
+
+impl<'a> ExportType<'a> {
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    pub fn ty(&self) -> ExternType {
+        self.ty.clone()
+    }
+}

@@ -1,0 +1,201 @@
+//! [`Val`]: a WebAssembly value, and [`ExternRef`].
+
+use crate::func::Func;
+use crate::store::{AsContext, AsContextMut, StoreCore, Stored};
+use crate::types::{RefType, ValType};
+use std::any::Any;
+
+/// A WebAssembly value. Floats are kept as bits so NaN payloads survive.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    /// The bits of an `f32`.
+    F32(u32),
+    /// The bits of an `f64`.
+    F64(u64),
+    FuncRef(Option<Func>),
+    ExternRef(Option<ExternRef>),
+}
+
+impl Val {
+    /// The value's type.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The zero (or null) value of `ty`.
+    pub fn default_for(ty: ValType) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(0),
+            ValType::I64 => Val::I64(0),
+            ValType::F32 => Val::F32(0),
+            ValType::F64 => Val::F64(0),
+            ValType::FuncRef => Val::FuncRef(None),
+            ValType::ExternRef => Val::ExternRef(None),
+        }
+    }
+
+    /// The null reference of `ty`.
+    pub fn null_ref(ty: RefType) -> Val {
+        Val::default_for(ty.into())
+    }
+
+    pub fn i32(&self) -> Option<i32> {
+        match self {
+            Val::I32(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn i64(&self) -> Option<i64> {
+        match self {
+            Val::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn f32(&self) -> Option<f32> {
+        match self {
+            Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    pub fn f64(&self) -> Option<f64> {
+        match self {
+            Val::F64(v) => Some(f64::from_bits(*v)),
+            _ => None,
+        }
+    }
+
+    pub fn unwrap_i32(&self) -> i32 {
+        self.i32().expect("expected i32")
+    }
+
+    pub fn unwrap_i64(&self) -> i64 {
+        self.i64().expect("expected i64")
+    }
+
+    pub fn unwrap_f32(&self) -> f32 {
+        self.f32().expect("expected f32")
+    }
+
+    pub fn unwrap_f64(&self) -> f64 {
+        self.f64().expect("expected f64")
+    }
+
+    /// The function reference, if this is a `funcref`.
+    pub fn funcref(&self) -> Option<Option<&Func>> {
+        match self {
+            Val::FuncRef(f) => Some(f.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The extern reference, if this is an `externref`.
+    pub fn externref(&self) -> Option<Option<&ExternRef>> {
+        match self {
+            Val::ExternRef(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Raw slot bits, checking references belong to `core`'s store.
+    pub(crate) fn to_raw(&self, core: &StoreCore) -> u64 {
+        match *self {
+            Val::I32(v) => v as u32 as u64,
+            Val::I64(v) => v as u64,
+            Val::F32(v) => v as u64,
+            Val::F64(v) => v,
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => f.0.check(core) as u64 + 1,
+            Val::ExternRef(Some(e)) => e.0.check(core) as u64 + 1,
+        }
+    }
+
+    /// The value of type `ty` in raw slot bits.
+    pub(crate) fn from_raw(raw: u64, ty: ValType, store: u64) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(raw as u32 as i32),
+            ValType::I64 => Val::I64(raw as i64),
+            ValType::F32 => Val::F32(raw as u32),
+            ValType::F64 => Val::F64(raw),
+            ValType::FuncRef => Val::FuncRef((raw != 0).then(|| {
+                Func(Stored {
+                    store,
+                    index: (raw - 1) as u32,
+                })
+            })),
+            ValType::ExternRef => Val::ExternRef((raw != 0).then(|| {
+                ExternRef(Stored {
+                    store,
+                    index: (raw - 1) as u32,
+                })
+            })),
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+
+impl From<Func> for Val {
+    fn from(f: Func) -> Val {
+        Val::FuncRef(Some(f))
+    }
+}
+
+/// A reference to host data, owned by a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExternRef(pub(crate) Stored);
+
+impl ExternRef {
+    /// Stores `value` in the store and returns a reference to it.
+    pub fn new<T: Any + Send + Sync>(mut store: impl AsContextMut, value: T) -> ExternRef {
+        let core = &mut store.as_context_mut().0.core;
+        core.externs.push(Box::new(value));
+        ExternRef(Stored {
+            store: core.id,
+            index: core.externs.len() as u32 - 1,
+        })
+    }
+
+    /// The host data.
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: &'a impl AsContext<Data = T>,
+    ) -> &'a (dyn Any + Send + Sync) {
+        let core = &store.as_context().0.core;
+        let i = self.0.check(core);
+        &*core.externs[i]
+    }
+}
