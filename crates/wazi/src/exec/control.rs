@@ -305,9 +305,8 @@ unsafe fn call_entity(
                 };
                 dispatch!(c.entry(), callee_sp, mem, len, x)
             }
-            FuncKind::Host(h) => {
-                let h = h.clone();
-                if let Err(e) = call_host(sp.add(base as usize), x, &h) {
+            FuncKind::Host(_) => {
+                if let Err(e) = call_host_entity(sp.add(base as usize), x, func) {
                     return trap_error(ip, x, e);
                 }
                 let (mem, len) = x.memory_view();
@@ -334,6 +333,21 @@ unsafe fn compile_entity_then(
         // SAFETY: re-runs the same call instruction, now compiled.
         Ok(_) => unsafe { (*(ip as *const super::Handler))(ip, sp, mem, len, x) },
         Err(e) => trap_error(ip, x, e),
+    }
+}
+
+/// Calls store function `func`, a host function, with its arguments at
+/// `args`. The function is kept alive (and released) here, so that the
+/// calling handler has nothing left to drop and can dispatch by a jump.
+#[inline(never)]
+unsafe fn call_host_entity(args: Sp, x: &mut Exec, func: u32) -> anyhow::Result<()> {
+    // SAFETY: `func` names a host function of the executor's store.
+    unsafe {
+        let FuncKind::Host(h) = &(&(*x.store).funcs)[func as usize].kind else {
+            unreachable!("not a host function")
+        };
+        let h = h.clone();
+        call_host(args, x, &h)
     }
 }
 
@@ -429,11 +443,11 @@ unsafe fn return_call_entity(
                 dispatch!(c.entry(), sp, mem, len, x)
             }
             FuncKind::Host(h) => {
-                let h = h.clone();
-                if let Err(e) = call_host(sp.add(base as usize), x, &h) {
+                let num_results = h.num_results;
+                if let Err(e) = call_host_entity(sp.add(base as usize), x, func) {
                     return trap_error(ip, x, e);
                 }
-                for k in 0..h.num_results {
+                for k in 0..num_results {
                     *sp.add(k) = *sp.add(base as usize + k);
                 }
                 let (mem, len) = x.memory_view();

@@ -103,7 +103,9 @@ macro_rules! dispatch {
         {
             // SAFETY: every instruction starts with a handler address written
             // by the translator, and `ip` points at an instruction.
-            return unsafe { (*(ip as *const $crate::exec::Handler))(ip, $sp, $mem, $len, $x) };
+            #[allow(unused_unsafe)]
+            let flow = unsafe { (*(ip as *const $crate::exec::Handler))(ip, $sp, $mem, $len, $x) };
+            return flow;
         }
         #[cfg(not(wazi_tail_dispatch))]
         {

@@ -34,22 +34,22 @@ impl FromImm<u32> for u32 {
         i
     }
 }
-impl FromImm<u32> for i64 {
-    #[inline(always)]
-    fn from_imm(i: u32) -> i64 {
-        i as i32 as i64
-    }
-}
-impl FromImm<u32> for u64 {
-    #[inline(always)]
-    fn from_imm(i: u32) -> u64 {
-        i as i32 as i64 as u64
-    }
-}
 impl FromImm<u32> for f32 {
     #[inline(always)]
     fn from_imm(i: u32) -> f32 {
         f32::from_bits(i)
+    }
+}
+impl FromImm<u64> for i64 {
+    #[inline(always)]
+    fn from_imm(i: u64) -> i64 {
+        i as i64
+    }
+}
+impl FromImm<u64> for u64 {
+    #[inline(always)]
+    fn from_imm(i: u64) -> u64 {
+        i
     }
 }
 impl FromImm<u64> for f64 {
@@ -96,11 +96,11 @@ macro_rules! binops {
 
 /// Binary operators that may trap: the expression yields a `Result`.
 macro_rules! binops_trap {
-    ($list:ident; $($rr:ident $ri:ident $ir:ident : $T:ty => |$a:ident, $b:ident| $e:expr;)*) => {
+    ($list:ident; $($rr:ident $ri:ident $ir:ident : $T:ty, $I:ident => |$a:ident, $b:ident| $e:expr;)*) => {
         pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
             ($rr, stringify!($rr), crate::ir::cells::<RRR>()),
-            ($ri, stringify!($ri), crate::ir::cells::<RRI>()),
-            ($ir, stringify!($ir), crate::ir::cells::<RRI>()),
+            ($ri, stringify!($ri), crate::ir::cells::<$I>()),
+            ($ir, stringify!($ir), crate::ir::cells::<$I>()),
         )*];
         $(
         handler!(fn $rr(ip, sp, mem, len, x) {
@@ -114,24 +114,24 @@ macro_rules! binops_trap {
             next!(RRR, ip, sp, mem, len, x)
         });
         handler!(fn $ri(ip, sp, mem, len, x) {
-            let o = operands::<RRI>(ip);
+            let o = operands::<$I>(ip);
             let $a: $T = rd(sp, o.a);
             let $b: $T = FromImm::from_imm(o.imm);
             match $e {
                 Ok(v) => wr(sp, o.d, v),
                 Err(code) => return trap(ip, x, code),
             }
-            next!(RRI, ip, sp, mem, len, x)
+            next!($I, ip, sp, mem, len, x)
         });
         handler!(fn $ir(ip, sp, mem, len, x) {
-            let o = operands::<RRI>(ip);
+            let o = operands::<$I>(ip);
             let $a: $T = FromImm::from_imm(o.imm);
             let $b: $T = rd(sp, o.a);
             match $e {
                 Ok(v) => wr(sp, o.d, v),
                 Err(code) => return trap(ip, x, code),
             }
-            next!(RRI, ip, sp, mem, len, x)
+            next!($I, ip, sp, mem, len, x)
         });
     )*
     };
@@ -241,27 +241,27 @@ binops! {
     i32_ge_s_rr i32_ge_s_ri : i32, RRI => |a, b| (a >= b) as i32;
     i32_ge_u_rr i32_ge_u_ri : u32, RRI => |a, b| (a >= b) as i32;
 
-    i64_add_rr i64_add_ri : i64, RRI => |a, b| a.wrapping_add(b);
-    i64_sub_rr i64_sub_ri i64_sub_ir : i64, RRI => |a, b| a.wrapping_sub(b);
-    i64_mul_rr i64_mul_ri : i64, RRI => |a, b| a.wrapping_mul(b);
-    i64_and_rr i64_and_ri : i64, RRI => |a, b| a & b;
-    i64_or_rr i64_or_ri : i64, RRI => |a, b| a | b;
-    i64_xor_rr i64_xor_ri : i64, RRI => |a, b| a ^ b;
-    i64_shl_rr i64_shl_ri i64_shl_ir : i64, RRI => |a, b| a.wrapping_shl(b as u32);
-    i64_shr_s_rr i64_shr_s_ri i64_shr_s_ir : i64, RRI => |a, b| a.wrapping_shr(b as u32);
-    i64_shr_u_rr i64_shr_u_ri i64_shr_u_ir : u64, RRI => |a, b| a.wrapping_shr(b as u32);
-    i64_rotl_rr i64_rotl_ri i64_rotl_ir : u64, RRI => |a, b| a.rotate_left(b as u32);
-    i64_rotr_rr i64_rotr_ri i64_rotr_ir : u64, RRI => |a, b| a.rotate_right(b as u32);
-    i64_eq_rr i64_eq_ri : i64, RRI => |a, b| (a == b) as i32;
-    i64_ne_rr i64_ne_ri : i64, RRI => |a, b| (a != b) as i32;
-    i64_lt_s_rr i64_lt_s_ri : i64, RRI => |a, b| (a < b) as i32;
-    i64_lt_u_rr i64_lt_u_ri : u64, RRI => |a, b| (a < b) as i32;
-    i64_gt_s_rr i64_gt_s_ri : i64, RRI => |a, b| (a > b) as i32;
-    i64_gt_u_rr i64_gt_u_ri : u64, RRI => |a, b| (a > b) as i32;
-    i64_le_s_rr i64_le_s_ri : i64, RRI => |a, b| (a <= b) as i32;
-    i64_le_u_rr i64_le_u_ri : u64, RRI => |a, b| (a <= b) as i32;
-    i64_ge_s_rr i64_ge_s_ri : i64, RRI => |a, b| (a >= b) as i32;
-    i64_ge_u_rr i64_ge_u_ri : u64, RRI => |a, b| (a >= b) as i32;
+    i64_add_rr i64_add_ri : i64, RRI64 => |a, b| a.wrapping_add(b);
+    i64_sub_rr i64_sub_ri i64_sub_ir : i64, RRI64 => |a, b| a.wrapping_sub(b);
+    i64_mul_rr i64_mul_ri : i64, RRI64 => |a, b| a.wrapping_mul(b);
+    i64_and_rr i64_and_ri : i64, RRI64 => |a, b| a & b;
+    i64_or_rr i64_or_ri : i64, RRI64 => |a, b| a | b;
+    i64_xor_rr i64_xor_ri : i64, RRI64 => |a, b| a ^ b;
+    i64_shl_rr i64_shl_ri i64_shl_ir : i64, RRI64 => |a, b| a.wrapping_shl(b as u32);
+    i64_shr_s_rr i64_shr_s_ri i64_shr_s_ir : i64, RRI64 => |a, b| a.wrapping_shr(b as u32);
+    i64_shr_u_rr i64_shr_u_ri i64_shr_u_ir : u64, RRI64 => |a, b| a.wrapping_shr(b as u32);
+    i64_rotl_rr i64_rotl_ri i64_rotl_ir : u64, RRI64 => |a, b| a.rotate_left(b as u32);
+    i64_rotr_rr i64_rotr_ri i64_rotr_ir : u64, RRI64 => |a, b| a.rotate_right(b as u32);
+    i64_eq_rr i64_eq_ri : i64, RRI64 => |a, b| (a == b) as i32;
+    i64_ne_rr i64_ne_ri : i64, RRI64 => |a, b| (a != b) as i32;
+    i64_lt_s_rr i64_lt_s_ri : i64, RRI64 => |a, b| (a < b) as i32;
+    i64_lt_u_rr i64_lt_u_ri : u64, RRI64 => |a, b| (a < b) as i32;
+    i64_gt_s_rr i64_gt_s_ri : i64, RRI64 => |a, b| (a > b) as i32;
+    i64_gt_u_rr i64_gt_u_ri : u64, RRI64 => |a, b| (a > b) as i32;
+    i64_le_s_rr i64_le_s_ri : i64, RRI64 => |a, b| (a <= b) as i32;
+    i64_le_u_rr i64_le_u_ri : u64, RRI64 => |a, b| (a <= b) as i32;
+    i64_ge_s_rr i64_ge_s_ri : i64, RRI64 => |a, b| (a >= b) as i32;
+    i64_ge_u_rr i64_ge_u_ri : u64, RRI64 => |a, b| (a >= b) as i32;
 
     f32_add_rr f32_add_ri : f32, RRI => |a, b| a + b;
     f32_sub_rr f32_sub_ri f32_sub_ir : f32, RRI => |a, b| a - b;
@@ -294,14 +294,14 @@ binops! {
 
 binops_trap! {
     BINOPS_TRAP;
-    i32_div_s_rr i32_div_s_ri i32_div_s_ir : i32 => |a, b| div_s32(a, b);
-    i32_div_u_rr i32_div_u_ri i32_div_u_ir : u32 => |a, b| a.checked_div(b).ok_or(TrapCode::DivByZero);
-    i32_rem_s_rr i32_rem_s_ri i32_rem_s_ir : i32 => |a, b| if b == 0 { Err(TrapCode::DivByZero) } else { Ok(a.wrapping_rem(b)) };
-    i32_rem_u_rr i32_rem_u_ri i32_rem_u_ir : u32 => |a, b| a.checked_rem(b).ok_or(TrapCode::DivByZero);
-    i64_div_s_rr i64_div_s_ri i64_div_s_ir : i64 => |a, b| div_s64(a, b);
-    i64_div_u_rr i64_div_u_ri i64_div_u_ir : u64 => |a, b| a.checked_div(b).ok_or(TrapCode::DivByZero);
-    i64_rem_s_rr i64_rem_s_ri i64_rem_s_ir : i64 => |a, b| if b == 0 { Err(TrapCode::DivByZero) } else { Ok(a.wrapping_rem(b)) };
-    i64_rem_u_rr i64_rem_u_ri i64_rem_u_ir : u64 => |a, b| a.checked_rem(b).ok_or(TrapCode::DivByZero);
+    i32_div_s_rr i32_div_s_ri i32_div_s_ir : i32, RRI => |a, b| div_s32(a, b);
+    i32_div_u_rr i32_div_u_ri i32_div_u_ir : u32, RRI => |a, b| a.checked_div(b).ok_or(TrapCode::DivByZero);
+    i32_rem_s_rr i32_rem_s_ri i32_rem_s_ir : i32, RRI => |a, b| if b == 0 { Err(TrapCode::DivByZero) } else { Ok(a.wrapping_rem(b)) };
+    i32_rem_u_rr i32_rem_u_ri i32_rem_u_ir : u32, RRI => |a, b| a.checked_rem(b).ok_or(TrapCode::DivByZero);
+    i64_div_s_rr i64_div_s_ri i64_div_s_ir : i64, RRI64 => |a, b| div_s64(a, b);
+    i64_div_u_rr i64_div_u_ri i64_div_u_ir : u64, RRI64 => |a, b| a.checked_div(b).ok_or(TrapCode::DivByZero);
+    i64_rem_s_rr i64_rem_s_ri i64_rem_s_ir : i64, RRI64 => |a, b| if b == 0 { Err(TrapCode::DivByZero) } else { Ok(a.wrapping_rem(b)) };
+    i64_rem_u_rr i64_rem_u_ri i64_rem_u_ir : u64, RRI64 => |a, b| a.checked_rem(b).ok_or(TrapCode::DivByZero);
 }
 
 unops! {

@@ -128,8 +128,9 @@ struct CmpCand {
     dst: Slot,
     cmp: Cmp,
     a: Slot,
-    /// The right operand: a slot, or an immediate (as the compare encoded it).
-    b: Result<Slot, u32>,
+    /// The right operand: a slot, or an immediate (as the comparison reads
+    /// it, sign-extended).
+    b: Result<Slot, i64>,
 }
 
 /// An `eqz` whose result could fuse into a following branch.
@@ -311,7 +312,7 @@ impl<'a> Translator<'a> {
     fn start_block(&mut self) {
         if self.fuel {
             if let Some(p) = self.fuel_op {
-                if p + cells::<Fuel>() == self.code.len() {
+                if p + cells::<Fuel>() == self.code.len() && p == self.barrier {
                     return;
                 }
             }
@@ -351,7 +352,13 @@ impl<'a> Translator<'a> {
     }
 
     fn bind(&mut self, label: usize) {
-        let pos = self.code.len();
+        let mut pos = self.code.len();
+        // A fuel instruction that nothing follows yet starts the new block.
+        if let Some(p) = self.fuel_op {
+            if p + cells::<Fuel>() == pos {
+                pos = p;
+            }
+        }
         if let Label::Pending(uses) = std::mem::replace(&mut self.labels[label], Label::Bound(pos))
         {
             for (cell, base) in uses {
@@ -1137,7 +1144,8 @@ impl<'a> Translator<'a> {
         let slot = self.slot(c, pos);
         if c == Opd::Temp {
             if let Some(cand) = self.last_cmp {
-                if cand.dst == slot && self.is_last(cand.pos, cells::<RRR>()) {
+                let size = self.code.len() - cand.pos;
+                if cand.dst == slot && self.is_last(cand.pos, size) {
                     let cmp = if when {
                         Some(cand.cmp)
                     } else {
@@ -1147,13 +1155,10 @@ impl<'a> Translator<'a> {
                         let (rr, ri) = cmp.branch();
                         let fused = match cand.b {
                             Ok(b) => Some((rr, Ok(b))),
-                            Err(imm) => {
-                                let v = imm as i32;
-                                match ri {
-                                    Some(ri) if v as i16 as i32 == v => Some((ri, Err(v as i16))),
-                                    _ => None,
-                                }
-                            }
+                            Err(v) => match ri {
+                                Some(ri) if v as i16 as i64 == v => Some((ri, Err(v as i16))),
+                                _ => None,
+                            },
                         };
                         if let Some((h, b)) = fused {
                             self.code.truncate(cand.pos);
@@ -1435,32 +1440,25 @@ impl<'a> Translator<'a> {
             ),
         };
         self.push(Opd::Temp)?;
-        // Remember comparisons for fusion with a following branch.
-        let cmp = match (op.cmp, a, imm_or_b) {
-            (Some(cmp), _, Ok(b)) => Some((cmp, Ok(b))),
-            (Some(cmp), Opd::Const(_), Err(imm)) => Some((cmp_of(cmp.mirror()), Err(imm))),
-            (Some(cmp), _, Err(imm)) => Some((cmp, Err(imm))),
-            _ => None,
-        };
-        if let Some((cmp, b)) = cmp {
-            if op.imm != Imm::B64 {
-                let b = b.map_err(|imm| imm as u32);
-                self.last_cmp = Some(CmpCand {
-                    pos,
-                    dst: d,
-                    cmp,
-                    a: a_slot,
-                    b,
-                });
-            } else if let Ok(b) = b {
-                self.last_cmp = Some(CmpCand {
-                    pos,
-                    dst: d,
-                    cmp,
-                    a: a_slot,
-                    b: Ok(b),
-                });
-            }
+        // Remember comparisons for fusion with a following branch. An
+        // immediate is kept as the value the comparison sees.
+        if let Some(cmp) = op.cmp {
+            let cmp = if matches!(a, Opd::Const(_)) && imm_or_b.is_err() {
+                cmp_of(cmp.mirror())
+            } else {
+                cmp
+            };
+            let b = imm_or_b.map_err(|imm| match op.imm {
+                Imm::B32 => imm as u32 as i32 as i64,
+                Imm::B64 => imm as i64,
+            });
+            self.last_cmp = Some(CmpCand {
+                pos,
+                dst: d,
+                cmp,
+                a: a_slot,
+                b,
+            });
         }
         Ok(())
     }

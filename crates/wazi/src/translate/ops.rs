@@ -9,8 +9,6 @@ use crate::exec::numeric as n;
 pub(crate) enum Imm {
     /// 32 bits (i32, f32).
     B32,
-    /// An i64 that must fit in 32 bits sign-extended.
-    I64As32,
     /// 64 bits (f64).
     B64,
 }
@@ -20,7 +18,6 @@ impl Imm {
     pub(crate) fn encode(self, v: u64) -> Option<u64> {
         match self {
             Imm::B32 => Some(v & 0xffff_ffff),
-            Imm::I64As32 => (v as i64 == v as i64 as i32 as i64).then_some(v & 0xffff_ffff),
             Imm::B64 => Some(v),
         }
     }
@@ -82,31 +79,31 @@ binop_table! {
     I32_GE_S = i32_ge_s_rr i32_ge_s_ri _ B32 I32GeS false;
     I32_GE_U = i32_ge_u_rr i32_ge_u_ri _ B32 I32GeU false;
 
-    I64_ADD = i64_add_rr i64_add_ri _ I64As32 _ false;
-    I64_SUB = i64_sub_rr i64_sub_ri i64_sub_ir I64As32 _ false;
-    I64_MUL = i64_mul_rr i64_mul_ri _ I64As32 _ false;
-    I64_DIV_S = i64_div_s_rr i64_div_s_ri i64_div_s_ir I64As32 _ true;
-    I64_DIV_U = i64_div_u_rr i64_div_u_ri i64_div_u_ir I64As32 _ true;
-    I64_REM_S = i64_rem_s_rr i64_rem_s_ri i64_rem_s_ir I64As32 _ true;
-    I64_REM_U = i64_rem_u_rr i64_rem_u_ri i64_rem_u_ir I64As32 _ true;
-    I64_AND = i64_and_rr i64_and_ri _ I64As32 _ false;
-    I64_OR = i64_or_rr i64_or_ri _ I64As32 _ false;
-    I64_XOR = i64_xor_rr i64_xor_ri _ I64As32 _ false;
-    I64_SHL = i64_shl_rr i64_shl_ri i64_shl_ir I64As32 _ false;
-    I64_SHR_S = i64_shr_s_rr i64_shr_s_ri i64_shr_s_ir I64As32 _ false;
-    I64_SHR_U = i64_shr_u_rr i64_shr_u_ri i64_shr_u_ir I64As32 _ false;
-    I64_ROTL = i64_rotl_rr i64_rotl_ri i64_rotl_ir I64As32 _ false;
-    I64_ROTR = i64_rotr_rr i64_rotr_ri i64_rotr_ir I64As32 _ false;
-    I64_EQ = i64_eq_rr i64_eq_ri _ I64As32 I64Eq false;
-    I64_NE = i64_ne_rr i64_ne_ri _ I64As32 I64Ne false;
-    I64_LT_S = i64_lt_s_rr i64_lt_s_ri _ I64As32 I64LtS false;
-    I64_LT_U = i64_lt_u_rr i64_lt_u_ri _ I64As32 I64LtU false;
-    I64_GT_S = i64_gt_s_rr i64_gt_s_ri _ I64As32 I64GtS false;
-    I64_GT_U = i64_gt_u_rr i64_gt_u_ri _ I64As32 I64GtU false;
-    I64_LE_S = i64_le_s_rr i64_le_s_ri _ I64As32 I64LeS false;
-    I64_LE_U = i64_le_u_rr i64_le_u_ri _ I64As32 I64LeU false;
-    I64_GE_S = i64_ge_s_rr i64_ge_s_ri _ I64As32 I64GeS false;
-    I64_GE_U = i64_ge_u_rr i64_ge_u_ri _ I64As32 I64GeU false;
+    I64_ADD = i64_add_rr i64_add_ri _ B64 _ false;
+    I64_SUB = i64_sub_rr i64_sub_ri i64_sub_ir B64 _ false;
+    I64_MUL = i64_mul_rr i64_mul_ri _ B64 _ false;
+    I64_DIV_S = i64_div_s_rr i64_div_s_ri i64_div_s_ir B64 _ true;
+    I64_DIV_U = i64_div_u_rr i64_div_u_ri i64_div_u_ir B64 _ true;
+    I64_REM_S = i64_rem_s_rr i64_rem_s_ri i64_rem_s_ir B64 _ true;
+    I64_REM_U = i64_rem_u_rr i64_rem_u_ri i64_rem_u_ir B64 _ true;
+    I64_AND = i64_and_rr i64_and_ri _ B64 _ false;
+    I64_OR = i64_or_rr i64_or_ri _ B64 _ false;
+    I64_XOR = i64_xor_rr i64_xor_ri _ B64 _ false;
+    I64_SHL = i64_shl_rr i64_shl_ri i64_shl_ir B64 _ false;
+    I64_SHR_S = i64_shr_s_rr i64_shr_s_ri i64_shr_s_ir B64 _ false;
+    I64_SHR_U = i64_shr_u_rr i64_shr_u_ri i64_shr_u_ir B64 _ false;
+    I64_ROTL = i64_rotl_rr i64_rotl_ri i64_rotl_ir B64 _ false;
+    I64_ROTR = i64_rotr_rr i64_rotr_ri i64_rotr_ir B64 _ false;
+    I64_EQ = i64_eq_rr i64_eq_ri _ B64 I64Eq false;
+    I64_NE = i64_ne_rr i64_ne_ri _ B64 I64Ne false;
+    I64_LT_S = i64_lt_s_rr i64_lt_s_ri _ B64 I64LtS false;
+    I64_LT_U = i64_lt_u_rr i64_lt_u_ri _ B64 I64LtU false;
+    I64_GT_S = i64_gt_s_rr i64_gt_s_ri _ B64 I64GtS false;
+    I64_GT_U = i64_gt_u_rr i64_gt_u_ri _ B64 I64GtU false;
+    I64_LE_S = i64_le_s_rr i64_le_s_ri _ B64 I64LeS false;
+    I64_LE_U = i64_le_u_rr i64_le_u_ri _ B64 I64LeU false;
+    I64_GE_S = i64_ge_s_rr i64_ge_s_ri _ B64 I64GeS false;
+    I64_GE_U = i64_ge_u_rr i64_ge_u_ri _ B64 I64GeU false;
 
     F32_ADD = f32_add_rr f32_add_ri _ B32 _ false;
     F32_SUB = f32_sub_rr f32_sub_ri f32_sub_ir B32 _ false;

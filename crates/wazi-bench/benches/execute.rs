@@ -1,0 +1,101 @@
+//! Execution speed: each kernel runs in wazi and in wasmi 2.0, both
+//! translating eagerly, in the same process on the same input.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::time::Duration;
+use wazi_bench::{EXECUTION, KERNELS};
+
+/// Calls kernel `export` with `arg`: returns the result's bits.
+trait Runner {
+    fn call(&mut self, arg: i32) -> u64;
+}
+
+struct Wazi {
+    store: wazi::Store<()>,
+    func: wazi::Func,
+}
+
+impl Wazi {
+    fn new(export: &str) -> Wazi {
+        let mut config = wazi::Config::new();
+        config.compilation_mode(wazi::CompilationMode::Eager);
+        let engine = wazi::Engine::new(&config).unwrap();
+        let module = wazi::Module::new(&engine, KERNELS).unwrap();
+        let mut store = wazi::Store::new(&engine, ());
+        let instance = wazi::Instance::new(&mut store, &module, &[]).unwrap();
+        let func = instance.get_func(&store, export).unwrap();
+        Wazi { store, func }
+    }
+}
+
+impl Runner for Wazi {
+    fn call(&mut self, arg: i32) -> u64 {
+        let ty = self.func.ty(&self.store);
+        let mut out = [wazi::Val::default_for(ty.results()[0])];
+        self.func
+            .call(&mut self.store, &[wazi::Val::I32(arg)], &mut out)
+            .unwrap();
+        match out[0] {
+            wazi::Val::I32(v) => v as u32 as u64,
+            wazi::Val::I64(v) => v as u64,
+            wazi::Val::F32(v) => v as u64,
+            wazi::Val::F64(v) => v,
+            _ => unreachable!(),
+        }
+    }
+}
+
+struct Wasmi {
+    store: wasmi::Store<()>,
+    func: wasmi::Func,
+}
+
+impl Wasmi {
+    fn new(export: &str) -> Wasmi {
+        let mut config = wasmi::Config::default();
+        config.compilation_mode(wasmi::CompilationMode::Eager);
+        let engine = wasmi::Engine::new(&config);
+        let module = wasmi::Module::new(&engine, KERNELS).unwrap();
+        let mut store = wasmi::Store::new(&engine, ());
+        let linker = wasmi::Linker::<()>::new(&engine);
+        let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
+        let func = instance.get_func(&store, export).unwrap();
+        Wasmi { store, func }
+    }
+}
+
+impl Runner for Wasmi {
+    fn call(&mut self, arg: i32) -> u64 {
+        let ty = self.func.ty(&self.store);
+        let mut out = [wasmi::Val::default(ty.results()[0])];
+        self.func
+            .call(&mut self.store, &[wasmi::Val::I32(arg)], &mut out)
+            .unwrap();
+        match out[0] {
+            wasmi::Val::I32(v) => v as u32 as u64,
+            wasmi::Val::I64(v) => v as u64,
+            wasmi::Val::F32(v) => v.to_bits() as u64,
+            wasmi::Val::F64(v) => v.to_bits(),
+            _ => unreachable!(),
+        }
+    }
+}
+
+fn execute(c: &mut Criterion) {
+    for k in EXECUTION {
+        let mut wazi = Wazi::new(k.export);
+        let mut wasmi = Wasmi::new(k.export);
+        // Both engines must compute the same thing.
+        assert_eq!(wazi.call(k.arg), wasmi.call(k.arg), "{} differs", k.export);
+        let mut group = c.benchmark_group(format!("execute/{}", k.export));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(5));
+        group.bench_function("wazi", |b| b.iter(|| wazi.call(k.arg)));
+        group.bench_function("wasmi", |b| b.iter(|| wasmi.call(k.arg)));
+        group.finish();
+    }
+}
+
+criterion_group!(benches, execute);
+criterion_main!(benches);

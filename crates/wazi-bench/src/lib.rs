@@ -1,0 +1,55 @@
+//! Inputs of the benchmarks: the guest programs in `programs/` (built from
+//! the sources there by `programs/build.sh`) and the parameters each kernel
+//! runs with.
+
+/// The execution kernels: one module, no imports, one export per kernel.
+pub const KERNELS: &[u8] = include_bytes!("../programs/kernels.wasm");
+
+/// A multi-megabyte Rust program (`wasm32-wasip1`), for start-up.
+pub const STARTUP: &[u8] = include_bytes!("../programs/startup.wasm");
+
+/// A kernel: its export, the argument it runs with, and what it computes.
+pub struct Kernel {
+    pub export: &'static str,
+    pub arg: i32,
+    pub what: &'static str,
+}
+
+/// The execution benchmarks.
+pub const EXECUTION: &[Kernel] = &[
+    Kernel {
+        export: "fib",
+        arg: 27,
+        what: "recursive fibonacci",
+    },
+    Kernel {
+        export: "loop_sum",
+        arg: 10_000_000,
+        what: "iterative integer loop",
+    },
+    Kernel {
+        export: "sieve",
+        arg: 4_000_000,
+        what: "prime sieve",
+    },
+    Kernel {
+        export: "matmul",
+        arg: 96,
+        what: "f64 matrix multiply",
+    },
+    Kernel {
+        export: "sort",
+        arg: 300_000,
+        what: "sorting integers",
+    },
+    Kernel {
+        export: "sha256",
+        arg: 2048,
+        what: "SHA-256 over KiB",
+    },
+    Kernel {
+        export: "brainfuck",
+        arg: 4,
+        what: "brainfuck interpreter",
+    },
+];

@@ -1,0 +1,745 @@
+//! Engine behaviour through the public API: translation corner cases, calls
+//! and the wasm stack, traps and backtraces, limits, fuel, host functions.
+
+use wazi::*;
+
+fn engine_with(f: impl FnOnce(&mut Config)) -> Engine {
+    let mut c = Config::new();
+    f(&mut c);
+    Engine::new(&c).unwrap()
+}
+
+/// Instantiates `wat` (no imports) in a fresh store of `engine`.
+fn instance(engine: &Engine, wat: &str) -> (Store<()>, Instance) {
+    let module = Module::new(engine, wat).unwrap();
+    let mut store = Store::new(engine, ());
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    (store, inst)
+}
+
+fn call_i32(store: &mut Store<()>, inst: Instance, name: &str, args: &[Val]) -> Result<i32> {
+    let f = inst.get_func(&mut *store, name).unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut *store, args, &mut out)?;
+    Ok(out[0].unwrap_i32())
+}
+
+/// Every compilation mode, so each test covers lazy and eager translation.
+fn engines() -> Vec<Engine> {
+    vec![
+        engine_with(|c| {
+            c.compilation_mode(CompilationMode::Eager);
+        }),
+        engine_with(|c| {
+            c.compilation_mode(CompilationMode::LazyTranslation);
+        }),
+        engine_with(|c| {
+            c.compilation_mode(CompilationMode::Lazy);
+        }),
+    ]
+}
+
+#[test]
+fn br_table_with_many_targets() {
+    // block $b0 .. $b999 nested; br_table jumps to the block given by the
+    // argument; each block's end returns its own index.
+    let n = 1000;
+    let mut wat = String::from("(module (func (export \"f\") (param i32) (result i32)\n");
+    for _ in 0..n {
+        wat.push_str("(block\n");
+    }
+    wat.push_str("(br_table");
+    for i in 0..n {
+        wat.push_str(&format!(" {i}"));
+    }
+    wat.push_str(" 0 (local.get 0))\n");
+    for i in 0..n {
+        wat.push_str(&format!(") (return (i32.const {i}))\n"));
+    }
+    wat.push_str("))");
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, &wat);
+        for i in [0, 1, 2, 499, 998, 999] {
+            assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(i)]).unwrap(), i);
+        }
+        // Out of range goes to the default target, block 0.
+        assert_eq!(
+            call_i32(&mut store, inst, "f", &[Val::I32(5000)]).unwrap(),
+            0
+        );
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(-1)]).unwrap(), 0);
+    }
+}
+
+#[test]
+fn br_table_carrying_values() {
+    let wat = r#"(module (func (export "f") (param i32) (result i32)
+        (block (result i32)
+          (block (result i32)
+            (block (result i32)
+              (br_table 0 1 2 (i32.const 10) (local.get 0)))
+            (i32.add (i32.const 1)))
+          (i32.add (i32.const 100)))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        assert_eq!(
+            call_i32(&mut store, inst, "f", &[Val::I32(0)]).unwrap(),
+            111
+        );
+        assert_eq!(
+            call_i32(&mut store, inst, "f", &[Val::I32(1)]).unwrap(),
+            110
+        );
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(2)]).unwrap(), 10);
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(7)]).unwrap(), 10);
+    }
+}
+
+#[test]
+fn multi_value_blocks_and_loops_with_parameters() {
+    let wat = r#"(module
+      (func $swap (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+      ;; sum 1..n with a loop whose parameters are (counter, accumulator)
+      (func (export "sum") (param $n i32) (result i32)
+        (local.get $n) (i32.const 0)
+        (loop $l (param i32 i32) (result i32 i32)
+          ;; stack: counter acc
+          (call $swap)                    ;; acc counter
+          (local.tee $n)                  ;; acc counter
+          (i32.add)                       ;; acc+counter
+          (local.get $n) (i32.const 1) (i32.sub) ;; acc' counter-1
+          (call $swap)                    ;; counter-1 acc'
+          (br_if $l (i32.ne (local.get $n) (i32.const 1))))
+        (drop (local.set $n)) (local.get $n))
+      (func (export "pair") (result i32)
+        (block (result i32 i32) (i32.const 7) (i32.const 5))
+        (i32.sub))
+      (func (export "if_params") (param i32) (result i32)
+        (i32.const 40) (i32.const 2)
+        (if (param i32 i32) (result i32) (local.get 0)
+          (then (i32.add))
+          (else (i32.sub)))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        assert_eq!(
+            call_i32(&mut store, inst, "sum", &[Val::I32(10)]).unwrap(),
+            55
+        );
+        assert_eq!(call_i32(&mut store, inst, "pair", &[]).unwrap(), 2);
+        assert_eq!(
+            call_i32(&mut store, inst, "if_params", &[Val::I32(1)]).unwrap(),
+            42
+        );
+        assert_eq!(
+            call_i32(&mut store, inst, "if_params", &[Val::I32(0)]).unwrap(),
+            38
+        );
+    }
+}
+
+#[test]
+fn code_after_unreachable_and_branches() {
+    let wat = r#"(module
+      (func (export "a") (result i32)
+        (block (result i32) (br 0 (i32.const 1)) (unreachable) (i32.add) (drop) (i32.const 9))
+        (return) (i32.const 2) (loop (br 0)) (unreachable))
+      (func (export "b") (param i32) (result i32)
+        (if (result i32) (local.get 0)
+          (then (return (i32.const 3)) (i32.const 4))
+          (else (unreachable) (block (result i32) (i32.const 5)))))
+      (func (export "c") (result i32)
+        (block $out (result i32)
+          (loop $l
+            (br $out (i32.const 6))
+            (block (br_table 0 1 (i32.const 0)))
+            (br $l))
+          (i32.const 0))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        assert_eq!(call_i32(&mut store, inst, "a", &[]).unwrap(), 1);
+        assert_eq!(call_i32(&mut store, inst, "b", &[Val::I32(1)]).unwrap(), 3);
+        let err = call_i32(&mut store, inst, "b", &[Val::I32(0)]).unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<Trap>(),
+            Some(&Trap::UnreachableCodeReached)
+        );
+        assert_eq!(call_i32(&mut store, inst, "c", &[]).unwrap(), 6);
+    }
+}
+
+#[test]
+fn deep_nesting() {
+    // 20,000 nested blocks and ifs: the translator keeps its control stack
+    // on the heap.
+    let depth = 20_000;
+    let mut wat =
+        String::from("(module (func (export \"f\") (param i32) (result i32) (local.get 0)\n");
+    for _ in 0..depth {
+        wat.push_str("(block (param i32) (result i32) (i32.add (i32.const 1))\n");
+    }
+    for _ in 0..depth {
+        wat.push(')');
+    }
+    wat.push_str("))");
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, &wat);
+        assert_eq!(
+            call_i32(&mut store, inst, "f", &[Val::I32(5)]).unwrap(),
+            depth + 5
+        );
+    }
+}
+
+#[test]
+fn locals_beyond_a_thousand() {
+    let many = " i32".repeat(5000);
+    let wat = format!(
+        r#"(module (func (export "f") (param i32) (result i32)
+        (local i64 f32 f64) (local i32 i32) (local {many}) (local $last i64)
+        (local.set 4000 (i32.add (local.get 0) (i32.const 1)))
+        (local.set 4999 (i32.mul (local.get 4000) (i32.const 3)))
+        (local.set $last (i64.extend_i32_u (local.get 4999)))
+        (i32.add (i32.wrap_i64 (local.get $last)) (local.get 4998))))"#
+    );
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, &wat);
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(9)]).unwrap(), 30);
+        // Locals start at zero on every call.
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(0)]).unwrap(), 3);
+    }
+}
+
+#[test]
+fn local_aliases_survive_local_set() {
+    // The value of `local.get 0` pushed before `local.set 0` must be the old
+    // one, also across blocks and branches.
+    let wat = r#"(module
+      (func (export "f") (param i32) (result i32)
+        (local.get 0)
+        (local.set 0 (i32.const 100))
+        (local.get 0)
+        (i32.sub))
+      (func (export "g") (param i32) (result i32)
+        (local.get 0)
+        (block
+          (br_if 0 (i32.eqz (local.get 0)))
+          (local.set 0 (i32.const 7)))
+        (local.get 0)
+        (i32.add))
+      (func (export "tee") (param i32) (result i32)
+        (i32.add (local.get 0) (local.tee 0 (i32.const 5)))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        assert_eq!(
+            call_i32(&mut store, inst, "f", &[Val::I32(1)]).unwrap(),
+            -99
+        );
+        assert_eq!(call_i32(&mut store, inst, "g", &[Val::I32(0)]).unwrap(), 0);
+        assert_eq!(call_i32(&mut store, inst, "g", &[Val::I32(3)]).unwrap(), 10);
+        assert_eq!(
+            call_i32(&mut store, inst, "tee", &[Val::I32(1)]).unwrap(),
+            6
+        );
+    }
+}
+
+#[test]
+fn fusion_shows_in_the_bytecode() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (func (param i32) (result i32) (local i32)
+          (loop $l
+            (local.set 1 (i32.add (local.get 1) (local.get 0)))
+            (br_if $l (i32.lt_s (local.get 1) (i32.const 1000))))
+          (local.get 1)))"#,
+    )
+    .unwrap();
+    let listing = module.disassemble(0).unwrap();
+    // The add writes the local directly; compare and branch are one op.
+    assert!(listing.contains("i32_add_rr"), "{listing}");
+    assert!(listing.contains("br_i32_lt_s_ri"), "{listing}");
+    assert!(
+        !listing.contains("\n    0: copy") && !listing.contains(": copy "),
+        "{listing}"
+    );
+    let ops = listing.lines().count();
+    assert!(ops <= 5, "expected a tight loop, got:\n{listing}");
+}
+
+#[test]
+fn deep_recursion_runs_with_default_settings() {
+    let wat = r#"(module (func $f (export "f") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 0))
+          (else (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1))))))))"#;
+    let (mut store, inst) = instance(&Engine::default(), wat);
+    assert_eq!(
+        call_i32(&mut store, inst, "f", &[Val::I32(100_000)]).unwrap(),
+        100_000
+    );
+}
+
+#[test]
+fn stack_exhaustion_traps_without_touching_the_native_stack() {
+    // Run on a thread with a small native stack: the wasm call stack lives
+    // on the heap, so infinite recursion must trap, not crash.
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let wat = r#"(module
+              (func $f (export "f") (param i64) (result i64)
+                (i64.add (call $f (local.get 0)) (i64.const 1)))
+              (func $g (export "g") (call $g)))"#;
+            let (mut store, inst) = instance(&Engine::default(), wat);
+            let f = inst.get_func(&mut store, "f").unwrap();
+            let err = f
+                .call(&mut store, &[Val::I64(0)], &mut [Val::I64(0)])
+                .unwrap_err();
+            let g = inst.get_func(&mut store, "g").unwrap();
+            let err2 = g.call(&mut store, &[], &mut []).unwrap_err();
+            (
+                err.downcast_ref::<Trap>().copied(),
+                err2.downcast_ref::<Trap>().copied(),
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(
+        result,
+        (Some(Trap::StackOverflow), Some(Trap::StackOverflow))
+    );
+}
+
+#[test]
+fn max_wasm_stack_is_configurable() {
+    let wat = r#"(module (func $f (export "f") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 0))
+          (else (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1))))))))"#;
+    let small = engine_with(|c| {
+        c.max_wasm_stack(64 * 1024);
+    });
+    let (mut store, inst) = instance(&small, wat);
+    let err = call_i32(&mut store, inst, "f", &[Val::I32(100_000)]).unwrap_err();
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::StackOverflow));
+    // The store is still usable after the trap.
+    assert_eq!(
+        call_i32(&mut store, inst, "f", &[Val::I32(100)]).unwrap(),
+        100
+    );
+}
+
+#[test]
+fn every_trap_is_typed() {
+    let wat = r#"(module
+      (type $t (func (result i32)))
+      (table 2 funcref) (elem (i32.const 0) $ok)
+      (memory 1)
+      (func $ok (result i32) (i32.const 1))
+      (func (export "unreachable") (unreachable))
+      (func (export "div0") (drop (i32.div_u (i32.const 1) (i32.const 0))))
+      (func (export "overflow") (drop (i32.div_s (i32.const 0x80000000) (i32.const -1))))
+      (func (export "conv") (drop (i32.trunc_f32_s (f32.const nan))))
+      (func (export "oob") (drop (i32.load (i32.const 65535))))
+      (func (export "table_oob") (drop (table.get 0 (i32.const 2))))
+      (func (export "null") (drop (call_indirect (type $t) (i32.const 1))))
+      (func (export "sig") (call_indirect (param i32) (i32.const 0) (i32.const 0)))
+      (func (export "undefined") (drop (call_indirect (type $t) (i32.const 9)))))"#;
+    let cases = [
+        ("unreachable", Trap::UnreachableCodeReached),
+        ("div0", Trap::IntegerDivisionByZero),
+        ("overflow", Trap::IntegerOverflow),
+        ("conv", Trap::BadConversionToInteger),
+        ("oob", Trap::MemoryOutOfBounds),
+        ("table_oob", Trap::TableOutOfBounds),
+        ("null", Trap::IndirectCallToNull),
+        ("sig", Trap::BadSignature),
+        ("undefined", Trap::TableOutOfBounds),
+    ];
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        for (name, trap) in cases {
+            let f = inst.get_func(&mut store, name).unwrap();
+            let err = f.call(&mut store, &[], &mut []).unwrap_err();
+            assert_eq!(err.downcast_ref::<Trap>(), Some(&trap), "{name}: {err:?}");
+        }
+    }
+}
+
+#[test]
+fn traps_carry_a_backtrace_with_demangled_names() {
+    // A module with a name section naming functions, one with a mangled
+    // Rust name.
+    let wat = r#"(module $demo
+      (func $_ZN4demo5inner17h0123456789abcdefE (param i32) (result i32)
+        (i32.div_u (i32.const 10) (local.get 0)))
+      (func $middle (param i32) (result i32) (call $_ZN4demo5inner17h0123456789abcdefE (local.get 0)))
+      (func (export "outer") (param i32) (result i32) (call $middle (local.get 0))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        let err = call_i32(&mut store, inst, "outer", &[Val::I32(0)]).unwrap_err();
+        assert_eq!(
+            err.downcast_ref::<Trap>(),
+            Some(&Trap::IntegerDivisionByZero)
+        );
+        let bt = err.downcast_ref::<WasmBacktrace>().expect("a backtrace");
+        let frames = bt.frames();
+        assert_eq!(frames.len(), 3, "{bt}");
+        assert_eq!(frames[0].func_index(), 0);
+        assert_eq!(frames[0].func_name(), Some("demo::inner"));
+        assert_eq!(frames[1].func_name(), Some("middle"));
+        assert_eq!(frames[2].func_index(), 2);
+        assert_eq!(frames[0].module_name(), Some("demo"));
+        // Offsets point into the code section, the trapping one inside its
+        // function body.
+        let off0 = frames[0].module_offset().unwrap();
+        let off1 = frames[1].module_offset().unwrap();
+        assert!(off0 > 0 && off1 > off0, "{bt}");
+        let text = format!("{err:?}");
+        assert!(text.contains("demo!demo::inner"), "{text}");
+        assert!(text.contains("integer divide by zero"), "{text}");
+    }
+}
+
+#[test]
+fn memory_grow_honours_module_and_store_limits() {
+    let wat = r#"(module (memory (export "m") 1 4)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    struct Data {
+        limits: StoreLimits,
+    }
+    let mut store = Store::new(
+        &engine,
+        Data {
+            limits: StoreLimitsBuilder::new().memory_size(3 * 65536).build(),
+        },
+    );
+    store.limiter(|d| &mut d.limits);
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 1);
+    // 3 pages reached: the store's limit stops the next page.
+    assert_eq!(grow.call(&mut store, 2).unwrap(), -1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 2);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    let mem = inst.get_memory(&mut store, "m").unwrap();
+    assert_eq!(mem.size(&store), 3);
+    // Without a store limit the module's maximum (4) applies.
+    let mut store = Store::new(
+        &engine,
+        Data {
+            limits: StoreLimits::default(),
+        },
+    );
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 3).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    // A huge request fails the grow, it does not abort.
+    assert_eq!(grow.call(&mut store, -1).unwrap(), -1);
+}
+
+#[test]
+fn memory_without_maximum_stops_at_4_gib() {
+    let wat = r#"(module (memory 0)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let (mut store, inst) = instance(&Engine::default(), wat);
+    assert_eq!(
+        call_i32(&mut store, inst, "grow", &[Val::I32(65537)]).unwrap(),
+        -1
+    );
+}
+
+#[test]
+fn table_and_instance_limits() {
+    let engine = Engine::default();
+    let wat = r#"(module (table 1 funcref)
+      (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(
+        &engine,
+        StoreLimitsBuilder::new()
+            .table_elements(10)
+            .instances(2)
+            .build(),
+    );
+    store.limiter(|l| l);
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 9).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    // Without a limiter, growth far beyond memory fails rather than aborts.
+    Instance::new(&mut store, &module, &[]).unwrap();
+    let err = Instance::new(&mut store, &module, &[]).unwrap_err();
+    assert!(format!("{err}").contains("instance"), "{err}");
+    let (mut store, inst) = instance(&engine, wat);
+    assert_eq!(
+        call_i32(&mut store, inst, "grow", &[Val::I32(-16)]).unwrap(),
+        -1
+    );
+}
+
+#[test]
+fn fuel_is_metered_and_runs_out() {
+    let engine = engine_with(|c| {
+        c.consume_fuel(true);
+    });
+    let wat = r#"(module (func (export "spin") (param i32)
+        (loop $l (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"#;
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(10_000).unwrap();
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let spin = inst.get_typed_func::<i32, ()>(&mut store, "spin").unwrap();
+    spin.call(&mut store, 100).unwrap();
+    let left = store.get_fuel().unwrap();
+    assert!(
+        left < 10_000 - 100 && left > 10_000 - 1000,
+        "fuel left: {left}"
+    );
+    let err = spin.call(&mut store, 1_000_000).unwrap_err();
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
+    assert_eq!(store.get_fuel().unwrap(), 0);
+    // Without fuel configured, fuel calls are errors.
+    let mut plain = Store::new(&Engine::default(), ());
+    assert!(plain.set_fuel(1).is_err());
+}
+
+#[test]
+fn epoch_interruption_stops_an_infinite_loop() {
+    let engine = engine_with(|c| {
+        c.epoch_interruption(true);
+    });
+    let module = Module::new(&engine, r#"(module (func (export "spin") (loop (br 0))))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_epoch_deadline(1);
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let spin = inst.get_typed_func::<(), ()>(&mut store, "spin").unwrap();
+    let e2 = engine.clone();
+    let ticker = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        e2.increment_epoch();
+    });
+    let err = spin.call(&mut store, ()).unwrap_err();
+    ticker.join().unwrap();
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::Interrupt));
+}
+
+#[derive(Debug)]
+struct MyError(u32);
+
+impl std::fmt::Display for MyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "my error {}", self.0)
+    }
+}
+
+impl std::error::Error for MyError {}
+
+#[test]
+fn host_errors_reach_the_embedder_intact() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "fail" (func $fail (param i32)))
+           (func (export "run") (call $fail (i32.const 7))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "fail", |code: i32| -> Result<()> {
+            Err(MyError(code as u32).into())
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let run = inst.get_typed_func::<(), ()>(&mut store, "run").unwrap();
+    let err = run.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.downcast_ref::<MyError>().map(|e| e.0), Some(7));
+    assert!(err.downcast_ref::<Trap>().is_none());
+}
+
+#[test]
+fn caller_reaches_memory_and_store_data() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "log" (func $log (param i32 i32)))
+           (memory (export "memory") 1)
+           (data (i32.const 16) "hello, host")
+           (func (export "run") (call $log (i32.const 16) (i32.const 11))))"#,
+    )
+    .unwrap();
+    let mut linker: Linker<Vec<String>> = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "log",
+            |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+                let mem = caller.get_export("memory").unwrap().into_memory().unwrap();
+                let mut buf = vec![0; len as usize];
+                mem.read(&caller, ptr as usize, &mut buf).unwrap();
+                caller.data_mut().push(String::from_utf8(buf).unwrap());
+                // Host writes are seen by wasm.
+                mem.write(&mut caller, 0, b"ok").unwrap();
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    inst.get_typed_func::<(), ()>(&mut store, "run")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(store.data(), &["hello, host".to_string()]);
+    let mem = inst.get_memory(&store, "memory").unwrap();
+    assert_eq!(&mem.data(&store)[..2], b"ok");
+}
+
+#[test]
+fn host_can_call_back_into_wasm() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "twice" (func $twice (param i32) (result i32)))
+           (func $inc (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+           (func (export "run") (param i32) (result i32)
+             (i32.mul (call $twice (local.get 0)) (i32.const 10))))"#,
+    )
+    .unwrap();
+    let mut linker: Linker<Option<Func>> = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "twice",
+            |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32> {
+                let inc = caller.data().unwrap().typed::<i32, i32>(&caller)?;
+                let once = inc.call(&mut caller, x)?;
+                inc.call(&mut caller, once)
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, None);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    *store.data_mut() = inst.get_func(&store, "inc");
+    let run = inst.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 5).unwrap(), 70);
+}
+
+#[test]
+fn dynamic_host_functions_and_type_checks() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let ty = FuncType::new([ValType::I64, ValType::F64], [ValType::F64]);
+    let f = Func::new(&mut store, ty, |_, params, results| {
+        results[0] = Val::from(params[0].unwrap_i64() as f64 + params[1].unwrap_f64());
+        Ok(())
+    });
+    let mut out = [Val::F64(0)];
+    f.call(&mut store, &[Val::I64(2), Val::from(0.5f64)], &mut out)
+        .unwrap();
+    assert_eq!(out[0].unwrap_f64(), 2.5);
+    assert!(
+        f.call(&mut store, &[Val::I32(2), Val::from(0.5f64)], &mut out)
+            .is_err()
+    );
+    assert!(f.call(&mut store, &[Val::I64(2)], &mut out).is_err());
+    assert!(f.typed::<(i64, f64), f64>(&store).is_ok());
+    assert!(f.typed::<(i32, f64), f64>(&store).is_err());
+}
+
+#[test]
+fn unknown_and_mismatched_imports_are_named() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "env" "f" (func (param i32))) (import "env" "g" (global i32)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let linker: Linker<()> = Linker::new(&engine);
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(
+        format!("{err}").contains("unknown import: `env::f`"),
+        "{err}"
+    );
+    let mut linker: Linker<()> = Linker::new(&engine);
+    linker.func_wrap("env", "f", |_: i64| {}).unwrap();
+    linker.func_wrap("env", "g", || {}).unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(
+        format!("{err}").contains("incompatible import type for `env::f`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unsupported_features_are_named_at_load_time() {
+    let engine = Engine::default();
+    let cases = [
+        ("(module (func (drop (v128.const i64x2 0 0))))", "SIMD"),
+        ("(module (memory 1 1 shared))", "threads"),
+        ("(module (memory i64 1))", "memory64"),
+        ("(module (memory 1) (memory 1))", "multiple memories"),
+        ("(module (tag))", "exceptions"),
+    ];
+    for (wat, feature) in cases {
+        let err = Module::new(&engine, wat).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains(feature), "{wat}: {msg}");
+    }
+}
+
+#[test]
+fn components_are_not_modules() {
+    let engine = Engine::default();
+    let err = Module::new(&engine, "(component)").unwrap_err();
+    assert!(format!("{err:#}").contains("component"), "{err:#}");
+}
+
+#[test]
+fn lazy_mode_reports_invalid_functions_on_first_call() {
+    let bad = r#"(module (func (export "ok") (result i32) (i32.const 1))
+                 (func (export "bad") (result i32) (i64.const 1)))"#;
+    // wat accepts the text; the type error is wasm validation's.
+    let bytes = wat::Parser::new().parse_str(None, bad);
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(_) => return,
+    };
+    assert!(Module::new(&Engine::default(), &bytes).is_err());
+    let lazy = engine_with(|c| {
+        c.compilation_mode(CompilationMode::Lazy);
+    });
+    let (mut store, inst) = {
+        let module = Module::new(&lazy, &bytes).unwrap();
+        let mut store = Store::new(&lazy, ());
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        (store, inst)
+    };
+    assert_eq!(call_i32(&mut store, inst, "ok", &[]).unwrap(), 1);
+    let err = call_i32(&mut store, inst, "bad", &[]).unwrap_err();
+    assert!(format!("{err:#}").contains("type mismatch"), "{err:#}");
+}
+
+#[test]
+fn tail_calls_run_in_constant_stack() {
+    let wat = r#"(module
+      (func $even (export "even") (param i64) (result i32)
+        (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 1))
+          (else (return_call $odd (i64.sub (local.get 0) (i64.const 1))))))
+      (func $odd (param i64) (result i32)
+        (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 0))
+          (else (return_call $even (i64.sub (local.get 0) (i64.const 1)))))))"#;
+    let small = engine_with(|c| {
+        c.max_wasm_stack(16 * 1024);
+    });
+    let (mut store, inst) = instance(&small, wat);
+    let even = inst.get_typed_func::<i64, i32>(&mut store, "even").unwrap();
+    assert_eq!(even.call(&mut store, 1_000_001).unwrap(), 0);
+    assert_eq!(even.call(&mut store, 1_000_000).unwrap(), 1);
+}
