@@ -32,9 +32,7 @@ impl Runner for Wazi {
     fn call(&mut self, arg: i32) -> u64 {
         let ty = self.func.ty(&self.store);
         let mut out = [wazi::Val::default_for(ty.results()[0])];
-        self.func
-            .call(&mut self.store, &[wazi::Val::I32(arg)], &mut out)
-            .unwrap();
+        self.func.call(&mut self.store, &[wazi::Val::I32(arg)], &mut out).unwrap();
         match out[0] {
             wazi::Val::I32(v) => v as u32 as u64,
             wazi::Val::I64(v) => v as u64,
@@ -67,10 +65,8 @@ impl Wasmi {
 impl Runner for Wasmi {
     fn call(&mut self, arg: i32) -> u64 {
         let ty = self.func.ty(&self.store);
-        let mut out = [wasmi::Val::default(ty.results()[0])];
-        self.func
-            .call(&mut self.store, &[wasmi::Val::I32(arg)], &mut out)
-            .unwrap();
+        let mut out = [wasmi::Val::default_for_ty(ty.results()[0])];
+        self.func.call(&mut self.store, &[wasmi::Val::I32(arg)], &mut out).unwrap();
         match out[0] {
             wasmi::Val::I32(v) => v as u32 as u64,
             wasmi::Val::I64(v) => v as u64,
@@ -88,9 +84,7 @@ fn execute(c: &mut Criterion) {
         // Both engines must compute the same thing.
         assert_eq!(wazi.call(k.arg), wasmi.call(k.arg), "{} differs", k.export);
         let mut group = c.benchmark_group(format!("execute/{}", k.export));
-        group
-            .sample_size(10)
-            .measurement_time(Duration::from_secs(5));
+        group.sample_size(10).measurement_time(Duration::from_secs(5));
         group.bench_function("wazi", |b| b.iter(|| wazi.call(k.arg)));
         group.bench_function("wasmi", |b| b.iter(|| wasmi.call(k.arg)));
         group.finish();

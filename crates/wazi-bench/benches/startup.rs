@@ -42,25 +42,15 @@ fn wasmi_startup(mode: wasmi::CompilationMode) -> impl FnMut() {
 
 fn startup(c: &mut Criterion) {
     let mut group = c.benchmark_group("startup");
-    group
-        .sample_size(20)
-        .measurement_time(Duration::from_secs(8));
+    group.sample_size(20).measurement_time(Duration::from_secs(8));
     let modes = [
-        (
-            "eager",
-            wazi::CompilationMode::Eager,
-            wasmi::CompilationMode::Eager,
-        ),
+        ("eager", wazi::CompilationMode::Eager, wasmi::CompilationMode::Eager),
         (
             "lazy-translation",
             wazi::CompilationMode::LazyTranslation,
             wasmi::CompilationMode::LazyTranslation,
         ),
-        (
-            "lazy",
-            wazi::CompilationMode::Lazy,
-            wasmi::CompilationMode::Lazy,
-        ),
+        ("lazy", wazi::CompilationMode::Lazy, wasmi::CompilationMode::Lazy),
     ];
     for (name, wz, wm) in modes {
         let mut f = wazi_startup(wz);

@@ -17,39 +17,11 @@ pub struct Kernel {
 
 /// The execution benchmarks.
 pub const EXECUTION: &[Kernel] = &[
-    Kernel {
-        export: "fib",
-        arg: 27,
-        what: "recursive fibonacci",
-    },
-    Kernel {
-        export: "loop_sum",
-        arg: 10_000_000,
-        what: "iterative integer loop",
-    },
-    Kernel {
-        export: "sieve",
-        arg: 4_000_000,
-        what: "prime sieve",
-    },
-    Kernel {
-        export: "matmul",
-        arg: 96,
-        what: "f64 matrix multiply",
-    },
-    Kernel {
-        export: "sort",
-        arg: 300_000,
-        what: "sorting integers",
-    },
-    Kernel {
-        export: "sha256",
-        arg: 2048,
-        what: "SHA-256 over KiB",
-    },
-    Kernel {
-        export: "brainfuck",
-        arg: 4,
-        what: "brainfuck interpreter",
-    },
+    Kernel { export: "fib", arg: 32, what: "recursive fibonacci" },
+    Kernel { export: "loop_sum", arg: 10_000_000, what: "iterative integer loop" },
+    Kernel { export: "sieve", arg: 8_000_000, what: "prime sieve" },
+    Kernel { export: "matmul", arg: 256, what: "f64 matrix multiply" },
+    Kernel { export: "sort", arg: 500_000, what: "quicksort of u32s" },
+    Kernel { export: "sha256", arg: 2048, what: "SHA-256 over 2 MiB" },
+    Kernel { export: "brainfuck", arg: 3, what: "brainfuck interpreter" },
 ];

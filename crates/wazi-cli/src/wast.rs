@@ -32,11 +32,7 @@ impl WastCommand {
         for script in &self.scripts {
             let mut cx = WastContext::new(&config)?;
             let summary = cx.run_file(script)?;
-            eprintln!(
-                "{}: {} directives passed",
-                script.display(),
-                summary.directives
-            );
+            eprintln!("{}: {} directives passed", script.display(), summary.directives);
         }
         Ok(ExitCode::SUCCESS)
     }

@@ -116,12 +116,8 @@ impl WastContext {
                     self.definitions.insert(name, module);
                 }
             }
-            D::ModuleInstance {
-                instance, module, ..
-            } => {
-                let def = module
-                    .context("module instance without a module name")?
-                    .name();
+            D::ModuleInstance { instance, module, .. } => {
+                let def = module.context("module instance without a module name")?.name();
                 let module = self
                     .definitions
                     .get(def)
@@ -159,24 +155,14 @@ impl WastContext {
                     }
                 }
             },
-            D::AssertInvalid {
-                mut module,
-                message,
-                ..
-            }
-            | D::AssertMalformed {
-                mut module,
-                message,
-                ..
-            } => {
+            D::AssertInvalid { mut module, message, .. }
+            | D::AssertMalformed { mut module, message, .. } => {
                 let result = quote_bytes(&mut module).and_then(|(_, bytes)| self.compile(&bytes));
                 if result.is_ok() {
                     bail!("expected the module to fail to load ({message}), but it loaded");
                 }
             }
-            D::AssertUnlinkable {
-                module, message, ..
-            } => {
+            D::AssertUnlinkable { module, message, .. } => {
                 let mut module = QuoteWat::Wat(module);
                 let (_, bytes) = quote_bytes(&mut module)?;
                 let module = self.compile(&bytes)?;
@@ -257,11 +243,7 @@ impl WastContext {
         let func = inst
             .get_func(&self.store, invoke.name)
             .with_context(|| format!("no function export `{}`", invoke.name))?;
-        let args = invoke
-            .args
-            .iter()
-            .map(|a| self.arg(a))
-            .collect::<Result<Vec<_>>>()?;
+        let args = invoke.args.iter().map(|a| self.arg(a)).collect::<Result<Vec<_>>>()?;
         let ty = func.ty(&self.store);
         let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
         Ok(match func.call(&mut self.store, &args, &mut results) {
@@ -271,9 +253,7 @@ impl WastContext {
     }
 
     fn arg(&mut self, arg: &WastArg<'_>) -> Result<Val> {
-        let WastArg::Core(arg) = arg else {
-            bail!("component values are not core arguments")
-        };
+        let WastArg::Core(arg) = arg else { bail!("component values are not core arguments") };
         Ok(match arg {
             WastArgCore::I32(v) => Val::I32(*v),
             WastArgCore::I64(v) => Val::I64(*v),
@@ -290,24 +270,15 @@ impl WastContext {
     }
 
     fn extern_ref(&mut self, n: u32) -> ExternRef {
-        *self
-            .externs
-            .entry(n)
-            .or_insert_with(|| ExternRef::new(&mut self.store, n))
+        *self.externs.entry(n).or_insert_with(|| ExternRef::new(&mut self.store, n))
     }
 
     fn check_results(&self, values: &[Val], expected: &[WastRet<'_>]) -> Result<()> {
         if values.len() != expected.len() {
-            bail!(
-                "expected {} results, got {}: {values:?}",
-                expected.len(),
-                values.len()
-            );
+            bail!("expected {} results, got {}: {values:?}", expected.len(), values.len());
         }
         for (i, (v, e)) in values.iter().zip(expected).enumerate() {
-            let WastRet::Core(e) = e else {
-                bail!("component results in a core assertion")
-            };
+            let WastRet::Core(e) = e else { bail!("component results in a core assertion") };
             if !self.matches(v, e) {
                 bail!("result {i} differs: expected {e:?}, got {v:?}");
             }

@@ -11,9 +11,8 @@ use wazi_wast::WastContext;
 const EXCLUDED: &[(&str, &str)] = &[];
 
 fn files() -> Vec<TestFile<'static>> {
-    let mut files: Vec<_> = spec(SpecVersion::V2)
-        .filter(|f| !f.name().starts_with("simd_"))
-        .collect();
+    let mut files: Vec<_> =
+        spec(SpecVersion::V2).filter(|f| !f.name().starts_with("simd_")).collect();
     files.extend(proposal(Proposal::TailCall));
     files.extend(proposal(Proposal::ExtendedConst));
     files
@@ -47,11 +46,7 @@ fn run_suite(label: &str, config: &Config) {
     for f in &failures {
         println!("FAILED {f}\n");
     }
-    assert!(
-        failures.is_empty(),
-        "{} spec files failed under {label}",
-        failures.len()
-    );
+    assert!(failures.is_empty(), "{} spec files failed under {label}", failures.len());
 }
 
 #[test]

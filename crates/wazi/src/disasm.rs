@@ -75,9 +75,8 @@ fn handlers() -> &'static HashMap<usize, (&'static str, usize)> {
             control::BR_CMP,
         ];
         let mut map = HashMap::new();
-        for (h, name, size) in singles
-            .into_iter()
-            .chain(lists.iter().flat_map(|l| l.iter().copied()))
+        for (h, name, size) in
+            singles.into_iter().chain(lists.iter().flat_map(|l| l.iter().copied()))
         {
             map.insert(h as usize, (name, size));
         }

@@ -154,9 +154,7 @@ impl Default for Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("config", &self.inner.config)
-            .finish()
+        f.debug_struct("Engine").field("config", &self.inner.config).finish()
     }
 }
 

@@ -120,10 +120,7 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let core = &mut store.as_context_mut().0.core;
         let index = core.new_memory(ty)?;
-        Ok(Memory(Stored {
-            store: core.id,
-            index,
-        }))
+        Ok(Memory(Stored { store: core.id, index }))
     }
 
     fn entity<'a>(&self, core: &'a StoreCore) -> &'a MemoryEntity {
@@ -224,18 +221,11 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let core = &mut store.as_context_mut().0.core;
         if init.ty() != (*ty.element()).into() {
-            bail!(
-                "table initial value of type {} does not match {}",
-                init.ty(),
-                ty.element()
-            );
+            bail!("table initial value of type {} does not match {}", init.ty(), ty.element());
         }
         let raw = init.to_raw(core);
         let index = core.new_table(ty, raw)?;
-        Ok(Table(Stored {
-            store: core.id,
-            index,
-        }))
+        Ok(Table(Stored { store: core.id, index }))
     }
 
     fn entity<'a>(&self, core: &'a StoreCore) -> &'a TableEntity {
@@ -302,10 +292,7 @@ impl Global {
         }
         let raw = val.to_raw(core);
         let index = core.new_global(ty, raw);
-        Ok(Global(Stored {
-            store: core.id,
-            index,
-        }))
+        Ok(Global(Stored { store: core.id, index }))
     }
 
     pub fn ty(&self, store: impl AsContext) -> GlobalType {

@@ -42,14 +42,8 @@ impl Func {
     }
 
     pub(crate) fn from_host(core: &mut StoreCore, host: Arc<HostFunc>) -> Func {
-        core.funcs.push(FuncEntity {
-            ty: host.type_id,
-            kind: FuncKind::Host(host),
-        });
-        Func(Stored {
-            store: core.id,
-            index: core.funcs.len() as u32 - 1,
-        })
+        core.funcs.push(FuncEntity { ty: host.type_id, kind: FuncKind::Host(host) });
+        Func(Stored { store: core.id, index: core.funcs.len() as u32 - 1 })
     }
 
     /// The function's type.
@@ -71,26 +65,15 @@ impl Func {
         let i = self.0.check(core);
         let ty = core.engine.func_type(core.funcs[i].ty);
         if params.len() != ty.params().len() {
-            bail!(
-                "expected {} arguments, got {}",
-                ty.params().len(),
-                params.len()
-            );
+            bail!("expected {} arguments, got {}", ty.params().len(), params.len());
         }
         if results.len() != ty.results().len() {
-            bail!(
-                "expected {} results, got {}",
-                ty.results().len(),
-                results.len()
-            );
+            bail!("expected {} results, got {}", ty.results().len(), results.len());
         }
         let mut raw = Vec::with_capacity(params.len());
         for (k, (p, t)) in params.iter().zip(ty.params()).enumerate() {
             if p.ty() != *t {
-                bail!(
-                    "argument type mismatch: argument {k} is {}, expected {t}",
-                    p.ty()
-                );
+                bail!("argument type mismatch: argument {k} is {}, expected {t}", p.ty());
             }
             raw.push(p.to_raw(core));
         }
@@ -123,10 +106,7 @@ impl Func {
                 FuncType::new(want_p, want_r)
             );
         }
-        Ok(TypedFunc {
-            func: *self,
-            _marker: PhantomData,
-        })
+        Ok(TypedFunc { func: *self, _marker: PhantomData })
     }
 }
 
@@ -197,38 +177,19 @@ pub(crate) fn host_func_dynamic<T: 'static>(
         // of a store whose data type is `T` (checked when linking).
         let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
         let id = inner.core.id;
-        let params: Vec<Val> = sig
-            .params()
-            .iter()
-            .enumerate()
-            .map(|(k, t)| Val::from_raw(slots[k], *t, id))
-            .collect();
+        let params: Vec<Val> =
+            sig.params().iter().enumerate().map(|(k, t)| Val::from_raw(slots[k], *t, id)).collect();
         let mut results: Vec<Val> = sig.results().iter().map(|t| Val::default_for(*t)).collect();
-        f(
-            Caller {
-                inner: &mut *inner,
-                caller,
-            },
-            &params,
-            &mut results,
-        )?;
+        f(Caller { inner: &mut *inner, caller }, &params, &mut results)?;
         for (k, (r, t)) in results.iter().zip(sig.results()).enumerate() {
             if r.ty() != *t {
-                bail!(
-                    "function attempted to return an incompatible value: {} for {t}",
-                    r.ty()
-                );
+                bail!("function attempted to return an incompatible value: {} for {t}", r.ty());
             }
             slots[k] = r.to_raw(&inner.core);
         }
         Ok(())
     };
-    HostFunc {
-        type_id,
-        slots,
-        num_results,
-        call: Box::new(call),
-    }
+    HostFunc { type_id, slots, num_results, call: Box::new(call) }
 }
 
 /// A Rust type that is a WebAssembly value.
@@ -266,12 +227,7 @@ impl WasmTy for Option<Func> {
         ValType::FuncRef
     }
     fn from_raw(raw: u64, store: u64) -> Self {
-        (raw != 0).then(|| {
-            Func(Stored {
-                store,
-                index: (raw - 1) as u32,
-            })
-        })
+        (raw != 0).then(|| Func(Stored { store, index: (raw - 1) as u32 }))
     }
     fn to_raw(self, core: &StoreCore) -> u64 {
         self.map_or(0, |f| f.0.check(core) as u64 + 1)
@@ -283,12 +239,7 @@ impl WasmTy for Option<ExternRef> {
         ValType::ExternRef
     }
     fn from_raw(raw: u64, store: u64) -> Self {
-        (raw != 0).then(|| {
-            ExternRef(Stored {
-                store,
-                index: (raw - 1) as u32,
-            })
-        })
+        (raw != 0).then(|| ExternRef(Stored { store, index: (raw - 1) as u32 }))
     }
     fn to_raw(self, core: &StoreCore) -> u64 {
         self.map_or(0, |e| e.0.check(core) as u64 + 1)
@@ -354,6 +305,7 @@ macro_rules! params_tuple {
                 let mut k = 0;
                 $(slots[k] = $a.to_raw(core); k += 1;)*
             }
+            #[allow(clippy::unused_unit)]
             fn load(slots: &[u64], store: u64) -> Self {
                 let mut k = 0;
                 $(let $a = $a::from_raw(slots[k], store); k += 1;)*
@@ -410,7 +362,7 @@ macro_rules! into_func {
                     r.store(&inner.core, slots);
                     Ok(())
                 };
-                typed_host_func::<T>(engine, ty, Box::new(call))
+                typed_host_func(engine, ty, Box::new(call))
             }
         }
 
@@ -431,18 +383,14 @@ macro_rules! into_func {
                     r.store(&inner.core, slots);
                     Ok(())
                 };
-                typed_host_func::<T>(engine, ty, Box::new(call))
+                typed_host_func(engine, ty, Box::new(call))
             }
         }
     };
 }
 tuples!(into_func);
 
-fn typed_host_func<T: 'static>(
-    engine: &Engine,
-    ty: FuncType,
-    call: Box<crate::store::HostFn>,
-) -> HostFunc {
+fn typed_host_func(engine: &Engine, ty: FuncType, call: Box<crate::store::HostFn>) -> HostFunc {
     HostFunc {
         type_id: engine.type_id(&ty),
         slots: ty.params().len().max(ty.results().len()),

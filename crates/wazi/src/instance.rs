@@ -106,10 +106,7 @@ pub(crate) fn export_of(core: &StoreCore, data: &InstanceData, name: &str) -> Op
 }
 
 fn extern_of(core: &StoreCore, data: &InstanceData, index: EntityIndex) -> Extern {
-    let stored = |index: u32| Stored {
-        store: core.id,
-        index,
-    };
+    let stored = |index: u32| Stored { store: core.id, index };
     match index {
         EntityIndex::Func(f) => Extern::Func(Func(stored(data.funcs[f as usize]))),
         EntityIndex::Table(t) => Extern::Table(Table(stored(data.table_ids[t as usize]))),
@@ -180,11 +177,7 @@ pub(crate) fn instantiate(
         bail!("cross-`Engine` instantiation is not currently supported");
     }
     if imports.len() != m.imports.len() {
-        bail!(
-            "expected {} imports, found {}",
-            m.imports.len(),
-            imports.len()
-        );
+        bail!("expected {} imports, found {}", m.imports.len(), imports.len());
     }
     core.check_count("instance", core.instances.len())?;
     let mut funcs = Vec::with_capacity(m.funcs.len());
@@ -195,10 +188,7 @@ pub(crate) fn instantiate(
         let expected = m.entity_type(import.index);
         let actual = ext.ty_core(core);
         check_import(&expected, &actual).with_context(|| {
-            format!(
-                "incompatible import type for `{}::{}`",
-                import.module, import.name
-            )
+            format!("incompatible import type for `{}::{}`", import.module, import.name)
         })?;
         match ext {
             Extern::Func(f) => funcs.push(f.0.check(core) as u32),
@@ -226,10 +216,7 @@ pub(crate) fn instantiate(
         let f = m.num_imported_funcs + i as u32;
         core.funcs.push(FuncEntity {
             ty: m.func_type_id(f),
-            kind: FuncKind::Wasm {
-                inst: inst_ptr,
-                code,
-            },
+            kind: FuncKind::Wasm { inst: inst_ptr, code },
         });
         funcs.push(core.funcs.len() as u32 - 1);
     }
@@ -241,26 +228,18 @@ pub(crate) fn instantiate(
     // reference to it exists while it is set up.
     unsafe {
         (*inst_ptr).funcs = funcs.into_boxed_slice();
-        (*inst_ptr).memory = memory_ids.first().map_or(std::ptr::null_mut(), |&i| {
-            &mut *core.memories[i as usize] as *mut _
-        });
+        (*inst_ptr).memory = memory_ids
+            .first()
+            .map_or(std::ptr::null_mut(), |&i| &mut *core.memories[i as usize] as *mut _);
         (*inst_ptr).memory_ids = memory_ids.into_boxed_slice();
     }
-    let mut globals: Vec<*mut u64> = global_ids
-        .iter()
-        .map(|&g| core.globals[g as usize].value.get())
-        .collect();
-    for (i, ty) in m.globals[m.num_imported_globals as usize..]
-        .iter()
-        .enumerate()
-    {
+    let mut globals: Vec<*mut u64> =
+        global_ids.iter().map(|&g| core.globals[g as usize].value.get()).collect();
+    for (i, ty) in m.globals[m.num_imported_globals as usize..].iter().enumerate() {
         // SAFETY: as above; the instance's globals so far are initialised.
         let value = unsafe {
             (*inst_ptr).globals = globals.clone().into_boxed_slice();
-            m.global_inits[i].eval(&Env {
-                core,
-                data: &*inst_ptr,
-            })
+            m.global_inits[i].eval(&Env { core, data: &*inst_ptr })
         };
         let g = core.new_global(*ty, value);
         global_ids.push(g);
@@ -271,39 +250,24 @@ pub(crate) fn instantiate(
         (*inst_ptr).globals = globals.into_boxed_slice();
         (*inst_ptr).global_ids = global_ids.into_boxed_slice();
     }
-    for (i, ty) in m
-        .tables
-        .iter()
-        .enumerate()
-        .skip(m.num_imported_tables as usize)
-    {
+    for (i, ty) in m.tables.iter().enumerate().skip(m.num_imported_tables as usize) {
         let init = match &m.table_inits[i] {
             Some(e) => {
                 // SAFETY: as above.
-                let env = unsafe {
-                    Env {
-                        core,
-                        data: &*inst_ptr,
-                    }
-                };
+                let env = unsafe { Env { core, data: &*inst_ptr } };
                 e.eval(&env)
             }
             None => 0,
         };
         table_ids.push(core.new_table(*ty, init)?);
     }
-    let tables: Vec<_> = table_ids
-        .iter()
-        .map(|&t| &mut *core.tables[t as usize] as *mut _)
-        .collect();
+    let tables: Vec<_> =
+        table_ids.iter().map(|&t| &mut *core.tables[t as usize] as *mut _).collect();
     // SAFETY: as above.
     let data = unsafe {
         (*inst_ptr).tables = tables.into_boxed_slice();
         (*inst_ptr).table_ids = table_ids.into_boxed_slice();
-        let env = Env {
-            core,
-            data: &*inst_ptr,
-        };
+        let env = Env { core, data: &*inst_ptr };
         let elems: Vec<UnsafeCell<Box<[u64]>>> = m
             .elems
             .iter()
@@ -316,10 +280,7 @@ pub(crate) fn instantiate(
         (*inst_ptr).data_dropped = (0..m.datas.len()).map(|_| Cell::new(false)).collect();
         &*inst_ptr
     };
-    let instance = Instance(Stored {
-        store: core.id,
-        index: inst_index,
-    });
+    let instance = Instance(Stored { store: core.id, index: inst_index });
     // Active element segments, then active data segments, in order; a
     // segment out of bounds traps, leaving the earlier ones' effects.
     for (i, seg) in m.elems.iter().enumerate() {
@@ -328,9 +289,7 @@ pub(crate) fn instantiate(
             let items = data.elem_segment(i as u32);
             // SAFETY: table pointers name tables of this store.
             let t = unsafe { &mut *data.tables[*table as usize] };
-            let end = offset
-                .checked_add(items.len())
-                .filter(|&e| e <= t.elems.len());
+            let end = offset.checked_add(items.len()).filter(|&e| e <= t.elems.len());
             let Some(end) = end else {
                 return Err(anyhow!(Trap::TableOutOfBounds));
             };

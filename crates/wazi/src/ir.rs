@@ -13,8 +13,13 @@
 //!   branch) as the first operand, an `i32` at byte offset 8, so forward
 //!   branches can be patched once the label is bound.
 //!
+//! Operand layouts are named by their operands: `R` a slot, `I` an
+//! immediate (hence the capitals).
+//!
 //! Handler names say where operands live: `_rr` both in slots, `_ri` the
 //! right one immediate, `_ir` the left one immediate.
+
+#![allow(clippy::upper_case_acronyms)]
 
 use crate::exec::Handler;
 use crate::module::FuncCode;
@@ -33,7 +38,7 @@ pub(crate) struct Op<T> {
 /// Size of an instruction with operands `T`, in cells.
 pub(crate) const fn cells<T>() -> usize {
     let size = std::mem::size_of::<Op<T>>();
-    assert!(size % 8 == 0);
+    assert!(size.is_multiple_of(8));
     size / 8
 }
 

@@ -123,10 +123,7 @@ impl<T: 'static> Linker<T> {
     /// traps when called (or an error for other kinds of entities).
     pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<()> {
         for import in module.imports() {
-            if self
-                .map
-                .contains_key(&(import.module().to_string(), import.name().to_string()))
-            {
+            if self.map.contains_key(&(import.module().to_string(), import.name().to_string())) {
                 continue;
             }
             let ExternType::Func(ty) = import.ty() else {
@@ -158,10 +155,9 @@ impl<T: 'static> Linker<T> {
     fn materialize(&self, store: &mut impl AsContextMut<Data = T>, def: &Definition) -> Extern {
         match def {
             Definition::Extern(e) => *e,
-            Definition::HostFunc(h) => Extern::Func(Func::from_host(
-                &mut store.as_context_mut().0.core,
-                h.clone(),
-            )),
+            Definition::HostFunc(h) => {
+                Extern::Func(Func::from_host(&mut store.as_context_mut().0.core, h.clone()))
+            }
         }
     }
 
@@ -178,12 +174,12 @@ impl<T: 'static> Linker<T> {
                     .map
                     .get(&(import.module().to_string(), import.name().to_string()))
                     .with_context(|| {
-                        format!(
-                            "unknown import: `{}::{}` has not been defined",
-                            import.module(),
-                            import.name()
-                        )
-                    })?;
+                    format!(
+                        "unknown import: `{}::{}` has not been defined",
+                        import.module(),
+                        import.name()
+                    )
+                })?;
                 Ok(self.materialize(store, def))
             })
             .collect()

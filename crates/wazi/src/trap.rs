@@ -140,13 +140,7 @@ impl FrameInfo {
         module_offset: Option<usize>,
         func_offset: Option<usize>,
     ) -> FrameInfo {
-        FrameInfo {
-            module_name,
-            func_index,
-            func_name,
-            module_offset,
-            func_offset,
-        }
+        FrameInfo { module_name, func_index, func_name, module_offset, func_offset }
     }
 
     /// The function's index in its module.

@@ -96,10 +96,7 @@ impl FuncType {
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
     ) -> FuncType {
-        FuncType {
-            params: params.into_iter().collect(),
-            results: results.into_iter().collect(),
-        }
+        FuncType { params: params.into_iter().collect(), results: results.into_iter().collect() }
     }
 
     pub fn params(&self) -> &[ValType] {
@@ -163,10 +160,7 @@ pub struct GlobalType {
 
 impl GlobalType {
     pub fn new(content: ValType, mutability: Mutability) -> GlobalType {
-        GlobalType {
-            content,
-            mutability,
-        }
+        GlobalType { content, mutability }
     }
 
     pub fn content(&self) -> &ValType {
@@ -183,11 +177,7 @@ impl GlobalType {
         }
         Ok(GlobalType {
             content: ValType::from_wasmparser(g.content_type)?,
-            mutability: if g.mutable {
-                Mutability::Var
-            } else {
-                Mutability::Const
-            },
+            mutability: if g.mutable { Mutability::Var } else { Mutability::Const },
         })
     }
 }
@@ -281,10 +271,7 @@ impl MemoryType {
         if m.page_size_log2.is_some() {
             bail!("custom page sizes are not supported");
         }
-        Ok(MemoryType {
-            min: m.initial as u32,
-            max: m.maximum.map(|m| m as u32),
-        })
+        Ok(MemoryType { min: m.initial as u32, max: m.maximum.map(|m| m as u32) })
     }
 }
 

@@ -109,8 +109,8 @@ impl Val {
     }
 
     /// Raw slot bits, checking references belong to `core`'s store.
-    pub(crate) fn to_raw(&self, core: &StoreCore) -> u64 {
-        match *self {
+    pub(crate) fn to_raw(self, core: &StoreCore) -> u64 {
+        match self {
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
@@ -128,18 +128,12 @@ impl Val {
             ValType::I64 => Val::I64(raw as i64),
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw),
-            ValType::FuncRef => Val::FuncRef((raw != 0).then(|| {
-                Func(Stored {
-                    store,
-                    index: (raw - 1) as u32,
-                })
-            })),
-            ValType::ExternRef => Val::ExternRef((raw != 0).then(|| {
-                ExternRef(Stored {
-                    store,
-                    index: (raw - 1) as u32,
-                })
-            })),
+            ValType::FuncRef => {
+                Val::FuncRef((raw != 0).then(|| Func(Stored { store, index: (raw - 1) as u32 })))
+            }
+            ValType::ExternRef => Val::ExternRef(
+                (raw != 0).then(|| ExternRef(Stored { store, index: (raw - 1) as u32 })),
+            ),
         }
     }
 }
@@ -183,10 +177,7 @@ impl ExternRef {
     pub fn new<T: Any + Send + Sync>(mut store: impl AsContextMut, value: T) -> ExternRef {
         let core = &mut store.as_context_mut().0.core;
         core.externs.push(Box::new(value));
-        ExternRef(Stored {
-            store: core.id,
-            index: core.externs.len() as u32 - 1,
-        })
+        ExternRef(Stored { store: core.id, index: core.externs.len() as u32 - 1 })
     }
 
     /// The host data.

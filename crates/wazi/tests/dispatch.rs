@@ -15,12 +15,10 @@ const INT_BINOPS: &[&str] = &[
     "shr_u", "rotl", "rotr", "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s",
     "ge_u",
 ];
-const INT_CMPS: &[&str] = &[
-    "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
-];
-const FLOAT_BINOPS: &[&str] = &[
-    "add", "sub", "mul", "div", "min", "max", "copysign", "eq", "ne", "lt", "gt", "le", "ge",
-];
+const INT_CMPS: &[&str] =
+    &["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"];
+const FLOAT_BINOPS: &[&str] =
+    &["add", "sub", "mul", "div", "min", "max", "copysign", "eq", "ne", "lt", "gt", "le", "ge"];
 const FLOAT_CMPS: &[&str] = &["eq", "ne", "lt", "gt", "le", "ge"];
 const INT_UNOPS: &[&str] = &["clz", "ctz", "popcnt", "eqz", "extend8_s", "extend16_s"];
 const FLOAT_UNOPS: &[&str] = &["abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"];
@@ -53,11 +51,7 @@ fn body() -> String {
     for t in ["f32", "f64"] {
         for op in FLOAT_BINOPS {
             let cmp = FLOAT_CMPS.contains(op);
-            let dst = if cmp {
-                "$ai".to_string()
-            } else {
-                format!("$x{t}")
-            };
+            let dst = if cmp { "$ai".to_string() } else { format!("$x{t}") };
             b += &format!("(local.set {dst} ({t}.{op} (local.get $x{t}) (local.get $y{t})))\n");
             b += &format!("(local.set {dst} ({t}.{op} (local.get $x{t}) ({t}.const 1.5)))\n");
             b += &format!("(local.set {dst} ({t}.{op} ({t}.const 1.5) (local.get $y{t})))\n");
@@ -218,9 +212,7 @@ fn run(iterations: i32) -> i32 {
     let engine = Engine::default();
     let module = Module::new(&engine, module_text()).unwrap();
     let mut linker = Linker::new(&engine);
-    linker
-        .func_wrap("host", "f", |x: i32| x.wrapping_mul(3))
-        .unwrap();
+    linker.func_wrap("host", "f", |x: i32| x.wrapping_mul(3)).unwrap();
     let mut store = Store::new(&engine, ());
     let inst = linker.instantiate(&mut store, &module).unwrap();
     let run = inst.get_typed_func::<i32, i32>(&mut store, "run").unwrap();

@@ -63,10 +63,7 @@ fn br_table_with_many_targets() {
             assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(i)]).unwrap(), i);
         }
         // Out of range goes to the default target, block 0.
-        assert_eq!(
-            call_i32(&mut store, inst, "f", &[Val::I32(5000)]).unwrap(),
-            0
-        );
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(5000)]).unwrap(), 0);
         assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(-1)]).unwrap(), 0);
     }
 }
@@ -82,14 +79,8 @@ fn br_table_carrying_values() {
           (i32.add (i32.const 100)))))"#;
     for engine in engines() {
         let (mut store, inst) = instance(&engine, wat);
-        assert_eq!(
-            call_i32(&mut store, inst, "f", &[Val::I32(0)]).unwrap(),
-            111
-        );
-        assert_eq!(
-            call_i32(&mut store, inst, "f", &[Val::I32(1)]).unwrap(),
-            110
-        );
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(0)]).unwrap(), 111);
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(1)]).unwrap(), 110);
         assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(2)]).unwrap(), 10);
         assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(7)]).unwrap(), 10);
     }
@@ -121,19 +112,10 @@ fn multi_value_blocks_and_loops_with_parameters() {
           (else (i32.sub)))))"#;
     for engine in engines() {
         let (mut store, inst) = instance(&engine, wat);
-        assert_eq!(
-            call_i32(&mut store, inst, "sum", &[Val::I32(10)]).unwrap(),
-            55
-        );
+        assert_eq!(call_i32(&mut store, inst, "sum", &[Val::I32(10)]).unwrap(), 55);
         assert_eq!(call_i32(&mut store, inst, "pair", &[]).unwrap(), 2);
-        assert_eq!(
-            call_i32(&mut store, inst, "if_params", &[Val::I32(1)]).unwrap(),
-            42
-        );
-        assert_eq!(
-            call_i32(&mut store, inst, "if_params", &[Val::I32(0)]).unwrap(),
-            38
-        );
+        assert_eq!(call_i32(&mut store, inst, "if_params", &[Val::I32(1)]).unwrap(), 42);
+        assert_eq!(call_i32(&mut store, inst, "if_params", &[Val::I32(0)]).unwrap(), 38);
     }
 }
 
@@ -159,10 +141,7 @@ fn code_after_unreachable_and_branches() {
         assert_eq!(call_i32(&mut store, inst, "a", &[]).unwrap(), 1);
         assert_eq!(call_i32(&mut store, inst, "b", &[Val::I32(1)]).unwrap(), 3);
         let err = call_i32(&mut store, inst, "b", &[Val::I32(0)]).unwrap_err();
-        assert_eq!(
-            err.downcast_ref::<Trap>(),
-            Some(&Trap::UnreachableCodeReached)
-        );
+        assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::UnreachableCodeReached));
         assert_eq!(call_i32(&mut store, inst, "c", &[]).unwrap(), 6);
     }
 }
@@ -183,10 +162,7 @@ fn deep_nesting() {
     wat.push_str("))");
     for engine in engines() {
         let (mut store, inst) = instance(&engine, &wat);
-        assert_eq!(
-            call_i32(&mut store, inst, "f", &[Val::I32(5)]).unwrap(),
-            depth + 5
-        );
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(5)]).unwrap(), depth + 5);
     }
 }
 
@@ -230,16 +206,10 @@ fn local_aliases_survive_local_set() {
         (i32.add (local.get 0) (local.tee 0 (i32.const 5)))))"#;
     for engine in engines() {
         let (mut store, inst) = instance(&engine, wat);
-        assert_eq!(
-            call_i32(&mut store, inst, "f", &[Val::I32(1)]).unwrap(),
-            -99
-        );
+        assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(1)]).unwrap(), -99);
         assert_eq!(call_i32(&mut store, inst, "g", &[Val::I32(0)]).unwrap(), 0);
         assert_eq!(call_i32(&mut store, inst, "g", &[Val::I32(3)]).unwrap(), 10);
-        assert_eq!(
-            call_i32(&mut store, inst, "tee", &[Val::I32(1)]).unwrap(),
-            6
-        );
+        assert_eq!(call_i32(&mut store, inst, "tee", &[Val::I32(1)]).unwrap(), 6);
     }
 }
 
@@ -259,10 +229,7 @@ fn fusion_shows_in_the_bytecode() {
     // The add writes the local directly; compare and branch are one op.
     assert!(listing.contains("i32_add_rr"), "{listing}");
     assert!(listing.contains("br_i32_lt_s_ri"), "{listing}");
-    assert!(
-        !listing.contains("\n    0: copy") && !listing.contains(": copy "),
-        "{listing}"
-    );
+    assert!(!listing.contains("\n    0: copy") && !listing.contains(": copy "), "{listing}");
     let ops = listing.lines().count();
     assert!(ops <= 5, "expected a tight loop, got:\n{listing}");
 }
@@ -274,10 +241,7 @@ fn deep_recursion_runs_with_default_settings() {
           (then (i32.const 0))
           (else (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1))))))))"#;
     let (mut store, inst) = instance(&Engine::default(), wat);
-    assert_eq!(
-        call_i32(&mut store, inst, "f", &[Val::I32(100_000)]).unwrap(),
-        100_000
-    );
+    assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(100_000)]).unwrap(), 100_000);
 }
 
 #[test]
@@ -293,23 +257,15 @@ fn stack_exhaustion_traps_without_touching_the_native_stack() {
               (func $g (export "g") (call $g)))"#;
             let (mut store, inst) = instance(&Engine::default(), wat);
             let f = inst.get_func(&mut store, "f").unwrap();
-            let err = f
-                .call(&mut store, &[Val::I64(0)], &mut [Val::I64(0)])
-                .unwrap_err();
+            let err = f.call(&mut store, &[Val::I64(0)], &mut [Val::I64(0)]).unwrap_err();
             let g = inst.get_func(&mut store, "g").unwrap();
             let err2 = g.call(&mut store, &[], &mut []).unwrap_err();
-            (
-                err.downcast_ref::<Trap>().copied(),
-                err2.downcast_ref::<Trap>().copied(),
-            )
+            (err.downcast_ref::<Trap>().copied(), err2.downcast_ref::<Trap>().copied())
         })
         .unwrap()
         .join()
         .unwrap();
-    assert_eq!(
-        result,
-        (Some(Trap::StackOverflow), Some(Trap::StackOverflow))
-    );
+    assert_eq!(result, (Some(Trap::StackOverflow), Some(Trap::StackOverflow)));
 }
 
 #[test]
@@ -325,10 +281,7 @@ fn max_wasm_stack_is_configurable() {
     let err = call_i32(&mut store, inst, "f", &[Val::I32(100_000)]).unwrap_err();
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::StackOverflow));
     // The store is still usable after the trap.
-    assert_eq!(
-        call_i32(&mut store, inst, "f", &[Val::I32(100)]).unwrap(),
-        100
-    );
+    assert_eq!(call_i32(&mut store, inst, "f", &[Val::I32(100)]).unwrap(), 100);
 }
 
 #[test]
@@ -380,10 +333,7 @@ fn traps_carry_a_backtrace_with_demangled_names() {
     for engine in engines() {
         let (mut store, inst) = instance(&engine, wat);
         let err = call_i32(&mut store, inst, "outer", &[Val::I32(0)]).unwrap_err();
-        assert_eq!(
-            err.downcast_ref::<Trap>(),
-            Some(&Trap::IntegerDivisionByZero)
-        );
+        assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::IntegerDivisionByZero));
         let bt = err.downcast_ref::<WasmBacktrace>().expect("a backtrace");
         let frames = bt.frames();
         assert_eq!(frames.len(), 3, "{bt}");
@@ -414,9 +364,7 @@ fn memory_grow_honours_module_and_store_limits() {
     }
     let mut store = Store::new(
         &engine,
-        Data {
-            limits: StoreLimitsBuilder::new().memory_size(3 * 65536).build(),
-        },
+        Data { limits: StoreLimitsBuilder::new().memory_size(3 * 65536).build() },
     );
     store.limiter(|d| &mut d.limits);
     let inst = Instance::new(&mut store, &module, &[]).unwrap();
@@ -429,12 +377,7 @@ fn memory_grow_honours_module_and_store_limits() {
     let mem = inst.get_memory(&mut store, "m").unwrap();
     assert_eq!(mem.size(&store), 3);
     // Without a store limit the module's maximum (4) applies.
-    let mut store = Store::new(
-        &engine,
-        Data {
-            limits: StoreLimits::default(),
-        },
-    );
+    let mut store = Store::new(&engine, Data { limits: StoreLimits::default() });
     let inst = Instance::new(&mut store, &module, &[]).unwrap();
     let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
     assert_eq!(grow.call(&mut store, 3).unwrap(), 1);
@@ -448,10 +391,7 @@ fn memory_without_maximum_stops_at_4_gib() {
     let wat = r#"(module (memory 0)
       (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
     let (mut store, inst) = instance(&Engine::default(), wat);
-    assert_eq!(
-        call_i32(&mut store, inst, "grow", &[Val::I32(65537)]).unwrap(),
-        -1
-    );
+    assert_eq!(call_i32(&mut store, inst, "grow", &[Val::I32(65537)]).unwrap(), -1);
 }
 
 #[test]
@@ -460,13 +400,8 @@ fn table_and_instance_limits() {
     let wat = r#"(module (table 1 funcref)
       (func (export "grow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
     let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(
-        &engine,
-        StoreLimitsBuilder::new()
-            .table_elements(10)
-            .instances(2)
-            .build(),
-    );
+    let mut store =
+        Store::new(&engine, StoreLimitsBuilder::new().table_elements(10).instances(2).build());
     store.limiter(|l| l);
     let inst = Instance::new(&mut store, &module, &[]).unwrap();
     let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
@@ -477,10 +412,7 @@ fn table_and_instance_limits() {
     let err = Instance::new(&mut store, &module, &[]).unwrap_err();
     assert!(format!("{err}").contains("instance"), "{err}");
     let (mut store, inst) = instance(&engine, wat);
-    assert_eq!(
-        call_i32(&mut store, inst, "grow", &[Val::I32(-16)]).unwrap(),
-        -1
-    );
+    assert_eq!(call_i32(&mut store, inst, "grow", &[Val::I32(-16)]).unwrap(), -1);
 }
 
 #[test]
@@ -497,10 +429,7 @@ fn fuel_is_metered_and_runs_out() {
     let spin = inst.get_typed_func::<i32, ()>(&mut store, "spin").unwrap();
     spin.call(&mut store, 100).unwrap();
     let left = store.get_fuel().unwrap();
-    assert!(
-        left < 10_000 - 100 && left > 10_000 - 1000,
-        "fuel left: {left}"
-    );
+    assert!(left < 10_000 - 100 && left > 10_000 - 1000, "fuel left: {left}");
     let err = spin.call(&mut store, 1_000_000).unwrap_err();
     assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
     assert_eq!(store.get_fuel().unwrap(), 0);
@@ -551,9 +480,7 @@ fn host_errors_reach_the_embedder_intact() {
     .unwrap();
     let mut linker = Linker::new(&engine);
     linker
-        .func_wrap("host", "fail", |code: i32| -> Result<()> {
-            Err(MyError(code as u32).into())
-        })
+        .func_wrap("host", "fail", |code: i32| -> Result<()> { Err(MyError(code as u32).into()) })
         .unwrap();
     let mut store = Store::new(&engine, ());
     let inst = linker.instantiate(&mut store, &module).unwrap();
@@ -576,25 +503,18 @@ fn caller_reaches_memory_and_store_data() {
     .unwrap();
     let mut linker: Linker<Vec<String>> = Linker::new(&engine);
     linker
-        .func_wrap(
-            "host",
-            "log",
-            |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
-                let mem = caller.get_export("memory").unwrap().into_memory().unwrap();
-                let mut buf = vec![0; len as usize];
-                mem.read(&caller, ptr as usize, &mut buf).unwrap();
-                caller.data_mut().push(String::from_utf8(buf).unwrap());
-                // Host writes are seen by wasm.
-                mem.write(&mut caller, 0, b"ok").unwrap();
-            },
-        )
+        .func_wrap("host", "log", |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+            let mem = caller.get_export("memory").unwrap().into_memory().unwrap();
+            let mut buf = vec![0; len as usize];
+            mem.read(&caller, ptr as usize, &mut buf).unwrap();
+            caller.data_mut().push(String::from_utf8(buf).unwrap());
+            // Host writes are seen by wasm.
+            mem.write(&mut caller, 0, b"ok").unwrap();
+        })
         .unwrap();
     let mut store = Store::new(&engine, Vec::new());
     let inst = linker.instantiate(&mut store, &module).unwrap();
-    inst.get_typed_func::<(), ()>(&mut store, "run")
-        .unwrap()
-        .call(&mut store, ())
-        .unwrap();
+    inst.get_typed_func::<(), ()>(&mut store, "run").unwrap().call(&mut store, ()).unwrap();
     assert_eq!(store.data(), &["hello, host".to_string()]);
     let mem = inst.get_memory(&store, "memory").unwrap();
     assert_eq!(&mem.data(&store)[..2], b"ok");
@@ -613,15 +533,11 @@ fn host_can_call_back_into_wasm() {
     .unwrap();
     let mut linker: Linker<Option<Func>> = Linker::new(&engine);
     linker
-        .func_wrap(
-            "host",
-            "twice",
-            |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32> {
-                let inc = caller.data().unwrap().typed::<i32, i32>(&caller)?;
-                let once = inc.call(&mut caller, x)?;
-                inc.call(&mut caller, once)
-            },
-        )
+        .func_wrap("host", "twice", |mut caller: Caller<'_, Option<Func>>, x: i32| -> Result<i32> {
+            let inc = caller.data().unwrap().typed::<i32, i32>(&caller)?;
+            let once = inc.call(&mut caller, x)?;
+            inc.call(&mut caller, once)
+        })
         .unwrap();
     let mut store = Store::new(&engine, None);
     let inst = linker.instantiate(&mut store, &module).unwrap();
@@ -640,13 +556,9 @@ fn dynamic_host_functions_and_type_checks() {
         Ok(())
     });
     let mut out = [Val::F64(0)];
-    f.call(&mut store, &[Val::I64(2), Val::from(0.5f64)], &mut out)
-        .unwrap();
+    f.call(&mut store, &[Val::I64(2), Val::from(0.5f64)], &mut out).unwrap();
     assert_eq!(out[0].unwrap_f64(), 2.5);
-    assert!(
-        f.call(&mut store, &[Val::I32(2), Val::from(0.5f64)], &mut out)
-            .is_err()
-    );
+    assert!(f.call(&mut store, &[Val::I32(2), Val::from(0.5f64)], &mut out).is_err());
     assert!(f.call(&mut store, &[Val::I64(2)], &mut out).is_err());
     assert!(f.typed::<(i64, f64), f64>(&store).is_ok());
     assert!(f.typed::<(i32, f64), f64>(&store).is_err());
@@ -663,18 +575,12 @@ fn unknown_and_mismatched_imports_are_named() {
     let mut store = Store::new(&engine, ());
     let linker: Linker<()> = Linker::new(&engine);
     let err = linker.instantiate(&mut store, &module).unwrap_err();
-    assert!(
-        format!("{err}").contains("unknown import: `env::f`"),
-        "{err}"
-    );
+    assert!(format!("{err}").contains("unknown import: `env::f`"), "{err}");
     let mut linker: Linker<()> = Linker::new(&engine);
     linker.func_wrap("env", "f", |_: i64| {}).unwrap();
     linker.func_wrap("env", "g", || {}).unwrap();
     let err = linker.instantiate(&mut store, &module).unwrap_err();
-    assert!(
-        format!("{err}").contains("incompatible import type for `env::f`"),
-        "{err}"
-    );
+    assert!(format!("{err}").contains("incompatible import type for `env::f`"), "{err}");
 }
 
 #[test]

@@ -210,11 +210,7 @@ fn frame_fits(callee_sp: Sp, c: &Compiled, x: &Exec) -> bool {
 unsafe fn push_frame(ip: Ip, sp: Sp, x: &mut Exec) {
     // SAFETY: `frame_fits` checked there is room.
     unsafe {
-        *x.frames = Frame {
-            ip,
-            sp,
-            inst: x.inst,
-        };
+        *x.frames = Frame { ip, sp, inst: x.inst };
         x.frames = x.frames.add(1);
     }
 }
@@ -274,6 +270,7 @@ unsafe fn compile_then(
 /// Calls a function of the store by entity: a wasm function in any
 /// instance, or a host function. `next` is where the caller resumes.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn call_entity(
     ip: Ip,
     next_ip: Ip,
@@ -298,11 +295,7 @@ unsafe fn call_entity(
                     return trap(ip, x, TrapCode::StackOverflow);
                 }
                 push_frame(next_ip, sp, x);
-                let (mem, len) = if inst != x.inst {
-                    x.enter(inst)
-                } else {
-                    (mem, len)
-                };
+                let (mem, len) = if inst != x.inst { x.enter(inst) } else { (mem, len) };
                 dispatch!(c.entry(), callee_sp, mem, len, x)
             }
             FuncKind::Host(_) => {
@@ -435,11 +428,7 @@ unsafe fn return_call_entity(
                 for k in 0..c.num_params {
                     *sp.add(k) = *sp.add(base as usize + k);
                 }
-                let (mem, len) = if inst != x.inst {
-                    x.enter(inst)
-                } else {
-                    (mem, len)
-                };
+                let (mem, len) = if inst != x.inst { x.enter(inst) } else { (mem, len) };
                 dispatch!(c.entry(), sp, mem, len, x)
             }
             FuncKind::Host(h) => {

@@ -109,12 +109,7 @@ macro_rules! dispatch {
         }
         #[cfg(not(wazi_tail_dispatch))]
         {
-            $x.regs = $crate::exec::Regs {
-                ip,
-                sp: $sp,
-                mem: $mem,
-                len: $len,
-            };
+            $x.regs = $crate::exec::Regs { ip, sp: $sp, mem: $mem, len: $len };
             return $crate::exec::Flow::Continue;
         }
     }};
@@ -124,13 +119,7 @@ pub(crate) use dispatch;
 /// Continues with the instruction after the current one (operands `T`).
 macro_rules! next {
     ($T:ty, $ip:expr, $sp:expr, $mem:expr, $len:expr, $x:expr) => {
-        $crate::exec::dispatch!(
-            unsafe { $ip.add($crate::ir::cells::<$T>()) },
-            $sp,
-            $mem,
-            $len,
-            $x
-        )
+        $crate::exec::dispatch!(unsafe { $ip.add($crate::ir::cells::<$T>()) }, $sp, $mem, $len, $x)
     };
 }
 pub(crate) use next;

@@ -357,13 +357,13 @@ unops! {
 
 unops_trap! {
     UNOPS_TRAP;
-    i32_trunc_f32_s : f32 => |a| trunc(a.is_nan(), a >= -2147483648.0 && a < 2147483648.0, || a as i32);
+    i32_trunc_f32_s : f32 => |a| trunc(a.is_nan(), (-2147483648.0..2147483648.0).contains(&a), || a as i32);
     i32_trunc_f32_u : f32 => |a| trunc(a.is_nan(), a > -1.0 && a < 4294967296.0, || a as u32);
     i32_trunc_f64_s : f64 => |a| trunc(a.is_nan(), a > -2147483649.0 && a < 2147483648.0, || a as i32);
     i32_trunc_f64_u : f64 => |a| trunc(a.is_nan(), a > -1.0 && a < 4294967296.0, || a as u32);
-    i64_trunc_f32_s : f32 => |a| trunc(a.is_nan(), a >= -9223372036854775808.0 && a < 9223372036854775808.0, || a as i64);
+    i64_trunc_f32_s : f32 => |a| trunc(a.is_nan(), (-9223372036854775808.0..9223372036854775808.0).contains(&a), || a as i64);
     i64_trunc_f32_u : f32 => |a| trunc(a.is_nan(), a > -1.0 && a < 18446744073709551616.0, || a as u64);
-    i64_trunc_f64_s : f64 => |a| trunc(a.is_nan(), a >= -9223372036854775808.0 && a < 9223372036854775808.0, || a as i64);
+    i64_trunc_f64_s : f64 => |a| trunc(a.is_nan(), (-9223372036854775808.0..9223372036854775808.0).contains(&a), || a as i64);
     i64_trunc_f64_u : f64 => |a| trunc(a.is_nan(), a > -1.0 && a < 18446744073709551616.0, || a as u64);
 }
 
@@ -437,19 +437,11 @@ wasm_minmax!(wasm_min64, wasm_max64, f64);
 /// the math library return a signalling NaN unchanged, wasm wants it quiet.
 #[inline(always)]
 fn quiet_f32(a: f32, r: f32) -> f32 {
-    if a.is_nan() {
-        f32::from_bits(a.to_bits() | 0x0040_0000)
-    } else {
-        r
-    }
+    if a.is_nan() { f32::from_bits(a.to_bits() | 0x0040_0000) } else { r }
 }
 
 /// As [`quiet_f32`].
 #[inline(always)]
 fn quiet_f64(a: f64, r: f64) -> f64 {
-    if a.is_nan() {
-        f64::from_bits(a.to_bits() | 0x0008_0000_0000_0000)
-    } else {
-        r
-    }
+    if a.is_nan() { f64::from_bits(a.to_bits() | 0x0008_0000_0000_0000) } else { r }
 }

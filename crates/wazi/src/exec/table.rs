@@ -76,7 +76,7 @@ handler!(fn table_copy(ip, sp, mem, len, x) {
         return trap(ip, x, TrapCode::TableOutOfBounds);
     }
     if dst == src {
-        (&mut (*dst).elems).copy_within(s..s + n, d);
+        (*dst).elems.copy_within(s..s + n, d);
     } else {
         let from = &(&(*src).elems)[s..s + n];
         (&mut (*dst).elems)[d..d + n].copy_from_slice(from);

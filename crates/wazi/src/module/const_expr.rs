@@ -34,9 +34,7 @@ pub(crate) trait ConstEnv {
 
 impl ConstExpr {
     pub(crate) fn ref_func(f: u32) -> ConstExpr {
-        ConstExpr {
-            ops: Box::new([ConstOp::RefFunc(f)]),
-        }
+        ConstExpr { ops: Box::new([ConstOp::RefFunc(f)]) }
     }
 
     /// Reads an expression the validator has accepted.

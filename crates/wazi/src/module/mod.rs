@@ -31,9 +31,7 @@ pub struct Module {
 
 impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Module")
-            .field("name", &self.inner.name)
-            .finish()
+        f.debug_struct("Module").field("name", &self.inner.names().module).finish()
     }
 }
 
@@ -72,7 +70,6 @@ pub(crate) struct DataSegment {
 /// What the translator and the instantiator need to know of a module.
 pub(crate) struct ModuleInner {
     pub engine: Engine,
-    pub name: Option<String>,
     /// Function types by type index (non-function types are `None`).
     pub types: Vec<Option<FuncType>>,
     /// Engine-wide ids of `types`.
@@ -97,7 +94,10 @@ pub(crate) struct ModuleInner {
     pub code: Box<[FuncCode]>,
     /// The module's bytes (function bodies and data segments point into it).
     pub bytes: Box<[u8]>,
-    pub func_names: HashMap<u32, String>,
+    /// Where the name section's contents are in `bytes`, read on first use
+    /// (backtraces, `Module::name`) so loading does not pay for it.
+    name_section: Option<Range<usize>>,
+    names: OnceLock<Names>,
     /// Validators of functions not validated yet (lazy mode).
     lazy: Mutex<LazyState>,
 }
@@ -235,17 +235,8 @@ impl ModuleInner {
         if range.is_empty() {
             return;
         }
-        let entry = CodeEntry {
-            end: range.end,
-            func,
-            module: self,
-        };
-        self.engine
-            .inner
-            .code
-            .write()
-            .unwrap()
-            .insert(range.start, entry);
+        let entry = CodeEntry { end: range.end, func, module: self };
+        self.engine.inner.code.write().unwrap().insert(range.start, entry);
     }
 
     /// Offset of a function's body in the module.
@@ -255,9 +246,7 @@ impl ModuleInner {
 
     /// The type of function `index`.
     pub(crate) fn func_type(&self, index: u32) -> &FuncType {
-        self.types[self.funcs[index as usize] as usize]
-            .as_ref()
-            .expect("function type")
+        self.types[self.funcs[index as usize] as usize].as_ref().expect("function type")
     }
 
     /// Engine type id of function `index`.
@@ -334,7 +323,7 @@ impl Module {
 
     /// The module's name from its name section.
     pub fn name(&self) -> Option<&str> {
-        self.inner.name.as_deref()
+        self.inner.names().module.as_deref()
     }
 
     /// The module's imports, in order.
@@ -348,10 +337,10 @@ impl Module {
 
     /// The module's exports, in order.
     pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType<'_>> + '_ {
-        self.inner.exports.iter().map(|(name, index)| ExportType {
-            name,
-            ty: self.inner.entity_type(*index),
-        })
+        self.inner
+            .exports
+            .iter()
+            .map(|(name, index)| ExportType { name, ty: self.inner.entity_type(*index) })
     }
 
     /// The type of the export `name`.
@@ -393,7 +382,6 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     let mut validator = Validator::new_with_features(engine.inner.features);
     let mut m = ModuleInner {
         engine: engine.clone(),
-        name: None,
         types: Vec::new(),
         type_ids: Vec::new(),
         imports: Vec::new(),
@@ -413,7 +401,8 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         datas: Vec::new(),
         code: Box::new([]),
         bytes: bytes.into(),
-        func_names: HashMap::new(),
+        name_section: None,
+        names: OnceLock::new(),
         lazy: Mutex::new(LazyState::default()),
     };
     let mut code_index = 0usize;
@@ -425,10 +414,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         let payload = payload?;
         let valid = validator.payload(&payload)?;
         match payload {
-            Payload::Version {
-                encoding: Encoding::Component,
-                ..
-            } => {
+            Payload::Version { encoding: Encoding::Component, .. } => {
                 bail!("this is a WebAssembly component, not a core module")
             }
             Payload::TypeSection(reader) => {
@@ -536,10 +522,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     let mode = match e.kind {
                         ElementKind::Passive => ElemMode::Passive,
                         ElementKind::Declared => ElemMode::Declared,
-                        ElementKind::Active {
-                            table_index,
-                            offset_expr,
-                        } => ElemMode::Active {
+                        ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
                             table: table_index.unwrap_or(0),
                             offset: ConstExpr::parse(&offset_expr)?,
                         },
@@ -551,9 +534,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             .collect::<Result<_>>()?,
                         ElementItems::Expressions(ty, r) => {
                             RefType::from_wasmparser(ty)?;
-                            r.into_iter()
-                                .map(|e| ConstExpr::parse(&e?))
-                                .collect::<Result<_>>()?
+                            r.into_iter().map(|e| ConstExpr::parse(&e?)).collect::<Result<_>>()?
                         }
                     };
                     m.elems.push(ElemSegment { mode, items });
@@ -569,20 +550,13 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             Some(ConstExpr::parse(&offset_expr)?)
                         }
                     };
-                    m.datas.push(DataSegment {
-                        active,
-                        bytes: start..start + d.data.len(),
-                    });
+                    m.datas.push(DataSegment { active, bytes: start..start + d.data.len() });
                 }
             }
             Payload::CodeSectionStart { count, .. } => {
                 let first = m.num_imported_funcs;
                 m.code = (0..count)
-                    .map(|i| FuncCode {
-                        index: first + i,
-                        body: 0..0,
-                        compiled: OnceLock::new(),
-                    })
+                    .map(|i| FuncCode { index: first + i, body: 0..0, compiled: OnceLock::new() })
                     .collect();
             }
             Payload::CodeSectionEntry(_) => {
@@ -590,10 +564,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     bail!("internal error: a function body without its validator");
                 };
                 let range = body.range();
-                let code = m
-                    .code
-                    .get_mut(code_index)
-                    .context("too many function bodies")?;
+                let code = m.code.get_mut(code_index).context("too many function bodies")?;
                 code.body = range.start as usize..range.end as usize;
                 let index = code.index;
                 code_index += 1;
@@ -615,11 +586,9 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     }
                 }
             }
-            Payload::CustomSection(c) => {
-                if let wasmparser::KnownCustom::Name(names) = c.as_known() {
-                    // A malformed name section is ignored, as the spec says.
-                    let _ = read_names(&mut m, names);
-                }
+            Payload::CustomSection(c) if c.name() == "name" => {
+                let start = c.data_offset() as usize;
+                m.name_section = Some(start..start + c.data().len());
             }
             Payload::TagSection(_) => {
                 bail!("tags need the exception-handling proposal, which is not supported")
@@ -634,15 +603,39 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     Ok(m)
 }
 
-fn read_names(m: &mut ModuleInner, names: wasmparser::NameSectionReader<'_>) -> Result<()> {
+/// The names from a module's name section.
+#[derive(Default)]
+pub(crate) struct Names {
+    pub module: Option<String>,
+    /// Function names, demangled.
+    pub funcs: HashMap<u32, String>,
+}
+
+impl ModuleInner {
+    /// The name section's contents (empty if absent or malformed: a bad
+    /// name section is ignored, as the spec says).
+    pub(crate) fn names(&self) -> &Names {
+        self.names.get_or_init(|| {
+            let mut names = Names::default();
+            if let Some(range) = self.name_section.clone() {
+                let reader =
+                    wasmparser::BinaryReader::new(&self.bytes[range.clone()], range.start as u64);
+                let _ = read_names(&mut names, wasmparser::NameSectionReader::new(reader));
+            }
+            names
+        })
+    }
+}
+
+fn read_names(out: &mut Names, names: wasmparser::NameSectionReader<'_>) -> Result<()> {
     for name in names {
         match name? {
-            wasmparser::Name::Module { name, .. } => m.name = Some(name.to_string()),
+            wasmparser::Name::Module { name, .. } => out.module = Some(name.to_string()),
             wasmparser::Name::Function(map) => {
                 for naming in map {
                     let naming = naming?;
                     let demangled = format!("{:#}", rustc_demangle::demangle(naming.name));
-                    m.func_names.insert(naming.index, demangled);
+                    out.funcs.insert(naming.index, demangled);
                 }
             }
             _ => {}

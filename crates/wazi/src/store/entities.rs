@@ -44,10 +44,7 @@ pub struct HostFunc {
 }
 
 pub(crate) enum FuncKind {
-    Wasm {
-        inst: *const InstanceData,
-        code: *const FuncCode,
-    },
+    Wasm { inst: *const InstanceData, code: *const FuncCode },
     Host(Arc<HostFunc>),
 }
 
@@ -68,12 +65,7 @@ pub(crate) struct MemoryEntity {
 
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity> {
-        let mut m = MemoryEntity {
-            ptr: NonNull::dangling(),
-            len: 0,
-            cap: 0,
-            ty,
-        };
+        let mut m = MemoryEntity { ptr: NonNull::dangling(), len: 0, cap: 0, ty };
         let bytes = ty.minimum() as usize * PAGE_SIZE;
         if !m.set_len(bytes) {
             anyhow::bail!("failed to allocate {bytes} bytes of linear memory");
@@ -91,9 +83,7 @@ impl MemoryEntity {
 
     /// The most pages this memory may have by its type.
     pub(crate) fn max_pages(&self) -> u64 {
-        self.ty
-            .maximum()
-            .map_or(MAX_PAGES, |m| (m as u64).min(MAX_PAGES))
+        self.ty.maximum().map_or(MAX_PAGES, |m| (m as u64).min(MAX_PAGES))
     }
 
     pub(crate) fn view(&self) -> (Mem, usize) {
@@ -129,10 +119,7 @@ impl MemoryEntity {
             // the old one was allocated with this layout's alignment.
             unsafe {
                 std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), new.as_ptr(), self.len);
-                dealloc(
-                    self.ptr.as_ptr(),
-                    Layout::from_size_align_unchecked(self.cap, 16),
-                );
+                dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.cap, 16));
             }
         }
         self.ptr = new;
@@ -146,12 +133,7 @@ impl Drop for MemoryEntity {
     fn drop(&mut self) {
         if self.cap > 0 {
             // SAFETY: allocated in `set_len` with this layout.
-            unsafe {
-                dealloc(
-                    self.ptr.as_ptr(),
-                    Layout::from_size_align_unchecked(self.cap, 16),
-                )
-            };
+            unsafe { dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.cap, 16)) };
         }
     }
 }
@@ -164,9 +146,7 @@ pub(crate) struct TableEntity {
 
 impl TableEntity {
     pub(crate) fn max_elements(&self) -> u64 {
-        self.ty
-            .maximum()
-            .map_or(MAX_TABLE_ELEMENTS, |m| (m as u64).min(MAX_TABLE_ELEMENTS))
+        self.ty.maximum().map_or(MAX_TABLE_ELEMENTS, |m| (m as u64).min(MAX_TABLE_ELEMENTS))
     }
 }
 

@@ -138,11 +138,7 @@ impl ResourceLimiter for StoreLimits {
     }
 
     fn memory_grow_failed(&mut self, error: anyhow::Error) -> Result<()> {
-        if self.trap_on_grow_failure {
-            Err(error)
-        } else {
-            Ok(())
-        }
+        if self.trap_on_grow_failure { Err(error) } else { Ok(()) }
     }
 
     fn table_growing(&mut self, _: usize, desired: usize, _: Option<usize>) -> Result<bool> {
@@ -158,11 +154,7 @@ impl ResourceLimiter for StoreLimits {
     }
 
     fn table_grow_failed(&mut self, error: anyhow::Error) -> Result<()> {
-        if self.trap_on_grow_failure {
-            Err(error)
-        } else {
-            Ok(())
-        }
+        if self.trap_on_grow_failure { Err(error) } else { Ok(()) }
     }
 
     fn instances(&self) -> usize {

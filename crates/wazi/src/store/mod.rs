@@ -30,10 +30,13 @@ struct Stack {
 
 /// The part of a store that does not depend on its data type.
 #[doc(hidden)]
+#[allow(clippy::vec_box)]
 pub struct StoreCore {
     pub(crate) id: u64,
     pub(crate) engine: Engine,
     pub(crate) funcs: Vec<FuncEntity>,
+    // Entities are boxed so their addresses stay put as the vectors grow:
+    // instances and running code hold raw pointers to them.
     pub(crate) memories: Vec<Box<MemoryEntity>>,
     pub(crate) tables: Vec<Box<TableEntity>>,
     pub(crate) globals: Vec<Box<GlobalEntity>>,
@@ -49,7 +52,7 @@ pub struct StoreCore {
     /// `StoreInner<T>` of this core (set once the store is boxed).
     pub(crate) outer: *mut (),
     /// Finds the store's resource limiter, if any.
-    limiter: Option<fn(*mut ()) -> Option<*mut dyn ResourceLimiter>>,
+    limiter: Option<LimiterThunk>,
 }
 
 // SAFETY: the raw pointers in a store point into the store's own boxes (or
@@ -58,12 +61,17 @@ unsafe impl Send for StoreCore {}
 // SAFETY: shared access to a store never mutates through those pointers.
 unsafe impl Sync for StoreCore {}
 
+/// Finds the resource limiter of the `StoreInner<T>` it is given.
+type LimiterThunk = fn(*mut ()) -> Option<*mut dyn ResourceLimiter>;
+
+/// Finds a store's resource limiter in its data.
+type LimiterFn<T> = Box<dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter + 'static) + Send + Sync>;
+
 /// A store's contents, boxed so their address is stable.
 pub(crate) struct StoreInner<T> {
     pub core: StoreCore,
     pub data: T,
-    #[allow(clippy::type_complexity)]
-    limiter: Option<Box<dyn FnMut(&mut T) -> &mut (dyn ResourceLimiter + 'static) + Send + Sync>>,
+    limiter: Option<LimiterFn<T>>,
 }
 
 /// All WebAssembly state: instances, memories, tables, globals, functions,
@@ -74,9 +82,7 @@ pub struct Store<T> {
 
 impl<T> std::fmt::Debug for Store<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("id", &self.inner.core.id)
-            .finish()
+        f.debug_struct("Store").field("id", &self.inner.core.id).finish()
     }
 }
 
@@ -212,10 +218,7 @@ impl StoreCore {
             },
         };
         if have >= max {
-            bail!(
-                "resource limit exceeded: {kind} count too high at {}",
-                have + 1
-            );
+            bail!("resource limit exceeded: {kind} count too high at {}", have + 1);
         }
         Ok(())
     }
@@ -223,13 +226,10 @@ impl StoreCore {
     pub(crate) fn new_memory(&mut self, ty: crate::types::MemoryType) -> Result<u32> {
         self.check_count("memory", self.memories.len())?;
         let bytes = ty.minimum() as usize * PAGE_SIZE;
-        if let Some(l) = self.limiter() {
-            if !l.memory_growing(0, bytes, ty.maximum().map(|m| m as usize * PAGE_SIZE))? {
-                bail!(
-                    "memory minimum size of {} pages exceeds memory limits",
-                    ty.minimum()
-                );
-            }
+        if let Some(l) = self.limiter()
+            && !l.memory_growing(0, bytes, ty.maximum().map(|m| m as usize * PAGE_SIZE))?
+        {
+            bail!("memory minimum size of {} pages exceeds memory limits", ty.minimum());
         }
         self.memories.push(Box::new(MemoryEntity::new(ty)?));
         Ok(self.memories.len() as u32 - 1)
@@ -238,26 +238,20 @@ impl StoreCore {
     pub(crate) fn new_table(&mut self, ty: crate::types::TableType, init: u64) -> Result<u32> {
         self.check_count("table", self.tables.len())?;
         let n = ty.minimum() as usize;
-        if let Some(l) = self.limiter() {
-            if !l.table_growing(0, n, ty.maximum().map(|m| m as usize))? {
-                bail!("table minimum size of {n} elements exceeds table limits");
-            }
+        if let Some(l) = self.limiter()
+            && !l.table_growing(0, n, ty.maximum().map(|m| m as usize))?
+        {
+            bail!("table minimum size of {n} elements exceeds table limits");
         }
         if n as u64 > MAX_TABLE_ELEMENTS {
             bail!("table minimum size of {n} elements is too large");
         }
-        self.tables.push(Box::new(TableEntity {
-            elems: vec![init; n],
-            ty,
-        }));
+        self.tables.push(Box::new(TableEntity { elems: vec![init; n], ty }));
         Ok(self.tables.len() as u32 - 1)
     }
 
     pub(crate) fn new_global(&mut self, ty: crate::types::GlobalType, value: u64) -> u32 {
-        self.globals.push(Box::new(GlobalEntity {
-            value: value.into(),
-            ty,
-        }));
+        self.globals.push(Box::new(GlobalEntity { value: value.into(), ty }));
         self.globals.len() as u32 - 1
     }
 
@@ -273,10 +267,10 @@ impl StoreCore {
         }
         let (cur, want) = (mem.len(), new as usize * PAGE_SIZE);
         let max = mem.ty.maximum().map(|m| m as usize * PAGE_SIZE);
-        if let Some(l) = self.limiter() {
-            if !l.memory_growing(cur, want, max)? {
-                return Ok(None);
-            }
+        if let Some(l) = self.limiter()
+            && !l.memory_growing(cur, want, max)?
+        {
+            return Ok(None);
         }
         // SAFETY: as above; the limiter does not touch memories.
         let mem = unsafe { &mut *m };
@@ -305,10 +299,10 @@ impl StoreCore {
             return Ok(None);
         }
         let max = table.ty.maximum().map(|m| m as usize);
-        if let Some(l) = self.limiter() {
-            if !l.table_growing(old as usize, new as usize, max)? {
-                return Ok(None);
-            }
+        if let Some(l) = self.limiter()
+            && !l.table_growing(old as usize, new as usize, max)?
+        {
+            return Ok(None);
         }
         // SAFETY: as above.
         let table = unsafe { &mut *t };
@@ -369,11 +363,7 @@ impl StoreCore {
                 // SAFETY: as above.
                 let c = code.compile(unsafe { &(*inst).module.inner })?;
                 let ty = unsafe { (*inst).module.inner.func_type(code.index) };
-                let slots = ty
-                    .params()
-                    .len()
-                    .max(ty.results().len())
-                    .max(c.frame_bytes / 8);
+                let slots = ty.params().len().max(ty.results().len()).max(c.frame_bytes / 8);
                 (inst, Some(c as *const crate::module::Compiled), slots)
             }
             FuncKind::Host(h) => (std::ptr::null(), None, h.slots),
@@ -388,9 +378,7 @@ impl StoreCore {
         self.nesting += 1;
         let result = match code {
             None => {
-                let FuncKind::Host(h) = &self.funcs[func as usize].kind else {
-                    unreachable!()
-                };
+                let FuncKind::Host(h) = &self.funcs[func as usize].kind else { unreachable!() };
                 let h = h.clone();
                 // SAFETY: `base` has `h.slots` slots; nested calls start above.
                 unsafe {
@@ -425,11 +413,7 @@ impl StoreCore {
         // SAFETY: the caller checked there is room for a frame record.
         unsafe {
             let entry = self.frames_top;
-            *entry = Frame {
-                ip: EXIT.as_ptr() as Ip,
-                sp: base,
-                inst,
-            };
+            *entry = Frame { ip: EXIT.as_ptr() as Ip, sp: base, inst };
             let mut x = Exec {
                 inst,
                 globals: std::ptr::null(),
@@ -484,10 +468,11 @@ impl StoreCore {
                 let compiled = func.compiled()?;
                 let offset = compiled.module_offset(ip, is_return).map(|o| o as usize);
                 let body = module.code_body_start(func);
+                let names = module.names();
                 Some(FrameInfo::new(
-                    module.name.clone(),
+                    names.module.clone(),
                     func.index,
-                    module.func_names.get(&func.index).cloned(),
+                    names.funcs.get(&func.index).cloned(),
                     offset,
                     offset.map(|o| o.saturating_sub(body)),
                 ))
@@ -496,16 +481,9 @@ impl StoreCore {
         let bt = WasmBacktrace::new(frames);
         let error = match x.trap.to_trap() {
             Some(t) => anyhow::Error::new(t),
-            None => x
-                .error
-                .take()
-                .unwrap_or_else(|| anyhow!("host function failed")),
+            None => x.error.take().unwrap_or_else(|| anyhow!("host function failed")),
         };
-        if bt.frames().is_empty() {
-            error
-        } else {
-            error.context(bt)
-        }
+        if bt.frames().is_empty() { error } else { error.context(bt) }
     }
 }
 

@@ -46,15 +46,11 @@ pub(crate) struct TranslateEnv<'a> {
 
 impl TranslateEnv<'_> {
     fn func_type(&self, f: u32) -> &FuncType {
-        self.types[self.funcs[f as usize] as usize]
-            .as_ref()
-            .expect("validated function type")
+        self.types[self.funcs[f as usize] as usize].as_ref().expect("validated function type")
     }
 
     fn type_at(&self, t: u32) -> &FuncType {
-        self.types[t as usize]
-            .as_ref()
-            .expect("validated function type")
+        self.types[t as usize].as_ref().expect("validated function type")
     }
 }
 
@@ -214,7 +210,7 @@ impl<'a> Translator<'a> {
             let count = reader.read_var_u32()?;
             let ty: wasmparser::ValType = reader.read()?;
             if let Some(v) = validator.as_deref_mut() {
-                v.define_locals(offset as u64, count, ty)?;
+                v.define_locals(offset, count, ty)?;
             }
             self.num_locals += count as usize;
             if self.num_locals > 50_000 {
@@ -226,7 +222,7 @@ impl<'a> Translator<'a> {
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset()?;
             if let Some(v) = validator.as_deref_mut() {
-                v.op(offset as u64, &op)?;
+                v.op(offset, &op)?;
             }
             self.offset = offset as u32;
             self.operator(op)?;
@@ -236,12 +232,7 @@ impl<'a> Translator<'a> {
             bail!("function body ends inside a block");
         }
         let frame = self.num_locals + self.max_height;
-        Ok(Compiled::new(
-            self.code,
-            frame,
-            self.num_params,
-            self.offsets,
-        ))
+        Ok(Compiled::new(self.code, frame, self.num_params, self.offsets))
     }
 
     fn prologue(&mut self) {
@@ -259,11 +250,7 @@ impl<'a> Translator<'a> {
         if extra > 0 {
             self.emit(
                 ctl::zero_locals,
-                CopySpan {
-                    d: self.num_params as Slot,
-                    a: 0,
-                    n: extra as u16,
-                },
+                CopySpan { d: self.num_params as Slot, a: 0, n: extra as u16 },
             );
         }
         self.start_block();
@@ -311,10 +298,11 @@ impl<'a> Translator<'a> {
     /// Starts a basic block: the fuel instruction that pays for it.
     fn start_block(&mut self) {
         if self.fuel {
-            if let Some(p) = self.fuel_op {
-                if p + cells::<Fuel>() == self.code.len() && p == self.barrier {
-                    return;
-                }
+            if let Some(p) = self.fuel_op
+                && p + cells::<Fuel>() == self.code.len()
+                && p == self.barrier
+            {
+                return;
             }
             let pos = self.emit(ctl::consume_fuel, Fuel { amount: 0 });
             self.fuel_op = Some(pos);
@@ -354,10 +342,10 @@ impl<'a> Translator<'a> {
     fn bind(&mut self, label: usize) {
         let mut pos = self.code.len();
         // A fuel instruction that nothing follows yet starts the new block.
-        if let Some(p) = self.fuel_op {
-            if p + cells::<Fuel>() == pos {
-                pos = p;
-            }
+        if let Some(p) = self.fuel_op
+            && p + cells::<Fuel>() == pos
+        {
+            pos = p;
         }
         if let Label::Pending(uses) = std::mem::replace(&mut self.labels[label], Label::Bound(pos))
         {
@@ -557,12 +545,7 @@ impl<'a> Translator<'a> {
         match op {
             O::Unreachable => {
                 self.mark();
-                self.emit(
-                    ctl::trap_op,
-                    TrapOp {
-                        code: TrapCode::Unreachable as u8,
-                    },
-                );
+                self.emit(ctl::trap_op, TrapOp { code: TrapCode::Unreachable as u8 });
                 self.reachable = false;
             }
             O::Nop => {}
@@ -648,14 +631,12 @@ impl<'a> Translator<'a> {
             }
             O::Call { function_index } => self.call(function_index, false)?,
             O::ReturnCall { function_index } => self.call(function_index, true)?,
-            O::CallIndirect {
-                type_index,
-                table_index,
-            } => self.call_indirect(type_index, table_index, false)?,
-            O::ReturnCallIndirect {
-                type_index,
-                table_index,
-            } => self.call_indirect(type_index, table_index, true)?,
+            O::CallIndirect { type_index, table_index } => {
+                self.call_indirect(type_index, table_index, false)?
+            }
+            O::ReturnCallIndirect { type_index, table_index } => {
+                self.call_indirect(type_index, table_index, true)?
+            }
             O::Drop => {
                 self.pop();
             }
@@ -665,38 +646,17 @@ impl<'a> Translator<'a> {
             O::LocalTee { local_index } => self.local_set(local_index as Slot, true)?,
             O::GlobalGet { global_index } => {
                 let d = self.push_temp()?;
-                self.emit_result(
-                    var::global_get,
-                    RIdx {
-                        d,
-                        a: 0,
-                        idx: global_index,
-                    },
-                    d,
-                );
+                self.emit_result(var::global_get, RIdx { d, a: 0, idx: global_index }, d);
             }
             O::GlobalSet { global_index } => {
                 let (v, pos) = self.pop();
                 match v {
                     Opd::Const(c) if global_index <= u16::MAX as u32 => {
-                        self.emit(
-                            var::global_set_imm,
-                            RI64 {
-                                d: global_index as Slot,
-                                imm: c,
-                            },
-                        );
+                        self.emit(var::global_set_imm, RI64 { d: global_index as Slot, imm: c });
                     }
                     _ => {
                         let a = self.slot(v, pos);
-                        self.emit(
-                            var::global_set,
-                            RIdx {
-                                d: 0,
-                                a,
-                                idx: global_index,
-                            },
-                        );
+                        self.emit(var::global_set, RIdx { d: 0, a, idx: global_index });
                     }
                 }
             }
@@ -727,34 +687,27 @@ impl<'a> Translator<'a> {
             O::I64Load32U { memarg } => {
                 self.load(mem::i64_load32_u, mem::i64_load32_u_abs, memarg)?
             }
-            O::I32Store { memarg } | O::F32Store { memarg } => self.store(
-                [mem::i32_store, mem::i32_store_imm, mem::i32_store_abs],
-                memarg,
-            ),
-            O::I64Store { memarg } | O::F64Store { memarg } => self.store(
-                [mem::i64_store, mem::i64_store_imm, mem::i64_store_abs],
-                memarg,
-            ),
-            O::I32Store8 { memarg } => self.store(
-                [mem::i32_store8, mem::i32_store8_imm, mem::i32_store8_abs],
-                memarg,
-            ),
-            O::I32Store16 { memarg } => self.store(
-                [mem::i32_store16, mem::i32_store16_imm, mem::i32_store16_abs],
-                memarg,
-            ),
-            O::I64Store8 { memarg } => self.store(
-                [mem::i64_store8, mem::i64_store8_imm, mem::i64_store8_abs],
-                memarg,
-            ),
-            O::I64Store16 { memarg } => self.store(
-                [mem::i64_store16, mem::i64_store16_imm, mem::i64_store16_abs],
-                memarg,
-            ),
-            O::I64Store32 { memarg } => self.store(
-                [mem::i64_store32, mem::i64_store32_imm, mem::i64_store32_abs],
-                memarg,
-            ),
+            O::I32Store { memarg } | O::F32Store { memarg } => {
+                self.store([mem::i32_store, mem::i32_store_imm, mem::i32_store_abs], memarg)
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => {
+                self.store([mem::i64_store, mem::i64_store_imm, mem::i64_store_abs], memarg)
+            }
+            O::I32Store8 { memarg } => {
+                self.store([mem::i32_store8, mem::i32_store8_imm, mem::i32_store8_abs], memarg)
+            }
+            O::I32Store16 { memarg } => {
+                self.store([mem::i32_store16, mem::i32_store16_imm, mem::i32_store16_abs], memarg)
+            }
+            O::I64Store8 { memarg } => {
+                self.store([mem::i64_store8, mem::i64_store8_imm, mem::i64_store8_abs], memarg)
+            }
+            O::I64Store16 { memarg } => {
+                self.store([mem::i64_store16, mem::i64_store16_imm, mem::i64_store16_abs], memarg)
+            }
+            O::I64Store32 { memarg } => {
+                self.store([mem::i64_store32, mem::i64_store32_imm, mem::i64_store32_abs], memarg)
+            }
             O::MemorySize { .. } => {
                 let d = self.push_temp()?;
                 self.emit_result(mem::memory_size, RR { d, a: 0 }, d);
@@ -770,14 +723,7 @@ impl<'a> Translator<'a> {
             O::MemoryCopy { .. } => self.three(mem::memory_copy, 0, 0)?,
             O::MemoryInit { data_index, .. } => self.three(mem::memory_init, data_index, 0)?,
             O::DataDrop { data_index } => {
-                self.emit(
-                    mem::data_drop,
-                    RIdx {
-                        d: 0,
-                        a: 0,
-                        idx: data_index,
-                    },
-                );
+                self.emit(mem::data_drop, RIdx { d: 0, a: 0, idx: data_index });
             }
 
             O::I32Const { value } => self.push(Opd::Const(value as u32 as u64))?,
@@ -930,15 +876,7 @@ impl<'a> Translator<'a> {
             O::RefIsNull => self.unop(var::ref_is_null)?,
             O::RefFunc { function_index } => {
                 let d = self.push_temp()?;
-                self.emit_result(
-                    var::ref_func,
-                    RIdx {
-                        d,
-                        a: 0,
-                        idx: function_index,
-                    },
-                    d,
-                );
+                self.emit_result(var::ref_func, RIdx { d, a: 0, idx: function_index }, d);
             }
             O::TableGet { table } => {
                 let (i, pos) = self.pop();
@@ -957,15 +895,7 @@ impl<'a> Translator<'a> {
             }
             O::TableSize { table } => {
                 let d = self.push_temp()?;
-                self.emit_result(
-                    tbl::table_size,
-                    RIdx {
-                        d,
-                        a: 0,
-                        idx: table,
-                    },
-                    d,
-                );
+                self.emit_result(tbl::table_size, RIdx { d, a: 0, idx: table }, d);
             }
             O::TableGrow { table } => {
                 let (n, npos) = self.pop();
@@ -974,32 +904,15 @@ impl<'a> Translator<'a> {
                 let a = self.slot(init, ipos);
                 let c = self.push_temp()?;
                 self.mark();
-                self.emit(
-                    tbl::table_grow,
-                    R3Idx {
-                        a,
-                        b,
-                        c,
-                        idx: table,
-                        idx2: 0,
-                    },
-                );
+                self.emit(tbl::table_grow, R3Idx { a, b, c, idx: table, idx2: 0 });
             }
             O::TableFill { table } => self.three(tbl::table_fill, table, 0)?,
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => self.three(tbl::table_copy, dst_table, src_table)?,
+            O::TableCopy { dst_table, src_table } => {
+                self.three(tbl::table_copy, dst_table, src_table)?
+            }
             O::TableInit { elem_index, table } => self.three(tbl::table_init, elem_index, table)?,
             O::ElemDrop { elem_index } => {
-                self.emit(
-                    tbl::elem_drop,
-                    RIdx {
-                        d: 0,
-                        a: 0,
-                        idx: elem_index,
-                    },
-                );
+                self.emit(tbl::elem_drop, RIdx { d: 0, a: 0, idx: elem_index });
             }
             other => bail!("unsupported instruction: {other:?}"),
         }
@@ -1146,11 +1059,7 @@ impl<'a> Translator<'a> {
             if let Some(cand) = self.last_cmp {
                 let size = self.code.len() - cand.pos;
                 if cand.dst == slot && self.is_last(cand.pos, size) {
-                    let cmp = if when {
-                        Some(cand.cmp)
-                    } else {
-                        cand.cmp.negate()
-                    };
+                    let cmp = if when { Some(cand.cmp) } else { cand.cmp.negate() };
                     if let Some(cmp) = cmp {
                         let (rr, ri) = cmp.branch();
                         let fused = match cand.b {
@@ -1163,32 +1072,21 @@ impl<'a> Translator<'a> {
                         if let Some((h, b)) = fused {
                             self.code.truncate(cand.pos);
                             match b {
-                                Ok(b) => self.emit_branch(
-                                    h,
-                                    BrRR {
-                                        off: 0,
-                                        a: cand.a,
-                                        b,
-                                    },
-                                    label,
-                                ),
-                                Err(imm) => self.emit_branch(
-                                    h,
-                                    BrRI {
-                                        off: 0,
-                                        a: cand.a,
-                                        imm,
-                                    },
-                                    label,
-                                ),
+                                Ok(b) => self.emit_branch(h, BrRR { off: 0, a: cand.a, b }, label),
+                                Err(imm) => {
+                                    self.emit_branch(h, BrRI { off: 0, a: cand.a, imm }, label)
+                                }
                             }
                             return;
                         }
                     }
                 }
             }
-            if let Some(cand) = self.last_eqz {
-                if cand.dst == slot && self.is_last(cand.pos, cells::<RR>()) {
+            if let Some(cand) = self.last_eqz
+                && cand.dst == slot
+                && self.is_last(cand.pos, cells::<RR>())
+            {
+                {
                     self.code.truncate(cand.pos);
                     let h = match (cand.is64, when) {
                         (false, true) => ctl::br_eqz,
@@ -1211,8 +1109,7 @@ impl<'a> Translator<'a> {
         let len = targets.len() - 1;
         let table = self.emit(ctl::br_table, BrTable { c, len: len as u32 });
         let entries = self.code.len();
-        self.code
-            .resize(entries + targets.len(), MaybeUninit::new(0));
+        self.code.resize(entries + targets.len(), MaybeUninit::new(0));
         // Targets that need moves or a return get a stub after the table.
         let mut stubs = Vec::new();
         for (k, &depth) in targets.iter().enumerate() {
@@ -1265,14 +1162,7 @@ impl<'a> Translator<'a> {
                     self.move_to(d, o, src);
                 }
                 let a = self.slot_of(h);
-                self.emit(
-                    num::copy_span,
-                    CopySpan {
-                        d: 0,
-                        a,
-                        n: n as u16,
-                    },
-                );
+                self.emit(num::copy_span, CopySpan { d: 0, a, n: n as u16 });
                 self.emit(ctl::return_void, Nil);
             }
         }
@@ -1297,25 +1187,10 @@ impl<'a> Translator<'a> {
         self.reserve(h - n + n.max(m))?;
         self.mark();
         if f < self.env.num_imported_funcs {
-            let h = if tail {
-                ctl::return_call_import
-            } else {
-                ctl::call_import
-            };
-            self.emit(
-                h,
-                Call {
-                    base,
-                    idx: f,
-                    func: std::ptr::null(),
-                },
-            );
+            let h = if tail { ctl::return_call_import } else { ctl::call_import };
+            self.emit(h, Call { base, idx: f, func: std::ptr::null() });
         } else {
-            let h = if tail {
-                ctl::return_call_internal
-            } else {
-                ctl::call_internal
-            };
+            let h = if tail { ctl::return_call_internal } else { ctl::call_internal };
             let func =
                 &self.env.code[(f - self.env.num_imported_funcs) as usize] as *const FuncCode;
             self.emit(h, Call { base, idx: f, func });
@@ -1343,18 +1218,9 @@ impl<'a> Translator<'a> {
         let c = self.slot(i, ipos);
         let h = self.stack.len();
         self.reserve((h - n + n.max(m)).max(ipos + 1))?;
-        let op = CallIndirect {
-            base,
-            c,
-            table,
-            ty: self.env.type_ids[type_index as usize],
-        };
+        let op = CallIndirect { base, c, table, ty: self.env.type_ids[type_index as usize] };
         self.mark();
-        let h = if tail {
-            ctl::return_call_indirect
-        } else {
-            ctl::call_indirect
-        };
+        let h = if tail { ctl::return_call_indirect } else { ctl::call_indirect };
         self.emit(h, op);
         self.finish_call(n, m, tail)
     }
@@ -1429,15 +1295,7 @@ impl<'a> Translator<'a> {
         let pos = match imm_or_b {
             Ok(b) => self.emit_result(h, RRR { d, a: a_slot, b }, d),
             Err(imm) if op.imm == Imm::B64 => self.emit_result(h, RRI64 { d, a: a_slot, imm }, d),
-            Err(imm) => self.emit_result(
-                h,
-                RRI {
-                    d,
-                    a: a_slot,
-                    imm: imm as u32,
-                },
-                d,
-            ),
+            Err(imm) => self.emit_result(h, RRI { d, a: a_slot, imm: imm as u32 }, d),
         };
         self.push(Opd::Temp)?;
         // Remember comparisons for fusion with a following branch. An
@@ -1452,13 +1310,7 @@ impl<'a> Translator<'a> {
                 Imm::B32 => imm as u32 as i32 as i64,
                 Imm::B64 => imm as i64,
             });
-            self.last_cmp = Some(CmpCand {
-                pos,
-                dst: d,
-                cmp,
-                a: a_slot,
-                b,
-            });
+            self.last_cmp = Some(CmpCand { pos, dst: d, cmp, a: a_slot, b });
         }
         Ok(())
     }
@@ -1470,12 +1322,7 @@ impl<'a> Translator<'a> {
         let h = if is64 { num::i64_eqz } else { num::i32_eqz };
         let pos = self.emit_result(h, RR { d, a }, d);
         self.push(Opd::Temp)?;
-        self.last_eqz = Some(EqzCand {
-            pos,
-            dst: d,
-            a,
-            is64,
-        });
+        self.last_eqz = Some(EqzCand { pos, dst: d, a, is64 });
         Ok(())
     }
 
@@ -1508,15 +1355,7 @@ impl<'a> Translator<'a> {
             _ => {
                 let a = self.slot(addr, pos);
                 self.mark();
-                self.emit_result(
-                    h,
-                    MemOp {
-                        d,
-                        addr: a,
-                        offset: memarg.offset as u32,
-                    },
-                    d,
-                );
+                self.emit_result(h, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
             }
         }
         self.push(Opd::Temp)
@@ -1535,27 +1374,13 @@ impl<'a> Translator<'a> {
             (addr, Opd::Const(c)) => {
                 let a = self.slot(addr, apos);
                 self.mark();
-                self.emit(
-                    imm,
-                    StoreImm {
-                        addr: a,
-                        offset: memarg.offset as u32,
-                        imm: c,
-                    },
-                );
+                self.emit(imm, StoreImm { addr: a, offset: memarg.offset as u32, imm: c });
             }
             (addr, v) => {
                 let a = self.slot(addr, apos);
                 let d = self.slot(v, vpos);
                 self.mark();
-                self.emit(
-                    h,
-                    MemOp {
-                        d,
-                        addr: a,
-                        offset: memarg.offset as u32,
-                    },
-                );
+                self.emit(h, MemOp { d, addr: a, offset: memarg.offset as u32 });
             }
         }
     }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the benchmark guest programs and copies them next to this script:
+#
+#   kernels.wasm  from kernels/  (wasm32-unknown-unknown, no imports)
+#   startup.wasm  from startup/  (wasm32-wasip1, a multi-megabyte program)
+#
+# Both crates are workspaces of their own (not members of the wazi
+# workspace) and build into ./target/, which git ignores. The .wasm outputs
+# are committed, so that wazi's benchmarks need no wasm toolchain; run this
+# script again after changing either crate and commit the new outputs.
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+export CARGO_TARGET_DIR="$here/target"
+
+for target in wasm32-unknown-unknown wasm32-wasip1; do
+    if ! rustup target list --installed | grep -qx "$target"; then
+        rustup target add "$target"
+    fi
+done
+
+# One crate after the other, with cargo's default parallelism.
+cargo build --locked --release --target wasm32-unknown-unknown \
+    --manifest-path kernels/Cargo.toml
+install -m 644 "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wazi_bench_kernels.wasm" kernels.wasm
+
+cargo build --locked --release --target wasm32-wasip1 \
+    --manifest-path startup/Cargo.toml
+install -m 644 "$CARGO_TARGET_DIR/wasm32-wasip1/release/wazi-bench-startup.wasm" startup.wasm
+
+rustc --version
+ls -l kernels.wasm startup.wasm

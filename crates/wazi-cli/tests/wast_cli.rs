@@ -1,0 +1,56 @@
+//! `wazi wast` through the real binary.
+
+use std::process::Command;
+
+fn wazi() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wazi"))
+}
+
+fn scratch(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wazi-wast-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn passing_script_exits_zero() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smoke.wast");
+    let out = wazi().args(["wast", script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 directives passed"));
+}
+
+#[test]
+fn first_failure_names_file_line_and_difference() {
+    let path = scratch(
+        "fail.wast",
+        "(module (func (export \"f\") (result i32) (i32.const 1)))\n\
+         (assert_return (invoke \"f\") (i32.const 1))\n\
+         (assert_return (invoke \"f\") (i32.const 2))\n\
+         (assert_return (invoke \"nope\"))\n",
+    );
+    let out = wazi().env("RUST_BACKTRACE", "0").arg("wast").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("fail.wast:3:2"), "{err}");
+    assert!(err.contains("expected I32(2), got I32(1)"), "{err}");
+    assert!(!err.contains("nope"), "stops at the first failure: {err}");
+}
+
+#[test]
+fn trap_assertions_and_exhaustion() {
+    let path = scratch(
+        "traps.wast",
+        "(module (func $r (export \"r\") (call $r)) (func (export \"u\") (unreachable)))\n\
+         (assert_exhaustion (invoke \"r\") \"call stack exhausted\")\n\
+         (assert_trap (invoke \"u\") \"unreachable\")\n\
+         (assert_trap (invoke \"u\") \"integer overflow\")\n",
+    );
+    let out = wazi().env("RUST_BACKTRACE", "0").arg("wast").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("traps.wast:4:2"), "{err}");
+    assert!(err.contains("expected a trap containing \"integer overflow\""), "{err}");
+}
