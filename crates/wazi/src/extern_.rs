@@ -151,6 +151,19 @@ impl Memory {
         core.memories[i].data_mut()
     }
 
+    /// The memory's contents and the store's data at once (they live in
+    /// different parts of the store), for host functions that read guest
+    /// memory while updating their state.
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let ctx = store.into();
+        let inner = ctx.0;
+        let i = self.0.check(&inner.core);
+        (inner.core.memories[i].data_mut(), &mut inner.data)
+    }
+
     /// Size in bytes.
     pub fn data_size(&self, store: impl AsContext) -> usize {
         self.entity(&store.as_context().0.core).len()

@@ -634,7 +634,7 @@ fn read_names(out: &mut Names, names: wasmparser::NameSectionReader<'_>) -> Resu
             wasmparser::Name::Function(map) => {
                 for naming in map {
                     let naming = naming?;
-                    let demangled = format!("{:#}", rustc_demangle::demangle(naming.name));
+                    let demangled = rustc_demangle::demangle(naming.name).to_string();
                     out.funcs.insert(naming.index, demangled);
                 }
             }

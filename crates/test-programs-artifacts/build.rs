@@ -1,0 +1,59 @@
+//! Builds the guest programs of `crates/test-programs` for `wasm32-wasip1`
+//! and writes a constant with the path of each: `P1_HELLO` for
+//! `src/bin/p1_hello.rs`. Cargo caches the build in `target/guests`, so an
+//! unchanged guest is not rebuilt.
+
+use std::env;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let programs = manifest.join("../test-programs").canonicalize().unwrap();
+    println!("cargo:rerun-if-changed={}", programs.join("src").display());
+    println!("cargo:rerun-if-changed={}", programs.join("Cargo.toml").display());
+    let target_dir = match env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => manifest.join("../../target"),
+    }
+    .join("guests");
+
+    let target = "wasm32-wasip1";
+    let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(["build", "--release", "--target", target, "--bins", "--manifest-path"])
+        .arg(programs.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target_dir);
+    // Flags meant for the host build must not reach the guests'.
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WRAPPER"] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().expect("failed to run cargo for the guest programs");
+    assert!(
+        status.success(),
+        "building the guest programs failed; is the `{target}` target installed \
+         (`rustup target add {target}`)?"
+    );
+
+    let mut out = String::new();
+    let mut bins: Vec<String> = std::fs::read_dir(programs.join("src/bin"))
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            (p.extension()? == "rs").then(|| p.file_stem()?.to_str().map(str::to_string))?
+        })
+        .collect();
+    bins.sort();
+    for bin in &bins {
+        let path = target_dir.join(target).join("release").join(format!("{bin}.wasm"));
+        writeln!(out, "pub const {}: &str = {:?};", bin.to_uppercase(), path.display().to_string())
+            .unwrap();
+    }
+    writeln!(
+        out,
+        "pub const ALL: &[&str] = &[{}];",
+        bins.iter().map(|b| b.to_uppercase()).collect::<Vec<_>>().join(", ")
+    )
+    .unwrap();
+    std::fs::write(PathBuf::from(env::var("OUT_DIR").unwrap()).join("guests.rs"), out).unwrap();
+}

@@ -1,0 +1,460 @@
+//! `-W` (wasm) and `-S` (WASI) options, spelled as in `wasmtime run`:
+//! `-W key[=value][,key[=value]...]`.
+
+use anyhow::{Result, bail};
+use std::time::Duration;
+use wazi::{Config, StoreLimits, StoreLimitsBuilder};
+
+/// One option: its key, the form of its value, and what it does. `None` in
+/// `supported` means wazi knows the option but cannot honour `=y`.
+struct Opt {
+    key: &'static str,
+    value: &'static str,
+    help: &'static str,
+}
+
+const WASM_OPTS: &[Opt] = &[
+    Opt {
+        key: "fuel",
+        value: "N",
+        help: "Enable execution fuel with N units fuel, trapping after running out of fuel.",
+    },
+    Opt {
+        key: "epoch-interruption",
+        value: "[=y|n]",
+        help: "Check an epoch counter at function entries and loop headers (used by `timeout`).",
+    },
+    Opt {
+        key: "max-wasm-stack",
+        value: "N",
+        help: "Maximum size, in bytes, of the wasm call stack (values and frames each) before a stack overflow is reported.",
+    },
+    Opt {
+        key: "max-memory-size",
+        value: "N",
+        help: "Maximum size, in bytes, that a linear memory is allowed to reach.",
+    },
+    Opt {
+        key: "max-table-elements",
+        value: "N",
+        help: "Maximum size, in table elements, that a table is allowed to reach.",
+    },
+    Opt {
+        key: "max-instances",
+        value: "N",
+        help: "Maximum number of WebAssembly instances allowed to be created.",
+    },
+    Opt {
+        key: "max-tables",
+        value: "N",
+        help: "Maximum number of WebAssembly tables allowed to be created.",
+    },
+    Opt {
+        key: "max-memories",
+        value: "N",
+        help: "Maximum number of WebAssembly linear memories allowed to be created.",
+    },
+    Opt {
+        key: "trap-on-grow-failure",
+        value: "[=y|n]",
+        help: "Force a trap to be raised on `memory.grow` and `table.grow` failure instead of returning -1.",
+    },
+    Opt {
+        key: "timeout",
+        value: "N|Ns|Nms|..",
+        help: "Maximum execution time of wasm code before timing out (1, 2s, 100ms, etc).",
+    },
+    Opt {
+        key: "unknown-imports-trap",
+        value: "[=y|n]",
+        help: "Allow the main module to import unknown functions, using an implementation that immediately traps.",
+    },
+    Opt {
+        key: "unknown-imports-default",
+        value: "[=y|n]",
+        help: "Allow the main module to import unknown functions, using an implementation that returns default values.",
+    },
+    Opt {
+        key: "tail-call",
+        value: "[=y|n]",
+        help: "Configure support for the tail-call proposal (on by default).",
+    },
+    Opt {
+        key: "extended-const",
+        value: "[=y|n]",
+        help: "Configure support for the extended-const proposal (on by default).",
+    },
+    Opt {
+        key: "bulk-memory",
+        value: "[=y|n]",
+        help: "The bulk memory proposal (always on in wazi).",
+    },
+    Opt {
+        key: "multi-value",
+        value: "[=y|n]",
+        help: "The multi-value proposal (always on in wazi).",
+    },
+    Opt {
+        key: "reference-types",
+        value: "[=y|n]",
+        help: "The reference-types proposal (always on in wazi).",
+    },
+    Opt { key: "component-model", value: "[=y|n]", help: "The component model (on by default)." },
+    Opt {
+        key: "simd",
+        value: "[=y|n]",
+        help: "The SIMD proposal (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "relaxed-simd",
+        value: "[=y|n]",
+        help: "The relaxed-simd proposal (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "threads",
+        value: "[=y|n]",
+        help: "The threads proposal (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "memory64",
+        value: "[=y|n]",
+        help: "The memory64 proposal (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "multi-memory",
+        value: "[=y|n]",
+        help: "The multi-memory proposal (not supported by wazi: only `=n`).",
+    },
+    Opt { key: "gc", value: "[=y|n]", help: "The GC proposal (not supported by wazi: only `=n`)." },
+    Opt {
+        key: "function-references",
+        value: "[=y|n]",
+        help: "The function-references proposal (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "exceptions",
+        value: "[=y|n]",
+        help: "The exceptions proposal (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "nan-canonicalization",
+        value: "[=y|n]",
+        help: "Canonicalize NaN values (not supported by wazi: only `=n`).",
+    },
+];
+
+const WASI_OPTS: &[Opt] = &[
+    Opt {
+        key: "cli",
+        value: "[=y|n]",
+        help: "Enable support for WASI CLI APIs, including filesystems, sockets, clocks, and random (on by default).",
+    },
+    Opt { key: "common", value: "[=y|n]", help: "Deprecated alias for `cli`." },
+    Opt {
+        key: "inherit-env",
+        value: "[=y|n]",
+        help: "Inherit all environment variables from the parent process.",
+    },
+    Opt {
+        key: "inherit-stdin",
+        value: "[=y|n]",
+        help: "Inherit stdin from the parent process. On by default.",
+    },
+    Opt {
+        key: "inherit-stdout",
+        value: "[=y|n]",
+        help: "Inherit stdout from the parent process. On by default.",
+    },
+    Opt {
+        key: "inherit-stderr",
+        value: "[=y|n]",
+        help: "Inherit stderr from the parent process. On by default.",
+    },
+    Opt {
+        key: "tcplisten",
+        value: "=ADDR",
+        help: "Grant access to a TCP socket listening on ADDR (WASI 0.1: a descriptor after the preopened directories, for `sock_accept`).",
+    },
+    Opt {
+        key: "preview2",
+        value: "[=y|n]",
+        help: "Implement WASI 0.1 on the shared WASI core (always `y` in wazi).",
+    },
+    Opt {
+        key: "tcp",
+        value: "[=y|n]",
+        help: "Whether `wasi:sockets` TCP support is enabled (components).",
+    },
+    Opt {
+        key: "udp",
+        value: "[=y|n]",
+        help: "Whether `wasi:sockets` UDP support is enabled (components).",
+    },
+    Opt {
+        key: "inherit-network",
+        value: "[=y|n]",
+        help: "Give components the host's network (all addresses and ports).",
+    },
+    Opt {
+        key: "allow-ip-name-lookup",
+        value: "[=y|n]",
+        help: "Whether `wasi:sockets/ip-name-lookup` is enabled (components).",
+    },
+    Opt {
+        key: "http",
+        value: "[=y|n]",
+        help: "Enable support for WASI HTTP imports (not supported yet: only `=n`).",
+    },
+    Opt {
+        key: "nn",
+        value: "[=y|n]",
+        help: "WASI neural network imports (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "threads",
+        value: "[=y|n]",
+        help: "WASI threads (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "config",
+        value: "[=y|n]",
+        help: "WASI config imports (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "keyvalue",
+        value: "[=y|n]",
+        help: "WASI key-value imports (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "tls",
+        value: "[=y|n]",
+        help: "WASI TLS imports (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "listenfd",
+        value: "[=y|n]",
+        help: "systemd listen fds (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "preview0",
+        value: "[=y|n]",
+        help: "Imports from the `wasi_unstable` module (not supported by wazi: only `=n`).",
+    },
+    Opt { key: "p3", value: "[=y|n]", help: "WASI 0.3 APIs (not supported yet: only `=n`)." },
+];
+
+fn listing(flag: &str, opts: &[Opt]) -> String {
+    let width = opts.iter().map(|o| o.key.len() + o.value.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for o in opts {
+        let kv = format!("{}{}", o.key, o.value);
+        out.push_str(&format!("  {flag} {kv:>width$} -- {}\n", o.help));
+    }
+    out
+}
+
+/// Splits `-W a=1,b` options into `(key, value)` pairs; `help` prints the
+/// list of options and exits.
+fn pairs(
+    flag: &str,
+    kind: &str,
+    specs: &[String],
+    opts: &[Opt],
+) -> Result<Vec<(String, Option<String>)>> {
+    let mut out = Vec::new();
+    for spec in specs {
+        for item in spec.split(',').filter(|s| !s.is_empty()) {
+            let (k, v) = match item.split_once('=') {
+                Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                None => (item.to_string(), None),
+            };
+            if k == "help" || k == "help-long" {
+                print!("Available {kind} options:\n\n{}", listing(flag, opts));
+                std::process::exit(0);
+            }
+            if !opts.iter().any(|o| o.key == k) {
+                bail!(
+                    "unknown {flag} / --{kind} option: {k}\n\nvalid options are:\n{}",
+                    listing(flag, opts)
+                );
+            }
+            out.push((k, v));
+        }
+    }
+    Ok(out)
+}
+
+fn boolean(key: &str, v: &Option<String>) -> Result<bool> {
+    match v.as_deref() {
+        None | Some("y") | Some("yes") | Some("true") => Ok(true),
+        Some("n") | Some("no") | Some("false") => Ok(false),
+        Some(other) => bail!("invalid value `{other}` for `{key}`: expected y or n"),
+    }
+}
+
+fn number(key: &str, v: &Option<String>) -> Result<u64> {
+    let Some(v) = v else { bail!("option `{key}` needs a value") };
+    v.replace('_', "").parse().map_err(|e| anyhow::anyhow!("invalid value `{v}` for `{key}`: {e}"))
+}
+
+/// `N` (seconds) or `N` with a unit: ns, us, ms, s, m, h.
+fn duration(key: &str, v: &Option<String>) -> Result<Duration> {
+    let Some(v) = v else { bail!("option `{key}` needs a value") };
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (n, unit) = v.split_at(split);
+    let n: u64 = n.parse().map_err(|_| anyhow::anyhow!("invalid duration `{v}` for `{key}`"))?;
+    Ok(match unit {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "us" => Duration::from_micros(n),
+        "ns" => Duration::from_nanos(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => bail!("invalid duration `{v}` for `{key}`: unknown unit `{unit}`"),
+    })
+}
+
+/// Parsed `-W` options.
+#[derive(Default)]
+pub struct WasmOptions {
+    pub fuel: Option<u64>,
+    pub timeout: Option<Duration>,
+    pub unknown_imports_trap: bool,
+    pub unknown_imports_default: bool,
+    max_wasm_stack: Option<u64>,
+    max_memory_size: Option<u64>,
+    max_table_elements: Option<u64>,
+    max_instances: Option<u64>,
+    max_tables: Option<u64>,
+    max_memories: Option<u64>,
+    trap_on_grow_failure: bool,
+    tail_call: Option<bool>,
+    extended_const: Option<bool>,
+}
+
+impl WasmOptions {
+    pub fn parse(specs: &[String]) -> Result<WasmOptions> {
+        let mut o = WasmOptions::default();
+        for (k, v) in pairs("-W", "wasm", specs, WASM_OPTS)? {
+            match k.as_str() {
+                "fuel" => o.fuel = Some(number(&k, &v)?),
+                "epoch-interruption" => {
+                    boolean(&k, &v)?;
+                }
+                "max-wasm-stack" => o.max_wasm_stack = Some(number(&k, &v)?),
+                "max-memory-size" => o.max_memory_size = Some(number(&k, &v)?),
+                "max-table-elements" => o.max_table_elements = Some(number(&k, &v)?),
+                "max-instances" => o.max_instances = Some(number(&k, &v)?),
+                "max-tables" => o.max_tables = Some(number(&k, &v)?),
+                "max-memories" => o.max_memories = Some(number(&k, &v)?),
+                "trap-on-grow-failure" => o.trap_on_grow_failure = boolean(&k, &v)?,
+                "timeout" => o.timeout = Some(duration(&k, &v)?),
+                "unknown-imports-trap" => o.unknown_imports_trap = boolean(&k, &v)?,
+                "unknown-imports-default" => o.unknown_imports_default = boolean(&k, &v)?,
+                "tail-call" => o.tail_call = Some(boolean(&k, &v)?),
+                "extended-const" => o.extended_const = Some(boolean(&k, &v)?),
+                "bulk-memory" | "multi-value" | "reference-types" | "component-model" => {
+                    if !boolean(&k, &v)? {
+                        bail!("wazi: -W {k}=n is not supported: wazi always enables {k}");
+                    }
+                }
+                _ => {
+                    if boolean(&k, &v)? {
+                        bail!("wazi: -W {k} is not supported: wazi does not implement it");
+                    }
+                }
+            }
+        }
+        Ok(o)
+    }
+
+    pub fn configure(&self, config: &mut Config) -> Result<()> {
+        if let Some(f) = self.tail_call {
+            config.wasm_tail_call(f);
+        }
+        if let Some(f) = self.extended_const {
+            config.wasm_extended_const(f);
+        }
+        if self.fuel.is_some() {
+            config.consume_fuel(true);
+        }
+        if self.timeout.is_some() {
+            config.epoch_interruption(true);
+        }
+        if let Some(s) = self.max_wasm_stack {
+            config.max_wasm_stack(usize::try_from(s)?);
+        }
+        Ok(())
+    }
+
+    pub fn limits(&self) -> StoreLimits {
+        let mut b = StoreLimitsBuilder::new().trap_on_grow_failure(self.trap_on_grow_failure);
+        if let Some(n) = self.max_memory_size {
+            b = b.memory_size(n as usize);
+        }
+        if let Some(n) = self.max_table_elements {
+            b = b.table_elements(n as usize);
+        }
+        if let Some(n) = self.max_instances {
+            b = b.instances(n as usize);
+        }
+        if let Some(n) = self.max_tables {
+            b = b.tables(n as usize);
+        }
+        if let Some(n) = self.max_memories {
+            b = b.memories(n as usize);
+        }
+        b.build()
+    }
+}
+
+/// Parsed `-S` options.
+pub struct WasiOptions {
+    pub cli: bool,
+    pub inherit_env: bool,
+    pub inherit_stdin: bool,
+    pub inherit_stdout: bool,
+    pub inherit_stderr: bool,
+    pub tcplisten: Vec<String>,
+}
+
+impl WasiOptions {
+    pub fn parse(specs: &[String]) -> Result<WasiOptions> {
+        let mut o = WasiOptions {
+            cli: true,
+            inherit_env: false,
+            inherit_stdin: true,
+            inherit_stdout: true,
+            inherit_stderr: true,
+            tcplisten: Vec::new(),
+        };
+        for (k, v) in pairs("-S", "wasi", specs, WASI_OPTS)? {
+            match k.as_str() {
+                "cli" | "common" => o.cli = boolean(&k, &v)?,
+                "inherit-env" => o.inherit_env = boolean(&k, &v)?,
+                "inherit-stdin" => o.inherit_stdin = boolean(&k, &v)?,
+                "inherit-stdout" => o.inherit_stdout = boolean(&k, &v)?,
+                "inherit-stderr" => o.inherit_stderr = boolean(&k, &v)?,
+                "tcplisten" => match v {
+                    Some(addr) => o.tcplisten.push(addr),
+                    None => bail!("option `tcplisten` needs an address"),
+                },
+                "preview2" => {
+                    if !boolean(&k, &v)? {
+                        bail!("the `-Spreview2=n` flag is no longer supported");
+                    }
+                }
+                // Networking of components: no WASI 0.1 effect.
+                "tcp" | "udp" | "inherit-network" | "allow-ip-name-lookup" => {
+                    boolean(&k, &v)?;
+                }
+                _ => {
+                    if boolean(&k, &v)? {
+                        bail!("wazi: -S {k} is not supported");
+                    }
+                }
+            }
+        }
+        Ok(o)
+    }
+}

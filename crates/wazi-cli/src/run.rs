@@ -1,0 +1,333 @@
+//! `wazi run`: runs a WebAssembly program, with the options of `wasmtime
+//! run`.
+
+use crate::options::{WasiOptions, WasmOptions};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+use wazi::{Config, Engine, Func, Linker, Module, Store, StoreLimits, Trap, Val, ValType};
+use wazi_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
+
+/// Runs a WebAssembly module
+#[derive(Args)]
+pub struct RunCommand {
+    /// Grant access of a host directory to a guest.
+    ///
+    /// If specified as just `HOST_DIR` then the same directory name on the
+    /// host is made available within the guest. If specified as
+    /// `HOST::GUEST` then the `HOST` directory is opened and made available
+    /// as the name `GUEST` in the guest. `HOST::GUEST::ro` makes it
+    /// read-only: the guest can read files and metadata but create, change
+    /// or remove nothing.
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR[::ro]]")]
+    dirs: Vec<String>,
+
+    /// Pass an environment variable to the program.
+    ///
+    /// The `--env FOO=BAR` form sets the variable `FOO` to `BAR` for the
+    /// guest; `--env FOO` passes the host's value of `FOO` (or nothing if
+    /// it is unset).
+    #[arg(long = "env", value_name = "NAME[=VAL]")]
+    envs: Vec<String>,
+
+    /// The function to run.
+    ///
+    /// The export name of a function; its arguments are parsed from the
+    /// arguments after the module, by the function's parameter types, and
+    /// its results are printed one per line.
+    #[arg(long, value_name = "FUNCTION")]
+    invoke: Option<String>,
+
+    /// Override the value of `argv[0]` (by default the file name of the
+    /// module, without its directory).
+    #[arg(long, value_name = "ARGV0")]
+    argv0: Option<String>,
+
+    /// Options for configuring semantic execution of WebAssembly, `-W help`
+    /// to see all.
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,..]]")]
+    wasm: Vec<String>,
+
+    /// Options for configuring WASI, `-S help` to see all.
+    #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL[,..]]")]
+    wasi: Vec<String>,
+
+    /// The WebAssembly module to run and arguments to pass to it.
+    ///
+    /// The arguments are the program's WASI arguments, unless `--invoke` is
+    /// given: then they are the function's arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "WASM"
+    )]
+    module_and_args: Vec<OsString>,
+}
+
+/// The store's data: WASI state and resource limits.
+struct Host {
+    wasi: WasiCtx,
+    limits: StoreLimits,
+}
+
+impl RunCommand {
+    pub fn execute(self) -> Result<ExitCode> {
+        let wasm = WasmOptions::parse(&self.wasm)?;
+        let wasi = WasiOptions::parse(&self.wasi)?;
+        let path = PathBuf::from(&self.module_and_args[0]);
+        let mut config = Config::new();
+        wasm.configure(&mut config)?;
+        let engine = Engine::new(&config)?;
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!("failed to open wasm module {:?}", path.display().to_string())
+        })?;
+        let binary = if bytes.starts_with(b"\0asm") {
+            bytes
+        } else {
+            wat::parse_bytes(&bytes)
+                .map_err(|mut e| {
+                    e.set_path(&path);
+                    anyhow!(e)
+                })?
+                .into_owned()
+        };
+        if is_component(&binary) {
+            bail!(
+                "wazi: `{}` is a WebAssembly component; running components is not supported yet",
+                path.display()
+            );
+        }
+        let module = Module::from_binary(&engine, &binary)
+            .with_context(|| format!("failed to compile `{}`", path.display()))?;
+
+        let wasi_ctx = self.wasi_ctx(&wasi)?;
+        let mut store = Store::new(&engine, Host { wasi: wasi_ctx, limits: wasm.limits() });
+        store.limiter(|h| &mut h.limits);
+        if let Some(fuel) = wasm.fuel {
+            store.set_fuel(fuel)?;
+        }
+        if let Some(timeout) = wasm.timeout {
+            store.set_epoch_deadline(1);
+            start_timer(&engine, timeout);
+        }
+        let mut linker: Linker<Host> = Linker::new(&engine);
+        if wasi.cli {
+            wazi_wasi::p1::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+        }
+        if wasm.unknown_imports_trap {
+            linker.define_unknown_imports_as_traps(&module)?;
+        }
+        if wasm.unknown_imports_default {
+            linker.define_unknown_imports_as_default_values(&module)?;
+        }
+
+        let result = self.run_module(&mut store, &linker, &module).with_context(|| {
+            format!("failed to run main module `{}`", self.module_and_args[0].to_string_lossy())
+        });
+        match result {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                if wasi.cli {
+                    if let Some(exit) = e.downcast_ref::<I32Exit>() {
+                        std::process::exit(exit.0);
+                    }
+                }
+                if e.downcast_ref::<Trap>().is_some() {
+                    eprint!("{}", crate::error_report(&e));
+                    // What an abort looks like on Unix: 128 + SIGABRT.
+                    std::process::exit(134);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn run_module(
+        &self,
+        store: &mut Store<Host>,
+        linker: &Linker<Host>,
+        module: &Module,
+    ) -> Result<()> {
+        let instance = linker
+            .instantiate(&mut *store, module)
+            .with_context(|| format!("failed to instantiate {:?}", self.module_and_args[0]))?;
+        // A reactor is initialised first.
+        if let Some(init) = instance.get_func(&mut *store, "_initialize") {
+            init.typed::<(), ()>(&*store)?.call(&mut *store, ())?;
+        }
+        let func = match &self.invoke {
+            Some(name) => Some(
+                instance
+                    .get_func(&mut *store, name)
+                    .ok_or_else(|| anyhow!("no func export named `{name}` found"))?,
+            ),
+            None => instance
+                .get_func(&mut *store, "")
+                .or_else(|| instance.get_func(&mut *store, "_start")),
+        };
+        match func {
+            Some(func) => self.invoke_func(store, func),
+            None => Ok(()),
+        }
+    }
+
+    fn invoke_func(&self, store: &mut Store<Host>, func: Func) -> Result<()> {
+        let ty = func.ty(&*store);
+        if !ty.params().is_empty() {
+            eprintln!(
+                "warning: using `--invoke` with a function that takes arguments is experimental \
+                 and may break in the future"
+            );
+        }
+        let what = match &self.invoke {
+            Some(name) => format!("`{name}`"),
+            None => "command default".to_string(),
+        };
+        let mut args = self.module_and_args.iter().skip(1);
+        let mut values = Vec::new();
+        for t in ty.params() {
+            let Some(arg) = args.next() else {
+                bail!("not enough arguments for {what}");
+            };
+            let arg =
+                arg.to_str().ok_or_else(|| anyhow!("argument is not valid utf-8: {arg:?}"))?;
+            values.push(parse_arg(arg, *t)?);
+        }
+        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+        func.call(&mut *store, &values, &mut results)
+            .with_context(|| format!("failed to invoke {what}"))?;
+        if !results.is_empty() {
+            eprintln!(
+                "warning: using `--invoke` with a function that returns values is experimental \
+                 and may break in the future"
+            );
+        }
+        for r in results {
+            match r {
+                Val::I32(v) => println!("{v}"),
+                Val::I64(v) => println!("{v}"),
+                Val::F32(v) => println!("{}", f32::from_bits(v)),
+                Val::F64(v) => println!("{}", f64::from_bits(v)),
+                Val::FuncRef(None) => println!("<null funcref>"),
+                Val::FuncRef(Some(_)) => println!("<funcref>"),
+                Val::ExternRef(None) => println!("<null externref>"),
+                Val::ExternRef(Some(_)) => println!("<externref>"),
+            }
+        }
+        Ok(())
+    }
+
+    /// The program's arguments: the module's file name (not its path, as
+    /// wasmtime: no host path leaks into the guest), then the rest.
+    fn argv(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for (i, arg) in self.module_and_args.iter().enumerate() {
+            let arg: &std::ffi::OsStr = match (i, &self.argv0) {
+                (0, Some(a)) => a.as_ref(),
+                (0, None) => Path::new(arg)
+                    .components()
+                    .next_back()
+                    .map_or(arg.as_os_str(), |c| c.as_os_str()),
+                _ => arg,
+            };
+            out.push(
+                arg.to_str()
+                    .ok_or_else(|| anyhow!("failed to convert {arg:?} to utf-8"))?
+                    .to_string(),
+            );
+        }
+        Ok(out)
+    }
+
+    fn wasi_ctx(&self, opts: &WasiOptions) -> Result<WasiCtx> {
+        let mut b = WasiCtxBuilder::new();
+        b.args(&self.argv()?);
+        if opts.inherit_stdin {
+            b.inherit_stdin();
+        }
+        if opts.inherit_stdout {
+            b.inherit_stdout();
+        }
+        if opts.inherit_stderr {
+            b.inherit_stderr();
+        }
+        if opts.inherit_env {
+            b.inherit_env();
+        }
+        for var in &self.envs {
+            match var.split_once('=') {
+                Some((k, v)) => {
+                    b.env(k, v);
+                }
+                None => match std::env::var_os(var) {
+                    Some(v) => {
+                        let v = v
+                            .into_string()
+                            .map_err(|_| anyhow!("environment variable `{var}` not valid utf-8"))?;
+                        b.env(var, v);
+                    }
+                    // Unset on the host: left unset in the guest.
+                    None => {}
+                },
+            }
+        }
+        for dir in &self.dirs {
+            let (host, guest, perms) = parse_dir(dir)?;
+            b.preopened_dir(host, guest, perms)?;
+        }
+        for addr in &opts.tcplisten {
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("failed to bind to address '{addr}'"))?;
+            b.preopened_socket(listener);
+        }
+        Ok(b.build())
+    }
+}
+
+/// `HOST[::GUEST[::ro]]`.
+fn parse_dir(spec: &str) -> Result<(String, String, DirPerms)> {
+    let parts: Vec<&str> = spec.split("::").collect();
+    match parts.as_slice() {
+        [host] => Ok((host.to_string(), host.to_string(), DirPerms::ReadWrite)),
+        [host, guest] => Ok((host.to_string(), guest.to_string(), DirPerms::ReadWrite)),
+        [host, guest, "ro"] => Ok((host.to_string(), guest.to_string(), DirPerms::ReadOnly)),
+        [host, guest, "rw"] => Ok((host.to_string(), guest.to_string(), DirPerms::ReadWrite)),
+        _ => bail!("invalid --dir `{spec}`: expected HOST_DIR[::GUEST_DIR[::ro]]"),
+    }
+}
+
+/// An `--invoke` argument of type `t`: integers in decimal or `0x` hex.
+fn parse_arg(s: &str, t: ValType) -> Result<Val> {
+    let hex = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"));
+    Ok(match t {
+        ValType::I32 => Val::I32(match hex {
+            Some(h) => i32::from_str_radix(h, 16)?,
+            None => s.parse()?,
+        }),
+        ValType::I64 => Val::I64(match hex {
+            Some(h) => i64::from_str_radix(h, 16)?,
+            None => s.parse()?,
+        }),
+        ValType::F32 => Val::F32(s.parse::<f32>()?.to_bits()),
+        ValType::F64 => Val::F64(s.parse::<f64>()?.to_bits()),
+        t => bail!("unsupported argument type {t:?}"),
+    })
+}
+
+/// Whether a binary is a component (layer 1 in its header).
+fn is_component(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && bytes.starts_with(b"\0asm") && bytes[6..8] == [1, 0]
+}
+
+/// Interrupts the guest after `timeout`.
+fn start_timer(engine: &Engine, timeout: Duration) {
+    let engine = engine.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(timeout);
+        engine.increment_epoch();
+    });
+}

@@ -1,0 +1,394 @@
+//! WASI 0.1 through the real `wazi` binary: guest programs from
+//! `crates/test-programs` run in fresh temporary directories, and their
+//! transcripts are compared with the ones wasmtime 48 produced
+//! (`tests/golden/`, recorded by `scripts/record-golden.sh`).
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use test_programs_artifacts as guests;
+
+fn wazi() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wazi"));
+    c.env("RUST_BACKTRACE", "0");
+    c
+}
+
+fn golden(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs with no standard input, failing the test if it takes over 60 s.
+fn run(cmd: &mut Command) -> Output {
+    run_with_input(cmd, None)
+}
+
+fn run_with_input(cmd: &mut Command, input: Option<(Duration, &[u8])>) -> Output {
+    let mut child = cmd
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let writer = input.map(|(delay, bytes)| {
+        let mut stdin = child.stdin.take().unwrap();
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            let _ = stdin.write_all(&bytes);
+        })
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        stdout.read_to_end(&mut v).unwrap();
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        stderr.read_to_end(&mut v).unwrap();
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("wazi did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    if let Some(w) = writer {
+        w.join().unwrap();
+    }
+    Output { status, stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() }
+}
+
+#[test]
+fn hello() {
+    let out = run(wazi().arg(guests::P1_HELLO));
+    assert_eq!(text(&out.stdout), "Hello, World!\n");
+    assert_eq!(out.status.code(), Some(0));
+    // `wazi FILE` and `wazi run FILE` are the same.
+    let out = run(wazi().arg("run").arg(guests::P1_HELLO));
+    assert_eq!(text(&out.stdout), "Hello, World!\n");
+}
+
+#[test]
+fn arguments_environment_and_exit_status() {
+    let out = run(wazi()
+        .env("FROM_HOST", "inherited")
+        .env("NOT_PASSED", "x")
+        .args([
+            "run",
+            "--env",
+            "A=1",
+            "--env",
+            "FROM_HOST",
+            "--env",
+            "UNSET_ON_HOST",
+            "--env",
+            "B=x=y",
+        ])
+        .arg(guests::P1_CLI)
+        .args(["exit", "42"]));
+    assert_eq!(out.status.code(), Some(42));
+    assert_eq!(
+        text(&out.stdout),
+        "arg 0: p1_cli.wasm\narg 1: exit\narg 2: 42\nenv A=1\nenv B=x=y\nenv FROM_HOST=inherited\n"
+    );
+    let out =
+        run(wazi().args(["run", "--argv0", "renamed"]).arg(guests::P1_CLI).args(["exit", "0"]));
+    assert!(text(&out.stdout).starts_with("arg 0: renamed\n"));
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(wazi()
+        .env("ONLY_VIA_INHERIT", "yes")
+        .args(["run", "-S", "inherit-env"])
+        .arg(guests::P1_CLI));
+    assert!(text(&out.stdout).contains("env ONLY_VIA_INHERIT=yes\n"));
+}
+
+#[test]
+fn stdin_to_stdout_and_stderr() {
+    let input: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let out = run_with_input(wazi().arg(guests::P1_CLI).arg("cat"), Some((Duration::ZERO, &input)));
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = out.stdout;
+    let header = b"arg 0: p1_cli.wasm\narg 1: cat\n";
+    assert_eq!(&stdout[..header.len()], header);
+    assert_eq!(&stdout[header.len()..], &input[..]);
+    assert_eq!(text(&out.stderr), "read 200000 bytes\n");
+    let out = run(wazi().arg(guests::P1_CLI).arg("stderr"));
+    assert_eq!(text(&out.stderr), "no newline at the end");
+}
+
+#[test]
+fn large_output_is_complete_after_proc_exit() {
+    let out = run(wazi().arg(guests::P1_CLI).args(["big", "100000"]));
+    assert_eq!(out.status.code(), Some(3));
+    let lines = text(&out.stdout).lines().filter(|l| l.starts_with("0123")).count();
+    assert_eq!(lines, 100_000);
+    assert_eq!(out.stdout.len(), 6_600_044);
+}
+
+#[test]
+fn trap_exit_status_and_backtrace() {
+    let out = run(wazi().arg(guests::P1_CLI).arg("panic"));
+    assert_eq!(out.status.code(), Some(134));
+    let err = text(&out.stderr);
+    assert!(err.contains("guest panicked on purpose"), "{err}");
+    assert!(err.contains("Error: failed to run main module"), "{err}");
+    assert!(err.contains("error while executing at wasm backtrace:"), "{err}");
+    assert!(err.contains("!p1_cli::main::"), "demangled frame names: {err}");
+    assert!(err.contains("wasm trap: wasm `unreachable` instruction executed"), "{err}");
+    // The guest's stdout written before the trap is all there.
+    assert_eq!(text(&out.stdout), "arg 0: p1_cli.wasm\narg 1: panic\n");
+}
+
+#[test]
+fn filesystem_transcript_matches_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::scratch", dir.path().display()))
+        .arg(guests::P1_FS));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("p1_fs.txt"));
+    // What the guest left: a.txt (renumbered and truncated to 0, then
+    // nothing), nothing else.
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["a.txt"]);
+}
+
+#[test]
+fn readdir_transcript_matches_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::scratch", dir.path().display()))
+        .arg(guests::P1_READDIR));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("p1_readdir.txt"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 42);
+}
+
+#[test]
+fn sandbox_escapes_are_refused() {
+    // A decoy tree: the preopened `sandbox` and, next to it, a canary and a
+    // directory the guest must not reach.
+    let root = tempfile::tempdir().unwrap();
+    let sandbox = root.path().join("sandbox");
+    let outside = root.path().join("outside");
+    std::fs::create_dir(&sandbox).unwrap();
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(root.path().join("canary.txt"), "canary\n").unwrap();
+    std::fs::write(outside.join("secret.txt"), "secret\n").unwrap();
+    std::fs::write(sandbox.join("inside.txt"), "inside\n").unwrap();
+    // Everything but the sandbox itself, which the guest may change.
+    let outside_sandbox = || {
+        let mut s = snapshot(root.path());
+        s.retain(|(path, _, _)| !path.starts_with("sandbox"));
+        s
+    };
+    let before = outside_sandbox();
+    assert_eq!(before.len(), 3);
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::scratch", sandbox.display()))
+        .arg(guests::P1_SANDBOX));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("p1_sandbox.txt"));
+    assert_eq!(before, outside_sandbox(), "something outside the sandbox changed");
+    assert_eq!(std::fs::read_to_string(sandbox.join("inside.txt")).unwrap(), "inside\n");
+}
+
+/// Every path under `root` with its contents and modification time.
+fn snapshot(root: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let e = e.unwrap();
+            let meta = std::fs::symlink_metadata(e.path()).unwrap();
+            let rel = e.path().strip_prefix(root).unwrap().display().to_string();
+            if meta.is_dir() {
+                stack.push(e.path());
+                out.push((rel, Vec::new(), meta.modified().unwrap()));
+            } else {
+                out.push((
+                    rel,
+                    std::fs::read(e.path()).unwrap_or_default(),
+                    meta.modified().unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn stdio_clocks_random_preopens_match_wasmtime() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::scratch", a.path().display()))
+        .arg("--dir")
+        .arg(format!("{}::other", b.path().display()))
+        .arg(guests::P1_STDIO)
+        .args(["a", "b"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("p1_stdio.txt"));
+}
+
+#[test]
+fn poll_oneoff_matches_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_with_input(
+        wazi().arg("--dir").arg(format!("{}::scratch", dir.path().display())).arg(guests::P1_POLL),
+        Some((Duration::from_millis(300), b"hello\n")),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("p1_poll.txt"));
+}
+
+#[test]
+fn invalid_arguments_trap_like_wasmtime() {
+    for case in [
+        "whence",
+        "advice",
+        "clockid",
+        "signal",
+        "fdflags",
+        "fstflags",
+        "oflags",
+        "rights",
+        "lookupflags",
+        "sdflags",
+        "riflags",
+        "subscription",
+        "utf8",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(wazi()
+            .arg("--dir")
+            .arg(format!("{}::scratch", dir.path().display()))
+            .arg(guests::P1_INVALID)
+            .arg(case));
+        let mut transcript = String::new();
+        transcript.push_str(&text(&out.stdout));
+        for line in text(&out.stderr).lines() {
+            // The normalisation the recording script applies.
+            let is_frame = line.trim_start().split_once(": ").is_some_and(|(n, rest)| {
+                n.chars().all(|c| c.is_ascii_digit()) && rest.trim_start().starts_with("0x")
+            });
+            if is_frame {
+                continue;
+            }
+            match line.find("failed to run main module `") {
+                Some(_) => transcript.push_str("Error: failed to run main module `<module>`"),
+                None => transcript.push_str(line),
+            }
+            transcript.push('\n');
+        }
+        transcript.push_str(&format!("exit {}\n", out.status.code().unwrap()));
+        assert_eq!(transcript, golden(&format!("p1_invalid_{case}.txt")), "case {case}");
+    }
+}
+
+#[test]
+fn read_only_preopen_refuses_every_change() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("data.txt"), "read me").unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let before = snapshot(dir.path());
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::ro::ro", dir.path().display()))
+        .arg(guests::P1_READONLY));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "read: = \"read me\"\nopen for writing: PERM\ncreate: PERM\ntruncate: PERM\nmkdir: PERM\n\
+         unlink: PERM\nrmdir: PERM\nsymlink: PERM\nlink: PERM\nrename: PERM\nset times: PERM\n\
+         set size: PERM\nfd set times: PERM\nstat: ok\nreaddir: = true\n\
+         create in opened subdirectory: PERM\n"
+    );
+    assert_eq!(before, snapshot(dir.path()));
+}
+
+#[test]
+fn preopened_listening_socket() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = wazi()
+        .args(["run", "-S", &format!("tcplisten=127.0.0.1:{port}")])
+        .arg(guests::P1_SOCKET)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut conn = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(c) => break c,
+            Err(_) if start.elapsed() < Duration::from_secs(20) => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(e) => {
+                child.kill().unwrap();
+                panic!("could not connect: {e}");
+            }
+        }
+    };
+    conn.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    conn.write_all(b"hello socket").unwrap();
+    let mut reply = Vec::new();
+    conn.read_to_end(&mut reply).unwrap();
+    assert_eq!(reply, b"HELLO SOCKET");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        "listener type SOCKET_STREAM\naccept before a connection: AGAIN\nlistener readable: 1\n\
+         accepted a connection: SOCKET_STREAM\nreceived \"hello socket\"\nsent 12 bytes\n\
+         shutdown write side: ok\nrecv on a file descriptor: NOTSOCK\naccept on stdout: NOTSOCK\n\
+         close: ok\n"
+    );
+}
+
+#[test]
+fn c_hello_world_from_wasi_libc() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("hello.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nint main(void) { fprintf(stdout, \"Hello, World!\\n\"); return 0; }\n",
+    )
+    .unwrap();
+    let wasm = dir.path().join("hello.wasm");
+    let status = Command::new("clang")
+        .args(["--target=wasm32-wasi", "-O2", "-o"])
+        .arg(&wasm)
+        .arg(&src)
+        .status()
+        .expect(
+            "clang is installed by the README's setup (clang lld wasi-libc libclang-rt-dev-wasm32)",
+        );
+    assert!(status.success());
+    let out = run(wazi().arg(&wasm));
+    assert_eq!(text(&out.stdout), "Hello, World!\n");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -1,0 +1,176 @@
+//! [`WasiCtx`]: the state a guest's WASI imports work on, whichever WASI
+//! version it imports, and its [`WasiCtxBuilder`].
+
+use crate::fs::{Dir, DirPerms};
+use crate::stdio::{Stdin, Stdout};
+use anyhow::{Context, Result};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Builds a [`WasiCtx`]: arguments, environment, standard streams,
+/// preopened directories and sockets.
+#[derive(Default)]
+pub struct WasiCtxBuilder {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    preopens: Vec<(Dir, String)>,
+    stdin: Stdin,
+    stdout: Stdout,
+    stderr: Stdout,
+    listeners: Vec<Arc<TcpListener>>,
+}
+
+impl WasiCtxBuilder {
+    /// A context with no arguments, environment, preopens or sockets, and
+    /// standard streams that read nothing and drop what is written.
+    pub fn new() -> WasiCtxBuilder {
+        WasiCtxBuilder::default()
+    }
+
+    /// Appends an argument (the first is the program's name).
+    pub fn arg(&mut self, arg: impl AsRef<str>) -> &mut WasiCtxBuilder {
+        self.args.push(arg.as_ref().to_string());
+        self
+    }
+
+    /// Appends arguments.
+    pub fn args(&mut self, args: &[impl AsRef<str>]) -> &mut WasiCtxBuilder {
+        for a in args {
+            self.arg(a);
+        }
+        self
+    }
+
+    /// Sets an environment variable (appended; the guest sees every pair
+    /// in order).
+    pub fn env(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> &mut WasiCtxBuilder {
+        self.env.push((key.as_ref().to_string(), value.as_ref().to_string()));
+        self
+    }
+
+    /// Passes the host's whole environment (variables that are not UTF-8
+    /// are left out).
+    pub fn inherit_env(&mut self) -> &mut WasiCtxBuilder {
+        for (k, v) in std::env::vars_os() {
+            if let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) {
+                self.env.push((k, v));
+            }
+        }
+        self
+    }
+
+    pub fn stdin(&mut self, stdin: Stdin) -> &mut WasiCtxBuilder {
+        self.stdin = stdin;
+        self
+    }
+
+    pub fn stdout(&mut self, stdout: Stdout) -> &mut WasiCtxBuilder {
+        self.stdout = stdout;
+        self
+    }
+
+    pub fn stderr(&mut self, stderr: Stdout) -> &mut WasiCtxBuilder {
+        self.stderr = stderr;
+        self
+    }
+
+    pub fn inherit_stdin(&mut self) -> &mut WasiCtxBuilder {
+        self.stdin(Stdin::Inherit)
+    }
+
+    pub fn inherit_stdout(&mut self) -> &mut WasiCtxBuilder {
+        self.stdout(Stdout::InheritStdout)
+    }
+
+    pub fn inherit_stderr(&mut self) -> &mut WasiCtxBuilder {
+        self.stderr(Stdout::InheritStderr)
+    }
+
+    /// The host's standard input, output and error.
+    pub fn inherit_stdio(&mut self) -> &mut WasiCtxBuilder {
+        self.inherit_stdin().inherit_stdout().inherit_stderr()
+    }
+
+    /// Gives the guest the host directory `host`, under the name `guest`.
+    /// Everything the guest reaches through it stays inside it.
+    pub fn preopened_dir(
+        &mut self,
+        host: impl AsRef<Path>,
+        guest: impl AsRef<str>,
+        perms: DirPerms,
+    ) -> Result<&mut WasiCtxBuilder> {
+        let host = host.as_ref();
+        let dir = cap_std::fs::Dir::open_ambient_dir(host, cap_std::ambient_authority())
+            .with_context(|| format!("failed to open directory `{}`", host.display()))?;
+        self.preopens.push((Dir::preopen(dir, perms), guest.as_ref().to_string()));
+        Ok(self)
+    }
+
+    /// Gives the guest a listening TCP socket (WASI 0.1: a descriptor
+    /// after the preopened directories, for `sock_accept`).
+    pub fn preopened_socket(&mut self, listener: TcpListener) -> &mut WasiCtxBuilder {
+        self.listeners.push(Arc::new(listener));
+        self
+    }
+
+    /// The context.
+    pub fn build(&mut self) -> WasiCtx {
+        let b = std::mem::take(self);
+        WasiCtx {
+            args: b.args,
+            env: b.env,
+            preopens: b.preopens,
+            stdin: b.stdin,
+            stdout: b.stdout,
+            stderr: b.stderr,
+            listeners: b.listeners,
+            monotonic_start: Instant::now(),
+            p1: None,
+        }
+    }
+}
+
+/// The state behind a guest's WASI imports.
+pub struct WasiCtx {
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) preopens: Vec<(Dir, String)>,
+    pub(crate) stdin: Stdin,
+    pub(crate) stdout: Stdout,
+    pub(crate) stderr: Stdout,
+    pub(crate) listeners: Vec<Arc<TcpListener>>,
+    monotonic_start: Instant,
+    /// WASI 0.1's descriptor table, created on first use.
+    pub(crate) p1: Option<crate::p1::Fds>,
+}
+
+impl WasiCtx {
+    /// Nanoseconds since the Unix epoch.
+    pub(crate) fn wall_now(&self) -> Duration {
+        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default()
+    }
+
+    /// The wall clock's resolution.
+    pub(crate) fn wall_resolution(&self) -> Duration {
+        let res = rustix::time::clock_getres(rustix::time::ClockId::Realtime);
+        Duration::new(res.tv_sec as u64, res.tv_nsec as u32)
+    }
+
+    /// Nanoseconds on the monotonic clock (since the context was built).
+    pub(crate) fn monotonic_now(&self) -> u64 {
+        Instant::now().duration_since(self.monotonic_start).as_nanos() as u64
+    }
+
+    /// The monotonic clock's resolution, in nanoseconds.
+    pub(crate) fn monotonic_resolution(&self) -> u64 {
+        let res = rustix::time::clock_getres(rustix::time::ClockId::Monotonic);
+        (res.tv_sec as u64) * 1_000_000_000 + res.tv_nsec as u64
+    }
+
+    /// Cryptographically secure random bytes.
+    pub(crate) fn random_bytes(&self, buf: &mut [u8]) -> Result<()> {
+        getrandom::fill(buf).map_err(|e| anyhow::anyhow!("failed to get random bytes: {e}"))
+    }
+}

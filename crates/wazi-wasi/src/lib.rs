@@ -1,0 +1,31 @@
+//! WASI for wazi: one core (descriptors, preopened directories, clocks,
+//! random, standard streams, sockets) with a WASI 0.1 surface
+//! ([`p1::add_to_linker`]) on top.
+//!
+//! ```no_run
+//! use wazi::{Engine, Linker, Module, Store};
+//! use wazi_wasi::{WasiCtx, WasiCtxBuilder};
+//!
+//! let engine = Engine::default();
+//! let module = Module::from_file(&engine, "hello.wasm")?;
+//! let mut linker: Linker<WasiCtx> = Linker::new(&engine);
+//! wazi_wasi::p1::add_to_linker(&mut linker, |cx| cx)?;
+//! let wasi = WasiCtxBuilder::new().inherit_stdio().arg("hello.wasm").build();
+//! let mut store = Store::new(&engine, wasi);
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! instance.get_typed_func::<(), ()>(&mut store, "_start")?.call(&mut store, ())?;
+//! # Ok::<(), wazi::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod ctx;
+mod error;
+mod fs;
+pub mod p1;
+mod stdio;
+
+pub use ctx::{WasiCtx, WasiCtxBuilder};
+pub use error::I32Exit;
+pub use fs::DirPerms;
+pub use stdio::{MemoryInputPipe, MemoryOutputPipe, Stdin, Stdout};

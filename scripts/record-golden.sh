@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Records the expected transcripts of the WASI 0.1 guest programs by running
+# them under wasmtime 48 (the behavioural reference), into
+# crates/wazi-cli/tests/golden/. Needs `wasmtime` on PATH
+# (`cargo install --locked wasmtime-cli@48.0.8`); CI never runs this, it
+# only compares wazi with the committed transcripts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -p test-programs-artifacts >/dev/null
+G=target/guests/wasm32-wasip1/release
+OUT=crates/wazi-cli/tests/golden
+wasmtime --version | grep -q "^wasmtime 48\." || { echo "wasmtime 48 is needed" >&2; exit 1; }
+scratch() { local d; d=$(mktemp -d); echo "$d"; }
+
+d=$(scratch); wasmtime run --dir "$d::scratch" $G/p1_fs.wasm > $OUT/p1_fs.txt; rm -rf "$d"
+d=$(scratch); wasmtime run --dir "$d::scratch" $G/p1_readdir.wasm > $OUT/p1_readdir.txt; rm -rf "$d"
+d=$(scratch); mkdir -p "$d/sandbox" "$d/outside"; echo canary > "$d/canary.txt"
+echo secret > "$d/outside/secret.txt"; echo inside > "$d/sandbox/inside.txt"
+wasmtime run --dir "$d/sandbox::scratch" $G/p1_sandbox.wasm > $OUT/p1_sandbox.txt; rm -rf "$d"
+d=$(scratch); e=$(scratch)
+wasmtime run --dir "$d::scratch" --dir "$e::other" $G/p1_stdio.wasm a b < /dev/null > $OUT/p1_stdio.txt
+rm -rf "$d" "$e"
+d=$(scratch); (sleep 0.3; echo hello) | wasmtime run --dir "$d::scratch" $G/p1_poll.wasm > $OUT/p1_poll.txt; rm -rf "$d"
+for c in whence advice clockid signal fdflags fstflags oflags rights lookupflags sdflags riflags subscription utf8; do
+  d=$(scratch)
+  status=0
+  RUST_BACKTRACE=0 wasmtime run --dir "$d::scratch" $G/p1_invalid.wasm $c > "$OUT/p1_invalid_$c.txt" 2>&1 || status=$?
+  # Stable text only (the test normalises wazi's output the same way):
+  # no host backtrace, no wasm frames (symbol hashes), no module path.
+  sed -i -e '/^Stack backtrace:/,$d' -e '/^ *[0-9]*: *0x[0-9a-f]* - /d' \
+    -e 's/failed to run main module `[^`]*`/failed to run main module `<module>`/' "$OUT/p1_invalid_$c.txt"
+  echo "exit $status" >> "$OUT/p1_invalid_$c.txt"
+  rm -rf "$d"
+done
+echo "recorded into $OUT"
