@@ -25,7 +25,15 @@ fn main() {
         .arg(programs.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", &target_dir);
     // Flags meant for the host build must not reach the guests'.
-    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WRAPPER"] {
+    for var in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CLIPPY_ARGS",
+        "CLIPPY_CONF_DIR",
+    ] {
         cmd.env_remove(var);
     }
     let status = cmd.status().expect("failed to run cargo for the guest programs");

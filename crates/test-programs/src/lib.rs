@@ -7,7 +7,7 @@ pub fn preopen(name: &str) -> wasi::Fd {
     for fd in 3..64 {
         // SAFETY: plain WASI 0.1 calls with valid buffers.
         let Ok(stat) = (unsafe { wasi::fd_prestat_get(fd) }) else { continue };
-        let len = unsafe { stat.u.dir.pr_name_len } as usize;
+        let len = unsafe { stat.u.dir.pr_name_len };
         let mut buf = vec![0u8; len];
         if unsafe { wasi::fd_prestat_dir_name(fd, buf.as_mut_ptr(), len) }.is_ok()
             && buf == name.as_bytes()

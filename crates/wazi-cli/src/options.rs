@@ -273,10 +273,12 @@ fn pairs(
                 std::process::exit(0);
             }
             if !opts.iter().any(|o| o.key == k) {
-                bail!(
-                    "unknown {flag} / --{kind} option: {k}\n\nvalid options are:\n{}",
+                // A usage error, reported as clap reports them.
+                eprint!(
+                    "error: unknown {flag} / --{kind} option: {k}\n\nvalid options are:\n{}",
                     listing(flag, opts)
                 );
+                std::process::exit(2);
             }
             out.push((k, v));
         }
@@ -457,4 +459,13 @@ impl WasiOptions {
         }
         Ok(o)
     }
+}
+
+/// Every `-W` and `-S` option, for `wazi help run`.
+pub fn help_text() -> String {
+    format!(
+        "Options for -W (--wasm KEY[=VAL[,..]]):\n{}\nOptions for -S (--wasi KEY[=VAL[,..]]):\n{}",
+        listing("-W", WASM_OPTS),
+        listing("-S", WASI_OPTS)
+    )
 }

@@ -13,6 +13,7 @@ use wazi_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 
 /// Runs a WebAssembly module
 #[derive(Args)]
+#[command(after_long_help = crate::options::help_text())]
 pub struct RunCommand {
     /// Grant access of a host directory to a guest.
     ///
@@ -59,12 +60,7 @@ pub struct RunCommand {
     ///
     /// The arguments are the program's WASI arguments, unless `--invoke` is
     /// given: then they are the function's arguments.
-    #[arg(
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "WASM"
-    )]
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "WASM")]
     module_and_args: Vec<OsString>,
 }
 
@@ -78,6 +74,13 @@ impl RunCommand {
     pub fn execute(self) -> Result<ExitCode> {
         let wasm = WasmOptions::parse(&self.wasm)?;
         let wasi = WasiOptions::parse(&self.wasi)?;
+        if self.module_and_args.is_empty() {
+            eprintln!(
+                "error: the following required arguments were not provided:\n  <WASM>...\n\n\
+                 Usage: wazi run [OPTIONS] <WASM>...\n\nFor more information, try '--help'."
+            );
+            std::process::exit(2);
+        }
         let path = PathBuf::from(&self.module_and_args[0]);
         let mut config = Config::new();
         wasm.configure(&mut config)?;
@@ -131,10 +134,10 @@ impl RunCommand {
         match result {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) => {
-                if wasi.cli {
-                    if let Some(exit) = e.downcast_ref::<I32Exit>() {
-                        std::process::exit(exit.0);
-                    }
+                if wasi.cli
+                    && let Some(exit) = e.downcast_ref::<I32Exit>()
+                {
+                    std::process::exit(exit.0);
                 }
                 if e.downcast_ref::<Trap>().is_some() {
                     eprint!("{}", crate::error_report(&e));
@@ -263,16 +266,15 @@ impl RunCommand {
                 Some((k, v)) => {
                     b.env(k, v);
                 }
-                None => match std::env::var_os(var) {
-                    Some(v) => {
+                // Unset on the host: left unset in the guest.
+                None => {
+                    if let Some(v) = std::env::var_os(var) {
                         let v = v
                             .into_string()
                             .map_err(|_| anyhow!("environment variable `{var}` not valid utf-8"))?;
                         b.env(var, v);
                     }
-                    // Unset on the host: left unset in the guest.
-                    None => {}
-                },
+                }
             }
         }
         for dir in &self.dirs {

@@ -28,7 +28,7 @@ impl<'a> GuestMemory<'a> {
         if end > self.bytes.len() {
             return Err(Error::Trap(anyhow!("Pointer out of bounds: {}", region(ptr, len))));
         }
-        if ptr % align != 0 {
+        if !ptr.is_multiple_of(align) {
             return Err(Error::Trap(anyhow!(
                 "Pointer not aligned to {align}: {}",
                 region(ptr, len)

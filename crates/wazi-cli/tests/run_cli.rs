@@ -1,0 +1,257 @@
+//! `wazi run`'s options, errors and exit statuses, on small modules.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn wazi(args: &[&str]) -> Output {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_wazi"))
+        .env("RUST_BACKTRACE", "0")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(start.elapsed() < Duration::from_secs(60), "wazi took too long");
+    out
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Writes a module (text) to a fresh temporary directory.
+fn module(dir: &tempfile::TempDir, name: &str, wat: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, wat).unwrap();
+    p.display().to_string()
+}
+
+const MATH: &str = r#"(module
+  (func (export "add") (param i32 i64) (result i64) (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1)))
+  (func (export "div") (param f32 f64) (result f32 f64) (local.get 0) (local.get 1))
+  (func (export "none"))
+  (func (export "refs") (result funcref externref) (ref.null func) (ref.null extern))
+  (func (export "trap") (result i32) (i32.div_s (i32.const 1) (i32.const 0))))"#;
+
+#[test]
+fn invoke_parses_arguments_and_prints_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = module(&dir, "math.wat", MATH);
+    let out = wazi(&["run", "--invoke", "add", &m, "5", "-7"]);
+    assert_eq!(text(&out.stdout), "-2\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr)
+            .contains("warning: using `--invoke` with a function that takes arguments")
+    );
+    let out = wazi(&["run", "--invoke", "add", &m, "0x10", "0X20"]);
+    assert_eq!(text(&out.stdout), "48\n");
+    let out = wazi(&["run", "--invoke", "div", &m, "1.5", "nan"]);
+    assert_eq!(text(&out.stdout), "1.5\nNaN\n");
+    let out = wazi(&["run", "--invoke", "none", &m]);
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(text(&out.stderr), "");
+    let out = wazi(&["run", "--invoke", "refs", &m]);
+    assert_eq!(text(&out.stdout), "<null funcref>\n<null externref>\n");
+    let out = wazi(&["run", "--invoke", "add", &m, "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not enough arguments for `add`"));
+    let out = wazi(&["run", "--invoke", "add", &m, "x", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("invalid digit found in string"));
+    let out = wazi(&["run", "--invoke", "nope", &m]);
+    assert!(text(&out.stderr).contains("no func export named `nope` found"));
+    let out = wazi(&["run", "--invoke", "trap", &m]);
+    assert_eq!(out.status.code(), Some(134));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("failed to invoke `trap`") && err.contains("integer divide by zero"),
+        "{err}"
+    );
+}
+
+const SPIN: &str = r#"(module (func (export "_start") (loop (br 0))))"#;
+
+#[test]
+fn fuel_and_timeout_stop_runaway_guests() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = module(&dir, "spin.wat", SPIN);
+    let out = wazi(&["run", "-W", "fuel=100000", &m]);
+    assert_eq!(out.status.code(), Some(134));
+    assert!(text(&out.stderr).contains("wasm trap: all fuel consumed by WebAssembly"));
+    let start = Instant::now();
+    let out = wazi(&["run", "-W", "timeout=200ms", &m]);
+    assert_eq!(out.status.code(), Some(134));
+    assert!(text(&out.stderr).contains("wasm trap: interrupt"));
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+const GROW: &str = r#"(module (memory 1)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func $r (export "recurse") (param i32) (result i32)
+    (if (result i32) (local.get 0) (then (call $r (i32.sub (local.get 0) (i32.const 1)))) (else (i32.const 0)))))"#;
+
+#[test]
+fn memory_and_stack_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = module(&dir, "grow.wat", GROW);
+    let out = wazi(&["run", "-W", "max-memory-size=196608", "--invoke", "grow", &m, "1"]);
+    assert_eq!(text(&out.stdout), "1\n");
+    let out = wazi(&["run", "-W", "max-memory-size=196608", "--invoke", "grow", &m, "5"]);
+    assert_eq!(text(&out.stdout), "-1\n");
+    let out = wazi(&[
+        "run",
+        "-W",
+        "max-memory-size=131072,trap-on-grow-failure",
+        "--invoke",
+        "grow",
+        &m,
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("forcing trap when growing memory"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = wazi(&["run", "--invoke", "recurse", &m, "100000"]);
+    assert_eq!(text(&out.stdout), "0\n");
+    let out = wazi(&["run", "-W", "max-wasm-stack=65536", "--invoke", "recurse", &m, "100000"]);
+    assert_eq!(out.status.code(), Some(134));
+    assert!(text(&out.stderr).contains("call stack exhausted"));
+}
+
+#[test]
+fn unknown_and_unsupported_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = module(&dir, "spin.wat", SPIN);
+    let out = wazi(&["run", "-S", "nosuch", &m]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: unknown -S / --wasi option: nosuch"), "{err}");
+    assert!(
+        err.contains("inherit-env") && err.contains("tcplisten"),
+        "lists the valid keys: {err}"
+    );
+    let out = wazi(&["run", "-W", "fuel=1,nosuch=2", &m]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown -W / --wasm option: nosuch"));
+    assert!(text(&out.stderr).contains("max-memory-size"));
+    let out = wazi(&["run", "-W", "simd=y", &m]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("-W simd is not supported"));
+    let out = wazi(&["run", "-S", "nn", &m]);
+    assert!(text(&out.stderr).contains("-S nn is not supported"));
+    let out = wazi(&["run", "-S", "preview2=n", &m]);
+    assert!(text(&out.stderr).contains("no longer supported"));
+    let out = wazi(&["run", "-W", "help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("max-wasm-stack"));
+}
+
+#[test]
+fn load_and_link_errors_are_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wazi(&["run", &dir.path().join("missing.wasm").display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("Error: failed to open wasm module") && err.contains("No such file"),
+        "{err}"
+    );
+    let bad = module(&dir, "bad.wasm", "\0asm\x01\0\0\0\x01garbage");
+    let out = wazi(&["run", &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("failed to compile"), "{}", text(&out.stderr));
+    let comp = module(&dir, "c.wat", "(component)");
+    let out = wazi(&["run", &comp]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("is a WebAssembly component"), "{}", text(&out.stderr));
+    let imp = module(
+        &dir,
+        "imp.wat",
+        r#"(module (import "env" "missing" (func)) (func (export "_start")))"#,
+    );
+    let out = wazi(&["run", &imp]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unknown import: `env::missing` has not been defined"));
+    let out = wazi(&["run", "-W", "unknown-imports-trap", &imp]);
+    assert_eq!(out.status.code(), Some(0));
+    let calls = module(
+        &dir,
+        "calls.wat",
+        r#"(module (import "env" "f" (func $f (result i32))) (func (export "_start") (drop (call $f))))"#,
+    );
+    let out = wazi(&["run", "-W", "unknown-imports-trap", &calls]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unknown import: `env::f` has not been defined"));
+    let out = wazi(&["run", "-W", "unknown-imports-default", &calls]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn bad_guest_pointers_trap() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = module(
+        &dir,
+        "badptr.wat",
+        r#"(module
+          (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (drop (call $w (i32.const 1) (i32.const 65534) (i32.const 1) (i32.const 8)))))"#,
+    );
+    let out = wazi(&["run", &m]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Pointer out of bounds: Region { start: 65534, len: 4 }"));
+    let nomem = module(
+        &dir,
+        "nomem.wat",
+        r#"(module (import "wasi_snapshot_preview1" "sched_yield" (func $y (result i32)))
+          (func (export "_start") (drop (call $y))))"#,
+    );
+    let out = wazi(&["run", &nomem]);
+    assert!(text(&out.stderr).contains("missing required memory export"));
+}
+
+#[test]
+fn proc_exit_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    for (code, expect) in [(0, 0), (1, 1), (125, 125), (126, 1), (-1, 1)] {
+        let m = module(
+            &dir,
+            "exit.wat",
+            &format!(
+                r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))
+                  (memory (export "memory") 1) (func (export "_start") (call $e (i32.const {code}))))"#
+            ),
+        );
+        let out = wazi(&["run", &m]);
+        assert_eq!(out.status.code(), Some(expect), "proc_exit({code})");
+        if expect == 1 && code != 1 {
+            assert!(
+                text(&out.stderr).contains("exit with invalid exit status outside of [0..126)")
+            );
+        }
+    }
+}
+
+#[test]
+fn version_and_help() {
+    let out = wazi(&["--version"]);
+    assert!(text(&out.stdout).starts_with("wazi "));
+    let out = wazi(&["help", "run"]);
+    let help = text(&out.stdout);
+    for option in [
+        "--dir",
+        "--env",
+        "--invoke",
+        "--argv0",
+        "-W",
+        "-S",
+        "max-memory-size",
+        "tcplisten",
+        "::ro",
+    ] {
+        assert!(help.contains(option), "help run mentions {option}");
+    }
+}
