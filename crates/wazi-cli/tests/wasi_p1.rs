@@ -392,3 +392,11 @@ fn c_hello_world_from_wasi_libc() {
     assert_eq!(text(&out.stdout), "Hello, World!\n");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn readme_example_program() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello-p1.wasm");
+    let out = run(wazi().arg("run").arg(&example).args(["one", "two"]));
+    assert_eq!(text(&out.stdout), "Hello, World!\narguments: one two\n");
+    assert_eq!(out.status.code(), Some(0));
+}
