@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod component;
 mod spectest;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -15,6 +16,7 @@ use wast::core::{NanPattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
+use wazi::component::{self as cm, Component};
 use wazi::{Config, Engine, ExternRef, Instance, Linker, Module, Store, Trap, Val};
 
 /// Counts of what a script did.
@@ -22,6 +24,8 @@ use wazi::{Config, Engine, ExternRef, Instance, Linker, Module, Store, Trap, Val
 pub struct Summary {
     /// Directives run (all of them passed).
     pub directives: usize,
+    /// Directives not run because the caller excluded them.
+    pub skipped: usize,
 }
 
 /// The state of a running script: a store, named instances, and the
@@ -31,9 +35,13 @@ pub struct WastContext {
     store: Store<()>,
     linker: Linker<()>,
     /// The most recently defined instance, target of unnamed invokes.
-    current: Option<Instance>,
-    instances: HashMap<String, Instance>,
-    definitions: HashMap<String, Module>,
+    current: Option<Current>,
+    instances: HashMap<String, Current>,
+    definitions: HashMap<String, Definition>,
+    component_linker: cm::Linker<()>,
+    /// Component instances, each in its own store (a trap poisons only
+    /// its own).
+    components: Vec<(Store<()>, cm::Instance)>,
     /// `ref.extern N` values, interned so equal numbers are equal refs.
     externs: HashMap<u32, ExternRef>,
 }
@@ -41,7 +49,23 @@ pub struct WastContext {
 /// What running an `invoke`, `get` or module directive produced.
 enum Outcome {
     Values(Vec<Val>),
+    Component(Vec<cm::Val>),
     Error(anyhow::Error),
+}
+
+/// An instance a script can invoke.
+#[derive(Clone, Copy)]
+enum Current {
+    Core(Instance),
+    /// Index into `WastContext::components`.
+    Component(usize),
+}
+
+/// A compiled module or component.
+#[derive(Clone)]
+enum Definition {
+    Module(Module),
+    Component(Component),
 }
 
 impl WastContext {
@@ -56,6 +80,7 @@ impl WastContext {
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);
         spectest::define(&mut linker, &mut store)?;
+        let component_linker = cm::Linker::new(&engine);
         Ok(WastContext {
             engine,
             store,
@@ -63,6 +88,8 @@ impl WastContext {
             current: None,
             instances: HashMap::new(),
             definitions: HashMap::new(),
+            component_linker,
+            components: Vec::new(),
             externs: HashMap::new(),
         })
     }
@@ -76,6 +103,17 @@ impl WastContext {
 
     /// Runs the script `text`, named `filename` in messages.
     pub fn run_buffer(&mut self, filename: &str, text: &str) -> Result<Summary> {
+        self.run_buffer_skipping(filename, text, |_| false)
+    }
+
+    /// Runs the script `text`, leaving out the directives that start on a
+    /// (1-based) line for which `skip` returns true.
+    pub fn run_buffer_skipping(
+        &mut self,
+        filename: &str,
+        text: &str,
+        skip: impl Fn(usize) -> bool,
+    ) -> Result<Summary> {
         let mut lexer = Lexer::new(text);
         lexer.allow_confusing_unicode(true);
         let buf = ParseBuffer::new_with_lexer(lexer).map_err(|mut e| {
@@ -92,6 +130,10 @@ impl WastContext {
         for directive in wast.directives {
             let span = directive.span();
             let (line, col) = span.linecol_in(text);
+            if skip(line + 1) {
+                summary.skipped += 1;
+                continue;
+            }
             self.directive(directive).with_context(|| {
                 format!("{filename}:{}:{}: directive failed", line + 1, col + 1)
             })?;
@@ -126,10 +168,12 @@ impl WastContext {
                 let inst = self.instantiate(&module)?;
                 self.define_instance(instance.map(|i| i.name().to_string()), inst);
             }
-            D::Register { name, module, .. } => {
-                let inst = self.instance(module.map(|m| m.name()))?;
-                self.linker.instance(&mut self.store, name, inst)?;
-            }
+            D::Register { name, module, .. } => match self.instance(module.map(|m| m.name()))? {
+                Current::Core(inst) => {
+                    self.linker.instance(&mut self.store, name, inst)?;
+                }
+                Current::Component(_) => bail!("registering component instances is not supported"),
+            },
             D::Invoke(invoke) => {
                 if let Outcome::Error(e) = self.invoke(&invoke)? {
                     return Err(e.context("invoke failed"));
@@ -137,17 +181,28 @@ impl WastContext {
             }
             D::AssertReturn { exec, results, .. } => match self.execute(exec)? {
                 Outcome::Values(values) => self.check_results(&values, &results)?,
+                Outcome::Component(values) => {
+                    if values.len() != results.len() {
+                        bail!("expected {} results, got {values:?}", results.len());
+                    }
+                    for (v, e) in values.iter().zip(&results) {
+                        component::check(v, e)?;
+                    }
+                }
                 Outcome::Error(e) => bail!("expected a return, got an error: {e:?}"),
             },
             D::AssertTrap { exec, message, .. } => match self.execute(exec)? {
                 Outcome::Values(values) => {
                     bail!("expected a trap ({message}), got the values {values:?}")
                 }
+                Outcome::Component(values) => {
+                    bail!("expected a trap ({message}), got the values {values:?}")
+                }
                 Outcome::Error(e) => check_error_message(&e, message)?,
             },
             D::AssertExhaustion { call, message, .. } => match self.invoke(&call)? {
-                Outcome::Values(values) => {
-                    bail!("expected stack exhaustion, got the values {values:?}")
+                Outcome::Values(_) | Outcome::Component(_) => {
+                    bail!("expected stack exhaustion, got a return")
                 }
                 Outcome::Error(e) => {
                     if e.downcast_ref::<Trap>() != Some(&Trap::StackOverflow) {
@@ -190,22 +245,37 @@ impl WastContext {
         Ok(())
     }
 
-    fn compile(&self, bytes: &[u8]) -> Result<Module> {
-        Module::from_binary(&self.engine, bytes)
+    fn compile(&self, bytes: &[u8]) -> Result<Definition> {
+        Ok(if cm::is_component(bytes) {
+            Definition::Component(Component::from_binary(&self.engine, bytes)?)
+        } else {
+            Definition::Module(Module::from_binary(&self.engine, bytes)?)
+        })
     }
 
-    fn instantiate(&mut self, module: &Module) -> Result<Instance> {
-        self.linker.instantiate(&mut self.store, module)
+    fn instantiate(&mut self, def: &Definition) -> Result<Current> {
+        Ok(match def {
+            Definition::Module(m) => Current::Core(self.linker.instantiate(&mut self.store, m)?),
+            Definition::Component(c) => {
+                let mut store = Store::new(&self.engine, ());
+                if config_consumes_fuel(&self.engine) {
+                    store.set_fuel(u64::MAX)?;
+                }
+                let inst = self.component_linker.instantiate(&mut store, c)?;
+                self.components.push((store, inst));
+                Current::Component(self.components.len() - 1)
+            }
+        })
     }
 
-    fn define_instance(&mut self, name: Option<String>, instance: Instance) {
+    fn define_instance(&mut self, name: Option<String>, instance: Current) {
         if let Some(name) = name {
             self.instances.insert(name, instance);
         }
         self.current = Some(instance);
     }
 
-    fn instance(&self, name: Option<&str>) -> Result<Instance> {
+    fn instance(&self, name: Option<&str>) -> Result<Current> {
         match name {
             Some(name) => self
                 .instances
@@ -229,7 +299,9 @@ impl WastContext {
                 })
             }
             WastExecute::Get { module, global, .. } => {
-                let inst = self.instance(module.map(|m| m.name()))?;
+                let Current::Core(inst) = self.instance(module.map(|m| m.name()))? else {
+                    bail!("`get` of a component instance");
+                };
                 let g = inst
                     .get_global(&self.store, global)
                     .with_context(|| format!("no global export `{global}`"))?;
@@ -239,7 +311,10 @@ impl WastContext {
     }
 
     fn invoke(&mut self, invoke: &WastInvoke<'_>) -> Result<Outcome> {
-        let inst = self.instance(invoke.module.map(|m| m.name()))?;
+        let inst = match self.instance(invoke.module.map(|m| m.name()))? {
+            Current::Core(inst) => inst,
+            Current::Component(i) => return self.invoke_component(i, invoke),
+        };
         let func = inst
             .get_func(&self.store, invoke.name)
             .with_context(|| format!("no function export `{}`", invoke.name))?;
@@ -248,6 +323,19 @@ impl WastContext {
         let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
         Ok(match func.call(&mut self.store, &args, &mut results) {
             Ok(()) => Outcome::Values(results),
+            Err(e) => Outcome::Error(e),
+        })
+    }
+
+    fn invoke_component(&mut self, i: usize, invoke: &WastInvoke<'_>) -> Result<Outcome> {
+        let (store, inst) = &mut self.components[i];
+        let func = inst
+            .get_func(&mut *store, invoke.name)
+            .with_context(|| format!("no function export `{}`", invoke.name))?;
+        let args = invoke.args.iter().map(component::arg).collect::<Result<Vec<_>>>()?;
+        let mut results = vec![cm::Val::Bool(false); func.results(&*store).len()];
+        Ok(match func.call(&mut *store, &args, &mut results) {
+            Ok(()) => Outcome::Component(results),
             Err(e) => Outcome::Error(e),
         })
     }

@@ -21,6 +21,7 @@
 //! # Ok::<(), wazi::Error>(())
 //! ```
 
+pub mod component;
 mod disasm;
 mod engine;
 mod exec;

@@ -31,8 +31,22 @@ pub enum Trap {
     OutOfFuel,
     /// Execution was interrupted (epoch deadline reached).
     Interrupt,
-    /// A component-model rule was broken (canonical ABI).
+    /// A component instance was entered while it may not be (reentrance,
+    /// or after a trap poisoned it).
     CannotEnterComponent,
+    /// A component called an import while it may not leave (during
+    /// `post-return` or `realloc`).
+    CannotLeaveComponent,
+    /// A canonical-ABI pointer was not aligned for its type.
+    UnalignedPointer,
+    /// A string's bytes were outside linear memory.
+    StringOutOfBounds,
+    /// A list's elements were outside linear memory.
+    ListOutOfBounds,
+    /// A variant, enum, option or result had a discriminant out of range.
+    InvalidDiscriminant,
+    /// A `char` was not a Unicode scalar value.
+    InvalidChar,
 }
 
 impl Trap {
@@ -51,6 +65,12 @@ impl Trap {
             Trap::OutOfFuel => "all fuel consumed by WebAssembly",
             Trap::Interrupt => "interrupt",
             Trap::CannotEnterComponent => "cannot enter component instance",
+            Trap::CannotLeaveComponent => "cannot leave component instance",
+            Trap::UnalignedPointer => "unaligned pointer",
+            Trap::StringOutOfBounds => "string content out-of-bounds",
+            Trap::ListOutOfBounds => "list content out-of-bounds",
+            Trap::InvalidDiscriminant => "invalid variant discriminant",
+            Trap::InvalidChar => "invalid `char` bit pattern",
         }
     }
 }

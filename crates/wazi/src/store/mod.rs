@@ -53,6 +53,8 @@ pub struct StoreCore {
     pub(crate) outer: *mut (),
     /// Finds the store's resource limiter, if any.
     limiter: Option<LimiterThunk>,
+    /// Component instances, component functions and resources.
+    pub(crate) components: crate::component::store::ComponentStore,
 }
 
 // SAFETY: the raw pointers in a store point into the store's own boxes (or
@@ -107,6 +109,7 @@ impl<T: 'static> Store<T> {
                 nesting: 0,
                 outer: std::ptr::null_mut(),
                 limiter: None,
+                components: Default::default(),
             },
             data,
             limiter: None,

@@ -1,0 +1,480 @@
+//! Calls across the component boundary: into lifted functions (from the
+//! host or from another component), out of components through lowered
+//! imports, and the `resource.*` built-ins.
+
+use super::abi::{Cx, FlatSrc, What};
+use super::resources::{Removed, ResourceKind, ResourceType, Slot};
+use super::store::{FuncData, InstanceId, LiftedFunc, Options, Resources, Task};
+use super::ty::FuncTy;
+use super::values::{self, Val};
+use crate::func::Func as CoreFunc;
+use crate::store::{AsContext, AsContextMut, HostFunc, StoreCore, StoreInner, Stored};
+use crate::trap::Trap;
+use crate::types::{FuncType, ValType};
+use anyhow::{Context, Result, bail};
+use std::any::Any;
+use std::sync::Arc;
+
+/// A component function in a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Func(pub(crate) Stored);
+
+/// Where lowered arguments go: flat core values, or a tuple in memory.
+pub(crate) enum ArgDest<'a> {
+    Flat(&'a mut Vec<u64>),
+    Memory(u32),
+}
+
+/// Where a lifted result comes from.
+pub(crate) enum ResultSrc<'a> {
+    Flat(&'a [u64]),
+    Memory(u32),
+}
+
+/// What a lowered import calls.
+pub(crate) enum Callee {
+    Lifted(Arc<LiftedFunc>),
+    /// The linker's `HostFunc<T>` (see `super::linker`).
+    Host(Arc<dyn Any + Send + Sync>),
+}
+
+/// A `canon lower` definition bound to its instance.
+pub(crate) struct LowerSite {
+    pub opts: Options,
+    pub ty: Arc<FuncTy>,
+    pub resources: Resources,
+    pub callee: Callee,
+}
+
+impl LowerSite {
+    /// Index of the return pointer among the core parameters.
+    pub fn retptr_index(&self) -> usize {
+        if self.ty.params_spill() { 1 } else { self.ty.params_abi.flat as usize }
+    }
+}
+
+impl Func {
+    fn data<'a>(&self, core: &'a StoreCore) -> &'a FuncData {
+        &core.components.funcs[self.0.check(core)]
+    }
+
+    pub(crate) fn ty_of(&self, core: &StoreCore) -> (Arc<FuncTy>, Resources) {
+        match self.data(core) {
+            FuncData::Lifted(l) => (l.ty.clone(), l.resources.clone()),
+            FuncData::Host { ty, resources, .. } => (ty.clone(), resources.clone()),
+        }
+    }
+
+    /// Calls the function with `params`, writing its result (if any) to
+    /// `results`.
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let inner = store.as_context_mut().0;
+        let core = &mut inner.core;
+        let data = self.data(core).clone();
+        let (ty, _) = self.ty_of(core);
+        if params.len() != ty.params.len() {
+            bail!("expected {} argument(s), got {}", ty.params.len(), params.len());
+        }
+        let want = ty.result.is_some() as usize;
+        if results.len() != want {
+            bail!("expected {want} result(s), got {}", results.len());
+        }
+        match data {
+            FuncData::Lifted(f) => {
+                let r = call_lifted(
+                    core,
+                    &f,
+                    None,
+                    |cx, dest| lower_params(cx, &f.ty, params, dest),
+                    |cx, src| lift_result(cx, &f.ty, src),
+                    |_, v| Ok(v),
+                )?;
+                if let (Some(slot), Some(v)) = (results.first_mut(), r) {
+                    *slot = v;
+                }
+                Ok(())
+            }
+            FuncData::Host { dynamic, .. } => dynamic(core.outer, params, results),
+        }
+    }
+
+    /// A typed view of the function, checking its type.
+    pub fn typed<Params, Results>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<super::TypedFunc<Params, Results>>
+    where
+        Params: super::typed::ComponentNamedList + super::typed::Lower,
+        Results: super::typed::ComponentNamedList + super::typed::Lift,
+    {
+        let core = &store.as_context().0.core;
+        let (ty, resources) = self.ty_of(core);
+        Params::typecheck(&ty.params_tuple, &resources).context("type mismatch with parameters")?;
+        Results::typecheck(&ty.results_tuple, &resources).context("type mismatch with results")?;
+        Ok(super::TypedFunc::new(*self))
+    }
+
+    /// The function's parameters: names and types.
+    pub fn params(&self, store: impl AsContext) -> Vec<(String, super::types::Type)> {
+        let core = &store.as_context().0.core;
+        let (ty, resources) = self.ty_of(core);
+        ty.params
+            .iter()
+            .map(|(n, t)| (n.clone(), super::types::Type::new(t.clone(), resources.clone())))
+            .collect()
+    }
+
+    /// The function's result types (none or one).
+    pub fn results(&self, store: impl AsContext) -> Vec<super::types::Type> {
+        let core = &store.as_context().0.core;
+        let (ty, resources) = self.ty_of(core);
+        ty.result.iter().map(|t| super::types::Type::new(t.clone(), resources.clone())).collect()
+    }
+}
+
+/// Lowers `params` (of `ty`) into the callee.
+pub(crate) fn lower_params(
+    cx: &mut Cx<'_>,
+    ty: &FuncTy,
+    params: &[Val],
+    dest: ArgDest<'_>,
+) -> Result<()> {
+    if params.len() != ty.params.len() {
+        bail!("expected {} argument(s), got {}", ty.params.len(), params.len());
+    }
+    match dest {
+        ArgDest::Flat(out) => {
+            for ((_, t), v) in ty.params.iter().zip(params) {
+                values::lower_flat(cx, t, v, out)?;
+            }
+        }
+        ArgDest::Memory(ptr) => {
+            for (((_, t), v), off) in ty.params.iter().zip(params).zip(ty.param_offsets.iter()) {
+                values::store(cx, t, v, ptr + off)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lifts the parameters of a lowered call from the caller's core values.
+pub(crate) fn lift_params(cx: &mut Cx<'_>, ty: &FuncTy, slots: &[u64]) -> Result<Vec<Val>> {
+    let mut out = Vec::with_capacity(ty.params.len());
+    if ty.params_spill() {
+        let ptr = slots[0] as u32;
+        let a = ty.params_abi;
+        cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+        for ((_, t), off) in ty.params.iter().zip(ty.param_offsets.iter()) {
+            out.push(values::load(cx, t, ptr + off)?);
+        }
+    } else {
+        let mut src = FlatSrc::new(slots);
+        for (_, t) in ty.params.iter() {
+            out.push(values::lift_flat(cx, t, &mut src)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Lifts a lifted function's result.
+pub(crate) fn lift_result(cx: &mut Cx<'_>, ty: &FuncTy, src: ResultSrc<'_>) -> Result<Option<Val>> {
+    let Some(t) = &ty.result else { return Ok(None) };
+    Ok(Some(match src {
+        ResultSrc::Flat(vals) => values::lift_flat(cx, t, &mut FlatSrc::new(vals))?,
+        ResultSrc::Memory(ptr) => values::load(cx, t, ptr)?,
+    }))
+}
+
+/// Lowers the result of a lowered call into the caller: into `slots[0]`,
+/// or through the return pointer.
+pub(crate) fn lower_result(
+    cx: &mut Cx<'_>,
+    ty: &FuncTy,
+    retptr: usize,
+    v: Option<&Val>,
+    slots: &mut [u64],
+) -> Result<()> {
+    let (Some(t), Some(v)) = (&ty.result, v) else { return Ok(()) };
+    if ty.result_spills() {
+        let ptr = slots[retptr] as u32;
+        let a = ty.result_abi;
+        cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+        values::store(cx, t, v, ptr)
+    } else {
+        let mut out = Vec::with_capacity(1);
+        values::lower_flat(cx, t, v, &mut out)?;
+        slots[0] = out.first().copied().unwrap_or(0);
+        Ok(())
+    }
+}
+
+/// Calls lifted function `f` from `caller` (`None`: the host), following
+/// `canon lift`: enter the instance, lower the arguments, run the core
+/// function, lift the result, check the borrows given to the callee were
+/// dropped, hand the result over, then run `post-return`.
+pub(crate) fn call_lifted<R, O>(
+    core: &mut StoreCore,
+    f: &LiftedFunc,
+    caller: Option<InstanceId>,
+    write_args: impl FnOnce(&mut Cx<'_>, ArgDest<'_>) -> Result<()>,
+    lift: impl FnOnce(&mut Cx<'_>, ResultSrc<'_>) -> Result<R>,
+    deliver: impl FnOnce(&mut StoreCore, R) -> Result<O>,
+) -> Result<O> {
+    let comps = &mut core.components;
+    let entering = comps.entering_set(f.opts.instance, caller);
+    if entering.iter().any(|&i| !comps.instances[i as usize].may_enter) {
+        return Err(Trap::CannotEnterComponent.into());
+    }
+    for &i in &entering {
+        comps.instances[i as usize].may_enter = false;
+    }
+    let task = comps.tasks.len();
+    comps.tasks.push(Task::default());
+    let fused = caller.is_some();
+    let r = run_lifted(core, f, fused, task, write_args, lift, deliver);
+    // On a trap the instance stays entered: it cannot be entered again.
+    core.components.tasks.truncate(task);
+    if r.is_ok() {
+        for &i in &entering {
+            core.components.instances[i as usize].may_enter = true;
+        }
+    }
+    r
+}
+
+fn run_lifted<R, O>(
+    core: &mut StoreCore,
+    f: &LiftedFunc,
+    fused: bool,
+    task: usize,
+    write_args: impl FnOnce(&mut Cx<'_>, ArgDest<'_>) -> Result<()>,
+    lift: impl FnOnce(&mut Cx<'_>, ResultSrc<'_>) -> Result<R>,
+    deliver: impl FnOnce(&mut StoreCore, R) -> Result<O>,
+) -> Result<O> {
+    let mut flat = Vec::with_capacity(16);
+    {
+        let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+        cx.task = Some(task);
+        if f.ty.params_spill() {
+            let a = f.ty.params_abi;
+            let ptr = cx.realloc(0, 0, a.align, a.size, What::List)?;
+            write_args(&mut cx, ArgDest::Memory(ptr))?;
+            flat.push(ptr as u64);
+        } else {
+            write_args(&mut cx, ArgDest::Flat(&mut flat))?;
+        }
+    }
+    let nresults = (f.ty.result_spills() || f.ty.result_abi.flat > 0) as usize;
+    let mut results = [0u64; 1];
+    // SAFETY: `core` is the core of a live store (every caller reaches it
+    // through one); the flat arguments match the lifted core function's
+    // signature, which validation checked against the lifted type.
+    unsafe {
+        core.invoke(
+            f.core,
+            &mut |s| s[..flat.len()].copy_from_slice(&flat),
+            &mut |s| results[..nresults].copy_from_slice(&s[..nresults]),
+        )?;
+    }
+    let value = {
+        let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+        if f.ty.result_spills() {
+            let ptr = results[0] as u32;
+            let a = f.ty.result_abi;
+            cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+            lift(&mut cx, ResultSrc::Memory(ptr))?
+        } else {
+            lift(&mut cx, ResultSrc::Flat(&results[..nresults]))?
+        }
+    };
+    if core.components.tasks[task].borrows > 0 {
+        bail!("borrow handles still remain at the end of the call");
+    }
+    let out = deliver(core, value)?;
+    if let Some(post) = f.opts.post_return {
+        let inst = f.opts.instance as usize;
+        core.components.instances[inst].may_leave = false;
+        // SAFETY: as above; `post-return` takes the core results.
+        let r = unsafe {
+            core.invoke(post, &mut |s| s[..nresults].copy_from_slice(&results[..nresults]), &mut |_| {})
+        };
+        core.components.instances[inst].may_leave = true;
+        r?;
+    }
+    Ok(out)
+}
+
+/// A lowered import calling a lifted function of another component.
+fn guest_to_guest(
+    core: &mut StoreCore,
+    site: &LowerSite,
+    f: &LiftedFunc,
+    slots: &mut [u64],
+) -> Result<()> {
+    let caller = site.opts.instance;
+    let (args, lenders) = {
+        let mut cx = Cx::new(core, &site.opts, &site.resources, true);
+        let args = lift_params(&mut cx, &site.ty, slots)?;
+        (args, std::mem::take(&mut cx.lenders))
+    };
+    let retptr = site.retptr_index();
+    let r = call_lifted(
+        core,
+        f,
+        Some(caller),
+        |cx, dest| lower_params(cx, &f.ty, &args, dest),
+        |cx, src| lift_result(cx, &f.ty, src),
+        |core, v| {
+            let mut cx = Cx::new(core, &site.opts, &site.resources, true);
+            lower_result(&mut cx, &site.ty, retptr, v.as_ref(), slots)
+        },
+    );
+    for i in lenders {
+        core.components.handles(caller).undo_lend(i);
+    }
+    r
+}
+
+/// The core type of a lowered function.
+pub(crate) fn core_type(ty: &FuncTy, lower: bool) -> FuncType {
+    let conv = |t: &wasmparser::ValType| match t {
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        _ => ValType::I32,
+    };
+    let (p, r) = ty.core_signature(lower);
+    FuncType::new(p.iter().map(conv), r.iter().map(conv))
+}
+
+fn core_func(core: &mut StoreCore, ty: FuncType, call: Box<crate::store::HostFn>) -> CoreFunc {
+    let host = HostFunc {
+        type_id: core.engine.type_id(&ty),
+        slots: ty.params().len().max(ty.results().len()),
+        num_results: ty.results().len(),
+        call,
+    };
+    CoreFunc::from_host(core, Arc::new(host))
+}
+
+/// The core function `canon lower` makes of `site`.
+pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result<CoreFunc> {
+    let ty = core_type(&site.ty, true);
+    let host = match &site.callee {
+        Callee::Host(h) => match h.clone().downcast::<super::linker::HostFunc<T>>() {
+            Ok(h) => Some(h),
+            Err(_) => bail!("host function defined for a store of another data type"),
+        },
+        Callee::Lifted(_) => None,
+    };
+    let call = move |outer: *mut (), _: *const crate::store::InstanceData, slots: &mut [u64]| {
+        // SAFETY: core functions of a store are only called with that
+        // store's `StoreInner<T>`, and this one was made for a `T` store.
+        let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
+        let inst = site.opts.instance as usize;
+        if !inner.core.components.instances[inst].may_leave {
+            return Err(Trap::CannotLeaveComponent.into());
+        }
+        match (&site.callee, &host) {
+            (_, Some(h)) => (h.entry)(inner, &site, slots),
+            (Callee::Lifted(f), None) => guest_to_guest(&mut inner.core, &site, f, slots),
+            (Callee::Host(_), None) => unreachable!("host callee resolved above"),
+        }
+    };
+    Ok(core_func(core, ty, Box::new(call)))
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum ResourceOp {
+    New,
+    Drop,
+    Rep,
+}
+
+/// The core function of `canon resource.new`, `resource.drop` or
+/// `resource.rep` for resource type `rt` in instance `inst`.
+pub(crate) fn resource_builtin<T: 'static>(
+    core: &mut StoreCore,
+    op: ResourceOp,
+    rt: ResourceType,
+    inst: InstanceId,
+) -> CoreFunc {
+    let ty = match op {
+        ResourceOp::New | ResourceOp::Rep => FuncType::new([ValType::I32], [ValType::I32]),
+        ResourceOp::Drop => FuncType::new([ValType::I32], []),
+    };
+    let call = move |outer: *mut (), _: *const crate::store::InstanceData, slots: &mut [u64]| {
+        // SAFETY: as in `lower`.
+        let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
+        let core = &mut inner.core;
+        let arg = slots[0] as u32;
+        match op {
+            ResourceOp::New => {
+                if !core.components.instances[inst as usize].may_leave {
+                    return Err(Trap::CannotLeaveComponent.into());
+                }
+                let i = core.components.handles(inst).insert(Slot::Own { ty: rt, rep: arg, lends: 0 })?;
+                slots[0] = i as u64;
+            }
+            ResourceOp::Rep => {
+                slots[0] = core.components.handles(inst).rep(arg, rt)? as u64;
+            }
+            ResourceOp::Drop => {
+                if !core.components.instances[inst as usize].may_leave {
+                    return Err(Trap::CannotLeaveComponent.into());
+                }
+                match core.components.handles(inst).remove(arg, rt)? {
+                    Removed::Own { rep } => run_dtor(core, rt, rep, Some(inst))?,
+                    Removed::Borrow { scope } => {
+                        if let Some(t) = core.components.tasks.get_mut(scope as usize) {
+                            t.borrows = t.borrows.saturating_sub(1);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+    core_func(core, ty, Box::new(call))
+}
+
+/// Runs the destructor of resource `rep` of type `rt`, as called from
+/// `caller` (`None`: the host).
+pub(crate) fn run_dtor(
+    core: &mut StoreCore,
+    rt: ResourceType,
+    rep: u32,
+    caller: Option<InstanceId>,
+) -> Result<()> {
+    match rt.0 {
+        ResourceKind::Host(tid) => {
+            if let Some(d) = core.components.host_dtors.get(&tid).cloned() {
+                d(core.outer, rep)?;
+            }
+            Ok(())
+        }
+        ResourceKind::Guest { index, .. } => {
+            let gr = &core.components.guest_resources[index as usize];
+            let (impl_inst, Some(dtor)) = (gr.instance, gr.dtor) else { return Ok(()) };
+            let comps = &mut core.components;
+            let entering = comps.entering_set(impl_inst, caller);
+            if entering.iter().any(|&i| !comps.instances[i as usize].may_enter) {
+                return Err(Trap::CannotEnterComponent.into());
+            }
+            for &i in &entering {
+                comps.instances[i as usize].may_enter = false;
+            }
+            // SAFETY: as in `run_lifted`; destructors take the i32 rep.
+            unsafe { core.invoke(dtor, &mut |s| s[0] = rep as u64, &mut |_| {})? };
+            for &i in &entering {
+                core.components.instances[i as usize].may_enter = true;
+            }
+            Ok(())
+        }
+    }
+}

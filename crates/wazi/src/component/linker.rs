@@ -1,0 +1,526 @@
+//! [`Linker`]: host definitions (functions, resources, modules) by name,
+//! matched to a component's imports when it is instantiated. Interface
+//! names with versions match semver-compatibly: `wasi:io/streams@0.2.0`
+//! finds a definition of `wasi:io/streams@0.2.12`.
+
+use super::abi::Cx;
+use super::func::LowerSite;
+use super::instance::{self, ComponentValue, Instance, Item};
+use super::resources::{ResourceKind, ResourceType};
+use super::store::{FuncData, HostDtor, Resources};
+use super::translate::{ComponentDef, Init};
+use super::typed::{self, ComponentNamedList, Lift, Lower, ResourceTypes};
+use super::ty::FuncTy;
+use super::values::Val;
+use super::{Component, func};
+use crate::engine::Engine;
+use crate::module::Module;
+use crate::store::{AsContextMut, StoreContextMut, StoreInner, Stored};
+use anyhow::{Context, Result, bail};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasmparser::component_types::{ComponentAnyTypeId, ComponentEntityType, ResourceId};
+use wasmparser::types::TypesRef;
+
+type Entry<T> = dyn Fn(&mut StoreInner<T>, &LowerSite, &mut [u64]) -> Result<()> + Send + Sync;
+type Dynamic<T> = dyn Fn(StoreContextMut<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
+type Typecheck = dyn Fn(&FuncTy, &ResourceTypes) -> Result<()> + Send + Sync;
+
+/// A host function as the linker holds it.
+pub(crate) struct HostFunc<T> {
+    typecheck: Box<Typecheck>,
+    /// Called from a lowered import: lifts the arguments from the caller's
+    /// core values, runs, and lowers the result.
+    pub entry: Box<Entry<T>>,
+    /// Called with values (`Func::call` on a re-exported host function).
+    dynamic: Option<Box<Dynamic<T>>>,
+}
+
+enum Def<T> {
+    Func(Arc<HostFunc<T>>),
+    Instance(Namespace<T>),
+    Resource(ResourceType, Arc<HostDtor>),
+    Module(Module),
+}
+
+impl<T> Def<T> {
+    fn desc(&self) -> &'static str {
+        match self {
+            Def::Func(_) => "func",
+            Def::Instance(_) => "instance",
+            Def::Resource(..) => "resource",
+            Def::Module(_) => "module",
+        }
+    }
+}
+
+struct Namespace<T> {
+    defs: Vec<(String, Def<T>)>,
+}
+
+impl<T> Default for Namespace<T> {
+    fn default() -> Self {
+        Namespace { defs: Vec::new() }
+    }
+}
+
+/// The part of a versioned name that decides compatibility: `0.2` for
+/// `0.2.x`, `1` for `1.x.y`, the whole version for `0.0.x` and
+/// pre-releases.
+fn compat_key(name: &str) -> Option<(&str, String)> {
+    let (base, version) = name.rsplit_once('@')?;
+    let v = semver::Version::parse(version).ok()?;
+    let key = if !v.pre.is_empty() || (v.major == 0 && v.minor == 0) {
+        v.to_string()
+    } else if v.major == 0 {
+        format!("0.{}", v.minor)
+    } else {
+        v.major.to_string()
+    };
+    Some((base, key))
+}
+
+impl<T> Namespace<T> {
+    fn get(&self, name: &str) -> Option<&Def<T>> {
+        if let Some((_, d)) = self.defs.iter().find(|(n, _)| n == name) {
+            return Some(d);
+        }
+        // Semver-compatible match: the newest compatible definition.
+        let (base, key) = compat_key(name)?;
+        self.defs
+            .iter()
+            .filter_map(|(n, d)| {
+                let (b, k) = compat_key(n)?;
+                let v = semver::Version::parse(n.rsplit_once('@')?.1).ok()?;
+                (b == base && k == key).then_some((v, d))
+            })
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, d)| d)
+    }
+
+    fn insert(&mut self, name: &str, def: Def<T>, shadow: bool) -> Result<()> {
+        if let Some(i) = self.defs.iter().position(|(n, _)| n == name) {
+            if !shadow {
+                bail!("import of `{name}` defined twice");
+            }
+            self.defs[i].1 = def;
+        } else {
+            self.defs.push((name.to_string(), def));
+        }
+        Ok(())
+    }
+}
+
+/// Host definitions for instantiating components.
+pub struct Linker<T> {
+    engine: Engine,
+    root: Namespace<T>,
+    allow_shadowing: bool,
+}
+
+/// A place in a [`Linker`]: its root or a named instance.
+pub struct LinkerInstance<'a, T> {
+    ns: &'a mut Namespace<T>,
+    allow_shadowing: bool,
+}
+
+impl<T: 'static> Linker<T> {
+    pub fn new(engine: &Engine) -> Linker<T> {
+        Linker { engine: engine.clone(), root: Namespace::default(), allow_shadowing: false }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Whether later definitions may replace earlier ones of the same name.
+    pub fn allow_shadowing(&mut self, allow: bool) -> &mut Linker<T> {
+        self.allow_shadowing = allow;
+        self
+    }
+
+    /// The root namespace (imports that are not instances).
+    pub fn root(&mut self) -> LinkerInstance<'_, T> {
+        LinkerInstance { ns: &mut self.root, allow_shadowing: self.allow_shadowing }
+    }
+
+    /// The instance `name` (created if needed), e.g. `wasi:cli/stdout@0.2.12`.
+    pub fn instance(&mut self, name: &str) -> Result<LinkerInstance<'_, T>> {
+        let shadow = self.allow_shadowing;
+        self.root.instance(name, shadow)
+    }
+
+    /// Instantiates `component`, resolving its imports from this linker.
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        component: &Component,
+    ) -> Result<Instance> {
+        let inner = store.as_context_mut().0;
+        if !Engine::same(&self.engine, &inner.core.engine) {
+            bail!("cross-`Engine` instantiation is not currently supported");
+        }
+        let def = &component.def;
+        let types = def.types();
+        // Match every import to a definition, checking kinds and shapes.
+        let mut plans = Vec::with_capacity(def.imports.len());
+        let import_names = def.inits.iter().filter_map(|i| match i {
+            Init::Import { name, .. } => Some(name),
+            _ => None,
+        });
+        for ((full, ty), name) in def.imports.iter().zip(import_names) {
+            let plan = plan(types, *ty, self.root.get(full)).with_context(|| {
+                format!(
+                    "component imports {} `{full}`, but a matching implementation was not found in the linker",
+                    desc(*ty)
+                )
+            })?;
+            plans.push((name.clone(), full.clone(), *ty, plan));
+        }
+        // The resource types the imports bring, then the host functions'
+        // signatures against them.
+        let mut resources = HashMap::new();
+        for (_, _, ty, plan) in &plans {
+            plan_resources(types, *ty, plan, &mut resources);
+        }
+        let dense: Resources = def
+            .resource_ids
+            .iter()
+            .map(|id| resources.get(id).copied())
+            .collect::<Vec<_>>()
+            .into();
+        let mut args = HashMap::with_capacity(plans.len());
+        for (name, full, ty, plan) in plans {
+            let item = realize(inner, def, &dense, ty, plan).with_context(|| {
+                format!(
+                    "component imports {} `{full}`, but a matching implementation was not found in the linker",
+                    desc(ty)
+                )
+            })?;
+            args.insert(name, item);
+        }
+        let value = ComponentValue { def: def.clone(), closure: None };
+        let inst = instance::instantiate(inner, &value, &args, None)?;
+        let exported = &mut inner.core.components.exported;
+        exported.push(inst);
+        Ok(Instance(Stored { store: inner.core.id, index: exported.len() as u32 - 1 }))
+    }
+
+    /// Defines every function import of `component` that this linker lacks
+    /// as a function that traps when called.
+    pub fn define_unknown_imports_as_traps(&mut self, component: &Component) -> Result<()> {
+        let def = component.def.clone();
+        let types = def.types();
+        for (full, ty) in &def.imports {
+            stub_imports(types, *ty, full, &mut self.root)?;
+        }
+        Ok(())
+    }
+}
+
+fn stub_imports<T: 'static>(
+    types: TypesRef<'_>,
+    ty: ComponentEntityType,
+    name: &str,
+    ns: &mut Namespace<T>,
+) -> Result<()> {
+    match ty {
+        ComponentEntityType::Func(_) => {
+            if ns.get(name).is_none() {
+                let n = name.to_string();
+                ns.insert(
+                    name,
+                    Def::Func(Arc::new(HostFunc {
+                        typecheck: Box::new(|_, _| Ok(())),
+                        entry: Box::new(move |_, _, _| {
+                            bail!("unknown import: `{n}` has not been defined")
+                        }),
+                        dynamic: None,
+                    })),
+                    false,
+                )?;
+            }
+        }
+        ComponentEntityType::Instance(id) => {
+            if ns.get(name).is_none() {
+                ns.insert(name, Def::Instance(Namespace::default()), false)?;
+            }
+            let Some(Def::Instance(_)) = ns.get(name) else { return Ok(()) };
+            let i = ns.defs.iter().position(|(n, _)| n == name);
+            let Some(i) = i else { return Ok(()) };
+            let Def::Instance(inner) = &mut ns.defs[i].1 else { return Ok(()) };
+            for (export, item) in types[id].exports.iter() {
+                stub_imports(types, item.ty, export, inner)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn desc(ty: ComponentEntityType) -> &'static str {
+    match ty {
+        ComponentEntityType::Module(_) => "module",
+        ComponentEntityType::Func(_) => "func",
+        ComponentEntityType::Value(_) => "value",
+        ComponentEntityType::Type { .. } => "type",
+        ComponentEntityType::Instance(_) => "instance",
+        ComponentEntityType::Component(_) => "component",
+    }
+}
+
+/// What an import resolves to, before functions are put in the store.
+enum Plan<T> {
+    Func(Arc<HostFunc<T>>, wasmparser::component_types::ComponentFuncTypeId),
+    Instance(Vec<(String, Plan<T>)>),
+    Resource(ResourceType, Arc<HostDtor>),
+    Type,
+    Module(Module),
+}
+
+fn plan<T>(types: TypesRef<'_>, ty: ComponentEntityType, actual: Option<&Def<T>>) -> Result<Plan<T>> {
+    Ok(match ty {
+        ComponentEntityType::Func(id) => match actual {
+            Some(Def::Func(f)) => Plan::Func(f.clone(), id),
+            Some(d) => bail!("expected function found {}", d.desc()),
+            None => bail!("function implementation is missing"),
+        },
+        ComponentEntityType::Instance(id) => {
+            let ns = match actual {
+                Some(Def::Instance(ns)) => Some(ns),
+                Some(d) => bail!("expected instance found {}", d.desc()),
+                None => None,
+            };
+            let mut items = Vec::new();
+            for (name, item) in types[id].exports.iter() {
+                // Non-resource types need no definition.
+                if let ComponentEntityType::Type { referenced, .. } = item.ty
+                    && !matches!(referenced, ComponentAnyTypeId::Resource(_))
+                {
+                    items.push((name.clone(), Plan::Type));
+                    continue;
+                }
+                let p = plan(types, item.ty, ns.and_then(|ns| ns.get(name)))
+                    .with_context(|| format!("instance export `{name}` has the wrong type"))?;
+                items.push((name.clone(), p));
+            }
+            Plan::Instance(items)
+        }
+        ComponentEntityType::Type { referenced, .. } => match referenced {
+            ComponentAnyTypeId::Resource(_) => match actual {
+                Some(Def::Resource(rt, dtor)) => Plan::Resource(*rt, dtor.clone()),
+                Some(d) => bail!("expected resource found {}", d.desc()),
+                None => bail!("resource implementation is missing"),
+            },
+            _ => match actual {
+                Some(d) => bail!("expected type found {}", d.desc()),
+                None => bail!("type implementation is missing"),
+            },
+        },
+        ComponentEntityType::Module(_) => match actual {
+            Some(Def::Module(m)) => Plan::Module(m.clone()),
+            Some(d) => bail!("expected module found {}", d.desc()),
+            None => bail!("module implementation is missing"),
+        },
+        ComponentEntityType::Component(_) => match actual {
+            Some(d) => bail!("expected component found {}", d.desc()),
+            None => bail!("component implementation is missing"),
+        },
+        ComponentEntityType::Value(_) => bail!("value imports are not supported"),
+    })
+}
+
+fn plan_resources<T>(
+    types: TypesRef<'_>,
+    ty: ComponentEntityType,
+    plan: &Plan<T>,
+    out: &mut HashMap<ResourceId, ResourceType>,
+) {
+    match (ty, plan) {
+        (ComponentEntityType::Type { created, referenced }, Plan::Resource(rt, _)) => {
+            for id in [created, referenced] {
+                if let ComponentAnyTypeId::Resource(r) = id {
+                    out.insert(r.resource(), *rt);
+                }
+            }
+        }
+        (ComponentEntityType::Instance(id), Plan::Instance(items)) => {
+            for ((_, item), (_, p)) in types[id].exports.iter().zip(items) {
+                plan_resources(types, item.ty, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn realize<T: 'static>(
+    inner: &mut StoreInner<T>,
+    def: &ComponentDef,
+    resources: &Resources,
+    ty: ComponentEntityType,
+    plan: Plan<T>,
+) -> Result<Item> {
+    Ok(match plan {
+        Plan::Func(h, id) => {
+            let fty = def.import_funcs.get(&id).cloned().with_context(|| {
+                "the function's type cannot be used through the canonical ABI"
+            })?;
+            (h.typecheck)(&fty, resources)?;
+            let dynamic = h.clone();
+            let erased: Arc<super::store::DynamicFn> =
+                Arc::new(move |outer: *mut (), params: &[Val], results: &mut [Val]| {
+                    // SAFETY: component functions of a store are only
+                    // called with that store's `StoreInner<T>`.
+                    let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
+                    match &dynamic.dynamic {
+                        Some(f) => f(StoreContextMut(inner), params, results),
+                        None => bail!("this host function can only be called from a component"),
+                    }
+                });
+            let funcs = &mut inner.core.components.funcs;
+            funcs.push(FuncData::Host {
+                func: h,
+                dynamic: erased,
+                ty: fty,
+                resources: resources.clone(),
+            });
+            Item::Func(funcs.len() as u32 - 1)
+        }
+        Plan::Instance(items) => {
+            let ComponentEntityType::Instance(id) = ty else { unreachable!() };
+            let types = def.types();
+            let mut out = Vec::with_capacity(items.len());
+            for ((name, p), (_, item)) in items.into_iter().zip(types[id].exports.iter()) {
+                out.push((name, realize(inner, def, resources, item.ty, p)?));
+            }
+            Item::Instance(Arc::new(instance::InstanceValue { items: out }))
+        }
+        Plan::Resource(rt, dtor) => {
+            if let ResourceKind::Host(tid) = rt.0 {
+                inner.core.components.host_dtors.insert(tid, dtor);
+            }
+            Item::Type(Some(rt))
+        }
+        Plan::Type => Item::Type(None),
+        Plan::Module(m) => Item::Module(m),
+    })
+}
+
+impl<T> Namespace<T> {
+    fn instance(&mut self, name: &str, shadow: bool) -> Result<LinkerInstance<'_, T>> {
+        let i = match self.defs.iter().position(|(n, _)| n == name) {
+            Some(i) => {
+                if !matches!(self.defs[i].1, Def::Instance(_)) {
+                    if !shadow {
+                        bail!("import of `{name}` defined twice");
+                    }
+                    self.defs[i].1 = Def::Instance(Namespace::default());
+                }
+                i
+            }
+            None => {
+                self.defs.push((name.to_string(), Def::Instance(Namespace::default())));
+                self.defs.len() - 1
+            }
+        };
+        let Def::Instance(ns) = &mut self.defs[i].1 else { unreachable!() };
+        Ok(LinkerInstance { ns, allow_shadowing: shadow })
+    }
+}
+
+impl<T: 'static> LinkerInstance<'_, T> {
+    /// The nested instance `name` (created if needed).
+    pub fn instance(&mut self, name: &str) -> Result<LinkerInstance<'_, T>> {
+        self.ns.instance(name, self.allow_shadowing)
+    }
+
+    /// Defines a host function from a closure over typed parameters (a
+    /// tuple) and a typed result (`()` or `(T,)`).
+    pub fn func_wrap<Params, Results, F>(&mut self, name: &str, f: F) -> Result<()>
+    where
+        Params: ComponentNamedList + Lift + 'static,
+        Results: ComponentNamedList + Lower + 'static,
+        F: Fn(StoreContextMut<'_, T>, Params) -> Result<Results> + Send + Sync + 'static,
+    {
+        let entry = move |inner: &mut StoreInner<T>, site: &LowerSite, slots: &mut [u64]| {
+            let inst = site.opts.instance;
+            let (params, lenders) = {
+                let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+                let p = typed::lift_params::<Params>(&mut cx, &site.ty, slots)?;
+                (p, std::mem::take(&mut cx.lenders))
+            };
+            let r = f(StoreContextMut(inner), params);
+            for i in lenders {
+                inner.core.components.handles(inst).undo_lend(i);
+            }
+            let r = r?;
+            let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+            typed::lower_result(&mut cx, &site.ty, site.retptr_index(), &r, slots)
+        };
+        let typecheck = |ty: &FuncTy, r: &ResourceTypes| -> Result<()> {
+            Params::typecheck(&ty.params_tuple, r).context("type mismatch with parameters")?;
+            Results::typecheck(&ty.results_tuple, r).context("type mismatch with results")
+        };
+        let host = HostFunc { typecheck: Box::new(typecheck), entry: Box::new(entry), dynamic: None };
+        self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
+    }
+
+    /// Defines a host function over [`Val`]s: any signature is accepted;
+    /// the closure gets the arguments and fills in the result.
+    pub fn func_new<F>(&mut self, name: &str, f: F) -> Result<()>
+    where
+        F: Fn(StoreContextMut<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    {
+        let f = Arc::new(f);
+        let g = f.clone();
+        let entry = move |inner: &mut StoreInner<T>, site: &LowerSite, slots: &mut [u64]| {
+            let inst = site.opts.instance;
+            let (params, lenders) = {
+                let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+                let p = func::lift_params(&mut cx, &site.ty, slots)?;
+                (p, std::mem::take(&mut cx.lenders))
+            };
+            let mut results = vec![Val::Bool(false); site.ty.result.is_some() as usize];
+            let r = g(StoreContextMut(inner), &params, &mut results);
+            for i in lenders {
+                inner.core.components.handles(inst).undo_lend(i);
+            }
+            r?;
+            let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+            func::lower_result(&mut cx, &site.ty, site.retptr_index(), results.first(), slots)
+        };
+        let dynamic = move |store: StoreContextMut<'_, T>, p: &[Val], r: &mut [Val]| f(store, p, r);
+        let host = HostFunc {
+            typecheck: Box::new(|_, _| Ok(())),
+            entry: Box::new(entry),
+            dynamic: Some(Box::new(dynamic)),
+        };
+        self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
+    }
+
+    /// Defines resource type `name` as `ty` (typically
+    /// [`ResourceType::host::<R>()`]); `dtor` runs when a guest drops an
+    /// owned handle, with the resource's representation.
+    pub fn resource(
+        &mut self,
+        name: &str,
+        ty: ResourceType,
+        dtor: impl Fn(StoreContextMut<'_, T>, u32) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<()> {
+        if !matches!(ty.0, ResourceKind::Host(_)) {
+            bail!("only host resource types can be defined in a linker");
+        }
+        let erased: Arc<HostDtor> = Arc::new(move |outer: *mut (), rep: u32| {
+            // SAFETY: destructors of a store are only called with that
+            // store's `StoreInner<T>`.
+            let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
+            dtor(StoreContextMut(inner), rep)
+        });
+        self.ns.insert(name, Def::Resource(ty, erased), self.allow_shadowing)
+    }
+
+    /// Defines core module `name`.
+    pub fn module(&mut self, name: &str, module: &Module) -> Result<()> {
+        self.ns.insert(name, Def::Module(module.clone()), self.allow_shadowing)
+    }
+}

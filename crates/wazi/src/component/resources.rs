@@ -1,0 +1,277 @@
+//! Resources: runtime resource types, per-instance handle tables, and the
+//! host's view of handles ([`Resource<T>`], [`ResourceAny`]).
+
+use super::store::{ComponentStore, InstanceId};
+use anyhow::{Result, bail};
+use std::any::TypeId;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// The largest handle index the canonical ABI allows (`2^28 - 1`).
+const MAX_HANDLE: u32 = (1 << 28) - 1;
+
+/// A resource type at run time. Host resource types are identified by a
+/// Rust type; each instantiation of a component that defines a resource
+/// creates a new guest resource type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResourceType(pub(crate) ResourceKind);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ResourceKind {
+    Host(TypeId),
+    /// Index into the store's guest resource types.
+    Guest { store: u64, index: u32 },
+}
+
+impl ResourceType {
+    /// The resource type of host type `T` (the one [`Resource<T>`] uses).
+    pub fn host<T: 'static>() -> ResourceType {
+        ResourceType(ResourceKind::Host(TypeId::of::<T>()))
+    }
+
+    pub(crate) fn desc(&self) -> &'static str {
+        match self.0 {
+            ResourceKind::Host(_) => "host resource",
+            ResourceKind::Guest { .. } => "guest-defined resource",
+        }
+    }
+}
+
+/// One entry of a component instance's handle table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Slot {
+    Free { next: u32 },
+    Own { ty: ResourceType, rep: u32, lends: u32 },
+    Borrow { ty: ResourceType, rep: u32, scope: u32 },
+}
+
+/// The `handles` table of a component instance: index 0 is reserved, freed
+/// indices are reused last-freed first.
+#[derive(Debug)]
+pub(crate) struct HandleTable {
+    slots: Vec<Slot>,
+    /// Head of the free list (0: empty).
+    free: u32,
+}
+
+impl Default for HandleTable {
+    fn default() -> HandleTable {
+        HandleTable { slots: vec![Slot::Free { next: 0 }], free: 0 }
+    }
+}
+
+/// What removing a handle found.
+pub(crate) enum Removed {
+    Own { rep: u32 },
+    Borrow { scope: u32 },
+}
+
+impl HandleTable {
+    pub fn insert(&mut self, slot: Slot) -> Result<u32> {
+        if self.free != 0 {
+            let i = self.free;
+            let Slot::Free { next } = self.slots[i as usize] else { unreachable!() };
+            self.free = next;
+            self.slots[i as usize] = slot;
+            return Ok(i);
+        }
+        let i = self.slots.len() as u32;
+        if i > MAX_HANDLE {
+            bail!("cannot allocate another handle: index overflow");
+        }
+        self.slots.push(slot);
+        Ok(i)
+    }
+
+    fn get_mut(&mut self, i: u32) -> Result<&mut Slot> {
+        match self.slots.get_mut(i as usize) {
+            Some(Slot::Free { .. }) | None => bail!("unknown handle index {i}"),
+            Some(s) => Ok(s),
+        }
+    }
+
+    fn free(&mut self, i: u32) {
+        self.slots[i as usize] = Slot::Free { next: self.free };
+        self.free = i;
+    }
+
+    fn check_type(i: u32, expected: ResourceType, found: ResourceType) -> Result<()> {
+        if expected != found {
+            let found = if expected.desc() == found.desc() {
+                format!("a different {}", found.desc())
+            } else {
+                found.desc().to_string()
+            };
+            bail!(
+                "handle index {i} used with the wrong type, expected {} but found {found}",
+                expected.desc()
+            );
+        }
+        Ok(())
+    }
+
+    /// `lift_own`: takes the handle out of the table.
+    pub fn lift_own(&mut self, i: u32, ty: ResourceType) -> Result<u32> {
+        match *self.get_mut(i)? {
+            Slot::Own { ty: t, rep, lends } => {
+                Self::check_type(i, ty, t)?;
+                if lends != 0 {
+                    bail!("cannot remove owned resource while borrowed");
+                }
+                self.free(i);
+                Ok(rep)
+            }
+            Slot::Borrow { ty: t, .. } => {
+                Self::check_type(i, ty, t)?;
+                bail!("cannot lift own resource from a borrow")
+            }
+            Slot::Free { .. } => unreachable!(),
+        }
+    }
+
+    /// `lift_borrow`: the representation, and whether an `own` handle was
+    /// lent (its lend count is raised; [`HandleTable::undo_lend`] lowers it).
+    pub fn lend(&mut self, i: u32, ty: ResourceType) -> Result<(u32, bool)> {
+        match self.get_mut(i)? {
+            Slot::Own { ty: t, rep, lends } => {
+                Self::check_type(i, ty, *t)?;
+                *lends += 1;
+                Ok((*rep, true))
+            }
+            Slot::Borrow { ty: t, rep, .. } => {
+                Self::check_type(i, ty, *t)?;
+                Ok((*rep, false))
+            }
+            Slot::Free { .. } => unreachable!(),
+        }
+    }
+
+    pub fn undo_lend(&mut self, i: u32) {
+        if let Some(Slot::Own { lends, .. }) = self.slots.get_mut(i as usize) {
+            *lends -= 1;
+        }
+    }
+
+    /// `resource.rep`: the representation of a handle of type `ty`.
+    pub fn rep(&mut self, i: u32, ty: ResourceType) -> Result<u32> {
+        match *self.get_mut(i)? {
+            Slot::Own { ty: t, rep, .. } | Slot::Borrow { ty: t, rep, .. } => {
+                Self::check_type(i, ty, t)?;
+                Ok(rep)
+            }
+            Slot::Free { .. } => unreachable!(),
+        }
+    }
+
+    /// `resource.drop`: removes a handle of type `ty`.
+    pub fn remove(&mut self, i: u32, ty: ResourceType) -> Result<Removed> {
+        let removed = match *self.get_mut(i)? {
+            Slot::Own { ty: t, rep, lends } => {
+                Self::check_type(i, ty, t)?;
+                if lends != 0 {
+                    bail!("cannot remove owned resource while borrowed");
+                }
+                Removed::Own { rep }
+            }
+            Slot::Borrow { ty: t, scope, .. } => {
+                Self::check_type(i, ty, t)?;
+                Removed::Borrow { scope }
+            }
+            Slot::Free { .. } => unreachable!(),
+        };
+        self.free(i);
+        Ok(removed)
+    }
+}
+
+/// A handle to a host resource of type `T`, as host functions receive and
+/// return them: `rep` is the host's own index for the object (typically in
+/// a [`ResourceTable`](super::ResourceTable)).
+pub struct Resource<T> {
+    rep: u32,
+    own: bool,
+    _marker: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> Resource<T> {
+    /// An owned handle to host object `rep`; lowering it gives ownership
+    /// to the guest.
+    pub fn new_own(rep: u32) -> Resource<T> {
+        Resource { rep, own: true, _marker: PhantomData }
+    }
+
+    /// A borrowed handle to host object `rep`.
+    pub fn new_borrow(rep: u32) -> Resource<T> {
+        Resource { rep, own: false, _marker: PhantomData }
+    }
+
+    pub fn rep(&self) -> u32 {
+        self.rep
+    }
+
+    /// Whether this handle owns its resource.
+    pub fn owned(&self) -> bool {
+        self.own
+    }
+
+    pub(crate) fn from_parts(rep: u32, own: bool) -> Resource<T> {
+        Resource { rep, own, _marker: PhantomData }
+    }
+}
+
+impl<T> fmt::Debug for Resource<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resource").field("rep", &self.rep).field("own", &self.own).finish()
+    }
+}
+
+/// A handle of any resource type, as the dynamic API ([`Val`]) carries it:
+/// owned handles transfer ownership when passed on.
+///
+/// [`Val`]: super::Val
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResourceAny {
+    pub(crate) ty: ResourceType,
+    pub(crate) rep: u32,
+    pub(crate) own: bool,
+}
+
+impl ResourceAny {
+    pub fn ty(&self) -> ResourceType {
+        self.ty
+    }
+
+    pub fn owned(&self) -> bool {
+        self.own
+    }
+
+    /// Builds a handle from a host [`Resource`].
+    pub fn try_from_resource<T: 'static>(r: Resource<T>) -> ResourceAny {
+        ResourceAny { ty: ResourceType::host::<T>(), rep: r.rep, own: r.own }
+    }
+
+    /// Converts to a typed host handle; fails for other resource types.
+    pub fn try_into_resource<T: 'static>(self) -> Result<Resource<T>> {
+        if self.ty != ResourceType::host::<T>() {
+            bail!("resource type mismatch");
+        }
+        Ok(Resource::from_parts(self.rep, self.own))
+    }
+
+    /// Drops an owned handle the host holds, running the resource's
+    /// destructor.
+    pub fn resource_drop(self, mut store: impl crate::AsContextMut) -> Result<()> {
+        let inner = store.as_context_mut().0;
+        if !self.own {
+            return Ok(());
+        }
+        super::func::run_dtor(&mut inner.core, self.ty, self.rep, None)
+    }
+}
+
+impl ComponentStore {
+    /// The table of instance `i`.
+    pub(crate) fn handles(&mut self, i: InstanceId) -> &mut HandleTable {
+        &mut self.instances[i as usize].handles
+    }
+}
