@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+mod invoke;
 mod options;
 mod run;
 mod wast;

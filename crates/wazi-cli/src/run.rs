@@ -8,6 +8,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+use wazi::component::{self, Component};
 use wazi::{Config, Engine, Func, Linker, Module, Store, StoreLimits, Trap, Val, ValType};
 use wazi_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 
@@ -65,7 +66,7 @@ pub struct RunCommand {
 }
 
 /// The store's data: WASI state and resource limits.
-struct Host {
+pub(crate) struct Host {
     wasi: WasiCtx,
     limits: StoreLimits,
 }
@@ -98,11 +99,8 @@ impl RunCommand {
                 })?
                 .into_owned()
         };
-        if is_component(&binary) {
-            bail!(
-                "wazi: `{}` is a WebAssembly component; running components is not supported yet",
-                path.display()
-            );
+        if wazi::component::is_component(&binary) {
+            return self.run_component(&engine, &binary, &wasm, &wasi);
         }
         let module = Module::from_binary(&engine, &binary)
             .with_context(|| format!("failed to compile `{}`", path.display()))?;
@@ -128,15 +126,20 @@ impl RunCommand {
             linker.define_unknown_imports_as_default_values(&module)?;
         }
 
-        let result = self.run_module(&mut store, &linker, &module).with_context(|| {
+        let result = self.run_module(&mut store, &linker, &module);
+        self.finish(result, wasi.cli)
+    }
+
+    /// The exit status of a run: the guest's own (`proc_exit`,
+    /// `wasi:cli/exit`), 134 after a trap (as an abort), or the error.
+    fn finish(&self, result: Result<()>, cli: bool) -> Result<ExitCode> {
+        let result = result.with_context(|| {
             format!("failed to run main module `{}`", self.module_and_args[0].to_string_lossy())
         });
         match result {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) => {
-                if wasi.cli
-                    && let Some(exit) = e.downcast_ref::<I32Exit>()
-                {
+                if cli && let Some(exit) = e.downcast_ref::<I32Exit>() {
                     std::process::exit(exit.0);
                 }
                 if e.downcast_ref::<Trap>().is_some() {
@@ -147,6 +150,43 @@ impl RunCommand {
                 Err(e)
             }
         }
+    }
+
+    fn run_component(
+        &self,
+        engine: &Engine,
+        binary: &[u8],
+        wasm: &WasmOptions,
+        wasi: &WasiOptions,
+    ) -> Result<ExitCode> {
+        let path = Path::new(&self.module_and_args[0]);
+        let component = Component::from_binary(engine, binary)
+            .with_context(|| format!("failed to compile `{}`", path.display()))?;
+        let wasi_ctx = self.wasi_ctx(wasi)?;
+        let mut store = Store::new(engine, Host { wasi: wasi_ctx, limits: wasm.limits() });
+        store.limiter(|h| &mut h.limits);
+        if let Some(fuel) = wasm.fuel {
+            store.set_fuel(fuel)?;
+        }
+        if let Some(timeout) = wasm.timeout {
+            store.set_epoch_deadline(1);
+            start_timer(engine, timeout);
+        }
+        let mut linker: component::Linker<Host> = component::Linker::new(engine);
+        if wasi.cli {
+            wazi_wasi::p2::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+        }
+        if wasm.unknown_imports_trap {
+            linker.define_unknown_imports_as_traps(&component)?;
+        }
+        if wasm.unknown_imports_default {
+            bail!("cannot use `--default-values-unknown-imports` with components");
+        }
+        let result = match &self.invoke {
+            Some(call) => crate::invoke::invoke_component(&mut store, &linker, &component, call),
+            None => run_command_component(&mut store, &linker, &component),
+        };
+        self.finish(result, wasi.cli)
     }
 
     fn run_module(
@@ -320,9 +360,26 @@ fn parse_arg(s: &str, t: ValType) -> Result<Val> {
     })
 }
 
-/// Whether a binary is a component (layer 1 in its header).
-fn is_component(bytes: &[u8]) -> bool {
-    bytes.len() >= 8 && bytes.starts_with(b"\0asm") && bytes[6..8] == [1, 0]
+/// Runs a component's `wasi:cli/run` export; `Err(())` from the guest
+/// exits with status 1, as wasmtime does.
+fn run_command_component(
+    store: &mut Store<Host>,
+    linker: &component::Linker<Host>,
+    component: &Component,
+) -> Result<()> {
+    if wazi_wasi::p2::run_export(component).is_none() {
+        bail!("no exported instance named `wasi:cli/run@0.2.x` found");
+    }
+    let status = wazi_wasi::p2::run(store, linker, component).map_err(|e| {
+        match e.downcast_ref::<wazi::Trap>() {
+            Some(_) => e.context("failed to invoke `run` function"),
+            None => e,
+        }
+    })?;
+    match status {
+        Ok(()) => Ok(()),
+        Err(()) => Err(I32Exit(1).into()),
+    }
 }
 
 /// Interrupts the guest after `timeout`.

@@ -128,6 +128,7 @@ impl WasiCtxBuilder {
             listeners: b.listeners,
             monotonic_start: Instant::now(),
             p1: None,
+            table: wazi::component::ResourceTable::new(),
         }
     }
 }
@@ -144,6 +145,8 @@ pub struct WasiCtx {
     monotonic_start: Instant,
     /// WASI 0.1's descriptor table, created on first use.
     pub(crate) p1: Option<crate::p1::Fds>,
+    /// WASI 0.2's resources (streams, pollables, errors, ...).
+    pub(crate) table: wazi::component::ResourceTable,
 }
 
 impl WasiCtx {

@@ -23,6 +23,7 @@ mod ctx;
 mod error;
 mod fs;
 pub mod p1;
+pub mod p2;
 mod stdio;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder};

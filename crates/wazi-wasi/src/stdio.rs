@@ -115,13 +115,50 @@ impl Stdin {
         matches!(self, Stdin::Inherit) && io::stdin().is_terminal()
     }
 
+    /// Whether a read would return without blocking (data or end of
+    /// input is there).
+    pub(crate) fn ready(&self) -> bool {
+        match self {
+            Stdin::Inherit => fd_ready(host_fd(0), 0),
+            _ => true,
+        }
+    }
+
     /// The host descriptor, if reads go to one.
     pub(crate) fn fd(&self) -> Option<BorrowedFd<'static>> {
         matches!(self, Stdin::Inherit).then(|| host_fd(0))
     }
 }
 
+/// Whether `fd` is readable (or at end of file / in error) within
+/// `timeout_ms` milliseconds.
+pub(crate) fn fd_ready(fd: BorrowedFd<'_>, timeout_ms: i32) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let timeout = Timespec {
+        tv_sec: (timeout_ms / 1000) as _,
+        tv_nsec: ((timeout_ms % 1000) * 1_000_000) as _,
+    };
+    let timeout = (timeout_ms >= 0).then_some(&timeout);
+    match rustix::event::poll(&mut fds, timeout) {
+        Ok(n) => n > 0,
+        // A descriptor poll refuses reads anyway: let the read report it.
+        Err(_) => true,
+    }
+}
+
 impl Stdout {
+    /// Bytes the stream accepts now; `None` once a memory pipe is full.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        match self {
+            Stdout::Memory(p) => {
+                let used = p.data.lock().unwrap().len();
+                (used < p.capacity).then(|| p.capacity - used)
+            }
+            _ => Some(64 * 1024),
+        }
+    }
+
     /// Writes all of `buf` and flushes it.
     pub(crate) fn write_all(&self, buf: &[u8]) -> io::Result<()> {
         match self {

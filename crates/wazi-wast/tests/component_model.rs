@@ -10,20 +10,65 @@ use wazi_wast::WastContext;
 /// Directives not run, by file and range of starting lines (inclusive),
 /// with the reason. Each is counted in the summary.
 const EXCLUDED: &[(&str, usize, usize, &str)] = &[
-    ("values/post-return.wast", 4, 293, "async built-ins (task.return, waitable sets, streams, futures, context.get) in post-return: component-model async ABI"),
+    (
+        "values/post-return.wast",
+        4,
+        293,
+        "async built-ins (task.return, waitable sets, streams, futures, context.get) in post-return: component-model async ABI",
+    ),
     ("values/post-return.wast", 334, 358, "backpressure.inc/dec: component-model async ABI"),
-    ("values/variants.wast", 83, 186, "async-lifted exports returning through task.return: component-model async ABI"),
+    (
+        "values/variants.wast",
+        83,
+        186,
+        "async-lifted exports returning through task.return: component-model async ABI",
+    ),
     ("validation/indicies.wast", 236, 236, "waitable-set.wait: component-model async ABI"),
     ("validation/indicies.wast", 251, 251, "thread.new-indirect: component-model threading"),
     ("validation/indicies.wast", 267, 267, "future.new: component-model async ABI"),
-    ("linking/tags.wast", 7, 134, "core modules with exception tags: wazi does not support the exception-handling proposal"),
-    ("linking/unit.wast", 261, 302, "core modules with two memories: wazi does not support multi-memory"),
-    ("linking/unit.wast", 308, 351, "core modules with two memories: wazi does not support multi-memory"),
-    ("linking/unit.wast", 355, 375, "core modules with two memories: wazi does not support multi-memory"),
-    ("validation/instantiation.wast", 342, 342, "a core module with two memories: wazi does not support multi-memory"),
+    (
+        "linking/tags.wast",
+        7,
+        134,
+        "core modules with exception tags: wazi does not support the exception-handling proposal",
+    ),
+    (
+        "linking/unit.wast",
+        261,
+        302,
+        "core modules with two memories: wazi does not support multi-memory",
+    ),
+    (
+        "linking/unit.wast",
+        308,
+        351,
+        "core modules with two memories: wazi does not support multi-memory",
+    ),
+    (
+        "linking/unit.wast",
+        355,
+        375,
+        "core modules with two memories: wazi does not support multi-memory",
+    ),
+    (
+        "validation/instantiation.wast",
+        342,
+        342,
+        "a core module with two memories: wazi does not support multi-memory",
+    ),
     ("binary/binary.wast", 892, 892, "a core GC subtype: wazi does not support the GC proposal"),
-    ("binary/binary.wast", 974, 974, "wasmparser 0.263 refuses the 0x01 byte the file still accepts (historical `cancellable`, component-model#716)"),
-    ("validation/kebab.wast", 4, 4, "wasmparser 0.263 also ignores hyphens in strong uniqueness (`a1` vs `a-1`), which this revision of the spec does not"),
+    (
+        "binary/binary.wast",
+        974,
+        974,
+        "wasmparser 0.263 refuses the 0x01 byte the file still accepts (historical `cancellable`, component-model#716)",
+    ),
+    (
+        "validation/kebab.wast",
+        4,
+        4,
+        "wasmparser 0.263 also ignores hyphens in strong uniqueness (`a1` vs `a-1`), which this revision of the spec does not",
+    ),
 ];
 
 const DIRS: &[&str] = &["values", "resources", "linking", "validation", "binary"];

@@ -126,7 +126,14 @@ impl<'a> Cx<'a> {
 
     /// Calls `realloc` and checks the new block: `len` bytes aligned to
     /// `align`.
-    pub(crate) fn realloc(&mut self, old: u32, old_len: u32, align: u32, len: u32, what: What) -> Result<u32> {
+    pub(crate) fn realloc(
+        &mut self,
+        old: u32,
+        old_len: u32,
+        align: u32,
+        len: u32,
+        what: What,
+    ) -> Result<u32> {
         let Some(realloc) = self.opts.realloc else {
             bail!("canonical ABI: the function needs a `realloc` option");
         };

@@ -275,11 +275,9 @@ fn run_lifted<R, O>(
     // through one); the flat arguments match the lifted core function's
     // signature, which validation checked against the lifted type.
     unsafe {
-        core.invoke(
-            f.core,
-            &mut |s| s[..flat.len()].copy_from_slice(&flat),
-            &mut |s| results[..nresults].copy_from_slice(&s[..nresults]),
-        )?;
+        core.invoke(f.core, &mut |s| s[..flat.len()].copy_from_slice(&flat), &mut |s| {
+            results[..nresults].copy_from_slice(&s[..nresults])
+        })?;
     }
     let value = {
         let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
@@ -301,7 +299,11 @@ fn run_lifted<R, O>(
         core.components.instances[inst].may_leave = false;
         // SAFETY: as above; `post-return` takes the core results.
         let r = unsafe {
-            core.invoke(post, &mut |s| s[..nresults].copy_from_slice(&results[..nresults]), &mut |_| {})
+            core.invoke(
+                post,
+                &mut |s| s[..nresults].copy_from_slice(&results[..nresults]),
+                &mut |_| {},
+            )
         };
         core.components.instances[inst].may_leave = true;
         r?;
@@ -418,7 +420,11 @@ pub(crate) fn resource_builtin<T: 'static>(
                 if !core.components.instances[inst as usize].may_leave {
                     return Err(Trap::CannotLeaveComponent.into());
                 }
-                let i = core.components.handles(inst).insert(Slot::Own { ty: rt, rep: arg, lends: 0 })?;
+                let i = core.components.handles(inst).insert(Slot::Own {
+                    ty: rt,
+                    rep: arg,
+                    lends: 0,
+                })?;
                 slots[0] = i as u64;
             }
             ResourceOp::Rep => {

@@ -263,10 +263,7 @@ fn run_init<T: 'static>(
 ) -> Result<()> {
     match init {
         Init::Import { name, ty } => {
-            let item = args
-                .get(name)
-                .with_context(|| format!("missing import `{name}`"))?
-                .clone();
+            let item = args.get(name).with_context(|| format!("missing import `{name}`"))?.clone();
             f.register(*ty, &item);
             f.push(item);
         }
@@ -292,8 +289,12 @@ fn run_init<T: 'static>(
                     CoreInst::Exports(_) => f.core_export(*inst, import.name()).ok(),
                 };
                 imports.push(ext.with_context(|| {
-                    format!("core instance has no export `{}` to import as `{}::{}`",
-                        import.name(), import.module(), import.name())
+                    format!(
+                        "core instance has no export `{}` to import as `{}::{}`",
+                        import.name(),
+                        import.module(),
+                        import.name()
+                    )
                 })?);
             }
             let inst = CoreInstance::new(StoreContextMut(inner), &module, &imports)?;
@@ -383,11 +384,14 @@ fn run_init<T: 'static>(
                 let i = *index as usize;
                 let item = if *count == 0 {
                     match kind {
-                        ComponentOuterAliasKind::CoreModule => Item::Module(f.core_modules[i].clone()),
+                        ComponentOuterAliasKind::CoreModule => {
+                            Item::Module(f.core_modules[i].clone())
+                        }
                         _ => Item::Component(f.components[i].clone()),
                     }
                 } else {
-                    let c = f.closure.as_ref().context("outer alias without an enclosing component")?;
+                    let c =
+                        f.closure.as_ref().context("outer alias without an enclosing component")?;
                     let c = c.up(*count)?;
                     match kind {
                         ComponentOuterAliasKind::CoreModule => Item::Module(c.modules[i].clone()),
@@ -550,7 +554,8 @@ impl Instance {
         let f = self
             .get_func(&mut store, name)
             .ok_or_else(|| anyhow!("failed to find function export `{desc}`"))?;
-        f.typed(&store).with_context(|| format!("failed to convert function `{desc}` to given type"))
+        f.typed(&store)
+            .with_context(|| format!("failed to convert function `{desc}` to given type"))
     }
 
     /// The exported resource type `name`.

@@ -9,8 +9,8 @@ use super::instance::{self, ComponentValue, Instance, Item};
 use super::resources::{ResourceKind, ResourceType};
 use super::store::{FuncData, HostDtor, Resources};
 use super::translate::{ComponentDef, Init};
-use super::typed::{self, ComponentNamedList, Lift, Lower, ResourceTypes};
 use super::ty::FuncTy;
+use super::typed::{self, ComponentNamedList, Lift, Lower, ResourceTypes};
 use super::values::Val;
 use super::{Component, func};
 use crate::engine::Engine;
@@ -164,12 +164,13 @@ impl<T: 'static> Linker<T> {
         let types = def.types();
         // Match every import to a definition, checking kinds and shapes.
         let mut plans = Vec::with_capacity(def.imports.len());
+        let mut resources = HashMap::new();
         let import_names = def.inits.iter().filter_map(|i| match i {
             Init::Import { name, .. } => Some(name),
             _ => None,
         });
         for ((full, ty), name) in def.imports.iter().zip(import_names) {
-            let plan = plan(types, *ty, self.root.get(full)).with_context(|| {
+            let plan = plan(types, *ty, self.root.get(full), &mut resources).with_context(|| {
                 format!(
                     "component imports {} `{full}`, but a matching implementation was not found in the linker",
                     desc(*ty)
@@ -177,18 +178,10 @@ impl<T: 'static> Linker<T> {
             })?;
             plans.push((name.clone(), full.clone(), *ty, plan));
         }
-        // The resource types the imports bring, then the host functions'
-        // signatures against them.
-        let mut resources = HashMap::new();
-        for (_, _, ty, plan) in &plans {
-            plan_resources(types, *ty, plan, &mut resources);
-        }
-        let dense: Resources = def
-            .resource_ids
-            .iter()
-            .map(|id| resources.get(id).copied())
-            .collect::<Vec<_>>()
-            .into();
+        // The host functions' signatures are checked against the resource
+        // types the imports bring.
+        let dense: Resources =
+            def.resource_ids.iter().map(|id| resources.get(id).copied()).collect::<Vec<_>>().into();
         let mut args = HashMap::with_capacity(plans.len());
         for (name, full, ty, plan) in plans {
             let item = realize(inner, def, &dense, ty, plan).with_context(|| {
@@ -274,11 +267,18 @@ enum Plan<T> {
     Func(Arc<HostFunc<T>>, wasmparser::component_types::ComponentFuncTypeId),
     Instance(Vec<(String, Plan<T>)>),
     Resource(ResourceType, Arc<HostDtor>),
+    /// A resource imported earlier, named again (an `eq` bound).
+    KnownResource(ResourceType),
     Type,
     Module(Module),
 }
 
-fn plan<T>(types: TypesRef<'_>, ty: ComponentEntityType, actual: Option<&Def<T>>) -> Result<Plan<T>> {
+fn plan<T>(
+    types: TypesRef<'_>,
+    ty: ComponentEntityType,
+    actual: Option<&Def<T>>,
+    known: &mut HashMap<ResourceId, ResourceType>,
+) -> Result<Plan<T>> {
     Ok(match ty {
         ComponentEntityType::Func(id) => match actual {
             Some(Def::Func(f)) => Plan::Func(f.clone(), id),
@@ -300,18 +300,36 @@ fn plan<T>(types: TypesRef<'_>, ty: ComponentEntityType, actual: Option<&Def<T>>
                     items.push((name.clone(), Plan::Type));
                     continue;
                 }
-                let p = plan(types, item.ty, ns.and_then(|ns| ns.get(name)))
+                let p = plan(types, item.ty, ns.and_then(|ns| ns.get(name)), known)
                     .with_context(|| format!("instance export `{name}` has the wrong type"))?;
                 items.push((name.clone(), p));
             }
             Plan::Instance(items)
         }
-        ComponentEntityType::Type { referenced, .. } => match referenced {
-            ComponentAnyTypeId::Resource(_) => match actual {
-                Some(Def::Resource(rt, dtor)) => Plan::Resource(*rt, dtor.clone()),
-                Some(d) => bail!("expected resource found {}", d.desc()),
-                None => bail!("resource implementation is missing"),
-            },
+        ComponentEntityType::Type { referenced, created } => match referenced {
+            ComponentAnyTypeId::Resource(r) => {
+                let prior = known.get(&r.resource()).copied();
+                let rt = match (actual, prior) {
+                    (Some(Def::Resource(rt, _)), Some(p)) if *rt != p => {
+                        bail!("mismatched resource types")
+                    }
+                    (Some(Def::Resource(rt, _)), _) => *rt,
+                    // An `(eq ...)` import of a resource already imported
+                    // needs no definition of its own.
+                    (None, Some(p)) => p,
+                    (Some(d), _) => bail!("expected resource found {}", d.desc()),
+                    (None, None) => bail!("resource implementation is missing"),
+                };
+                for id in [created, referenced] {
+                    if let ComponentAnyTypeId::Resource(r) = id {
+                        known.insert(r.resource(), rt);
+                    }
+                }
+                match actual {
+                    Some(Def::Resource(_, dtor)) => Plan::Resource(rt, dtor.clone()),
+                    _ => Plan::KnownResource(rt),
+                }
+            }
             _ => match actual {
                 Some(d) => bail!("expected type found {}", d.desc()),
                 None => bail!("type implementation is missing"),
@@ -330,29 +348,6 @@ fn plan<T>(types: TypesRef<'_>, ty: ComponentEntityType, actual: Option<&Def<T>>
     })
 }
 
-fn plan_resources<T>(
-    types: TypesRef<'_>,
-    ty: ComponentEntityType,
-    plan: &Plan<T>,
-    out: &mut HashMap<ResourceId, ResourceType>,
-) {
-    match (ty, plan) {
-        (ComponentEntityType::Type { created, referenced }, Plan::Resource(rt, _)) => {
-            for id in [created, referenced] {
-                if let ComponentAnyTypeId::Resource(r) = id {
-                    out.insert(r.resource(), *rt);
-                }
-            }
-        }
-        (ComponentEntityType::Instance(id), Plan::Instance(items)) => {
-            for ((_, item), (_, p)) in types[id].exports.iter().zip(items) {
-                plan_resources(types, item.ty, p, out);
-            }
-        }
-        _ => {}
-    }
-}
-
 fn realize<T: 'static>(
     inner: &mut StoreInner<T>,
     def: &ComponentDef,
@@ -362,9 +357,10 @@ fn realize<T: 'static>(
 ) -> Result<Item> {
     Ok(match plan {
         Plan::Func(h, id) => {
-            let fty = def.import_funcs.get(&id).cloned().with_context(|| {
-                "the function's type cannot be used through the canonical ABI"
-            })?;
+            let fty =
+                def.import_funcs.get(&id).cloned().with_context(
+                    || "the function's type cannot be used through the canonical ABI",
+                )?;
             (h.typecheck)(&fty, resources)?;
             let dynamic = h.clone();
             let erased: Arc<super::store::DynamicFn> =
@@ -401,6 +397,7 @@ fn realize<T: 'static>(
             }
             Item::Type(Some(rt))
         }
+        Plan::KnownResource(rt) => Item::Type(Some(rt)),
         Plan::Type => Item::Type(None),
         Plan::Module(m) => Item::Module(m),
     })
@@ -461,7 +458,8 @@ impl<T: 'static> LinkerInstance<'_, T> {
             Params::typecheck(&ty.params_tuple, r).context("type mismatch with parameters")?;
             Results::typecheck(&ty.results_tuple, r).context("type mismatch with results")
         };
-        let host = HostFunc { typecheck: Box::new(typecheck), entry: Box::new(entry), dynamic: None };
+        let host =
+            HostFunc { typecheck: Box::new(typecheck), entry: Box::new(entry), dynamic: None };
         self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
     }
 

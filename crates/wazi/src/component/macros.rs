@@ -37,7 +37,11 @@ pub fn check_names<'a>(
     expected: &[String],
 ) -> Result<()> {
     if actual.len() != expected.len() {
-        bail!("type mismatch: expected a {what} with {} names, found {}", expected.len(), actual.len());
+        bail!(
+            "type mismatch: expected a {what} with {} names, found {}",
+            expected.len(),
+            actual.len()
+        );
     }
     for (a, e) in actual.zip(expected) {
         if a != e {

@@ -104,7 +104,10 @@ impl ResourceTable {
     }
 
     /// The object behind `handle`, mutably.
-    pub fn get_mut<T: 'static>(&mut self, handle: &Resource<T>) -> Result<&mut T, ResourceTableError> {
+    pub fn get_mut<T: 'static>(
+        &mut self,
+        handle: &Resource<T>,
+    ) -> Result<&mut T, ResourceTableError> {
         match self.entries.get_mut(handle.rep() as usize) {
             Some(Entry::Occupied(b)) => b.downcast_mut().ok_or(ResourceTableError::WrongType),
             _ => Err(ResourceTableError::NotPresent),
@@ -123,7 +126,8 @@ impl ResourceTable {
     pub fn delete<T: 'static>(&mut self, handle: Resource<T>) -> Result<T, ResourceTableError> {
         let rep = handle.rep();
         self.get::<T>(&handle)?;
-        let old = std::mem::replace(&mut self.entries[rep as usize], Entry::Free { next: self.free });
+        let old =
+            std::mem::replace(&mut self.entries[rep as usize], Entry::Free { next: self.free });
         self.free = rep + 1;
         match old {
             Entry::Occupied(b) => match b.downcast::<T>() {

@@ -20,7 +20,10 @@ pub struct ResourceType(pub(crate) ResourceKind);
 pub(crate) enum ResourceKind {
     Host(TypeId),
     /// Index into the store's guest resource types.
-    Guest { store: u64, index: u32 },
+    Guest {
+        store: u64,
+        index: u32,
+    },
 }
 
 impl ResourceType {

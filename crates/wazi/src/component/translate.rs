@@ -29,10 +29,8 @@ pub(crate) struct ComponentDef {
     /// The static resource behind each dense resource index.
     pub resource_ids: Vec<ResourceId>,
     /// Function types of everything imported (for checking host functions).
-    pub import_funcs: std::collections::HashMap<
-        wasmparser::component_types::ComponentFuncTypeId,
-        Arc<FuncTy>,
-    >,
+    pub import_funcs:
+        std::collections::HashMap<wasmparser::component_types::ComponentFuncTypeId, Arc<FuncTy>>,
     /// Import names (with version suffixes) in order.
     pub imports: Vec<(String, ComponentEntityType)>,
     /// Export names in order.
@@ -56,22 +54,63 @@ pub(crate) struct OptsDef {
 
 /// One definition of a component, in order.
 pub(crate) enum Init {
-    Import { name: String, ty: ComponentEntityType },
-    Export { name: String, kind: ComponentExternalKind, index: u32 },
+    Import {
+        name: String,
+        ty: ComponentEntityType,
+    },
+    Export {
+        name: String,
+        kind: ComponentExternalKind,
+        index: u32,
+    },
     CoreModule(u32),
-    CoreInstantiate { module: u32, args: Box<[(String, u32)]> },
+    CoreInstantiate {
+        module: u32,
+        args: Box<[(String, u32)]>,
+    },
     CoreInstanceExports(Box<[(String, ExternalKind, u32)]>),
     Component(u32),
-    Instantiate { component: u32, args: Box<[(String, ComponentExternalKind, u32)]>, index: u32 },
-    InstanceExports { exports: Box<[(String, ComponentExternalKind, u32)]>, index: u32 },
-    AliasExport { kind: ComponentExternalKind, instance: u32, name: String, type_index: u32 },
-    AliasCoreExport { kind: ExternalKind, instance: u32, name: String },
-    AliasOuter { kind: ComponentOuterAliasKind, count: u32, index: u32 },
+    Instantiate {
+        component: u32,
+        args: Box<[(String, ComponentExternalKind, u32)]>,
+        index: u32,
+    },
+    InstanceExports {
+        exports: Box<[(String, ComponentExternalKind, u32)]>,
+        index: u32,
+    },
+    AliasExport {
+        kind: ComponentExternalKind,
+        instance: u32,
+        name: String,
+        type_index: u32,
+    },
+    AliasCoreExport {
+        kind: ExternalKind,
+        instance: u32,
+        name: String,
+    },
+    AliasOuter {
+        kind: ComponentOuterAliasKind,
+        count: u32,
+        index: u32,
+    },
     /// A type definition; `resource` holds a resource's destructor (a core
     /// function index) if the type is a resource.
-    Type { index: u32, resource: Option<Option<u32>> },
-    Lift { core_func: u32, ty: Arc<FuncTy>, opts: OptsDef },
-    Lower { func: u32, ty: Arc<FuncTy>, opts: OptsDef },
+    Type {
+        index: u32,
+        resource: Option<Option<u32>>,
+    },
+    Lift {
+        core_func: u32,
+        ty: Arc<FuncTy>,
+        opts: OptsDef,
+    },
+    Lower {
+        func: u32,
+        ty: Arc<FuncTy>,
+        opts: OptsDef,
+    },
     ResourceNew(u32),
     ResourceDrop(u32),
     ResourceRep(u32),
@@ -137,7 +176,7 @@ pub(crate) fn load(engine: &Engine, bytes: &[u8]) -> Result<Arc<ComponentDef>> {
             if let Payload::End(end) = payload {
                 let start = *start;
                 stack.pop();
-                let module = Module::from_binary(engine, &bytes[start..end as usize])
+                let module = Module::from_binary_at(engine, &bytes[start..end as usize], start)
                     .context("failed to compile a core module of the component")?;
                 match stack.last_mut() {
                     Some(Frame::Component(b)) => b.modules.push(module),
@@ -239,7 +278,11 @@ fn section(b: &mut Builder, payload: Payload<'_>) -> Result<()> {
                     }
                     _ => {}
                 }
-                b.raw.push(Raw::Init(Init::Export { name, kind: export.kind, index: export.index }));
+                b.raw.push(Raw::Init(Init::Export {
+                    name,
+                    kind: export.kind,
+                    index: export.index,
+                }));
             }
         }
         Payload::InstanceSection(s) => {
@@ -273,15 +316,13 @@ fn section(b: &mut Builder, payload: Payload<'_>) -> Result<()> {
                             index,
                         }
                     }
-                    wasmparser::ComponentInstance::FromExports(exports) => {
-                        Init::InstanceExports {
-                            exports: exports
-                                .iter()
-                                .map(|e| (e.name.name.to_string(), e.kind, e.index))
-                                .collect(),
-                            index,
-                        }
-                    }
+                    wasmparser::ComponentInstance::FromExports(exports) => Init::InstanceExports {
+                        exports: exports
+                            .iter()
+                            .map(|e| (e.name.name.to_string(), e.kind, e.index))
+                            .collect(),
+                        index,
+                    },
                 };
                 b.raw.push(Raw::Init(init));
             }
@@ -395,12 +436,8 @@ fn builtin_name(c: &CanonicalFunction) -> String {
 }
 
 fn opts(options: &[CanonicalOption], lift: bool) -> Result<OptsDef> {
-    let mut o = OptsDef {
-        memory: None,
-        realloc: None,
-        post_return: None,
-        encoding: StringEncoding::Utf8,
-    };
+    let mut o =
+        OptsDef { memory: None, realloc: None, post_return: None, encoding: StringEncoding::Utf8 };
     for opt in options {
         match *opt {
             CanonicalOption::UTF8 => o.encoding = StringEncoding::Utf8,

@@ -13,8 +13,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use wasmparser::component_types::{
-    ComponentDefinedType, ComponentDefinedTypeId, ComponentFuncTypeId, ComponentValType,
-    ResourceId,
+    ComponentDefinedType, ComponentDefinedTypeId, ComponentFuncTypeId, ComponentValType, ResourceId,
 };
 use wasmparser::types::TypesRef;
 use wasmparser::{PrimitiveValType, ValType};
@@ -206,7 +205,9 @@ impl Ty {
             Ty::FixedList(t) => t.elem.contains_borrow(),
             Ty::Record(t) => t.fields.iter().any(|(_, t)| t.contains_borrow()),
             Ty::Tuple(t) => t.types.iter().any(|t| t.contains_borrow()),
-            Ty::Variant(t) => t.cases.iter().any(|(_, t)| t.as_ref().is_some_and(Ty::contains_borrow)),
+            Ty::Variant(t) => {
+                t.cases.iter().any(|(_, t)| t.as_ref().is_some_and(Ty::contains_borrow))
+            }
             Ty::Option(t) => t.ty.contains_borrow(),
             Ty::Result(t) => {
                 t.ok.as_ref().is_some_and(Ty::contains_borrow)

@@ -523,7 +523,10 @@ impl<T: 'static> ComponentType for Resource<T> {
         };
         match r.get(idx as usize).copied().flatten() {
             Some(t) if t == ResourceType::host::<T>() => Ok(()),
-            _ => bail!("type mismatch: the handle is not of host resource type `{}`", std::any::type_name::<T>()),
+            _ => bail!(
+                "type mismatch: the handle is not of host resource type `{}`",
+                std::any::type_name::<T>()
+            ),
         }
     }
 }
@@ -790,7 +793,9 @@ where
                 |_, r| Ok(r),
             ),
             FuncData::Host { .. } => {
-                bail!("typed calls of host functions re-exported by a component are not supported; use `Func::call`")
+                bail!(
+                    "typed calls of host functions re-exported by a component are not supported; use `Func::call`"
+                )
             }
         }
     }

@@ -117,7 +117,10 @@ pub struct Record {
 
 impl Record {
     pub fn fields(&self) -> impl ExactSizeIterator<Item = Field<'_>> {
-        self.t.fields.iter().map(|(n, t)| Field { name: n, ty: Type::new(t.clone(), self.r.clone()) })
+        self.t
+            .fields
+            .iter()
+            .map(|(n, t)| Field { name: n, ty: Type::new(t.clone(), self.r.clone()) })
     }
 }
 

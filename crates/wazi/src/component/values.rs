@@ -109,7 +109,13 @@ fn case_ty(ty: &Ty, i: usize) -> Option<&Ty> {
     match ty {
         Ty::Variant(t) => t.cases[i].1.as_ref(),
         Ty::Option(t) => (i == 1).then_some(&t.ty),
-        Ty::Result(t) => if i == 0 { t.ok.as_ref() } else { t.err.as_ref() },
+        Ty::Result(t) => {
+            if i == 0 {
+                t.ok.as_ref()
+            } else {
+                t.err.as_ref()
+            }
+        }
         _ => None,
     }
 }
@@ -245,7 +251,8 @@ fn load_list(cx: &mut Cx<'_>, elem: &Ty, ptr: u32, len: u32) -> Result<Val> {
 /// aligned by the caller).
 pub(crate) fn load(cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<Val> {
     let size = ty.abi().size;
-    let int = |cx: &Cx<'_>, n: u32| -> Result<u64> { Ok(abi::read_uint(cx.bytes(ptr, n as usize)?, n)) };
+    let int =
+        |cx: &Cx<'_>, n: u32| -> Result<u64> { Ok(abi::read_uint(cx.bytes(ptr, n as usize)?, n)) };
     Ok(match ty {
         Ty::Bool => Val::Bool(int(cx, 1)? != 0),
         Ty::S8 => Val::S8(int(cx, 1)? as i8),

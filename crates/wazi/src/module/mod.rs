@@ -98,6 +98,9 @@ pub(crate) struct ModuleInner {
     /// (backtraces, `Module::name`) so loading does not pay for it.
     name_section: Option<Range<usize>>,
     names: OnceLock<Names>,
+    /// Where the module starts in the file it came from (a component's
+    /// core modules start inside it): backtraces report offsets in the file.
+    pub offset_base: usize,
     /// Validators of functions not validated yet (lazy mode).
     lazy: Mutex<LazyState>,
 }
@@ -306,7 +309,14 @@ impl Module {
 
     /// Compiles a module from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
-        let inner = build(engine, bytes)?;
+        Module::from_binary_at(engine, bytes, 0)
+    }
+
+    /// Compiles a module found at byte `base` of a larger file (a core
+    /// module inside a component).
+    pub(crate) fn from_binary_at(engine: &Engine, bytes: &[u8], base: usize) -> Result<Module> {
+        let mut inner = build(engine, bytes)?;
+        inner.offset_base = base;
         let inner = Arc::new(inner);
         for f in inner.code.iter() {
             if let Some(c) = f.compiled() {
@@ -403,6 +413,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         bytes: bytes.into(),
         name_section: None,
         names: OnceLock::new(),
+        offset_base: 0,
         lazy: Mutex::new(LazyState::default()),
     };
     let mut code_index = 0usize;

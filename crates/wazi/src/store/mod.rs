@@ -476,7 +476,7 @@ impl StoreCore {
                     names.module.clone(),
                     func.index,
                     names.funcs.get(&func.index).cloned(),
-                    offset,
+                    offset.map(|o| o + module.offset_base),
                     offset.map(|o| o.saturating_sub(body)),
                 ))
             })

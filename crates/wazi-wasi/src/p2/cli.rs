@@ -1,0 +1,95 @@
+//! `wasi:cli`: environment, exit, the standard streams and terminals.
+
+use super::GetCtx;
+use super::io::{InputStream, OutputStream};
+use crate::I32Exit;
+use anyhow::Result;
+use wazi::StoreContextMut;
+use wazi::component::{Linker, Resource, ResourceType};
+
+/// `wasi:cli/terminal-input.terminal-input`.
+pub struct TerminalInput;
+
+/// `wasi:cli/terminal-output.terminal-output`.
+pub struct TerminalOutput;
+
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    let v = super::VERSION;
+    {
+        let mut i = linker.instance(&format!("wasi:cli/environment@{v}"))?;
+        i.func_wrap("get-environment", move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).env.clone(),))
+        })?;
+        i.func_wrap("get-arguments", move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).args.clone(),))
+        })?;
+        i.func_wrap("initial-cwd", move |_: StoreContextMut<'_, T>, (): ()| Ok((None::<String>,)))?;
+    }
+    {
+        let mut i = linker.instance(&format!("wasi:cli/exit@{v}"))?;
+        i.func_wrap("exit", |_: StoreContextMut<'_, T>, (status,): (Result<(), ()>,)| {
+            Err::<(), _>(anyhow::Error::new(I32Exit(if status.is_ok() { 0 } else { 1 })))
+        })?;
+        i.func_wrap("exit-with-code", |_: StoreContextMut<'_, T>, (code,): (u8,)| {
+            Err::<(), _>(anyhow::Error::new(I32Exit(code.into())))
+        })?;
+    }
+    linker.instance(&format!("wasi:cli/stdin@{v}"))?.func_wrap(
+        "get-stdin",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).table.push(InputStream::Stdin)?,))
+        },
+    )?;
+    linker.instance(&format!("wasi:cli/stdout@{v}"))?.func_wrap(
+        "get-stdout",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).table.push(OutputStream::Stdout)?,))
+        },
+    )?;
+    linker.instance(&format!("wasi:cli/stderr@{v}"))?.func_wrap(
+        "get-stderr",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).table.push(OutputStream::Stderr)?,))
+        },
+    )?;
+    linker.instance(&format!("wasi:cli/terminal-input@{v}"))?.resource(
+        "terminal-input",
+        ResourceType::host::<TerminalInput>(),
+        move |mut s, rep| {
+            get(s.data_mut()).table.delete(Resource::<TerminalInput>::new_own(rep))?;
+            Ok(())
+        },
+    )?;
+    linker.instance(&format!("wasi:cli/terminal-output@{v}"))?.resource(
+        "terminal-output",
+        ResourceType::host::<TerminalOutput>(),
+        move |mut s, rep| {
+            get(s.data_mut()).table.delete(Resource::<TerminalOutput>::new_own(rep))?;
+            Ok(())
+        },
+    )?;
+    linker.instance(&format!("wasi:cli/terminal-stdin@{v}"))?.func_wrap(
+        "get-terminal-stdin",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            let ctx = get(s.data_mut());
+            let t =
+                if ctx.stdin.is_terminal() { Some(ctx.table.push(TerminalInput)?) } else { None };
+            Ok((t,))
+        },
+    )?;
+    for (iface, func, stderr) in [
+        ("terminal-stdout", "get-terminal-stdout", false),
+        ("terminal-stderr", "get-terminal-stderr", true),
+    ] {
+        linker.instance(&format!("wasi:cli/{iface}@{v}"))?.func_wrap(
+            func,
+            move |mut s: StoreContextMut<'_, T>, (): ()| {
+                let ctx = get(s.data_mut());
+                let tty = if stderr { ctx.stderr.is_terminal() } else { ctx.stdout.is_terminal() };
+                let t = if tty { Some(ctx.table.push(TerminalOutput)?) } else { None };
+                Ok((t,))
+            },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! WASI 0.2: the host side of the `wasi:*@0.2.x` interfaces a component
+//! imports, one module per WASI package, on the shared core
+//! ([`WasiCtx`]). Interfaces are defined at version 0.2.12 and satisfy
+//! imports of any 0.2.x version.
+//!
+//! Implemented: `wasi:io` (error, poll, streams) and `wasi:cli`
+//! (environment, exit, stdin, stdout, stderr, terminal-*). A component
+//! importing another WASI interface fails to instantiate, naming it.
+//!
+//! ```no_run
+//! use wazi::{Engine, Store};
+//! use wazi::component::{Component, Linker};
+//! use wazi_wasi::{WasiCtx, WasiCtxBuilder};
+//!
+//! let engine = Engine::default();
+//! let component = Component::from_file(&engine, "hello-p2.wasm")?;
+//! let mut linker: Linker<WasiCtx> = Linker::new(&engine);
+//! wazi_wasi::p2::add_to_linker(&mut linker, |cx| cx)?;
+//! let mut store = Store::new(&engine, WasiCtxBuilder::new().inherit_stdio().build());
+//! let status = wazi_wasi::p2::run(&mut store, &linker, &component)?;
+//! assert!(status.is_ok());
+//! # Ok::<(), wazi::Error>(())
+//! ```
+
+mod cli;
+mod io;
+
+pub use io::{InputStream, IoError, OutputStream, Pollable};
+
+use crate::WasiCtx;
+use anyhow::{Context, Result, bail};
+use wazi::Store;
+use wazi::component::{Component, Linker};
+
+/// The version the host's interfaces are defined at.
+pub const VERSION: &str = "0.2.12";
+
+/// Finds the context in the store's data.
+pub type GetCtx<T> = fn(&mut T) -> &mut WasiCtx;
+
+/// Defines the WASI 0.2 interfaces in `linker`; `get` finds the
+/// [`WasiCtx`] in the store's data.
+pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    io::add_to_linker(linker, get)?;
+    cli::add_to_linker(linker, get)?;
+    Ok(())
+}
+
+/// The name of `component`'s export of `wasi:cli/run` (any 0.2.x).
+pub fn run_export(component: &Component) -> Option<&str> {
+    component
+        .export_names()
+        .find(|n| n.strip_prefix("wasi:cli/run@").and_then(|v| semver_0_2(v)).is_some())
+}
+
+fn semver_0_2(v: &str) -> Option<()> {
+    let mut parts = v.splitn(3, '.');
+    (parts.next()? == "0" && parts.next()? == "2").then_some(())
+}
+
+/// Instantiates `component` and calls its `wasi:cli/run` export: `Ok(())`
+/// or `Err(())` as the guest returned it. A guest calling
+/// `wasi:cli/exit` ends with an [`I32Exit`](crate::I32Exit) error.
+pub fn run<T: 'static>(
+    store: &mut Store<T>,
+    linker: &Linker<T>,
+    component: &Component,
+) -> Result<Result<(), ()>> {
+    let Some(export) = run_export(component) else {
+        bail!("the component does not export `wasi:cli/run@0.2.x`");
+    };
+    let export = export.to_string();
+    let instance = linker.instantiate(&mut *store, component)?;
+    let iface = instance
+        .get_export_index(&mut *store, None, &export)
+        .with_context(|| format!("no export `{export}`"))?;
+    let run = instance
+        .get_export_index(&mut *store, Some(&iface), "run")
+        .with_context(|| format!("`{export}` has no `run` function"))?;
+    let run = instance.get_typed_func::<(), (Result<(), ()>,)>(&mut *store, &run)?;
+    Ok(run.call(&mut *store, ())?.0)
+}
