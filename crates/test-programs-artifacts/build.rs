@@ -1,7 +1,8 @@
-//! Builds the guest programs of `crates/test-programs` for `wasm32-wasip1`
-//! and writes a constant with the path of each: `P1_HELLO` for
-//! `src/bin/p1_hello.rs`. Cargo caches the build in `target/guests`, so an
-//! unchanged guest is not rebuilt.
+//! Builds the guest programs of `crates/test-programs` (`p1_*` for
+//! `wasm32-wasip1`, `p2_*` components for `wasm32-wasip2`) and writes a
+//! constant with the path of each: `P1_HELLO` for `src/bin/p1_hello.rs`.
+//! Cargo caches the build in `target/guests`, so an unchanged guest is not
+//! rebuilt.
 
 use std::env;
 use std::fmt::Write as _;
@@ -13,37 +14,13 @@ fn main() {
     let programs = manifest.join("../test-programs").canonicalize().unwrap();
     println!("cargo:rerun-if-changed={}", programs.join("src").display());
     println!("cargo:rerun-if-changed={}", programs.join("Cargo.toml").display());
+    println!("cargo:rerun-if-changed={}", programs.join("wit").display());
     let target_dir = match env::var_os("CARGO_TARGET_DIR") {
         Some(d) => PathBuf::from(d),
         None => manifest.join("../../target"),
     }
     .join("guests");
 
-    let target = "wasm32-wasip1";
-    let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.args(["build", "--release", "--target", target, "--bins", "--manifest-path"])
-        .arg(programs.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir);
-    // Flags meant for the host build must not reach the guests'.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CLIPPY_ARGS",
-        "CLIPPY_CONF_DIR",
-    ] {
-        cmd.env_remove(var);
-    }
-    let status = cmd.status().expect("failed to run cargo for the guest programs");
-    assert!(
-        status.success(),
-        "building the guest programs failed; is the `{target}` target installed \
-         (`rustup target add {target}`)?"
-    );
-
-    let mut out = String::new();
     let mut bins: Vec<String> = std::fs::read_dir(programs.join("src/bin"))
         .unwrap()
         .filter_map(|e| {
@@ -52,8 +29,39 @@ fn main() {
         })
         .collect();
     bins.sort();
+    let target_of =
+        |bin: &str| if bin.starts_with("p2_") { "wasm32-wasip2" } else { "wasm32-wasip1" };
+    for target in ["wasm32-wasip1", "wasm32-wasip2"] {
+        let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.args(["build", "--release", "--target", target, "--manifest-path"])
+            .arg(programs.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target_dir);
+        for bin in bins.iter().filter(|b| target_of(b) == target) {
+            cmd.args(["--bin", bin]);
+        }
+        // Flags meant for the host build must not reach the guests'.
+        for var in [
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "CARGO_BUILD_RUSTFLAGS",
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CLIPPY_ARGS",
+            "CLIPPY_CONF_DIR",
+        ] {
+            cmd.env_remove(var);
+        }
+        let status = cmd.status().expect("failed to run cargo for the guest programs");
+        assert!(
+            status.success(),
+            "building the guest programs failed; is the `{target}` target installed \
+             (`rustup target add {target}`)?"
+        );
+    }
+
+    let mut out = String::new();
     for bin in &bins {
-        let path = target_dir.join(target).join("release").join(format!("{bin}.wasm"));
+        let path = target_dir.join(target_of(bin)).join("release").join(format!("{bin}.wasm"));
         writeln!(out, "pub const {}: &str = {:?};", bin.to_uppercase(), path.display().to_string())
             .unwrap();
     }

@@ -5,7 +5,7 @@
 //! The typed path ([`super::typed`]) and the dynamic path
 //! ([`super::values`]) both build on this module.
 
-use super::resources::{ResourceKind, ResourceType, Slot};
+use super::resources::{ResourceAny, ResourceKind, ResourceType, Slot};
 use super::store::{InstanceId, Options, StringEncoding};
 use crate::store::StoreCore;
 use crate::trap::Trap;
@@ -42,6 +42,9 @@ pub struct Cx<'a> {
     /// The task (index in the store's tasks) `borrow`s lowered into this
     /// instance belong to.
     pub(crate) task: Option<usize>,
+    /// Borrowed handles lifted for the host during this call, in the
+    /// store's host handle table: they end with the call.
+    pub(crate) host_borrows: Vec<u32>,
 }
 
 impl<'a> Cx<'a> {
@@ -51,7 +54,15 @@ impl<'a> Cx<'a> {
         resources: &'a [Option<ResourceType>],
         fused: bool,
     ) -> Cx<'a> {
-        Cx { core, opts, resources, fused, lenders: Vec::new(), task: None }
+        Cx {
+            core,
+            opts,
+            resources,
+            fused,
+            lenders: Vec::new(),
+            task: None,
+            host_borrows: Vec::new(),
+        }
     }
 
     pub(crate) fn instance(&self) -> InstanceId {
@@ -193,6 +204,59 @@ impl<'a> Cx<'a> {
             self.lenders.push(i);
         }
         Ok((rt, rep))
+    }
+
+    /// Lifts handle `i` (of resource index `ty`) for the other side: into
+    /// the host's handle table, or as a bare representation in a
+    /// component-to-component call.
+    pub(crate) fn lift_any(&mut self, i: u32, ty: u32, own: bool) -> Result<ResourceAny> {
+        let (rt, rep) = if own { self.lift_own(i, ty)? } else { self.lift_borrow(i, ty)? };
+        if self.fused {
+            return Ok(ResourceAny { ty: rt, handle: rep, own, direct: true });
+        }
+        let slot = if own {
+            Slot::Own { ty: rt, rep, lends: 0 }
+        } else {
+            Slot::Borrow { ty: rt, rep, scope: 0 }
+        };
+        let handle = self.core.components.host_handles.insert(slot)?;
+        if !own {
+            self.host_borrows.push(handle);
+        }
+        Ok(ResourceAny { ty: rt, handle, own, direct: false })
+    }
+
+    /// Lowers `h` as a handle of resource index `ty` (`own` or `borrow`).
+    pub(crate) fn lower_any(&mut self, h: &ResourceAny, ty: u32, own: bool) -> Result<u32> {
+        let expected = self.resource(ty)?;
+        if h.ty != expected {
+            bail!("resource type mismatch");
+        }
+        if own && !h.own {
+            bail!("cannot lower a `borrow` resource into an `own`");
+        }
+        let rep = if h.direct {
+            h.handle
+        } else if own {
+            match self.core.components.host_handles.remove(h.handle, h.ty)? {
+                super::resources::Removed::Own { rep } => rep,
+                super::resources::Removed::Borrow { .. } => {
+                    bail!("cannot lower a `borrow` resource into an `own`")
+                }
+            }
+        } else {
+            self.core.components.host_handles.rep(h.handle, h.ty)?
+        };
+        if own { self.lower_own(h.ty, rep) } else { self.lower_borrow(h.ty, rep) }
+    }
+
+    /// Removes the borrowed handles lifted for the host (the call is over).
+    pub(crate) fn end_host_borrows(core: &mut StoreCore, borrows: Vec<u32>) {
+        for i in borrows {
+            if let Ok(ty) = core.components.host_handles.type_of(i) {
+                let _ = core.components.host_handles.remove(i, ty);
+            }
+        }
     }
 
     /// `lower_own`: a new owning handle in this instance.

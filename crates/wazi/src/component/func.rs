@@ -84,6 +84,11 @@ impl Func {
         if results.len() != want {
             bail!("expected {want} result(s), got {}", results.len());
         }
+        let resources = self.ty_of(core).1;
+        for ((name, t), v) in ty.params.iter().zip(params) {
+            values::typecheck(t, v, &resources)
+                .with_context(|| format!("type mismatch with parameter `{name}`"))?;
+        }
         match data {
             FuncData::Lifted(f) => {
                 let r = call_lifted(

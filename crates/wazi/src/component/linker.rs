@@ -387,7 +387,9 @@ fn realize<T: 'static>(
             let types = def.types();
             let mut out = Vec::with_capacity(items.len());
             for ((name, p), (_, item)) in items.into_iter().zip(types[id].exports.iter()) {
-                out.push((name, realize(inner, def, resources, item.ty, p)?));
+                let item = realize(inner, def, resources, item.ty, p)
+                    .with_context(|| format!("instance export `{name}` has the wrong type"))?;
+                out.push((name, item));
             }
             Item::Instance(Arc::new(instance::InstanceValue { items: out }))
         }
@@ -441,15 +443,16 @@ impl<T: 'static> LinkerInstance<'_, T> {
     {
         let entry = move |inner: &mut StoreInner<T>, site: &LowerSite, slots: &mut [u64]| {
             let inst = site.opts.instance;
-            let (params, lenders) = {
+            let (params, lenders, borrows) = {
                 let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
                 let p = typed::lift_params::<Params>(&mut cx, &site.ty, slots)?;
-                (p, std::mem::take(&mut cx.lenders))
+                (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
             };
             let r = f(StoreContextMut(inner), params);
             for i in lenders {
                 inner.core.components.handles(inst).undo_lend(i);
             }
+            Cx::end_host_borrows(&mut inner.core, borrows);
             let r = r?;
             let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
             typed::lower_result(&mut cx, &site.ty, site.retptr_index(), &r, slots)
@@ -473,16 +476,17 @@ impl<T: 'static> LinkerInstance<'_, T> {
         let g = f.clone();
         let entry = move |inner: &mut StoreInner<T>, site: &LowerSite, slots: &mut [u64]| {
             let inst = site.opts.instance;
-            let (params, lenders) = {
+            let (params, lenders, borrows) = {
                 let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
                 let p = func::lift_params(&mut cx, &site.ty, slots)?;
-                (p, std::mem::take(&mut cx.lenders))
+                (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
             };
             let mut results = vec![Val::Bool(false); site.ty.result.is_some() as usize];
             let r = g(StoreContextMut(inner), &params, &mut results);
             for i in lenders {
                 inner.core.components.handles(inst).undo_lend(i);
             }
+            Cx::end_host_borrows(&mut inner.core, borrows);
             r?;
             let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
             func::lower_result(&mut cx, &site.ty, site.retptr_index(), results.first(), slots)

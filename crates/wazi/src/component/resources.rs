@@ -155,6 +155,14 @@ impl HandleTable {
         }
     }
 
+    /// The resource type of handle `i`.
+    pub fn type_of(&mut self, i: u32) -> Result<ResourceType> {
+        match *self.get_mut(i)? {
+            Slot::Own { ty, .. } | Slot::Borrow { ty, .. } => Ok(ty),
+            Slot::Free { .. } => unreachable!(),
+        }
+    }
+
     /// `resource.rep`: the representation of a handle of type `ty`.
     pub fn rep(&mut self, i: u32, ty: ResourceType) -> Result<u32> {
         match *self.get_mut(i)? {
@@ -228,15 +236,21 @@ impl<T> fmt::Debug for Resource<T> {
     }
 }
 
-/// A handle of any resource type, as the dynamic API ([`Val`]) carries it:
-/// owned handles transfer ownership when passed on.
+/// A handle of any resource type held by the host, as the dynamic API
+/// ([`Val`]) and typed functions taking `ResourceAny` carry it. It indexes
+/// the store's table of host-held handles, so a handle that was given away
+/// (an `own` passed to a guest) or dropped cannot be used again.
 ///
 /// [`Val`]: super::Val
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ResourceAny {
     pub(crate) ty: ResourceType,
-    pub(crate) rep: u32,
+    /// Index in the store's host handle table, or (inside a
+    /// component-to-component call) the representation itself.
+    pub(crate) handle: u32,
     pub(crate) own: bool,
+    /// `handle` is a representation in transit between two components.
+    pub(crate) direct: bool,
 }
 
 impl ResourceAny {
@@ -248,27 +262,48 @@ impl ResourceAny {
         self.own
     }
 
-    /// Builds a handle from a host [`Resource`].
-    pub fn try_from_resource<T: 'static>(r: Resource<T>) -> ResourceAny {
-        ResourceAny { ty: ResourceType::host::<T>(), rep: r.rep, own: r.own }
+    /// A handle for host resource `r`, held by the host in `store`.
+    pub fn try_from_resource<T: 'static>(
+        r: Resource<T>,
+        mut store: impl crate::AsContextMut,
+    ) -> Result<ResourceAny> {
+        let comps = &mut store.as_context_mut().0.core.components;
+        let ty = ResourceType::host::<T>();
+        let slot = if r.owned() {
+            Slot::Own { ty, rep: r.rep(), lends: 0 }
+        } else {
+            Slot::Borrow { ty, rep: r.rep(), scope: 0 }
+        };
+        let handle = comps.host_handles.insert(slot)?;
+        Ok(ResourceAny { ty, handle, own: r.owned(), direct: false })
     }
 
-    /// Converts to a typed host handle; fails for other resource types.
-    pub fn try_into_resource<T: 'static>(self) -> Result<Resource<T>> {
+    /// Converts to a typed host handle, taking it out of the store's table;
+    /// fails for other resource types.
+    pub fn try_into_resource<T: 'static>(
+        self,
+        mut store: impl crate::AsContextMut,
+    ) -> Result<Resource<T>> {
         if self.ty != ResourceType::host::<T>() {
             bail!("resource type mismatch");
         }
-        Ok(Resource::from_parts(self.rep, self.own))
+        let comps = &mut store.as_context_mut().0.core.components;
+        match comps.host_handles.remove(self.handle, self.ty)? {
+            Removed::Own { rep } => Ok(Resource::from_parts(rep, true)),
+            Removed::Borrow { .. } => bail!("a borrowed handle cannot become a `Resource`"),
+        }
     }
 
-    /// Drops an owned handle the host holds, running the resource's
-    /// destructor.
+    /// Drops the handle: for an owned one, the resource's destructor runs.
     pub fn resource_drop(self, mut store: impl crate::AsContextMut) -> Result<()> {
-        let inner = store.as_context_mut().0;
-        if !self.own {
-            return Ok(());
+        if self.direct {
+            bail!("this handle is not held by the host");
         }
-        super::func::run_dtor(&mut inner.core, self.ty, self.rep, None)
+        let inner = store.as_context_mut().0;
+        match inner.core.components.host_handles.remove(self.handle, self.ty)? {
+            Removed::Own { rep } => super::func::run_dtor(&mut inner.core, self.ty, rep, None),
+            Removed::Borrow { .. } => Ok(()),
+        }
     }
 }
 

@@ -23,6 +23,8 @@ pub(crate) struct ComponentStore {
     /// Active calls into lifted functions, innermost last: each counts the
     /// borrow handles it has been lent and not yet dropped.
     pub tasks: Vec<Task>,
+    /// Handles of resources the host holds (`ResourceAny`).
+    pub host_handles: HandleTable,
     /// Exports of instances the embedder instantiated (`Instance` handles).
     pub exported: Vec<Arc<super::instance::InstanceValue>>,
 }

@@ -588,36 +588,28 @@ impl Lift for ResourceAny {
 }
 
 fn lift_any(cx: &mut Cx<'_>, ty: &Ty, i: u32) -> Result<ResourceAny> {
-    Ok(match ty {
-        Ty::Own(r) => {
-            let (ty, rep) = cx.lift_own(i, *r)?;
-            ResourceAny { ty, rep, own: true }
-        }
-        Ty::Borrow(r) => {
-            let (ty, rep) = cx.lift_borrow(i, *r)?;
-            ResourceAny { ty, rep, own: false }
-        }
+    match ty {
+        Ty::Own(r) => cx.lift_any(i, *r, true),
+        Ty::Borrow(r) => cx.lift_any(i, *r, false),
         _ => unreachable!("typechecked as a handle"),
-    })
+    }
 }
 
-fn check_any(cx: &Cx<'_>, ty: &Ty, h: &ResourceAny) -> Result<()> {
-    let (Ty::Own(r) | Ty::Borrow(r)) = ty else { unreachable!() };
-    if cx.resource(*r)? != h.ty {
-        bail!("resource type mismatch");
+fn lower_any(cx: &mut Cx<'_>, ty: &Ty, h: &ResourceAny) -> Result<u32> {
+    match ty {
+        Ty::Own(r) => cx.lower_any(h, *r, true),
+        Ty::Borrow(r) => cx.lower_any(h, *r, false),
+        _ => unreachable!("typechecked as a handle"),
     }
-    Ok(())
 }
 
 impl Lower for ResourceAny {
     fn lower(&self, cx: &mut Cx<'_>, ty: &Ty, dst: &mut Vec<u64>) -> Result<()> {
-        check_any(cx, ty, self)?;
-        dst.push(lower_handle(cx, ty, self.ty, self.rep, self.own)? as u64);
+        dst.push(lower_any(cx, ty, self)? as u64);
         Ok(())
     }
     fn store(&self, cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<()> {
-        check_any(cx, ty, self)?;
-        let i = lower_handle(cx, ty, self.ty, self.rep, self.own)?;
+        let i = lower_any(cx, ty, self)?;
         abi::write_uint(cx.bytes_mut(ptr, 4)?, 4, i as u64);
         Ok(())
     }

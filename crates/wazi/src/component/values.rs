@@ -4,6 +4,7 @@
 
 use super::abi::{self, Cx, FlatSrc};
 use super::resources::ResourceAny;
+use super::resources::ResourceType;
 use super::ty::Ty;
 use anyhow::{Result, bail};
 
@@ -210,14 +211,8 @@ pub(crate) fn lift_flat(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Resu
             let words: Vec<u32> = (0..t.words()).map(|_| src.next() as u32).collect();
             flags_from_bits(&t.names, |w| words[w])
         }
-        Ty::Own(r) => {
-            let (ty, rep) = cx.lift_own(src.next() as u32, *r)?;
-            Val::Resource(ResourceAny { ty, rep, own: true })
-        }
-        Ty::Borrow(r) => {
-            let (ty, rep) = cx.lift_borrow(src.next() as u32, *r)?;
-            Val::Resource(ResourceAny { ty, rep, own: false })
-        }
+        Ty::Own(r) => Val::Resource(cx.lift_any(src.next() as u32, *r, true)?),
+        Ty::Borrow(r) => Val::Resource(cx.lift_any(src.next() as u32, *r, false)?),
         Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_) => {
             let (layout, n) = variant_layout(ty).unwrap();
             let i = abi::check_discriminant(src.next() as u32, n)?;
@@ -306,14 +301,8 @@ pub(crate) fn load(cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<Val> {
             };
             flags_from_bits(&t.names, |w| words[w])
         }
-        Ty::Own(r) => {
-            let (ty, rep) = cx.lift_own(int(cx, 4)? as u32, *r)?;
-            Val::Resource(ResourceAny { ty, rep, own: true })
-        }
-        Ty::Borrow(r) => {
-            let (ty, rep) = cx.lift_borrow(int(cx, 4)? as u32, *r)?;
-            Val::Resource(ResourceAny { ty, rep, own: false })
-        }
+        Ty::Own(r) => Val::Resource(cx.lift_any(int(cx, 4)? as u32, *r, true)?),
+        Ty::Borrow(r) => Val::Resource(cx.lift_any(int(cx, 4)? as u32, *r, false)?),
         Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_) => {
             let (layout, n) = variant_layout(ty).unwrap();
             let i = abi::check_discriminant(int(cx, layout.disc_size)? as u32, n)?;
@@ -372,14 +361,8 @@ pub(crate) fn lower_flat(cx: &mut Cx<'_>, ty: &Ty, v: &Val, dst: &mut Vec<u64>) 
         (Ty::Flags(t), Val::Flags(set)) => {
             dst.extend(flags_bits(&t.names, set)?.into_iter().map(|w| w as u64));
         }
-        (Ty::Own(r), Val::Resource(h)) => {
-            check_handle(cx, *r, h, true)?;
-            dst.push(cx.lower_own(h.ty, h.rep)? as u64);
-        }
-        (Ty::Borrow(r), Val::Resource(h)) => {
-            check_handle(cx, *r, h, false)?;
-            dst.push(cx.lower_borrow(h.ty, h.rep)? as u64);
-        }
+        (Ty::Own(r), Val::Resource(h)) => dst.push(cx.lower_any(h, *r, true)? as u64),
+        (Ty::Borrow(r), Val::Resource(h)) => dst.push(cx.lower_any(h, *r, false)? as u64),
         (Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_), _) => {
             let (layout, _) = variant_layout(ty).unwrap();
             let (i, payload) = case_of(ty, v)?;
@@ -410,16 +393,6 @@ fn check_record(tys: &[(String, Ty)], fields: &[(String, Val)]) -> Result<()> {
 fn check_tuple(tys: &[Ty], items: &[Val]) -> Result<()> {
     if tys.len() != items.len() {
         bail!("expected {}-tuple, found {}-tuple", tys.len(), items.len());
-    }
-    Ok(())
-}
-
-fn check_handle(cx: &Cx<'_>, r: u32, h: &ResourceAny, own: bool) -> Result<()> {
-    if h.ty != cx.resource(r)? {
-        bail!("resource type mismatch");
-    }
-    if own && !h.own {
-        bail!("cannot lower a `borrow` resource into an `own`");
     }
     Ok(())
 }
@@ -498,13 +471,11 @@ pub(crate) fn store(cx: &mut Cx<'_>, ty: &Ty, v: &Val, ptr: u32) -> Result<()> {
             }
         }
         (Ty::Own(r), Val::Resource(h)) => {
-            check_handle(cx, *r, h, true)?;
-            let i = cx.lower_own(h.ty, h.rep)?;
+            let i = cx.lower_any(h, *r, true)?;
             int(cx, 4, i as u64)
         }
         (Ty::Borrow(r), Val::Resource(h)) => {
-            check_handle(cx, *r, h, false)?;
-            let i = cx.lower_borrow(h.ty, h.rep)?;
+            let i = cx.lower_any(h, *r, false)?;
             int(cx, 4, i as u64)
         }
         (Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_), _) => {
@@ -515,6 +486,62 @@ pub(crate) fn store(cx: &mut Cx<'_>, ty: &Ty, v: &Val, ptr: u32) -> Result<()> {
                 store(cx, pt, p, ptr + layout.payload_offset)?;
             }
             Ok(())
+        }
+        _ => mismatch(ty, v),
+    }
+}
+
+/// Checks `v` is a value of type `ty` (whose resources are `resources`)
+/// without lowering anything, so a call with a bad argument fails before
+/// the callee is entered.
+pub(crate) fn typecheck(ty: &Ty, v: &Val, resources: &[Option<ResourceType>]) -> Result<()> {
+    match (ty, v) {
+        (Ty::Bool, Val::Bool(_))
+        | (Ty::S8, Val::S8(_))
+        | (Ty::U8, Val::U8(_))
+        | (Ty::S16, Val::S16(_))
+        | (Ty::U16, Val::U16(_))
+        | (Ty::S32, Val::S32(_))
+        | (Ty::U32, Val::U32(_))
+        | (Ty::S64, Val::S64(_))
+        | (Ty::U64, Val::U64(_))
+        | (Ty::F32, Val::Float32(_))
+        | (Ty::F64, Val::Float64(_))
+        | (Ty::Char, Val::Char(_))
+        | (Ty::String, Val::String(_)) => Ok(()),
+        (Ty::List(e), Val::List(items)) => {
+            items.iter().try_for_each(|v| typecheck(e, v, resources))
+        }
+        (Ty::FixedList(t), Val::List(items)) => {
+            if items.len() != t.len as usize {
+                bail!("expected a list of {} elements, found {}", t.len, items.len());
+            }
+            items.iter().try_for_each(|v| typecheck(&t.elem, v, resources))
+        }
+        (Ty::Record(t), Val::Record(fields)) => {
+            check_record(&t.fields, fields)?;
+            t.fields.iter().zip(fields).try_for_each(|((_, t), (_, v))| typecheck(t, v, resources))
+        }
+        (Ty::Tuple(t), Val::Tuple(items)) => {
+            check_tuple(&t.types, items)?;
+            t.types.iter().zip(items).try_for_each(|(t, v)| typecheck(t, v, resources))
+        }
+        (Ty::Flags(t), Val::Flags(set)) => flags_bits(&t.names, set).map(|_| ()),
+        (Ty::Own(r) | Ty::Borrow(r), Val::Resource(h)) => {
+            if resources.get(*r as usize).copied().flatten() != Some(h.ty) {
+                bail!("resource type mismatch");
+            }
+            if matches!(ty, Ty::Own(_)) && !h.own {
+                bail!("cannot lower a `borrow` resource into an `own`");
+            }
+            Ok(())
+        }
+        (Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_), _) => {
+            let (i, payload) = case_of(ty, v)?;
+            match (case_ty(ty, i), payload) {
+                (Some(t), Some(p)) => typecheck(t, p, resources),
+                _ => Ok(()),
+            }
         }
         _ => mismatch(ty, v),
     }
