@@ -2,6 +2,7 @@
 
 #![forbid(unsafe_code)]
 
+mod inspect;
 mod invoke;
 mod options;
 mod run;
@@ -21,13 +22,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a WebAssembly module.
+    /// Run a WebAssembly module or component.
     Run(run::RunCommand),
+    /// Print a module's imports and exports, or a component's world as WIT.
+    Inspect(inspect::InspectCommand),
     /// Run WebAssembly test scripts (`.wast`).
     Wast(wast::WastCommand),
 }
 
-const SUBCOMMANDS: &[&str] = &["run", "wast", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "wast", "inspect", "help"];
 
 /// `wazi FILE ARGS...` is short for `wazi run FILE ARGS...`, as in
 /// wasmtime: anything that is not a subcommand or a top-level flag starts a
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(c) => c.execute(),
         Command::Wast(c) => c.execute(),
+        Command::Inspect(c) => c.execute(),
     };
     match result {
         Ok(code) => code,

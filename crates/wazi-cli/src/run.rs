@@ -174,6 +174,7 @@ impl RunCommand {
         }
         let mut linker: component::Linker<Host> = component::Linker::new(engine);
         if wasi.cli {
+            wazi_wasi::p2::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
             wazi_wasi::p2::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
         }
         if wasm.unknown_imports_trap {

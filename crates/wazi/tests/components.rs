@@ -337,7 +337,11 @@ fn guest_resources() {
 #[test]
 fn host_functions_and_host_resources() {
     let mut g = Guest::new();
-    let (n,): (u32,) = g.call("use-host", ("wazi".to_string(),));
+    let user =
+        g.instance.get_export_index(&mut g.store, None, "wazi:test/host-user@0.1.0").unwrap();
+    let idx = g.instance.get_export_index(&mut g.store, Some(&user), "use-host").unwrap();
+    let use_host = g.instance.get_typed_func::<(&str,), (u32,)>(&mut g.store, &idx).unwrap();
+    let (n,) = use_host.call(&mut g.store, ("wazi",)).unwrap();
     assert_eq!(n, 1004);
     assert_eq!(g.store.data().logs, vec!["hello, wazi".to_string()]);
     // The guest dropped its blob: the host's destructor removed it.

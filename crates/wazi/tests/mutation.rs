@@ -159,3 +159,145 @@ fn mutated_modules_never_panic() {
     // The mutations must reach the engine, not only the decoder.
     assert!(ran > 10, "too few mutants instantiated: {ran}");
 }
+
+const COMPONENT_SEEDS: &[&str] = &[
+    r#"(component
+      (core module $m
+        (memory (export "mem") 1)
+        (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 256))
+        (func (export "echo") (param i32 i32) (result i32)
+          (i32.store (i32.const 0) (local.get 0))
+          (i32.store (i32.const 4) (local.get 1))
+          (i32.const 0))
+        (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+      (core instance $i (instantiate $m))
+      (func (export "echo") (param "s" string) (result string)
+        (canon lift (core func $i "echo") (memory (core memory $i "mem"))
+          (realloc (core func $i "realloc"))))
+      (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+        (canon lift (core func $i "add"))))"#,
+    r#"(component
+      (type $r (resource (rep i32)))
+      (core func $new (canon resource.new $r))
+      (core func $rep (canon resource.rep $r))
+      (core module $m
+        (import "" "new" (func $new (param i32) (result i32)))
+        (import "" "rep" (func $rep (param i32) (result i32)))
+        (func (export "make") (param i32) (result i32) (call $new (local.get 0)))
+        (func (export "get") (param i32) (result i32) (call $rep (local.get 0))))
+      (core instance $i (instantiate $m (with "" (instance
+        (export "new" (func $new)) (export "rep" (func $rep))))))
+      (export $r' "r" (type $r))
+      (func (export "make") (param "v" u32) (result (own $r'))
+        (canon lift (core func $i "make")))
+      (func (export "get") (param "h" (borrow $r')) (result u32)
+        (canon lift (core func $i "get"))))"#,
+    r#"(component
+      (component $inner
+        (core module $m (func (export "f") (result i32) (i32.const 7)))
+        (core instance $i (instantiate $m))
+        (func (export "f") (result u8) (canon lift (core func $i "f"))))
+      (instance $a (instantiate $inner))
+      (instance $b (instantiate $inner))
+      (import "host" (func $h (param "x" u32) (result (list u8))))
+      (export "f" (func $a "f"))
+      (export "g" (func $b "f")))"#,
+];
+
+/// A value of type `ty`, for calling mutated components' exports.
+fn some_val(ty: &wazi::component::types::Type) -> wazi::component::Val {
+    use wazi::component::Val;
+    use wazi::component::types::Type;
+    match ty {
+        Type::Bool => Val::Bool(true),
+        Type::S8 => Val::S8(-1),
+        Type::U8 => Val::U8(1),
+        Type::S16 => Val::S16(-1),
+        Type::U16 => Val::U16(1),
+        Type::S32 => Val::S32(-1),
+        Type::U32 => Val::U32(1),
+        Type::S64 => Val::S64(-1),
+        Type::U64 => Val::U64(1),
+        Type::Float32 => Val::Float32(1.5),
+        Type::Float64 => Val::Float64(1.5),
+        Type::Char => Val::Char('é'),
+        Type::String => Val::String("héllo".into()),
+        Type::List(l) => Val::List(vec![some_val(&l.ty()); 2]),
+        Type::Record(r) => {
+            Val::Record(r.fields().map(|f| (f.name.to_string(), some_val(&f.ty))).collect())
+        }
+        Type::Tuple(t) => Val::Tuple(t.types().map(|t| some_val(&t)).collect()),
+        Type::Variant(v) => {
+            let c = v.cases().next().unwrap();
+            Val::Variant(c.name.to_string(), c.ty.map(|t| Box::new(some_val(&t))))
+        }
+        Type::Enum(e) => Val::Enum(e.names().next().unwrap().to_string()),
+        Type::Option(o) => Val::Option(Some(Box::new(some_val(&o.ty())))),
+        Type::Result(r) => Val::Result(Ok(r.ok().map(|t| Box::new(some_val(&t))))),
+        Type::Flags(f) => Val::Flags(f.names().take(1).map(str::to_string).collect()),
+        // Handles cannot be made up; such calls fail with an error.
+        Type::Own(_) | Type::Borrow(_) => Val::Bool(false),
+    }
+}
+
+/// Loads, instantiates and calls a (possibly invalid) component.
+fn exercise_component(engine: &Engine, bytes: &[u8]) -> (bool, bool) {
+    use wazi::component::{Component, Linker as CLinker, Val};
+    let Ok(component) = Component::from_binary(engine, bytes) else {
+        return (false, false);
+    };
+    let mut store = Store::new(engine, ());
+    store.set_fuel(20_000).unwrap();
+    let mut linker = CLinker::new(engine);
+    if linker.define_unknown_imports_as_traps(&component).is_err() {
+        return (true, false);
+    }
+    let Ok(inst) = linker.instantiate(&mut store, &component) else {
+        return (true, false);
+    };
+    for name in inst.exports(&store) {
+        let Some(f) = inst.get_func(&mut store, name.as_str()) else { continue };
+        let args: Vec<Val> = f.params(&store).iter().map(|(_, t)| some_val(t)).collect();
+        let mut results = vec![Val::Bool(false); f.results(&store).len()];
+        let _ = f.call(&mut store, &args, &mut results);
+        store.set_fuel(20_000).unwrap();
+    }
+    (true, true)
+}
+
+#[test]
+fn mutated_components_never_panic() {
+    let budget = Duration::from_secs(15);
+    let start = Instant::now();
+    let mut c = Config::new();
+    c.consume_fuel(true).max_wasm_stack(1 << 20);
+    let engine = Engine::new(&c).unwrap();
+    let seeds: Vec<Vec<u8>> = COMPONENT_SEEDS.iter().map(|s| wat::parse_str(s).unwrap()).collect();
+    let mut rng = Rng(0xc0de_5eed_1234_9876);
+    let (mut tried, mut loaded, mut ran) = (0, 0, 0);
+    for i in 0..20_000 {
+        if start.elapsed() > budget {
+            break;
+        }
+        let seed = &seeds[i % seeds.len()];
+        let mut mutant = mutate(&mut rng, seed);
+        if i % 10 == 0 {
+            // Truncated binaries too.
+            mutant.truncate(8 + rng.below(mutant.len() - 8));
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| exercise_component(&engine, &mutant)));
+        match outcome {
+            Ok((l, r)) => {
+                tried += 1;
+                loaded += l as usize;
+                ran += r as usize;
+            }
+            Err(_) => panic!("component mutant {i} panicked; bytes: {mutant:?}"),
+        }
+    }
+    println!(
+        "component mutation test: {tried} mutants, {loaded} loaded, {ran} instantiated and ran"
+    );
+    assert!(tried >= 300, "too few mutants in the time budget: {tried}");
+    assert!(ran > 10, "too few mutants instantiated: {ran}");
+}

@@ -46,6 +46,38 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     Ok(())
 }
 
+/// The WASI 0.2 interfaces this host implements.
+pub const INTERFACES: &[&str] = &[
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:cli/terminal-stderr",
+];
+
+/// Fails, naming the first import, if `component` imports a WASI 0.2
+/// interface this host does not implement yet.
+pub fn check_supported(component: &Component) -> Result<()> {
+    for name in component.import_names() {
+        let Some((iface, version)) = name.split_once('@') else { continue };
+        if iface.starts_with("wasi:")
+            && semver_0_2(version).is_some()
+            && !INTERFACES.contains(&iface)
+        {
+            bail!("import {name} is not supported yet");
+        }
+    }
+    Ok(())
+}
+
 /// The name of `component`'s export of `wasi:cli/run` (any 0.2.x).
 pub fn run_export(component: &Component) -> Option<&str> {
     component

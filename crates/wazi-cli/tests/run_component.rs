@@ -1,0 +1,199 @@
+//! `wazi run` on components (`wasm32-wasip2` guests from
+//! `crates/test-programs`): output, arguments, environment, standard
+//! streams, exit statuses and traps, and `--invoke` in WAVE. The expected
+//! outputs are what wasmtime 48 prints for the same commands.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use test_programs_artifacts::{P2_CLI, P2_INVOKE, P2_VALUES};
+
+fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wazi"))
+        .env("RUST_BACKTRACE", "0")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(60), "wazi took too long");
+    out
+}
+
+fn wazi(args: &[&str]) -> Output {
+    wazi_with_stdin(args, b"")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn hello_p2_example() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hello-p2.wasm");
+    let out = wazi(&["run", example]);
+    assert_eq!(text(&out.stdout), "Hello, World!\n");
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+    // The shorthand without `run`.
+    let out = wazi(&[example]);
+    assert_eq!(text(&out.stdout), "Hello, World!\n");
+}
+
+#[test]
+fn arguments_and_environment() {
+    let out = wazi(&["run", P2_CLI, "args", "a b", "--flag", "é"]);
+    assert_eq!(text(&out.stdout), "p2_cli.wasm\nargs\na b\n--flag\né\n");
+    let out = wazi(&["run", "--argv0", "prog", P2_CLI, "args"]);
+    assert_eq!(text(&out.stdout), "prog\nargs\n");
+    let out = wazi(&["run", "--env", "B=2", "--env", "A=1", P2_CLI, "env"]);
+    assert_eq!(text(&out.stdout), "A=1\nB=2\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_wazi"))
+        .env_clear()
+        .env("WAZI_TEST_VAR", "yes")
+        .args(["run", "-S", "inherit-env", P2_CLI, "env"])
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stdout), "WAZI_TEST_VAR=yes\n");
+}
+
+#[test]
+fn standard_streams_carry_large_data() {
+    let input: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let out = wazi_with_stdin(&["run", P2_CLI, "cat"], &input);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, input);
+    assert_eq!(text(&out.stderr), "300000 bytes\n");
+    let out = wazi(&["run", P2_CLI, "big", "3000000"]);
+    assert_eq!(out.stdout.len(), 3_000_000);
+    assert!(out.stdout.iter().enumerate().all(|(i, b)| *b == b'a' + (i % 26) as u8));
+    // No input at all.
+    let out = Command::new(env!("CARGO_BIN_EXE_wazi"))
+        .args(["run", P2_CLI, "cat"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(text(&out.stderr), "0 bytes\n");
+}
+
+#[test]
+fn exit_statuses_follow_wasi_cli_exit() {
+    let out = wazi(&["run", P2_CLI, "exit", "0"]);
+    assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("exiting\n", Some(0)));
+    // Rust's std exits with `exit(err)` for any non-zero status: 1.
+    let out = wazi(&["run", P2_CLI, "exit", "7"]);
+    assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("exiting\n", Some(1)));
+    let out = wazi(&["run", P2_CLI, "err"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "Error: \"failure\"\n");
+}
+
+#[test]
+fn traps_exit_like_an_abort() {
+    let out = wazi(&["run", P2_CLI, "panic"]);
+    assert_eq!(out.status.code(), Some(134));
+    let err = text(&out.stderr);
+    assert!(err.contains("the guest panicked"), "{err}");
+    assert!(err.contains("0: failed to invoke `run` function"), "{err}");
+    assert!(err.contains("p2_cli::main"), "{err}");
+    assert!(err.contains("wasm trap: wasm `unreachable` instruction executed"), "{err}");
+}
+
+#[test]
+fn unsupported_and_missing_imports_are_named() {
+    let out = wazi(&["run", P2_VALUES]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "component imports instance `wazi:test/host@0.1.0`, but a matching implementation was not found in the linker"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without the WASI host, the first WASI import is missing.
+    let out = wazi(&["run", "-S", "cli=n", P2_CLI]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("component imports instance `wasi:"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn invoke_takes_and_prints_wave() {
+    let cases = [
+        ("echo-string(\"héllo ☃\")", "\"héllo ☃\"\n"),
+        ("echo-point({x: 1, y: -2})", "{x: 1, y: -2}\n"),
+        (
+            "echo-big({a: 1, b: 2, c: 3, name: \"n\", items: [1, 2], ratio: some(0.5)})",
+            "{a: 1, b: 2, c: 3, name: \"n\", items: [1, 2], ratio: some(0.5)}\n",
+        ),
+        ("echo-shape(rect({x: 1, y: 2}))", "rect({x: 1, y: 2})\n"),
+        ("echo-perms({read, exec})", "{read, exec}\n"),
+        ("echo-option(none)", "none\n"),
+        ("echo-result(err(\"x\"))", "err(\"x\")\n"),
+        ("sum17(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17)", "153\n"),
+        ("echo-f32(nan)", "nan\n"),
+        ("echo-char('😀')", "'😀'\n"),
+        ("odd-nan()", "nan\n"),
+        ("echo-tuple((1, \"a\", 2.5))", "(1, \"a\", 2.5)\n"),
+        ("echo-color(green)", "green\n"),
+        (
+            "echo-nested([none, some(ok({x: 1, y: 2})), some(err(blue))])",
+            "[none, some(ok({x: 1, y: 2})), some(err(blue))]\n",
+        ),
+        ("wazi:test/values.echo-u8@0.1.0(255)", "255\n"),
+        ("echo-s64(-9223372036854775808)", "-9223372036854775808\n"),
+    ];
+    for (call, expected) in cases {
+        let out = wazi(&["run", "--invoke", call, P2_INVOKE]);
+        assert_eq!(text(&out.stdout), expected, "{call}: {}", text(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{call}");
+    }
+    for (call, error) in [
+        ("nope()", "No exported func named `nope` in component."),
+        ("echo-u8(256)", "while interpreting parameters in invoke"),
+        ("[constructor]counter(1)", "Failed to parse invoke"),
+        ("echo-u8()", "while interpreting parameters"),
+    ] {
+        let out = wazi(&["run", "--invoke", call, P2_INVOKE]);
+        assert_eq!(out.status.code(), Some(1), "{call}");
+        assert!(text(&out.stderr).contains(error), "{call}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn inspect_prints_wit_or_module_types() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hello-p2.wasm");
+    let out = wazi(&["inspect", example]);
+    let wit = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(wit.contains("world root {"), "{wit}");
+    assert!(wit.contains("  import wasi:cli/stdout@0.2.6;"), "{wit}");
+    assert!(wit.contains("  export wasi:cli/run@0.2.0;"), "{wit}");
+    let out = wazi(&["inspect", P2_INVOKE]);
+    let wit = text(&out.stdout);
+    assert!(wit.contains("echo-big: func(x: big) -> big;"), "{wit}");
+    assert!(wit.contains("resource counter {"), "{wit}");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hello-p1.wasm");
+    let out = wazi(&["inspect", example]);
+    let summary = text(&out.stdout);
+    assert!(
+        summary
+            .contains("import wasi_snapshot_preview1::fd_write: func(i32, i32, i32, i32) -> i32\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("export _start: func()\n"), "{summary}");
+    let out = wazi(&["inspect", "/nonexistent/file.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+}
