@@ -22,10 +22,11 @@ fn core_call(engine: &Engine) -> impl FnMut() {
     )
     .unwrap();
     let mut linker = Linker::new(engine);
-    linker.func_wrap("host", "f", |x: i32| {
-        std::hint::black_box(x);
-    })
-    .unwrap();
+    linker
+        .func_wrap("host", "f", |x: i32| {
+            std::hint::black_box(x);
+        })
+        .unwrap();
     let mut store = Store::new(engine, ());
     let instance = linker.instantiate(&mut store, &module).unwrap();
     let run = instance.get_typed_func::<i32, ()>(&mut store, "run").unwrap();

@@ -82,7 +82,7 @@ pub fn check_supported(component: &Component) -> Result<()> {
 pub fn run_export(component: &Component) -> Option<&str> {
     component
         .export_names()
-        .find(|n| n.strip_prefix("wasi:cli/run@").and_then(|v| semver_0_2(v)).is_some())
+        .find(|n| n.strip_prefix("wasi:cli/run@").and_then(semver_0_2).is_some())
 }
 
 fn semver_0_2(v: &str) -> Option<()> {

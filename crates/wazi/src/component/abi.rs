@@ -126,7 +126,7 @@ impl<'a> Cx<'a> {
 
     /// Checks `len` bytes at `ptr` are in bounds and aligned to `align`.
     pub(crate) fn check_range(&self, ptr: u32, len: u64, align: u32, what: What) -> Result<()> {
-        if ptr % align != 0 {
+        if !ptr.is_multiple_of(align) {
             return Err(self.unaligned(what, align));
         }
         if ptr as u64 + len > self.mem()?.len() as u64 {
@@ -169,7 +169,7 @@ impl<'a> Cx<'a> {
         };
         self.core.components.instances[inst].may_leave = true;
         r?;
-        if ptr % align != 0 {
+        if !ptr.is_multiple_of(align) {
             return Err(if self.fused {
                 Trap::UnalignedPointer.into()
             } else {
@@ -436,7 +436,7 @@ impl<'a> FlatSrc<'a> {
     }
 
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn pop(&mut self) -> u64 {
         let v = self.vals.get(self.pos).copied().unwrap_or(0);
         self.pos += 1;
         v

@@ -356,12 +356,11 @@ fn run_init<T: 'static>(
                 .get(name)
                 .with_context(|| format!("instance {instance} has no export `{name}`"))?
                 .clone();
-            if let (ComponentExternalKind::Type, Item::Type(Some(rt))) = (kind, &item) {
-                if let ComponentAnyTypeId::Resource(r) =
+            if let (ComponentExternalKind::Type, Item::Type(Some(rt))) = (kind, &item)
+                && let ComponentAnyTypeId::Resource(r) =
                     f.types().component_any_type_at(*type_index)
-                {
-                    f.set_resource(r.resource(), *rt);
-                }
+            {
+                f.set_resource(r.resource(), *rt);
             }
             f.push(item);
         }

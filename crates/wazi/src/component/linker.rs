@@ -218,21 +218,19 @@ fn stub_imports<T: 'static>(
     ns: &mut Namespace<T>,
 ) -> Result<()> {
     match ty {
-        ComponentEntityType::Func(_) => {
-            if ns.get(name).is_none() {
-                let n = name.to_string();
-                ns.insert(
-                    name,
-                    Def::Func(Arc::new(HostFunc {
-                        typecheck: Box::new(|_, _| Ok(())),
-                        entry: Box::new(move |_, _, _| {
-                            bail!("unknown import: `{n}` has not been defined")
-                        }),
-                        dynamic: None,
-                    })),
-                    false,
-                )?;
-            }
+        ComponentEntityType::Func(_) if ns.get(name).is_none() => {
+            let n = name.to_string();
+            ns.insert(
+                name,
+                Def::Func(Arc::new(HostFunc {
+                    typecheck: Box::new(|_, _| Ok(())),
+                    entry: Box::new(move |_, _, _| {
+                        bail!("unknown import: `{n}` has not been defined")
+                    }),
+                    dynamic: None,
+                })),
+                false,
+            )?;
         }
         ComponentEntityType::Instance(id) => {
             if ns.get(name).is_none() {

@@ -189,7 +189,7 @@ macro_rules! component_variant {
             ) -> $crate::component::__internal::Result<Self> {
                 use $crate::component::__internal as i;
                 let i::Ty::Variant(t) = ty else { unreachable!() };
-                let d = src.next() as u32;
+                let d = src.pop() as u32;
                 let mut k = 0u32;
                 $(
                     if d == k {
@@ -366,7 +366,7 @@ macro_rules! component_enum {
                 _: &$crate::component::__internal::Ty,
                 src: &mut $crate::component::__internal::FlatSrc<'_>,
             ) -> $crate::component::__internal::Result<Self> {
-                let d = src.next() as u32 as usize;
+                let d = src.pop() as u32 as usize;
                 match Self::CASES.get(d) {
                     Some(c) => Ok(*c),
                     None => Err($crate::Trap::InvalidDiscriminant.into()),
@@ -476,7 +476,7 @@ macro_rules! component_flags {
                 src: &mut $crate::component::__internal::FlatSrc<'_>,
             ) -> $crate::component::__internal::Result<Self> {
                 let $crate::component::__internal::Ty::Flags(t) = ty else { unreachable!() };
-                let words: Vec<u32> = (0..t.words()).map(|_| src.next() as u32).collect();
+                let words: Vec<u32> = (0..t.words()).map(|_| src.pop() as u32).collect();
                 Ok(Self::from_words(&words))
             }
             fn load(

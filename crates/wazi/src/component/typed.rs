@@ -94,7 +94,7 @@ macro_rules! primitives {
         impl Lift for $t {
             #[inline]
             fn lift(_: &mut Cx<'_>, _: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
-                let $r = src.next();
+                let $r = src.pop();
                 Ok($from)
             }
             #[inline]
@@ -145,7 +145,7 @@ impl ComponentType for u8 {
 impl Lift for u8 {
     #[inline]
     fn lift(_: &mut Cx<'_>, _: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
-        Ok(src.next() as u8)
+        Ok(src.pop() as u8)
     }
     #[inline]
     fn load(cx: &mut Cx<'_>, _: &Ty, ptr: u32) -> Result<Self> {
@@ -184,7 +184,7 @@ impl ComponentType for char {
 
 impl Lift for char {
     fn lift(_: &mut Cx<'_>, _: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
-        abi::lift_char(src.next() as u32)
+        abi::lift_char(src.pop() as u32)
     }
     fn load(cx: &mut Cx<'_>, _: &Ty, ptr: u32) -> Result<Self> {
         abi::lift_char(abi::read_uint(cx.bytes(ptr, 4)?, 4) as u32)
@@ -241,7 +241,7 @@ impl ComponentType for String {
 
 impl Lift for String {
     fn lift(cx: &mut Cx<'_>, _: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
-        let (p, l) = (src.next() as u32, src.next() as u32);
+        let (p, l) = (src.pop() as u32, src.pop() as u32);
         cx.load_string(p, l)
     }
     fn load(cx: &mut Cx<'_>, _: &Ty, ptr: u32) -> Result<Self> {
@@ -317,7 +317,7 @@ impl<T: ComponentType> ComponentType for Vec<T> {
 
 impl<T: Lift> Lift for Vec<T> {
     fn lift(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
-        let (p, l) = (src.next() as u32, src.next() as u32);
+        let (p, l) = (src.pop() as u32, src.pop() as u32);
         load_list(cx, list_elem(ty), p, l)
     }
     fn load(cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<Self> {
@@ -355,7 +355,7 @@ impl<T: ComponentType> ComponentType for Option<T> {
 impl<T: Lift> Lift for Option<T> {
     fn lift(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
         let Ty::Option(t) = ty else { unreachable!() };
-        let d = abi::check_discriminant(src.next() as u32, 2)?;
+        let d = abi::check_discriminant(src.pop() as u32, 2)?;
         let v = if d == 1 {
             let v = T::lift(cx, &t.ty, src)?;
             src.skip(t.layout.payload_flat - t.ty.abi().flat);
@@ -449,7 +449,7 @@ impl<T: Lift, E: Lift> Lift for Result<T, E> {
     fn lift(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
         let Ty::Result(t) = ty else { unreachable!() };
         let n = t.layout.payload_flat;
-        Ok(match abi::check_discriminant(src.next() as u32, 2)? {
+        Ok(match abi::check_discriminant(src.pop() as u32, 2)? {
             0 => Ok(lift_payload(cx, t.ok.as_ref(), src, n)?),
             _ => Err(lift_payload(cx, t.err.as_ref(), src, n)?),
         })
@@ -533,7 +533,7 @@ impl<T: 'static> ComponentType for Resource<T> {
 
 impl<T: 'static> Lift for Resource<T> {
     fn lift(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
-        lift_resource(cx, ty, src.next() as u32)
+        lift_resource(cx, ty, src.pop() as u32)
     }
     fn load(cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<Self> {
         lift_resource(cx, ty, abi::read_uint(cx.bytes(ptr, 4)?, 4) as u32)
@@ -580,7 +580,7 @@ impl ComponentType for ResourceAny {
 
 impl Lift for ResourceAny {
     fn lift(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
-        lift_any(cx, ty, src.next() as u32)
+        lift_any(cx, ty, src.pop() as u32)
     }
     fn load(cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<Self> {
         lift_any(cx, ty, abi::read_uint(cx.bytes(ptr, 4)?, 4) as u32)

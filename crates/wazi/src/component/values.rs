@@ -166,24 +166,24 @@ fn flags_from_bits(names: &[String], word: impl Fn(usize) -> u32) -> Val {
 /// Lifts a value of type `ty` from flat core values.
 pub(crate) fn lift_flat(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Result<Val> {
     Ok(match ty {
-        Ty::Bool => Val::Bool(src.next() as u32 != 0),
-        Ty::S8 => Val::S8(src.next() as i8),
-        Ty::U8 => Val::U8(src.next() as u8),
-        Ty::S16 => Val::S16(src.next() as i16),
-        Ty::U16 => Val::U16(src.next() as u16),
-        Ty::S32 => Val::S32(src.next() as i32),
-        Ty::U32 => Val::U32(src.next() as u32),
-        Ty::S64 => Val::S64(src.next() as i64),
-        Ty::U64 => Val::U64(src.next()),
-        Ty::F32 => Val::Float32(abi::canon_f32(f32::from_bits(src.next() as u32))),
-        Ty::F64 => Val::Float64(abi::canon_f64(f64::from_bits(src.next()))),
-        Ty::Char => Val::Char(abi::lift_char(src.next() as u32)?),
+        Ty::Bool => Val::Bool(src.pop() as u32 != 0),
+        Ty::S8 => Val::S8(src.pop() as i8),
+        Ty::U8 => Val::U8(src.pop() as u8),
+        Ty::S16 => Val::S16(src.pop() as i16),
+        Ty::U16 => Val::U16(src.pop() as u16),
+        Ty::S32 => Val::S32(src.pop() as i32),
+        Ty::U32 => Val::U32(src.pop() as u32),
+        Ty::S64 => Val::S64(src.pop() as i64),
+        Ty::U64 => Val::U64(src.pop()),
+        Ty::F32 => Val::Float32(abi::canon_f32(f32::from_bits(src.pop() as u32))),
+        Ty::F64 => Val::Float64(abi::canon_f64(f64::from_bits(src.pop()))),
+        Ty::Char => Val::Char(abi::lift_char(src.pop() as u32)?),
         Ty::String => {
-            let (ptr, len) = (src.next() as u32, src.next() as u32);
+            let (ptr, len) = (src.pop() as u32, src.pop() as u32);
             Val::String(cx.load_string(ptr, len)?)
         }
         Ty::List(elem) => {
-            let (ptr, len) = (src.next() as u32, src.next() as u32);
+            let (ptr, len) = (src.pop() as u32, src.pop() as u32);
             load_list(cx, elem, ptr, len)?
         }
         Ty::FixedList(t) => {
@@ -208,14 +208,14 @@ pub(crate) fn lift_flat(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Resu
             Val::Tuple(out)
         }
         Ty::Flags(t) => {
-            let words: Vec<u32> = (0..t.words()).map(|_| src.next() as u32).collect();
+            let words: Vec<u32> = (0..t.words()).map(|_| src.pop() as u32).collect();
             flags_from_bits(&t.names, |w| words[w])
         }
-        Ty::Own(r) => Val::Resource(cx.lift_any(src.next() as u32, *r, true)?),
-        Ty::Borrow(r) => Val::Resource(cx.lift_any(src.next() as u32, *r, false)?),
+        Ty::Own(r) => Val::Resource(cx.lift_any(src.pop() as u32, *r, true)?),
+        Ty::Borrow(r) => Val::Resource(cx.lift_any(src.pop() as u32, *r, false)?),
         Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_) => {
             let (layout, n) = variant_layout(ty).unwrap();
-            let i = abi::check_discriminant(src.next() as u32, n)?;
+            let i = abi::check_discriminant(src.pop() as u32, n)?;
             let payload = match case_ty(ty, i) {
                 Some(pt) => {
                     let v = lift_flat(cx, pt, src)?;
