@@ -369,7 +369,7 @@ fn run_command_component(
     component: &Component,
 ) -> Result<()> {
     if wazi_wasi::p2::run_export(component).is_none() {
-        bail!("no exported instance named `wasi:cli/run@0.2.x` found");
+        bail!("no exported instance named `wasi:cli/run@{}`", wazi_wasi::p2::VERSION);
     }
     let status = wazi_wasi::p2::run(store, linker, component).map_err(|e| {
         match e.downcast_ref::<wazi::Trap>() {

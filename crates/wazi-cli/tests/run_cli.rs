@@ -166,7 +166,12 @@ fn load_and_link_errors_are_one_clear_line() {
     let comp = module(&dir, "c.wat", "(component)");
     let out = wazi(&["run", &comp]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("is a WebAssembly component"), "{}", text(&out.stderr));
+    // As wasmtime: a component must export `wasi:cli/run` to be run.
+    assert!(
+        text(&out.stderr).contains("no exported instance named `wasi:cli/run@0.2.12`"),
+        "{}",
+        text(&out.stderr)
+    );
     let imp = module(
         &dir,
         "imp.wat",

@@ -99,7 +99,7 @@ pub fn run<T: 'static>(
     component: &Component,
 ) -> Result<Result<(), ()>> {
     let Some(export) = run_export(component) else {
-        bail!("the component does not export `wasi:cli/run@0.2.x`");
+        bail!("no exported instance named `wasi:cli/run@{VERSION}`");
     };
     let export = export.to_string();
     let instance = linker.instantiate(&mut *store, component)?;

@@ -51,7 +51,7 @@ pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};
 pub use values::Val;
 
 use crate::engine::Engine;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -87,16 +87,7 @@ impl Component {
 
     /// Compiles a component from a file (binary or text).
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Component> {
-        let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
-        let binary = wat::parse_bytes(&bytes)
-            .map_err(|mut e| {
-                e.set_path(path);
-                anyhow!("{e}")
-            })
-            .with_context(|| format!("failed to parse `{}`", path.display()))?;
-        Component::from_binary(engine, &binary)
+        Component::from_binary(engine, &crate::module::read_wasm_file(path.as_ref())?)
     }
 
     /// The engine the component was compiled for.

@@ -278,6 +278,20 @@ impl Drop for ModuleInner {
     }
 }
 
+/// The binary in file `path`, which holds a binary or text (`.wat`)
+/// module or component.
+pub(crate) fn read_wasm_file(path: &Path) -> Result<Vec<u8>> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let binary = wat::parse_bytes(&bytes)
+        .map_err(|mut e| {
+            e.set_path(path);
+            anyhow!("{e}")
+        })
+        .with_context(|| format!("failed to parse `{}`", path.display()))?;
+    Ok(binary.into_owned())
+}
+
 impl Module {
     /// Compiles a module from its binary or text (`.wat`) form.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
@@ -288,16 +302,7 @@ impl Module {
 
     /// Compiles a module from a file (binary or text).
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
-        let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
-        let binary = wat::parse_bytes(&bytes)
-            .map_err(|mut e| {
-                e.set_path(path);
-                anyhow!("{e}")
-            })
-            .with_context(|| format!("failed to parse `{}`", path.display()))?;
-        Module::from_binary(engine, &binary)
+        Module::from_binary(engine, &read_wasm_file(path.as_ref())?)
     }
 
     /// Checks that `bytes` is a valid module for `engine`, without keeping it.
