@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_INVOKE, P2_VALUES};
+use test_programs_artifacts::{P2_CLI, P2_INVOKE, P2_TIME, P2_VALUES};
 
 fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let start = Instant::now();
@@ -196,4 +196,15 @@ fn inspect_prints_wit_or_module_types() {
     assert!(summary.contains("export _start: func()\n"), "{summary}");
     let out = wazi(&["inspect", "/nonexistent/file.wasm"]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn clocks_sleep_and_random_seeds() {
+    let out = wazi(&["run", P2_TIME]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "slept at least 50ms: true\nslept less than 5s: true\nwall clock plausible: true\n\
+         map of 100 squares, 9 -> 81\nhashers differ: true\n"
+    );
 }

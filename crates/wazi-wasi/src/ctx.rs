@@ -129,6 +129,12 @@ impl WasiCtxBuilder {
             monotonic_start: Instant::now(),
             p1: None,
             table: wazi::component::ResourceTable::new(),
+            insecure_seed: {
+                let mut b = [0u8; 16];
+                // Without a random source the seed is merely fixed.
+                let _ = getrandom::fill(&mut b);
+                u128::from_le_bytes(b)
+            },
         }
     }
 }
@@ -147,6 +153,8 @@ pub struct WasiCtx {
     pub(crate) p1: Option<crate::p1::Fds>,
     /// WASI 0.2's resources (streams, pollables, errors, ...).
     pub(crate) table: wazi::component::ResourceTable,
+    /// What `wasi:random/insecure-seed` returns (fixed per context).
+    pub(crate) insecure_seed: u128,
 }
 
 impl WasiCtx {

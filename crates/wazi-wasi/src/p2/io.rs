@@ -31,6 +31,8 @@ pub enum Pollable {
     Ready,
     /// Standard input has data or is at its end.
     StdinReadable,
+    /// The monotonic clock reaches this many nanoseconds.
+    Deadline(u64),
 }
 
 component_variant! {
@@ -107,6 +109,20 @@ fn write(ctx: &mut WasiCtx, out: &Stdout, bytes: &[u8]) -> StreamResult<()> {
 fn ready(ctx: &WasiCtx, p: &Pollable, timeout: Option<Duration>) -> bool {
     match p {
         Pollable::Ready => true,
+        Pollable::Deadline(when) => {
+            let now = ctx.monotonic_now();
+            if now >= *when {
+                return true;
+            }
+            let left = Duration::from_nanos(when - now);
+            match timeout {
+                Some(t) if t < left => false,
+                _ => {
+                    std::thread::sleep(left);
+                    true
+                }
+            }
+        }
         Pollable::StdinReadable => match ctx.stdin.fd() {
             Some(fd) => {
                 let ms = timeout.map_or(-1, |t| t.as_millis().min(i32::MAX as u128) as i32);
@@ -163,19 +179,36 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                 if list.len() > u32::MAX as usize {
                     bail!("poll list too long");
                 }
-                let mut timeout = Some(Duration::ZERO);
                 loop {
                     let mut out = Vec::new();
                     for (k, p) in list.iter().enumerate() {
-                        if ready(ctx, ctx.table.get(p)?, timeout) {
+                        if ready(ctx, ctx.table.get(p)?, Some(Duration::ZERO)) {
                             out.push(k as u32);
                         }
                     }
                     if !out.is_empty() {
                         return Ok((out,));
                     }
-                    // Only standard input can be pending: wait for it.
-                    timeout = None;
+                    // Nothing is ready: wait for the first that can be,
+                    // standard input or the nearest deadline.
+                    let mut deadline = None;
+                    let mut stdin = false;
+                    for p in &list {
+                        match ctx.table.get(p)? {
+                            Pollable::Deadline(w) => {
+                                deadline = Some(deadline.map_or(*w, |d: u64| d.min(*w)))
+                            }
+                            Pollable::StdinReadable => stdin = true,
+                            Pollable::Ready => {}
+                        }
+                    }
+                    let wait = deadline
+                        .map(|d| Duration::from_nanos(d.saturating_sub(ctx.monotonic_now())));
+                    if stdin {
+                        ready(ctx, &Pollable::StdinReadable, wait);
+                    } else if let Some(w) = wait {
+                        std::thread::sleep(w);
+                    }
                 }
             },
         )?;

@@ -3,9 +3,10 @@
 //! ([`WasiCtx`]). Interfaces are defined at version 0.2.12 and satisfy
 //! imports of any 0.2.x version.
 //!
-//! Implemented: `wasi:io` (error, poll, streams) and `wasi:cli`
-//! (environment, exit, stdin, stdout, stderr, terminal-*). A component
-//! importing another WASI interface fails to instantiate, naming it.
+//! Implemented: `wasi:io` (error, poll, streams), `wasi:cli` (environment,
+//! exit, stdin, stdout, stderr, terminal-*), `wasi:clocks` (monotonic and
+//! wall clocks) and `wasi:random`. A component importing another WASI
+//! interface fails to instantiate, naming it.
 //!
 //! ```no_run
 //! use wazi::{Engine, Store};
@@ -23,7 +24,9 @@
 //! ```
 
 mod cli;
+mod clocks;
 mod io;
+mod random;
 
 pub use io::{InputStream, IoError, OutputStream, Pollable};
 
@@ -43,6 +46,8 @@ pub type GetCtx<T> = fn(&mut T) -> &mut WasiCtx;
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     io::add_to_linker(linker, get)?;
     cli::add_to_linker(linker, get)?;
+    clocks::add_to_linker(linker, get)?;
+    random::add_to_linker(linker, get)?;
     Ok(())
 }
 
@@ -61,6 +66,11 @@ pub const INTERFACES: &[&str] = &[
     "wasi:cli/terminal-stdin",
     "wasi:cli/terminal-stdout",
     "wasi:cli/terminal-stderr",
+    "wasi:clocks/monotonic-clock",
+    "wasi:clocks/wall-clock",
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.2

@@ -1,0 +1,49 @@
+//! `wasi:random`: `random`, `insecure` and `insecure-seed`.
+
+use super::GetCtx;
+use anyhow::{Result, bail};
+use wazi::StoreContextMut;
+use wazi::component::Linker;
+
+/// The most bytes one call may ask for (as wasmtime: 64 MiB).
+const MAX_LEN: u64 = 64 << 20;
+
+fn bytes(ctx: &crate::WasiCtx, len: u64) -> Result<Vec<u8>> {
+    if len > MAX_LEN {
+        bail!("requested len {len} exceeds limit {MAX_LEN}");
+    }
+    let mut buf = vec![0; len as usize];
+    ctx.random_bytes(&mut buf)?;
+    Ok(buf)
+}
+
+fn u64_from(ctx: &crate::WasiCtx) -> Result<u64> {
+    let mut b = [0; 8];
+    ctx.random_bytes(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    let v = super::VERSION;
+    // Insecure randomness comes from the same secure source.
+    for (iface, f_bytes, f_u64) in [
+        ("random", "get-random-bytes", "get-random-u64"),
+        ("insecure", "get-insecure-random-bytes", "get-insecure-random-u64"),
+    ] {
+        let mut i = linker.instance(&format!("wasi:random/{iface}@{v}"))?;
+        i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
+            Ok((bytes(get(s.data_mut()), len)?,))
+        })?;
+        i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((u64_from(get(s.data_mut()))?,))
+        })?;
+    }
+    linker.instance(&format!("wasi:random/insecure-seed@{v}"))?.func_wrap(
+        "insecure-seed",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            let seed = get(s.data_mut()).insecure_seed;
+            Ok(((seed as u64, (seed >> 64) as u64),))
+        },
+    )?;
+    Ok(())
+}
