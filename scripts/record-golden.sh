@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Records the expected transcripts of the WASI 0.1 guest programs by running
+# Records the expected transcripts of the WASI guest programs by running
 # them under wasmtime 48 (the behavioural reference), into
 # crates/wazi-cli/tests/golden/. Needs `wasmtime` on PATH
 # (`cargo install --locked wasmtime-cli@48.0.8`); CI never runs this, it
@@ -32,4 +32,6 @@ for c in whence advice clockid signal fdflags fstflags oflags rights lookupflags
   echo "exit $status" >> "$OUT/p1_invalid_$c.txt"
   rm -rf "$d"
 done
+G2=target/guests/wasm32-wasip2/release
+d=$(scratch); wasmtime run --dir "$d::/scratch" $G2/p2_fs.wasm > $OUT/p2_fs.txt; rm -rf "$d"
 echo "recorded into $OUT"

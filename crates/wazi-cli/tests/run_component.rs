@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_INVOKE, P2_TIME, P2_VALUES};
+use test_programs_artifacts::{P2_CLI, P2_INVOKE, P2_NET, P2_TIME, P2_VALUES};
 
 fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let start = Instant::now();
@@ -116,6 +116,15 @@ fn unsupported_and_missing_imports_are_named() {
         text(&out.stderr).contains(
             "component imports instance `wazi:test/host@0.1.0`, but a matching implementation was not found in the linker"
         ),
+        "{}",
+        text(&out.stderr)
+    );
+    // A WASI 0.2 interface not implemented yet is named.
+    let out = wazi(&["run", P2_NET]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("wazi: import wasi:sockets/")
+            && text(&out.stderr).contains("is not supported yet"),
         "{}",
         text(&out.stderr)
     );

@@ -42,6 +42,9 @@ pub(crate) struct Dir {
     /// Opened for reading (listing); directories are never opened for
     /// writing, their contents are changed through paths.
     pub read: bool,
+    /// A preopen that the guest may change (WASI 0.2 reports it as
+    /// `mutate-directory`).
+    pub mutate: bool,
 }
 
 /// An open file.
@@ -183,7 +186,7 @@ fn follow(f: bool) -> FollowSymlinks {
 impl Dir {
     /// A preopened directory.
     pub(crate) fn preopen(dir: CapDir, perms: DirPerms) -> Dir {
-        Dir { dir: Arc::new(dir), perms, read: true }
+        Dir { dir: Arc::new(dir), perms, read: true, mutate: perms == DirPerms::ReadWrite }
     }
 
     /// Opens `path`. `read` and `write` are the access modes asked for;
@@ -241,7 +244,12 @@ impl Dir {
         let is_dir = file.metadata()?.is_dir();
         if is_dir {
             let dir = CapDir::from_std_file(file.into_std());
-            return Ok(Opened::Dir(Dir { dir: Arc::new(dir), perms: self.perms, read: want_read }));
+            return Ok(Opened::Dir(Dir {
+                dir: Arc::new(dir),
+                perms: self.perms,
+                read: want_read,
+                mutate: false,
+            }));
         }
         if oflags.directory {
             return Err(ErrorCode::NotDirectory);
@@ -360,6 +368,12 @@ impl Dir {
     pub(crate) fn set_times(&self, atime: NewTime, mtime: NewTime) -> Result<(), ErrorCode> {
         self.perms.check_write()?;
         Ok(self.dir.set_times(".", atime.spec(), mtime.spec())?)
+    }
+
+    /// Flushes the directory to storage.
+    pub(crate) fn sync(&self) -> Result<(), ErrorCode> {
+        rustix::fs::fsync(&*self.dir).map_err(io::Error::from)?;
+        Ok(())
     }
 }
 

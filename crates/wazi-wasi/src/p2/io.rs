@@ -2,7 +2,6 @@
 
 use super::GetCtx;
 use crate::WasiCtx;
-use crate::stdio::{Stdin, Stdout};
 use anyhow::{Result, bail};
 use std::time::Duration;
 use wazi::component::{Linker, Resource, ResourceType};
@@ -12,21 +11,37 @@ use wazi::{StoreContextMut, component_variant};
 const MAX_CHUNK: usize = 64 * 1024;
 
 /// `wasi:io/streams.input-stream`.
-pub enum InputStream {
+pub(crate) enum InputStream {
     Stdin,
+    /// A file read from a position (`read-via-stream`).
+    File {
+        file: crate::fs::File,
+        pos: u64,
+    },
 }
 
 /// `wasi:io/streams.output-stream`.
-pub enum OutputStream {
+pub(crate) enum OutputStream {
     Stdout,
     Stderr,
+    /// A file written at a position (`write-via-stream`).
+    File {
+        file: crate::fs::File,
+        pos: u64,
+    },
+    /// A file written at its end (`append-via-stream`).
+    Append(crate::fs::File),
 }
 
-/// `wasi:io/error.error`: what went wrong, for `to-debug-string`.
-pub struct IoError(pub String);
+/// `wasi:io/error.error`: what went wrong, for `to-debug-string`, and the
+/// filesystem error code it amounts to (`filesystem-error-code`).
+pub(crate) struct IoError {
+    pub(crate) debug: String,
+    pub(crate) code: Option<crate::error::ErrorCode>,
+}
 
 /// `wasi:io/poll.pollable`: something that becomes ready.
-pub enum Pollable {
+pub(crate) enum Pollable {
     /// Always ready (output streams, which never block).
     Ready,
     /// Standard input has data or is at its end.
@@ -51,58 +66,123 @@ fn failed(ctx: &mut WasiCtx, e: std::io::Error) -> Result<StreamError> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         return Ok(StreamError::Closed);
     }
-    let err = ctx.table.push(IoError(format!("{e:?}")))?;
+    let code = Some(crate::error::ErrorCode::from(&e));
+    let err = ctx.table.push(IoError { debug: format!("{e:?}"), code })?;
     Ok(StreamError::LastOperationFailed(err))
 }
 
-impl OutputStream {
-    fn target(&self, ctx: &WasiCtx) -> Stdout {
-        match self {
-            OutputStream::Stdout => ctx.stdout.clone(),
-            OutputStream::Stderr => ctx.stderr.clone(),
-        }
-    }
+/// A filesystem failure during a stream operation.
+fn failed_fs(ctx: &mut WasiCtx, code: crate::error::ErrorCode) -> Result<StreamError> {
+    let err = ctx.table.push(IoError { debug: format!("{code:?}"), code: Some(code) })?;
+    Ok(StreamError::LastOperationFailed(err))
 }
 
-fn output(ctx: &WasiCtx, s: &Resource<OutputStream>) -> Result<Stdout> {
-    Ok(ctx.table.get(s)?.target(ctx))
-}
-
-fn stdin_of(ctx: &WasiCtx, s: &Resource<InputStream>) -> Result<Stdin> {
-    match ctx.table.get(s)? {
-        InputStream::Stdin => Ok(ctx.stdin.clone()),
+/// Most bytes one write may carry: `check-write`'s permit.
+fn capacity(ctx: &WasiCtx, s: &OutputStream) -> Option<usize> {
+    match s {
+        OutputStream::Stdout => ctx.stdout.capacity(),
+        OutputStream::Stderr => ctx.stderr.capacity(),
+        OutputStream::File { .. } | OutputStream::Append(_) => Some(MAX_CHUNK),
     }
 }
 
 /// Reads up to `len` bytes: `blocking` waits for data; otherwise an empty
 /// list means none is there yet. End of input is `closed`.
-fn read(ctx: &mut WasiCtx, stdin: &Stdin, len: u64, blocking: bool) -> StreamResult<Vec<u8>> {
+fn read(
+    ctx: &mut WasiCtx,
+    st: &Resource<InputStream>,
+    len: u64,
+    blocking: bool,
+) -> StreamResult<Vec<u8>> {
     let len = (len as usize).min(MAX_CHUNK);
     if len == 0 {
         return Ok(Ok(Vec::new()));
     }
-    if !blocking && !stdin.ready() {
-        return Ok(Ok(Vec::new()));
-    }
     let mut buf = vec![0; len];
-    match stdin.read(&mut buf) {
-        Ok(0) => Ok(Err(StreamError::Closed)),
-        Ok(n) => {
-            buf.truncate(n);
-            Ok(Ok(buf))
+    match ctx.table.get(st)? {
+        InputStream::Stdin => {
+            let stdin = ctx.stdin.clone();
+            if !blocking && !stdin.ready() {
+                return Ok(Ok(Vec::new()));
+            }
+            match stdin.read(&mut buf) {
+                Ok(0) => Ok(Err(StreamError::Closed)),
+                Ok(n) => {
+                    buf.truncate(n);
+                    Ok(Ok(buf))
+                }
+                Err(e) => Ok(Err(failed(ctx, e)?)),
+            }
         }
-        Err(e) => Ok(Err(failed(ctx, e)?)),
+        InputStream::File { file, pos } => match file.read_at(&mut buf, *pos) {
+            Ok(0) => Ok(Err(StreamError::Closed)),
+            Ok(n) => {
+                buf.truncate(n);
+                if let InputStream::File { pos, .. } = ctx.table.get_mut(st)? {
+                    *pos += n as u64;
+                }
+                Ok(Ok(buf))
+            }
+            Err(code) => Ok(Err(failed_fs(ctx, code)?)),
+        },
     }
 }
 
-fn write(ctx: &mut WasiCtx, out: &Stdout, bytes: &[u8]) -> StreamResult<()> {
-    if out.capacity().is_none() {
-        return Ok(Err(StreamError::Closed));
+/// Writes all of `bytes` to the stream.
+fn write(ctx: &mut WasiCtx, st: &Resource<OutputStream>, bytes: &[u8]) -> StreamResult<()> {
+    let r = match ctx.table.get(st)? {
+        OutputStream::Stdout | OutputStream::Stderr => {
+            let out = match ctx.table.get(st)? {
+                OutputStream::Stdout => ctx.stdout.clone(),
+                _ => ctx.stderr.clone(),
+            };
+            if out.capacity().is_none() {
+                return Ok(Err(StreamError::Closed));
+            }
+            return match out.write_all(bytes) {
+                Ok(()) => Ok(Ok(())),
+                Err(e) => Ok(Err(failed(ctx, e)?)),
+            };
+        }
+        OutputStream::File { file, pos } => write_all_at(file, bytes, *pos),
+        OutputStream::Append(file) => {
+            let mut done = 0;
+            loop {
+                if done == bytes.len() {
+                    break Ok(done);
+                }
+                match file.append(&bytes[done..]) {
+                    Ok(0) => break Err(crate::error::ErrorCode::Io),
+                    Ok(n) => done += n,
+                    Err(e) => break Err(e),
+                }
+            }
+        }
+    };
+    match r {
+        Ok(n) => {
+            if let OutputStream::File { pos, .. } = ctx.table.get_mut(st)? {
+                *pos += n as u64;
+            }
+            Ok(Ok(()))
+        }
+        Err(code) => Ok(Err(failed_fs(ctx, code)?)),
     }
-    match out.write_all(bytes) {
-        Ok(()) => Ok(Ok(())),
-        Err(e) => Ok(Err(failed(ctx, e)?)),
+}
+
+fn write_all_at(
+    file: &crate::fs::File,
+    bytes: &[u8],
+    pos: u64,
+) -> Result<usize, crate::error::ErrorCode> {
+    let mut done = 0;
+    while done < bytes.len() {
+        match file.write_at(&bytes[done..], pos + done as u64)? {
+            0 => return Err(crate::error::ErrorCode::Io),
+            n => done += n,
+        }
     }
+    Ok(done)
 }
 
 /// Whether `p` is ready, waiting up to `timeout` (`None`: forever).
@@ -144,7 +224,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         i.func_wrap(
             "[method]error.to-debug-string",
             move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
-                Ok((get(s.data_mut()).table.get(&e)?.0.clone(),))
+                Ok((get(s.data_mut()).table.get(&e)?.debug.clone(),))
             },
         )?;
     }
@@ -226,9 +306,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         i.func_wrap(
             &format!("[method]input-stream.{name}"),
             move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<InputStream>, u64)| {
-                let ctx = get(s.data_mut());
-                let stdin = stdin_of(ctx, &st)?;
-                Ok((read(ctx, &stdin, len, blocking)?,))
+                Ok((read(get(s.data_mut()), &st, len, blocking)?,))
             },
         )?;
     }
@@ -236,9 +314,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         i.func_wrap(
             &format!("[method]input-stream.{name}"),
             move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<InputStream>, u64)| {
-                let ctx = get(s.data_mut());
-                let stdin = stdin_of(ctx, &st)?;
-                Ok((read(ctx, &stdin, len, blocking)?.map(|b| b.len() as u64),))
+                Ok((read(get(s.data_mut()), &st, len, blocking)?.map(|b| b.len() as u64),))
             },
         )?;
     }
@@ -248,6 +324,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             let ctx = get(s.data_mut());
             let p = match ctx.table.get(&st)? {
                 InputStream::Stdin => Pollable::StdinReadable,
+                InputStream::File { .. } => Pollable::Ready,
             };
             Ok((ctx.table.push(p)?,))
         },
@@ -256,7 +333,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         "[method]output-stream.check-write",
         move |mut s: StoreContextMut<'_, T>, (st,): (Resource<OutputStream>,)| {
             let ctx = get(s.data_mut());
-            Ok((match output(ctx, &st)?.capacity() {
+            Ok((match capacity(ctx, ctx.table.get(&st)?) {
                 Some(n) => Ok(n as u64),
                 None => Err(StreamError::Closed),
             },))
@@ -265,9 +342,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     i.func_wrap(
         "[method]output-stream.write",
         move |mut s: StoreContextMut<'_, T>, (st, bytes): (Resource<OutputStream>, Vec<u8>)| {
-            let ctx = get(s.data_mut());
-            let out = output(ctx, &st)?;
-            Ok((write(ctx, &out, &bytes)?,))
+            Ok((write(get(s.data_mut()), &st, &bytes)?,))
         },
     )?;
     i.func_wrap(
@@ -276,17 +351,14 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             if bytes.len() > 4096 {
                 bail!("Buffer too large for blocking-write-and-flush (expected at most 4096)");
             }
-            let ctx = get(s.data_mut());
-            let out = output(ctx, &st)?;
-            Ok((write(ctx, &out, &bytes)?,))
+            Ok((write(get(s.data_mut()), &st, &bytes)?,))
         },
     )?;
     i.func_wrap(
         "[method]output-stream.write-zeroes",
         move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<OutputStream>, u64)| {
-            let ctx = get(s.data_mut());
-            let out = output(ctx, &st)?;
-            Ok((write(ctx, &out, &vec![0; len.min(MAX_CHUNK as u64) as usize])?,))
+            let zeroes = vec![0; len.min(MAX_CHUNK as u64) as usize];
+            Ok((write(get(s.data_mut()), &st, &zeroes)?,))
         },
     )?;
     i.func_wrap(
@@ -297,9 +369,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     "Buffer too large for blocking-write-zeroes-and-flush (expected at most 4096)"
                 );
             }
-            let ctx = get(s.data_mut());
-            let out = output(ctx, &st)?;
-            Ok((write(ctx, &out, &vec![0; len as usize])?,))
+            Ok((write(get(s.data_mut()), &st, &vec![0; len as usize])?,))
         },
     )?;
     for name in ["flush", "blocking-flush"] {
@@ -308,7 +378,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             move |mut s: StoreContextMut<'_, T>, (st,): (Resource<OutputStream>,)| {
                 // Writes reach the host stream as they are made.
                 let ctx = get(s.data_mut());
-                Ok((match output(ctx, &st)?.capacity() {
+                Ok((match capacity(ctx, ctx.table.get(&st)?) {
                     Some(_) => Ok(()),
                     None => Err(StreamError::Closed),
                 },))
@@ -329,16 +399,14 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             move |mut s: StoreContextMut<'_, T>,
                   (dst, src, len): (Resource<OutputStream>, Resource<InputStream>, u64)| {
                 let ctx = get(s.data_mut());
-                let out = output(ctx, &dst)?;
-                let stdin = stdin_of(ctx, &src)?;
-                let Some(permit) = out.capacity() else {
+                let Some(permit) = capacity(ctx, ctx.table.get(&dst)?) else {
                     return Ok((Err(StreamError::Closed),));
                 };
-                let bytes = match read(ctx, &stdin, len.min(permit as u64), blocking)? {
+                let bytes = match read(ctx, &src, len.min(permit as u64), blocking)? {
                     Ok(b) => b,
                     Err(e) => return Ok((Err(e),)),
                 };
-                Ok((write(ctx, &out, &bytes)?.map(|()| bytes.len() as u64),))
+                Ok((write(ctx, &dst, &bytes)?.map(|()| bytes.len() as u64),))
             },
         )?;
     }

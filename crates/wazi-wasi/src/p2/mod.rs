@@ -5,8 +5,9 @@
 //!
 //! Implemented: `wasi:io` (error, poll, streams), `wasi:cli` (environment,
 //! exit, stdin, stdout, stderr, terminal-*), `wasi:clocks` (monotonic and
-//! wall clocks) and `wasi:random`. A component importing another WASI
-//! interface fails to instantiate, naming it.
+//! wall clocks), `wasi:random` and `wasi:filesystem` (types, preopens). A
+//! component importing another WASI interface (sockets, http) fails to
+//! instantiate, naming it.
 //!
 //! ```no_run
 //! use wazi::{Engine, Store};
@@ -25,10 +26,9 @@
 
 mod cli;
 mod clocks;
+mod filesystem;
 mod io;
 mod random;
-
-pub use io::{InputStream, IoError, OutputStream, Pollable};
 
 use crate::WasiCtx;
 use anyhow::{Context, Result, bail};
@@ -47,6 +47,7 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     io::add_to_linker(linker, get)?;
     cli::add_to_linker(linker, get)?;
     clocks::add_to_linker(linker, get)?;
+    filesystem::add_to_linker(linker, get)?;
     random::add_to_linker(linker, get)?;
     Ok(())
 }
@@ -71,6 +72,8 @@ pub const INTERFACES: &[&str] = &[
     "wasi:random/random",
     "wasi:random/insecure",
     "wasi:random/insecure-seed",
+    "wasi:filesystem/types",
+    "wasi:filesystem/preopens",
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.2
