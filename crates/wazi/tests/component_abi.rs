@@ -303,3 +303,133 @@ fn dangling_and_mistyped_handles_trap() {
         }
     }
 }
+
+/// A callee whose `realloc` logs `(old size, alignment, new size)` of each
+/// call: the transcoding steps are the canonical ABI's, which a guest can
+/// observe.
+fn realloc_log_component(caller: &str, callee: &str, bytes: &[u8], len: u32) -> String {
+    let data: String = bytes.iter().map(|b| format!("\\{b:02x}")).collect();
+    format!(
+        r#"(component
+  (component $C
+    (core module $m
+      (memory (export "mem") 1)
+      (global $next (mut i32) (i32.const 1024))
+      (global $log (mut i32) (i32.const 64))
+      (func (export "realloc") (param $old i32) (param $osize i32) (param $align i32) (param $nsize i32) (result i32)
+        (local $r i32)
+        (i32.store (global.get $log) (local.get $osize))
+        (i32.store offset=4 (global.get $log) (local.get $align))
+        (i32.store offset=8 (global.get $log) (local.get $nsize))
+        (global.set $log (i32.add (global.get $log) (i32.const 12)))
+        (global.set $next (i32.and (i32.add (global.get $next) (i32.const 7)) (i32.const -8)))
+        (local.set $r (global.get $next))
+        (global.set $next (i32.add (global.get $next) (local.get $nsize)))
+        (if (local.get $old) (then (memory.copy (local.get $r) (local.get $old) (local.get $osize))))
+        (local.get $r))
+      (func (export "take") (param i32 i32) (result i32) (local.get 1))
+      (func (export "log") (result i32)
+        (i32.store (i32.const 0) (i32.const 64))
+        (i32.store (i32.const 4) (i32.div_u (i32.sub (global.get $log) (i32.const 64)) (i32.const 4)))
+        (i32.const 0)))
+    (core instance $i (instantiate $m))
+    (func (export "take") (param "s" string) (result u32)
+      (canon lift (core func $i "take") string-encoding={callee}
+        (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+    (func (export "log") (result (list u32))
+      (canon lift (core func $i "log") (memory (core memory $i "mem")))))
+  (component $D
+    (import "take" (func $take (param "s" string) (result u32)))
+    (core module $libc (memory (export "mem") 1))
+    (core instance $libc (instantiate $libc))
+    (core func $take' (canon lower (func $take) string-encoding={caller}
+      (memory (core memory $libc "mem"))))
+    (core module $main
+      (import "" "mem" (memory 1))
+      (import "" "take" (func $take (param i32 i32) (result i32)))
+      (data (i32.const 256) "{data}")
+      (func (export "run") (result i32) (call $take (i32.const 256) (i32.const {len}))))
+    (core instance $main (instantiate $main (with "" (instance
+      (export "mem" (memory $libc "mem")) (export "take" (func $take'))))))
+    (func (export "run") (result u32) (canon lift (core func $main "run"))))
+  (instance $c (instantiate $C))
+  (instance $d (instantiate $D (with "take" (func $c "take"))))
+  (func (export "run") (alias export $d "run"))
+  (func (export "log") (alias export $c "log")))"#
+    )
+}
+
+#[test]
+fn transcoding_reallocs_follow_the_spec() {
+    let engine = Engine::default();
+    // (caller encoding, callee encoding, source bytes, source length,
+    //  expected length in the callee, expected realloc calls).
+    let s = "hé☃";
+    let cases: Vec<(&str, &str, Vec<u8>, u32, u32, Vec<u32>)> = vec![
+        // utf16 -> utf8: optimistic 1 byte a unit, then 3 a unit, then shrink.
+        ("utf16", "utf8", utf16(s), 3, 6, vec![0, 1, 3, 3, 1, 9, 9, 1, 6]),
+        // utf8 -> utf16: worst case 2 bytes a byte, then shrink.
+        ("utf8", "utf16", s.as_bytes().to_vec(), 6, 3, vec![0, 2, 12, 12, 2, 6]),
+        // utf8 -> latin1+utf16: Latin-1 first, inflated, then shrunk.
+        (
+            "utf8",
+            "latin1+utf16",
+            s.as_bytes().to_vec(),
+            6,
+            3 | 1 << 31,
+            vec![0, 2, 6, 6, 2, 12, 12, 2, 6],
+        ),
+        // latin1 -> latin1+utf16: copied as is.
+        ("latin1+utf16", "latin1+utf16", vec![b'h', 0xe9], 2, 2, vec![0, 2, 2]),
+        // utf16 (tagged) -> latin1+utf16 with only Latin-1 code points:
+        // UTF-16 first, then deflated.
+        ("latin1+utf16", "latin1+utf16", utf16("hé"), 2 | 1 << 31, 2, vec![0, 2, 4, 4, 1, 2]),
+        // utf8 -> utf8: one exact copy.
+        ("utf8", "utf8", s.as_bytes().to_vec(), 6, 6, vec![0, 1, 6]),
+    ];
+    for (caller, callee, bytes, len, want_len, want_log) in cases {
+        let wat = realloc_log_component(caller, callee, &bytes, len);
+        let component = Component::new(&engine, &wat).unwrap_or_else(|e| panic!("{e:#}"));
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+        let run = instance.get_typed_func::<(), (u32,)>(&mut store, "run").unwrap();
+        assert_eq!(run.call(&mut store, ()).unwrap().0, want_len, "{caller} -> {callee}");
+        let log = instance.get_typed_func::<(), (Vec<u32>,)>(&mut store, "log").unwrap();
+        assert_eq!(log.call(&mut store, ()).unwrap().0, want_log, "{caller} -> {callee}");
+    }
+}
+
+#[test]
+fn discriminant_sizes_follow_case_counts() {
+    let engine = Engine::default();
+    // (cases, bytes at the returned pointer, expected case, offset of the u8)
+    for (n, data, case) in
+        [(256usize, "\\ff\\07", 255usize), (257, "\\00\\01\\07", 256), (2, "\\01\\07", 1)]
+    {
+        let names: Vec<String> = (0..n).map(|i| format!("\"c{i}\"")).collect();
+        let wat = format!(
+            r#"(component
+  (type $e' (enum {}))
+  (export $e "e" (type $e'))
+  (core module $m
+    (memory (export "mem") 1)
+    (data (i32.const 16) "{data}")
+    (func (export "f") (result i32) (i32.const 16)))
+  (core instance $i (instantiate $m))
+  (func (export "f") (result (tuple $e u8))
+    (canon lift (core func $i "f") (memory (core memory $i "mem")))))"#,
+            names.join(" ")
+        );
+        let component = Component::new(&engine, &wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine).instantiate(&mut store, &component).unwrap();
+        let f = instance.get_func(&mut store, "f").unwrap();
+        let mut out = vec![Val::Bool(false)];
+        f.call(&mut store, &[], &mut out).unwrap();
+        assert_eq!(
+            out[0],
+            Val::Tuple(vec![Val::Enum(format!("c{case}")), Val::U8(7)]),
+            "{n} cases"
+        );
+    }
+}

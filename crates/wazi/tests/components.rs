@@ -328,10 +328,15 @@ fn guest_resources() {
     b.resource_drop(&mut g.store).unwrap();
     let (live,): (u32,) = g.call("live-counters", ());
     assert_eq!(live, 0);
-    // A handle already given away is not the host's any more.
+    // A handle already given away is not the host's any more; the mistake
+    // is the host's, so the instance stays usable.
     let f = g.typed::<(ResourceAny,), (u32,)>("[method]counter.get");
     let e = f.call(&mut g.store, (c,)).unwrap_err();
     assert!(format!("{e:#}").contains("unknown handle index"), "{e:#}");
+    let e = g.dynamic("[method]counter.get", &[Val::Resource(c)]).unwrap_err();
+    assert!(format!("{e:#}").contains("unknown handle index"), "{e:#}");
+    let (live,): (u32,) = g.call("live-counters", ());
+    assert_eq!(live, 0);
 }
 
 #[test]

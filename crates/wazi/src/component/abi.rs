@@ -18,6 +18,14 @@ pub(crate) const MAX_LIST_BYTE_LENGTH: u64 = (1 << 28) - 1;
 /// The `latin1+utf16` tag on a string's length.
 const UTF16_TAG: u32 = 1 << 31;
 
+/// A string encoding without `latin1+utf16`'s dynamic choice.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Simple {
+    Utf8,
+    Utf16,
+    Latin1,
+}
+
 /// What a range in memory holds, for error messages.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum What {
@@ -45,6 +53,12 @@ pub struct Cx<'a> {
     /// Borrowed handles lifted for the host during this call, in the
     /// store's host handle table: they end with the call.
     pub(crate) host_borrows: Vec<u32>,
+    /// Strings lifted in a component-to-component call, in order: their
+    /// source encoding and tagged length, which decide how the other side
+    /// allocates them (`store_string`).
+    pub(crate) hints_out: Vec<(StringEncoding, u32)>,
+    /// Hints for the strings this context lowers, in order.
+    pub(crate) hints_in: std::collections::VecDeque<(StringEncoding, u32)>,
 }
 
 impl<'a> Cx<'a> {
@@ -62,6 +76,8 @@ impl<'a> Cx<'a> {
             lenders: Vec::new(),
             task: None,
             host_borrows: Vec::new(),
+            hints_out: Vec::new(),
+            hints_in: Default::default(),
         }
     }
 
@@ -199,10 +215,8 @@ impl<'a> Cx<'a> {
     /// for the duration of the call.
     pub(crate) fn lift_borrow(&mut self, i: u32, ty: u32) -> Result<(ResourceType, u32)> {
         let rt = self.resource(ty)?;
-        let (rep, lent) = self.core.components.handles(self.instance()).lend(i, rt)?;
-        if lent {
-            self.lenders.push(i);
-        }
+        let rep = self.core.components.handles(self.instance()).lend(i, rt)?;
+        self.lenders.push(i);
         Ok((rt, rep))
     }
 
@@ -217,7 +231,7 @@ impl<'a> Cx<'a> {
         let slot = if own {
             Slot::Own { ty: rt, rep, lends: 0 }
         } else {
-            Slot::Borrow { ty: rt, rep, scope: 0 }
+            Slot::Borrow { ty: rt, rep, scope: 0, lends: 0 }
         };
         let handle = self.core.components.host_handles.insert(slot)?;
         if !own {
@@ -281,7 +295,7 @@ impl<'a> Cx<'a> {
         };
         self.core.components.tasks[task].borrows += 1;
         let scope = task as u32;
-        self.core.components.handles(inst).insert(Slot::Borrow { ty: rt, rep, scope })
+        self.core.components.handles(inst).insert(Slot::Borrow { ty: rt, rep, scope, lends: 0 })
     }
 
     fn check_resource(&self, rt: ResourceType) -> Result<()> {
@@ -296,7 +310,15 @@ impl<'a> Cx<'a> {
     // ---- strings ----
 
     /// Lifts the string at `ptr` with `tagged_len` code units.
-    pub(crate) fn load_string(&self, ptr: u32, tagged_len: u32) -> Result<String> {
+    pub(crate) fn load_string(&mut self, ptr: u32, tagged_len: u32) -> Result<String> {
+        let s = self.load_string_inner(ptr, tagged_len)?;
+        if self.fused {
+            self.hints_out.push((self.opts.encoding, tagged_len));
+        }
+        Ok(s)
+    }
+
+    fn load_string_inner(&self, ptr: u32, tagged_len: u32) -> Result<String> {
         let (utf16, units) = match self.opts.encoding {
             StringEncoding::Utf8 => (false, tagged_len),
             StringEncoding::Utf16 => (true, tagged_len),
@@ -334,31 +356,115 @@ impl<'a> Cx<'a> {
 
     /// Lowers `s` into this side's memory: the pointer and (tagged) length.
     pub(crate) fn store_string(&mut self, s: &str) -> Result<(u32, u32)> {
-        let len = s.len() as u32;
-        match self.opts.encoding {
-            StringEncoding::Utf8 => {
-                let ptr = self.realloc(0, 0, 1, len, What::String)?;
-                self.mem_mut()?[ptr as usize..][..s.len()].copy_from_slice(s.as_bytes());
-                Ok((ptr, len))
+        // The source's encoding and length in code units: a string lifted
+        // from another component left them as a hint; host strings are
+        // UTF-8.
+        let (src, tagged) = match self.hints_in.pop_front() {
+            Some(h) => h,
+            None => match u32::try_from(s.len()) {
+                Ok(n) if n <= MAX_STRING_BYTE_LENGTH as u32 * 2 => (StringEncoding::Utf8, n),
+                _ => bail!("string too large to lower: {} bytes", s.len()),
+            },
+        };
+        let (simple, units) = match src {
+            StringEncoding::CompactUtf16 if tagged & UTF16_TAG != 0 => {
+                (Simple::Utf16, tagged ^ UTF16_TAG)
             }
-            StringEncoding::Utf16 => {
-                // Worst case: every byte is a code point of one unit.
-                let worst = 2 * len;
-                let mut ptr = self.realloc(0, 0, 2, worst, What::String)?;
-                let n = write_utf16(&mut self.mem_mut()?[ptr as usize..], s.chars());
-                if n < worst {
-                    ptr = self.realloc(ptr, worst, 2, n, What::String)?;
-                }
-                Ok((ptr, n / 2))
+            StringEncoding::CompactUtf16 => (Simple::Latin1, tagged),
+            StringEncoding::Utf16 => (Simple::Utf16, tagged),
+            StringEncoding::Utf8 => (Simple::Utf8, tagged),
+        };
+        match (self.opts.encoding, simple) {
+            (StringEncoding::Utf8, Simple::Utf8) => self.store_copy(s, units, 1, 1, Simple::Utf8),
+            (StringEncoding::Utf8, Simple::Utf16) => self.store_to_utf8(s, units, 3),
+            (StringEncoding::Utf8, Simple::Latin1) => self.store_to_utf8(s, units, 2),
+            (StringEncoding::Utf16, Simple::Utf8) => self.store_utf8_to_utf16(s, units),
+            (StringEncoding::Utf16, _) => self.store_copy(s, units, 2, 2, Simple::Utf16),
+            (StringEncoding::CompactUtf16, _) if src != StringEncoding::CompactUtf16 => {
+                self.store_latin1_or_utf16(s, units)
             }
-            StringEncoding::CompactUtf16 => self.store_latin1_or_utf16(s),
+            (StringEncoding::CompactUtf16, Simple::Latin1) => {
+                self.store_copy(s, units, 1, 2, Simple::Latin1)
+            }
+            (StringEncoding::CompactUtf16, _) => self.store_probably_utf16(s, units),
         }
+    }
+
+    /// `store_string_copy`: the destination size is known up front.
+    fn store_copy(
+        &mut self,
+        s: &str,
+        units: u32,
+        unit: u32,
+        align: u32,
+        enc: Simple,
+    ) -> Result<(u32, u32)> {
+        let bytes = units as u64 * unit as u64;
+        let bytes = u32::try_from(bytes).map_err(|_| anyhow!("string too large to lower"))?;
+        let ptr = self.realloc(0, 0, align, bytes, What::String)?;
+        let mem = &mut self.mem_mut()?[ptr as usize..ptr as usize + bytes as usize];
+        let written = match enc {
+            Simple::Utf8 => {
+                mem.copy_from_slice(&s.as_bytes()[..bytes as usize]);
+                bytes
+            }
+            Simple::Utf16 => write_utf16(mem, s.chars()),
+            Simple::Latin1 => {
+                for (d, c) in mem.iter_mut().zip(s.chars()) {
+                    *d = c as u8;
+                }
+                bytes
+            }
+        };
+        debug_assert_eq!(written, bytes);
+        Ok((ptr, units))
+    }
+
+    /// `store_string_to_utf8`: one byte a code unit while they are ASCII,
+    /// then the worst case (`worst` bytes a unit), then shrink.
+    fn store_to_utf8(&mut self, s: &str, units: u32, worst: u32) -> Result<(u32, u32)> {
+        let worst = units
+            .checked_mul(worst)
+            .ok_or_else(|| anyhow!("string too large to lower: {units} code units"))?;
+        let mut ptr = self.realloc(0, 0, 1, units, What::String)?;
+        for (i, c) in s.chars().enumerate() {
+            if c.is_ascii() {
+                self.mem_mut()?[ptr as usize + i] = c as u8;
+                continue;
+            }
+            ptr = self.realloc(ptr, units, 1, worst, What::String)?;
+            let encoded = s.as_bytes();
+            self.mem_mut()?[ptr as usize + i..ptr as usize + encoded.len()]
+                .copy_from_slice(&encoded[i..]);
+            let len = encoded.len() as u32;
+            if worst > len {
+                ptr = self.realloc(ptr, worst, 1, len, What::String)?;
+            }
+            return Ok((ptr, len));
+        }
+        Ok((ptr, units))
+    }
+
+    /// `store_utf8_to_utf16`: worst case first (a unit per byte), then
+    /// shrink.
+    fn store_utf8_to_utf16(&mut self, s: &str, units: u32) -> Result<(u32, u32)> {
+        let worst = units
+            .checked_mul(2)
+            .ok_or_else(|| anyhow!("string too large to lower: {units} bytes"))?;
+        let mut ptr = self.realloc(0, 0, 2, worst, What::String)?;
+        let n = write_utf16(&mut self.mem_mut()?[ptr as usize..], s.chars());
+        if n < worst {
+            ptr = self.realloc(ptr, worst, 2, n, What::String)?;
+        }
+        Ok((ptr, n / 2))
     }
 
     /// `store_string_to_latin1_or_utf16`: Latin-1 while every code point
     /// fits, inflating to UTF-16 in place at the first that does not.
-    fn store_latin1_or_utf16(&mut self, s: &str) -> Result<(u32, u32)> {
-        let units = s.len() as u32;
+    fn store_latin1_or_utf16(&mut self, s: &str, units: u32) -> Result<(u32, u32)> {
+        let worst = units
+            .checked_mul(2)
+            .ok_or_else(|| anyhow!("string too large to lower: {units} code units"))?;
         let mut ptr = self.realloc(0, 0, 2, units, What::String)?;
         let mut n = 0u32;
         for (i, c) in s.char_indices() {
@@ -367,7 +473,6 @@ impl<'a> Cx<'a> {
                 n += 1;
                 continue;
             }
-            let worst = 2 * units;
             ptr = self.realloc(ptr, units, 2, worst, What::String)?;
             let mem = &mut self.mem_mut()?[ptr as usize..];
             for j in (0..n as usize).rev() {
@@ -385,6 +490,26 @@ impl<'a> Cx<'a> {
             ptr = self.realloc(ptr, units, 2, n, What::String)?;
         }
         Ok((ptr, n))
+    }
+
+    /// `store_probably_utf16_to_latin1_or_utf16`: UTF-16 first, deflated
+    /// to Latin-1 in place if every code point fits.
+    fn store_probably_utf16(&mut self, s: &str, units: u32) -> Result<(u32, u32)> {
+        let bytes = units
+            .checked_mul(2)
+            .ok_or_else(|| anyhow!("string too large to lower: {units} code units"))?;
+        let ptr = self.realloc(0, 0, 2, bytes, What::String)?;
+        let n = write_utf16(&mut self.mem_mut()?[ptr as usize..], s.chars());
+        if s.chars().any(|c| c as u32 >= 0x100) {
+            return Ok((ptr, (n / 2) | UTF16_TAG));
+        }
+        let latin1 = n / 2;
+        let mem = &mut self.mem_mut()?[ptr as usize..];
+        for i in 0..latin1 as usize {
+            mem[i] = mem[2 * i];
+        }
+        let ptr = self.realloc(ptr, bytes, 1, latin1, What::String)?;
+        Ok((ptr, latin1))
     }
 
     /// Allocates and checks room for `count` elements of `size` bytes.
@@ -437,6 +562,7 @@ impl<'a> FlatSrc<'a> {
 
     #[inline]
     pub fn pop(&mut self) -> u64 {
+        debug_assert!(self.pos < self.vals.len(), "flat values read past their end");
         let v = self.vals.get(self.pos).copied().unwrap_or(0);
         self.pos += 1;
         v

@@ -86,7 +86,7 @@ impl Func {
         }
         let resources = self.ty_of(core).1;
         for ((name, t), v) in ty.params.iter().zip(params) {
-            values::typecheck(t, v, &resources)
+            values::typecheck(t, v, &resources, &core.components.host_handles)
                 .with_context(|| format!("type mismatch with parameter `{name}`"))?;
         }
         match data {
@@ -230,21 +230,23 @@ pub(crate) fn call_lifted<R, O>(
     lift: impl FnOnce(&mut Cx<'_>, ResultSrc<'_>) -> Result<R>,
     deliver: impl FnOnce(&mut StoreCore, R) -> Result<O>,
 ) -> Result<O> {
+    let entering = check_enter(&core.components, f.opts.instance, caller)?;
     let comps = &mut core.components;
-    let entering = comps.entering_set(f.opts.instance, caller);
-    if entering.iter().any(|&i| !comps.instances[i as usize].may_enter) {
-        return Err(Trap::CannotEnterComponent.into());
-    }
     for &i in &entering {
         comps.instances[i as usize].may_enter = false;
     }
     let task = comps.tasks.len();
     comps.tasks.push(Task::default());
     let fused = caller.is_some();
-    let r = run_lifted(core, f, fused, task, write_args, lift, deliver);
-    // On a trap the instance stays entered: it cannot be entered again.
+    let mut args_refused = false;
+    let r = run_lifted(core, f, fused, task, write_args, lift, deliver, &mut args_refused);
+    // On a trap the instance stays entered: it cannot be entered again. An
+    // argument the host got wrong (an error, not a trap, before the callee
+    // ran) leaves it usable.
     core.components.tasks.truncate(task);
-    if r.is_ok() {
+    let host_error =
+        args_refused && r.as_ref().err().is_some_and(|e| e.downcast_ref::<Trap>().is_none());
+    if r.is_ok() || host_error {
         for &i in &entering {
             core.components.instances[i as usize].may_enter = true;
         }
@@ -252,6 +254,21 @@ pub(crate) fn call_lifted<R, O>(
     r
 }
 
+/// The instances a call from `caller` into `callee` enters, checked to
+/// be enterable (`Store.lift`'s `may_enter_from`).
+fn check_enter(
+    comps: &super::store::ComponentStore,
+    callee: InstanceId,
+    caller: Option<InstanceId>,
+) -> Result<Vec<InstanceId>> {
+    let entering = comps.entering_set(callee, caller);
+    if entering.iter().any(|&i| !comps.instances[i as usize].may_enter) {
+        return Err(Trap::CannotEnterComponent.into());
+    }
+    Ok(entering)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run_lifted<R, O>(
     core: &mut StoreCore,
     f: &LiftedFunc,
@@ -260,19 +277,24 @@ fn run_lifted<R, O>(
     write_args: impl FnOnce(&mut Cx<'_>, ArgDest<'_>) -> Result<()>,
     lift: impl FnOnce(&mut Cx<'_>, ResultSrc<'_>) -> Result<R>,
     deliver: impl FnOnce(&mut StoreCore, R) -> Result<O>,
+    args_refused: &mut bool,
 ) -> Result<O> {
     let mut flat = Vec::with_capacity(16);
     {
         let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
         cx.task = Some(task);
-        if f.ty.params_spill() {
+        let r = if f.ty.params_spill() {
             let a = f.ty.params_abi;
             let ptr = cx.realloc(0, 0, a.align, a.size, What::List)?;
-            write_args(&mut cx, ArgDest::Memory(ptr))?;
             flat.push(ptr as u64);
+            write_args(&mut cx, ArgDest::Memory(ptr))
         } else {
-            write_args(&mut cx, ArgDest::Flat(&mut flat))?;
+            write_args(&mut cx, ArgDest::Flat(&mut flat))
+        };
+        if r.is_err() {
+            *args_refused = true;
         }
+        r?;
     }
     let nresults = (f.ty.result_spills() || f.ty.result_abi.flat > 0) as usize;
     let mut results = [0u64; 1];
@@ -324,20 +346,28 @@ fn guest_to_guest(
     slots: &mut [u64],
 ) -> Result<()> {
     let caller = site.opts.instance;
-    let (args, lenders) = {
+    // The callee is entered before anything is lifted from the caller.
+    check_enter(&core.components, f.opts.instance, Some(caller))?;
+    // Strings carry their source encoding and length across (as hints),
+    // which decide how the receiving side allocates them.
+    let (args, lenders, hints) = {
         let mut cx = Cx::new(core, &site.opts, &site.resources, true);
         let args = lift_params(&mut cx, &site.ty, slots)?;
-        (args, std::mem::take(&mut cx.lenders))
+        (args, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.hints_out))
     };
     let retptr = site.retptr_index();
     let r = call_lifted(
         core,
         f,
         Some(caller),
-        |cx, dest| lower_params(cx, &f.ty, &args, dest),
-        |cx, src| lift_result(cx, &f.ty, src),
-        |core, v| {
+        |cx, dest| {
+            cx.hints_in = hints.into();
+            lower_params(cx, &f.ty, &args, dest)
+        },
+        |cx, src| Ok((lift_result(cx, &f.ty, src)?, std::mem::take(&mut cx.hints_out))),
+        |core, (v, hints)| {
             let mut cx = Cx::new(core, &site.opts, &site.resources, true);
+            cx.hints_in = hints.into();
             lower_result(&mut cx, &site.ty, retptr, v.as_ref(), slots)
         },
     );
@@ -471,12 +501,16 @@ pub(crate) fn run_dtor(
         }
         ResourceKind::Guest { index, .. } => {
             let gr = &core.components.guest_resources[index as usize];
-            let (impl_inst, Some(dtor)) = (gr.instance, gr.dtor) else { return Ok(()) };
+            let (impl_inst, dtor) = (gr.instance, gr.dtor);
+            // Even without a destructor the call enters the implementation
+            // (a missing destructor is an empty function), so reentrance
+            // traps alike.
             let comps = &mut core.components;
             let entering = comps.entering_set(impl_inst, caller);
             if entering.iter().any(|&i| !comps.instances[i as usize].may_enter) {
                 return Err(Trap::CannotEnterComponent.into());
             }
+            let Some(dtor) = dtor else { return Ok(()) };
             for &i in &entering {
                 comps.instances[i as usize].may_enter = false;
             }

@@ -45,7 +45,7 @@ impl ResourceType {
 pub(crate) enum Slot {
     Free { next: u32 },
     Own { ty: ResourceType, rep: u32, lends: u32 },
-    Borrow { ty: ResourceType, rep: u32, scope: u32 },
+    Borrow { ty: ResourceType, rep: u32, scope: u32, lends: u32 },
 }
 
 /// The `handles` table of a component instance: index 0 is reserved, freed
@@ -84,6 +84,11 @@ impl HandleTable {
         }
         self.slots.push(slot);
         Ok(i)
+    }
+
+    /// Slot `i`, if it holds a handle.
+    pub fn peek(&self, i: u32) -> Option<&Slot> {
+        self.slots.get(i as usize).filter(|s| !matches!(s, Slot::Free { .. }))
     }
 
     fn get_mut(&mut self, i: u32) -> Result<&mut Slot> {
@@ -132,26 +137,24 @@ impl HandleTable {
         }
     }
 
-    /// `lift_borrow`: the representation, and whether an `own` handle was
-    /// lent (its lend count is raised; [`HandleTable::undo_lend`] lowers it).
-    pub fn lend(&mut self, i: u32, ty: ResourceType) -> Result<(u32, bool)> {
+    /// `lift_borrow`: the representation; the handle's lend count is
+    /// raised until the call ends ([`HandleTable::undo_lend`]).
+    pub fn lend(&mut self, i: u32, ty: ResourceType) -> Result<u32> {
         match self.get_mut(i)? {
-            Slot::Own { ty: t, rep, lends } => {
+            Slot::Own { ty: t, rep, lends } | Slot::Borrow { ty: t, rep, lends, .. } => {
                 Self::check_type(i, ty, *t)?;
                 *lends += 1;
-                Ok((*rep, true))
-            }
-            Slot::Borrow { ty: t, rep, .. } => {
-                Self::check_type(i, ty, *t)?;
-                Ok((*rep, false))
+                Ok(*rep)
             }
             Slot::Free { .. } => unreachable!(),
         }
     }
 
     pub fn undo_lend(&mut self, i: u32) {
-        if let Some(Slot::Own { lends, .. }) = self.slots.get_mut(i as usize) {
-            *lends -= 1;
+        if let Some(Slot::Own { lends, .. } | Slot::Borrow { lends, .. }) =
+            self.slots.get_mut(i as usize)
+        {
+            *lends = lends.saturating_sub(1);
         }
     }
 
@@ -184,8 +187,11 @@ impl HandleTable {
                 }
                 Removed::Own { rep }
             }
-            Slot::Borrow { ty: t, scope, .. } => {
+            Slot::Borrow { ty: t, scope, lends, .. } => {
                 Self::check_type(i, ty, t)?;
+                if lends != 0 {
+                    bail!("cannot remove borrowed resource while it is lent");
+                }
                 Removed::Borrow { scope }
             }
             Slot::Free { .. } => unreachable!(),
@@ -272,7 +278,7 @@ impl ResourceAny {
         let slot = if r.owned() {
             Slot::Own { ty, rep: r.rep(), lends: 0 }
         } else {
-            Slot::Borrow { ty, rep: r.rep(), scope: 0 }
+            Slot::Borrow { ty, rep: r.rep(), scope: 0, lends: 0 }
         };
         let handle = comps.host_handles.insert(slot)?;
         Ok(ResourceAny { ty, handle, own: r.owned(), direct: false })

@@ -287,9 +287,10 @@ fn record_layout<'a>(types: impl Iterator<Item = &'a Ty>) -> (Box<[u32]>, Abi) {
 }
 
 fn variant_layout<'a>(n: usize, payloads: impl Iterator<Item = Option<&'a Ty>>) -> VariantLayout {
+    // The smallest integer holding the case indices 0..n-1.
     let disc_size = match n {
-        0..=0xff => 1,
-        0x100..=0xffff => 2,
+        0..=0x100 => 1,
+        0x101..=0x1_0000 => 2,
         _ => 4,
     };
     let (mut max_size, mut max_align, mut max_flat) = (0u32, 1u32, 0u32);

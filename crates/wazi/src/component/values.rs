@@ -4,7 +4,7 @@
 
 use super::abi::{self, Cx, FlatSrc};
 use super::resources::ResourceAny;
-use super::resources::ResourceType;
+use super::resources::{ResourceType, Slot};
 use super::ty::Ty;
 use anyhow::{Result, bail};
 
@@ -494,7 +494,12 @@ pub(crate) fn store(cx: &mut Cx<'_>, ty: &Ty, v: &Val, ptr: u32) -> Result<()> {
 /// Checks `v` is a value of type `ty` (whose resources are `resources`)
 /// without lowering anything, so a call with a bad argument fails before
 /// the callee is entered.
-pub(crate) fn typecheck(ty: &Ty, v: &Val, resources: &[Option<ResourceType>]) -> Result<()> {
+pub(crate) fn typecheck(
+    ty: &Ty,
+    v: &Val,
+    resources: &[Option<ResourceType>],
+    host: &super::resources::HandleTable,
+) -> Result<()> {
     match (ty, v) {
         (Ty::Bool, Val::Bool(_))
         | (Ty::S8, Val::S8(_))
@@ -510,21 +515,24 @@ pub(crate) fn typecheck(ty: &Ty, v: &Val, resources: &[Option<ResourceType>]) ->
         | (Ty::Char, Val::Char(_))
         | (Ty::String, Val::String(_)) => Ok(()),
         (Ty::List(e), Val::List(items)) => {
-            items.iter().try_for_each(|v| typecheck(e, v, resources))
+            items.iter().try_for_each(|v| typecheck(e, v, resources, host))
         }
         (Ty::FixedList(t), Val::List(items)) => {
             if items.len() != t.len as usize {
                 bail!("expected a list of {} elements, found {}", t.len, items.len());
             }
-            items.iter().try_for_each(|v| typecheck(&t.elem, v, resources))
+            items.iter().try_for_each(|v| typecheck(&t.elem, v, resources, host))
         }
         (Ty::Record(t), Val::Record(fields)) => {
             check_record(&t.fields, fields)?;
-            t.fields.iter().zip(fields).try_for_each(|((_, t), (_, v))| typecheck(t, v, resources))
+            t.fields
+                .iter()
+                .zip(fields)
+                .try_for_each(|((_, t), (_, v))| typecheck(t, v, resources, host))
         }
         (Ty::Tuple(t), Val::Tuple(items)) => {
             check_tuple(&t.types, items)?;
-            t.types.iter().zip(items).try_for_each(|(t, v)| typecheck(t, v, resources))
+            t.types.iter().zip(items).try_for_each(|(t, v)| typecheck(t, v, resources, host))
         }
         (Ty::Flags(t), Val::Flags(set)) => flags_bits(&t.names, set).map(|_| ()),
         (Ty::Own(r) | Ty::Borrow(r), Val::Resource(h)) => {
@@ -534,12 +542,19 @@ pub(crate) fn typecheck(ty: &Ty, v: &Val, resources: &[Option<ResourceType>]) ->
             if matches!(ty, Ty::Own(_)) && !h.own {
                 bail!("cannot lower a `borrow` resource into an `own`");
             }
+            // A handle the host gave away or dropped.
+            if !h.direct {
+                match host.peek(h.handle) {
+                    Some(Slot::Own { ty, .. } | Slot::Borrow { ty, .. }) if *ty == h.ty => {}
+                    _ => bail!("unknown handle index {}", h.handle),
+                }
+            }
             Ok(())
         }
         (Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_), _) => {
             let (i, payload) = case_of(ty, v)?;
             match (case_ty(ty, i), payload) {
-                (Some(t), Some(p)) => typecheck(t, p, resources),
+                (Some(t), Some(p)) => typecheck(t, p, resources, host),
                 _ => Ok(()),
             }
         }
