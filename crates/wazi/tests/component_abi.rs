@@ -365,7 +365,8 @@ fn transcoding_reallocs_follow_the_spec() {
     // (caller encoding, callee encoding, source bytes, source length,
     //  expected length in the callee, expected realloc calls).
     let s = "hé☃";
-    let cases: Vec<(&str, &str, Vec<u8>, u32, u32, Vec<u32>)> = vec![
+    type Case = (&'static str, &'static str, Vec<u8>, u32, u32, Vec<u32>);
+    let cases: Vec<Case> = vec![
         // utf16 -> utf8: optimistic 1 byte a unit, then 3 a unit, then shrink.
         ("utf16", "utf8", utf16(s), 3, 6, vec![0, 1, 3, 3, 1, 9, 9, 1, 6]),
         // utf8 -> utf16: worst case 2 bytes a byte, then shrink.
