@@ -34,4 +34,5 @@ for c in whence advice clockid signal fdflags fstflags oflags rights lookupflags
 done
 G2=target/guests/wasm32-wasip2/release
 d=$(scratch); wasmtime run --dir "$d::/scratch" $G2/p2_fs.wasm > $OUT/p2_fs.txt; rm -rf "$d"
+wasmtime run -S inherit-network -S allow-ip-name-lookup $G2/p2_net.wasm raw > $OUT/p2_net_raw.txt
 echo "recorded into $OUT"

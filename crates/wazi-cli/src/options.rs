@@ -418,6 +418,10 @@ pub struct WasiOptions {
     pub inherit_stdout: bool,
     pub inherit_stderr: bool,
     pub tcplisten: Vec<String>,
+    pub tcp: bool,
+    pub udp: bool,
+    pub inherit_network: bool,
+    pub allow_ip_name_lookup: bool,
 }
 
 impl WasiOptions {
@@ -429,6 +433,10 @@ impl WasiOptions {
             inherit_stdout: true,
             inherit_stderr: true,
             tcplisten: Vec::new(),
+            tcp: true,
+            udp: true,
+            inherit_network: false,
+            allow_ip_name_lookup: false,
         };
         for (k, v) in pairs("-S", "wasi", specs, WASI_OPTS)? {
             match k.as_str() {
@@ -446,10 +454,11 @@ impl WasiOptions {
                         bail!("the `-Spreview2=n` flag is no longer supported");
                     }
                 }
-                // Networking of components: no WASI 0.1 effect.
-                "tcp" | "udp" | "inherit-network" | "allow-ip-name-lookup" => {
-                    boolean(&k, &v)?;
-                }
+                // Networking of components (`wasi:sockets`).
+                "tcp" => o.tcp = boolean(&k, &v)?,
+                "udp" => o.udp = boolean(&k, &v)?,
+                "inherit-network" => o.inherit_network = boolean(&k, &v)?,
+                "allow-ip-name-lookup" => o.allow_ip_name_lookup = boolean(&k, &v)?,
                 _ => {
                     if boolean(&k, &v)? {
                         bail!("wazi: -S {k} is not supported");

@@ -327,6 +327,10 @@ impl RunCommand {
                 .with_context(|| format!("failed to bind to address '{addr}'"))?;
             b.preopened_socket(listener);
         }
+        if opts.inherit_network {
+            b.inherit_network();
+        }
+        b.allow_tcp(opts.tcp).allow_udp(opts.udp).allow_ip_name_lookup(opts.allow_ip_name_lookup);
         Ok(b.build())
     }
 }
@@ -371,12 +375,7 @@ fn run_command_component(
     if wazi_wasi::p2::run_export(component).is_none() {
         bail!("no exported instance named `wasi:cli/run@{}`", wazi_wasi::p2::VERSION);
     }
-    let status = wazi_wasi::p2::run(store, linker, component).map_err(|e| {
-        match e.downcast_ref::<wazi::Trap>() {
-            Some(_) => e.context("failed to invoke `run` function"),
-            None => e,
-        }
-    })?;
+    let status = wazi_wasi::p2::run(store, linker, component)?;
     match status {
         Ok(()) => Ok(()),
         Err(()) => Err(I32Exit(1).into()),

@@ -1,6 +1,7 @@
 //! WASI through the real `wazi` binary: guest programs from
 //! `crates/test-programs` (WASI 0.1 modules, and WASI 0.2 components for
-//! the filesystem) run in fresh temporary directories, and their
+//! the filesystem and sockets) run in fresh temporary directories (and on
+//! loopback only), and their
 //! transcripts are compared with the ones wasmtime 48 produced
 //! (`tests/golden/`, recorded by `scripts/record-golden.sh`).
 
@@ -451,4 +452,101 @@ fn p2_sandbox_escapes_are_refused() {
     }
     assert_eq!(lines.len(), 17);
     assert_eq!(before, snapshot(root.path()), "the host's files changed");
+}
+
+// ---- WASI 0.2 sockets (components, loopback only) ----
+
+fn p2_net(flags: &[&str], args: &[&str]) -> (String, String, Option<i32>) {
+    let out = run(wazi().arg("run").args(flags).arg(guests::P2_NET).args(args));
+    (text(&out.stdout), text(&out.stderr), out.status.code())
+}
+
+const NET: &[&str] = &["-S", "inherit-network"];
+
+#[test]
+fn p2_sockets_need_the_network_granted() {
+    // As in wasmtime: no socket at all without `-S inherit-network`
+    // (wasi-libc maps `access-denied` to EACCES, errno 2 in WASI).
+    let denied = "bind failed: Permission denied (os error 2)\n";
+    assert_eq!(p2_net(&[], &["bind"]).0, denied);
+    assert_eq!(p2_net(&["-S", "inherit-network", "-S", "tcp=n"], &["bind"]).0, denied);
+    assert_eq!(p2_net(NET, &["bind"]).0, "bound Ok(127.0.0.1)\n");
+    let (out, err, code) = p2_net(&["-S", "inherit-network", "-S", "udp=n"], &["udp"]);
+    assert_eq!(code, Some(134), "{out}");
+    assert!(err.contains("Permission denied"), "{err}");
+}
+
+#[test]
+fn p2_tcp_echo_through_std() {
+    let (out, err, code) = p2_net(NET, &["tcp"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "listening on 127.0.0.1\n\
+         accepted from 127.0.0.1\n\
+         client peer is the listener: true\n\
+         server local port is the listener's: true\n\
+         nodelay: true\n\
+         ttl: 42\n\
+         server read 200000 bytes, intact: true\n\
+         client read \"pong\"\n"
+    );
+    let (out, _, _) = p2_net(NET, &["refused"]);
+    assert_eq!(out, "connect failed: Connection refused (os error 14)\n");
+}
+
+#[test]
+fn p2_udp_through_std() {
+    let (out, err, code) = p2_net(NET, &["udp"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out,
+        "b got \"first\" from a: true\n\
+         b got 1000 bytes, all 7: true\n\
+         a got \"reply\" from b: true\n\
+         b peer is a: true\n"
+    );
+}
+
+#[test]
+fn p2_name_lookup_is_opt_in() {
+    let (out, _, _) = p2_net(NET, &["lookup", "localhost"]);
+    assert_eq!(
+        out,
+        "localhost -> error: failed to lookup address information: Non-recoverable error\n"
+    );
+    let lookup = ["-S", "inherit-network", "-S", "allow-ip-name-lookup"];
+    let (out, _, _) = p2_net(&lookup, &["lookup", "localhost"]);
+    assert!(out.starts_with("localhost -> [") && out.contains("\"127.0.0.1\""), "{out}");
+    let (out, _, _) = p2_net(&lookup, &["lookup", "127.0.0.1"]);
+    assert_eq!(out, "127.0.0.1 -> [\"127.0.0.1\"]\n");
+    // `.invalid` never resolves (the exact failure depends on the host's
+    // resolver: no such name, or no resolver at all).
+    let (out, _, _) = p2_net(&lookup, &["lookup", "nonexistent.invalid"]);
+    assert!(out.starts_with("nonexistent.invalid -> error: "), "{out}");
+}
+
+/// Every `wasi:sockets` function called directly: states, argument
+/// checks, options, streams, datagrams and lookups, as wasmtime 48 answers.
+#[test]
+fn p2_sockets_transcript() {
+    let (out, err, code) =
+        p2_net(&["-S", "inherit-network", "-S", "allow-ip-name-lookup"], &["raw"]);
+    assert_eq!(code, Some(0), "{err}");
+    // `localhost` may also have an IPv6 address on the host running the
+    // test: the loopback address is what matters.
+    let is_localhost = |l: &&str| l.starts_with("resolve \"localhost\"");
+    let localhost = out.lines().find(is_localhost).expect("no localhost lookup");
+    assert!(localhost.contains("(127, 0, 0, 1)"), "{localhost}");
+    let strip = |s: &str| s.lines().filter(|l| !is_localhost(l)).collect::<Vec<_>>().join("\n");
+    assert_eq!(strip(&out), strip(&golden("p2_net_raw.txt")));
+}
+
+#[test]
+fn p2_datagram_sent_without_permit_traps() {
+    let (out, err, code) = p2_net(NET, &["unpermitted"]);
+    assert_eq!(out, "sending without a permit\n");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("0: failed to invoke `run` function"), "{err}");
+    assert!(err.contains("unpermitted: argument exceeds permitted size"), "{err}");
 }

@@ -20,6 +20,7 @@ pub struct WasiCtxBuilder {
     stdout: Stdout,
     stderr: Stdout,
     listeners: Vec<Arc<TcpListener>>,
+    network: crate::p2::NetworkPolicy,
 }
 
 impl WasiCtxBuilder {
@@ -115,6 +116,32 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Lets components use the host's network: every address and port
+    /// (`wasi:sockets`). Without it, binds and connects are refused with
+    /// `access-denied`.
+    pub fn inherit_network(&mut self) -> &mut WasiCtxBuilder {
+        self.network.inherit = true;
+        self
+    }
+
+    /// Whether components may create TCP sockets (on by default).
+    pub fn allow_tcp(&mut self, allow: bool) -> &mut WasiCtxBuilder {
+        self.network.tcp = allow;
+        self
+    }
+
+    /// Whether components may create UDP sockets (on by default).
+    pub fn allow_udp(&mut self, allow: bool) -> &mut WasiCtxBuilder {
+        self.network.udp = allow;
+        self
+    }
+
+    /// Whether components may resolve host names (off by default).
+    pub fn allow_ip_name_lookup(&mut self, allow: bool) -> &mut WasiCtxBuilder {
+        self.network.ip_name_lookup = allow;
+        self
+    }
+
     /// The context.
     pub fn build(&mut self) -> WasiCtx {
         let b = std::mem::take(self);
@@ -128,6 +155,7 @@ impl WasiCtxBuilder {
             listeners: b.listeners,
             monotonic_start: Instant::now(),
             p1: None,
+            network: b.network,
             table: wazi::component::ResourceTable::new(),
             insecure_seed: {
                 let mut b = [0u8; 16];
@@ -151,6 +179,8 @@ pub struct WasiCtx {
     monotonic_start: Instant,
     /// WASI 0.1's descriptor table, created on first use.
     pub(crate) p1: Option<crate::p1::Fds>,
+    /// What `wasi:sockets` may reach.
+    pub(crate) network: crate::p2::NetworkPolicy,
     /// WASI 0.2's resources (streams, pollables, errors, ...).
     pub(crate) table: wazi::component::ResourceTable,
     /// What `wasi:random/insecure-seed` returns (fixed per context).

@@ -3,6 +3,9 @@
 use super::GetCtx;
 use crate::WasiCtx;
 use anyhow::{Result, bail};
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use wazi::component::{Linker, Resource, ResourceType};
 use wazi::{StoreContextMut, component_variant};
@@ -18,6 +21,8 @@ pub(crate) enum InputStream {
         file: crate::fs::File,
         pos: u64,
     },
+    /// The receiving half of a connected TCP socket.
+    Tcp(Arc<TcpShared>),
 }
 
 /// `wasi:io/streams.output-stream`.
@@ -31,6 +36,16 @@ pub(crate) enum OutputStream {
     },
     /// A file written at its end (`append-via-stream`).
     Append(crate::fs::File),
+    /// The sending half of a connected TCP socket.
+    Tcp(Arc<TcpShared>),
+}
+
+/// A connected TCP socket, shared by the socket resource and its streams:
+/// a stream that was shut down (or reached its end) reports `closed`.
+pub(crate) struct TcpShared {
+    pub fd: Arc<OwnedFd>,
+    pub read_closed: AtomicBool,
+    pub write_closed: AtomicBool,
 }
 
 /// `wasi:io/error.error`: what went wrong, for `to-debug-string`, and the
@@ -38,6 +53,8 @@ pub(crate) enum OutputStream {
 pub(crate) struct IoError {
     pub(crate) debug: String,
     pub(crate) code: Option<crate::error::ErrorCode>,
+    /// The OS error behind it, for `network-error-code`.
+    pub(crate) io: Option<(Option<i32>, std::io::ErrorKind)>,
 }
 
 /// `wasi:io/poll.pollable`: something that becomes ready.
@@ -48,6 +65,8 @@ pub(crate) enum Pollable {
     StdinReadable,
     /// The monotonic clock reaches this many nanoseconds.
     Deadline(u64),
+    /// A socket is readable (`write == false`) or writable.
+    Fd { fd: Arc<OwnedFd>, write: bool },
 }
 
 component_variant! {
@@ -67,13 +86,14 @@ fn failed(ctx: &mut WasiCtx, e: std::io::Error) -> Result<StreamError> {
         return Ok(StreamError::Closed);
     }
     let code = Some(crate::error::ErrorCode::from(&e));
-    let err = ctx.table.push(IoError { debug: format!("{e:?}"), code })?;
+    let io = Some((e.raw_os_error(), e.kind()));
+    let err = ctx.table.push(IoError { debug: format!("{e:?}"), code, io })?;
     Ok(StreamError::LastOperationFailed(err))
 }
 
 /// A filesystem failure during a stream operation.
 fn failed_fs(ctx: &mut WasiCtx, code: crate::error::ErrorCode) -> Result<StreamError> {
-    let err = ctx.table.push(IoError { debug: format!("{code:?}"), code: Some(code) })?;
+    let err = ctx.table.push(IoError { debug: format!("{code:?}"), code: Some(code), io: None })?;
     Ok(StreamError::LastOperationFailed(err))
 }
 
@@ -83,6 +103,34 @@ fn capacity(ctx: &WasiCtx, s: &OutputStream) -> Option<usize> {
         OutputStream::Stdout => ctx.stdout.capacity(),
         OutputStream::Stderr => ctx.stderr.capacity(),
         OutputStream::File { .. } | OutputStream::Append(_) => Some(MAX_CHUNK),
+        OutputStream::Tcp(t) => {
+            if t.write_closed.load(Ordering::Relaxed) {
+                None
+            } else if fd_ready(&t.fd, true, Some(Duration::ZERO)) {
+                Some(MAX_CHUNK)
+            } else {
+                Some(0)
+            }
+        }
+    }
+}
+
+/// Whether `fd` is readable (or writable) within `timeout` (`None`:
+/// forever); errors and hang-ups count as ready, the next call reports them.
+pub(crate) fn fd_ready(fd: &OwnedFd, write: bool, timeout: Option<Duration>) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let flags = if write { PollFlags::OUT } else { PollFlags::IN };
+    let mut fds = [PollFd::new(fd, flags)];
+    let ts = timeout.map(|t| Timespec {
+        tv_sec: t.as_secs().min(i64::MAX as u64) as _,
+        tv_nsec: t.subsec_nanos() as _,
+    });
+    loop {
+        match rustix::event::poll(&mut fds, ts.as_ref()) {
+            Ok(n) => return n > 0,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => return true,
+        }
     }
 }
 
@@ -125,6 +173,33 @@ fn read(
             }
             Err(code) => Ok(Err(failed_fs(ctx, code)?)),
         },
+        InputStream::Tcp(t) => {
+            let t = t.clone();
+            if t.read_closed.load(Ordering::Relaxed) {
+                return Ok(Err(StreamError::Closed));
+            }
+            loop {
+                match rustix::net::recv(&*t.fd, &mut buf[..], rustix::net::RecvFlags::empty()) {
+                    Ok((_, 0)) => {
+                        t.read_closed.store(true, Ordering::Relaxed);
+                        return Ok(Err(StreamError::Closed));
+                    }
+                    Ok((_, n)) => {
+                        buf.truncate(n);
+                        return Ok(Ok(buf));
+                    }
+                    Err(rustix::io::Errno::INTR) => continue,
+                    Err(rustix::io::Errno::AGAIN) if blocking => {
+                        fd_ready(&t.fd, false, None);
+                    }
+                    Err(rustix::io::Errno::AGAIN) => return Ok(Ok(Vec::new())),
+                    Err(e) => {
+                        t.read_closed.store(true, Ordering::Relaxed);
+                        return Ok(Err(failed(ctx, e.into())?));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -145,6 +220,31 @@ fn write(ctx: &mut WasiCtx, st: &Resource<OutputStream>, bytes: &[u8]) -> Stream
             };
         }
         OutputStream::File { file, pos } => write_all_at(file, bytes, *pos),
+        OutputStream::Tcp(t) => {
+            let t = t.clone();
+            if t.write_closed.load(Ordering::Relaxed) {
+                return Ok(Err(StreamError::Closed));
+            }
+            let mut done = 0;
+            while done < bytes.len() {
+                match rustix::net::send(&*t.fd, &bytes[done..], rustix::net::SendFlags::NOSIGNAL) {
+                    Ok(n) => done += n,
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(rustix::io::Errno::AGAIN) => {
+                        fd_ready(&t.fd, true, None);
+                    }
+                    Err(rustix::io::Errno::PIPE) => {
+                        t.write_closed.store(true, Ordering::Relaxed);
+                        return Ok(Err(StreamError::Closed));
+                    }
+                    Err(e) => {
+                        t.write_closed.store(true, Ordering::Relaxed);
+                        return Ok(Err(failed(ctx, e.into())?));
+                    }
+                }
+            }
+            return Ok(Ok(()));
+        }
         OutputStream::Append(file) => {
             let mut done = 0;
             loop {
@@ -185,6 +285,35 @@ fn write_all_at(
     Ok(done)
 }
 
+/// Waits until standard input or one of `fds` is ready, or `timeout`.
+fn wait_any(
+    stdin: Option<std::os::fd::BorrowedFd<'static>>,
+    fds: &[(Arc<OwnedFd>, bool)],
+    timeout: Option<Duration>,
+) {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let mut pfds: Vec<PollFd<'_>> = fds
+        .iter()
+        .map(|(fd, w)| PollFd::new(&**fd, if *w { PollFlags::OUT } else { PollFlags::IN }))
+        .collect();
+    let stdin_fd;
+    if let Some(fd) = stdin {
+        stdin_fd = fd;
+        pfds.push(PollFd::new(&stdin_fd, PollFlags::IN));
+    }
+    let ts = timeout.map(|t| Timespec {
+        tv_sec: t.as_secs().min(i64::MAX as u64) as _,
+        tv_nsec: t.subsec_nanos() as _,
+    });
+    if pfds.is_empty() {
+        if let Some(t) = timeout {
+            std::thread::sleep(t);
+        }
+        return;
+    }
+    let _ = rustix::event::poll(&mut pfds, ts.as_ref());
+}
+
 /// Whether `p` is ready, waiting up to `timeout` (`None`: forever).
 fn ready(ctx: &WasiCtx, p: &Pollable, timeout: Option<Duration>) -> bool {
     match p {
@@ -203,6 +332,7 @@ fn ready(ctx: &WasiCtx, p: &Pollable, timeout: Option<Duration>) -> bool {
                 }
             }
         }
+        Pollable::Fd { fd, write } => fd_ready(fd, *write, timeout),
         Pollable::StdinReadable => match ctx.stdin.fd() {
             Some(fd) => {
                 let ms = timeout.map_or(-1, |t| t.as_millis().min(i32::MAX as u128) as i32);
@@ -269,37 +399,47 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     if !out.is_empty() {
                         return Ok((out,));
                     }
-                    // Nothing is ready: wait for the first that can be,
-                    // standard input or the nearest deadline.
+                    // Nothing is ready: wait for the first that can be —
+                    // a descriptor or the nearest deadline.
                     let mut deadline = None;
-                    let mut stdin = false;
+                    let mut fds: Vec<(Arc<OwnedFd>, bool)> = Vec::new();
+                    let mut stdin = None;
                     for p in &list {
                         match ctx.table.get(p)? {
                             Pollable::Deadline(w) => {
                                 deadline = Some(deadline.map_or(*w, |d: u64| d.min(*w)))
                             }
-                            Pollable::StdinReadable => stdin = true,
+                            Pollable::StdinReadable => stdin = ctx.stdin.fd(),
+                            Pollable::Fd { fd, write } => fds.push((fd.clone(), *write)),
                             Pollable::Ready => {}
                         }
                     }
                     let wait = deadline
                         .map(|d| Duration::from_nanos(d.saturating_sub(ctx.monotonic_now())));
-                    if stdin {
-                        ready(ctx, &Pollable::StdinReadable, wait);
-                    } else if let Some(w) = wait {
-                        std::thread::sleep(w);
-                    }
+                    wait_any(stdin, &fds, wait);
                 }
             },
         )?;
     }
     let mut i = linker.instance(&format!("wasi:io/streams@{v}"))?;
+    // Dropping a socket's stream shuts that direction down, so the peer
+    // sees the end of the data.
     i.resource("input-stream", ResourceType::host::<InputStream>(), move |mut s, rep| {
-        get(s.data_mut()).table.delete(Resource::<InputStream>::new_own(rep))?;
+        if let InputStream::Tcp(t) =
+            get(s.data_mut()).table.delete(Resource::<InputStream>::new_own(rep))?
+        {
+            t.read_closed.store(true, Ordering::Relaxed);
+            let _ = rustix::net::shutdown(&*t.fd, rustix::net::Shutdown::Read);
+        }
         Ok(())
     })?;
     i.resource("output-stream", ResourceType::host::<OutputStream>(), move |mut s, rep| {
-        get(s.data_mut()).table.delete(Resource::<OutputStream>::new_own(rep))?;
+        if let OutputStream::Tcp(t) =
+            get(s.data_mut()).table.delete(Resource::<OutputStream>::new_own(rep))?
+        {
+            t.write_closed.store(true, Ordering::Relaxed);
+            let _ = rustix::net::shutdown(&*t.fd, rustix::net::Shutdown::Write);
+        }
         Ok(())
     })?;
     for (name, blocking) in [("read", false), ("blocking-read", true)] {
@@ -325,6 +465,10 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             let p = match ctx.table.get(&st)? {
                 InputStream::Stdin => Pollable::StdinReadable,
                 InputStream::File { .. } => Pollable::Ready,
+                InputStream::Tcp(t) if !t.read_closed.load(Ordering::Relaxed) => {
+                    Pollable::Fd { fd: t.fd.clone(), write: false }
+                }
+                InputStream::Tcp(_) => Pollable::Ready,
             };
             Ok((ctx.table.push(p)?,))
         },
@@ -389,8 +533,13 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         "[method]output-stream.subscribe",
         move |mut s: StoreContextMut<'_, T>, (st,): (Resource<OutputStream>,)| {
             let ctx = get(s.data_mut());
-            ctx.table.get(&st)?;
-            Ok((ctx.table.push(Pollable::Ready)?,))
+            let p = match ctx.table.get(&st)? {
+                OutputStream::Tcp(t) if !t.write_closed.load(Ordering::Relaxed) => {
+                    Pollable::Fd { fd: t.fd.clone(), write: true }
+                }
+                _ => Pollable::Ready,
+            };
+            Ok((ctx.table.push(p)?,))
         },
     )?;
     for (name, blocking) in [("splice", false), ("blocking-splice", true)] {

@@ -5,9 +5,9 @@
 //!
 //! Implemented: `wasi:io` (error, poll, streams), `wasi:cli` (environment,
 //! exit, stdin, stdout, stderr, terminal-*), `wasi:clocks` (monotonic and
-//! wall clocks), `wasi:random` and `wasi:filesystem` (types, preopens). A
-//! component importing another WASI interface (sockets, http) fails to
-//! instantiate, naming it.
+//! wall clocks), `wasi:random`, `wasi:filesystem` (types, preopens) and
+//! `wasi:sockets` (TCP, UDP, name lookup). A component importing another
+//! WASI interface (http) fails to instantiate, naming it.
 //!
 //! ```no_run
 //! use wazi::{Engine, Store};
@@ -29,6 +29,9 @@ mod clocks;
 mod filesystem;
 mod io;
 mod random;
+mod sockets;
+
+pub(crate) use sockets::NetworkPolicy;
 
 use crate::WasiCtx;
 use anyhow::{Context, Result, bail};
@@ -48,6 +51,7 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     cli::add_to_linker(linker, get)?;
     clocks::add_to_linker(linker, get)?;
     filesystem::add_to_linker(linker, get)?;
+    sockets::add_to_linker(linker, get)?;
     random::add_to_linker(linker, get)?;
     Ok(())
 }
@@ -74,6 +78,13 @@ pub const INTERFACES: &[&str] = &[
     "wasi:random/insecure-seed",
     "wasi:filesystem/types",
     "wasi:filesystem/preopens",
+    "wasi:sockets/network",
+    "wasi:sockets/instance-network",
+    "wasi:sockets/ip-name-lookup",
+    "wasi:sockets/tcp",
+    "wasi:sockets/tcp-create-socket",
+    "wasi:sockets/udp",
+    "wasi:sockets/udp-create-socket",
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.2
@@ -123,5 +134,10 @@ pub fn run<T: 'static>(
         .get_export_index(&mut *store, Some(&iface), "run")
         .with_context(|| format!("`{export}` has no `run` function"))?;
     let run = instance.get_typed_func::<(), (Result<(), ()>,)>(&mut *store, &run)?;
-    Ok(run.call(&mut *store, ())?.0)
+    match run.call(&mut *store, ()) {
+        Ok((status,)) => Ok(status),
+        Err(e) if e.is::<crate::I32Exit>() => Err(e),
+        // A trap or a host error during the call (wasmtime's wording).
+        Err(e) => Err(e.context("failed to invoke `run` function")),
+    }
 }
