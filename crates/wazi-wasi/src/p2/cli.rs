@@ -5,7 +5,7 @@ use super::io::{InputStream, OutputStream};
 use crate::I32Exit;
 use anyhow::Result;
 use wazi::StoreContextMut;
-use wazi::component::{Linker, Resource, ResourceType};
+use wazi::component::Linker;
 
 /// `wasi:cli/terminal-input.terminal-input`.
 pub struct TerminalInput;
@@ -52,21 +52,15 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             Ok((get(s.data_mut()).table.push(OutputStream::Stderr)?,))
         },
     )?;
-    linker.instance(&format!("wasi:cli/terminal-input@{v}"))?.resource(
+    super::table_resource::<T, TerminalInput>(
+        &mut linker.instance(&format!("wasi:cli/terminal-input@{v}"))?,
         "terminal-input",
-        ResourceType::host::<TerminalInput>(),
-        move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<TerminalInput>::new_own(rep))?;
-            Ok(())
-        },
+        get,
     )?;
-    linker.instance(&format!("wasi:cli/terminal-output@{v}"))?.resource(
+    super::table_resource::<T, TerminalOutput>(
+        &mut linker.instance(&format!("wasi:cli/terminal-output@{v}"))?,
         "terminal-output",
-        ResourceType::host::<TerminalOutput>(),
-        move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<TerminalOutput>::new_own(rep))?;
-            Ok(())
-        },
+        get,
     )?;
     linker.instance(&format!("wasi:cli/terminal-stdin@{v}"))?.func_wrap(
         "get-terminal-stdin",

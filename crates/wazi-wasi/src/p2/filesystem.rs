@@ -8,7 +8,7 @@ use crate::error::ErrorCode as Code;
 use crate::fs::{self, Dir, File, NewTime, OpenFlags as CoreOpenFlags, Opened};
 use anyhow::Result;
 use std::time::{Duration, SystemTime};
-use wazi::component::{Linker, Resource, ResourceType};
+use wazi::component::{Linker, Resource};
 use wazi::{StoreContextMut, component_enum, component_flags, component_record, component_variant};
 
 /// `wasi:filesystem/types.descriptor`.
@@ -248,18 +248,8 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         },
     )?;
     let mut i = linker.instance(&format!("wasi:filesystem/types@{v}"))?;
-    i.resource("descriptor", ResourceType::host::<Descriptor>(), move |mut s, rep| {
-        get(s.data_mut()).table.delete(Resource::<Descriptor>::new_own(rep))?;
-        Ok(())
-    })?;
-    i.resource(
-        "directory-entry-stream",
-        ResourceType::host::<DirectoryEntryStream>(),
-        move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<DirectoryEntryStream>::new_own(rep))?;
-            Ok(())
-        },
-    )?;
+    super::table_resource::<T, Descriptor>(&mut i, "descriptor", get)?;
+    super::table_resource::<T, DirectoryEntryStream>(&mut i, "directory-entry-stream", get)?;
     type D = Resource<Descriptor>;
     i.func_wrap(
         "[method]descriptor.read-via-stream",

@@ -347,10 +347,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     let v = super::VERSION;
     {
         let mut i = linker.instance(&format!("wasi:io/error@{v}"))?;
-        i.resource("error", ResourceType::host::<IoError>(), move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<IoError>::new_own(rep))?;
-            Ok(())
-        })?;
+        super::table_resource::<T, IoError>(&mut i, "error", get)?;
         i.func_wrap(
             "[method]error.to-debug-string",
             move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
@@ -360,10 +357,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     }
     {
         let mut i = linker.instance(&format!("wasi:io/poll@{v}"))?;
-        i.resource("pollable", ResourceType::host::<Pollable>(), move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<Pollable>::new_own(rep))?;
-            Ok(())
-        })?;
+        super::table_resource::<T, Pollable>(&mut i, "pollable", get)?;
         i.func_wrap(
             "[method]pollable.ready",
             move |mut s: StoreContextMut<'_, T>, (p,): (Resource<Pollable>,)| {

@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! use wazi::{Engine, Store};
-//! use wazi::component::{Component, Linker};
+//! use wazi::component::{Component, Linker, LinkerInstance, Resource, ResourceType};
 //! use wazi_wasi::{WasiCtx, WasiCtxBuilder};
 //!
 //! let engine = Engine::default();
@@ -36,13 +36,26 @@ pub(crate) use sockets::NetworkPolicy;
 use crate::WasiCtx;
 use anyhow::{Context, Result, bail};
 use wazi::Store;
-use wazi::component::{Component, Linker};
+use wazi::component::{Component, Linker, LinkerInstance, Resource, ResourceType};
 
 /// The version the host's interfaces are defined at.
 pub const VERSION: &str = "0.2.12";
 
 /// Finds the context in the store's data.
 pub type GetCtx<T> = fn(&mut T) -> &mut WasiCtx;
+
+/// Defines resource `name` as the host type `R`, whose values live in the
+/// context's table: dropping a guest's handle deletes its entry.
+fn table_resource<T: 'static, R: 'static>(
+    i: &mut LinkerInstance<'_, T>,
+    name: &str,
+    get: GetCtx<T>,
+) -> Result<()> {
+    i.resource(name, ResourceType::host::<R>(), move |mut s, rep| {
+        get(s.data_mut()).table.delete(Resource::<R>::new_own(rep))?;
+        Ok(())
+    })
+}
 
 /// Defines the WASI 0.2 interfaces in `linker`; `get` finds the
 /// [`WasiCtx`] in the store's data.

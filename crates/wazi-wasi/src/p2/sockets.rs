@@ -18,7 +18,7 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use wazi::component::{Linker, Resource, ResourceType};
+use wazi::component::{Linker, Resource};
 use wazi::{StoreContextMut, component_enum, component_record, component_variant};
 
 /// Which parts of the network a guest may use.
@@ -260,6 +260,20 @@ fn new_socket(f: IpAddressFamily, ty: SocketType) -> SockResult<OwnedFd> {
         sockopt::set_ipv6_v6only(&fd, true)?;
     }
     Ok(fd)
+}
+
+/// A new socket for a guest: refused with `access-denied` when the
+/// protocol is off or the network is not granted (as wasmtime does).
+fn guest_socket(
+    protocol_allowed: bool,
+    policy: NetworkPolicy,
+    f: IpAddressFamily,
+    ty: SocketType,
+) -> SockResult<Arc<OwnedFd>> {
+    if !(protocol_allowed && policy.inherit) {
+        return Err(ErrorCode::AccessDenied);
+    }
+    Ok(Arc::new(new_socket(f, ty)?))
 }
 
 fn local_addr(fd: &OwnedFd) -> SockResult<SocketAddr> {
@@ -513,10 +527,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     let v = super::VERSION;
     {
         let mut i = linker.instance(&format!("wasi:sockets/network@{v}"))?;
-        i.resource("network", ResourceType::host::<Network>(), move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<Network>::new_own(rep))?;
-            Ok(())
-        })?;
+        super::table_resource::<T, Network>(&mut i, "network", get)?;
         i.func_wrap(
             "network-error-code",
             move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
@@ -539,14 +550,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
 fn name_lookup<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     let v = super::VERSION;
     let mut i = linker.instance(&format!("wasi:sockets/ip-name-lookup@{v}"))?;
-    i.resource(
-        "resolve-address-stream",
-        ResourceType::host::<ResolveAddressStream>(),
-        move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<ResolveAddressStream>::new_own(rep))?;
-            Ok(())
-        },
-    )?;
+    super::table_resource::<T, ResolveAddressStream>(&mut i, "resolve-address-stream", get)?;
     i.func_wrap(
         "resolve-addresses",
         move |mut s: StoreContextMut<'_, T>, (net, name): (Resource<Network>, String)| {
@@ -631,15 +635,12 @@ fn tcp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         "create-tcp-socket",
         move |mut s: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
             let ctx = get(s.data_mut());
-            if !(ctx.network.tcp && ctx.network.inherit) {
-                return Ok((Err(ErrorCode::AccessDenied),));
-            }
-            let fd = match new_socket(family, SocketType::STREAM) {
+            let fd = match guest_socket(ctx.network.tcp, ctx.network, family, SocketType::STREAM) {
                 Ok(fd) => fd,
                 Err(e) => return Ok((Err(e),)),
             };
             let sock = TcpSocket {
-                state: TcpState::Default(Arc::new(fd)),
+                state: TcpState::Default(fd),
                 family,
                 backlog: 128,
                 op: None,
@@ -649,10 +650,7 @@ fn tcp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         },
     )?;
     let mut i = linker.instance(&format!("wasi:sockets/tcp@{v}"))?;
-    i.resource("tcp-socket", ResourceType::host::<TcpSocket>(), move |mut s, rep| {
-        get(s.data_mut()).table.delete(Resource::<TcpSocket>::new_own(rep))?;
-        Ok(())
-    })?;
+    super::table_resource::<T, TcpSocket>(&mut i, "tcp-socket", get)?;
     i.func_wrap(
         "[method]tcp-socket.start-bind",
         move |mut s: StoreContextMut<'_, T>,
@@ -1000,15 +998,12 @@ fn udp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         "create-udp-socket",
         move |mut s: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
             let ctx = get(s.data_mut());
-            if !(ctx.network.udp && ctx.network.inherit) {
-                return Ok((Err(ErrorCode::AccessDenied),));
-            }
-            let fd = match new_socket(family, SocketType::DGRAM) {
+            let fd = match guest_socket(ctx.network.udp, ctx.network, family, SocketType::DGRAM) {
                 Ok(fd) => fd,
                 Err(e) => return Ok((Err(e),)),
             };
             let sock = UdpSocket {
-                fd: Arc::new(fd),
+                fd,
                 family,
                 bound: false,
                 remote: None,
@@ -1019,26 +1014,9 @@ fn udp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         },
     )?;
     let mut i = linker.instance(&format!("wasi:sockets/udp@{v}"))?;
-    i.resource("udp-socket", ResourceType::host::<UdpSocket>(), move |mut s, rep| {
-        get(s.data_mut()).table.delete(Resource::<UdpSocket>::new_own(rep))?;
-        Ok(())
-    })?;
-    i.resource(
-        "incoming-datagram-stream",
-        ResourceType::host::<IncomingDatagramStream>(),
-        move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<IncomingDatagramStream>::new_own(rep))?;
-            Ok(())
-        },
-    )?;
-    i.resource(
-        "outgoing-datagram-stream",
-        ResourceType::host::<OutgoingDatagramStream>(),
-        move |mut s, rep| {
-            get(s.data_mut()).table.delete(Resource::<OutgoingDatagramStream>::new_own(rep))?;
-            Ok(())
-        },
-    )?;
+    super::table_resource::<T, UdpSocket>(&mut i, "udp-socket", get)?;
+    super::table_resource::<T, IncomingDatagramStream>(&mut i, "incoming-datagram-stream", get)?;
+    super::table_resource::<T, OutgoingDatagramStream>(&mut i, "outgoing-datagram-stream", get)?;
     i.func_wrap(
         "[method]udp-socket.start-bind",
         move |mut s: StoreContextMut<'_, T>,
