@@ -6,6 +6,7 @@ mod inspect;
 mod invoke;
 mod options;
 mod run;
+mod serve;
 mod wast;
 
 use clap::{Parser, Subcommand};
@@ -24,13 +25,15 @@ struct Cli {
 enum Command {
     /// Run a WebAssembly module or component.
     Run(run::RunCommand),
+    /// Serve HTTP requests with a `wasi:http/proxy` component.
+    Serve(serve::ServeCommand),
     /// Print a module's imports and exports, or a component's world as WIT.
     Inspect(inspect::InspectCommand),
     /// Run WebAssembly test scripts (`.wast`).
     Wast(wast::WastCommand),
 }
 
-const SUBCOMMANDS: &[&str] = &["run", "wast", "inspect", "help"];
+const SUBCOMMANDS: &[&str] = &["run", "serve", "wast", "inspect", "help"];
 
 /// `wazi FILE ARGS...` is short for `wazi run FILE ARGS...`, as in
 /// wasmtime: anything that is not a subcommand or a top-level flag starts a
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
     let result = match cli.command {
         Command::Run(c) => c.execute(),
+        Command::Serve(c) => c.execute(),
         Command::Wast(c) => c.execute(),
         Command::Inspect(c) => c.execute(),
     };

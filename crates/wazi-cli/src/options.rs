@@ -147,7 +147,7 @@ const WASI_OPTS: &[Opt] = &[
     Opt {
         key: "cli",
         value: "[=y|n]",
-        help: "Enable support for WASI CLI APIs, including filesystems, sockets, clocks, and random (on by default).",
+        help: "Enable support for WASI CLI APIs, including filesystems, sockets, clocks, and random (on by default for `run`, off for `serve`).",
     },
     Opt { key: "common", value: "[=y|n]", help: "Deprecated alias for `cli`." },
     Opt {
@@ -203,7 +203,7 @@ const WASI_OPTS: &[Opt] = &[
     Opt {
         key: "http",
         value: "[=y|n]",
-        help: "Enable support for WASI HTTP imports (not supported yet: only `=n`).",
+        help: "Enable support for WASI HTTP imports (`wasi:http/types`, `outgoing-handler`); always on for `serve`.",
     },
     Opt {
         key: "nn",
@@ -412,7 +412,9 @@ impl WasmOptions {
 
 /// Parsed `-S` options.
 pub struct WasiOptions {
-    pub cli: bool,
+    /// `-S cli`, when given (its default depends on the command).
+    pub cli: Option<bool>,
+    pub http: bool,
     pub inherit_env: bool,
     pub inherit_stdin: bool,
     pub inherit_stdout: bool,
@@ -427,7 +429,8 @@ pub struct WasiOptions {
 impl WasiOptions {
     pub fn parse(specs: &[String]) -> Result<WasiOptions> {
         let mut o = WasiOptions {
-            cli: true,
+            cli: None,
+            http: false,
             inherit_env: false,
             inherit_stdin: true,
             inherit_stdout: true,
@@ -440,7 +443,8 @@ impl WasiOptions {
         };
         for (k, v) in pairs("-S", "wasi", specs, WASI_OPTS)? {
             match k.as_str() {
-                "cli" | "common" => o.cli = boolean(&k, &v)?,
+                "cli" | "common" => o.cli = Some(boolean(&k, &v)?),
+                "http" => o.http = boolean(&k, &v)?,
                 "inherit-env" => o.inherit_env = boolean(&k, &v)?,
                 "inherit-stdin" => o.inherit_stdin = boolean(&k, &v)?,
                 "inherit-stdout" => o.inherit_stdout = boolean(&k, &v)?,

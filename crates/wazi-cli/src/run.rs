@@ -116,7 +116,11 @@ impl RunCommand {
             start_timer(&engine, timeout);
         }
         let mut linker: Linker<Host> = Linker::new(&engine);
-        if wasi.cli {
+        if wasi.http {
+            bail!("Cannot enable wasi-http for core wasm modules");
+        }
+        let cli = wasi.cli.unwrap_or(true);
+        if cli {
             wazi_wasi::p1::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
         }
         if wasm.unknown_imports_trap {
@@ -127,7 +131,7 @@ impl RunCommand {
         }
 
         let result = self.run_module(&mut store, &linker, &module);
-        self.finish(result, wasi.cli)
+        self.finish(result, cli)
     }
 
     /// The exit status of a run: the guest's own (`proc_exit`,
@@ -173,9 +177,13 @@ impl RunCommand {
             start_timer(engine, timeout);
         }
         let mut linker: component::Linker<Host> = component::Linker::new(engine);
-        if wasi.cli {
+        let cli = wasi.cli.unwrap_or(true);
+        if cli {
             wazi_wasi::p2::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
             wazi_wasi::p2::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+        }
+        if wasi.http {
+            wazi_wasi::p2::add_http_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
         }
         if wasm.unknown_imports_trap {
             linker.define_unknown_imports_as_traps(&component)?;
@@ -187,7 +195,7 @@ impl RunCommand {
             Some(call) => crate::invoke::invoke_component(&mut store, &linker, &component, call),
             None => run_command_component(&mut store, &linker, &component),
         };
-        self.finish(result, wasi.cli)
+        self.finish(result, cli)
     }
 
     fn run_module(
@@ -299,40 +307,52 @@ impl RunCommand {
         if opts.inherit_stderr {
             b.inherit_stderr();
         }
-        if opts.inherit_env {
-            b.inherit_env();
-        }
-        for var in &self.envs {
-            match var.split_once('=') {
-                Some((k, v)) => {
-                    b.env(k, v);
-                }
-                // Unset on the host: left unset in the guest.
-                None => {
-                    if let Some(v) = std::env::var_os(var) {
-                        let v = v
-                            .into_string()
-                            .map_err(|_| anyhow!("environment variable `{var}` not valid utf-8"))?;
-                        b.env(var, v);
-                    }
+        configure_wasi(&mut b, &self.envs, &self.dirs, opts)?;
+        Ok(b.build())
+    }
+}
+
+/// What `--env`, `--dir` and the `-S` options give a guest (shared by
+/// `run` and `serve`).
+pub(crate) fn configure_wasi(
+    b: &mut WasiCtxBuilder,
+    envs: &[String],
+    dirs: &[String],
+    opts: &WasiOptions,
+) -> Result<()> {
+    if opts.inherit_env {
+        b.inherit_env();
+    }
+    for var in envs {
+        match var.split_once('=') {
+            Some((k, v)) => {
+                b.env(k, v);
+            }
+            // Unset on the host: left unset in the guest.
+            None => {
+                if let Some(v) = std::env::var_os(var) {
+                    let v = v
+                        .into_string()
+                        .map_err(|_| anyhow!("environment variable `{var}` not valid utf-8"))?;
+                    b.env(var, v);
                 }
             }
         }
-        for dir in &self.dirs {
-            let (host, guest, perms) = parse_dir(dir)?;
-            b.preopened_dir(host, guest, perms)?;
-        }
-        for addr in &opts.tcplisten {
-            let listener = std::net::TcpListener::bind(addr)
-                .with_context(|| format!("failed to bind to address '{addr}'"))?;
-            b.preopened_socket(listener);
-        }
-        if opts.inherit_network {
-            b.inherit_network();
-        }
-        b.allow_tcp(opts.tcp).allow_udp(opts.udp).allow_ip_name_lookup(opts.allow_ip_name_lookup);
-        Ok(b.build())
     }
+    for dir in dirs {
+        let (host, guest, perms) = parse_dir(dir)?;
+        b.preopened_dir(host, guest, perms)?;
+    }
+    for addr in &opts.tcplisten {
+        let listener = std::net::TcpListener::bind(addr)
+            .with_context(|| format!("failed to bind to address '{addr}'"))?;
+        b.preopened_socket(listener);
+    }
+    if opts.inherit_network {
+        b.inherit_network();
+    }
+    b.allow_tcp(opts.tcp).allow_udp(opts.udp).allow_ip_name_lookup(opts.allow_ip_name_lookup);
+    Ok(())
 }
 
 /// `HOST[::GUEST[::ro]]`.

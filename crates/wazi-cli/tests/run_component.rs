@@ -121,20 +121,20 @@ fn unsupported_and_missing_imports_are_named() {
     );
     // A WASI 0.2 interface not implemented yet is named (any 0.2.x).
     let dir = tempfile::tempdir().unwrap();
-    let http = dir.path().join("http.wat");
+    let timezone = dir.path().join("timezone.wat");
     std::fs::write(
-        &http,
+        &timezone,
         r#"(component
-            (import "wasi:http/types@0.2.3" (instance))
+            (import "wasi:clocks/timezone@0.2.3" (instance))
             (import "wasi:cli/environment@0.2.0" (instance
                 (export "get-arguments" (func (result (list string))))))
         )"#,
     )
     .unwrap();
-    let out = wazi(&["run", http.to_str().unwrap()]);
+    let out = wazi(&["run", timezone.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("wazi: import wasi:http/types@0.2.3 is not supported yet"),
+        text(&out.stderr).contains("wazi: import wasi:clocks/timezone@0.2.3 is not supported yet"),
         "{}",
         text(&out.stderr)
     );

@@ -30,6 +30,28 @@ pub enum Stdout {
     InheritStderr,
     /// A buffer the embedder can read.
     Memory(MemoryOutputPipe),
+    /// Another output, with a prefix at the start of every line (as
+    /// `wazi serve` marks each instance's output).
+    Prefixed(PrefixedOutput),
+}
+
+/// An output whose lines all begin with a prefix.
+#[derive(Clone)]
+pub struct PrefixedOutput {
+    inner: Box<Stdout>,
+    prefix: Arc<str>,
+    at_line_start: Arc<Mutex<bool>>,
+}
+
+impl Stdout {
+    /// `inner` with `prefix` written before the first byte of every line.
+    pub fn prefixed(inner: Stdout, prefix: impl Into<String>) -> Stdout {
+        Stdout::Prefixed(PrefixedOutput {
+            inner: Box::new(inner),
+            prefix: prefix.into().into(),
+            at_line_start: Arc::new(Mutex::new(true)),
+        })
+    }
 }
 
 /// Bytes an embedder provides as a guest's input.
@@ -155,6 +177,7 @@ impl Stdout {
                 let used = p.data.lock().unwrap().len();
                 (used < p.capacity).then(|| p.capacity - used)
             }
+            Stdout::Prefixed(p) => p.inner.capacity(),
             _ => Some(64 * 1024),
         }
     }
@@ -172,6 +195,18 @@ impl Stdout {
                 }
                 data.extend_from_slice(buf);
                 Ok(())
+            }
+            Stdout::Prefixed(p) => {
+                let mut at_start = p.at_line_start.lock().unwrap_or_else(|e| e.into_inner());
+                let mut out = Vec::with_capacity(buf.len() + p.prefix.len());
+                for line in buf.split_inclusive(|b| *b == b'\n') {
+                    if *at_start {
+                        out.extend_from_slice(p.prefix.as_bytes());
+                    }
+                    out.extend_from_slice(line);
+                    *at_start = line.ends_with(b"\n");
+                }
+                p.inner.write_all(&out)
             }
         }
     }

@@ -13,8 +13,35 @@ pub struct TerminalInput;
 /// `wasi:cli/terminal-output.terminal-output`.
 pub struct TerminalOutput;
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+/// Defines `wasi:cli`: only the standard streams (`stdin`, `stdout`,
+/// `stderr`) unless `full`, which adds environment, exit and terminals.
+pub(super) fn add_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: GetCtx<T>,
+    full: bool,
+) -> Result<()> {
     let v = super::VERSION;
+    linker.instance(&format!("wasi:cli/stdin@{v}"))?.func_wrap(
+        "get-stdin",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).table.push(InputStream::Stdin)?,))
+        },
+    )?;
+    linker.instance(&format!("wasi:cli/stdout@{v}"))?.func_wrap(
+        "get-stdout",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).table.push(OutputStream::Stdout)?,))
+        },
+    )?;
+    linker.instance(&format!("wasi:cli/stderr@{v}"))?.func_wrap(
+        "get-stderr",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).table.push(OutputStream::Stderr)?,))
+        },
+    )?;
+    if !full {
+        return Ok(());
+    }
     {
         let mut i = linker.instance(&format!("wasi:cli/environment@{v}"))?;
         i.func_wrap("get-environment", move |mut s: StoreContextMut<'_, T>, (): ()| {
@@ -34,24 +61,6 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             Err::<(), _>(anyhow::Error::new(I32Exit(code.into())))
         })?;
     }
-    linker.instance(&format!("wasi:cli/stdin@{v}"))?.func_wrap(
-        "get-stdin",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).table.push(InputStream::Stdin)?,))
-        },
-    )?;
-    linker.instance(&format!("wasi:cli/stdout@{v}"))?.func_wrap(
-        "get-stdout",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).table.push(OutputStream::Stdout)?,))
-        },
-    )?;
-    linker.instance(&format!("wasi:cli/stderr@{v}"))?.func_wrap(
-        "get-stderr",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).table.push(OutputStream::Stderr)?,))
-        },
-    )?;
     super::table_resource::<T, TerminalInput>(
         &mut linker.instance(&format!("wasi:cli/terminal-input@{v}"))?,
         "terminal-input",

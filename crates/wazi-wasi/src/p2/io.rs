@@ -23,6 +23,8 @@ pub(crate) enum InputStream {
     },
     /// The receiving half of a connected TCP socket.
     Tcp(Arc<TcpShared>),
+    /// An incoming HTTP body.
+    Http(Arc<super::http::Pipe>),
 }
 
 /// `wasi:io/streams.output-stream`.
@@ -38,6 +40,8 @@ pub(crate) enum OutputStream {
     Append(crate::fs::File),
     /// The sending half of a connected TCP socket.
     Tcp(Arc<TcpShared>),
+    /// An outgoing HTTP body.
+    Http(Arc<super::http::Pipe>),
 }
 
 /// A connected TCP socket, shared by the socket resource and its streams:
@@ -55,6 +59,8 @@ pub(crate) struct IoError {
     pub(crate) code: Option<crate::error::ErrorCode>,
     /// The OS error behind it, for `network-error-code`.
     pub(crate) io: Option<(Option<i32>, std::io::ErrorKind)>,
+    /// The HTTP failure behind it, for `http-error-code`.
+    pub(crate) http: Option<super::http::ErrorCode>,
 }
 
 /// `wasi:io/poll.pollable`: something that becomes ready.
@@ -87,13 +93,29 @@ fn failed(ctx: &mut WasiCtx, e: std::io::Error) -> Result<StreamError> {
     }
     let code = Some(crate::error::ErrorCode::from(&e));
     let io = Some((e.raw_os_error(), e.kind()));
-    let err = ctx.table.push(IoError { debug: format!("{e:?}"), code, io })?;
+    let err = ctx.table.push(IoError { debug: format!("{e:?}"), code, io, http: None })?;
     Ok(StreamError::LastOperationFailed(err))
 }
 
 /// A filesystem failure during a stream operation.
 fn failed_fs(ctx: &mut WasiCtx, code: crate::error::ErrorCode) -> Result<StreamError> {
-    let err = ctx.table.push(IoError { debug: format!("{code:?}"), code: Some(code), io: None })?;
+    let err = ctx.table.push(IoError {
+        debug: format!("{code:?}"),
+        code: Some(code),
+        io: None,
+        http: None,
+    })?;
+    Ok(StreamError::LastOperationFailed(err))
+}
+
+/// An HTTP body failure during a stream operation.
+fn failed_http(ctx: &mut WasiCtx, code: super::http::ErrorCode) -> Result<StreamError> {
+    let err = ctx.table.push(IoError {
+        debug: format!("{code:?}"),
+        code: None,
+        io: None,
+        http: Some(code),
+    })?;
     Ok(StreamError::LastOperationFailed(err))
 }
 
@@ -112,6 +134,7 @@ fn capacity(ctx: &WasiCtx, s: &OutputStream) -> Option<usize> {
                 Some(0)
             }
         }
+        OutputStream::Http(p) => p.guest_capacity(),
     }
 }
 
@@ -200,6 +223,11 @@ fn read(
                 }
             }
         }
+        InputStream::Http(p) => match p.clone().guest_read(len, blocking) {
+            Ok(bytes) => Ok(Ok(bytes)),
+            Err(super::http::ReadEnd::Closed) => Ok(Err(StreamError::Closed)),
+            Err(super::http::ReadEnd::Failed(code)) => Ok(Err(failed_http(ctx, code)?)),
+        },
     }
 }
 
@@ -220,6 +248,14 @@ fn write(ctx: &mut WasiCtx, st: &Resource<OutputStream>, bytes: &[u8]) -> Stream
             };
         }
         OutputStream::File { file, pos } => write_all_at(file, bytes, *pos),
+        OutputStream::Http(p) => {
+            let p = p.clone();
+            return Ok(match p.guest_write_all(bytes) {
+                Ok(()) => Ok(()),
+                Err(None) => Err(StreamError::Closed),
+                Err(Some(code)) => Err(failed_http(ctx, code)?),
+            });
+        }
         OutputStream::Tcp(t) => {
             let t = t.clone();
             if t.write_closed.load(Ordering::Relaxed) {
@@ -463,6 +499,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     Pollable::Fd { fd: t.fd.clone(), write: false }
                 }
                 InputStream::Tcp(_) => Pollable::Ready,
+                InputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
             };
             Ok((ctx.table.push(p)?,))
         },
@@ -480,7 +517,14 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     i.func_wrap(
         "[method]output-stream.write",
         move |mut s: StoreContextMut<'_, T>, (st, bytes): (Resource<OutputStream>, Vec<u8>)| {
-            Ok((write(get(s.data_mut()), &st, &bytes)?,))
+            let ctx = get(s.data_mut());
+            // A body with no room (check-write said 0) refuses, as wasmtime.
+            if let OutputStream::Http(p) = ctx.table.get(&st)?
+                && p.guest_capacity() == Some(0)
+            {
+                bail!("write exceeded budget");
+            }
+            Ok((write(ctx, &st, &bytes)?,))
         },
     )?;
     i.func_wrap(
@@ -531,6 +575,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                 OutputStream::Tcp(t) if !t.write_closed.load(Ordering::Relaxed) => {
                     Pollable::Fd { fd: t.fd.clone(), write: true }
                 }
+                OutputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
                 _ => Pollable::Ready,
             };
             Ok((ctx.table.push(p)?,))

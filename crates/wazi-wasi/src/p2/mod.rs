@@ -5,13 +5,14 @@
 //!
 //! Implemented: `wasi:io` (error, poll, streams), `wasi:cli` (environment,
 //! exit, stdin, stdout, stderr, terminal-*), `wasi:clocks` (monotonic and
-//! wall clocks), `wasi:random`, `wasi:filesystem` (types, preopens) and
-//! `wasi:sockets` (TCP, UDP, name lookup). A component importing another
-//! WASI interface (http) fails to instantiate, naming it.
+//! wall clocks), `wasi:random`, `wasi:filesystem` (types, preopens),
+//! `wasi:sockets` (TCP, UDP, name lookup) and `wasi:http` (types and
+//! outgoing-handler, plus [`serve`] for `incoming-handler`). A component
+//! importing another WASI interface fails to instantiate, naming it.
 //!
 //! ```no_run
 //! use wazi::{Engine, Store};
-//! use wazi::component::{Component, Linker, LinkerInstance, Resource, ResourceType};
+//! use wazi::component::{Component, Linker};
 //! use wazi_wasi::{WasiCtx, WasiCtxBuilder};
 //!
 //! let engine = Engine::default();
@@ -27,9 +28,12 @@
 mod cli;
 mod clocks;
 mod filesystem;
+mod http;
 mod io;
 mod random;
 mod sockets;
+
+pub use http::{ServeOptions, serve};
 
 pub(crate) use sockets::NetworkPolicy;
 
@@ -59,14 +63,35 @@ fn table_resource<T: 'static, R: 'static>(
 
 /// Defines the WASI 0.2 interfaces in `linker`; `get` finds the
 /// [`WasiCtx`] in the store's data.
+/// `wasi:http` is separate ([`add_http_to_linker`]), as in wasmtime,
+/// where `-S http` enables it.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     io::add_to_linker(linker, get)?;
-    cli::add_to_linker(linker, get)?;
+    cli::add_to_linker(linker, get, true)?;
     clocks::add_to_linker(linker, get)?;
     filesystem::add_to_linker(linker, get)?;
     sockets::add_to_linker(linker, get)?;
-    random::add_to_linker(linker, get)?;
+    random::add_to_linker(linker, get, true)?;
     Ok(())
+}
+
+/// Defines `wasi:http/types` and `wasi:http/outgoing-handler`.
+pub fn add_http_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    http::add_to_linker(linker, get)
+}
+
+/// Defines what the `wasi:http/proxy` world imports, and nothing else:
+/// `wasi:io`, the clocks, `wasi:random/random`, the standard streams and
+/// `wasi:http` (what `wazi serve` gives a component without `-S cli`).
+pub fn add_proxy_imports_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: GetCtx<T>,
+) -> Result<()> {
+    io::add_to_linker(linker, get)?;
+    cli::add_to_linker(linker, get, false)?;
+    clocks::add_to_linker(linker, get)?;
+    random::add_to_linker(linker, get, false)?;
+    http::add_to_linker(linker, get)
 }
 
 /// The WASI 0.2 interfaces this host implements.
@@ -98,6 +123,8 @@ pub const INTERFACES: &[&str] = &[
     "wasi:sockets/tcp-create-socket",
     "wasi:sockets/udp",
     "wasi:sockets/udp-create-socket",
+    "wasi:http/types",
+    "wasi:http/outgoing-handler",
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.2

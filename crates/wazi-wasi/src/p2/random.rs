@@ -23,13 +23,20 @@ fn u64_from(ctx: &crate::WasiCtx) -> Result<u64> {
     Ok(u64::from_le_bytes(b))
 }
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+/// Defines `wasi:random/random`, and unless only that (`!full`) the
+/// insecure interfaces.
+pub(super) fn add_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: GetCtx<T>,
+    full: bool,
+) -> Result<()> {
     let v = super::VERSION;
     // Insecure randomness comes from the same secure source.
-    for (iface, f_bytes, f_u64) in [
+    let ifaces = [
         ("random", "get-random-bytes", "get-random-u64"),
         ("insecure", "get-insecure-random-bytes", "get-insecure-random-u64"),
-    ] {
+    ];
+    for (iface, f_bytes, f_u64) in ifaces.into_iter().take(if full { 2 } else { 1 }) {
         let mut i = linker.instance(&format!("wasi:random/{iface}@{v}"))?;
         i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
             Ok((bytes(get(s.data_mut()), len)?,))
@@ -37,6 +44,9 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
             Ok((u64_from(get(s.data_mut()))?,))
         })?;
+    }
+    if !full {
+        return Ok(());
     }
     linker.instance(&format!("wasi:random/insecure-seed@{v}"))?.func_wrap(
         "insecure-seed",

@@ -150,6 +150,24 @@ impl<T: 'static> Linker<T> {
         self.root.instance(name, shadow)
     }
 
+    /// Checks that this linker defines every import of `component` (by
+    /// name and kind), without instantiating it: the error names the
+    /// first missing import, as [`Linker::instantiate`] would.
+    pub fn check_imports(&self, component: &Component) -> Result<()> {
+        let def = &component.def;
+        let types = def.types();
+        let mut resources = HashMap::new();
+        for (full, ty) in def.imports.iter() {
+            plan(types, *ty, self.root.get(full), &mut resources).with_context(|| {
+                format!(
+                    "component imports {} `{full}`, but a matching implementation was not found in the linker",
+                    desc(*ty)
+                )
+            })?;
+        }
+        Ok(())
+    }
+
     /// Instantiates `component`, resolving its imports from this linker.
     pub fn instantiate(
         &self,

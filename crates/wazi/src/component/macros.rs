@@ -5,7 +5,9 @@
 //! [`component_flags!`](crate::component_flags).
 //!
 //! Rust names map to WIT names: `snake_case` fields and flags and
-//! `CamelCase` cases become `kebab-case`.
+//! `CamelCase` cases become `kebab-case`, compared without regard to case
+//! (so `DnsTimeout` is WIT's `DNS-timeout`; names in one type are unique
+//! regardless of case).
 
 use anyhow::{Result, bail};
 
@@ -44,7 +46,7 @@ pub fn check_names<'a>(
         );
     }
     for (a, e) in actual.zip(expected) {
-        if a != e {
+        if !a.eq_ignore_ascii_case(e) {
             bail!("type mismatch: expected {what} name `{e}`, found `{a}`");
         }
     }

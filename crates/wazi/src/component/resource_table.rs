@@ -13,6 +13,8 @@ pub enum ResourceTableError {
     NotPresent,
     /// The object has another type than the handle says.
     WrongType,
+    /// The object still has children (see [`ResourceTable::push_child`]).
+    HasChildren,
 }
 
 impl fmt::Display for ResourceTableError {
@@ -21,6 +23,7 @@ impl fmt::Display for ResourceTableError {
             ResourceTableError::Full => "resource table has no free keys",
             ResourceTableError::NotPresent => "resource not present",
             ResourceTableError::WrongType => "resource is of another type",
+            ResourceTableError::HasChildren => "resource has children",
         })
     }
 }
@@ -29,7 +32,15 @@ impl std::error::Error for ResourceTableError {}
 
 enum Entry {
     Free { next: u32 },
-    Occupied(Box<dyn Any + Send>),
+    Occupied(Occupied),
+}
+
+struct Occupied {
+    value: Box<dyn Any + Send>,
+    /// The entry this one is a child of.
+    parent: Option<u32>,
+    /// How many live children this entry has.
+    children: u32,
 }
 
 /// A table of host objects, indexed by the representation of the
@@ -74,26 +85,46 @@ impl ResourceTable {
 
     /// Stores `value`, returning an owned handle to it.
     pub fn push<T: Send + 'static>(&mut self, value: T) -> Result<Resource<T>, ResourceTableError> {
-        let entry = Entry::Occupied(Box::new(value));
-        let rep = if self.free != 0 {
+        self.insert(Occupied { value: Box::new(value), parent: None, children: 0 })
+            .map(Resource::new_own)
+    }
+
+    /// Stores `value` as a child of `parent`: `parent` cannot be deleted
+    /// while the child lives (a stream of a body, the headers of a request).
+    pub fn push_child<T: Send + 'static, U: 'static>(
+        &mut self,
+        value: T,
+        parent: &Resource<U>,
+    ) -> Result<Resource<T>, ResourceTableError> {
+        let p = parent.rep();
+        self.occupied(p)?;
+        let rep = self.insert(Occupied { value: Box::new(value), parent: Some(p), children: 0 })?;
+        if let Some(Entry::Occupied(o)) = self.entries.get_mut(p as usize) {
+            o.children += 1;
+        }
+        Ok(Resource::new_own(rep))
+    }
+
+    fn insert(&mut self, entry: Occupied) -> Result<u32, ResourceTableError> {
+        let entry = Entry::Occupied(entry);
+        if self.free != 0 {
             let i = self.free - 1;
             let Entry::Free { next } = self.entries[i as usize] else { unreachable!() };
             self.free = next;
             self.entries[i as usize] = entry;
-            i
+            Ok(i)
         } else {
             if self.entries.len() >= self.max {
                 return Err(ResourceTableError::Full);
             }
             self.entries.push(entry);
-            self.entries.len() as u32 - 1
-        };
-        Ok(Resource::new_own(rep))
+            Ok(self.entries.len() as u32 - 1)
+        }
     }
 
     fn occupied(&self, rep: u32) -> Result<&(dyn Any + Send), ResourceTableError> {
         match self.entries.get(rep as usize) {
-            Some(Entry::Occupied(b)) => Ok(&**b),
+            Some(Entry::Occupied(o)) => Ok(&*o.value),
             _ => Err(ResourceTableError::NotPresent),
         }
     }
@@ -109,7 +140,7 @@ impl ResourceTable {
         handle: &Resource<T>,
     ) -> Result<&mut T, ResourceTableError> {
         match self.entries.get_mut(handle.rep() as usize) {
-            Some(Entry::Occupied(b)) => b.downcast_mut().ok_or(ResourceTableError::WrongType),
+            Some(Entry::Occupied(o)) => o.value.downcast_mut().ok_or(ResourceTableError::WrongType),
             _ => Err(ResourceTableError::NotPresent),
         }
     }
@@ -117,24 +148,60 @@ impl ResourceTable {
     /// Any object by representation, for code that knows only that.
     pub fn get_any_mut(&mut self, rep: u32) -> Result<&mut (dyn Any + Send), ResourceTableError> {
         match self.entries.get_mut(rep as usize) {
-            Some(Entry::Occupied(b)) => Ok(&mut **b),
+            Some(Entry::Occupied(o)) => Ok(&mut *o.value),
             _ => Err(ResourceTableError::NotPresent),
         }
     }
 
-    /// Removes and returns the object behind `handle`.
+    /// Removes and returns the object behind `handle`; an object with live
+    /// children stays ([`ResourceTableError::HasChildren`]).
     pub fn delete<T: 'static>(&mut self, handle: Resource<T>) -> Result<T, ResourceTableError> {
         let rep = handle.rep();
         self.get::<T>(&handle)?;
+        if let Some(Entry::Occupied(o)) = self.entries.get(rep as usize)
+            && o.children > 0
+        {
+            return Err(ResourceTableError::HasChildren);
+        }
         let old =
             std::mem::replace(&mut self.entries[rep as usize], Entry::Free { next: self.free });
         self.free = rep + 1;
-        match old {
-            Entry::Occupied(b) => match b.downcast::<T>() {
-                Ok(v) => Ok(*v),
-                Err(_) => unreachable!("type checked above"),
-            },
-            Entry::Free { .. } => unreachable!("presence checked above"),
+        let Entry::Occupied(o) = old else { unreachable!("presence checked above") };
+        if let Some(p) = o.parent
+            && let Some(Entry::Occupied(parent)) = self.entries.get_mut(p as usize)
+        {
+            parent.children -= 1;
         }
+        match o.value.downcast::<T>() {
+            Ok(v) => Ok(*v),
+            Err(_) => unreachable!("type checked above"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_outlive_their_children() {
+        let mut t = ResourceTable::new();
+        let body = t.push(String::from("body")).unwrap();
+        let stream = t.push_child(7u32, &body).unwrap();
+        let other = t.push_child(8u32, &body).unwrap();
+        let body_again = Resource::<String>::new_own(body.rep());
+        assert_eq!(t.delete(body_again), Err(ResourceTableError::HasChildren));
+        assert_eq!(t.get(&body).map(String::as_str), Ok("body"));
+        assert_eq!(t.delete(stream), Ok(7));
+        let body_again = Resource::<String>::new_own(body.rep());
+        assert_eq!(t.delete(body_again), Err(ResourceTableError::HasChildren));
+        assert_eq!(t.delete(other), Ok(8));
+        assert_eq!(t.delete(body).as_deref(), Ok("body"));
+        assert!(t.is_empty());
+        // A child of a missing parent is refused; the last freed slot is
+        // reused first.
+        let gone = Resource::<String>::new_own(0);
+        assert_eq!(t.push_child(1u8, &gone).err(), Some(ResourceTableError::NotPresent));
+        assert_eq!(t.push(1u8).unwrap().rep(), 0);
     }
 }

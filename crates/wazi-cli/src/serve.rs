@@ -1,0 +1,175 @@
+//! `wazi serve`: serves HTTP with a `wasi:http/proxy` component, with the
+//! options of `wasmtime serve`.
+
+use crate::options::{WasiOptions, WasmOptions};
+use crate::run::configure_wasi;
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use wazi::component::{Component, Linker};
+use wazi::{Config, Engine, Store, StoreLimits};
+use wazi_wasi::{Stdout, WasiCtx, WasiCtxBuilder};
+
+/// Serves requests from a wasi-http proxy component
+#[derive(Args)]
+#[command(after_long_help = crate::options::help_text())]
+pub struct ServeCommand {
+    /// Grant access of a host directory to a guest (`HOST[::GUEST[::ro]]`).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR[::ro]]")]
+    dirs: Vec<String>,
+
+    /// Pass an environment variable to the program (`NAME=VAL`, or `NAME`
+    /// for the host's value).
+    #[arg(long = "env", value_name = "NAME[=VAL]")]
+    envs: Vec<String>,
+
+    /// Socket address for the web server to bind to.
+    #[arg(long = "addr", value_name = "SOCKADDR", default_value = "0.0.0.0:8080")]
+    addr: SocketAddr,
+
+    /// Disable log prefixes of wasi-http handlers. If unspecified, logs
+    /// are prefixed with `stdout|stderr [{instance_id}] :: `.
+    #[arg(long)]
+    no_logging_prefix: bool,
+
+    /// Replace or add a request header before forwarding it to the
+    /// component: `name: value`, repeatable; `@FILE` reads one header per
+    /// line from FILE.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    headers: Vec<String>,
+
+    /// Options for configuring semantic execution of WebAssembly, `-W help`
+    /// to see all.
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,..]]")]
+    wasm: Vec<String>,
+
+    /// Options for configuring WASI, `-S help` to see all.
+    #[arg(short = 'S', long = "wasi", value_name = "KEY[=VAL[,..]]")]
+    wasi: Vec<String>,
+
+    /// The WebAssembly component to run.
+    #[arg(value_name = "WASM")]
+    component: PathBuf,
+}
+
+/// How often the engine's epoch advances when requests have a timeout.
+const TICK: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// A request's store data.
+struct Host {
+    wasi: WasiCtx,
+    limits: StoreLimits,
+}
+
+impl ServeCommand {
+    pub fn execute(self) -> Result<ExitCode> {
+        let wasm = WasmOptions::parse(&self.wasm)?;
+        let wasi = WasiOptions::parse(&self.wasi)?;
+        if self.wasi.iter().any(|s| s.split(',').any(|o| o == "http=n" || o == "http=no")) {
+            bail!("wasi-http is required for the serve command, and must not be disabled");
+        }
+        if !wasi.tcplisten.is_empty() {
+            bail!("`-S tcplisten` is not supported by the serve command");
+        }
+        let headers = parse_headers(&self.headers)?;
+        let mut config = Config::new();
+        wasm.configure(&mut config)?;
+        let engine = Engine::new(&config)?;
+        let bytes = std::fs::read(&self.component).with_context(|| {
+            format!("failed to open wasm module {:?}", self.component.display().to_string())
+        })?;
+        let binary = if bytes.starts_with(b"\0asm") {
+            bytes
+        } else {
+            wat::parse_bytes(&bytes).map_err(|e| anyhow!(e))?.into_owned()
+        };
+        if !wazi::component::is_component(&binary) {
+            bail!("The serve command currently requires a component");
+        }
+        let component = Component::from_binary(&engine, &binary)
+            .with_context(|| format!("failed to compile `{}`", self.component.display()))?;
+
+        let get: wazi_wasi::p2::GetCtx<Host> = |h| &mut h.wasi;
+        let mut linker: Linker<Host> = Linker::new(&engine);
+        if wasi.cli.unwrap_or(false) {
+            wazi_wasi::p2::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
+            wazi_wasi::p2::add_to_linker(&mut linker, get)?;
+            wazi_wasi::p2::add_http_to_linker(&mut linker, get)?;
+        } else {
+            wazi_wasi::p2::add_proxy_imports_to_linker(&mut linker, get)?;
+        }
+        if wasm.unknown_imports_trap {
+            linker.define_unknown_imports_as_traps(&component)?;
+        }
+
+        if wasm.timeout.is_some() {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(TICK);
+                    engine.increment_epoch();
+                }
+            });
+        }
+        let name = self.component.display().to_string();
+        let prefix = !self.no_logging_prefix;
+        let (envs, dirs) = (self.envs.clone(), self.dirs.clone());
+        let new_store = move |id: u64| -> Result<Store<Host>> {
+            let mut b = WasiCtxBuilder::new();
+            b.arg(&name);
+            configure_wasi(&mut b, &envs, &dirs, &wasi)?;
+            b.env("INSTANCE_ID", id.to_string());
+            let (out, err) = (Stdout::InheritStdout, Stdout::InheritStderr);
+            if prefix {
+                b.stdout(Stdout::prefixed(out, format!("stdout [{id}] :: ")));
+                b.stderr(Stdout::prefixed(err, format!("stderr [{id}] :: ")));
+            } else {
+                b.stdout(out).stderr(err);
+            }
+            let mut store = Store::new(&engine, Host { wasi: b.build(), limits: wasm.limits() });
+            store.limiter(|h| &mut h.limits);
+            if let Some(fuel) = wasm.fuel {
+                store.set_fuel(fuel)?;
+            }
+            if let Some(t) = wasm.timeout {
+                // The engine's epoch ticks; each request gets its own
+                // number of ticks.
+                let ticks = t.as_nanos().div_ceil(TICK.as_nanos()).max(1);
+                store.set_epoch_deadline(ticks.min(u64::MAX as u128) as u64);
+            }
+            Ok(store)
+        };
+        let opts = wazi_wasi::p2::ServeOptions { addr: self.addr, headers };
+        wazi_wasi::p2::serve(component, linker, get, opts, new_store)?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `-H name: value` (or `@FILE`, one per line) as headers.
+fn parse_headers(specs: &[String]) -> Result<Vec<(http::HeaderName, http::HeaderValue)>> {
+    let mut lines = Vec::new();
+    for spec in specs {
+        match spec.strip_prefix('@') {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("failed to read header file `{path}`"))?;
+                lines.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string));
+            }
+            None => lines.push(spec.clone()),
+        }
+    }
+    lines
+        .iter()
+        .map(|h| {
+            let (name, value) =
+                h.split_once(':').ok_or_else(|| anyhow!("header `{h}` is missing `:`"))?;
+            let name = http::HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| anyhow!("invalid header name in header `{h}`"))?;
+            let value = http::HeaderValue::from_str(value.trim_start())
+                .map_err(|_| anyhow!("invalid header value in header `{h}`"))?;
+            Ok((name, value))
+        })
+        .collect()
+}

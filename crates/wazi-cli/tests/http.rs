@@ -1,0 +1,433 @@
+//! `wasi:http` through the real `wazi` binary, on loopback only: `wazi
+//! serve` with the `p2_http_server` proxy component, and `wazi run -S http`
+//! with the `p2_http_client` command as its client. Expected responses,
+//! logs and transcripts are what wasmtime 48 gives for the same requests
+//! (`tests/golden/p2_http_*.txt`, recorded by `scripts/record-golden.sh`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use test_programs_artifacts::{P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER};
+
+/// The page wasmtime (and wazi) answers a failed request with.
+const ERROR_PAGE: &str = "<!doctype html>\n<html>\n<head>\n    <title>500 Internal Server Error</title>\n</head>\n<body>\n    <center>\n        <h1>500 Internal Server Error</h1>\n        <hr>\n        wasmtime\n    </center>\n</body>\n</html>";
+
+fn golden(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn wazi() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wazi"));
+    c.env("RUST_BACKTRACE", "0");
+    c
+}
+
+/// A `wazi serve` on a free loopback port, killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    stdout: Arc<Mutex<String>>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = wazi()
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let err = stderr.clone();
+        let mut lines = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while lines.read_line(&mut line).unwrap_or(0) > 0 {
+                if let Some(a) = line.trim().strip_prefix("Serving HTTP on http://") {
+                    let _ = tx.send(a.trim_end_matches('/').parse::<SocketAddr>().unwrap());
+                }
+                err.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let out = stdout.clone();
+        let mut pipe = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                out.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(a) => a,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not start: {}", stderr.lock().unwrap());
+            }
+        };
+        Server { child, addr, stdout, stderr }
+    }
+
+    /// Waits (a bounded time) until the server's `stream` output holds
+    /// `text`, and returns all of it.
+    fn wait_for(&self, stream: &Mutex<String>, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = stream.lock().unwrap().clone();
+            if s.contains(text) || start.elapsed() > Duration::from_secs(30) {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn get(&self, path: &str) -> Response {
+        request(self.addr, "GET", path, &[], None)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// The body arrived whole (its length or last chunk was seen).
+    complete: bool,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One HTTP/1.1 request on its own connection, read to the end.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    if let Some(b) = body {
+        head.push_str(&format!("content-length: {}\r\n", b.len()));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    if let Some(b) = body {
+        s.write_all(b).unwrap();
+    }
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("no response head");
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.to_ascii_lowercase(), v.trim().to_string())
+        })
+        .collect();
+    let rest = &raw[end + 4..];
+    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v == "chunked");
+    let (body, complete) = if chunked {
+        dechunk(rest)
+    } else {
+        let len =
+            headers.iter().find(|(n, _)| n == "content-length").map(|(_, v)| v.parse().unwrap());
+        match len {
+            Some(n) => (rest[..rest.len().min(n)].to_vec(), rest.len() >= n),
+            None => (rest.to_vec(), true),
+        }
+    };
+    Response { status, headers, body, complete }
+}
+
+/// A chunked body's bytes, and whether its last chunk came.
+fn dechunk(mut rest: &[u8]) -> (Vec<u8>, bool) {
+    let mut body = Vec::new();
+    loop {
+        let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else {
+            return (body, false);
+        };
+        let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16);
+        let Ok(size) = size else { return (body, false) };
+        rest = &rest[eol + 2..];
+        if size == 0 {
+            return (body, true);
+        }
+        if rest.len() < size {
+            body.extend_from_slice(rest);
+            return (body, false);
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = rest.get(size + 2..).unwrap_or(&[]);
+    }
+}
+
+/// The proxy component, with `-S cli` (it is a Rust program, which
+/// imports `wasi:cli/environment`).
+fn proxy(extra: &[&str]) -> Server {
+    let mut args = vec!["-S", "cli"];
+    args.extend_from_slice(extra);
+    args.push(P2_HTTP_SERVER);
+    Server::start(&args)
+}
+
+#[test]
+fn serve_answers_requests() {
+    let server = proxy(&[]);
+    let r = server.get("/hello");
+    assert_eq!((r.status, r.text().as_str()), (200, "Hello, World!\n"));
+    assert_eq!(r.header("content-type"), Some("text/plain"));
+    assert!(r.header("date").is_some(), "{r:?}");
+    let r = server.get("/status/418");
+    assert_eq!((r.status, r.body.len(), r.complete), (418, 0, true));
+    let r = server.get("/nothing");
+    assert_eq!((r.status, r.text().as_str()), (404, "not found\n"));
+    // A body of declared length, in many writes.
+    let r = server.get("/big/300000");
+    assert_eq!(r.header("content-length"), Some("300000"));
+    assert!(r.complete);
+    assert!(r.body.iter().enumerate().all(|(i, b)| *b == b'a' + (i % 26) as u8));
+    assert_eq!(r.body.len(), 300_000);
+    // Trailers are dropped on the wire without a `trailer` header (hyper).
+    let r = server.get("/trailers");
+    assert_eq!((r.text().as_str(), r.complete), ("body before trailers\n", true));
+}
+
+#[test]
+fn serve_streams_request_bodies_back() {
+    let server = proxy(&[]);
+    let data: Vec<u8> = (0..1_500_000u32).map(|i| (i % 249) as u8).collect();
+    let r = request(
+        server.addr,
+        "POST",
+        "/echo?x=1",
+        &[("content-type", "application/x-test")],
+        Some(&data),
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.complete);
+    assert_eq!(r.body.len(), data.len());
+    assert!(r.body == data);
+    assert_eq!(r.header("x-method"), Some("POST"));
+    assert_eq!(r.header("x-path"), Some("/echo?x=1"));
+    assert_eq!(r.header("x-scheme"), Some("http"));
+    assert_eq!(r.header("x-authority"), Some(server.addr.to_string().as_str()));
+    assert_eq!(r.header("content-type"), Some("application/x-test"));
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    let r = request(server.addr, "PURGE", "/echo", &[], None);
+    assert_eq!((r.status, r.header("x-method"), r.body.len()), (200, Some("PURGE"), 0));
+}
+
+#[test]
+fn serve_shows_requests_as_wasmtime_does() {
+    // The forbidden headers (host, connection) are not shown; `-H`
+    // replaces what the client sent.
+    let server = proxy(&["-H", "x-injected: from the command line", "-H", "x-custom: 2"]);
+    let r = request(
+        server.addr,
+        "GET",
+        "/headers",
+        &[("X-Custom", "1"), ("User-Agent", "test"), ("Keep-Alive", "5")],
+        None,
+    );
+    assert_eq!(r.text(), "user-agent: test\nx-custom: 2\nx-injected: from the command line\n");
+    let r = server.get("/fields");
+    assert_eq!(r.text(), golden("p2_http_fields.txt"));
+}
+
+#[test]
+fn serve_failures_get_the_error_page() {
+    let server = proxy(&[]);
+    for (path, log) in [
+        ("/error", "error: ErrorCode::HttpRequestDenied\n"),
+        ("/no-response", "error: guest never invoked `response-outparam::set` method\n"),
+        (
+            "/trap",
+            "wasm trap: wasm `unreachable` instruction executed\n\nerror: guest never invoked `response-outparam::set` method\n",
+        ),
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 500, "{path}");
+        assert_eq!(r.text(), ERROR_PAGE, "{path}");
+        assert_eq!(r.header("content-type"), Some("text/html; charset=UTF-8"));
+        let err = server.wait_for(&server.stderr, log);
+        assert!(err.contains(log), "{path}: {err}");
+    }
+    let err = server.stderr.lock().unwrap().clone();
+    assert!(err.contains("worker failed: error while executing at wasm backtrace:"), "{err}");
+    assert!(err.contains(":: trapping before a response\n"), "{err}");
+    // A trap after the response started ends its body where it was.
+    let r = server.get("/trap-after");
+    assert_eq!((r.status, r.text().as_str()), (200, "partial"));
+    // Fewer bytes than the declared length: the response fails.
+    let r = request_raw(server.addr, "/length-mismatch");
+    assert!(r.as_ref().is_none_or(|r| !r.complete), "{r:?}");
+    let err = server.wait_for(&server.stderr, "HttpResponseBodySize");
+    assert!(err.contains(":: finish: Err(ErrorCode::HttpResponseBodySize(Some(3)))\n"), "{err}");
+}
+
+/// A response, or `None` when the connection closed before any.
+fn request_raw(addr: SocketAddr, path: &str) -> Option<Response> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    (!raw.is_empty()).then(|| parse_response(&raw))
+}
+
+#[test]
+fn serve_prefixes_each_instances_output() {
+    let server = proxy(&[]);
+    assert_eq!(server.get("/hello").status, 200);
+    assert_eq!(server.get("/log").text(), "logged\n");
+    // The second request is the second instance (ids count from 0).
+    let out = server.wait_for(&server.stdout, "line two\n");
+    assert_eq!(out, "stdout [1] :: line one\nstdout [1] :: line two\n");
+    let err = server.wait_for(&server.stderr, "to stderr");
+    assert!(err.contains("\nstderr [1] :: to stderr\n"), "{err}");
+    let server = proxy(&["--no-logging-prefix"]);
+    assert_eq!(server.get("/log").status, 200);
+    assert_eq!(server.wait_for(&server.stdout, "line two\n"), "line one\nline two\n");
+}
+
+fn wazi_output(args: &[&str]) -> Output {
+    let start = Instant::now();
+    let out = wazi().args(args).stdin(Stdio::null()).output().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(120));
+    out
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn serve_needs_a_proxy_component() {
+    let out = wazi_output(&["serve", "--addr", "127.0.0.1:0", P2_CLI]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("Error: no exported instance named `wasi:http/incoming-handler@0.2.12`"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without `-S cli`, only the proxy world's imports are there.
+    let out = wazi_output(&["serve", "--addr", "127.0.0.1:0", P2_HTTP_SERVER]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "component imports instance `wasi:cli/environment@0.2.12`, but a matching implementation was not found in the linker"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = wazi_output(&["serve", "-S", "http=n", P2_HTTP_SERVER]);
+    assert!(text(&out.stderr).contains("wasi-http is required for the serve command"));
+}
+
+fn client(args: &[&str]) -> String {
+    let mut all = vec!["run", "-S", "http", P2_HTTP_CLIENT];
+    all.extend_from_slice(args);
+    let out = wazi_output(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn client_requests_through_outgoing_handler() {
+    let server = proxy(&[]);
+    let base = format!("http://{}", server.addr);
+    assert_eq!(
+        client(&["GET", &format!("{base}/hello")]),
+        "status 200\ncontent-type: text/plain\nHello, World!\nno trailers\n"
+    );
+    assert_eq!(
+        client(&["HEAD", &format!("{base}/hello")]),
+        "status 200\ncontent-type: text/plain\nno trailers\n"
+    );
+    // Request bodies stream while the request is sent: with a declared
+    // length (even sizes) and chunked (odd).
+    for (n, checksum) in [(100_000, 2542600531u32), (99_999, 1467492690)] {
+        assert_eq!(
+            client(&["POST", &format!("{base}/echo"), &n.to_string()]),
+            format!(
+                "status 200\ncontent-type: application/octet-stream\nx-authority: {}\n\
+                 x-method: POST\nx-path: /echo\nx-scheme: http\n<{n} bytes, checksum {checksum}>\n\
+                 no trailers\n",
+                server.addr
+            )
+        );
+    }
+    assert_eq!(
+        client(&["GET", &format!("{base}/headers")]),
+        "status 200\nx-test: wazi\nno trailers\n"
+    );
+    // TLS to a plain HTTP server fails its handshake.
+    assert_eq!(
+        client(&["GET", &format!("https://{}/hello", server.addr)]),
+        "response error: ErrorCode::TlsProtocolError\n"
+    );
+    // No scheme means https.
+    assert_eq!(
+        client(&["GET", &format!("{}/hello", server.addr)]),
+        "response error: ErrorCode::TlsProtocolError\n"
+    );
+}
+
+#[test]
+fn client_errors_are_error_codes() {
+    assert_eq!(client(&["options"]), golden("p2_http_options.txt"));
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    assert_eq!(
+        client(&["GET", &format!("http://127.0.0.1:{port}/")]),
+        "response error: ErrorCode::ConnectionRefused\n"
+    );
+    // Without `-S http` the imports are missing, as in wasmtime.
+    let out = wazi_output(&["run", P2_HTTP_CLIENT, "GET", "http://127.0.0.1:1/"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "component imports instance `wasi:http/types@0.2.12`, but a matching implementation was not found in the linker"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}

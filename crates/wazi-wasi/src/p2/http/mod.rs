@@ -1,0 +1,524 @@
+//! `wasi:http`: `types` and `outgoing-handler` for guests, and the host
+//! side of `incoming-handler` for `wazi serve` ([`serve`]).
+//!
+//! Requests and responses are host resources in the context's table;
+//! bodies are [`Pipe`]s between the guest's thread and hyper on tokio, so a
+//! guest streams a body while the other side sends or receives it.
+
+mod body;
+mod client;
+mod fields;
+mod server;
+mod types;
+
+pub(crate) use body::{Pipe, ReadEnd};
+pub use server::{ServeOptions, serve};
+pub(crate) use types::ErrorCode;
+
+use super::GetCtx;
+use super::io::{InputStream, IoError, OutputStream, Pollable};
+use anyhow::Result;
+use http::HeaderMap;
+use std::time::Duration;
+use types::*;
+use wazi::StoreContextMut;
+use wazi::component::{Linker, Resource, ResourceType};
+
+/// The tokio runtime HTTP work runs on: the caller's (`wazi serve`), or a
+/// process-wide one started on first use.
+pub(crate) fn runtime() -> tokio::runtime::Handle {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Ok(h) = tokio::runtime::Handle::try_current() {
+        return h;
+    }
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("wazi-http")
+                .enable_all()
+                .build()
+                .expect("failed to start the HTTP runtime")
+        })
+        .handle()
+        .clone()
+}
+
+/// A body's declared length, from its `content-length` header.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn new_pipe(guest_reads: bool) -> Result<std::sync::Arc<Pipe>> {
+    Ok(Pipe::new(guest_reads)?)
+}
+
+/// Adds `wasi:http/types` and `wasi:http/outgoing-handler` to `linker`.
+pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    fields::add_to_linker(linker, get)?;
+    requests(linker, get)?;
+    responses(linker, get)?;
+    bodies(linker, get)?;
+    let v = super::VERSION;
+    linker.instance(&format!("wasi:http/outgoing-handler@{v}"))?.func_wrap(
+        "handle",
+        move |mut s: StoreContextMut<'_, T>,
+              (req, opts): (Resource<OutgoingRequest>, Option<Resource<RequestOptions>>)| {
+            let ctx = get(s.data_mut());
+            let req = ctx.table.delete(req)?;
+            let opts = match opts {
+                Some(o) => ctx.table.delete(o)?,
+                None => RequestOptions::default(),
+            };
+            Ok((match client::send(req, opts)? {
+                Ok(f) => Ok(ctx.table.push(f)?),
+                Err(e) => Err(e),
+            },))
+        },
+    )?;
+    Ok(())
+}
+
+type Req = Resource<IncomingRequest>;
+type OutReq = Resource<OutgoingRequest>;
+
+fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    let v = super::VERSION;
+    let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
+    super::table_resource::<T, IncomingRequest>(&mut i, "incoming-request", get)?;
+    super::table_resource::<T, OutgoingRequest>(&mut i, "outgoing-request", get)?;
+    super::table_resource::<T, RequestOptions>(&mut i, "request-options", get)?;
+    super::table_resource::<T, ResponseOutparam>(&mut i, "response-outparam", get)?;
+
+    // incoming-request
+    i.func_wrap(
+        "[method]incoming-request.method",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.method.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]incoming-request.path-with-query",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.path_with_query.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]incoming-request.scheme",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.scheme.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]incoming-request.authority",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.authority.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]incoming-request.headers",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            let ctx = get(s.data_mut());
+            let map = ctx.table.get(&r)?.headers.clone();
+            Ok((ctx.table.push(Fields { map, mutable: false })?,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]incoming-request.consume",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            let ctx = get(s.data_mut());
+            let Some(pipe) = ctx.table.get_mut(&r)?.body.take() else {
+                return Ok((Err(()),));
+            };
+            Ok((Ok(ctx.table.push(IncomingBody { pipe, stream_taken: false, finished: false })?),))
+        },
+    )?;
+
+    // outgoing-request
+    i.func_wrap(
+        "[constructor]outgoing-request",
+        move |mut s: StoreContextMut<'_, T>, (h,): (Resource<Fields>,)| {
+            let ctx = get(s.data_mut());
+            let headers = ctx.table.delete(h)?.map;
+            Ok((ctx.table.push(OutgoingRequest {
+                method: Method::Get,
+                scheme: None,
+                authority: None,
+                path_with_query: None,
+                headers,
+                body: None,
+            })?,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.body",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
+            let ctx = get(s.data_mut());
+            let req = ctx.table.get_mut(&r)?;
+            if req.body.is_some() {
+                return Ok((Err(()),));
+            }
+            let pipe = new_pipe(false)?;
+            if let Some(len) = content_length(&req.headers) {
+                pipe.set_content_length(len, false);
+            }
+            req.body = Some(pipe.clone());
+            let body = OutgoingBody { pipe, stream_taken: false, finished: false };
+            Ok((Ok(ctx.table.push(body)?),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.method",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.method.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.set-method",
+        move |mut s: StoreContextMut<'_, T>, (r, m): (OutReq, Method)| {
+            if let Method::Other(name) = &m
+                && http::Method::from_bytes(name.as_bytes()).is_err()
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.method = m;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.path-with-query",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.path_with_query.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.set-path-with-query",
+        move |mut s: StoreContextMut<'_, T>, (r, p): (OutReq, Option<String>)| {
+            if let Some(p) = &p
+                && p.parse::<http::uri::PathAndQuery>().is_err()
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.path_with_query = p;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.scheme",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.scheme.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.set-scheme",
+        move |mut s: StoreContextMut<'_, T>, (r, sch): (OutReq, Option<Scheme>)| {
+            if let Some(Scheme::Other(name)) = &sch
+                && http::uri::Scheme::try_from(name.as_str()).is_err()
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.scheme = sch;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.authority",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.authority.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.set-authority",
+        move |mut s: StoreContextMut<'_, T>, (r, a): (OutReq, Option<String>)| {
+            if let Some(a) = &a
+                && !valid_authority(a)
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.authority = a;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-request.headers",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
+            let ctx = get(s.data_mut());
+            let map = ctx.table.get(&r)?.headers.clone();
+            Ok((ctx.table.push(Fields { map, mutable: false })?,))
+        },
+    )?;
+
+    // request-options
+    i.func_wrap("[constructor]request-options", move |mut s: StoreContextMut<'_, T>, (): ()| {
+        Ok((get(s.data_mut()).table.push(RequestOptions::default())?,))
+    })?;
+    type Opts = Resource<RequestOptions>;
+    type Field = fn(&mut RequestOptions) -> &mut Option<Duration>;
+    let options: [(&str, Field); 3] = [
+        ("connect-timeout", |o| &mut o.connect_timeout),
+        ("first-byte-timeout", |o| &mut o.first_byte_timeout),
+        ("between-bytes-timeout", |o| &mut o.between_bytes_timeout),
+    ];
+    for (name, field) in options {
+        i.func_wrap(
+            &format!("[method]request-options.{name}"),
+            move |mut s: StoreContextMut<'_, T>, (o,): (Opts,)| {
+                let d = *field(get(s.data_mut()).table.get_mut(&o)?);
+                Ok((d.map(|d| d.as_nanos().min(u64::MAX as u128) as u64),))
+            },
+        )?;
+        i.func_wrap(
+            &format!("[method]request-options.set-{name}"),
+            move |mut s: StoreContextMut<'_, T>, (o, d): (Opts, Option<u64>)| {
+                *field(get(s.data_mut()).table.get_mut(&o)?) = d.map(Duration::from_nanos);
+                Ok((Ok::<(), ()>(()),))
+            },
+        )?;
+    }
+
+    // response-outparam
+    i.func_wrap(
+        "[static]response-outparam.set",
+        move |mut s: StoreContextMut<'_, T>,
+              (param, response): (
+            Resource<ResponseOutparam>,
+            Result<Resource<OutgoingResponse>, ErrorCode>,
+        )| {
+            let ctx = get(s.data_mut());
+            let param = ctx.table.delete(param)?;
+            let result = match response {
+                Ok(r) => {
+                    let r = ctx.table.delete(r)?;
+                    let mut head = http::Response::new(());
+                    *head.status_mut() = http::StatusCode::from_u16(r.status)?;
+                    *head.headers_mut() = r.headers;
+                    let (parts, ()) = head.into_parts();
+                    Ok((parts, r.body))
+                }
+                Err(e) => Err(e),
+            };
+            // The other side may be gone (the client hung up): not the
+            // guest's concern.
+            let _ = param.tx.send(result);
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// Whether `a` is a valid `host[:port]`.
+fn valid_authority(a: &str) -> bool {
+    a.parse::<http::uri::Authority>().is_ok()
+}
+
+type InResp = Resource<IncomingResponse>;
+type OutResp = Resource<OutgoingResponse>;
+
+fn responses<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    let v = super::VERSION;
+    let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
+    super::table_resource::<T, IncomingResponse>(&mut i, "incoming-response", get)?;
+    super::table_resource::<T, OutgoingResponse>(&mut i, "outgoing-response", get)?;
+    super::table_resource::<T, FutureIncomingResponse>(&mut i, "future-incoming-response", get)?;
+
+    i.func_wrap(
+        "[method]incoming-response.status",
+        move |mut s: StoreContextMut<'_, T>, (r,): (InResp,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.status,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]incoming-response.headers",
+        move |mut s: StoreContextMut<'_, T>, (r,): (InResp,)| {
+            let ctx = get(s.data_mut());
+            let map = ctx.table.get(&r)?.headers.clone();
+            Ok((ctx.table.push(Fields { map, mutable: false })?,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]incoming-response.consume",
+        move |mut s: StoreContextMut<'_, T>, (r,): (InResp,)| {
+            let ctx = get(s.data_mut());
+            let Some(pipe) = ctx.table.get_mut(&r)?.body.take() else {
+                return Ok((Err(()),));
+            };
+            Ok((Ok(ctx.table.push(IncomingBody { pipe, stream_taken: false, finished: false })?),))
+        },
+    )?;
+
+    i.func_wrap(
+        "[constructor]outgoing-response",
+        move |mut s: StoreContextMut<'_, T>, (h,): (Resource<Fields>,)| {
+            let ctx = get(s.data_mut());
+            let headers = ctx.table.delete(h)?.map;
+            Ok((ctx.table.push(OutgoingResponse { status: 200, headers, body: None })?,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-response.status-code",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutResp,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.status,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-response.set-status-code",
+        move |mut s: StoreContextMut<'_, T>, (r, code): (OutResp, u16)| {
+            if http::StatusCode::from_u16(code).is_err() {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.status = code;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-response.headers",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutResp,)| {
+            let ctx = get(s.data_mut());
+            let map = ctx.table.get(&r)?.headers.clone();
+            Ok((ctx.table.push(Fields { map, mutable: false })?,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]outgoing-response.body",
+        move |mut s: StoreContextMut<'_, T>, (r,): (OutResp,)| {
+            let ctx = get(s.data_mut());
+            let resp = ctx.table.get_mut(&r)?;
+            if resp.body.is_some() {
+                return Ok((Err(()),));
+            }
+            let pipe = new_pipe(false)?;
+            if let Some(len) = content_length(&resp.headers) {
+                pipe.set_content_length(len, true);
+            }
+            resp.body = Some(pipe.clone());
+            let body = OutgoingBody { pipe, stream_taken: false, finished: false };
+            Ok((Ok(ctx.table.push(body)?),))
+        },
+    )?;
+
+    type Future = Resource<FutureIncomingResponse>;
+    i.func_wrap(
+        "[method]future-incoming-response.subscribe",
+        move |mut s: StoreContextMut<'_, T>, (f,): (Future,)| {
+            let ctx = get(s.data_mut());
+            let fd = ctx.table.get(&f)?.slot.ready_fd();
+            Ok((ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]future-incoming-response.get",
+        move |mut s: StoreContextMut<'_, T>, (f,): (Future,)| {
+            let ctx = get(s.data_mut());
+            let r = match ctx.table.get(&f)?.slot.take() {
+                None => None,
+                Some(None) => Some(Err(())),
+                Some(Some(Err(e))) => Some(Ok(Err(e))),
+                Some(Some(Ok(resp))) => Some(Ok(Ok(ctx.table.push(resp)?))),
+            };
+            Ok((r,))
+        },
+    )?;
+    i.func_wrap(
+        "http-error-code",
+        move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
+            Ok((get(s.data_mut()).table.get(&e)?.http.clone(),))
+        },
+    )?;
+    Ok(())
+}
+
+fn bodies<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    let v = super::VERSION;
+    let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
+    super::table_resource::<T, IncomingBody>(&mut i, "incoming-body", get)?;
+    // A guest dropping an outgoing body without `finish` aborts it (the
+    // peer sees the message fail); a body left when the store goes away
+    // just ends.
+    i.resource("outgoing-body", ResourceType::host::<OutgoingBody>(), move |mut s, rep| {
+        let body = get(s.data_mut()).table.delete(Resource::<OutgoingBody>::new_own(rep))?;
+        body.abort();
+        Ok(())
+    })?;
+    super::table_resource::<T, FutureTrailers>(&mut i, "future-trailers", get)?;
+
+    type InBody = Resource<IncomingBody>;
+    i.func_wrap(
+        "[method]incoming-body.stream",
+        move |mut s: StoreContextMut<'_, T>, (b,): (InBody,)| {
+            let ctx = get(s.data_mut());
+            let body = ctx.table.get_mut(&b)?;
+            if body.stream_taken {
+                return Ok((Err(()),));
+            }
+            body.stream_taken = true;
+            let pipe = body.pipe.clone();
+            Ok((Ok(ctx.table.push_child(InputStream::Http(pipe), &b)?),))
+        },
+    )?;
+    i.func_wrap(
+        "[static]incoming-body.finish",
+        move |mut s: StoreContextMut<'_, T>, (b,): (InBody,)| {
+            let ctx = get(s.data_mut());
+            let mut body = ctx.table.delete(b)?;
+            body.finished = true;
+            let pipe = body.pipe.clone();
+            drop(body);
+            Ok((ctx.table.push(FutureTrailers { pipe })?,))
+        },
+    )?;
+
+    type Trailers = Resource<FutureTrailers>;
+    i.func_wrap(
+        "[method]future-trailers.subscribe",
+        move |mut s: StoreContextMut<'_, T>, (f,): (Trailers,)| {
+            let ctx = get(s.data_mut());
+            let fd = ctx.table.get(&f)?.pipe.ready_fd();
+            Ok((ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]future-trailers.get",
+        move |mut s: StoreContextMut<'_, T>, (f,): (Trailers,)| {
+            let ctx = get(s.data_mut());
+            let r = match ctx.table.get(&f)?.pipe.take_trailers() {
+                None => None,
+                Some(Err(None)) => Some(Err(())),
+                Some(Err(Some(e))) => Some(Ok(Err(e))),
+                Some(Ok(None)) => Some(Ok(Ok(None))),
+                Some(Ok(Some(map))) => {
+                    Some(Ok(Ok(Some(ctx.table.push(Fields { map, mutable: false })?))))
+                }
+            };
+            Ok((r,))
+        },
+    )?;
+
+    type OutBody = Resource<OutgoingBody>;
+    i.func_wrap(
+        "[method]outgoing-body.write",
+        move |mut s: StoreContextMut<'_, T>, (b,): (OutBody,)| {
+            let ctx = get(s.data_mut());
+            let body = ctx.table.get_mut(&b)?;
+            if body.stream_taken {
+                return Ok((Err(()),));
+            }
+            body.stream_taken = true;
+            let pipe = body.pipe.clone();
+            Ok((Ok(ctx.table.push_child(OutputStream::Http(pipe), &b)?),))
+        },
+    )?;
+    i.func_wrap(
+        "[static]outgoing-body.finish",
+        move |mut s: StoreContextMut<'_, T>, (b, trailers): (OutBody, Option<Resource<Fields>>)| {
+            let ctx = get(s.data_mut());
+            let mut body = ctx.table.delete(b)?;
+            let trailers = match trailers {
+                Some(t) => Some(ctx.table.delete(t)?.map),
+                None => None,
+            };
+            body.finished = true;
+            Ok((body.pipe.guest_finish(trailers),))
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! `wazi serve`: an HTTP/1.1 server (hyper on tokio) that hands each
+//! request to a new instance of a `wasi:http/proxy` component, through its
+//! `wasi:http/incoming-handler` export, as `wasmtime serve` does.
+
+use super::body::{Pipe, PipeBody, pump};
+use super::types::*;
+use crate::p2::GetCtx;
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use http_body_util::combinators::BoxBody;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use wazi::Store;
+use wazi::component::{Component, Linker, Resource};
+
+/// How `wazi serve` listens and what it does to requests.
+pub struct ServeOptions {
+    /// Where to listen (`--addr`).
+    pub addr: SocketAddr,
+    /// Headers set on every request before the guest sees it (`-H`): they
+    /// replace whatever the client sent under the same names.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+}
+
+/// What the server shares between requests.
+struct Shared<T: 'static> {
+    component: Component,
+    linker: Linker<T>,
+    get: GetCtx<T>,
+    /// `wasi:http/incoming-handler@0.2.x`, as the component names it.
+    export: String,
+    new_store: Box<dyn Fn(u64) -> Result<Store<T>> + Send + Sync>,
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    next_instance: AtomicU64,
+}
+
+type Body = BoxBody<Bytes, ErrorCode>;
+
+/// The page every failed request gets, as `wasmtime serve` sends it.
+const ERROR_PAGE: &str = "<!doctype html>
+<html>
+<head>
+    <title>500 Internal Server Error</title>
+</head>
+<body>
+    <center>
+        <h1>500 Internal Server Error</h1>
+        <hr>
+        wasmtime
+    </center>
+</body>
+</html>";
+
+/// Serves HTTP on `opts.addr` until interrupted (ctrl-c). Each request
+/// runs `component`'s `wasi:http/incoming-handler` in a new store from
+/// `new_store(instance_id)` (ids count from 0), instantiated through
+/// `linker`; `get` finds the WASI context in the store's data.
+pub fn serve<T: 'static>(
+    component: Component,
+    linker: Linker<T>,
+    get: GetCtx<T>,
+    opts: ServeOptions,
+    new_store: impl Fn(u64) -> Result<Store<T>> + Send + Sync + 'static,
+) -> Result<()>
+where
+    Linker<T>: Send + Sync,
+{
+    let export = component
+        .export_names()
+        .find(|n| {
+            n.strip_prefix("wasi:http/incoming-handler@").is_some_and(|v| v.starts_with("0.2."))
+        })
+        .map(str::to_string)
+        .with_context(|| {
+            format!(
+                "no exported instance named `wasi:http/incoming-handler@{}`",
+                crate::p2::VERSION
+            )
+        })?;
+    linker.check_imports(&component)?;
+    let shared = Arc::new(Shared {
+        component,
+        linker,
+        get,
+        export,
+        new_store: Box::new(new_store),
+        headers: opts.headers,
+        next_instance: AtomicU64::new(0),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(accept_loop(shared, opts.addr))
+}
+
+async fn accept_loop<T: 'static>(shared: Arc<Shared<T>>, addr: SocketAddr) -> Result<()>
+where
+    Linker<T>: Send + Sync,
+{
+    let socket = match addr {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr).with_context(|| format!("failed to bind to address '{addr}'"))?;
+    let listener = socket.listen(100)?;
+    eprintln!("Serving HTTP on http://{}/", listener.local_addr()?);
+    let active = Arc::new(AtomicUsize::new(0));
+    let idle = Arc::new(tokio::sync::Notify::new());
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let (stream, _) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    continue;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        let (active, idle) = (active.clone(), idle.clone());
+        active.fetch_add(1, Ordering::SeqCst);
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let shared = shared.clone();
+                async move { Ok::<_, std::convert::Infallible>(handle(shared, req).await) }
+            });
+            let io = hyper_util::rt::TokioIo::new(stream);
+            if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(io, service)
+                .await
+            {
+                eprintln!("error: {e:?}");
+            }
+            if active.fetch_sub(1, Ordering::SeqCst) == 1 {
+                idle.notify_waiters();
+            }
+        });
+    }
+    // Graceful shutdown: let open connections finish, unless interrupted
+    // again.
+    if active.load(Ordering::SeqCst) > 0 {
+        eprintln!("Waiting for child tasks to exit, ctrl-c again to quit sooner...");
+        tokio::select! {
+            _ = async {
+                while active.load(Ordering::SeqCst) > 0 {
+                    let wait = idle.notified();
+                    if active.load(Ordering::SeqCst) == 0 {
+                        break;
+                    }
+                    wait.await;
+                }
+            } => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    Ok(())
+}
+
+fn error_page() -> http::Response<Body> {
+    let mut resp = http::Response::new(
+        http_body_util::Full::new(Bytes::from_static(ERROR_PAGE.as_bytes()))
+            .map_err(|never| match never {})
+            .boxed(),
+    );
+    *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=UTF-8"),
+    );
+    resp
+}
+
+/// One request: the guest's response, or the error page (the reason goes
+/// to standard error).
+async fn handle<T: 'static>(
+    shared: Arc<Shared<T>>,
+    req: http::Request<hyper::body::Incoming>,
+) -> http::Response<Body>
+where
+    Linker<T>: Send + Sync,
+{
+    match respond(shared, req).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e:?}");
+            error_page()
+        }
+    }
+}
+
+async fn respond<T: 'static>(
+    shared: Arc<Shared<T>>,
+    req: http::Request<hyper::body::Incoming>,
+) -> Result<http::Response<Body>>
+where
+    Linker<T>: Send + Sync,
+{
+    let (mut parts, body) = req.into_parts();
+    for (name, _) in &shared.headers {
+        parts.headers.remove(name);
+    }
+    for (name, value) in &shared.headers {
+        parts.headers.append(name.clone(), value.clone());
+    }
+    let authority = match parts.uri.authority() {
+        Some(a) => a.to_string(),
+        None => match parts.headers.get(http::header::HOST).map(|h| h.to_str()) {
+            Some(Ok(h)) => h.to_string(),
+            _ => bail!("invalid HTTP request missing authority in URI and host header"),
+        },
+    };
+    let pipe = Pipe::new(true)?;
+    tokio::spawn(pump(body, pipe.clone(), None));
+    let request = IncomingRequest {
+        method: method_of(&parts.method),
+        scheme: Some(Scheme::Http),
+        authority: Some(authority),
+        path_with_query: parts.uri.path_and_query().map(|p| p.to_string()),
+        headers: super::fields::from_wire(parts.headers),
+        body: Some(pipe),
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let worker = {
+        let shared = shared.clone();
+        tokio::task::spawn_blocking(move || run_guest(&shared, request, tx))
+    };
+    match rx.await {
+        Ok(Ok((parts, body))) => {
+            let body = match body {
+                Some(pipe) => PipeBody::new(pipe).boxed(),
+                None => http_body_util::Empty::new().map_err(|never| match never {}).boxed(),
+            };
+            Ok(http::Response::from_parts(parts, body))
+        }
+        Ok(Err(code)) => bail!("ErrorCode::{code:?}"),
+        Err(_) => {
+            let never_set = "guest never invoked `response-outparam::set` method";
+            match worker.await {
+                Ok(Ok(())) | Ok(Err(GuestError::Call)) => bail!(never_set),
+                Ok(Err(GuestError::Instantiate(e))) => Err(e.context("instantiation error")),
+                Err(e) => bail!("worker trapped or panicked: {e}"),
+            }
+        }
+    }
+}
+
+enum GuestError {
+    Instantiate(anyhow::Error),
+    /// The handler failed (reported when it did).
+    Call,
+}
+
+/// Instantiates the component in a new store and calls its handler with
+/// `request` and an outparam that answers through `tx`.
+fn run_guest<T: 'static>(
+    shared: &Shared<T>,
+    request: IncomingRequest,
+    tx: tokio::sync::oneshot::Sender<ResponseResult>,
+) -> Result<(), GuestError>
+where
+    Linker<T>: Send + Sync,
+{
+    let id = shared.next_instance.fetch_add(1, Ordering::SeqCst);
+    let mut store = (shared.new_store)(id).map_err(GuestError::Instantiate)?;
+    let instance = shared
+        .linker
+        .instantiate(&mut store, &shared.component)
+        .map_err(GuestError::Instantiate)?;
+    let mut lookup = || -> Result<_> {
+        let iface = instance
+            .get_export_index(&mut store, None, &shared.export)
+            .with_context(|| format!("no export `{}`", shared.export))?;
+        let handle = instance
+            .get_export_index(&mut store, Some(&iface), "handle")
+            .with_context(|| format!("`{}` has no `handle` function", shared.export))?;
+        instance.get_typed_func::<(Resource<IncomingRequest>, Resource<ResponseOutparam>), ()>(
+            &mut store, &handle,
+        )
+    };
+    let handle = lookup().map_err(GuestError::Instantiate)?;
+    let ctx = (shared.get)(store.data_mut());
+    let push = |ctx: &mut crate::WasiCtx| -> Result<_> {
+        Ok((ctx.table.push(request)?, ctx.table.push(ResponseOutparam { tx })?))
+    };
+    let (req, out) = push(ctx).map_err(GuestError::Instantiate)?;
+    // A failure is reported while the store (and so the outparam) is
+    // still alive: before the missing response is.
+    if let Err(e) = handle.call(&mut store, (req, out)) {
+        eprintln!("worker failed: {e:?}\n");
+        return Err(GuestError::Call);
+    }
+    Ok(())
+}
+
+fn method_of(m: &http::Method) -> Method {
+    match *m {
+        http::Method::GET => Method::Get,
+        http::Method::HEAD => Method::Head,
+        http::Method::POST => Method::Post,
+        http::Method::PUT => Method::Put,
+        http::Method::DELETE => Method::Delete,
+        http::Method::CONNECT => Method::Connect,
+        http::Method::OPTIONS => Method::Options,
+        http::Method::TRACE => Method::Trace,
+        http::Method::PATCH => Method::Patch,
+        _ => Method::Other(m.as_str().to_string()),
+    }
+}
