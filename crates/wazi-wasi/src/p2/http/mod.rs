@@ -79,7 +79,149 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     Ok(())
 }
 
-type Req = Resource<IncomingRequest>;
+/// What requests and responses share: headers, and a body that an
+/// incoming message gives once (`consume`) and an outgoing one creates
+/// once (`body`).
+trait Message: Send + 'static {
+    /// The body is the guest's to read (otherwise to write).
+    const INCOMING: bool;
+    /// A response (for which error a wrong body length is).
+    const RESPONSE: bool;
+    fn headers(&self) -> &HeaderMap;
+    fn body(&mut self) -> &mut Option<std::sync::Arc<Pipe>>;
+}
+
+macro_rules! message {
+    ($ty:ty, incoming: $incoming:expr, response: $response:expr) => {
+        impl Message for $ty {
+            const INCOMING: bool = $incoming;
+            const RESPONSE: bool = $response;
+            fn headers(&self) -> &HeaderMap {
+                &self.headers
+            }
+            fn body(&mut self) -> &mut Option<std::sync::Arc<Pipe>> {
+                &mut self.body
+            }
+        }
+    };
+}
+
+message!(IncomingRequest, incoming: true, response: false);
+message!(OutgoingRequest, incoming: false, response: false);
+message!(IncomingResponse, incoming: true, response: true);
+message!(OutgoingResponse, incoming: false, response: true);
+
+/// Defines `headers` and `consume` (incoming) or `body` (outgoing) of the
+/// message resource `name`.
+fn message<T: 'static, M: Message>(
+    i: &mut wazi::component::LinkerInstance<'_, T>,
+    name: &str,
+    get: GetCtx<T>,
+) -> Result<()> {
+    // The headers of a message are a copy that cannot be changed.
+    i.func_wrap(
+        &format!("[method]{name}.headers"),
+        move |mut s: StoreContextMut<'_, T>, (m,): (Resource<M>,)| {
+            let ctx = get(s.data_mut());
+            let map = ctx.table.get(&m)?.headers().clone();
+            Ok((ctx.table.push(Fields { map, mutable: false })?,))
+        },
+    )?;
+    if M::INCOMING {
+        i.func_wrap(
+            &format!("[method]{name}.consume"),
+            move |mut s: StoreContextMut<'_, T>, (m,): (Resource<M>,)| {
+                let ctx = get(s.data_mut());
+                let Some(pipe) = ctx.table.get_mut(&m)?.body().take() else {
+                    return Ok((Err(()),));
+                };
+                let body = IncomingBody { pipe, stream_taken: false, finished: false };
+                Ok((Ok(ctx.table.push(body)?),))
+            },
+        )
+    } else {
+        i.func_wrap(
+            &format!("[method]{name}.body"),
+            move |mut s: StoreContextMut<'_, T>, (m,): (Resource<M>,)| {
+                let ctx = get(s.data_mut());
+                let msg = ctx.table.get_mut(&m)?;
+                if msg.body().is_some() {
+                    return Ok((Err(()),));
+                }
+                let pipe = new_pipe(false)?;
+                if let Some(len) = content_length(msg.headers()) {
+                    pipe.set_content_length(len, M::RESPONSE);
+                }
+                *msg.body() = Some(pipe.clone());
+                let body = OutgoingBody { pipe, stream_taken: false, finished: false };
+                Ok((Ok(ctx.table.push(body)?),))
+            },
+        )
+    }
+}
+
+/// What both kinds of requests have.
+trait Request: Send + 'static {
+    fn method(&self) -> &Method;
+    fn scheme(&self) -> &Option<Scheme>;
+    fn authority(&self) -> &Option<String>;
+    fn path_with_query(&self) -> &Option<String>;
+}
+
+macro_rules! request {
+    ($ty:ty) => {
+        impl Request for $ty {
+            fn method(&self) -> &Method {
+                &self.method
+            }
+            fn scheme(&self) -> &Option<Scheme> {
+                &self.scheme
+            }
+            fn authority(&self) -> &Option<String> {
+                &self.authority
+            }
+            fn path_with_query(&self) -> &Option<String> {
+                &self.path_with_query
+            }
+        }
+    };
+}
+
+request!(IncomingRequest);
+request!(OutgoingRequest);
+
+/// Defines the getters of the request resource `name`.
+fn request_parts<T: 'static, R: Request>(
+    i: &mut wazi::component::LinkerInstance<'_, T>,
+    name: &str,
+    get: GetCtx<T>,
+) -> Result<()> {
+    i.func_wrap(
+        &format!("[method]{name}.method"),
+        move |mut s: StoreContextMut<'_, T>, (r,): (Resource<R>,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.method().clone(),))
+        },
+    )?;
+    i.func_wrap(
+        &format!("[method]{name}.scheme"),
+        move |mut s: StoreContextMut<'_, T>, (r,): (Resource<R>,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.scheme().clone(),))
+        },
+    )?;
+    type Part<R> = fn(&R) -> &Option<String>;
+    let parts: [(&str, Part<R>); 2] =
+        [("authority", |r| r.authority()), ("path-with-query", |r| r.path_with_query())];
+    for (part, field) in parts {
+        i.func_wrap(
+            &format!("[method]{name}.{part}"),
+            move |mut s: StoreContextMut<'_, T>, (r,): (Resource<R>,)| {
+                Ok((field(get(s.data_mut()).table.get(&r)?).clone(),))
+            },
+        )?;
+    }
+    Ok(())
+}
+
 type OutReq = Resource<OutgoingRequest>;
 
 fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
@@ -90,49 +232,11 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     super::table_resource::<T, RequestOptions>(&mut i, "request-options", get)?;
     super::table_resource::<T, ResponseOutparam>(&mut i, "response-outparam", get)?;
 
+    message::<T, IncomingRequest>(&mut i, "incoming-request", get)?;
+    message::<T, OutgoingRequest>(&mut i, "outgoing-request", get)?;
+    request_parts::<T, IncomingRequest>(&mut i, "incoming-request", get)?;
+    request_parts::<T, OutgoingRequest>(&mut i, "outgoing-request", get)?;
     // incoming-request
-    i.func_wrap(
-        "[method]incoming-request.method",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.method.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]incoming-request.path-with-query",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.path_with_query.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]incoming-request.scheme",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.scheme.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]incoming-request.authority",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.authority.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]incoming-request.headers",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            let ctx = get(s.data_mut());
-            let map = ctx.table.get(&r)?.headers.clone();
-            Ok((ctx.table.push(Fields { map, mutable: false })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]incoming-request.consume",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            let ctx = get(s.data_mut());
-            let Some(pipe) = ctx.table.get_mut(&r)?.body.take() else {
-                return Ok((Err(()),));
-            };
-            Ok((Ok(ctx.table.push(IncomingBody { pipe, stream_taken: false, finished: false })?),))
-        },
-    )?;
 
     // outgoing-request
     i.func_wrap(
@@ -151,29 +255,6 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         },
     )?;
     i.func_wrap(
-        "[method]outgoing-request.body",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
-            let ctx = get(s.data_mut());
-            let req = ctx.table.get_mut(&r)?;
-            if req.body.is_some() {
-                return Ok((Err(()),));
-            }
-            let pipe = new_pipe(false)?;
-            if let Some(len) = content_length(&req.headers) {
-                pipe.set_content_length(len, false);
-            }
-            req.body = Some(pipe.clone());
-            let body = OutgoingBody { pipe, stream_taken: false, finished: false };
-            Ok((Ok(ctx.table.push(body)?),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-request.method",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.method.clone(),))
-        },
-    )?;
-    i.func_wrap(
         "[method]outgoing-request.set-method",
         move |mut s: StoreContextMut<'_, T>, (r, m): (OutReq, Method)| {
             if let Method::Other(name) = &m
@@ -183,12 +264,6 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
             }
             get(s.data_mut()).table.get_mut(&r)?.method = m;
             Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-request.path-with-query",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.path_with_query.clone(),))
         },
     )?;
     i.func_wrap(
@@ -204,12 +279,6 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         },
     )?;
     i.func_wrap(
-        "[method]outgoing-request.scheme",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.scheme.clone(),))
-        },
-    )?;
-    i.func_wrap(
         "[method]outgoing-request.set-scheme",
         move |mut s: StoreContextMut<'_, T>, (r, sch): (OutReq, Option<Scheme>)| {
             if let Some(Scheme::Other(name)) = &sch
@@ -222,12 +291,6 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         },
     )?;
     i.func_wrap(
-        "[method]outgoing-request.authority",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.authority.clone(),))
-        },
-    )?;
-    i.func_wrap(
         "[method]outgoing-request.set-authority",
         move |mut s: StoreContextMut<'_, T>, (r, a): (OutReq, Option<String>)| {
             if let Some(a) = &a
@@ -237,14 +300,6 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
             }
             get(s.data_mut()).table.get_mut(&r)?.authority = a;
             Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-request.headers",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutReq,)| {
-            let ctx = get(s.data_mut());
-            let map = ctx.table.get(&r)?.headers.clone();
-            Ok((ctx.table.push(Fields { map, mutable: false })?,))
         },
     )?;
 
@@ -320,29 +375,13 @@ fn responses<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     super::table_resource::<T, IncomingResponse>(&mut i, "incoming-response", get)?;
     super::table_resource::<T, OutgoingResponse>(&mut i, "outgoing-response", get)?;
     super::table_resource::<T, FutureIncomingResponse>(&mut i, "future-incoming-response", get)?;
+    message::<T, IncomingResponse>(&mut i, "incoming-response", get)?;
+    message::<T, OutgoingResponse>(&mut i, "outgoing-response", get)?;
 
     i.func_wrap(
         "[method]incoming-response.status",
         move |mut s: StoreContextMut<'_, T>, (r,): (InResp,)| {
             Ok((get(s.data_mut()).table.get(&r)?.status,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]incoming-response.headers",
-        move |mut s: StoreContextMut<'_, T>, (r,): (InResp,)| {
-            let ctx = get(s.data_mut());
-            let map = ctx.table.get(&r)?.headers.clone();
-            Ok((ctx.table.push(Fields { map, mutable: false })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]incoming-response.consume",
-        move |mut s: StoreContextMut<'_, T>, (r,): (InResp,)| {
-            let ctx = get(s.data_mut());
-            let Some(pipe) = ctx.table.get_mut(&r)?.body.take() else {
-                return Ok((Err(()),));
-            };
-            Ok((Ok(ctx.table.push(IncomingBody { pipe, stream_taken: false, finished: false })?),))
         },
     )?;
 
@@ -368,31 +407,6 @@ fn responses<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
             }
             get(s.data_mut()).table.get_mut(&r)?.status = code;
             Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-response.headers",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutResp,)| {
-            let ctx = get(s.data_mut());
-            let map = ctx.table.get(&r)?.headers.clone();
-            Ok((ctx.table.push(Fields { map, mutable: false })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-response.body",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutResp,)| {
-            let ctx = get(s.data_mut());
-            let resp = ctx.table.get_mut(&r)?;
-            if resp.body.is_some() {
-                return Ok((Err(()),));
-            }
-            let pipe = new_pipe(false)?;
-            if let Some(len) = content_length(&resp.headers) {
-                pipe.set_content_length(len, true);
-            }
-            resp.body = Some(pipe.clone());
-            let body = OutgoingBody { pipe, stream_taken: false, finished: false };
-            Ok((Ok(ctx.table.push(body)?),))
         },
     )?;
 
