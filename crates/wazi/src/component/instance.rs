@@ -154,11 +154,21 @@ impl Frame<'_> {
                 }
             }
             (ComponentEntityType::Instance(id), Item::Instance(inst)) => {
-                let exports: Vec<_> =
-                    types[id].exports.iter().map(|(n, i)| (n.clone(), i.ty)).collect();
-                for (name, ty) in exports {
-                    if let Some(item) = inst.get(&name) {
-                        self.register(ty, &item.clone());
+                // Only types and instances can bring resources.
+                for (i, (name, export)) in types[id].exports.iter().enumerate() {
+                    if !matches!(
+                        export.ty,
+                        ComponentEntityType::Type { .. } | ComponentEntityType::Instance(_)
+                    ) {
+                        continue;
+                    }
+                    // Items usually come in the type's order.
+                    let item = match inst.items.get(i) {
+                        Some((n, item)) if n == name => Some(item),
+                        _ => inst.get(name),
+                    };
+                    if let Some(item) = item {
+                        self.register(export.ty, item);
                     }
                 }
             }

@@ -150,34 +150,9 @@ impl<T: 'static> Linker<T> {
         self.root.instance(name, shadow)
     }
 
-    /// Checks that this linker defines every import of `component` (by
-    /// name and kind), without instantiating it: the error names the
-    /// first missing import, as [`Linker::instantiate`] would.
-    pub fn check_imports(&self, component: &Component) -> Result<()> {
-        let def = &component.def;
-        let types = def.types();
-        let mut resources = HashMap::new();
-        for (full, ty) in def.imports.iter() {
-            plan(types, *ty, self.root.get(full), &mut resources).with_context(|| {
-                format!(
-                    "component imports {} `{full}`, but a matching implementation was not found in the linker",
-                    desc(*ty)
-                )
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Instantiates `component`, resolving its imports from this linker.
-    pub fn instantiate(
-        &self,
-        mut store: impl AsContextMut<Data = T>,
-        component: &Component,
-    ) -> Result<Instance> {
-        let inner = store.as_context_mut().0;
-        if !Engine::same(&self.engine, &inner.core.engine) {
-            bail!("cross-`Engine` instantiation is not currently supported");
-        }
+    /// Resolves and type-checks the imports of `component` once, for
+    /// instantiating it many times ([`InstancePre::instantiate`]).
+    pub fn instantiate_pre(&self, component: &Component) -> Result<InstancePre<T>> {
         let def = &component.def;
         let types = def.types();
         // Match every import to a definition, checking kinds and shapes.
@@ -188,33 +163,34 @@ impl<T: 'static> Linker<T> {
             _ => None,
         });
         for ((full, ty), name) in def.imports.iter().zip(import_names) {
-            let plan = plan(types, *ty, self.root.get(full), &mut resources).with_context(|| {
-                format!(
-                    "component imports {} `{full}`, but a matching implementation was not found in the linker",
-                    desc(*ty)
-                )
-            })?;
+            let plan = plan(types, *ty, self.root.get(full), &mut resources)
+                .with_context(|| import_error(*ty, full))?;
             plans.push((name.clone(), full.clone(), *ty, plan));
         }
         // The host functions' signatures are checked against the resource
         // types the imports bring.
         let dense: Resources =
             def.resource_ids.iter().map(|id| resources.get(id).copied()).collect::<Vec<_>>().into();
-        let mut args = HashMap::with_capacity(plans.len());
+        let mut checked = Vec::with_capacity(plans.len());
         for (name, full, ty, plan) in plans {
-            let item = realize(inner, def, &dense, ty, plan).with_context(|| {
-                format!(
-                    "component imports {} `{full}`, but a matching implementation was not found in the linker",
-                    desc(ty)
-                )
-            })?;
-            args.insert(name, item);
+            let plan = check(def, &dense, ty, plan).with_context(|| import_error(ty, &full))?;
+            checked.push((name, plan));
         }
-        let value = ComponentValue { def: def.clone(), closure: None };
-        let inst = instance::instantiate(inner, &value, &args, None)?;
-        let exported = &mut inner.core.components.exported;
-        exported.push(inst);
-        Ok(Instance(Stored { store: inner.core.id, index: exported.len() as u32 - 1 }))
+        Ok(InstancePre {
+            component: component.clone(),
+            engine: self.engine.clone(),
+            imports: Arc::new(checked),
+            resources: dense,
+        })
+    }
+
+    /// Instantiates `component`, resolving its imports from this linker.
+    pub fn instantiate(
+        &self,
+        store: impl AsContextMut<Data = T>,
+        component: &Component,
+    ) -> Result<Instance> {
+        self.instantiate_pre(component)?.instantiate(store)
     }
 
     /// Defines every function import of `component` that this linker lacks
@@ -279,6 +255,68 @@ fn desc(ty: ComponentEntityType) -> &'static str {
 }
 
 /// What an import resolves to, before functions are put in the store.
+/// A component whose imports a [`Linker`] resolved and checked
+/// ([`Linker::instantiate_pre`]): instantiating it again costs only the
+/// instance's own setup.
+pub struct InstancePre<T> {
+    component: Component,
+    engine: Engine,
+    imports: Arc<Vec<(String, Checked<T>)>>,
+    resources: Resources,
+}
+
+impl<T> Clone for InstancePre<T> {
+    fn clone(&self) -> Self {
+        InstancePre {
+            component: self.component.clone(),
+            engine: self.engine.clone(),
+            imports: self.imports.clone(),
+            resources: self.resources.clone(),
+        }
+    }
+}
+
+impl<T: 'static> InstancePre<T> {
+    /// The component this instantiates.
+    pub fn component(&self) -> &Component {
+        &self.component
+    }
+
+    /// A new instance of the component in `store`.
+    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>) -> Result<Instance> {
+        let inner = store.as_context_mut().0;
+        if !Engine::same(&self.engine, &inner.core.engine) {
+            bail!("cross-`Engine` instantiation is not currently supported");
+        }
+        let def = &self.component.def;
+        let mut args = HashMap::with_capacity(self.imports.len());
+        for (name, item) in self.imports.iter() {
+            args.insert(name.clone(), realize(inner, &self.resources, item));
+        }
+        let value = ComponentValue { def: def.clone(), closure: None };
+        let inst = instance::instantiate(inner, &value, &args, None)?;
+        let exported = &mut inner.core.components.exported;
+        exported.push(inst);
+        Ok(Instance(Stored { store: inner.core.id, index: exported.len() as u32 - 1 }))
+    }
+}
+
+fn import_error(ty: ComponentEntityType, full: &str) -> String {
+    format!(
+        "component imports {} `{full}`, but a matching implementation was not found in the linker",
+        desc(ty)
+    )
+}
+
+/// An import resolved and type-checked: what each instantiation needs.
+enum Checked<T> {
+    Func { func: Arc<HostFunc<T>>, dynamic: Arc<super::store::DynamicFn>, ty: Arc<FuncTy> },
+    Instance(Vec<(String, Checked<T>)>),
+    Resource(ResourceType, Arc<HostDtor>),
+    Type(Option<ResourceType>),
+    Module(Module),
+}
+
 enum Plan<T> {
     Func(Arc<HostFunc<T>>, wasmparser::component_types::ComponentFuncTypeId),
     Instance(Vec<(String, Plan<T>)>),
@@ -364,13 +402,14 @@ fn plan<T>(
     })
 }
 
-fn realize<T: 'static>(
-    inner: &mut StoreInner<T>,
+/// Type-checks the host functions of `plan` against the component's
+/// imports.
+fn check<T: 'static>(
     def: &ComponentDef,
     resources: &Resources,
     ty: ComponentEntityType,
     plan: Plan<T>,
-) -> Result<Item> {
+) -> Result<Checked<T>> {
     Ok(match plan {
         Plan::Func(h, id) => {
             let fty =
@@ -389,36 +428,55 @@ fn realize<T: 'static>(
                         None => bail!("this host function can only be called from a component"),
                     }
                 });
-            let funcs = &mut inner.core.components.funcs;
-            funcs.push(FuncData::Host {
-                func: h,
-                dynamic: erased,
-                ty: fty,
-                resources: resources.clone(),
-            });
-            Item::Func(funcs.len() as u32 - 1)
+            Checked::Func { func: h, dynamic: erased, ty: fty }
         }
         Plan::Instance(items) => {
             let ComponentEntityType::Instance(id) = ty else { unreachable!() };
             let types = def.types();
             let mut out = Vec::with_capacity(items.len());
             for ((name, p), (_, item)) in items.into_iter().zip(types[id].exports.iter()) {
-                let item = realize(inner, def, resources, item.ty, p)
+                let item = check(def, resources, item.ty, p)
                     .with_context(|| format!("instance export `{name}` has the wrong type"))?;
                 out.push((name, item));
             }
+            Checked::Instance(out)
+        }
+        Plan::Resource(rt, dtor) => Checked::Resource(rt, dtor),
+        Plan::KnownResource(rt) => Checked::Type(Some(rt)),
+        Plan::Type => Checked::Type(None),
+        Plan::Module(m) => Checked::Module(m),
+    })
+}
+
+/// The store-side items of a checked import.
+fn realize<T: 'static>(inner: &mut StoreInner<T>, resources: &Resources, c: &Checked<T>) -> Item {
+    match c {
+        Checked::Func { func, dynamic, ty } => {
+            let funcs = &mut inner.core.components.funcs;
+            funcs.push(FuncData::Host {
+                func: func.clone(),
+                dynamic: dynamic.clone(),
+                ty: ty.clone(),
+                resources: resources.clone(),
+            });
+            Item::Func(funcs.len() as u32 - 1)
+        }
+        Checked::Instance(items) => {
+            let out = items
+                .iter()
+                .map(|(name, item)| (name.clone(), realize(inner, resources, item)))
+                .collect();
             Item::Instance(Arc::new(instance::InstanceValue { items: out }))
         }
-        Plan::Resource(rt, dtor) => {
+        Checked::Resource(rt, dtor) => {
             if let ResourceKind::Host(tid) = rt.0 {
-                inner.core.components.host_dtors.insert(tid, dtor);
+                inner.core.components.host_dtors.insert(tid, dtor.clone());
             }
-            Item::Type(Some(rt))
+            Item::Type(Some(*rt))
         }
-        Plan::KnownResource(rt) => Item::Type(Some(rt)),
-        Plan::Type => Item::Type(None),
-        Plan::Module(m) => Item::Module(m),
-    })
+        Checked::Type(rt) => Item::Type(*rt),
+        Checked::Module(m) => Item::Module(m.clone()),
+    }
 }
 
 impl<T> Namespace<T> {

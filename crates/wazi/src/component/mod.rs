@@ -44,7 +44,7 @@ mod values;
 
 pub use func::Func;
 pub use instance::{ComponentExportIndex, Instance, InstanceExportLookup};
-pub use linker::{Linker, LinkerInstance};
+pub use linker::{InstancePre, Linker, LinkerInstance};
 pub use resource_table::{ResourceTable, ResourceTableError};
 pub use resources::{Resource, ResourceAny, ResourceType};
 pub use typed::{ComponentNamedList, ComponentType, Lift, Lower, TypedFunc};

@@ -54,18 +54,25 @@ pub(crate) struct FuncEntity {
     pub kind: FuncKind,
 }
 
-/// A linear memory. Its bytes are allocated zeroed (so untouched pages cost
-/// no physical memory) and reallocated on growth.
+/// A linear memory. On Unix its bytes are an anonymous mapping that
+/// reserves address space up to the memory's maximum (at most 4 GiB), so
+/// growing only makes more pages accessible, never moves or copies, and
+/// pages cost nothing until touched. Where the reservation fails (a limit
+/// on address space), or off Unix, the bytes are allocated zeroed and
+/// reallocated on growth.
 pub(crate) struct MemoryEntity {
     ptr: NonNull<u8>,
     len: usize,
+    /// Accessible (committed) bytes.
     cap: usize,
+    /// Reserved bytes of the mapping (0: a heap allocation of `cap`).
+    reserved: usize,
     pub ty: MemoryType,
 }
 
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity> {
-        let mut m = MemoryEntity { ptr: NonNull::dangling(), len: 0, cap: 0, ty };
+        let mut m = MemoryEntity { ptr: NonNull::dangling(), len: 0, cap: 0, reserved: 0, ty };
         let bytes = ty.minimum() as usize * PAGE_SIZE;
         if !m.set_len(bytes) {
             anyhow::bail!("failed to allocate {bytes} bytes of linear memory");
@@ -106,6 +113,28 @@ impl MemoryEntity {
             self.len = bytes;
             return true;
         }
+        if bytes <= self.reserved {
+            // SAFETY: `cap..bytes` lies inside the reserved mapping.
+            if !unsafe { region::commit(self.ptr, self.cap, bytes) } {
+                return false;
+            }
+            self.cap = bytes;
+            self.len = bytes;
+            return true;
+        }
+        if self.cap == 0 && self.reserved == 0 {
+            let max = (self.max_pages() as usize).saturating_mul(PAGE_SIZE).max(bytes);
+            if let Some(ptr) = region::reserve(max) {
+                self.ptr = ptr;
+                self.reserved = max;
+                return self.set_len(bytes);
+            }
+        }
+        self.reallocate(bytes)
+    }
+
+    /// Moves the bytes to a new heap allocation of `bytes`.
+    fn reallocate(&mut self, bytes: usize) -> bool {
         let Ok(layout) = Layout::from_size_align(bytes, 16) else {
             return false;
         };
@@ -114,28 +143,89 @@ impl MemoryEntity {
         let Some(new) = NonNull::new(new) else {
             return false;
         };
-        if self.cap > 0 {
-            // SAFETY: both regions are valid for `len` bytes and distinct;
-            // the old one was allocated with this layout's alignment.
-            unsafe {
-                std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), new.as_ptr(), self.len);
-                dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.cap, 16));
-            }
-        }
+        // SAFETY: both regions are valid for `len` bytes and distinct.
+        unsafe { std::ptr::copy_nonoverlapping(self.ptr.as_ptr(), new.as_ptr(), self.len) };
+        self.release();
         self.ptr = new;
         self.cap = bytes;
         self.len = bytes;
         true
     }
+
+    fn release(&mut self) {
+        if self.reserved > 0 {
+            // SAFETY: the mapping was made by `region::reserve` with this size.
+            unsafe { region::unmap(self.ptr, self.reserved) };
+        } else if self.cap > 0 {
+            // SAFETY: allocated in `reallocate` with this layout.
+            unsafe { dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.cap, 16)) };
+        }
+        self.reserved = 0;
+        self.cap = 0;
+    }
 }
 
 impl Drop for MemoryEntity {
     fn drop(&mut self) {
-        if self.cap > 0 {
-            // SAFETY: allocated in `set_len` with this layout.
-            unsafe { dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.cap, 16)) };
-        }
+        self.release();
     }
+}
+
+/// Reserved address space for linear memories.
+#[cfg(unix)]
+mod region {
+    use rustix::mm::{MapFlags, MprotectFlags, ProtFlags};
+    use std::ptr::NonNull;
+
+    /// Reserves `bytes` of inaccessible address space.
+    pub(super) fn reserve(bytes: usize) -> Option<NonNull<u8>> {
+        if bytes == 0 {
+            return None;
+        }
+        // SAFETY: a new anonymous mapping aliases nothing.
+        let p = unsafe {
+            rustix::mm::mmap_anonymous(
+                std::ptr::null_mut(),
+                bytes,
+                ProtFlags::empty(),
+                MapFlags::PRIVATE | MapFlags::NORESERVE,
+            )
+        };
+        p.ok().and_then(|p| NonNull::new(p.cast()))
+    }
+
+    /// Makes `from..to` of a reservation readable and writable (its
+    /// pages read as zero).
+    ///
+    /// # Safety
+    /// `ptr` is a reservation of at least `to` bytes.
+    pub(super) unsafe fn commit(ptr: NonNull<u8>, from: usize, to: usize) -> bool {
+        // Page-aligned: wasm pages are multiples of host pages.
+        let start = unsafe { ptr.as_ptr().add(from) };
+        let flags = MprotectFlags::READ | MprotectFlags::WRITE;
+        unsafe { rustix::mm::mprotect(start.cast(), to - from, flags) }.is_ok()
+    }
+
+    /// # Safety
+    /// `ptr` is a reservation of exactly `bytes`, no longer used.
+    pub(super) unsafe fn unmap(ptr: NonNull<u8>, bytes: usize) {
+        let _ = unsafe { rustix::mm::munmap(ptr.as_ptr().cast(), bytes) };
+    }
+}
+
+#[cfg(not(unix))]
+mod region {
+    use std::ptr::NonNull;
+
+    pub(super) fn reserve(_: usize) -> Option<NonNull<u8>> {
+        None
+    }
+
+    pub(super) unsafe fn commit(_: NonNull<u8>, _: usize, _: usize) -> bool {
+        false
+    }
+
+    pub(super) unsafe fn unmap(_: NonNull<u8>, _: usize) {}
 }
 
 /// A table of raw references.

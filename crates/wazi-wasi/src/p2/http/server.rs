@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use wazi::Store;
-use wazi::component::{Component, Linker, Resource};
+use wazi::component::{Component, InstancePre, Linker, Resource};
 
 /// How `wazi serve` listens and what it does to requests.
 pub struct ServeOptions {
@@ -26,8 +26,8 @@ pub struct ServeOptions {
 
 /// What the server shares between requests.
 struct Shared<T: 'static> {
-    component: Component,
-    linker: Linker<T>,
+    /// The component, its imports resolved once.
+    pre: InstancePre<T>,
     get: GetCtx<T>,
     /// `wasi:http/incoming-handler@0.2.x`, as the component names it.
     export: String,
@@ -65,7 +65,7 @@ pub fn serve<T: 'static>(
     new_store: impl Fn(u64) -> Result<Store<T>> + Send + Sync + 'static,
 ) -> Result<()>
 where
-    Linker<T>: Send + Sync,
+    InstancePre<T>: Send + Sync,
 {
     let export = component
         .export_names()
@@ -79,10 +79,8 @@ where
                 crate::p2::VERSION
             )
         })?;
-    linker.check_imports(&component)?;
     let shared = Arc::new(Shared {
-        component,
-        linker,
+        pre: linker.instantiate_pre(&component)?,
         get,
         export,
         new_store: Box::new(new_store),
@@ -95,7 +93,7 @@ where
 
 async fn accept_loop<T: 'static>(shared: Arc<Shared<T>>, addr: SocketAddr) -> Result<()>
 where
-    Linker<T>: Send + Sync,
+    InstancePre<T>: Send + Sync,
 {
     let socket = match addr {
         SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
@@ -183,7 +181,7 @@ async fn handle<T: 'static>(
     req: http::Request<hyper::body::Incoming>,
 ) -> http::Response<Body>
 where
-    Linker<T>: Send + Sync,
+    InstancePre<T>: Send + Sync,
 {
     match respond(shared, req).await {
         Ok(r) => r,
@@ -199,7 +197,7 @@ async fn respond<T: 'static>(
     req: http::Request<hyper::body::Incoming>,
 ) -> Result<http::Response<Body>>
 where
-    Linker<T>: Send + Sync,
+    InstancePre<T>: Send + Sync,
 {
     let (mut parts, body) = req.into_parts();
     for (name, _) in &shared.headers {
@@ -264,14 +262,11 @@ fn run_guest<T: 'static>(
     tx: tokio::sync::oneshot::Sender<ResponseResult>,
 ) -> Result<(), GuestError>
 where
-    Linker<T>: Send + Sync,
+    InstancePre<T>: Send + Sync,
 {
     let id = shared.next_instance.fetch_add(1, Ordering::SeqCst);
     let mut store = (shared.new_store)(id).map_err(GuestError::Instantiate)?;
-    let instance = shared
-        .linker
-        .instantiate(&mut store, &shared.component)
-        .map_err(GuestError::Instantiate)?;
+    let instance = shared.pre.instantiate(&mut store).map_err(GuestError::Instantiate)?;
     let mut lookup = || -> Result<_> {
         let iface = instance
             .get_export_index(&mut store, None, &shared.export)
