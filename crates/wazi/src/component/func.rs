@@ -389,9 +389,9 @@ pub(crate) fn core_type(ty: &FuncTy, lower: bool) -> FuncType {
     FuncType::new(p.iter().map(conv), r.iter().map(conv))
 }
 
-fn core_func(core: &mut StoreCore, ty: FuncType, call: Box<crate::store::HostFn>) -> CoreFunc {
+fn core_func(core: &mut StoreCore, ty: &FuncType, call: Box<crate::store::HostFn>) -> CoreFunc {
     let host = HostFunc {
-        type_id: core.engine.type_id(&ty),
+        type_id: core.engine.type_id(ty),
         slots: ty.params().len().max(ty.results().len()),
         num_results: ty.results().len(),
         call,
@@ -401,7 +401,8 @@ fn core_func(core: &mut StoreCore, ty: FuncType, call: Box<crate::store::HostFn>
 
 /// The core function `canon lower` makes of `site`.
 pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result<CoreFunc> {
-    let ty = core_type(&site.ty, true);
+    let lowered = site.ty.clone();
+    let ty = lowered.lowered.get_or_init(|| core_type(&lowered, true));
     let host = match &site.callee {
         Callee::Host(h) => match h.clone().downcast::<super::linker::HostFunc<T>>() {
             Ok(h) => Some(h),
@@ -481,7 +482,7 @@ pub(crate) fn resource_builtin<T: 'static>(
         }
         Ok(())
     };
-    core_func(core, ty, Box::new(call))
+    core_func(core, &ty, Box::new(call))
 }
 
 /// Runs the destructor of resource `rep` of type `rt`, as called from

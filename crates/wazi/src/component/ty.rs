@@ -391,6 +391,8 @@ pub(crate) struct FuncTy {
     /// or one types: the typed path lifts and lowers them as tuples.
     pub params_tuple: Ty,
     pub results_tuple: Ty,
+    /// The core type of `canon lower` of this type, made on first use.
+    pub lowered: std::sync::OnceLock<crate::types::FuncType>,
 }
 
 impl FuncTy {
@@ -408,6 +410,7 @@ impl FuncTy {
             result_abi,
             params_tuple,
             results_tuple,
+            lowered: std::sync::OnceLock::new(),
         }
     }
 

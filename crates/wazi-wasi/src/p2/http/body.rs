@@ -24,22 +24,32 @@ const MAX_PERMIT: usize = 1024 * 1024;
 /// Bytes buffered in a pipe from which the writer waits: two writes.
 pub(crate) const MAX_BUFFERED: usize = 2 * MAX_PERMIT;
 
-/// A level-triggered readiness flag with a descriptor to wait on: the
-/// read end of a pipe holding one byte while the flag is raised.
+/// A level-triggered readiness flag with a descriptor to wait on, which
+/// is readable while the flag is raised: an eventfd on Linux, elsewhere
+/// the read end of a pipe holding one byte.
 pub(crate) struct Signal {
     rx: Arc<OwnedFd>,
-    tx: OwnedFd,
+    tx: Arc<OwnedFd>,
     raised: AtomicBool,
 }
 
 impl Signal {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub(crate) fn new() -> std::io::Result<Signal> {
+        use rustix::event::EventfdFlags;
+        let fd =
+            Arc::new(rustix::event::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?);
+        Ok(Signal { rx: fd.clone(), tx: fd, raised: AtomicBool::new(false) })
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
     pub(crate) fn new() -> std::io::Result<Signal> {
         let (rx, tx) = rustix::pipe::pipe()?;
         for fd in [&rx, &tx] {
             rustix::io::ioctl_fionbio(fd, true)?;
             rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::CLOEXEC)?;
         }
-        Ok(Signal { rx: Arc::new(rx), tx, raised: AtomicBool::new(false) })
+        Ok(Signal { rx: Arc::new(rx), tx: Arc::new(tx), raised: AtomicBool::new(false) })
     }
 
     /// Sets the flag to `ready` (callers hold the lock of the state it
@@ -47,12 +57,19 @@ impl Signal {
     pub(crate) fn set(&self, ready: bool) {
         if ready {
             if !self.raised.swap(true, Ordering::AcqRel) {
-                let _ = rustix::io::write(&self.tx, &[1]);
+                // An eventfd takes an 8-byte count; a pipe, one byte.
+                let _ = rustix::io::write(&*self.tx, &1u64.to_ne_bytes()[..self.unit()]);
             }
         } else if self.raised.swap(false, Ordering::AcqRel) {
-            let mut b = [0u8; 1];
-            let _ = rustix::io::read(&*self.rx, &mut b);
+            let mut b = [0u8; 8];
+            let n = self.unit();
+            let _ = rustix::io::read(&*self.rx, &mut b[..n]);
         }
+    }
+
+    /// Bytes one raise writes.
+    fn unit(&self) -> usize {
+        if cfg!(any(target_os = "linux", target_os = "android")) { 8 } else { 1 }
     }
 
     /// The descriptor that is readable while the flag is raised.
