@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::Duration;
-use wazi_bench::{EXECUTION, KERNELS};
+use wazi_bench::{EXECUTION, KERNELS, SIMD, SIMD_KERNELS, SIMD_SCALAR};
 
 /// Calls kernel `export` with `arg`: returns the result's bits.
 trait Runner {
@@ -16,11 +16,11 @@ struct Wazi {
 }
 
 impl Wazi {
-    fn new(export: &str) -> Wazi {
+    fn new(wasm: &[u8], export: &str) -> Wazi {
         let mut config = wazi::Config::new();
         config.compilation_mode(wazi::CompilationMode::Eager);
         let engine = wazi::Engine::new(&config).unwrap();
-        let module = wazi::Module::new(&engine, KERNELS).unwrap();
+        let module = wazi::Module::new(&engine, wasm).unwrap();
         let mut store = wazi::Store::new(&engine, ());
         let instance = wazi::Instance::new(&mut store, &module, &[]).unwrap();
         let func = instance.get_func(&store, export).unwrap();
@@ -38,7 +38,7 @@ impl Runner for Wazi {
             wazi::Val::I64(v) => v as u64,
             wazi::Val::F32(v) => v as u64,
             wazi::Val::F64(v) => v,
-            _ => unreachable!(),
+            _ => unreachable!("kernels return numbers"),
         }
     }
 }
@@ -49,11 +49,11 @@ struct Wasmi {
 }
 
 impl Wasmi {
-    fn new(export: &str) -> Wasmi {
+    fn new(wasm: &[u8], export: &str) -> Wasmi {
         let mut config = wasmi::Config::default();
         config.compilation_mode(wasmi::CompilationMode::Eager);
         let engine = wasmi::Engine::new(&config);
-        let module = wasmi::Module::new(&engine, KERNELS).unwrap();
+        let module = wasmi::Module::new(&engine, wasm).unwrap();
         let mut store = wasmi::Store::new(&engine, ());
         let linker = wasmi::Linker::<()>::new(&engine);
         let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
@@ -77,19 +77,32 @@ impl Runner for Wasmi {
     }
 }
 
+/// Runs `kernel` from `wasm` in both engines, as benchmark group `name`.
+fn compare(c: &mut Criterion, name: &str, wasm: &[u8], k: &wazi_bench::Kernel) {
+    let mut wazi = Wazi::new(wasm, k.export);
+    let mut wasmi = Wasmi::new(wasm, k.export);
+    // Both engines must compute the same thing.
+    assert_eq!(wazi.call(k.arg), wasmi.call(k.arg), "{name} differs");
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10).measurement_time(Duration::from_secs(5));
+    group.bench_function("wazi", |b| b.iter(|| wazi.call(k.arg)));
+    group.bench_function("wasmi", |b| b.iter(|| wasmi.call(k.arg)));
+    group.finish();
+}
+
 fn execute(c: &mut Criterion) {
     for k in EXECUTION {
-        let mut wazi = Wazi::new(k.export);
-        let mut wasmi = Wasmi::new(k.export);
-        // Both engines must compute the same thing.
-        assert_eq!(wazi.call(k.arg), wasmi.call(k.arg), "{} differs", k.export);
-        let mut group = c.benchmark_group(format!("execute/{}", k.export));
-        group.sample_size(10).measurement_time(Duration::from_secs(5));
-        group.bench_function("wazi", |b| b.iter(|| wazi.call(k.arg)));
-        group.bench_function("wasmi", |b| b.iter(|| wasmi.call(k.arg)));
-        group.finish();
+        compare(c, &format!("execute/{}", k.export), KERNELS, k);
     }
 }
 
-criterion_group!(benches, execute);
+/// The SIMD kernels, vectorised and scalar.
+fn simd(c: &mut Criterion) {
+    for k in SIMD_KERNELS {
+        compare(c, &format!("simd/{}", k.export), SIMD, k);
+        compare(c, &format!("scalar/{}", k.export), SIMD_SCALAR, k);
+    }
+}
+
+criterion_group!(benches, execute, simd);
 criterion_main!(benches);

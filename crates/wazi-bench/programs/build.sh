@@ -3,6 +3,8 @@
 #
 #   kernels.wasm  from kernels/  (wasm32-unknown-unknown, no imports)
 #   startup.wasm  from startup/  (wasm32-wasip1, a multi-megabyte program)
+#   simd.wasm     from simd/     (wasm32-unknown-unknown, +simd128)
+#   simd-scalar.wasm from simd/  (the same kernels without simd128)
 #
 # Both crates are workspaces of their own (not members of the wazi
 # workspace) and build into ./target/, which git ignores. The .wasm outputs
@@ -28,5 +30,15 @@ cargo build --locked --release --target wasm32-wasip1 \
     --manifest-path startup/Cargo.toml
 install -m 644 "$CARGO_TARGET_DIR/wasm32-wasip1/release/wazi-bench-startup.wasm" startup.wasm
 
+# The SIMD kernels twice: with the vector intrinsics, and scalar.
+RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$here/target/simd128" \
+    cargo build --locked --release --target wasm32-unknown-unknown \
+    --manifest-path simd/Cargo.toml
+install -m 644 "$here/target/simd128/wasm32-unknown-unknown/release/wazi_bench_simd.wasm" simd.wasm
+CARGO_TARGET_DIR="$here/target/scalar" \
+    cargo build --locked --release --target wasm32-unknown-unknown \
+    --manifest-path simd/Cargo.toml
+install -m 644 "$here/target/scalar/wasm32-unknown-unknown/release/wazi_bench_simd.wasm" simd-scalar.wasm
+
 rustc --version
-ls -l kernels.wasm startup.wasm
+ls -l kernels.wasm startup.wasm simd.wasm simd-scalar.wasm

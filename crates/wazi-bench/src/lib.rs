@@ -5,6 +5,12 @@
 /// The execution kernels: one module, no imports, one export per kernel.
 pub const KERNELS: &[u8] = include_bytes!("../programs/kernels.wasm");
 
+/// The SIMD kernels, built with `+simd128` (vector intrinsics).
+pub const SIMD: &[u8] = include_bytes!("../programs/simd.wasm");
+
+/// The same kernels built without SIMD.
+pub const SIMD_SCALAR: &[u8] = include_bytes!("../programs/simd-scalar.wasm");
+
 /// A multi-megabyte Rust program (`wasm32-wasip1`), for start-up.
 pub const STARTUP: &[u8] = include_bytes!("../programs/startup.wasm");
 
@@ -24,4 +30,11 @@ pub const EXECUTION: &[Kernel] = &[
     Kernel { export: "sort", arg: 500_000, what: "quicksort of u32s" },
     Kernel { export: "sha256", arg: 2048, what: "SHA-256 over 2 MiB" },
     Kernel { export: "brainfuck", arg: 3, what: "brainfuck interpreter" },
+];
+
+/// The SIMD benchmarks, each run from [`SIMD`] and from [`SIMD_SCALAR`].
+pub const SIMD_KERNELS: &[Kernel] = &[
+    Kernel { export: "count_byte", arg: 40, what: "byte search (memchr-style count) over 64 KiB" },
+    Kernel { export: "dot_f32", arg: 200, what: "f32 dot product of 4096 elements" },
+    Kernel { export: "matmul_f32", arg: 96, what: "f32 matrix multiply" },
 ];

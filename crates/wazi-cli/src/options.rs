@@ -103,12 +103,12 @@ const WASM_OPTS: &[Opt] = &[
     Opt {
         key: "simd",
         value: "[=y|n]",
-        help: "The SIMD proposal (not supported by wazi: only `=n`).",
+        help: "Configure support for the SIMD proposal (on by default).",
     },
     Opt {
         key: "relaxed-simd",
         value: "[=y|n]",
-        help: "The relaxed-simd proposal (not supported by wazi: only `=n`).",
+        help: "Configure support for the relaxed-simd proposal (on by default).",
     },
     Opt {
         key: "threads",
@@ -332,6 +332,8 @@ pub struct WasmOptions {
     trap_on_grow_failure: bool,
     tail_call: Option<bool>,
     extended_const: Option<bool>,
+    simd: Option<bool>,
+    relaxed_simd: Option<bool>,
 }
 
 impl WasmOptions {
@@ -355,6 +357,8 @@ impl WasmOptions {
                 "unknown-imports-default" => o.unknown_imports_default = boolean(&k, &v)?,
                 "tail-call" => o.tail_call = Some(boolean(&k, &v)?),
                 "extended-const" => o.extended_const = Some(boolean(&k, &v)?),
+                "simd" => o.simd = Some(boolean(&k, &v)?),
+                "relaxed-simd" => o.relaxed_simd = Some(boolean(&k, &v)?),
                 "bulk-memory" | "multi-value" | "reference-types" | "component-model" => {
                     if !boolean(&k, &v)? {
                         bail!("wazi: -W {k}=n is not supported: wazi always enables {k}");
@@ -376,6 +380,12 @@ impl WasmOptions {
         }
         if let Some(f) = self.extended_const {
             config.wasm_extended_const(f);
+        }
+        if let Some(f) = self.simd {
+            config.wasm_simd(f);
+        }
+        if let Some(f) = self.relaxed_simd {
+            config.wasm_relaxed_simd(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

@@ -264,6 +264,8 @@ impl RunCommand {
                 Val::I64(v) => println!("{v}"),
                 Val::F32(v) => println!("{}", f32::from_bits(v)),
                 Val::F64(v) => println!("{}", f64::from_bits(v)),
+                // As wasmtime: the vector's 128 bits as one unsigned number.
+                Val::V128(v) => println!("{}", v.as_u128()),
                 Val::FuncRef(None) => println!("<null funcref>"),
                 Val::FuncRef(Some(_)) => println!("<funcref>"),
                 Val::ExternRef(None) => println!("<null externref>"),
@@ -381,6 +383,7 @@ fn parse_arg(s: &str, t: ValType) -> Result<Val> {
         }),
         ValType::F32 => Val::F32(s.parse::<f32>()?.to_bits()),
         ValType::F64 => Val::F64(s.parse::<f64>()?.to_bits()),
+        ValType::V128 => Val::V128(s.parse::<u128>()?.into()),
         t => bail!("unsupported argument type {t:?}"),
     })
 }

@@ -352,6 +352,7 @@ impl WastContext {
                 wast::core::AbstractHeapType::Extern => Val::ExternRef(None),
                 other => bail!("unsupported null reference type {other:?}"),
             },
+            WastArgCore::V128(c) => Val::V128(u128::from_le_bytes(c.to_le_bytes()).into()),
             WastArgCore::RefExtern(n) => Val::ExternRef(Some(self.extern_ref(*n))),
             other => bail!("unsupported argument {other:?}"),
         })
@@ -376,20 +377,14 @@ impl WastContext {
 
     fn matches(&self, v: &Val, e: &WastRetCore<'_>) -> bool {
         match (v, e) {
+            (_, WastRetCore::Either(alternatives)) => {
+                alternatives.iter().any(|e| self.matches(v, e))
+            }
             (Val::I32(a), WastRetCore::I32(b)) => a == b,
             (Val::I64(a), WastRetCore::I64(b)) => a == b,
-            (Val::F32(a), WastRetCore::F32(p)) => match p {
-                NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
-                NanPattern::ArithmeticNan => f32::from_bits(*a).is_nan() && a & 0x0040_0000 != 0,
-                NanPattern::Value(b) => *a == b.bits,
-            },
-            (Val::F64(a), WastRetCore::F64(p)) => match p {
-                NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-                NanPattern::ArithmeticNan => {
-                    f64::from_bits(*a).is_nan() && a & 0x0008_0000_0000_0000 != 0
-                }
-                NanPattern::Value(b) => *a == b.bits,
-            },
+            (Val::F32(a), WastRetCore::F32(p)) => f32_matches(*a, p),
+            (Val::F64(a), WastRetCore::F64(p)) => f64_matches(*a, p),
+            (Val::V128(a), WastRetCore::V128(p)) => v128_matches(a.as_u128(), p),
             (Val::FuncRef(f), WastRetCore::RefNull(_)) => f.is_none(),
             (Val::ExternRef(r), WastRetCore::RefNull(_)) => r.is_none(),
             (Val::FuncRef(f), WastRetCore::RefFunc(None)) => f.is_some(),
@@ -399,6 +394,41 @@ impl WastContext {
             }
             _ => false,
         }
+    }
+}
+
+fn f32_matches(a: u32, p: &NanPattern<wast::token::F32>) -> bool {
+    match p {
+        NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => f32::from_bits(a).is_nan() && a & 0x0040_0000 != 0,
+        NanPattern::Value(b) => a == b.bits,
+    }
+}
+
+fn f64_matches(a: u64, p: &NanPattern<wast::token::F64>) -> bool {
+    match p {
+        NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => f64::from_bits(a).is_nan() && a & 0x0008_0000_0000_0000 != 0,
+        NanPattern::Value(b) => a == b.bits,
+    }
+}
+
+/// Whether vector `a` matches `p` lane by lane.
+fn v128_matches(a: u128, p: &wast::core::V128Pattern) -> bool {
+    use wast::core::V128Pattern as P;
+    let bytes = a.to_le_bytes();
+    let lane = |k: usize, n: usize| {
+        let mut b = [0u8; 8];
+        b[..n].copy_from_slice(&bytes[k * n..k * n + n]);
+        u64::from_le_bytes(b)
+    };
+    match p {
+        P::I8x16(v) => v.iter().enumerate().all(|(k, x)| lane(k, 1) as u8 == *x as u8),
+        P::I16x8(v) => v.iter().enumerate().all(|(k, x)| lane(k, 2) as u16 == *x as u16),
+        P::I32x4(v) => v.iter().enumerate().all(|(k, x)| lane(k, 4) as u32 == *x as u32),
+        P::I64x2(v) => v.iter().enumerate().all(|(k, x)| lane(k, 8) == *x as u64),
+        P::F32x4(v) => v.iter().enumerate().all(|(k, p)| f32_matches(lane(k, 4) as u32, p)),
+        P::F64x2(v) => v.iter().enumerate().all(|(k, p)| f64_matches(lane(k, 8), p)),
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Config {
     pub(crate) compilation_mode: CompilationMode,
     pub(crate) tail_call: bool,
     pub(crate) extended_const: bool,
+    pub(crate) simd: bool,
+    pub(crate) relaxed_simd: bool,
 }
 
 impl Default for Config {
@@ -40,6 +42,8 @@ impl Default for Config {
             compilation_mode: CompilationMode::default(),
             tail_call: true,
             extended_const: true,
+            simd: true,
+            relaxed_simd: true,
         }
     }
 }
@@ -90,6 +94,22 @@ impl Config {
         self
     }
 
+    /// Accept the fixed-width SIMD proposal (`v128`; on by default, as in
+    /// wasmtime).
+    pub fn wasm_simd(&mut self, enable: bool) -> &mut Config {
+        self.simd = enable;
+        self
+    }
+
+    /// Accept the relaxed-SIMD proposal (on by default, as in wasmtime).
+    /// Each relaxed instruction gives one deterministic result, the one
+    /// documented on its lane function (those of wasmtime on x86-64 where
+    /// the proposal allows them). It needs [`Config::wasm_simd`].
+    pub fn wasm_relaxed_simd(&mut self, enable: bool) -> &mut Config {
+        self.relaxed_simd = enable;
+        self
+    }
+
     /// The WebAssembly features wazi validates against.
     pub(crate) fn features(&self) -> wasmparser::WasmFeatures {
         use wasmparser::WasmFeatures as F;
@@ -106,6 +126,12 @@ impl Config {
         }
         if self.extended_const {
             f |= F::EXTENDED_CONST;
+        }
+        if self.simd {
+            f |= F::SIMD;
+            if self.relaxed_simd {
+                f |= F::RELAXED_SIMD;
+            }
         }
         f
     }

@@ -303,7 +303,7 @@ impl Global {
         if val.ty() != *ty.content() {
             bail!("global of type {} cannot hold a {}", ty.content(), val.ty());
         }
-        let raw = val.to_raw(core);
+        let raw = val.to_raw128(core);
         let index = core.new_global(ty, raw);
         Ok(Global(Stored { store: core.id, index }))
     }
@@ -317,8 +317,8 @@ impl Global {
         let core = &store.as_context().0.core;
         let g = &core.globals[self.0.check(core)];
         // SAFETY: no wasm code runs while the host holds the store.
-        let raw = unsafe { *g.value.get() };
-        Val::from_raw(raw, *g.ty.content(), core.id)
+        let raw = unsafe { g.raw() };
+        Val::from_raw128(raw, *g.ty.content(), core.id)
     }
 
     pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
@@ -331,9 +331,9 @@ impl Global {
         if val.ty() != *ty.content() {
             bail!("global of type {} cannot hold a {}", ty.content(), val.ty());
         }
-        let raw = val.to_raw(core);
+        let raw = val.to_raw128(core);
         // SAFETY: as in `get`, and the store is borrowed mutably.
-        unsafe { *core.globals[i].value.get() = raw };
+        unsafe { *core.globals[i].value.get() = [raw as u64, (raw >> 64) as u64] };
         Ok(())
     }
 }

@@ -70,12 +70,13 @@ impl Func {
         if results.len() != ty.results().len() {
             bail!("expected {} results, got {}", ty.results().len(), results.len());
         }
-        let mut raw = Vec::with_capacity(params.len());
+        let mut raw = vec![0; ty.param_slots()];
+        let mut slot = 0;
         for (k, (p, t)) in params.iter().zip(ty.params()).enumerate() {
             if p.ty() != *t {
                 bail!("argument type mismatch: argument {k} is {}, expected {t}", p.ty());
             }
-            raw.push(p.to_raw(core));
+            p.write_slots(core, &mut raw, &mut slot);
         }
         let id = core.id;
         // SAFETY: `core` is the core of the store behind `ctx`; the writer
@@ -85,8 +86,9 @@ impl Func {
                 i as u32,
                 &mut |slots| slots[..raw.len()].copy_from_slice(&raw),
                 &mut |slots| {
+                    let mut slot = 0;
                     for (k, t) in ty.results().iter().enumerate() {
-                        results[k] = Val::from_raw(slots[k], *t, id);
+                        results[k] = Val::read_slots(slots, &mut slot, *t, id);
                     }
                 },
             )
@@ -169,23 +171,25 @@ pub(crate) fn host_func_dynamic<T: 'static>(
     f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
 ) -> HostFunc {
     let type_id = engine.type_id(&ty);
-    let slots = ty.params().len().max(ty.results().len());
-    let num_results = ty.results().len();
+    let slots = ty.call_slots();
+    let num_results = ty.result_slots();
     let sig = ty;
     let call = move |outer: *mut (), caller: *const InstanceData, slots: &mut [u64]| {
         // SAFETY: host functions are only called with the `StoreInner<T>`
         // of a store whose data type is `T` (checked when linking).
         let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
         let id = inner.core.id;
+        let mut slot = 0;
         let params: Vec<Val> =
-            sig.params().iter().enumerate().map(|(k, t)| Val::from_raw(slots[k], *t, id)).collect();
+            sig.params().iter().map(|t| Val::read_slots(slots, &mut slot, *t, id)).collect();
         let mut results: Vec<Val> = sig.results().iter().map(|t| Val::default_for(*t)).collect();
         f(Caller { inner: &mut *inner, caller }, &params, &mut results)?;
-        for (k, (r, t)) in results.iter().zip(sig.results()).enumerate() {
+        let mut slot = 0;
+        for (r, t) in results.iter().zip(sig.results()) {
             if r.ty() != *t {
                 bail!("function attempted to return an incompatible value: {} for {t}", r.ty());
             }
-            slots[k] = r.to_raw(&inner.core);
+            r.write_slots(&inner.core, slots, &mut slot);
         }
         Ok(())
     };
@@ -199,6 +203,41 @@ pub trait WasmTy: Sized + Send + 'static {
     fn from_raw(raw: u64, store: u64) -> Self;
     #[doc(hidden)]
     fn to_raw(self, core: &StoreCore) -> u64;
+    /// Reads the value from `slots` at `*k`, advancing `k` past it.
+    #[doc(hidden)]
+    #[inline]
+    fn load_at(slots: &[u64], k: &mut usize, store: u64) -> Self {
+        *k += 1;
+        Self::from_raw(slots[*k - 1], store)
+    }
+    /// Writes the value to `slots` at `*k`, advancing `k` past it.
+    #[doc(hidden)]
+    #[inline]
+    fn store_at(self, core: &StoreCore, slots: &mut [u64], k: &mut usize) {
+        slots[*k] = self.to_raw(core);
+        *k += 1;
+    }
+}
+
+impl WasmTy for crate::V128 {
+    fn valtype() -> ValType {
+        ValType::V128
+    }
+    fn from_raw(raw: u64, _: u64) -> Self {
+        crate::V128::from(raw as u128)
+    }
+    fn to_raw(self, _: &StoreCore) -> u64 {
+        self.as_u128() as u64
+    }
+    fn load_at(slots: &[u64], k: &mut usize, _: u64) -> Self {
+        *k += 2;
+        crate::V128::from((slots[*k - 1] as u128) << 64 | slots[*k - 2] as u128)
+    }
+    fn store_at(self, _: &StoreCore, slots: &mut [u64], k: &mut usize) {
+        slots[*k] = self.as_u128() as u64;
+        slots[*k + 1] = (self.as_u128() >> 64) as u64;
+        *k += 2;
+    }
 }
 
 macro_rules! wasm_ty_num {
@@ -264,10 +303,10 @@ impl<T: WasmTy> WasmParams for T {
         vec![T::valtype()]
     }
     fn store(self, core: &StoreCore, slots: &mut [u64]) {
-        slots[0] = self.to_raw(core);
+        self.store_at(core, slots, &mut 0);
     }
     fn load(slots: &[u64], store: u64) -> Self {
-        T::from_raw(slots[0], store)
+        T::load_at(slots, &mut 0, store)
     }
 }
 
@@ -303,12 +342,12 @@ macro_rules! params_tuple {
             fn store(self, core: &StoreCore, slots: &mut [u64]) {
                 let ($($a,)*) = self;
                 let mut k = 0;
-                $(slots[k] = $a.to_raw(core); k += 1;)*
+                $($a.store_at(core, slots, &mut k);)*
             }
             #[allow(clippy::unused_unit)]
             fn load(slots: &[u64], store: u64) -> Self {
                 let mut k = 0;
-                $(let $a = $a::from_raw(slots[k], store); k += 1;)*
+                $(let $a = $a::load_at(slots, &mut k, store);)*
                 ($($a,)*)
             }
         }
@@ -357,7 +396,7 @@ macro_rules! into_func {
                     let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
                     let id = inner.core.id;
                     let mut k = 0;
-                    $(let $a = $a::from_raw(slots[k], id); k += 1;)*
+                    $(let $a = $a::load_at(slots, &mut k, id);)*
                     let r = self(Caller { inner: &mut *inner, caller }, $($a),*).into_result()?;
                     r.store(&inner.core, slots);
                     Ok(())
@@ -378,7 +417,7 @@ macro_rules! into_func {
                     let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
                     let id = inner.core.id;
                     let mut k = 0;
-                    $(let $a = $a::from_raw(slots[k], id); k += 1;)*
+                    $(let $a = $a::load_at(slots, &mut k, id);)*
                     let r = self($($a),*).into_result()?;
                     r.store(&inner.core, slots);
                     Ok(())
@@ -393,8 +432,8 @@ tuples!(into_func);
 fn typed_host_func(engine: &Engine, ty: FuncType, call: Box<crate::store::HostFn>) -> HostFunc {
     HostFunc {
         type_id: engine.type_id(&ty),
-        slots: ty.params().len().max(ty.results().len()),
-        num_results: ty.results().len(),
+        slots: ty.call_slots(),
+        num_results: ty.result_slots(),
         call,
     }
 }
@@ -424,7 +463,8 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         let ctx = store.as_context_mut();
         let core = &mut ctx.0.core;
         let i = self.func.0.check(core);
-        let mut raw = [0u64; 16];
+        // Up to 16 parameters of up to two slots each (`v128`).
+        let mut raw = [0u64; 32];
         params.store(core, &mut raw);
         let n = raw.len();
         let id = core.id;

@@ -121,9 +121,13 @@ struct Env<'a> {
 }
 
 impl ConstEnv for Env<'_> {
-    fn global(&self, index: u32) -> u64 {
-        // SAFETY: global cells of the instance live in the store.
-        unsafe { *self.data.globals[index as usize] }
+    fn global(&self, index: u32) -> u128 {
+        // SAFETY: global cells of the instance live in the store; each is
+        // two slots.
+        unsafe {
+            let p = self.data.globals[index as usize];
+            (*p.add(1) as u128) << 64 | *p as u128
+        }
     }
 
     fn func_ref(&self, index: u32) -> u64 {
@@ -234,7 +238,7 @@ pub(crate) fn instantiate(
         (*inst_ptr).memory_ids = memory_ids.into_boxed_slice();
     }
     let mut globals: Vec<*mut u64> =
-        global_ids.iter().map(|&g| core.globals[g as usize].value.get()).collect();
+        global_ids.iter().map(|&g| core.globals[g as usize].cell()).collect();
     for (i, ty) in m.globals[m.num_imported_globals as usize..].iter().enumerate() {
         // SAFETY: as above; the instance's globals so far are initialised.
         let value = unsafe {
@@ -243,7 +247,7 @@ pub(crate) fn instantiate(
         };
         let g = core.new_global(*ty, value);
         global_ids.push(g);
-        globals.push(core.globals[g as usize].value.get());
+        globals.push(core.globals[g as usize].cell());
     }
     // SAFETY: as above.
     unsafe {
@@ -255,7 +259,7 @@ pub(crate) fn instantiate(
             Some(e) => {
                 // SAFETY: as above.
                 let env = unsafe { Env { core, data: &*inst_ptr } };
-                e.eval(&env)
+                e.eval(&env) as u64
             }
             None => 0,
         };
@@ -273,7 +277,7 @@ pub(crate) fn instantiate(
             .iter()
             .map(|seg| match seg.mode {
                 ElemMode::Declared => UnsafeCell::new(Box::new([]) as Box<[u64]>),
-                _ => UnsafeCell::new(seg.items.iter().map(|e| e.eval(&env)).collect()),
+                _ => UnsafeCell::new(seg.items.iter().map(|e| e.eval(&env) as u64).collect()),
             })
             .collect();
         (*inst_ptr).elems = elems.into_boxed_slice();

@@ -21,17 +21,16 @@
 
 #![allow(clippy::upper_case_acronyms)]
 
-use crate::exec::Handler;
-use crate::module::FuncCode;
-
 /// A frame slot index.
 pub(crate) type Slot = u16;
 
-/// One instruction: a handler followed by its operands.
+/// One instruction: the address of its handler (an `exec::Handler`, kept
+/// opaque here so the bytecode does not depend on the executor) followed by
+/// its operands.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub(crate) struct Op<T> {
-    pub h: Handler,
+    pub h: *const (),
     pub i: T,
 }
 
@@ -97,6 +96,47 @@ pub(crate) struct RI {
 pub(crate) struct RI64 {
     pub d: Slot,
     pub imm: u64,
+}
+
+/// Four slots: `d = f(a, b, c)` (also `replace_lane`, with the lane in
+/// `c`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RRRR {
+    pub d: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub c: Slot,
+}
+
+/// `d = imm`, a 128-bit constant (slots `d` and `d + 1`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RV128 {
+    pub d: Slot,
+    pub imm: [u64; 2],
+}
+
+/// `i8x16.shuffle`: `d = shuffle(a, b, lanes)`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Shuffle {
+    pub d: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub lanes: [u8; 16],
+}
+
+/// A lane load `d = replace_lane(v, lane, mem[addr + offset])` or a lane
+/// store `mem[addr + offset] = extract_lane(v, lane)` (then `d` is unused).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct MemLane {
+    pub d: Slot,
+    pub addr: Slot,
+    pub v: Slot,
+    pub lane: u8,
+    pub offset: u32,
 }
 
 /// `d = cond ? a : b`.
@@ -187,8 +227,8 @@ pub(crate) struct Call {
     /// Function index in the instance (imported calls) or type id
     /// (indirect calls).
     pub idx: u32,
-    /// The callee's code (internal calls).
-    pub func: *const FuncCode,
+    /// The callee's code (internal calls): a `module::FuncCode`.
+    pub func: *const (),
 }
 
 /// `call_indirect`: the table index is in slot `c`.

@@ -29,6 +29,7 @@ mod extern_;
 mod func;
 mod instance;
 mod ir;
+mod isa;
 mod linker;
 mod module;
 mod store;
@@ -53,4 +54,4 @@ pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, RefType,
     TableType, ValType,
 };
-pub use values::{ExternRef, Val};
+pub use values::{ExternRef, V128, Val};

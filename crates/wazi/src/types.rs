@@ -10,6 +10,8 @@ pub enum ValType {
     I64,
     F32,
     F64,
+    /// A 128-bit vector (the SIMD proposal).
+    V128,
     /// `funcref`, nullable.
     FuncRef,
     /// `externref`, nullable.
@@ -22,13 +24,18 @@ impl ValType {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
     }
 
+    /// The number of 64-bit frame slots a value of this type takes.
+    pub(crate) fn slots(&self) -> usize {
+        if *self == ValType::V128 { 2 } else { 1 }
+    }
+
     pub(crate) fn from_wasmparser(t: wasmparser::ValType) -> Result<ValType> {
         Ok(match t {
             wasmparser::ValType::I32 => ValType::I32,
             wasmparser::ValType::I64 => ValType::I64,
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
-            wasmparser::ValType::V128 => bail!("the SIMD proposal (v128) is not supported"),
+            wasmparser::ValType::V128 => ValType::V128,
             wasmparser::ValType::Ref(r) => RefType::from_wasmparser(r)?.into(),
         })
     }
@@ -41,6 +48,7 @@ impl fmt::Display for ValType {
             ValType::I64 => "i64",
             ValType::F32 => "f32",
             ValType::F64 => "f64",
+            ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
         })
@@ -105,6 +113,22 @@ impl FuncType {
 
     pub fn results(&self) -> &[ValType] {
         &self.results
+    }
+
+    /// Frame slots the parameters take.
+    pub(crate) fn param_slots(&self) -> usize {
+        self.params.iter().map(ValType::slots).sum()
+    }
+
+    /// Frame slots the results take.
+    pub(crate) fn result_slots(&self) -> usize {
+        self.results.iter().map(ValType::slots).sum()
+    }
+
+    /// Slots a call of this type needs at the callee's frame base: its
+    /// arguments go in and its results come out there.
+    pub(crate) fn call_slots(&self) -> usize {
+        self.param_slots().max(self.result_slots())
     }
 
     pub(crate) fn from_wasmparser(t: &wasmparser::FuncType) -> Result<FuncType> {

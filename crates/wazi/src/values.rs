@@ -14,6 +14,8 @@ pub enum Val {
     F32(u32),
     /// The bits of an `f64`.
     F64(u64),
+    /// A 128-bit vector (the SIMD proposal).
+    V128(V128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
 }
@@ -26,6 +28,7 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
         }
@@ -38,6 +41,7 @@ impl Val {
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
             ValType::F64 => Val::F64(0),
+            ValType::V128 => Val::V128(V128(0)),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
         }
@@ -92,6 +96,18 @@ impl Val {
         self.f64().expect("expected f64")
     }
 
+    /// The vector, if this is a `v128`.
+    pub fn v128(&self) -> Option<V128> {
+        match self {
+            Val::V128(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn unwrap_v128(&self) -> V128 {
+        self.v128().expect("expected v128")
+    }
+
     /// The function reference, if this is a `funcref`.
     pub fn funcref(&self) -> Option<Option<&Func>> {
         match self {
@@ -108,9 +124,53 @@ impl Val {
         }
     }
 
-    /// Raw slot bits, checking references belong to `core`'s store.
+    /// Raw bits of one or two slots (a `v128`), checking references belong
+    /// to `core`'s store.
+    pub(crate) fn to_raw128(self, core: &StoreCore) -> u128 {
+        match self {
+            Val::V128(v) => v.0,
+            other => other.to_raw(core) as u128,
+        }
+    }
+
+    /// The value of type `ty` in the raw bits of one or two slots.
+    pub(crate) fn from_raw128(raw: u128, ty: ValType, store: u64) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(V128(raw)),
+            _ => Val::from_raw(raw as u64, ty, store),
+        }
+    }
+
+    /// Writes the value to `slots` from `*k` on, advancing `k` past it.
+    pub(crate) fn write_slots(self, core: &StoreCore, slots: &mut [u64], k: &mut usize) {
+        match self {
+            Val::V128(v) => {
+                slots[*k] = v.0 as u64;
+                slots[*k + 1] = (v.0 >> 64) as u64;
+                *k += 2;
+            }
+            other => {
+                slots[*k] = other.to_raw(core);
+                *k += 1;
+            }
+        }
+    }
+
+    /// Reads a value of type `ty` from `slots` at `*k`, advancing `k`.
+    pub(crate) fn read_slots(slots: &[u64], k: &mut usize, ty: ValType, store: u64) -> Val {
+        let v = match ty {
+            ValType::V128 => Val::V128(V128((slots[*k + 1] as u128) << 64 | slots[*k] as u128)),
+            _ => Val::from_raw(slots[*k], ty, store),
+        };
+        *k += ty.slots();
+        v
+    }
+
+    /// Raw slot bits, checking references belong to `core`'s store (the low
+    /// half of a `v128`).
     pub(crate) fn to_raw(self, core: &StoreCore) -> u64 {
         match self {
+            Val::V128(v) => v.0 as u64,
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
@@ -128,6 +188,7 @@ impl Val {
             ValType::I64 => Val::I64(raw as i64),
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw),
+            ValType::V128 => Val::V128(V128(raw as u128)),
             ValType::FuncRef => {
                 Val::FuncRef((raw != 0).then(|| Func(Stored { store, index: (raw - 1) as u32 })))
             }
@@ -135,6 +196,35 @@ impl Val {
                 (raw != 0).then(|| ExternRef(Stored { store, index: (raw - 1) as u32 })),
             ),
         }
+    }
+}
+
+/// A 128-bit SIMD vector: lane 0 is the least significant bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct V128(u128);
+
+impl V128 {
+    /// The vector's bits.
+    pub fn as_u128(&self) -> u128 {
+        self.0
+    }
+}
+
+impl From<u128> for V128 {
+    fn from(v: u128) -> V128 {
+        V128(v)
+    }
+}
+
+impl From<V128> for u128 {
+    fn from(v: V128) -> u128 {
+        v.0
+    }
+}
+
+impl From<V128> for Val {
+    fn from(v: V128) -> Val {
+        Val::V128(v)
     }
 }
 

@@ -588,7 +588,6 @@ fn unknown_and_mismatched_imports_are_named() {
 fn unsupported_features_are_named_at_load_time() {
     let engine = Engine::default();
     let cases = [
-        ("(module (func (drop (v128.const i64x2 0 0))))", "SIMD"),
         ("(module (memory 1 1 shared))", "threads"),
         ("(module (memory i64 1))", "memory64"),
         ("(module (memory 1) (memory 1))", "multiple memories"),
@@ -649,4 +648,115 @@ fn tail_calls_run_in_constant_stack() {
     let even = inst.get_typed_func::<i64, i32>(&mut store, "even").unwrap();
     assert_eq!(even.call(&mut store, 1_000_001).unwrap(), 0);
     assert_eq!(even.call(&mut store, 1_000_000).unwrap(), 1);
+}
+
+/// A vector from four `i32` lanes (lane 0 first).
+fn v(lanes: [u32; 4]) -> V128 {
+    let mut x = 0u128;
+    for (k, l) in lanes.iter().enumerate() {
+        x |= (*l as u128) << (32 * k);
+    }
+    V128::from(x)
+}
+
+#[test]
+fn v128_values_cross_calls_blocks_globals_and_the_host() {
+    let wat = r#"(module
+      (import "host" "swap" (func $swap (param v128 i32 v128) (result v128 i32 v128)))
+      (import "host" "add1" (func $add1 (param v128) (result v128)))
+      (global $g (export "g") (mut v128) (v128.const i32x4 10 20 30 40))
+      (func $pass (param i32 v128 i64 v128) (result v128 i64 v128 i32)
+        (local.get 3) (local.get 2) (local.get 1) (local.get 0))
+      (func (export "roundtrip") (param v128 v128) (result v128 v128)
+        (local $t v128) (local $i i32)
+        ;; a block with a vector and a scalar parameter: t = a + g
+        (local.get 0) (i32.const 9)
+        (block $b (param v128 i32) (result v128)
+          (drop) (global.get $g) (i32x4.add))
+        (local.set $t)
+        ;; a loop calling a typed host function: every byte of t + 3
+        (loop $l
+          (local.set $t (call $add1 (local.get $t)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 3))))
+        ;; a dynamic host function with vectors around a scalar: g = b
+        (call $swap (local.get $t) (i32.const 5) (local.get 1))
+        (drop) (drop) (global.set $g)
+        ;; a wasm call with vectors and scalars interleaved
+        (call $pass (i32.const 1) (local.get 0) (i64.const 2) (local.get $t))
+        (drop) (local.set $t) (drop)
+        ;; stack: the old t; then select between g (= b) and t (= a)
+        (select (global.get $g) (local.get $t) (i32.const 0)))
+      (func (export "tail") (param v128) (result v128 i64 v128 i32)
+        (return_call $pass (i32.const 7) (local.get 0) (i64.const 8) (local.get 0))))"#;
+    for engine in engines() {
+        let module = Module::new(&engine, wat).unwrap();
+        let mut linker = Linker::new(&engine);
+        let swap_ty = FuncType::new(
+            [ValType::V128, ValType::I32, ValType::V128],
+            [ValType::V128, ValType::I32, ValType::V128],
+        );
+        linker
+            .func_new("host", "swap", swap_ty, |_, p, r| {
+                r[0] = p[2];
+                r[1] = Val::I32(p[1].unwrap_i32() + 1);
+                r[2] = p[0];
+                Ok(())
+            })
+            .unwrap();
+        linker
+            .func_wrap("host", "add1", |x: V128| {
+                let b = x.as_u128().to_le_bytes().map(|b| b.wrapping_add(1));
+                V128::from(u128::from_le_bytes(b))
+            })
+            .unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = linker.instantiate(&mut store, &module).unwrap();
+        let f = inst.get_func(&mut store, "roundtrip").unwrap();
+        let a = v([1, 2, 3, 4]);
+        let b = v([u32::MAX, 0, 0x8000_0000, 7]);
+        let mut out = [Val::I32(0), Val::I32(0)];
+        f.call(&mut store, &[Val::V128(a), Val::V128(b)], &mut out).unwrap();
+        let plus3 = |x: u32| x + 0x0303_0303;
+        assert_eq!(out[0], Val::V128(v([11, 22, 33, 44].map(plus3))));
+        // select's condition was 0: the second operand, `a`.
+        assert_eq!(out[1], Val::V128(a));
+        let g = inst.get_global(&mut store, "g").unwrap();
+        assert_eq!(g.get(&store), Val::V128(b));
+        g.set(&mut store, Val::V128(a)).unwrap();
+        assert_eq!(g.get(&store).unwrap_v128(), a);
+        assert!(g.set(&mut store, Val::I64(1)).is_err());
+
+        let tail = inst.get_typed_func::<V128, (V128, i64, V128, i32)>(&mut store, "tail").unwrap();
+        assert_eq!(tail.call(&mut store, b).unwrap(), (b, 8, b, 7));
+    }
+}
+
+#[test]
+fn simd_bytecode_and_the_simd_switch() {
+    let wat = r#"(module (func (export "f") (param v128 v128) (result i32)
+        (i32x4.extract_lane 2 (i32x4.mul (local.get 0) (local.get 1)))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let listing = module.disassemble(0).unwrap();
+    assert!(listing.contains("i32x4_mul"), "{listing}");
+    // Handlers with the same code may share an address (LLVM merges them):
+    // the listing names the first declared.
+    assert!(listing.contains("x4_extract_lane"), "{listing}");
+    let (mut store, inst) = instance(&engine, wat);
+    let f = inst.get_typed_func::<(V128, V128), i32>(&mut store, "f").unwrap();
+    assert_eq!(f.call(&mut store, (v([1, 2, 3, 4]), v([5, 6, 7, 8]))).unwrap(), 21);
+
+    let off = engine_with(|c| {
+        c.wasm_simd(false);
+    });
+    let err = Module::new(&off, wat).unwrap_err();
+    assert!(format!("{err:#}").contains("SIMD"), "{err:#}");
+    let relaxed = r#"(module (func (param v128) (result v128)
+        (f32x4.relaxed_min (local.get 0) (local.get 0))))"#;
+    let no_relaxed = engine_with(|c| {
+        c.wasm_relaxed_simd(false);
+    });
+    assert!(Module::new(&no_relaxed, relaxed).is_err());
+    assert!(Module::new(&engine, relaxed).is_ok());
 }

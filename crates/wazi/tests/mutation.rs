@@ -61,6 +61,27 @@ const SEEDS: &[&str] = &[
         (local.get 1) (local.get 0))
       (func (export "tail") (param i32) (result i32)
         (if (result i32) (local.get 0) (then (return_call 0 (local.get 0))) (else (i32.const 0)))))"#,
+    r#"(module
+      (memory 1)
+      (global $v (mut v128) (v128.const i32x4 1 2 3 4))
+      (func $mix (export "mix") (param v128 i32) (result v128 i32) (local v128)
+        (local.set 2 (i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31
+          (local.get 0) (global.get $v)))
+        (global.set $v (v128.bitselect (local.get 2) (local.get 0) (i8x16.splat (local.get 1))))
+        (v128.store offset=16 (i32.const 0) (i32x4.add (local.get 2) (v128.load (local.get 1))))
+        (i16x8.replace_lane 3 (local.get 2) (i32.const 7))
+        (i8x16.extract_lane_u 15 (i16x8.narrow_i32x4_s (local.get 0) (local.get 2))))
+      (func (export "floats") (param f32) (result f32)
+        (f32x4.extract_lane 1 (f32x4.relaxed_madd (f32x4.splat (local.get 0))
+          (f32x4.sqrt (f32x4.splat (local.get 0))) (f32x4.nearest (f32x4.splat (local.get 0))))))
+      (func (export "lanes") (param i32) (result i32)
+        (v128.store8_lane 3 (local.get 0) (v128.load32_zero (local.get 0)))
+        (i32.add (i8x16.bitmask (v128.load8_lane 5 (local.get 0) (v128.const i64x2 -1 0)))
+          (i32x4.all_true (i64x2.shl (v128.load16x4_s (local.get 0)) (local.get 0)))))
+      (func (export "call") (param v128) (result v128)
+        (call $mix (local.get 0) (i32.const 3)) (drop) (select (local.get 0) (i32.const 1)))
+      (func (export "calls") (result i32)
+        (i32x4.extract_lane 0 (call 3 (v128.const i32x4 9 8 7 6)))))"#,
 ];
 
 fn mutate(rng: &mut Rng, bytes: &[u8]) -> Vec<u8> {

@@ -392,8 +392,8 @@ pub(crate) fn core_type(ty: &FuncTy, lower: bool) -> FuncType {
 fn core_func(core: &mut StoreCore, ty: &FuncType, call: Box<crate::store::HostFn>) -> CoreFunc {
     let host = HostFunc {
         type_id: core.engine.type_id(ty),
-        slots: ty.params().len().max(ty.results().len()),
-        num_results: ty.results().len(),
+        slots: ty.call_slots(),
+        num_results: ty.result_slots(),
         call,
     };
     CoreFunc::from_host(core, Arc::new(host))

@@ -89,11 +89,7 @@ handler!(fn br_i64_eqz(ip, sp, mem, len, x) {
 /// Compare-and-branch instructions, fused from a comparison and a `br_if`
 /// or `if`: `rr` compares two slots, `ri` a slot with a 16-bit immediate.
 macro_rules! br_cmp {
-    ($list:ident; $($rr:ident $($ri:ident)? : $T:ty => |$a:ident, $b:ident| $e:expr;)*) => {
-        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
-            ($rr, stringify!($rr), cells::<BrRR>()),
-            $(($ri, stringify!($ri), cells::<BrRI>()),)?
-        )*];
+    ($($rr:ident $($ri:ident)? : $T:ty => |$a:ident, $b:ident| $e:expr;)*) => {
         $(
         handler!(fn $rr(ip, sp, mem, len, x) {
             let o = operands::<BrRR>(ip);
@@ -118,7 +114,6 @@ macro_rules! br_cmp {
 }
 
 br_cmp! {
-    BR_CMP;
     br_i32_eq_rr br_i32_eq_ri : i32 => |a, b| a == b;
     br_i32_ne_rr br_i32_ne_ri : i32 => |a, b| a != b;
     br_i32_lt_s_rr br_i32_lt_s_ri : i32 => |a, b| a < b;
@@ -162,7 +157,7 @@ handler!(fn br_table(ip, sp, mem, len, x) {
 
 /// Pops the current frame; returns where the caller resumes.
 #[inline(always)]
-unsafe fn pop_frame(mem: Mem, len: usize, x: &mut Exec) -> (Ip, Sp, Mem, usize) {
+pub(crate) unsafe fn pop_frame(mem: Mem, len: usize, x: &mut Exec) -> (Ip, Sp, Mem, usize) {
     // SAFETY: every activation starts with an entry frame, so the frame array
     // is never empty while a function runs.
     unsafe {
@@ -217,8 +212,9 @@ unsafe fn push_frame(ip: Ip, sp: Sp, x: &mut Exec) {
 
 handler!(fn call_internal(ip, sp, mem, len, x) {
     let o = operands::<Call>(ip);
-    let Some(c) = (*o.func).compiled() else {
-        return compile_then(ip, sp, mem, len, x, o.func, call_internal);
+    let func = o.func as *const FuncCode;
+    let Some(c) = (*func).compiled() else {
+        return compile_then(ip, sp, mem, len, x, func, call_internal);
     };
     let callee_sp = sp.add(o.base as usize);
     if !frame_fits(callee_sp, c, x) {
@@ -230,8 +226,9 @@ handler!(fn call_internal(ip, sp, mem, len, x) {
 
 handler!(fn return_call_internal(ip, sp, mem, len, x) {
     let o = operands::<Call>(ip);
-    let Some(c) = (*o.func).compiled() else {
-        return compile_then(ip, sp, mem, len, x, o.func, return_call_internal);
+    let func = o.func as *const FuncCode;
+    let Some(c) = (*func).compiled() else {
+        return compile_then(ip, sp, mem, len, x, func, return_call_internal);
     };
     if !frame_fits(sp, c, x) {
         return trap(ip, x, TrapCode::StackOverflow);

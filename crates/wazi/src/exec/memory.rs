@@ -32,11 +32,11 @@ macro_rules! access {
     )*
     };
 }
-access!(u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
+access!(u8, i8, u16, i16, u32, i32, u64, i64, u128, f32, f64);
 
 /// Loads a `T` at effective address `ea`, if in bounds.
 #[inline(always)]
-unsafe fn load<T: Access>(mem: Mem, len: usize, ea: u64) -> Option<T> {
+pub(crate) unsafe fn load<T: Access>(mem: Mem, len: usize, ea: u64) -> Option<T> {
     if ea + T::SIZE > len as u64 {
         return None;
     }
@@ -46,7 +46,7 @@ unsafe fn load<T: Access>(mem: Mem, len: usize, ea: u64) -> Option<T> {
 
 /// Stores a `T` at effective address `ea`, if in bounds.
 #[inline(always)]
-unsafe fn store<T: Access>(mem: Mem, len: usize, ea: u64, v: T) -> bool {
+pub(crate) unsafe fn store<T: Access>(mem: Mem, len: usize, ea: u64, v: T) -> bool {
     if ea + T::SIZE > len as u64 {
         return false;
     }
@@ -56,11 +56,7 @@ unsafe fn store<T: Access>(mem: Mem, len: usize, ea: u64, v: T) -> bool {
 }
 
 macro_rules! loads {
-    ($list:ident; $($name:ident $abs:ident : $T:ty => $R:ty;)*) => {
-        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
-            ($name, stringify!($name), crate::ir::cells::<MemOp>()),
-            ($abs, stringify!($abs), crate::ir::cells::<MemAbs>()),
-        )*];
+    ($($name:ident $abs:ident : $T:ty => $R:ty;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
@@ -84,7 +80,6 @@ macro_rules! loads {
 }
 
 loads! {
-    LOADS;
     i32_load i32_load_abs : i32 => i32;
     i64_load i64_load_abs : i64 => i64;
     f32_load f32_load_abs : u32 => u32;
@@ -102,12 +97,7 @@ loads! {
 }
 
 macro_rules! stores {
-    ($list:ident; $($name:ident $imm:ident $abs:ident : $S:ty => $T:ty;)*) => {
-        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
-            ($name, stringify!($name), crate::ir::cells::<MemOp>()),
-            ($imm, stringify!($imm), crate::ir::cells::<StoreImm>()),
-            ($abs, stringify!($abs), crate::ir::cells::<MemAbs>()),
-        )*];
+    ($($name:ident $imm:ident $abs:ident : $S:ty => $T:ty;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
@@ -139,7 +129,6 @@ macro_rules! stores {
 }
 
 stores! {
-    STORES;
     i32_store i32_store_imm i32_store_abs : u32 => u32;
     i64_store i64_store_imm i64_store_abs : u64 => u64;
     i32_store8 i32_store8_imm i32_store8_abs : u32 => u8;

@@ -18,7 +18,9 @@
 pub(crate) mod control;
 pub(crate) mod memory;
 pub(crate) mod numeric;
+pub(crate) mod simd;
 pub(crate) mod table;
+pub(crate) mod v128;
 pub(crate) mod variable;
 
 use crate::store::{InstanceData, StoreCore};

@@ -62,12 +62,7 @@ impl FromImm<u64> for f64 {
 /// Binary operators in three operand forms: `rr` (both slots), `ri` (right
 /// immediate), `ir` (left immediate, for non-commutative operators).
 macro_rules! binops {
-    ($list:ident; $($rr:ident $ri:ident $($ir:ident)? : $T:ty, $I:ident => |$a:ident, $b:ident| $e:expr;)*) => {
-        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
-            ($rr, stringify!($rr), crate::ir::cells::<RRR>()),
-            ($ri, stringify!($ri), crate::ir::cells::<$I>()),
-            $(($ir, stringify!($ir), crate::ir::cells::<$I>()),)?
-        )*];
+    ($($rr:ident $ri:ident $($ir:ident)? : $T:ty, $I:ident => |$a:ident, $b:ident| $e:expr;)*) => {
         $(
         handler!(fn $rr(ip, sp, mem, len, x) {
             let o = operands::<RRR>(ip);
@@ -96,12 +91,7 @@ macro_rules! binops {
 
 /// Binary operators that may trap: the expression yields a `Result`.
 macro_rules! binops_trap {
-    ($list:ident; $($rr:ident $ri:ident $ir:ident : $T:ty, $I:ident => |$a:ident, $b:ident| $e:expr;)*) => {
-        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
-            ($rr, stringify!($rr), crate::ir::cells::<RRR>()),
-            ($ri, stringify!($ri), crate::ir::cells::<$I>()),
-            ($ir, stringify!($ir), crate::ir::cells::<$I>()),
-        )*];
+    ($($rr:ident $ri:ident $ir:ident : $T:ty, $I:ident => |$a:ident, $b:ident| $e:expr;)*) => {
         $(
         handler!(fn $rr(ip, sp, mem, len, x) {
             let o = operands::<RRR>(ip);
@@ -139,10 +129,7 @@ macro_rules! binops_trap {
 
 /// Unary operators `d = f(a)`.
 macro_rules! unops {
-    ($list:ident; $($name:ident : $T:ty => |$a:ident| $e:expr;)*) => {
-        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
-            ($name, stringify!($name), crate::ir::cells::<RR>()),
-        )*];
+    ($($name:ident : $T:ty => |$a:ident| $e:expr;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<RR>(ip);
@@ -156,10 +143,7 @@ macro_rules! unops {
 
 /// Unary operators that may trap.
 macro_rules! unops_trap {
-    ($list:ident; $($name:ident : $T:ty => |$a:ident| $e:expr;)*) => {
-        pub(crate) const $list: &[(super::Handler, &str, usize)] = &[$(
-            ($name, stringify!($name), crate::ir::cells::<RR>()),
-        )*];
+    ($($name:ident : $T:ty => |$a:ident| $e:expr;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<RR>(ip);
@@ -218,7 +202,6 @@ handler!(fn select(ip, sp, mem, len, x) {
 });
 
 binops! {
-    BINOPS;
     i32_add_rr i32_add_ri : i32, RRI => |a, b| a.wrapping_add(b);
     i32_sub_rr i32_sub_ri i32_sub_ir : i32, RRI => |a, b| a.wrapping_sub(b);
     i32_mul_rr i32_mul_ri : i32, RRI => |a, b| a.wrapping_mul(b);
@@ -293,7 +276,6 @@ binops! {
 }
 
 binops_trap! {
-    BINOPS_TRAP;
     i32_div_s_rr i32_div_s_ri i32_div_s_ir : i32, RRI => |a, b| div_s32(a, b);
     i32_div_u_rr i32_div_u_ri i32_div_u_ir : u32, RRI => |a, b| a.checked_div(b).ok_or(TrapCode::DivByZero);
     i32_rem_s_rr i32_rem_s_ri i32_rem_s_ir : i32, RRI => |a, b| if b == 0 { Err(TrapCode::DivByZero) } else { Ok(a.wrapping_rem(b)) };
@@ -305,7 +287,6 @@ binops_trap! {
 }
 
 unops! {
-    UNOPS;
     i32_eqz : i32 => |a| (a == 0) as i32;
     i32_clz : u32 => |a| a.leading_zeros();
     i32_ctz : u32 => |a| a.trailing_zeros();
@@ -356,7 +337,6 @@ unops! {
 }
 
 unops_trap! {
-    UNOPS_TRAP;
     i32_trunc_f32_s : f32 => |a| trunc(a.is_nan(), (-2147483648.0..2147483648.0).contains(&a), || a as i32);
     i32_trunc_f32_u : f32 => |a| trunc(a.is_nan(), a > -1.0 && a < 4294967296.0, || a as u32);
     i32_trunc_f64_s : f64 => |a| trunc(a.is_nan(), a > -2147483649.0 && a < 2147483648.0, || a as i32);

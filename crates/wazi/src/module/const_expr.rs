@@ -6,8 +6,8 @@ use wasmparser::Operator;
 /// One instruction of a constant expression.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum ConstOp {
-    /// A constant, as raw slot bits.
-    Value(u64),
+    /// A constant, as raw slot bits (two slots for a v128).
+    Value(u128),
     RefFunc(u32),
     GlobalGet(u32),
     I32Add,
@@ -27,7 +27,7 @@ pub(crate) struct ConstExpr {
 /// What a constant expression may read while it is evaluated.
 pub(crate) trait ConstEnv {
     /// The raw value of global `index`.
-    fn global(&self, index: u32) -> u64;
+    fn global(&self, index: u32) -> u128;
     /// The raw reference to function `index` of the instance.
     fn func_ref(&self, index: u32) -> u64;
 }
@@ -44,10 +44,11 @@ impl ConstExpr {
         loop {
             let op = reader.read()?;
             ops.push(match op {
-                Operator::I32Const { value } => ConstOp::Value(value as u32 as u64),
-                Operator::I64Const { value } => ConstOp::Value(value as u64),
-                Operator::F32Const { value } => ConstOp::Value(value.bits() as u64),
-                Operator::F64Const { value } => ConstOp::Value(value.bits()),
+                Operator::I32Const { value } => ConstOp::Value(value as u32 as u128),
+                Operator::I64Const { value } => ConstOp::Value(value as u64 as u128),
+                Operator::F32Const { value } => ConstOp::Value(value.bits() as u128),
+                Operator::F64Const { value } => ConstOp::Value(value.bits() as u128),
+                Operator::V128Const { value } => ConstOp::Value(value.i128() as u128),
                 Operator::RefNull { .. } => ConstOp::Value(0),
                 Operator::RefFunc { function_index } => ConstOp::RefFunc(function_index),
                 Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
@@ -65,16 +66,16 @@ impl ConstExpr {
     }
 
     /// Evaluates the expression to raw slot bits.
-    pub(crate) fn eval(&self, env: &dyn ConstEnv) -> u64 {
+    pub(crate) fn eval(&self, env: &dyn ConstEnv) -> u128 {
         if let [op] = *self.ops {
             return eval_leaf(op, env);
         }
-        let mut stack: Vec<u64> = Vec::with_capacity(4);
+        let mut stack: Vec<u128> = Vec::with_capacity(4);
         for &op in self.ops.iter() {
-            let bin = |stack: &mut Vec<u64>, f: &dyn Fn(u64, u64) -> u64| {
+            let bin = |stack: &mut Vec<u128>, f: &dyn Fn(u64, u64) -> u64| {
                 let b = stack.pop().unwrap_or(0);
                 let a = stack.pop().unwrap_or(0);
-                stack.push(f(a, b));
+                stack.push(f(a as u64, b as u64) as u128);
             };
             match op {
                 ConstOp::I32Add => {
@@ -96,10 +97,10 @@ impl ConstExpr {
     }
 }
 
-fn eval_leaf(op: ConstOp, env: &dyn ConstEnv) -> u64 {
+fn eval_leaf(op: ConstOp, env: &dyn ConstEnv) -> u128 {
     match op {
         ConstOp::Value(v) => v,
-        ConstOp::RefFunc(f) => env.func_ref(f),
+        ConstOp::RefFunc(f) => env.func_ref(f) as u128,
         ConstOp::GlobalGet(g) => env.global(g),
         _ => 0,
     }

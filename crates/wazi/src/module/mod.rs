@@ -229,6 +229,7 @@ impl ModuleInner {
             funcs: &self.funcs,
             num_imported_funcs: self.num_imported_funcs,
             code: &self.code,
+            globals: &self.globals,
         }
     }
 

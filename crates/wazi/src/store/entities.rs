@@ -240,10 +240,28 @@ impl TableEntity {
     }
 }
 
-/// A global's cell.
+/// A global's cells: the raw value in the first slot, or both for a
+/// `v128` (low half first).
 pub(crate) struct GlobalEntity {
-    pub value: UnsafeCell<u64>,
+    pub value: UnsafeCell<[u64; 2]>,
     pub ty: GlobalType,
+}
+
+impl GlobalEntity {
+    /// The first cell, as running code addresses it.
+    pub(crate) fn cell(&self) -> *mut u64 {
+        self.value.get() as *mut u64
+    }
+
+    /// The raw value (both slots).
+    ///
+    /// # Safety
+    /// No wasm code may be writing the global.
+    pub(crate) unsafe fn raw(&self) -> u128 {
+        // SAFETY: see the contract.
+        let [lo, hi] = unsafe { *self.value.get() };
+        (hi as u128) << 64 | lo as u128
+    }
 }
 
 /// An instance: its module and where its entities are.

@@ -253,8 +253,9 @@ impl StoreCore {
         Ok(self.tables.len() as u32 - 1)
     }
 
-    pub(crate) fn new_global(&mut self, ty: crate::types::GlobalType, value: u64) -> u32 {
-        self.globals.push(Box::new(GlobalEntity { value: value.into(), ty }));
+    pub(crate) fn new_global(&mut self, ty: crate::types::GlobalType, value: u128) -> u32 {
+        let value = [value as u64, (value >> 64) as u64].into();
+        self.globals.push(Box::new(GlobalEntity { value, ty }));
         self.globals.len() as u32 - 1
     }
 
@@ -366,7 +367,7 @@ impl StoreCore {
                 // SAFETY: as above.
                 let c = code.compile(unsafe { &(*inst).module.inner })?;
                 let ty = unsafe { (*inst).module.inner.func_type(code.index) };
-                let slots = ty.params().len().max(ty.results().len()).max(c.frame_bytes / 8);
+                let slots = ty.call_slots().max(c.frame_bytes / 8);
                 (inst, Some(c as *const crate::module::Compiled), slots)
             }
             FuncKind::Host(h) => (std::ptr::null(), None, h.slots),

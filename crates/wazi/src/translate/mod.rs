@@ -15,18 +15,14 @@
 //! - loop and `if` parameters and branch values are always in their stack
 //!   slots at a join.
 
-mod ops;
-
 use crate::engine::Config;
-use crate::exec::{
-    Handler, control as ctl, memory as mem, numeric as num, table as tbl, variable as var,
-};
+use crate::exec::simd::HANDLERS;
 use crate::ir::*;
+use crate::isa::{self, Binop, Cmp, Imm, Opcode, Simd};
 use crate::module::{Compiled, FuncCode};
 use crate::trap::TrapCode;
-use crate::types::FuncType;
+use crate::types::{FuncType, GlobalType, ValType};
 use anyhow::{Context, Result, bail};
-use ops::{Binop, Cmp, Imm};
 use std::mem::MaybeUninit;
 use wasmparser::{
     BlockType, FuncValidator, FuncValidatorAllocations, FunctionBody, Operator, OperatorsReader,
@@ -42,6 +38,7 @@ pub(crate) struct TranslateEnv<'a> {
     pub funcs: &'a [u32],
     pub num_imported_funcs: u32,
     pub code: &'a [FuncCode],
+    pub globals: &'a [GlobalType],
 }
 
 impl TranslateEnv<'_> {
@@ -84,8 +81,22 @@ enum Opd {
     Local(Slot),
     /// The value is in its stack slot.
     Temp,
-    /// A constant (raw slot bits).
+    /// A constant (raw slot bits; never a v128).
     Const(u64),
+}
+
+/// An entry of the virtual stack: the operand and the slot of its stack
+/// position (where it lives once materialised). A `v128` takes two slots.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Entry {
+    o: Opd,
+    slot: Slot,
+    wide: bool,
+}
+
+/// Slots a value takes.
+fn width(wide: bool) -> usize {
+    if wide { 2 } else { 1 }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -99,6 +110,7 @@ enum Kind {
 
 struct Ctrl {
     kind: Kind,
+    ty: BlockType,
     /// Stack height below the block's parameters.
     height: usize,
     params: usize,
@@ -140,15 +152,20 @@ struct EqzCand {
 
 struct Translator<'a> {
     env: &'a TranslateEnv<'a>,
+    index: u32,
     fuel: bool,
     epoch: bool,
     code: Vec<MaybeUninit<u64>>,
     offsets: Vec<(u32, u32)>,
+    /// Slots of the parameters, and of all locals (parameters included).
     num_params: usize,
     num_locals: usize,
+    /// The first slot of each local, and whether it is a `v128`.
+    locals: Vec<(Slot, bool)>,
     results: usize,
-    stack: Vec<Opd>,
-    max_height: usize,
+    stack: Vec<Entry>,
+    /// One past the highest slot used.
+    max_slot: usize,
     /// Number of `Opd::Local` entries on the stack.
     aliases: usize,
     ctrl: Vec<Ctrl>,
@@ -174,15 +191,17 @@ impl<'a> Translator<'a> {
         let ty = env.func_type(index);
         Ok(Translator {
             env,
+            index,
             fuel: env.config.consume_fuel,
             epoch: env.config.epoch_interruption,
             code: Vec::new(),
             offsets: Vec::new(),
-            num_params: ty.params().len(),
-            num_locals: ty.params().len(),
+            num_params: 0,
+            num_locals: 0,
+            locals: Vec::new(),
             results: ty.results().len(),
             stack: Vec::new(),
-            max_height: 0,
+            max_slot: 0,
             aliases: 0,
             ctrl: Vec::new(),
             labels: Vec::new(),
@@ -202,6 +221,11 @@ impl<'a> Translator<'a> {
         body: &FunctionBody<'_>,
         mut validator: Option<&mut FuncValidator<ValidatorResources>>,
     ) -> Result<Compiled> {
+        let params = self.env.func_type(self.index).params();
+        for t in params {
+            self.add_locals(1, *t == ValType::V128)?;
+        }
+        self.num_params = self.num_locals;
         let mut reader = body.get_binary_reader();
         reader.set_features(self.env.features);
         let groups = reader.read_var_u32()?;
@@ -212,11 +236,9 @@ impl<'a> Translator<'a> {
             if let Some(v) = validator.as_deref_mut() {
                 v.define_locals(offset, count, ty)?;
             }
-            self.num_locals += count as usize;
-            if self.num_locals > 50_000 {
-                bail!("function has too many locals");
-            }
+            self.add_locals(count as usize, ty == wasmparser::ValType::V128)?;
         }
+        self.max_slot = self.num_locals;
         self.prologue();
         let mut ops = OperatorsReader::new(reader);
         while !ops.eof() {
@@ -231,14 +253,26 @@ impl<'a> Translator<'a> {
         if !self.ctrl.is_empty() {
             bail!("function body ends inside a block");
         }
-        let frame = self.num_locals + self.max_height;
-        Ok(Compiled::new(self.code, frame, self.num_params, self.offsets))
+        Ok(Compiled::new(self.code, self.max_slot, self.num_params, self.offsets))
+    }
+
+    /// Declares `count` more locals.
+    fn add_locals(&mut self, count: usize, wide: bool) -> Result<()> {
+        if self.locals.len() + count > 50_000 {
+            bail!("function has too many locals");
+        }
+        for _ in 0..count {
+            self.locals.push((self.num_locals as Slot, wide));
+            self.num_locals += width(wide);
+        }
+        Ok(())
     }
 
     fn prologue(&mut self) {
         let label = self.new_label();
         self.ctrl.push(Ctrl {
             kind: Kind::Body,
+            ty: BlockType::Empty,
             height: 0,
             params: 0,
             results: self.results,
@@ -249,7 +283,7 @@ impl<'a> Translator<'a> {
         let extra = self.num_locals - self.num_params;
         if extra > 0 {
             self.emit(
-                ctl::zero_locals,
+                Opcode::zero_locals,
                 CopySpan { d: self.num_params as Slot, a: 0, n: extra as u16 },
             );
         }
@@ -258,9 +292,11 @@ impl<'a> Translator<'a> {
 
     // ---- emission -------------------------------------------------------
 
-    fn emit<T: Copy>(&mut self, h: Handler, i: T) -> usize {
+    fn emit<T: Copy>(&mut self, op: Opcode, i: T) -> usize {
+        debug_assert_eq!(op.cells(), cells::<T>(), "layout of {op:?}");
         let pos = self.code.len();
         self.code.resize(pos + cells::<T>(), MaybeUninit::uninit());
+        let h = HANDLERS[op as usize] as *const ();
         // SAFETY: the cells just reserved hold an `Op<T>` (8-byte aligned,
         // a multiple of 8 bytes long).
         unsafe { (self.code.as_mut_ptr().add(pos) as *mut Op<T>).write(Op { h, i }) };
@@ -271,8 +307,8 @@ impl<'a> Translator<'a> {
     }
 
     /// Emits an instruction whose first operand is its destination `d`.
-    fn emit_result<T: Copy>(&mut self, h: Handler, i: T, d: Slot) -> usize {
-        let pos = self.emit(h, i);
+    fn emit_result<T: Copy>(&mut self, op: Opcode, i: T, d: Slot) -> usize {
+        let pos = self.emit(op, i);
         self.last_result = Some((pos, d));
         pos
     }
@@ -304,7 +340,7 @@ impl<'a> Translator<'a> {
             {
                 return;
             }
-            let pos = self.emit(ctl::consume_fuel, Fuel { amount: 0 });
+            let pos = self.emit(Opcode::consume_fuel, Fuel { amount: 0 });
             self.fuel_op = Some(pos);
         }
     }
@@ -371,52 +407,80 @@ impl<'a> Translator<'a> {
     }
 
     /// Emits a branch instruction (first operand the offset) to `label`.
-    fn emit_branch<T: Copy>(&mut self, h: Handler, i: T, label: usize) {
-        let pos = self.emit(h, i);
+    fn emit_branch<T: Copy>(&mut self, op: Opcode, i: T, label: usize) {
+        let pos = self.emit(op, i);
         self.use_label(label, pos + 1, pos);
     }
 
     // ---- the virtual stack ----------------------------------------------
 
-    fn slot_of(&self, pos: usize) -> Slot {
-        (self.num_locals + pos) as Slot
+    /// The slot where the next pushed operand goes.
+    fn next_slot(&self) -> usize {
+        match self.stack.last() {
+            Some(e) => e.slot as usize + width(e.wide),
+            None => self.num_locals,
+        }
     }
 
-    fn reserve(&mut self, height: usize) -> Result<()> {
-        if height > self.max_height {
-            if self.num_locals + height > 1 << 16 {
+    /// The slot of stack position `pos` (at most the stack's height).
+    fn slot_at(&self, pos: usize) -> usize {
+        match self.stack.get(pos) {
+            Some(e) => e.slot as usize,
+            None => self.next_slot(),
+        }
+    }
+
+    /// Makes sure slots below `end` exist in the frame.
+    fn reserve(&mut self, end: usize) -> Result<()> {
+        if end > self.max_slot {
+            if end > 1 << 16 {
                 bail!(
                     "function is too complex for the interpreter: it needs more than 65536 \
                      locals and stack slots"
                 );
             }
-            self.max_height = height;
+            self.max_slot = end;
         }
         Ok(())
     }
 
-    fn push(&mut self, o: Opd) -> Result<()> {
+    fn push_wide(&mut self, o: Opd, wide: bool) -> Result<()> {
         if let Opd::Local(_) = o {
             self.aliases += 1;
         }
-        self.stack.push(o);
-        self.reserve(self.stack.len())
+        let slot = self.next_slot();
+        self.reserve(slot + width(wide))?;
+        self.stack.push(Entry { o, slot: slot as Slot, wide });
+        Ok(())
+    }
+
+    fn push(&mut self, o: Opd) -> Result<()> {
+        self.push_wide(o, false)
     }
 
     /// Pushes a temporary; returns its slot.
     fn push_temp(&mut self) -> Result<Slot> {
-        let slot = self.slot_of(self.stack.len());
-        self.push(Opd::Temp)?;
-        Ok(slot)
+        self.push_temp_wide(false)
     }
 
-    /// Pops an operand and its stack position.
-    fn pop(&mut self) -> (Opd, usize) {
-        let o = self.stack.pop().expect("validated stack");
-        if let Opd::Local(_) = o {
+    /// Pushes a temporary that may be a `v128`; returns its slot.
+    fn push_temp_wide(&mut self, wide: bool) -> Result<Slot> {
+        self.push_wide(Opd::Temp, wide)?;
+        Ok(self.stack.last().unwrap().slot)
+    }
+
+    /// Pops an operand; returns it and the slot of its stack position.
+    fn pop(&mut self) -> (Opd, Slot) {
+        let e = self.pop_entry();
+        (e.o, e.slot)
+    }
+
+    fn pop_entry(&mut self) -> Entry {
+        let e = self.stack.pop().expect("validated stack");
+        if let Opd::Local(_) = e.o {
             self.aliases -= 1;
         }
-        (o, self.stack.len())
+        e
     }
 
     fn truncate(&mut self, height: usize) {
@@ -428,39 +492,38 @@ impl<'a> Translator<'a> {
     /// Emits `d = const`.
     fn emit_const(&mut self, d: Slot, v: u64) {
         if v <= u32::MAX as u64 {
-            self.emit_result(num::const32, RI { d, imm: v as u32 }, d);
+            self.emit_result(Opcode::const32, RI { d, imm: v as u32 }, d);
         } else {
-            self.emit_result(num::const64, RI64 { d, imm: v }, d);
+            self.emit_result(Opcode::const64, RI64 { d, imm: v }, d);
         }
     }
 
-    /// The slot holding operand `o` (at stack position `pos`), materialising
-    /// a constant into the position's slot.
-    fn slot(&mut self, o: Opd, pos: usize) -> Slot {
+    /// The slot holding operand `o` (whose stack position has slot `s`),
+    /// materialising a constant into `s`.
+    fn slot(&mut self, o: Opd, s: Slot) -> Slot {
         match o {
             Opd::Local(l) => l,
-            Opd::Temp => self.slot_of(pos),
+            Opd::Temp => s,
             Opd::Const(v) => {
-                let d = self.slot_of(pos);
-                self.emit_const(d, v);
-                d
+                self.emit_const(s, v);
+                s
             }
         }
     }
 
-    /// Moves operand `o` into slot `d`.
-    fn move_to(&mut self, d: Slot, o: Opd, pos: usize) {
+    /// Moves operand `o` (at the stack position of slot `s`) into slot `d`.
+    fn move_to(&mut self, d: Slot, o: Opd, s: Slot, wide: bool) {
+        let copy_op = if wide { Opcode::copy128 } else { Opcode::copy };
         match o {
             Opd::Const(v) => self.emit_const(d, v),
             Opd::Local(l) => {
                 if l != d {
-                    self.emit(num::copy, RR { d, a: l });
+                    self.emit(copy_op, RR { d, a: l });
                 }
             }
             Opd::Temp => {
-                let s = self.slot_of(pos);
                 if s != d {
-                    self.emit(num::copy, RR { d, a: s });
+                    self.emit(copy_op, RR { d, a: s });
                 }
             }
         }
@@ -468,14 +531,13 @@ impl<'a> Translator<'a> {
 
     /// Puts the operand at stack position `pos` into its slot.
     fn materialize(&mut self, pos: usize) {
-        let o = self.stack[pos];
-        if o != Opd::Temp {
-            let d = self.slot_of(pos);
-            self.move_to(d, o, pos);
-            if let Opd::Local(_) = o {
+        let e = self.stack[pos];
+        if e.o != Opd::Temp {
+            self.move_to(e.slot, e.o, e.slot, e.wide);
+            if let Opd::Local(_) = e.o {
                 self.aliases -= 1;
             }
-            self.stack[pos] = Opd::Temp;
+            self.stack[pos].o = Opd::Temp;
         }
     }
 
@@ -485,7 +547,7 @@ impl<'a> Translator<'a> {
             return;
         }
         for pos in 0..self.stack.len() {
-            if let Opd::Local(_) = self.stack[pos] {
+            if let Opd::Local(_) = self.stack[pos].o {
                 self.materialize(pos);
             }
         }
@@ -497,20 +559,54 @@ impl<'a> Translator<'a> {
             return;
         }
         for pos in 0..self.stack.len() {
-            if self.stack[pos] == Opd::Local(l) {
+            if self.stack[pos].o == Opd::Local(l) {
                 self.materialize(pos);
             }
         }
     }
 
-    /// Copies the top `n` operands to stack positions `base..base + n`.
+    /// Copies the top `n` operands to the slots of stack positions
+    /// `base..base + n` (below them, or theirs).
     fn copy_top_to(&mut self, base: usize, n: usize) {
         let h = self.stack.len();
+        let mut d = self.slot_at(base);
         for k in 0..n {
-            let src = h - n + k;
-            let o = self.stack[src];
-            let d = self.slot_of(base + k);
-            self.move_to(d, o, src);
+            let e = self.stack[h - n + k];
+            self.move_to(d as Slot, e.o, e.slot, e.wide);
+            d += width(e.wide);
+        }
+    }
+
+    /// Whether a value of type `t` takes two slots.
+    fn is_wide(t: ValType) -> bool {
+        t == ValType::V128
+    }
+
+    /// Pushes temporaries for values of types `tys`.
+    fn push_temps(&mut self, tys: impl IntoIterator<Item = bool>) -> Result<()> {
+        for wide in tys {
+            self.push_wide(Opd::Temp, wide)?;
+        }
+        Ok(())
+    }
+
+    /// Which of a block type's parameters (`results == false`) or results
+    /// are `v128`s.
+    fn block_widths(&self, bt: BlockType, results: bool) -> Vec<bool> {
+        match bt {
+            BlockType::Empty => Vec::new(),
+            BlockType::Type(t) => {
+                if results {
+                    vec![t == wasmparser::ValType::V128]
+                } else {
+                    Vec::new()
+                }
+            }
+            BlockType::FuncType(t) => {
+                let t = self.env.type_at(t);
+                let tys = if results { t.results() } else { t.params() };
+                tys.iter().map(|t| Self::is_wide(*t)).collect()
+            }
         }
     }
 
@@ -545,7 +641,7 @@ impl<'a> Translator<'a> {
         match op {
             O::Unreachable => {
                 self.mark();
-                self.emit(ctl::trap_op, TrapOp { code: TrapCode::Unreachable as u8 });
+                self.emit(Opcode::trap_op, TrapOp { code: TrapCode::Unreachable as u8 });
                 self.reachable = false;
             }
             O::Nop => {}
@@ -555,6 +651,7 @@ impl<'a> Translator<'a> {
                 let label = self.new_label();
                 self.ctrl.push(Ctrl {
                     kind: Kind::Block,
+                    ty: blockty,
                     height: self.stack.len() - params,
                     params,
                     results,
@@ -575,10 +672,11 @@ impl<'a> Translator<'a> {
                 self.start_block();
                 if self.epoch {
                     self.mark();
-                    self.emit(ctl::check_epoch, Nil);
+                    self.emit(Opcode::check_epoch, Nil);
                 }
                 self.ctrl.push(Ctrl {
                     kind: Kind::Loop,
+                    ty: blockty,
                     height: h - params,
                     params,
                     results,
@@ -592,7 +690,7 @@ impl<'a> Translator<'a> {
                 let (c, cpos) = self.pop();
                 let h = self.stack.len();
                 let needs_copies =
-                    self.aliases > 0 || self.stack[h - params..].iter().any(|o| *o != Opd::Temp);
+                    self.aliases > 0 || self.stack[h - params..].iter().any(|e| e.o != Opd::Temp);
                 if needs_copies {
                     // Copies would separate the condition from its compare:
                     // put the condition in its slot first.
@@ -602,12 +700,12 @@ impl<'a> Translator<'a> {
                         self.materialize(pos);
                     }
                     let else_label = self.new_label();
-                    self.emit_branch(ctl::br_eqz, BrR { off: 0, c }, else_label);
-                    self.push_if(h - params, params, results, else_label);
+                    self.emit_branch(Opcode::br_eqz, BrR { off: 0, c }, else_label);
+                    self.push_if(blockty, h - params, params, results, else_label);
                 } else {
                     let else_label = self.new_label();
                     self.cond_branch(c, cpos, false, else_label);
-                    self.push_if(h - params, params, results, else_label);
+                    self.push_if(blockty, h - params, params, results, else_label);
                 }
             }
             O::Else => self.else_()?,
@@ -641,89 +739,52 @@ impl<'a> Translator<'a> {
                 self.pop();
             }
             O::Select | O::TypedSelect { .. } => self.select()?,
-            O::LocalGet { local_index } => self.push(Opd::Local(local_index as Slot))?,
-            O::LocalSet { local_index } => self.local_set(local_index as Slot, false)?,
-            O::LocalTee { local_index } => self.local_set(local_index as Slot, true)?,
+            O::LocalGet { local_index } => {
+                let (l, wide) = self.locals[local_index as usize];
+                self.push_wide(Opd::Local(l), wide)?
+            }
+            O::LocalSet { local_index } => self.local_set(local_index, false)?,
+            O::LocalTee { local_index } => self.local_set(local_index, true)?,
             O::GlobalGet { global_index } => {
-                let d = self.push_temp()?;
-                self.emit_result(var::global_get, RIdx { d, a: 0, idx: global_index }, d);
+                let wide = self.global_is_wide(global_index);
+                let d = self.push_temp_wide(wide)?;
+                let op = if wide { Opcode::global_get128 } else { Opcode::global_get };
+                self.emit_result(op, RIdx { d, a: 0, idx: global_index }, d);
             }
             O::GlobalSet { global_index } => {
                 let (v, pos) = self.pop();
                 match v {
                     Opd::Const(c) if global_index <= u16::MAX as u32 => {
-                        self.emit(var::global_set_imm, RI64 { d: global_index as Slot, imm: c });
+                        self.emit(Opcode::global_set_imm, RI64 { d: global_index as Slot, imm: c });
                     }
                     _ => {
                         let a = self.slot(v, pos);
-                        self.emit(var::global_set, RIdx { d: 0, a, idx: global_index });
+                        let op = if self.global_is_wide(global_index) {
+                            Opcode::global_set128
+                        } else {
+                            Opcode::global_set
+                        };
+                        self.emit(op, RIdx { d: 0, a, idx: global_index });
                     }
                 }
             }
 
-            O::I32Load { memarg } => self.load(mem::i32_load, mem::i32_load_abs, memarg)?,
-            O::I64Load { memarg } => self.load(mem::i64_load, mem::i64_load_abs, memarg)?,
-            O::F32Load { memarg } => self.load(mem::f32_load, mem::f32_load_abs, memarg)?,
-            O::F64Load { memarg } => self.load(mem::f64_load, mem::f64_load_abs, memarg)?,
-            O::I32Load8S { memarg } => self.load(mem::i32_load8_s, mem::i32_load8_s_abs, memarg)?,
-            O::I32Load8U { memarg } => self.load(mem::i32_load8_u, mem::i32_load8_u_abs, memarg)?,
-            O::I32Load16S { memarg } => {
-                self.load(mem::i32_load16_s, mem::i32_load16_s_abs, memarg)?
-            }
-            O::I32Load16U { memarg } => {
-                self.load(mem::i32_load16_u, mem::i32_load16_u_abs, memarg)?
-            }
-            O::I64Load8S { memarg } => self.load(mem::i64_load8_s, mem::i64_load8_s_abs, memarg)?,
-            O::I64Load8U { memarg } => self.load(mem::i64_load8_u, mem::i64_load8_u_abs, memarg)?,
-            O::I64Load16S { memarg } => {
-                self.load(mem::i64_load16_s, mem::i64_load16_s_abs, memarg)?
-            }
-            O::I64Load16U { memarg } => {
-                self.load(mem::i64_load16_u, mem::i64_load16_u_abs, memarg)?
-            }
-            O::I64Load32S { memarg } => {
-                self.load(mem::i64_load32_s, mem::i64_load32_s_abs, memarg)?
-            }
-            O::I64Load32U { memarg } => {
-                self.load(mem::i64_load32_u, mem::i64_load32_u_abs, memarg)?
-            }
-            O::I32Store { memarg } | O::F32Store { memarg } => {
-                self.store([mem::i32_store, mem::i32_store_imm, mem::i32_store_abs], memarg)
-            }
-            O::I64Store { memarg } | O::F64Store { memarg } => {
-                self.store([mem::i64_store, mem::i64_store_imm, mem::i64_store_abs], memarg)
-            }
-            O::I32Store8 { memarg } => {
-                self.store([mem::i32_store8, mem::i32_store8_imm, mem::i32_store8_abs], memarg)
-            }
-            O::I32Store16 { memarg } => {
-                self.store([mem::i32_store16, mem::i32_store16_imm, mem::i32_store16_abs], memarg)
-            }
-            O::I64Store8 { memarg } => {
-                self.store([mem::i64_store8, mem::i64_store8_imm, mem::i64_store8_abs], memarg)
-            }
-            O::I64Store16 { memarg } => {
-                self.store([mem::i64_store16, mem::i64_store16_imm, mem::i64_store16_abs], memarg)
-            }
-            O::I64Store32 { memarg } => {
-                self.store([mem::i64_store32, mem::i64_store32_imm, mem::i64_store32_abs], memarg)
-            }
             O::MemorySize { .. } => {
                 let d = self.push_temp()?;
-                self.emit_result(mem::memory_size, RR { d, a: 0 }, d);
+                self.emit_result(Opcode::memory_size, RR { d, a: 0 }, d);
             }
             O::MemoryGrow { .. } => {
                 let (v, pos) = self.pop();
                 let a = self.slot(v, pos);
                 let d = self.push_temp()?;
                 self.mark();
-                self.emit_result(mem::memory_grow, RR { d, a }, d);
+                self.emit_result(Opcode::memory_grow, RR { d, a }, d);
             }
-            O::MemoryFill { .. } => self.three(mem::memory_fill, 0, 0)?,
-            O::MemoryCopy { .. } => self.three(mem::memory_copy, 0, 0)?,
-            O::MemoryInit { data_index, .. } => self.three(mem::memory_init, data_index, 0)?,
+            O::MemoryFill { .. } => self.three(Opcode::memory_fill, 0, 0)?,
+            O::MemoryCopy { .. } => self.three(Opcode::memory_copy, 0, 0)?,
+            O::MemoryInit { data_index, .. } => self.three(Opcode::memory_init, data_index, 0)?,
             O::DataDrop { data_index } => {
-                self.emit(mem::data_drop, RIdx { d: 0, a: 0, idx: data_index });
+                self.emit(Opcode::data_drop, RIdx { d: 0, a: 0, idx: data_index });
             }
 
             O::I32Const { value } => self.push(Opd::Const(value as u32 as u64))?,
@@ -733,157 +794,26 @@ impl<'a> Translator<'a> {
 
             O::I32Eqz => self.eqz(false)?,
             O::I64Eqz => self.eqz(true)?,
-            O::I32Eq => self.binop(&ops::I32_EQ)?,
-            O::I32Ne => self.binop(&ops::I32_NE)?,
-            O::I32LtS => self.binop(&ops::I32_LT_S)?,
-            O::I32LtU => self.binop(&ops::I32_LT_U)?,
-            O::I32GtS => self.binop(&ops::I32_GT_S)?,
-            O::I32GtU => self.binop(&ops::I32_GT_U)?,
-            O::I32LeS => self.binop(&ops::I32_LE_S)?,
-            O::I32LeU => self.binop(&ops::I32_LE_U)?,
-            O::I32GeS => self.binop(&ops::I32_GE_S)?,
-            O::I32GeU => self.binop(&ops::I32_GE_U)?,
-            O::I64Eq => self.binop(&ops::I64_EQ)?,
-            O::I64Ne => self.binop(&ops::I64_NE)?,
-            O::I64LtS => self.binop(&ops::I64_LT_S)?,
-            O::I64LtU => self.binop(&ops::I64_LT_U)?,
-            O::I64GtS => self.binop(&ops::I64_GT_S)?,
-            O::I64GtU => self.binop(&ops::I64_GT_U)?,
-            O::I64LeS => self.binop(&ops::I64_LE_S)?,
-            O::I64LeU => self.binop(&ops::I64_LE_U)?,
-            O::I64GeS => self.binop(&ops::I64_GE_S)?,
-            O::I64GeU => self.binop(&ops::I64_GE_U)?,
-            O::F32Eq => self.binop(&ops::F32_EQ)?,
-            O::F32Ne => self.binop(&ops::F32_NE)?,
-            O::F32Lt => self.binop(&ops::F32_LT)?,
-            O::F32Gt => self.binop(&ops::F32_GT)?,
-            O::F32Le => self.binop(&ops::F32_LE)?,
-            O::F32Ge => self.binop(&ops::F32_GE)?,
-            O::F64Eq => self.binop(&ops::F64_EQ)?,
-            O::F64Ne => self.binop(&ops::F64_NE)?,
-            O::F64Lt => self.binop(&ops::F64_LT)?,
-            O::F64Gt => self.binop(&ops::F64_GT)?,
-            O::F64Le => self.binop(&ops::F64_LE)?,
-            O::F64Ge => self.binop(&ops::F64_GE)?,
-
-            O::I32Clz => self.unop(num::i32_clz)?,
-            O::I32Ctz => self.unop(num::i32_ctz)?,
-            O::I32Popcnt => self.unop(num::i32_popcnt)?,
-            O::I32Add => self.binop(&ops::I32_ADD)?,
-            O::I32Sub => self.binop(&ops::I32_SUB)?,
-            O::I32Mul => self.binop(&ops::I32_MUL)?,
-            O::I32DivS => self.binop(&ops::I32_DIV_S)?,
-            O::I32DivU => self.binop(&ops::I32_DIV_U)?,
-            O::I32RemS => self.binop(&ops::I32_REM_S)?,
-            O::I32RemU => self.binop(&ops::I32_REM_U)?,
-            O::I32And => self.binop(&ops::I32_AND)?,
-            O::I32Or => self.binop(&ops::I32_OR)?,
-            O::I32Xor => self.binop(&ops::I32_XOR)?,
-            O::I32Shl => self.binop(&ops::I32_SHL)?,
-            O::I32ShrS => self.binop(&ops::I32_SHR_S)?,
-            O::I32ShrU => self.binop(&ops::I32_SHR_U)?,
-            O::I32Rotl => self.binop(&ops::I32_ROTL)?,
-            O::I32Rotr => self.binop(&ops::I32_ROTR)?,
-            O::I64Clz => self.unop(num::i64_clz)?,
-            O::I64Ctz => self.unop(num::i64_ctz)?,
-            O::I64Popcnt => self.unop(num::i64_popcnt)?,
-            O::I64Add => self.binop(&ops::I64_ADD)?,
-            O::I64Sub => self.binop(&ops::I64_SUB)?,
-            O::I64Mul => self.binop(&ops::I64_MUL)?,
-            O::I64DivS => self.binop(&ops::I64_DIV_S)?,
-            O::I64DivU => self.binop(&ops::I64_DIV_U)?,
-            O::I64RemS => self.binop(&ops::I64_REM_S)?,
-            O::I64RemU => self.binop(&ops::I64_REM_U)?,
-            O::I64And => self.binop(&ops::I64_AND)?,
-            O::I64Or => self.binop(&ops::I64_OR)?,
-            O::I64Xor => self.binop(&ops::I64_XOR)?,
-            O::I64Shl => self.binop(&ops::I64_SHL)?,
-            O::I64ShrS => self.binop(&ops::I64_SHR_S)?,
-            O::I64ShrU => self.binop(&ops::I64_SHR_U)?,
-            O::I64Rotl => self.binop(&ops::I64_ROTL)?,
-            O::I64Rotr => self.binop(&ops::I64_ROTR)?,
-            O::F32Abs => self.unop(num::f32_abs)?,
-            O::F32Neg => self.unop(num::f32_neg)?,
-            O::F32Ceil => self.unop(num::f32_ceil)?,
-            O::F32Floor => self.unop(num::f32_floor)?,
-            O::F32Trunc => self.unop(num::f32_trunc)?,
-            O::F32Nearest => self.unop(num::f32_nearest)?,
-            O::F32Sqrt => self.unop(num::f32_sqrt)?,
-            O::F32Add => self.binop(&ops::F32_ADD)?,
-            O::F32Sub => self.binop(&ops::F32_SUB)?,
-            O::F32Mul => self.binop(&ops::F32_MUL)?,
-            O::F32Div => self.binop(&ops::F32_DIV)?,
-            O::F32Min => self.binop(&ops::F32_MIN)?,
-            O::F32Max => self.binop(&ops::F32_MAX)?,
-            O::F32Copysign => self.binop(&ops::F32_COPYSIGN)?,
-            O::F64Abs => self.unop(num::f64_abs)?,
-            O::F64Neg => self.unop(num::f64_neg)?,
-            O::F64Ceil => self.unop(num::f64_ceil)?,
-            O::F64Floor => self.unop(num::f64_floor)?,
-            O::F64Trunc => self.unop(num::f64_trunc)?,
-            O::F64Nearest => self.unop(num::f64_nearest)?,
-            O::F64Sqrt => self.unop(num::f64_sqrt)?,
-            O::F64Add => self.binop(&ops::F64_ADD)?,
-            O::F64Sub => self.binop(&ops::F64_SUB)?,
-            O::F64Mul => self.binop(&ops::F64_MUL)?,
-            O::F64Div => self.binop(&ops::F64_DIV)?,
-            O::F64Min => self.binop(&ops::F64_MIN)?,
-            O::F64Max => self.binop(&ops::F64_MAX)?,
-            O::F64Copysign => self.binop(&ops::F64_COPYSIGN)?,
-
-            O::I32WrapI64 => self.unop(num::i32_wrap_i64)?,
-            O::I32TruncF32S => self.unop_trap(num::i32_trunc_f32_s)?,
-            O::I32TruncF32U => self.unop_trap(num::i32_trunc_f32_u)?,
-            O::I32TruncF64S => self.unop_trap(num::i32_trunc_f64_s)?,
-            O::I32TruncF64U => self.unop_trap(num::i32_trunc_f64_u)?,
-            O::I64ExtendI32S => self.unop(num::i64_extend_i32_s)?,
             // i32 values are kept zero-extended in their slots.
             O::I64ExtendI32U => {}
-            O::I64TruncF32S => self.unop_trap(num::i64_trunc_f32_s)?,
-            O::I64TruncF32U => self.unop_trap(num::i64_trunc_f32_u)?,
-            O::I64TruncF64S => self.unop_trap(num::i64_trunc_f64_s)?,
-            O::I64TruncF64U => self.unop_trap(num::i64_trunc_f64_u)?,
-            O::F32ConvertI32S => self.unop(num::f32_convert_i32_s)?,
-            O::F32ConvertI32U => self.unop(num::f32_convert_i32_u)?,
-            O::F32ConvertI64S => self.unop(num::f32_convert_i64_s)?,
-            O::F32ConvertI64U => self.unop(num::f32_convert_i64_u)?,
-            O::F32DemoteF64 => self.unop(num::f32_demote_f64)?,
-            O::F64ConvertI32S => self.unop(num::f64_convert_i32_s)?,
-            O::F64ConvertI32U => self.unop(num::f64_convert_i32_u)?,
-            O::F64ConvertI64S => self.unop(num::f64_convert_i64_s)?,
-            O::F64ConvertI64U => self.unop(num::f64_convert_i64_u)?,
-            O::F64PromoteF32 => self.unop(num::f64_promote_f32)?,
             // Slots hold raw bits: reinterpretation changes nothing.
             O::I32ReinterpretF32
             | O::I64ReinterpretF64
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => {}
-            O::I32Extend8S => self.unop(num::i32_extend8_s)?,
-            O::I32Extend16S => self.unop(num::i32_extend16_s)?,
-            O::I64Extend8S => self.unop(num::i64_extend8_s)?,
-            O::I64Extend16S => self.unop(num::i64_extend16_s)?,
-            O::I64Extend32S => self.unop(num::i64_extend32_s)?,
-            O::I32TruncSatF32S => self.unop(num::i32_trunc_sat_f32_s)?,
-            O::I32TruncSatF32U => self.unop(num::i32_trunc_sat_f32_u)?,
-            O::I32TruncSatF64S => self.unop(num::i32_trunc_sat_f64_s)?,
-            O::I32TruncSatF64U => self.unop(num::i32_trunc_sat_f64_u)?,
-            O::I64TruncSatF32S => self.unop(num::i64_trunc_sat_f32_s)?,
-            O::I64TruncSatF32U => self.unop(num::i64_trunc_sat_f32_u)?,
-            O::I64TruncSatF64S => self.unop(num::i64_trunc_sat_f64_s)?,
-            O::I64TruncSatF64U => self.unop(num::i64_trunc_sat_f64_u)?,
 
             O::RefNull { .. } => self.push(Opd::Const(0))?,
-            O::RefIsNull => self.unop(var::ref_is_null)?,
+            O::RefIsNull => self.unop(Opcode::ref_is_null)?,
             O::RefFunc { function_index } => {
                 let d = self.push_temp()?;
-                self.emit_result(var::ref_func, RIdx { d, a: 0, idx: function_index }, d);
+                self.emit_result(Opcode::ref_func, RIdx { d, a: 0, idx: function_index }, d);
             }
             O::TableGet { table } => {
                 let (i, pos) = self.pop();
                 let a = self.slot(i, pos);
                 let d = self.push_temp()?;
                 self.mark();
-                self.emit_result(tbl::table_get, RIdx { d, a, idx: table }, d);
+                self.emit_result(Opcode::table_get, RIdx { d, a, idx: table }, d);
             }
             O::TableSet { table } => {
                 let (v, vpos) = self.pop();
@@ -891,11 +821,11 @@ impl<'a> Translator<'a> {
                 let a = self.slot(v, vpos);
                 let d = self.slot(i, ipos);
                 self.mark();
-                self.emit(tbl::table_set, RIdx { d, a, idx: table });
+                self.emit(Opcode::table_set, RIdx { d, a, idx: table });
             }
             O::TableSize { table } => {
                 let d = self.push_temp()?;
-                self.emit_result(tbl::table_size, RIdx { d, a: 0, idx: table }, d);
+                self.emit_result(Opcode::table_size, RIdx { d, a: 0, idx: table }, d);
             }
             O::TableGrow { table } => {
                 let (n, npos) = self.pop();
@@ -904,25 +834,108 @@ impl<'a> Translator<'a> {
                 let a = self.slot(init, ipos);
                 let c = self.push_temp()?;
                 self.mark();
-                self.emit(tbl::table_grow, R3Idx { a, b, c, idx: table, idx2: 0 });
+                self.emit(Opcode::table_grow, R3Idx { a, b, c, idx: table, idx2: 0 });
             }
-            O::TableFill { table } => self.three(tbl::table_fill, table, 0)?,
+            O::TableFill { table } => self.three(Opcode::table_fill, table, 0)?,
             O::TableCopy { dst_table, src_table } => {
-                self.three(tbl::table_copy, dst_table, src_table)?
+                self.three(Opcode::table_copy, dst_table, src_table)?
             }
-            O::TableInit { elem_index, table } => self.three(tbl::table_init, elem_index, table)?,
+            O::TableInit { elem_index, table } => {
+                self.three(Opcode::table_init, elem_index, table)?
+            }
             O::ElemDrop { elem_index } => {
-                self.emit(tbl::elem_drop, RIdx { d: 0, a: 0, idx: elem_index });
+                self.emit(Opcode::elem_drop, RIdx { d: 0, a: 0, idx: elem_index });
             }
-            other => bail!("unsupported instruction: {other:?}"),
+            O::V128Const { value } => {
+                let d = self.push_temp_wide(true)?;
+                let v = value.i128() as u128;
+                let imm = [v as u64, (v >> 64) as u64];
+                self.emit_result(Opcode::v128_const, RV128 { d, imm }, d);
+            }
+            O::I8x16Shuffle { lanes } => {
+                let (b, bs) = self.pop();
+                let (a, as_) = self.pop();
+                let b = self.slot(b, bs);
+                let a = self.slot(a, as_);
+                let d = self.push_temp_wide(true)?;
+                self.emit_result(Opcode::i8x16_shuffle, Shuffle { d, a, b, lanes }, d);
+            }
+            O::V128Load { memarg } => self.v128_load(Opcode::v128_load, memarg)?,
+            O::V128Load8x8S { memarg } => self.v128_load(Opcode::v128_load8x8_s, memarg)?,
+            O::V128Load8x8U { memarg } => self.v128_load(Opcode::v128_load8x8_u, memarg)?,
+            O::V128Load16x4S { memarg } => self.v128_load(Opcode::v128_load16x4_s, memarg)?,
+            O::V128Load16x4U { memarg } => self.v128_load(Opcode::v128_load16x4_u, memarg)?,
+            O::V128Load32x2S { memarg } => self.v128_load(Opcode::v128_load32x2_s, memarg)?,
+            O::V128Load32x2U { memarg } => self.v128_load(Opcode::v128_load32x2_u, memarg)?,
+            O::V128Load8Splat { memarg } => self.v128_load(Opcode::v128_load8_splat, memarg)?,
+            O::V128Load16Splat { memarg } => self.v128_load(Opcode::v128_load16_splat, memarg)?,
+            O::V128Load32Splat { memarg } => self.v128_load(Opcode::v128_load32_splat, memarg)?,
+            O::V128Load64Splat { memarg } => self.v128_load(Opcode::v128_load64_splat, memarg)?,
+            O::V128Load32Zero { memarg } => self.v128_load(Opcode::v128_load32_zero, memarg)?,
+            O::V128Load64Zero { memarg } => self.v128_load(Opcode::v128_load64_zero, memarg)?,
+            O::V128Store { memarg } => {
+                let (v, vs) = self.pop();
+                let (addr, as_) = self.pop();
+                let addr = self.slot(addr, as_);
+                let d = self.slot(v, vs);
+                self.mark();
+                self.emit(Opcode::v128_store, MemOp { d, addr, offset: memarg.offset as u32 });
+            }
+            O::V128Load8Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_load8_lane, memarg, lane, true)?
+            }
+            O::V128Load16Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_load16_lane, memarg, lane, true)?
+            }
+            O::V128Load32Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_load32_lane, memarg, lane, true)?
+            }
+            O::V128Load64Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_load64_lane, memarg, lane, true)?
+            }
+            O::V128Store8Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_store8_lane, memarg, lane, false)?
+            }
+            O::V128Store16Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_store16_lane, memarg, lane, false)?
+            }
+            O::V128Store32Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_store32_lane, memarg, lane, false)?
+            }
+            O::V128Store64Lane { memarg, lane } => {
+                self.lane_op(Opcode::v128_store64_lane, memarg, lane, false)?
+            }
+            other => {
+                if let Some(b) = isa::binop(&other) {
+                    self.binop(b)?
+                } else if let Some((op, traps)) = isa::unop(&other) {
+                    if traps { self.unop_trap(op)? } else { self.unop(op)? }
+                } else if let Some((op, abs)) = isa::load(&other) {
+                    self.load(op, abs, memarg_of(&other))?
+                } else if let Some(ops) = isa::store(&other) {
+                    self.store(ops, memarg_of(&other))
+                } else if let Some((family, op)) = isa::simd(&other) {
+                    self.simd(family, op, &other)?
+                } else {
+                    bail!("unsupported instruction: {other:?}")
+                }
+            }
         }
         Ok(())
     }
 
-    fn push_if(&mut self, height: usize, params: usize, results: usize, else_label: usize) {
+    fn push_if(
+        &mut self,
+        ty: BlockType,
+        height: usize,
+        params: usize,
+        results: usize,
+        else_label: usize,
+    ) {
         let label = self.new_label();
         self.ctrl.push(Ctrl {
             kind: Kind::If,
+            ty,
             height,
             params,
             results,
@@ -935,10 +948,10 @@ impl<'a> Translator<'a> {
 
     fn else_(&mut self) -> Result<()> {
         let f = self.ctrl.last().context("else outside if")?;
-        let (height, params, results, label) = (f.height, f.params, f.results, f.label);
+        let (ty, height, results, label) = (f.ty, f.height, f.results, f.label);
         if self.reachable {
             self.copy_top_to(height, results);
-            self.emit_branch(ctl::br, Br { off: 0 }, label);
+            self.emit_branch(Opcode::br, Br { off: 0 }, label);
             self.ctrl.last_mut().unwrap().branched = true;
         }
         let else_label = self.ctrl.last_mut().unwrap().else_label.take();
@@ -946,9 +959,8 @@ impl<'a> Translator<'a> {
             self.bind(l);
         }
         self.truncate(height);
-        for _ in 0..params {
-            self.push(Opd::Temp)?;
-        }
+        let params = self.block_widths(ty, false);
+        self.push_temps(params)?;
         self.ctrl.last_mut().unwrap().kind = Kind::Else;
         self.reachable = true;
         self.start_block();
@@ -977,9 +989,8 @@ impl<'a> Translator<'a> {
             self.bind(f.label);
         }
         self.truncate(f.height);
-        for _ in 0..f.results {
-            self.push(Opd::Temp)?;
-        }
+        let results = self.block_widths(f.ty, true);
+        self.push_temps(results)?;
         self.reachable = reachable;
         if reachable {
             self.start_block();
@@ -1007,7 +1018,7 @@ impl<'a> Translator<'a> {
             None => self.return_()?,
             Some((base, n, label)) => {
                 self.copy_top_to(base, n);
-                self.emit_branch(ctl::br, Br { off: 0 }, label);
+                self.emit_branch(Opcode::br, Br { off: 0 }, label);
             }
         }
         Ok(())
@@ -1017,7 +1028,7 @@ impl<'a> Translator<'a> {
     /// `base..base + n`.
     fn in_place(&self, base: usize, n: usize) -> bool {
         let h = self.stack.len();
-        n == 0 || (h - n == base && self.stack[base..].iter().all(|o| *o == Opd::Temp))
+        n == 0 || (h - n == base && self.stack[base..].iter().all(|e| e.o == Opd::Temp))
     }
 
     fn br_if(&mut self, depth: u32) -> Result<()> {
@@ -1034,7 +1045,7 @@ impl<'a> Translator<'a> {
                     None => self.return_()?,
                     Some((base, n, label)) => {
                         self.copy_top_to(base, n);
-                        self.emit_branch(ctl::br, Br { off: 0 }, label);
+                        self.emit_branch(Opcode::br, Br { off: 0 }, label);
                     }
                 }
                 self.bind(skip);
@@ -1047,10 +1058,10 @@ impl<'a> Translator<'a> {
     /// Branches to `label` if operand `c` (at `pos`) is non-zero
     /// (`when == true`) or zero (`when == false`), fusing a preceding
     /// comparison or `eqz` into the branch where possible.
-    fn cond_branch(&mut self, c: Opd, pos: usize, when: bool, label: usize) {
+    fn cond_branch(&mut self, c: Opd, pos: Slot, when: bool, label: usize) {
         if let Opd::Const(v) = c {
             if (v as u32 != 0) == when {
-                self.emit_branch(ctl::br, Br { off: 0 }, label);
+                self.emit_branch(Opcode::br, Br { off: 0 }, label);
             }
             return;
         }
@@ -1089,17 +1100,17 @@ impl<'a> Translator<'a> {
                 {
                     self.code.truncate(cand.pos);
                     let h = match (cand.is64, when) {
-                        (false, true) => ctl::br_eqz,
-                        (false, false) => ctl::br_nez,
-                        (true, true) => ctl::br_i64_eqz,
-                        (true, false) => ctl::br_i64_nez,
+                        (false, true) => Opcode::br_eqz,
+                        (false, false) => Opcode::br_nez,
+                        (true, true) => Opcode::br_i64_eqz,
+                        (true, false) => Opcode::br_i64_nez,
                     };
                     self.emit_branch(h, BrR { off: 0, c: cand.a }, label);
                     return;
                 }
             }
         }
-        let h = if when { ctl::br_nez } else { ctl::br_eqz };
+        let h = if when { Opcode::br_nez } else { Opcode::br_eqz };
         self.emit_branch(h, BrR { off: 0, c: slot }, label);
     }
 
@@ -1107,7 +1118,7 @@ impl<'a> Translator<'a> {
         let (i, ipos) = self.pop();
         let c = self.slot(i, ipos);
         let len = targets.len() - 1;
-        let table = self.emit(ctl::br_table, BrTable { c, len: len as u32 });
+        let table = self.emit(Opcode::br_table, BrTable { c, len: len as u32 });
         let entries = self.code.len();
         self.code.resize(entries + targets.len(), MaybeUninit::new(0));
         // Targets that need moves or a return get a stub after the table.
@@ -1128,7 +1139,7 @@ impl<'a> Translator<'a> {
                 None => self.return_()?,
                 Some((base, n, label)) => {
                     self.copy_top_to(base, n);
-                    self.emit_branch(ctl::br, Br { off: 0 }, label);
+                    self.emit_branch(Opcode::br, Br { off: 0 }, label);
                 }
             }
         }
@@ -1140,30 +1151,33 @@ impl<'a> Translator<'a> {
         let h = self.stack.len();
         match n {
             0 => {
-                self.emit(ctl::return_void, Nil);
+                self.emit(Opcode::return_void, Nil);
             }
             1 => match self.stack[h - 1] {
-                Opd::Const(v) => {
-                    self.emit(ctl::return_imm, RI64 { d: 0, imm: v });
+                Entry { o: Opd::Const(v), .. } => {
+                    self.emit(Opcode::return_imm, RI64 { d: 0, imm: v });
                 }
-                o => {
-                    let a = self.slot(o, h - 1);
-                    self.emit(ctl::return_r, RR { d: 0, a });
+                Entry { o, slot, wide } => {
+                    let a = self.slot(o, slot);
+                    let op = if wide { Opcode::return128 } else { Opcode::return_r };
+                    self.emit(op, RR { d: 0, a });
                 }
             },
             _ => {
-                // Results move to slots 0..n, which may be read by the moves
-                // themselves: go through scratch slots above the stack.
-                self.reserve(h + n)?;
+                // Results move to slots from 0, which may be read by the
+                // moves themselves: go through scratch slots above the stack.
+                let scratch = self.next_slot();
+                let total: usize = self.stack[h - n..].iter().map(|e| width(e.wide)).sum();
+                self.reserve(scratch + total)?;
+                let mut d = scratch;
                 for k in 0..n {
-                    let src = h - n + k;
-                    let o = self.stack[src];
-                    let d = self.slot_of(h + k);
-                    self.move_to(d, o, src);
+                    let e = self.stack[h - n + k];
+                    self.move_to(d as Slot, e.o, e.slot, e.wide);
+                    d += width(e.wide);
                 }
-                let a = self.slot_of(h);
-                self.emit(num::copy_span, CopySpan { d: 0, a, n: n as u16 });
-                self.emit(ctl::return_void, Nil);
+                let a = scratch as Slot;
+                self.emit(Opcode::copy_span, CopySpan { d: 0, a, n: total as u16 });
+                self.emit(Opcode::return_void, Nil);
             }
         }
         Ok(())
@@ -1176,77 +1190,73 @@ impl<'a> Translator<'a> {
         for pos in h - n..h {
             self.materialize(pos);
         }
-        self.slot_of(h - n)
+        self.slot_at(h - n) as Slot
     }
 
     fn call(&mut self, f: u32, tail: bool) -> Result<()> {
         let ty = self.env.func_type(f);
-        let (n, m) = (ty.params().len(), ty.results().len());
+        let (n, slots) = (ty.params().len(), ty.call_slots());
         let base = self.args(n);
-        let h = self.stack.len();
-        self.reserve(h - n + n.max(m))?;
+        self.reserve(base as usize + slots)?;
         self.mark();
         if f < self.env.num_imported_funcs {
-            let h = if tail { ctl::return_call_import } else { ctl::call_import };
+            let h = if tail { Opcode::return_call_import } else { Opcode::call_import };
             self.emit(h, Call { base, idx: f, func: std::ptr::null() });
         } else {
-            let h = if tail { ctl::return_call_internal } else { ctl::call_internal };
+            let h = if tail { Opcode::return_call_internal } else { Opcode::call_internal };
             let func =
                 &self.env.code[(f - self.env.num_imported_funcs) as usize] as *const FuncCode;
-            self.emit(h, Call { base, idx: f, func });
+            self.emit(h, Call { base, idx: f, func: func as *const () });
         }
-        self.finish_call(n, m, tail)
+        self.finish_call(n, ty, tail)
     }
 
-    fn finish_call(&mut self, n: usize, m: usize, tail: bool) -> Result<()> {
+    fn finish_call(&mut self, n: usize, ty: &FuncType, tail: bool) -> Result<()> {
         self.truncate(self.stack.len() - n);
         if tail {
             self.reachable = false;
         } else {
-            for _ in 0..m {
-                self.push(Opd::Temp)?;
-            }
+            self.push_temps(ty.results().iter().map(|t| Self::is_wide(*t)))?;
         }
         Ok(())
     }
 
     fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) -> Result<()> {
         let ty = self.env.type_at(type_index);
-        let (n, m) = (ty.params().len(), ty.results().len());
+        let (n, slots) = (ty.params().len(), ty.call_slots());
         let (i, ipos) = self.pop();
         let base = self.args(n);
         let c = self.slot(i, ipos);
-        let h = self.stack.len();
-        self.reserve((h - n + n.max(m)).max(ipos + 1))?;
+        self.reserve((base as usize + slots).max(ipos as usize + 1))?;
         let op = CallIndirect { base, c, table, ty: self.env.type_ids[type_index as usize] };
         self.mark();
-        let h = if tail { ctl::return_call_indirect } else { ctl::call_indirect };
+        let h = if tail { Opcode::return_call_indirect } else { Opcode::call_indirect };
         self.emit(h, op);
-        self.finish_call(n, m, tail)
+        self.finish_call(n, ty, tail)
     }
 
     fn select(&mut self) -> Result<()> {
         let (c, cpos) = self.pop();
         let (b, bpos) = self.pop();
-        let (a, apos) = self.pop();
+        let Entry { o: a, slot: apos, wide } = self.pop_entry();
         let c = self.slot(c, cpos);
         let b = self.slot(b, bpos);
         let a = self.slot(a, apos);
-        let d = self.push_temp()?;
-        self.emit_result(num::select, Select { d, c, a, b }, d);
+        let d = self.push_temp_wide(wide)?;
+        let op = if wide { Opcode::select128 } else { Opcode::select };
+        self.emit_result(op, Select { d, c, a, b }, d);
         Ok(())
     }
 
-    fn local_set(&mut self, l: Slot, tee: bool) -> Result<()> {
+    fn local_set(&mut self, index: u32, tee: bool) -> Result<()> {
+        let (l, wide) = self.locals[index as usize];
         let (v, pos) = self.pop();
-        let has_aliases = self.aliases > 0 && self.stack.contains(&Opd::Local(l));
+        let has_aliases = self.aliases > 0 && self.stack.iter().any(|e| e.o == Opd::Local(l));
         if has_aliases {
             self.preserve_local(l);
         }
         let retarget = match (v, self.last_result) {
-            (Opd::Temp, Some((p, d))) => {
-                !has_aliases && d == self.slot_of(pos) && p >= self.barrier
-            }
+            (Opd::Temp, Some((p, d))) => !has_aliases && d == pos && p >= self.barrier,
             _ => false,
         };
         if retarget {
@@ -1256,20 +1266,20 @@ impl<'a> Translator<'a> {
             self.last_cmp = None;
             self.last_eqz = None;
         } else {
-            self.move_to(l, v, pos);
+            self.move_to(l, v, pos, wide);
         }
         if tee {
-            self.push(Opd::Local(l))?;
+            self.push_wide(Opd::Local(l), wide)?;
         }
         Ok(())
     }
 
-    fn binop(&mut self, op: &'static Binop) -> Result<()> {
+    fn binop(&mut self, op: Binop) -> Result<()> {
         let (b, bpos) = self.pop();
         let (a, apos) = self.pop();
-        let d = self.slot_of(apos);
+        let d = apos;
         // Pick the form: immediate right, immediate left, or both slots.
-        let (h, a_slot, imm_or_b): (Handler, Slot, Result<Slot, u64>) = match (a, b) {
+        let (h, a_slot, imm_or_b): (Opcode, Slot, Result<Slot, u64>) = match (a, b) {
             (a, Opd::Const(v)) if !matches!(a, Opd::Const(_)) && op.imm.encode(v).is_some() => {
                 let a = self.slot(a, apos);
                 (op.ri, a, Err(op.imm.encode(v).unwrap()))
@@ -1278,7 +1288,7 @@ impl<'a> Translator<'a> {
                 let imm = op.imm.encode(v).unwrap();
                 let bs = self.slot(b, bpos);
                 match (op.ir, op.cmp) {
-                    (_, Some(cmp)) => (cmp.mirror().ri, bs, Err(imm)),
+                    (_, Some(cmp)) => (cmp.mirror().binop().ri, bs, Err(imm)),
                     (Some(ir), None) => (ir, bs, Err(imm)),
                     (None, None) => (op.ri, bs, Err(imm)),
                 }
@@ -1301,11 +1311,8 @@ impl<'a> Translator<'a> {
         // Remember comparisons for fusion with a following branch. An
         // immediate is kept as the value the comparison sees.
         if let Some(cmp) = op.cmp {
-            let cmp = if matches!(a, Opd::Const(_)) && imm_or_b.is_err() {
-                cmp_of(cmp.mirror())
-            } else {
-                cmp
-            };
+            let cmp =
+                if matches!(a, Opd::Const(_)) && imm_or_b.is_err() { cmp.mirror() } else { cmp };
             let b = imm_or_b.map_err(|imm| match op.imm {
                 Imm::B32 => imm as u32 as i32 as i64,
                 Imm::B64 => imm as i64,
@@ -1318,34 +1325,31 @@ impl<'a> Translator<'a> {
     fn eqz(&mut self, is64: bool) -> Result<()> {
         let (a, apos) = self.pop();
         let a = self.slot(a, apos);
-        let d = self.slot_of(apos);
-        let h = if is64 { num::i64_eqz } else { num::i32_eqz };
+        let d = apos;
+        let h = if is64 { Opcode::i64_eqz } else { Opcode::i32_eqz };
         let pos = self.emit_result(h, RR { d, a }, d);
         self.push(Opd::Temp)?;
         self.last_eqz = Some(EqzCand { pos, dst: d, a, is64 });
         Ok(())
     }
 
-    fn unop(&mut self, h: Handler) -> Result<()> {
+    fn unop(&mut self, op: Opcode) -> Result<()> {
         let (a, apos) = self.pop();
         let a = self.slot(a, apos);
-        let d = self.slot_of(apos);
-        self.emit_result(h, RR { d, a }, d);
+        self.emit_result(op, RR { d: apos, a }, apos);
         self.push(Opd::Temp)
     }
 
-    fn unop_trap(&mut self, h: Handler) -> Result<()> {
+    fn unop_trap(&mut self, op: Opcode) -> Result<()> {
         let (a, apos) = self.pop();
         let a = self.slot(a, apos);
-        let d = self.slot_of(apos);
         self.mark();
-        self.emit_result(h, RR { d, a }, d);
+        self.emit_result(op, RR { d: apos, a }, apos);
         self.push(Opd::Temp)
     }
 
-    fn load(&mut self, h: Handler, abs: Handler, memarg: wasmparser::MemArg) -> Result<()> {
-        let (addr, pos) = self.pop();
-        let d = self.slot_of(pos);
+    fn load(&mut self, op: Opcode, abs: Opcode, memarg: wasmparser::MemArg) -> Result<()> {
+        let (addr, d) = self.pop();
         match addr {
             Opd::Const(a) if (a as u32 as u64 + memarg.offset) <= u32::MAX as u64 => {
                 let ea = (a as u32 as u64 + memarg.offset) as u32;
@@ -1353,15 +1357,15 @@ impl<'a> Translator<'a> {
                 self.emit_result(abs, MemAbs { d, ea }, d);
             }
             _ => {
-                let a = self.slot(addr, pos);
+                let a = self.slot(addr, d);
                 self.mark();
-                self.emit_result(h, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
+                self.emit_result(op, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
             }
         }
         self.push(Opd::Temp)
     }
 
-    fn store(&mut self, [h, imm, abs]: [Handler; 3], memarg: wasmparser::MemArg) {
+    fn store(&mut self, [h, imm, abs]: [Opcode; 3], memarg: wasmparser::MemArg) {
         let (v, vpos) = self.pop();
         let (addr, apos) = self.pop();
         match (addr, v) {
@@ -1386,7 +1390,7 @@ impl<'a> Translator<'a> {
     }
 
     /// An instruction with three slot operands and two indices.
-    fn three(&mut self, h: Handler, idx: u32, idx2: u32) -> Result<()> {
+    fn three(&mut self, op: Opcode, idx: u32, idx2: u32) -> Result<()> {
         let (c, cpos) = self.pop();
         let (b, bpos) = self.pop();
         let (a, apos) = self.pop();
@@ -1394,12 +1398,142 @@ impl<'a> Translator<'a> {
         let b = self.slot(b, bpos);
         let a = self.slot(a, apos);
         self.mark();
-        self.emit(h, R3Idx { a, b, c, idx, idx2 });
+        self.emit(op, R3Idx { a, b, c, idx, idx2 });
+        Ok(())
+    }
+
+    fn global_is_wide(&self, index: u32) -> bool {
+        *self.env.globals[index as usize].content() == ValType::V128
+    }
+
+    /// A `v128` load: `d = f(mem[addr + offset])`.
+    fn v128_load(&mut self, op: Opcode, memarg: wasmparser::MemArg) -> Result<()> {
+        let (addr, d) = self.pop();
+        let a = self.slot(addr, d);
+        let d = self.push_temp_wide(true)?;
+        self.mark();
+        self.emit_result(op, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
+        Ok(())
+    }
+
+    /// A lane load (which pushes the updated vector) or a lane store.
+    fn lane_op(
+        &mut self,
+        op: Opcode,
+        memarg: wasmparser::MemArg,
+        lane: u8,
+        load: bool,
+    ) -> Result<()> {
+        let (v, vs) = self.pop();
+        let (addr, as_) = self.pop();
+        let v = self.slot(v, vs);
+        let addr = self.slot(addr, as_);
+        let offset = memarg.offset as u32;
+        self.mark();
+        if load {
+            let d = self.push_temp_wide(true)?;
+            self.emit_result(op, MemLane { d, addr, v, lane, offset }, d);
+        } else {
+            self.emit(op, MemLane { d: 0, addr, v, lane, offset });
+        }
+        Ok(())
+    }
+
+    /// An operator of a SIMD family whose handler applies a lane function.
+    fn simd(&mut self, family: Simd, op: Opcode, operator: &Operator<'_>) -> Result<()> {
+        match family {
+            Simd::Unop | Simd::Test | Simd::Splat => {
+                let (a, s) = self.pop();
+                let a = self.slot(a, s);
+                let d = self.push_temp_wide(family != Simd::Test)?;
+                self.emit_result(op, RR { d, a }, d);
+            }
+            Simd::Binop | Simd::Shift => {
+                let (b, bs) = self.pop();
+                let (a, as_) = self.pop();
+                let b = self.slot(b, bs);
+                let a = self.slot(a, as_);
+                let d = self.push_temp_wide(true)?;
+                self.emit_result(op, RRR { d, a, b }, d);
+            }
+            Simd::Ternop => {
+                let (c, cs) = self.pop();
+                let (b, bs) = self.pop();
+                let (a, as_) = self.pop();
+                let c = self.slot(c, cs);
+                let b = self.slot(b, bs);
+                let a = self.slot(a, as_);
+                let d = self.push_temp_wide(true)?;
+                self.emit_result(op, RRRR { d, a, b, c }, d);
+            }
+            Simd::Extract => {
+                let (a, s) = self.pop();
+                let a = self.slot(a, s);
+                let d = self.push_temp()?;
+                self.emit_result(op, RRI { d, a, imm: lane_of(operator) as u32 }, d);
+            }
+            Simd::Replace => {
+                let (b, bs) = self.pop();
+                let (a, as_) = self.pop();
+                let b = self.slot(b, bs);
+                let a = self.slot(a, as_);
+                let d = self.push_temp_wide(true)?;
+                self.emit_result(op, RRRR { d, a, b, c: lane_of(operator) as Slot }, d);
+            }
+        }
         Ok(())
     }
 }
 
-/// The comparison a binop table entry implements.
-fn cmp_of(op: &'static Binop) -> Cmp {
-    op.cmp.expect("comparison")
+/// The memory argument of a load or store.
+fn memarg_of(op: &Operator<'_>) -> wasmparser::MemArg {
+    use Operator as O;
+    match op {
+        O::I32Load { memarg }
+        | O::I64Load { memarg }
+        | O::F32Load { memarg }
+        | O::F64Load { memarg }
+        | O::I32Load8S { memarg }
+        | O::I32Load8U { memarg }
+        | O::I32Load16S { memarg }
+        | O::I32Load16U { memarg }
+        | O::I64Load8S { memarg }
+        | O::I64Load8U { memarg }
+        | O::I64Load16S { memarg }
+        | O::I64Load16U { memarg }
+        | O::I64Load32S { memarg }
+        | O::I64Load32U { memarg }
+        | O::I32Store { memarg }
+        | O::I64Store { memarg }
+        | O::F32Store { memarg }
+        | O::F64Store { memarg }
+        | O::I32Store8 { memarg }
+        | O::I32Store16 { memarg }
+        | O::I64Store8 { memarg }
+        | O::I64Store16 { memarg }
+        | O::I64Store32 { memarg } => *memarg,
+        _ => unreachable!("not a load or store: {op:?}"),
+    }
+}
+
+/// The lane immediate of an extract or replace.
+fn lane_of(op: &Operator<'_>) -> u8 {
+    use Operator as O;
+    match op {
+        O::I8x16ExtractLaneS { lane }
+        | O::I8x16ExtractLaneU { lane }
+        | O::I8x16ReplaceLane { lane }
+        | O::I16x8ExtractLaneS { lane }
+        | O::I16x8ExtractLaneU { lane }
+        | O::I16x8ReplaceLane { lane }
+        | O::I32x4ExtractLane { lane }
+        | O::I32x4ReplaceLane { lane }
+        | O::I64x2ExtractLane { lane }
+        | O::I64x2ReplaceLane { lane }
+        | O::F32x4ExtractLane { lane }
+        | O::F32x4ReplaceLane { lane }
+        | O::F64x2ExtractLane { lane }
+        | O::F64x2ReplaceLane { lane } => *lane,
+        _ => unreachable!("not a lane operator: {op:?}"),
+    }
 }
