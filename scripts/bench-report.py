@@ -43,6 +43,13 @@ table(
     pairs((p.name.removeprefix("execute_"), p / "wazi", p / "wasmi") for p in execute),
     "wasmi",
 )
+for kind, title in [("simd", "SIMD kernels (+simd128)"), ("scalar", "The same kernels, scalar")]:
+    dirs = sorted(p for p in root.glob(f"{kind}_*") if p.is_dir())
+    table(
+        f"{title}, eager translation in both",
+        pairs((p.name.removeprefix(f"{kind}_"), p / "wazi", p / "wasmi") for p in dirs),
+        "wasmi",
+    )
 startup = root / "startup"
 if startup.exists():
     modes = ["eager", "lazy-translation", "lazy"]

@@ -34,7 +34,7 @@ pub const EXECUTION: &[Kernel] = &[
 
 /// The SIMD benchmarks, each run from [`SIMD`] and from [`SIMD_SCALAR`].
 pub const SIMD_KERNELS: &[Kernel] = &[
-    Kernel { export: "count_byte", arg: 40, what: "byte search (memchr-style count) over 64 KiB" },
-    Kernel { export: "dot_f32", arg: 200, what: "f32 dot product of 4096 elements" },
-    Kernel { export: "matmul_f32", arg: 96, what: "f32 matrix multiply" },
+    Kernel { export: "count_byte", arg: 400, what: "byte search (memchr-style count) over 64 KiB" },
+    Kernel { export: "dot_f32", arg: 4000, what: "f32 dot product of 4096 elements" },
+    Kernel { export: "matmul_f32", arg: 60, what: "f32 64x64 matrix multiply" },
 ];

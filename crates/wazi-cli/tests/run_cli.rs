@@ -260,3 +260,34 @@ fn version_and_help() {
         assert!(help.contains(option), "help run mentions {option}");
     }
 }
+
+#[test]
+fn simd_is_on_by_default_and_switches_off_as_in_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = module(
+        &dir,
+        "simd.wat",
+        r#"(module (func (export "sum") (param v128) (result v128)
+          (i32x4.add (local.get 0) (v128.const i32x4 1 2 3 4))))"#,
+    );
+    // Like wasmtime, a v128 argument and result are one unsigned number.
+    let out = wazi(&["run", "--invoke", "sum", &m, "4294967296"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let expected = (1u128 | 3 << 32 | 3 << 64 | 4 << 96).to_string();
+    assert_eq!(text(&out.stdout), format!("{expected}\n"));
+    for spelling in ["simd=n", "simd=no", "simd=false"] {
+        let out = wazi(&["run", "-W", spelling, "--invoke", "sum", &m, "0"]);
+        assert_eq!(out.status.code(), Some(1), "{spelling}");
+        assert!(text(&out.stderr).contains("SIMD"), "{}", text(&out.stderr));
+    }
+    let relaxed = module(
+        &dir,
+        "relaxed.wat",
+        r#"(module (func (export "f") (param v128) (result v128)
+          (f32x4.relaxed_max (local.get 0) (local.get 0))))"#,
+    );
+    let out = wazi(&["run", "-W", "relaxed-simd=n", "--invoke", "f", &relaxed, "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = wazi(&["run", "-W", "relaxed-simd=y,simd=y", "--invoke", "f", &relaxed, "0"]);
+    assert_eq!(text(&out.stdout), "0\n", "{}", text(&out.stderr));
+}

@@ -66,6 +66,9 @@ macro_rules! for_each_op {
             copy128: RR, select128: Select, return128: RR,
             global_get128: RIdx, global_set128: RIdx,
             v128_const: RV128, i8x16_shuffle: Shuffle,
+            // `d = a * b + c`, rounded twice: a multiply whose only use is
+            // an add, fused into one dispatch.
+            f32x4_mul_add: RRRR, f64x2_mul_add: RRRR,
             v128_load: MemOp, v128_store: MemOp,
             v128_load8x8_s: MemOp, v128_load8x8_u: MemOp, v128_load16x4_s: MemOp,
             v128_load16x4_u: MemOp, v128_load32x2_s: MemOp, v128_load32x2_u: MemOp,

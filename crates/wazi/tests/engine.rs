@@ -760,3 +760,50 @@ fn simd_bytecode_and_the_simd_switch() {
     assert!(Module::new(&no_relaxed, relaxed).is_err());
     assert!(Module::new(&engine, relaxed).is_ok());
 }
+
+#[test]
+fn float_vector_multiply_add_fuses_without_changing_results() {
+    // Products used once by an add fuse (either operand order); a product
+    // kept in a local does not.
+    let wat = r#"(module
+      (func (export "left") (param v128 v128 v128) (result v128)
+        (f32x4.add (f32x4.mul (local.get 0) (local.get 1)) (local.get 2)))
+      (func (export "right") (param v128 v128 v128) (result v128)
+        (f64x2.add (local.get 2) (f64x2.mul (local.get 0) (local.get 1))))
+      (func (export "temps") (param v128 v128 v128) (result v128)
+        (f32x4.add (f32x4.abs (local.get 2))
+                   (f32x4.mul (f32x4.sqrt (local.get 0)) (f32x4.neg (local.get 1)))))
+      (func (export "kept") (param v128 v128 v128) (result v128) (local v128)
+        (f32x4.add (local.tee 3 (f32x4.mul (local.get 0) (local.get 1))) (local.get 3))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    for (i, fused) in [(0, true), (1, true), (2, true), (3, false)] {
+        let listing = module.disassemble(i).unwrap();
+        assert_eq!(listing.contains("_mul_add"), fused, "{listing}");
+    }
+    let f32s = |l: [f32; 4]| v(l.map(f32::to_bits));
+    let (mut store, inst) = instance(&engine, wat);
+    let call = |store: &mut Store<()>, name: &str, args: [V128; 3]| {
+        let f = inst.get_typed_func::<(V128, V128, V128), V128>(&mut *store, name).unwrap();
+        f.call(store, (args[0], args[1], args[2])).unwrap()
+    };
+    // (1 + 2^-12)^2 - (1 + 2^-11) is 2^-24 with one rounding (an FMA) and
+    // 0 with two: the fused instruction must keep both roundings.
+    let x = f32::from_bits(0x3f80_0800);
+    let a = f32s([x, 2.0, -3.0, f32::INFINITY]);
+    let b = f32s([x, 0.5, 4.0, 0.0]);
+    let c = f32s([-f32::from_bits(0x3f80_1000), 1.0, 1.0, 1.0]);
+    let r = call(&mut store, "left", [a, b, c]);
+    let lanes = |x: V128| -> [u32; 4] { std::array::from_fn(|k| (x.as_u128() >> (32 * k)) as u32) };
+    let got = lanes(r).map(f32::from_bits);
+    assert_eq!(x.mul_add(x, -f32::from_bits(0x3f80_1000)), 2f32.powi(-24));
+    assert_eq!(got[..3], [0.0, 2.0, -11.0]);
+    assert!(got[3].is_nan(), "inf * 0 + 1 is NaN");
+    let d = |x: [f64; 2]| V128::from(x[0].to_bits() as u128 | (x[1].to_bits() as u128) << 64);
+    let r = call(&mut store, "right", [d([3.0, 0.1]), d([2.0, 0.2]), d([1.0, 0.3])]);
+    assert_eq!(r, d([7.0, 0.1 * 0.2 + 0.3]));
+    let r = call(&mut store, "temps", [f32s([4.0; 4]), f32s([3.0; 4]), f32s([-1.0; 4])]);
+    assert_eq!(r, f32s([-5.0; 4]));
+    let r = call(&mut store, "kept", [f32s([2.0; 4]), f32s([3.0; 4]), f32s([0.0; 4])]);
+    assert_eq!(r, f32s([12.0; 4]));
+}

@@ -1,5 +1,6 @@
 //! SIMD instructions on `v128` values, which take two slots (`s` holds the
-//! low 64 bits, `s + 1` the high ones), and the handler table.
+//! low 64 bits, `s + 1` the high ones: the vector's bytes in memory order
+//! on a little-endian host), and the handler table.
 //!
 //! The handlers of the families declared in `isa.rs` (`simd_unop`,
 //! `simd_binop`, ...) are generated from the declaration: each applies the
@@ -21,11 +22,17 @@ use crate::trap::TrapCode;
 /// As for [`rd`]: both slots belong to the current frame.
 #[inline(always)]
 pub(crate) unsafe fn rd128(sp: Sp, s: u16) -> V128 {
-    // SAFETY: the translator gives v128 values two slots of the frame.
+    // SAFETY: the translator gives v128 values two slots of the frame; a
+    // vector is bytes, aligned to 1. On a little-endian host the two slots'
+    // bytes are the vector's in memory order.
+    #[cfg(target_endian = "little")]
     unsafe {
-        let lo = *sp.add(s as usize);
-        let hi = *sp.add(s as usize + 1);
-        (hi as u128) << 64 | lo as u128
+        std::ptr::read(sp.add(s as usize) as *const V128)
+    }
+    #[cfg(not(target_endian = "little"))]
+    unsafe {
+        let (lo, hi) = (*sp.add(s as usize), *sp.add(s as usize + 1));
+        ((hi as u128) << 64 | lo as u128).to_le_bytes()
     }
 }
 
@@ -36,9 +43,15 @@ pub(crate) unsafe fn rd128(sp: Sp, s: u16) -> V128 {
 #[inline(always)]
 pub(crate) unsafe fn wr128(sp: Sp, s: u16, v: V128) {
     // SAFETY: as in `rd128`.
+    #[cfg(target_endian = "little")]
     unsafe {
-        *sp.add(s as usize) = v as u64;
-        *sp.add(s as usize + 1) = (v >> 64) as u64;
+        std::ptr::write(sp.add(s as usize) as *mut V128, v)
+    }
+    #[cfg(not(target_endian = "little"))]
+    unsafe {
+        let x = u128::from_le_bytes(v);
+        *sp.add(s as usize) = x as u64;
+        *sp.add(s as usize + 1) = (x >> 64) as u64;
     }
 }
 
@@ -123,12 +136,12 @@ mod h {
     pub(crate) use super::super::table::*;
     pub(crate) use super::super::variable::*;
     pub(crate) use super::{
-        copy128, global_get128, global_set128, i8x16_shuffle, return128, select128, v128_const,
-        v128_load, v128_load8_lane, v128_load8_splat, v128_load8x8_s, v128_load8x8_u,
-        v128_load16_lane, v128_load16_splat, v128_load16x4_s, v128_load16x4_u, v128_load32_lane,
-        v128_load32_splat, v128_load32_zero, v128_load32x2_s, v128_load32x2_u, v128_load64_lane,
-        v128_load64_splat, v128_load64_zero, v128_store, v128_store8_lane, v128_store16_lane,
-        v128_store32_lane, v128_store64_lane,
+        copy128, f32x4_mul_add, f64x2_mul_add, global_get128, global_set128, i8x16_shuffle,
+        return128, select128, v128_const, v128_load, v128_load8_lane, v128_load8_splat,
+        v128_load8x8_s, v128_load8x8_u, v128_load16_lane, v128_load16_splat, v128_load16x4_s,
+        v128_load16x4_u, v128_load32_lane, v128_load32_splat, v128_load32_zero, v128_load32x2_s,
+        v128_load32x2_u, v128_load64_lane, v128_load64_splat, v128_load64_zero, v128_store,
+        v128_store8_lane, v128_store16_lane, v128_store32_lane, v128_store64_lane,
     };
 }
 
@@ -178,6 +191,20 @@ handler!(fn v128_const(ip, sp, mem, len, x) {
     next!(RV128, ip, sp, mem, len, x)
 });
 
+handler!(fn f32x4_mul_add(ip, sp, mem, len, x) {
+    let o = operands::<RRRR>(ip);
+    let p = v128::f32x4_mul(rd128(sp, o.a), rd128(sp, o.b));
+    wr128(sp, o.d, v128::f32x4_add(p, rd128(sp, o.c)));
+    next!(RRRR, ip, sp, mem, len, x)
+});
+
+handler!(fn f64x2_mul_add(ip, sp, mem, len, x) {
+    let o = operands::<RRRR>(ip);
+    let p = v128::f64x2_mul(rd128(sp, o.a), rd128(sp, o.b));
+    wr128(sp, o.d, v128::f64x2_add(p, rd128(sp, o.c)));
+    next!(RRRR, ip, sp, mem, len, x)
+});
+
 handler!(fn i8x16_shuffle(ip, sp, mem, len, x) {
     let o = operands::<Shuffle>(ip);
     wr128(sp, o.d, v128::i8x16_shuffle(rd128(sp, o.a), rd128(sp, o.b), o.lanes));
@@ -200,7 +227,7 @@ macro_rules! v128_loads {
 }
 
 v128_loads! {
-    v128_load: u128 => |v| v;
+    v128_load: u128 => |v: u128| v.to_le_bytes();
     v128_load8x8_s: u64 => v128::v128_load8x8_s;
     v128_load8x8_u: u64 => v128::v128_load8x8_u;
     v128_load16x4_s: u64 => v128::v128_load16x4_s;
@@ -218,7 +245,7 @@ v128_loads! {
 handler!(fn v128_store(ip, sp, mem, len, x) {
     let o = operands::<MemOp>(ip);
     let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
-    if !store::<u128>(mem, len, ea, rd128(sp, o.d)) {
+    if !store::<u128>(mem, len, ea, u128::from_le_bytes(rd128(sp, o.d))) {
         return trap(ip, x, TrapCode::MemoryOutOfBounds);
     }
     next!(MemOp, ip, sp, mem, len, x)

@@ -1,12 +1,13 @@
 //! The lane semantics of every SIMD and relaxed-SIMD operator, as plain
 //! functions on 128-bit vectors.
 //!
-//! A vector is a `u128` whose lane 0 holds the least significant bits (the
-//! first bytes in memory). Each function views its operands as an array of
-//! lanes, computes the result lane by lane in a fixed-size loop with no
-//! per-lane branches, and packs it back; LLVM compiles those loops to the
-//! host's vector instructions, so one handler is one short vector sequence,
-//! never a loop of the interpreter. Nothing here can panic: lane indices are
+//! A vector is its 16 bytes in memory order (lane 0 first). Each function
+//! views its operands as an array of lanes, computes the result lane by lane
+//! in a fixed-size loop, and packs it back; LLVM compiles those loops to the
+//! host's vector instructions (`paddb`, `pavgb`, `pcmpeqb`, ... on x86-64),
+//! so one handler is one short vector sequence, never a loop of the
+//! interpreter. (A `u128` would not do: LLVM keeps it in two general
+//! registers and takes lanes apart with shifts.) Nothing here can panic: lane indices are
 //! masked, arithmetic wraps or saturates explicitly.
 //!
 //! Functions are named after the wasm operator (`i16x8.extmul_low_i8x16_s`
@@ -17,36 +18,60 @@
 //! relaxed-SIMD proposal allows; each one's doc comment says which, and
 //! whether it is what wasmtime gives on x86-64.
 
-/// A 128-bit vector.
-pub(crate) type V128 = u128;
+/// A 128-bit vector: its bytes, lane 0 first.
+pub(crate) type V128 = [u8; 16];
+
+/// The vector whose bits are `x` (lane 0 in the least significant bits).
+#[cfg(test)]
+fn from_bits(x: u128) -> V128 {
+    x.to_le_bytes()
+}
+
+/// The bits of vector `v`.
+#[cfg(test)]
+fn to_bits(v: V128) -> u128 {
+    u128::from_le_bytes(v)
+}
 
 /// Conversions between a vector and its lanes.
 macro_rules! lanes {
     ($($get:ident $put:ident : $t:ty, $n:literal, $s:literal;)*) => {$(
         #[inline(always)]
         fn $get(v: V128) -> [$t; $n] {
-            let b = v.to_le_bytes();
-            core::array::from_fn(|i| {
+            #[cfg(target_endian = "little")]
+            // SAFETY: both are 16 bytes of plain data, valid for every bit
+            // pattern; on a little-endian host lane `i` is bytes
+            // `i * size..`, the wasm lane order.
+            let l = unsafe { core::mem::transmute::<V128, [$t; $n]>(v) };
+            #[cfg(not(target_endian = "little"))]
+            let l = core::array::from_fn(|i| {
                 let mut x = [0u8; $s];
-                x.copy_from_slice(&b[i * $s..i * $s + $s]);
+                x.copy_from_slice(&v[i * $s..i * $s + $s]);
                 <$t>::from_le_bytes(x)
-            })
+            });
+            l
         }
 
         #[inline(always)]
         fn $put(l: [$t; $n]) -> V128 {
-            let mut b = [0u8; 16];
-            for i in 0..$n {
-                b[i * $s..i * $s + $s].copy_from_slice(&l[i].to_le_bytes());
-            }
-            u128::from_le_bytes(b)
+            #[cfg(target_endian = "little")]
+            // SAFETY: as in the reverse conversion.
+            let v = unsafe { core::mem::transmute::<[$t; $n], V128>(l) };
+            #[cfg(not(target_endian = "little"))]
+            let v = {
+                let mut b = [0u8; 16];
+                for i in 0..$n {
+                    b[i * $s..i * $s + $s].copy_from_slice(&l[i].to_le_bytes());
+                }
+                b
+            };
+            v
         }
     )*};
 }
 
 lanes! {
     i8s put_i8: i8, 16, 1;
-    u8s put_u8: u8, 16, 1;
     i16s put_i16: i16, 8, 2;
     u16s put_u16: u16, 8, 2;
     i32s put_i32: i32, 4, 4;
@@ -55,6 +80,17 @@ lanes! {
     u64s put_u64: u64, 2, 8;
     f32s put_f32: f32, 4, 4;
     f64s put_f64: f64, 2, 8;
+}
+
+/// Byte lanes are the vector itself.
+#[inline(always)]
+fn u8s(v: V128) -> [u8; 16] {
+    v
+}
+
+#[inline(always)]
+fn put_u8(l: [u8; 16]) -> V128 {
+    l
 }
 
 /// `name(a) = put(f(a[i]))` for every lane.
@@ -115,40 +151,28 @@ macro_rules! shift {
 
 // ---- bitwise -------------------------------------------------------------
 
-#[inline]
-pub(crate) fn v128_not(a: V128) -> V128 {
-    !a
+unary! {
+    v128_not: u64s put_u64 |a| !a;
 }
 
-#[inline]
-pub(crate) fn v128_and(a: V128, b: V128) -> V128 {
-    a & b
-}
-
-#[inline]
-pub(crate) fn v128_andnot(a: V128, b: V128) -> V128 {
-    a & !b
-}
-
-#[inline]
-pub(crate) fn v128_or(a: V128, b: V128) -> V128 {
-    a | b
-}
-
-#[inline]
-pub(crate) fn v128_xor(a: V128, b: V128) -> V128 {
-    a ^ b
+binary! {
+    v128_and: u64s put_u64 |a, b| a & b;
+    v128_andnot: u64s put_u64 |a, b| a & !b;
+    v128_or: u64s put_u64 |a, b| a | b;
+    v128_xor: u64s put_u64 |a, b| a ^ b;
 }
 
 /// Bits of `a` where `c` is set, of `b` elsewhere.
 #[inline]
 pub(crate) fn v128_bitselect(a: V128, b: V128, c: V128) -> V128 {
-    (a & c) | (b & !c)
+    let (a, b, c) = (u64s(a), u64s(b), u64s(c));
+    put_u64([0, 1].map(|i| (a[i] & c[i]) | (b[i] & !c[i])))
 }
 
 #[inline]
 pub(crate) fn v128_any_true(a: V128) -> u32 {
-    (a != 0) as u32
+    let a = u64s(a);
+    (a[0] | a[1] != 0) as u32
 }
 
 // ---- splat, lanes, shuffles ------------------------------------------------
@@ -320,8 +344,28 @@ macro_rules! bitmask {
     )*};
 }
 
+/// The top bit of every byte lane. LLVM does not turn the lane loop into
+/// x86's `pmovmskb`, so x86-64 (where SSE2 is always present) calls it.
+#[inline]
+pub(crate) fn i8x16_bitmask(a: V128) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{__m128i, _mm_movemask_epi8};
+        // SAFETY: `__m128i` is 16 bytes of plain data, like `V128`; SSE2
+        // is part of every x86-64 target.
+        unsafe { _mm_movemask_epi8(core::mem::transmute::<V128, __m128i>(a)) as u32 }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut m = 0u32;
+        for (i, x) in i8s(a).iter().enumerate() {
+            m |= ((*x < 0) as u32) << i;
+        }
+        m
+    }
+}
+
 bitmask! {
-    i8x16_bitmask: i8s;
     i16x8_bitmask: i16s;
     i32x4_bitmask: i32s;
     i64x2_bitmask: i64s;
@@ -554,9 +598,27 @@ narrow! {
     i16x8_narrow_i32x4_u: i32s put_u16 u16, 8, 0, 65535;
 }
 
-/// Sums of the products of adjacent lane pairs (wrapping).
+/// Sums of the products of adjacent lane pairs (wrapping): x86's
+/// `pmaddwd` exactly, which x86-64 calls (LLVM does not find it).
 #[inline]
 pub(crate) fn i32x4_dot_i16x8_s(a: V128, b: V128) -> V128 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{__m128i, _mm_madd_epi16};
+        // SAFETY: `__m128i` is 16 bytes of plain data, like `V128`.
+        let (x, y) = unsafe {
+            (core::mem::transmute::<V128, __m128i>(a), core::mem::transmute::<V128, __m128i>(b))
+        };
+        // SAFETY: as above; SSE2 is part of every x86-64 target.
+        unsafe { core::mem::transmute::<__m128i, V128>(_mm_madd_epi16(x, y)) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    i32x4_dot_i16x8_lanes(a, b)
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline]
+fn i32x4_dot_i16x8_lanes(a: V128, b: V128) -> V128 {
     let (a, b) = (i16s(a), i16s(b));
     put_i32(core::array::from_fn(|i| {
         (a[2 * i] as i32 * b[2 * i] as i32).wrapping_add(a[2 * i + 1] as i32 * b[2 * i + 1] as i32)
@@ -600,49 +662,36 @@ fn quiet64(a: f64, r: f64) -> f64 {
     if a.is_nan() { a + a } else { r }
 }
 
-/// Wasm `min`: NaN if either is NaN, and -0 below +0.
-#[inline(always)]
-fn min32(a: f32, b: f32) -> f32 {
-    if a.is_nan() || b.is_nan() {
-        a + b
-    } else if a == b {
-        f32::from_bits(a.to_bits() | b.to_bits())
-    } else {
-        a.min(b)
-    }
+/// Wasm `min` and `max`: NaN if either is NaN, and -0 below +0.
+macro_rules! wasm_minmax {
+    ($($min:ident $max:ident : $t:ty;)*) => {$(
+        #[inline(always)]
+        fn $min(a: $t, b: $t) -> $t {
+            if a.is_nan() || b.is_nan() {
+                a + b
+            } else if a == b {
+                <$t>::from_bits(a.to_bits() | b.to_bits())
+            } else {
+                a.min(b)
+            }
+        }
+
+        #[inline(always)]
+        fn $max(a: $t, b: $t) -> $t {
+            if a.is_nan() || b.is_nan() {
+                a + b
+            } else if a == b {
+                <$t>::from_bits(a.to_bits() & b.to_bits())
+            } else {
+                a.max(b)
+            }
+        }
+    )*};
 }
 
-#[inline(always)]
-fn max32(a: f32, b: f32) -> f32 {
-    if a.is_nan() || b.is_nan() {
-        a + b
-    } else if a == b {
-        f32::from_bits(a.to_bits() & b.to_bits())
-    } else {
-        a.max(b)
-    }
-}
-
-#[inline(always)]
-fn min64(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        a + b
-    } else if a == b {
-        f64::from_bits(a.to_bits() | b.to_bits())
-    } else {
-        a.min(b)
-    }
-}
-
-#[inline(always)]
-fn max64(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        a + b
-    } else if a == b {
-        f64::from_bits(a.to_bits() & b.to_bits())
-    } else {
-        a.max(b)
-    }
+wasm_minmax! {
+    min32 max32: f32;
+    min64 max64: f64;
 }
 
 unary! {
@@ -683,13 +732,13 @@ binary! {
     f64x2_max: f64s put_f64 |a, b| max64(a, b);
     f64x2_pmin: f64s put_f64 |a, b| if b < a { b } else { a };
     f64x2_pmax: f64s put_f64 |a, b| if a < b { b } else { a };
-    // x86's `minps`/`maxps` (and the `pd` forms), as wasmtime lowers the
-    // relaxed operators on x86-64: the second operand when either is NaN
-    // or when both are zeros, both allowed results.
-    f32x4_relaxed_min: f32s put_f32 |a, b| if a < b { a } else { b };
-    f32x4_relaxed_max: f32s put_f32 |a, b| if a > b { a } else { b };
-    f64x2_relaxed_min: f64s put_f64 |a, b| if a < b { a } else { b };
-    f64x2_relaxed_max: f64s put_f64 |a, b| if a > b { a } else { b };
+    // As `pmin`/`pmax`, which is how wasmtime translates the relaxed
+    // operators (a compare and a bitselect) on x86-64: the first operand
+    // when either is NaN or both are zeros, both allowed results.
+    f32x4_relaxed_min: f32s put_f32 |a, b| if b < a { b } else { a };
+    f32x4_relaxed_max: f32s put_f32 |a, b| if a < b { b } else { a };
+    f64x2_relaxed_min: f64s put_f64 |a, b| if b < a { b } else { a };
+    f64x2_relaxed_max: f64s put_f64 |a, b| if a < b { b } else { a };
 }
 
 /// The two f64 lanes converted, then two zero lanes.
@@ -835,12 +884,12 @@ load_extend! {
 
 #[inline]
 pub(crate) fn v128_load32_zero(x: u32) -> V128 {
-    x as V128
+    put_u32([x, 0, 0, 0])
 }
 
 #[inline]
 pub(crate) fn v128_load64_zero(x: u64) -> V128 {
-    x as V128
+    put_u64([x, 0])
 }
 
 #[cfg(test)]
@@ -853,7 +902,9 @@ mod tests {
 
     #[test]
     fn lanes_are_little_endian() {
-        let v = 0x0f0e0d0c_0b0a0908_07060504_03020100u128;
+        let v = from_bits(0x0f0e0d0c_0b0a0908_07060504_03020100u128);
+        assert_eq!(to_bits(v), 0x0f0e0d0c_0b0a0908_07060504_03020100u128);
+        assert_eq!(u64s(v)[0], 0x07060504_03020100);
         assert_eq!(u8s(v)[0], 0);
         assert_eq!(u8s(v)[15], 15);
         assert_eq!(u16s(v)[1], 0x0302);
@@ -892,9 +943,32 @@ mod tests {
     }
 
     #[test]
+    fn intrinsics_agree_with_the_lane_loops() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..10_000 {
+            let mut v = [0u8; 16];
+            for b in v.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            let w = i8x16_swizzle(v, i8x16_splat(x as u32 & 15));
+            let mut m = 0u32;
+            for (i, b) in i8s(v).iter().enumerate() {
+                m |= ((*b < 0) as u32) << i;
+            }
+            assert_eq!(i8x16_bitmask(v), m);
+            assert_eq!(i32x4_dot_i16x8_s(v, w), i32x4_dot_i16x8_lanes(v, w));
+        }
+        let min = i16x8_splat(0x8000);
+        assert_eq!(i32x4_dot_i16x8_s(min, min), i32x4_dot_i16x8_lanes(min, min));
+    }
+
+    #[test]
     fn shuffles_and_swizzles() {
-        let a = 0x0f0e0d0c_0b0a0908_07060504_03020100u128;
-        let b = a | 0x10101010_10101010_10101010_10101010;
+        let a = from_bits(0x0f0e0d0c_0b0a0908_07060504_03020100u128);
+        let b = v128_or(a, i8x16_splat(0x10));
         let lanes = core::array::from_fn(|i| (31 - i) as u8);
         assert_eq!(u8s(i8x16_shuffle(a, b, lanes))[0], 0x1f);
         assert_eq!(u8s(i8x16_shuffle(a, b, lanes))[15], 0x10);
@@ -928,6 +1002,8 @@ mod tests {
         let u = u32s(i32x4_trunc_sat_f64x2_u_zero(put_f64([-1.0, 5e9])));
         assert_eq!(u, [0, u32::MAX, 0, 0]);
         let rm = f32s(f32x4_relaxed_min(f32x4_splat(nan), f32x4_splat(1.0f32.to_bits())));
+        assert!(rm[0].is_nan());
+        let rm = f32s(f32x4_relaxed_max(f32x4_splat(1.0f32.to_bits()), f32x4_splat(nan)));
         assert_eq!(rm[0], 1.0);
     }
 

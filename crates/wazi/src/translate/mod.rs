@@ -178,6 +178,8 @@ struct Translator<'a> {
     barrier: usize,
     /// The last instruction, if it wrote a temporary: `(cell, slot)`.
     last_result: Option<(usize, Slot)>,
+    /// The last instruction emitted: `(cell, opcode)`.
+    last_op: Option<(usize, Opcode)>,
     last_cmp: Option<CmpCand>,
     last_eqz: Option<EqzCand>,
     /// The fuel instruction of the current block.
@@ -209,6 +211,7 @@ impl<'a> Translator<'a> {
             dead_depth: 0,
             barrier: 0,
             last_result: None,
+            last_op: None,
             last_cmp: None,
             last_eqz: None,
             fuel_op: None,
@@ -300,6 +303,7 @@ impl<'a> Translator<'a> {
         // SAFETY: the cells just reserved hold an `Op<T>` (8-byte aligned,
         // a multiple of 8 bytes long).
         unsafe { (self.code.as_mut_ptr().add(pos) as *mut Op<T>).write(Op { h, i }) };
+        self.last_op = Some((pos, op));
         self.last_result = None;
         self.last_cmp = None;
         self.last_eqz = None;
@@ -1449,6 +1453,9 @@ impl<'a> Translator<'a> {
                 self.emit_result(op, RR { d, a }, d);
             }
             Simd::Binop | Simd::Shift => {
+                if let Some(fused) = self.mul_add(op) {
+                    return fused;
+                }
                 let (b, bs) = self.pop();
                 let (a, as_) = self.pop();
                 let b = self.slot(b, bs);
@@ -1482,6 +1489,41 @@ impl<'a> Translator<'a> {
             }
         }
         Ok(())
+    }
+}
+
+impl Translator<'_> {
+    /// Fuses a float vector add whose operand is the temporary the
+    /// instruction just before computed with a multiply into one
+    /// `mul_add` (the same two roundings, one dispatch).
+    fn mul_add(&mut self, add: Opcode) -> Option<Result<()>> {
+        let (mul, fused) = match add {
+            Opcode::f32x4_add => (Opcode::f32x4_mul, Opcode::f32x4_mul_add),
+            Opcode::f64x2_add => (Opcode::f64x2_mul, Opcode::f64x2_mul_add),
+            _ => return None,
+        };
+        let (pos, op) = self.last_op?;
+        let (_, t) = self.last_result?;
+        let h = self.stack.len();
+        let (x, y) = (self.stack[h - 2], self.stack[h - 1]);
+        let product_is = |e: Entry| e.o == Opd::Temp && e.slot == t;
+        if op != mul || !self.is_last(pos, cells::<RRR>()) || !(product_is(x) || product_is(y)) {
+            return None;
+        }
+        // SAFETY: the instruction at `pos` is the multiply, an `Op<RRR>`.
+        let m = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRR>)).i };
+        self.code.truncate(pos);
+        self.offsets.retain(|(cell, _)| (*cell as usize) < pos);
+        let other = if product_is(y) { x } else { y };
+        self.pop();
+        self.pop();
+        let c = self.slot(other.o, other.slot);
+        let d = match self.push_temp_wide(true) {
+            Ok(d) => d,
+            Err(e) => return Some(Err(e)),
+        };
+        self.emit_result(fused, RRRR { d, a: m.a, b: m.b, c }, d);
+        Some(Ok(()))
     }
 }
 
