@@ -1,5 +1,6 @@
-//! The component model's own conformance tests
-//! (`shared/reference/component-model/test/`), run through the same runner
+//! The component model's own conformance tests (copied from the
+//! component-model repository into `tests/component-model/`, see its
+//! `SOURCE`), run through the same runner
 //! as `wazi wast`: every file under `values/`, `resources/`, `linking/`,
 //! `validation/` and `binary/`.
 
@@ -74,7 +75,7 @@ const EXCLUDED: &[(&str, usize, usize, &str)] = &[
 const DIRS: &[&str] = &["values", "resources", "linking", "validation", "binary"];
 
 fn test_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/component-model/test")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/component-model")
 }
 
 #[test]
