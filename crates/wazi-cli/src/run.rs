@@ -61,7 +61,7 @@ pub struct RunCommand {
     ///
     /// The arguments are the program's WASI arguments, unless `--invoke` is
     /// given: then they are the function's arguments.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "WASM")]
+    #[arg(trailing_var_arg = true, value_name = "WASM")]
     module_and_args: Vec<OsString>,
 }
 

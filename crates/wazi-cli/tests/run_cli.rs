@@ -291,3 +291,25 @@ fn simd_is_on_by_default_and_switches_off_as_in_wasmtime() {
     let out = wazi(&["run", "-W", "relaxed-simd=y,simd=y", "--invoke", "f", &relaxed, "0"]);
     assert_eq!(text(&out.stdout), "0\n", "{}", text(&out.stderr));
 }
+
+#[test]
+fn attached_short_options_and_hyphenated_guest_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let spin = module(&dir, "spin.wat", SPIN);
+    // wasmtime's spellings: the -W / -S value attached to the letter.
+    let out = wazi(&["run", "-Wfuel=100000", &spin]);
+    assert_eq!(out.status.code(), Some(134), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("all fuel consumed"));
+    let out = wazi(&["-Wtimeout=100ms", &spin]);
+    assert_eq!(out.status.code(), Some(134), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("wasm trap: interrupt"));
+    // After the module, everything goes to the guest, hyphens included.
+    let hello = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/hello-p1.wasm");
+    let out =
+        wazi(&["run", "-Sinherit-env", "-Wmax-wasm-stack=1048576", hello, "-W", "--help", "-x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Hello, World!\narguments: -W --help -x\n");
+    let out = wazi(&["run", "-Snosuch", hello]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown -S / --wasi option: nosuch"));
+}
