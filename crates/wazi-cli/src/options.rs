@@ -111,6 +111,11 @@ const WASM_OPTS: &[Opt] = &[
         help: "Configure support for the relaxed-simd proposal (on by default).",
     },
     Opt {
+        key: "wide-arithmetic",
+        value: "[=y|n]",
+        help: "Configure support for the wide-arithmetic proposal (off by default).",
+    },
+    Opt {
         key: "threads",
         value: "[=y|n]",
         help: "The threads proposal (not supported by wazi: only `=n`).",
@@ -334,6 +339,7 @@ pub struct WasmOptions {
     extended_const: Option<bool>,
     simd: Option<bool>,
     relaxed_simd: Option<bool>,
+    wide_arithmetic: Option<bool>,
 }
 
 impl WasmOptions {
@@ -359,6 +365,7 @@ impl WasmOptions {
                 "extended-const" => o.extended_const = Some(boolean(&k, &v)?),
                 "simd" => o.simd = Some(boolean(&k, &v)?),
                 "relaxed-simd" => o.relaxed_simd = Some(boolean(&k, &v)?),
+                "wide-arithmetic" => o.wide_arithmetic = Some(boolean(&k, &v)?),
                 "bulk-memory" | "multi-value" | "reference-types" | "component-model" => {
                     if !boolean(&k, &v)? {
                         bail!("wazi: -W {k}=n is not supported: wazi always enables {k}");
@@ -386,6 +393,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.relaxed_simd {
             config.wasm_relaxed_simd(f);
+        }
+        if let Some(f) = self.wide_arithmetic {
+            config.wasm_wide_arithmetic(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

@@ -20,11 +20,18 @@ pub struct WastCommand {
     /// Meter execution with fuel (scripts get unlimited fuel).
     #[arg(long)]
     fuel: bool,
+
+    /// Options for configuring semantic execution of WebAssembly, as for
+    /// `wazi run` (e.g. `-W wide-arithmetic`, `-W simd=n`), `-W help` to
+    /// see all.
+    #[arg(short = 'W', long = "wasm", value_name = "KEY[=VAL[,..]]")]
+    wasm: Vec<String>,
 }
 
 impl WastCommand {
     pub fn execute(self) -> Result<ExitCode> {
         let mut config = Config::new();
+        crate::options::WasmOptions::parse(&self.wasm)?.configure(&mut config)?;
         if self.eager {
             config.compilation_mode(CompilationMode::Eager);
         }

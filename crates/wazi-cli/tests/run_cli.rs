@@ -313,3 +313,25 @@ fn attached_short_options_and_hyphenated_guest_arguments() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown -S / --wasi option: nosuch"));
 }
+
+#[test]
+fn wide_arithmetic_is_off_by_default_as_in_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = module(
+        &dir,
+        "wide.wat",
+        r#"(module (func (export "mul") (param i64 i64) (result i64 i64)
+          (i64.mul_wide_u (local.get 0) (local.get 1)))
+          (func (export "add") (param i64 i64) (result i64 i64)
+          (i64.add128 (local.get 0) (local.get 1) (i64.const -1) (i64.const 0))))"#,
+    );
+    let out = wazi(&["run", "--invoke", "mul", &m, "-1", "-1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("wide arithmetic"), "{}", text(&out.stderr));
+    // (2^64 - 1)^2 = 2^128 - 2^65 + 1: low half 1, high half 2^64 - 2.
+    let out = wazi(&["run", "-W", "wide-arithmetic", "--invoke", "mul", &m, "-1", "-1"]);
+    assert_eq!(text(&out.stdout), "1\n-2\n", "{}", text(&out.stderr));
+    // (2^64 - 1) + 1 carries into the high half.
+    let out = wazi(&["run", "-Wwide-arithmetic=y", "--invoke", "add", &m, "1", "5"]);
+    assert_eq!(text(&out.stdout), "0\n6\n", "{}", text(&out.stderr));
+}

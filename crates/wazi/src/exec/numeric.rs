@@ -425,3 +425,48 @@ fn quiet_f32(a: f32, r: f32) -> f32 {
 fn quiet_f64(a: f64, r: f64) -> f64 {
     if a.is_nan() { f64::from_bits(a.to_bits() | 0x0008_0000_0000_0000) } else { r }
 }
+
+/// `(lo, hi)` of a 128-bit value.
+#[inline(always)]
+fn halves(x: u128) -> (u64, u64) {
+    (x as u64, (x >> 64) as u64)
+}
+
+/// Wide arithmetic on 128-bit values given as `(lo, hi)` pairs of slots.
+macro_rules! wide128 {
+    ($($name:ident => |$a:ident, $b:ident| $e:expr;)*) => {$(
+        handler!(fn $name(ip, sp, mem, len, x) {
+            let o = operands::<crate::ir::RRRRR>(ip);
+            let $a = (rd::<u64>(sp, o.b) as u128) << 64 | rd::<u64>(sp, o.a) as u128;
+            let $b = (rd::<u64>(sp, o.e) as u128) << 64 | rd::<u64>(sp, o.c) as u128;
+            let (lo, hi) = halves($e);
+            wr(sp, o.d, lo);
+            wr(sp, o.d + 1, hi);
+            next!(crate::ir::RRRRR, ip, sp, mem, len, x)
+        });
+    )*};
+}
+
+wide128! {
+    i64_add128 => |a, b| a.wrapping_add(b);
+    i64_sub128 => |a, b| a.wrapping_sub(b);
+}
+
+/// Full 128-bit products of two i64s.
+macro_rules! mul_wide {
+    ($($name:ident : $t:ty => $w:ty;)*) => {$(
+        handler!(fn $name(ip, sp, mem, len, x) {
+            let o = operands::<RRR>(ip);
+            let p = rd::<$t>(sp, o.a) as $w * rd::<$t>(sp, o.b) as $w;
+            let (lo, hi) = halves(p as u128);
+            wr(sp, o.d, lo);
+            wr(sp, o.d + 1, hi);
+            next!(RRR, ip, sp, mem, len, x)
+        });
+    )*};
+}
+
+mul_wide! {
+    i64_mul_wide_s: i64 => i128;
+    i64_mul_wide_u: u64 => u128;
+}

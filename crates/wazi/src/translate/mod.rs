@@ -850,6 +850,38 @@ impl<'a> Translator<'a> {
             O::ElemDrop { elem_index } => {
                 self.emit(Opcode::elem_drop, RIdx { d: 0, a: 0, idx: elem_index });
             }
+            O::I64Add128 | O::I64Sub128 => {
+                let (e, es) = self.pop();
+                let (c, cs) = self.pop();
+                let (b, bs) = self.pop();
+                let (a, as_) = self.pop();
+                let e = self.slot(e, es);
+                let c = self.slot(c, cs);
+                let b = self.slot(b, bs);
+                let a = self.slot(a, as_);
+                let op = if matches!(op, O::I64Add128) {
+                    Opcode::i64_add128
+                } else {
+                    Opcode::i64_sub128
+                };
+                let d = self.push_temp()?;
+                self.push_temp()?;
+                self.emit(op, RRRRR { d, a, b, c, e });
+            }
+            O::I64MulWideS | O::I64MulWideU => {
+                let (b, bs) = self.pop();
+                let (a, as_) = self.pop();
+                let b = self.slot(b, bs);
+                let a = self.slot(a, as_);
+                let op = if matches!(op, O::I64MulWideS) {
+                    Opcode::i64_mul_wide_s
+                } else {
+                    Opcode::i64_mul_wide_u
+                };
+                let d = self.push_temp()?;
+                self.push_temp()?;
+                self.emit(op, RRR { d, a, b });
+            }
             O::V128Const { value } => {
                 let d = self.push_temp_wide(true)?;
                 let v = value.i128() as u128;
