@@ -128,7 +128,7 @@ const WASM_OPTS: &[Opt] = &[
     Opt {
         key: "multi-memory",
         value: "[=y|n]",
-        help: "The multi-memory proposal (not supported by wazi: only `=n`).",
+        help: "Configure support for the multi-memory proposal (on by default).",
     },
     Opt { key: "gc", value: "[=y|n]", help: "The GC proposal (not supported by wazi: only `=n`)." },
     Opt {
@@ -340,6 +340,7 @@ pub struct WasmOptions {
     simd: Option<bool>,
     relaxed_simd: Option<bool>,
     wide_arithmetic: Option<bool>,
+    multi_memory: Option<bool>,
 }
 
 impl WasmOptions {
@@ -366,6 +367,7 @@ impl WasmOptions {
                 "simd" => o.simd = Some(boolean(&k, &v)?),
                 "relaxed-simd" => o.relaxed_simd = Some(boolean(&k, &v)?),
                 "wide-arithmetic" => o.wide_arithmetic = Some(boolean(&k, &v)?),
+                "multi-memory" => o.multi_memory = Some(boolean(&k, &v)?),
                 "bulk-memory" | "multi-value" | "reference-types" | "component-model" => {
                     if !boolean(&k, &v)? {
                         bail!("wazi: -W {k}=n is not supported: wazi always enables {k}");
@@ -396,6 +398,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.wide_arithmetic {
             config.wasm_wide_arithmetic(f);
+        }
+        if let Some(f) = self.multi_memory {
+            config.wasm_multi_memory(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

@@ -33,30 +33,6 @@ const EXCLUDED: &[(&str, usize, usize, &str)] = &[
         134,
         "core modules with exception tags: wazi does not support the exception-handling proposal",
     ),
-    (
-        "linking/unit.wast",
-        261,
-        302,
-        "core modules with two memories: wazi does not support multi-memory",
-    ),
-    (
-        "linking/unit.wast",
-        308,
-        351,
-        "core modules with two memories: wazi does not support multi-memory",
-    ),
-    (
-        "linking/unit.wast",
-        355,
-        375,
-        "core modules with two memories: wazi does not support multi-memory",
-    ),
-    (
-        "validation/instantiation.wast",
-        342,
-        342,
-        "a core module with two memories: wazi does not support multi-memory",
-    ),
     ("binary/binary.wast", 892, 892, "a core GC subtype: wazi does not support the GC proposal"),
     (
         "binary/binary.wast",

@@ -1,5 +1,6 @@
 //! The WebAssembly spec test suite (2.0 with its SIMD tests, plus the
-//! tail-call, extended-const, relaxed-SIMD and wide-arithmetic proposals),
+//! tail-call, extended-const, relaxed-SIMD, wide-arithmetic and
+//! multi-memory proposals),
 //! run through the same runner as `wazi wast`, under several engine
 //! configurations.
 
@@ -9,10 +10,7 @@ use wazi_wast::WastContext;
 
 /// Files of the suites that are not run, with the reason. Each is counted
 /// in the summary.
-const EXCLUDED: &[(&str, &str)] = &[(
-    "simd/simd_memory-multi.wast",
-    "needs the multi-memory proposal (not in WebAssembly 2.0; wazi has one memory per instance)",
-)];
+const EXCLUDED: &[(&str, &str)] = &[];
 
 fn files() -> Vec<TestFile<'static>> {
     let mut files: Vec<_> = spec(SpecVersion::V2).collect();
@@ -22,12 +20,16 @@ fn files() -> Vec<TestFile<'static>> {
     files.extend(proposal(Proposal::TailCall));
     files.extend(proposal(Proposal::ExtendedConst));
     files.extend(proposal(Proposal::WideArithmetic));
+    files.extend(proposal(Proposal::MultiMemory));
     files
 }
 
-/// `config` with the proposals the suite covers that are off by default.
-fn with_proposals(mut config: Config) -> Config {
+/// `config` for `file`: the proposals the suite covers that are off by
+/// default are turned on, and the 2.0 files run without multi-memory, whose
+/// absence they check (wasmtime's runner does the same).
+fn config_for(mut config: Config, file: &TestFile<'_>) -> Config {
     config.wasm_wide_arithmetic(true);
+    config.wasm_multi_memory(file.parent() != "wasm-v2");
     config
 }
 
@@ -43,7 +45,7 @@ fn run_suite(label: &str, config: &Config) {
             excluded += 1;
             continue;
         }
-        let config = with_proposals(config.clone());
+        let config = config_for(config.clone(), &file);
         let result = WastContext::new(&config).and_then(|mut cx| cx.run_buffer(&name, file.raw()));
         match result {
             Ok(summary) => {

@@ -32,6 +32,7 @@ pub struct Config {
     pub(crate) simd: bool,
     pub(crate) relaxed_simd: bool,
     pub(crate) wide_arithmetic: bool,
+    pub(crate) multi_memory: bool,
 }
 
 impl Default for Config {
@@ -46,6 +47,7 @@ impl Default for Config {
             simd: true,
             relaxed_simd: true,
             wide_arithmetic: false,
+            multi_memory: true,
         }
     }
 }
@@ -119,6 +121,13 @@ impl Config {
         self
     }
 
+    /// Accept the multi-memory proposal: any number of memories per
+    /// module (on by default, as in wasmtime).
+    pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
+        self.multi_memory = enable;
+        self
+    }
+
     /// The WebAssembly features wazi validates against.
     pub(crate) fn features(&self) -> wasmparser::WasmFeatures {
         use wasmparser::WasmFeatures as F;
@@ -135,6 +144,9 @@ impl Config {
         }
         if self.extended_const {
             f |= F::EXTENDED_CONST;
+        }
+        if self.multi_memory {
+            f |= F::MULTI_MEMORY;
         }
         if self.wide_arithmetic {
             f |= F::WIDE_ARITHMETIC;

@@ -209,6 +209,7 @@ pub(crate) fn instantiate(
         tables: Box::new([]),
         table_ids: Box::new([]),
         memory: std::ptr::null_mut(),
+        memories: Box::new([]),
         memory_ids: Box::new([]),
         globals: Box::new([]),
         global_ids: Box::new([]),
@@ -232,9 +233,11 @@ pub(crate) fn instantiate(
     // reference to it exists while it is set up.
     unsafe {
         (*inst_ptr).funcs = funcs.into_boxed_slice();
-        (*inst_ptr).memory = memory_ids
-            .first()
-            .map_or(std::ptr::null_mut(), |&i| &mut *core.memories[i as usize] as *mut _);
+        (*inst_ptr).memories = memory_ids
+            .iter()
+            .map(|&i| &mut *core.memories[i as usize] as *mut crate::store::MemoryEntity)
+            .collect();
+        (*inst_ptr).memory = (*inst_ptr).memories.first().copied().unwrap_or(std::ptr::null_mut());
         (*inst_ptr).memory_ids = memory_ids.into_boxed_slice();
     }
     let mut globals: Vec<*mut u64> =
@@ -302,10 +305,10 @@ pub(crate) fn instantiate(
         }
     }
     for (i, seg) in m.datas.iter().enumerate() {
-        if let Some(offset) = &seg.active {
+        if let Some((memory, offset)) = &seg.active {
             let offset = offset.eval(&Env { core, data }) as u32 as usize;
             let bytes = data.data_segment(i as u32);
-            let (mem, len) = data.memory_view();
+            let (mem, len) = data.memory_view_of(*memory);
             let end = offset.checked_add(bytes.len()).filter(|&e| e <= len);
             let Some(_) = end else {
                 return Err(anyhow!(Trap::MemoryOutOfBounds));

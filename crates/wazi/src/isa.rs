@@ -47,8 +47,12 @@ macro_rules! for_each_op {
         plain {
             const32: RI, const64: RI64, copy: RR, copy2: Select, copy_span: CopySpan,
             select: Select,
-            memory_size: RR, memory_grow: RR, memory_fill: R3Idx, memory_copy: R3Idx,
+            memory_size: RIdx, memory_grow: RIdx, memory_fill: R3Idx, memory_copy: R3Idx,
             memory_init: R3Idx, data_drop: RIdx,
+            // Multi-memory: loads and stores run on the memory in the
+            // registers (memory 0); an access to memory `idx` is wrapped in
+            // `use_memory idx` and `use_memory 0`.
+            use_memory: RIdx,
             global_get: RIdx, global_set: RIdx, global_set_imm: RI64,
             ref_func: RIdx, ref_is_null: RR,
             table_get: RIdx, table_set: RIdx, table_size: RIdx, table_grow: R3Idx,

@@ -590,7 +590,6 @@ fn unsupported_features_are_named_at_load_time() {
     let cases = [
         ("(module (memory 1 1 shared))", "threads"),
         ("(module (memory i64 1))", "memory64"),
-        ("(module (memory 1) (memory 1))", "multiple memories"),
         ("(module (tag))", "exceptions"),
     ];
     for (wat, feature) in cases {
@@ -806,4 +805,38 @@ fn float_vector_multiply_add_fuses_without_changing_results() {
     assert_eq!(r, f32s([-5.0; 4]));
     let r = call(&mut store, "kept", [f32s([2.0; 4]), f32s([3.0; 4]), f32s([0.0; 4])]);
     assert_eq!(r, f32s([12.0; 4]));
+}
+
+#[test]
+fn several_memories_per_instance() {
+    let wat = r#"(module
+      (memory $a (export "a") 1)
+      (memory $b (export "b") 1 3)
+      (data (memory $b) (i32.const 8) "\2a")
+      (func (export "run") (result i32 i32 i32)
+        (i32.store8 $a (i32.const 0) (i32.const 7))
+        (memory.copy $b $a (i32.const 100) (i32.const 0) (i32.const 1))
+        (drop (memory.grow $b (i32.const 1)))
+        (i32.add (i32.load8_u $b (i32.const 8)) (i32.load8_u $b (i32.const 100)))
+        (memory.size $a)
+        (memory.size $b))
+      (func (export "oob") (i32.store $b (i32.const 131069) (i32.const 0))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        let run = inst.get_typed_func::<(), (i32, i32, i32)>(&mut store, "run").unwrap();
+        assert_eq!(run.call(&mut store, ()).unwrap(), (49, 1, 2));
+        let b = inst.get_memory(&mut store, "b").unwrap();
+        assert_eq!(b.data(&store)[100], 7);
+        assert_eq!(b.data(&store).len(), 2 << 16);
+        let a = inst.get_memory(&mut store, "a").unwrap();
+        assert_eq!(a.data(&store).len(), 1 << 16);
+        let oob = inst.get_typed_func::<(), ()>(&mut store, "oob").unwrap();
+        let err = oob.call(&mut store, ()).unwrap_err();
+        assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::MemoryOutOfBounds), "{err:#}");
+    }
+    let single = engine_with(|c| {
+        c.wasm_multi_memory(false);
+    });
+    let err = Module::new(&single, wat).unwrap_err();
+    assert!(format!("{err:#}").contains("multiple memories"), "{err:#}");
 }

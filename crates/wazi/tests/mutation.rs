@@ -82,6 +82,14 @@ const SEEDS: &[&str] = &[
         (call $mix (local.get 0) (i32.const 3)) (drop) (select (local.get 0) (i32.const 1)))
       (func (export "calls") (result i32)
         (i32x4.extract_lane 0 (call 3 (v128.const i32x4 9 8 7 6)))))"#,
+    r#"(module
+      (memory $a 1) (memory $b 1 2) (data (memory $b) (i32.const 3) "mm")
+      (func (export "copy") (param i32) (result i32)
+        (memory.copy $a $b (local.get 0) (i32.const 3) (i32.const 2))
+        (memory.fill $b (i32.const 0) (local.get 0) (i32.const 4))
+        (drop (memory.grow $b (local.get 0)))
+        (i64.store32 $b offset=4 (local.get 0) (i64.load16_u $a (local.get 0)))
+        (i32.add (memory.size $b) (i32.load8_s $b (i32.const 1)))))"#,
 ];
 
 fn mutate(rng: &mut Rng, bytes: &[u8]) -> Vec<u8> {

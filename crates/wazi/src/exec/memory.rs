@@ -4,7 +4,7 @@
 
 use super::numeric::handler;
 use super::{Exec, Flow, Ip, Mem, Sp, next, operands, rd, trap, wr};
-use crate::ir::{MemAbs, MemOp, R3Idx, RIdx, RR, StoreImm};
+use crate::ir::{MemAbs, MemOp, R3Idx, RIdx, StoreImm};
 use crate::trap::TrapCode;
 
 /// A value that can be loaded from or stored to memory.
@@ -138,62 +138,83 @@ stores! {
     i64_store32 i64_store32_imm i64_store32_abs : u64 => u32;
 }
 
+/// The view of memory `idx`: the registers' for memory 0.
+#[inline(always)]
+unsafe fn view(x: &Exec, mem: Mem, len: usize, idx: u32) -> (Mem, usize) {
+    // SAFETY: the executor's instance is live.
+    if idx == 0 { (mem, len) } else { unsafe { (*x.inst).memory_view_of(idx) } }
+}
+
+// Makes memory `idx` the registers' memory for the following instructions.
+handler!(fn use_memory(ip, sp, mem, len, x) {
+    let _ = (mem, len);
+    let o = operands::<RIdx>(ip);
+    let (mem, len) = (*x.inst).memory_view_of(o.idx);
+    next!(RIdx, ip, sp, mem, len, x)
+});
+
 handler!(fn memory_size(ip, sp, mem, len, x) {
-    let o = operands::<RR>(ip);
-    wr(sp, o.d, (len / crate::store::PAGE_SIZE) as u32);
-    next!(RR, ip, sp, mem, len, x)
+    let o = operands::<RIdx>(ip);
+    let (_, l) = view(x, mem, len, o.idx);
+    wr(sp, o.d, (l / crate::store::PAGE_SIZE) as u32);
+    next!(RIdx, ip, sp, mem, len, x)
 });
 
 handler!(fn memory_grow(ip, sp, mem, len, x) {
     let _ = (mem, len);
-    let o = operands::<RR>(ip);
+    let o = operands::<RIdx>(ip);
     let delta: u32 = rd(sp, o.a);
-    let result = match crate::store::grow_memory_from_wasm(x, delta) {
+    let result = match crate::store::grow_memory_from_wasm(x, o.idx, delta) {
         Ok(r) => r,
         Err(e) => return super::trap_error(ip, x, e),
     };
     wr(sp, o.d, result);
     let (mem, len) = x.memory_view();
-    next!(RR, ip, sp, mem, len, x)
+    next!(RIdx, ip, sp, mem, len, x)
 });
 
-// `memory.fill d val n`: slots `a`, `b`, `c`.
+// `memory.fill d val n` on memory `idx`: slots `a`, `b`, `c`.
 handler!(fn memory_fill(ip, sp, mem, len, x) {
     let o = operands::<R3Idx>(ip);
     let d = rd::<u32>(sp, o.a) as u64;
     let v = rd::<u32>(sp, o.b) as u8;
     let n = rd::<u32>(sp, o.c) as u64;
-    if d + n > len as u64 {
+    let (m, l) = view(x, mem, len, o.idx);
+    if d + n > l as u64 {
         return trap(ip, x, TrapCode::MemoryOutOfBounds);
     }
-    std::ptr::write_bytes(mem.add(d as usize), v, n as usize);
+    std::ptr::write_bytes(m.add(d as usize), v, n as usize);
     next!(R3Idx, ip, sp, mem, len, x)
 });
 
-// `memory.copy d s n`.
+// `memory.copy d s n` from memory `idx2` to memory `idx`.
 handler!(fn memory_copy(ip, sp, mem, len, x) {
     let o = operands::<R3Idx>(ip);
     let d = rd::<u32>(sp, o.a) as u64;
     let s = rd::<u32>(sp, o.b) as u64;
     let n = rd::<u32>(sp, o.c) as u64;
-    if d + n > len as u64 || s + n > len as u64 {
+    let (dm, dl) = view(x, mem, len, o.idx);
+    let (sm, sl) = view(x, mem, len, o.idx2);
+    if d + n > dl as u64 || s + n > sl as u64 {
         return trap(ip, x, TrapCode::MemoryOutOfBounds);
     }
-    std::ptr::copy(mem.add(s as usize), mem.add(d as usize), n as usize);
+    // Two memories never overlap; one may (`copy` allows it).
+    std::ptr::copy(sm.add(s as usize), dm.add(d as usize), n as usize);
     next!(R3Idx, ip, sp, mem, len, x)
 });
 
-// `memory.init seg d s n`.
+// `memory.init seg d s n`: segment `idx` into memory `idx2`.
 handler!(fn memory_init(ip, sp, mem, len, x) {
     let o = operands::<R3Idx>(ip);
     let d = rd::<u32>(sp, o.a) as u64;
     let s = rd::<u32>(sp, o.b) as u64;
     let n = rd::<u32>(sp, o.c) as u64;
     let data = (*x.inst).data_segment(o.idx);
-    if s + n > data.len() as u64 || d + n > len as u64 {
+    let (m, l) = view(x, mem, len, o.idx2);
+    if s + n > data.len() as u64 || d + n > l as u64 {
         return trap(ip, x, TrapCode::MemoryOutOfBounds);
     }
-    std::ptr::copy_nonoverlapping(data.as_ptr().add(s as usize), mem.add(d as usize), n as usize);
+    std::ptr::copy_nonoverlapping(data.as_ptr().add(s as usize), m.add(d as usize), n as usize);
     next!(R3Idx, ip, sp, mem, len, x)
 });
 

@@ -63,7 +63,7 @@ pub(crate) struct ElemSegment {
 
 pub(crate) struct DataSegment {
     /// `Some((memory, offset))` for active segments.
-    pub active: Option<ConstExpr>,
+    pub active: Option<(u32, ConstExpr)>,
     pub bytes: Range<usize>,
 }
 
@@ -563,8 +563,8 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     let start = d.data.as_ptr() as usize - bytes.as_ptr() as usize;
                     let active = match d.kind {
                         wasmparser::DataKind::Passive => None,
-                        wasmparser::DataKind::Active { offset_expr, .. } => {
-                            Some(ConstExpr::parse(&offset_expr)?)
+                        wasmparser::DataKind::Active { offset_expr, memory_index } => {
+                            Some((memory_index, ConstExpr::parse(&offset_expr)?))
                         }
                     };
                     m.datas.push(DataSegment { active, bytes: start..start + d.data.len() });

@@ -271,8 +271,10 @@ pub(crate) struct InstanceData {
     pub funcs: Box<[u32]>,
     pub tables: Box<[*mut TableEntity]>,
     pub table_ids: Box<[u32]>,
-    /// The memory, or null.
+    /// Memory 0, or null. Running code keeps its view in registers.
     pub memory: *mut MemoryEntity,
+    /// Every memory of the instance (multi-memory), memory 0 first.
+    pub memories: Box<[*mut MemoryEntity]>,
     pub memory_ids: Box<[u32]>,
     /// The value cell of each global.
     pub globals: Box<[*mut u64]>,
@@ -291,6 +293,16 @@ impl InstanceData {
         } else {
             // SAFETY: memory pointers name memories of the same store.
             unsafe { (*self.memory).view() }
+        }
+    }
+
+    /// Memory `idx`'s base and length.
+    #[inline(always)]
+    pub(crate) fn memory_view_of(&self, idx: u32) -> (Mem, usize) {
+        match self.memories.get(idx as usize) {
+            // SAFETY: memory pointers name memories of the same store.
+            Some(&m) => unsafe { (*m).view() },
+            None => (NonNull::dangling().as_ptr(), 0),
         }
     }
 

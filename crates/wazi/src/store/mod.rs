@@ -492,10 +492,11 @@ impl StoreCore {
 }
 
 /// `memory.grow` from running code: the old size in pages, or -1.
-pub(crate) fn grow_memory_from_wasm(x: &mut Exec, delta: u32) -> Result<u32> {
-    // SAFETY: the executor's instance and store are live.
+pub(crate) fn grow_memory_from_wasm(x: &mut Exec, idx: u32, delta: u32) -> Result<u32> {
+    // SAFETY: the executor's instance and store are live; `idx` names a
+    // memory of the instance (validated).
     unsafe {
-        let m = (*x.inst).memory;
+        let m = (&(*x.inst).memories)[idx as usize];
         match (*x.store).grow_memory(m, delta as u64)? {
             Some(old) => Ok(old as u32),
             None => Ok(u32::MAX),

@@ -773,20 +773,24 @@ impl<'a> Translator<'a> {
                 }
             }
 
-            O::MemorySize { .. } => {
+            O::MemorySize { mem } => {
                 let d = self.push_temp()?;
-                self.emit_result(Opcode::memory_size, RR { d, a: 0 }, d);
+                self.emit_result(Opcode::memory_size, RIdx { d, a: 0, idx: mem }, d);
             }
-            O::MemoryGrow { .. } => {
+            O::MemoryGrow { mem } => {
                 let (v, pos) = self.pop();
                 let a = self.slot(v, pos);
                 let d = self.push_temp()?;
                 self.mark();
-                self.emit_result(Opcode::memory_grow, RR { d, a }, d);
+                self.emit_result(Opcode::memory_grow, RIdx { d, a, idx: mem }, d);
             }
-            O::MemoryFill { .. } => self.three(Opcode::memory_fill, 0, 0)?,
-            O::MemoryCopy { .. } => self.three(Opcode::memory_copy, 0, 0)?,
-            O::MemoryInit { data_index, .. } => self.three(Opcode::memory_init, data_index, 0)?,
+            O::MemoryFill { mem } => self.three(Opcode::memory_fill, mem, 0)?,
+            O::MemoryCopy { dst_mem, src_mem } => {
+                self.three(Opcode::memory_copy, dst_mem, src_mem)?
+            }
+            O::MemoryInit { data_index, mem } => {
+                self.three(Opcode::memory_init, data_index, mem)?
+            }
             O::DataDrop { data_index } => {
                 self.emit(Opcode::data_drop, RIdx { d: 0, a: 0, idx: data_index });
             }
@@ -909,14 +913,15 @@ impl<'a> Translator<'a> {
             O::V128Load64Splat { memarg } => self.v128_load(Opcode::v128_load64_splat, memarg)?,
             O::V128Load32Zero { memarg } => self.v128_load(Opcode::v128_load32_zero, memarg)?,
             O::V128Load64Zero { memarg } => self.v128_load(Opcode::v128_load64_zero, memarg)?,
-            O::V128Store { memarg } => {
-                let (v, vs) = self.pop();
-                let (addr, as_) = self.pop();
-                let addr = self.slot(addr, as_);
-                let d = self.slot(v, vs);
-                self.mark();
-                self.emit(Opcode::v128_store, MemOp { d, addr, offset: memarg.offset as u32 });
-            }
+            O::V128Store { memarg } => self.in_memory(memarg.target, |t| {
+                let (v, vs) = t.pop();
+                let (addr, as_) = t.pop();
+                let addr = t.slot(addr, as_);
+                let d = t.slot(v, vs);
+                t.mark();
+                t.emit(Opcode::v128_store, MemOp { d, addr, offset: memarg.offset as u32 });
+                Ok(())
+            })?,
             O::V128Load8Lane { memarg, lane } => {
                 self.lane_op(Opcode::v128_load8_lane, memarg, lane, true)?
             }
@@ -947,9 +952,14 @@ impl<'a> Translator<'a> {
                 } else if let Some((op, traps)) = isa::unop(&other) {
                     if traps { self.unop_trap(op)? } else { self.unop(op)? }
                 } else if let Some((op, abs)) = isa::load(&other) {
-                    self.load(op, abs, memarg_of(&other))?
+                    let memarg = memarg_of(&other);
+                    self.in_memory(memarg.target, |t| t.load(op, abs, memarg))?
                 } else if let Some(ops) = isa::store(&other) {
-                    self.store(ops, memarg_of(&other))
+                    let memarg = memarg_of(&other);
+                    self.in_memory(memarg.target, |t| {
+                        t.store(ops, memarg);
+                        Ok(())
+                    })?
                 } else if let Some((family, op)) = isa::simd(&other) {
                     self.simd(family, op, &other)?
                 } else {
@@ -1442,14 +1452,39 @@ impl<'a> Translator<'a> {
         *self.env.globals[index as usize].content() == ValType::V128
     }
 
+    /// Runs `f`, which emits an access to memory `memory`: an access to a
+    /// memory other than 0 is wrapped in `use_memory`, which points the
+    /// registers at that memory and back.
+    fn in_memory(
+        &mut self,
+        target: wasmparser::MemArgTarget,
+        f: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        let memory = match target {
+            wasmparser::MemArgTarget::Memory(m) => m,
+            wasmparser::MemArgTarget::Array(_) => {
+                bail!("loads and stores on GC arrays are not supported")
+            }
+        };
+        if memory == 0 {
+            return f(self);
+        }
+        self.emit(Opcode::use_memory, RIdx { d: 0, a: 0, idx: memory });
+        f(self)?;
+        self.emit(Opcode::use_memory, RIdx { d: 0, a: 0, idx: 0 });
+        Ok(())
+    }
+
     /// A `v128` load: `d = f(mem[addr + offset])`.
     fn v128_load(&mut self, op: Opcode, memarg: wasmparser::MemArg) -> Result<()> {
-        let (addr, d) = self.pop();
-        let a = self.slot(addr, d);
-        let d = self.push_temp_wide(true)?;
-        self.mark();
-        self.emit_result(op, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
-        Ok(())
+        self.in_memory(memarg.target, |t| {
+            let (addr, d) = t.pop();
+            let a = t.slot(addr, d);
+            let d = t.push_temp_wide(true)?;
+            t.mark();
+            t.emit_result(op, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
+            Ok(())
+        })
     }
 
     /// A lane load (which pushes the updated vector) or a lane store.
@@ -1460,19 +1495,21 @@ impl<'a> Translator<'a> {
         lane: u8,
         load: bool,
     ) -> Result<()> {
-        let (v, vs) = self.pop();
-        let (addr, as_) = self.pop();
-        let v = self.slot(v, vs);
-        let addr = self.slot(addr, as_);
-        let offset = memarg.offset as u32;
-        self.mark();
-        if load {
-            let d = self.push_temp_wide(true)?;
-            self.emit_result(op, MemLane { d, addr, v, lane, offset }, d);
-        } else {
-            self.emit(op, MemLane { d: 0, addr, v, lane, offset });
-        }
-        Ok(())
+        self.in_memory(memarg.target, |t| {
+            let (v, vs) = t.pop();
+            let (addr, as_) = t.pop();
+            let v = t.slot(v, vs);
+            let addr = t.slot(addr, as_);
+            let offset = memarg.offset as u32;
+            t.mark();
+            if load {
+                let d = t.push_temp_wide(true)?;
+                t.emit_result(op, MemLane { d, addr, v, lane, offset }, d);
+            } else {
+                t.emit(op, MemLane { d: 0, addr, v, lane, offset });
+            }
+            Ok(())
+        })
     }
 
     /// An operator of a SIMD family whose handler applies a lane function.
