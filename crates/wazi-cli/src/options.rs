@@ -111,6 +111,11 @@ const WASM_OPTS: &[Opt] = &[
         help: "Configure support for the relaxed-simd proposal (on by default).",
     },
     Opt {
+        key: "relaxed-simd-deterministic",
+        value: "[=y|n]",
+        help: "Give the relaxed-simd instructions their deterministic results (those of the non-relaxed instructions) instead of x86-64's (off by default).",
+    },
+    Opt {
         key: "wide-arithmetic",
         value: "[=y|n]",
         help: "Configure support for the wide-arithmetic proposal (off by default).",
@@ -341,6 +346,7 @@ pub struct WasmOptions {
     relaxed_simd: Option<bool>,
     wide_arithmetic: Option<bool>,
     multi_memory: Option<bool>,
+    relaxed_simd_deterministic: Option<bool>,
 }
 
 impl WasmOptions {
@@ -368,6 +374,9 @@ impl WasmOptions {
                 "relaxed-simd" => o.relaxed_simd = Some(boolean(&k, &v)?),
                 "wide-arithmetic" => o.wide_arithmetic = Some(boolean(&k, &v)?),
                 "multi-memory" => o.multi_memory = Some(boolean(&k, &v)?),
+                "relaxed-simd-deterministic" => {
+                    o.relaxed_simd_deterministic = Some(boolean(&k, &v)?)
+                }
                 "bulk-memory" | "multi-value" | "reference-types" | "component-model" => {
                     if !boolean(&k, &v)? {
                         bail!("wazi: -W {k}=n is not supported: wazi always enables {k}");
@@ -401,6 +410,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.multi_memory {
             config.wasm_multi_memory(f);
+        }
+        if let Some(f) = self.relaxed_simd_deterministic {
+            config.relaxed_simd_deterministic(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

@@ -34,11 +34,15 @@ fn config_for(mut config: Config, file: &TestFile<'_>) -> Config {
 }
 
 fn run_suite(label: &str, config: &Config) {
+    run_files(label, config, files())
+}
+
+fn run_files(label: &str, config: &Config, files: Vec<TestFile<'static>>) {
     let mut passed = 0;
     let mut directives = 0;
     let mut excluded = 0;
     let mut failures = Vec::new();
-    for file in files() {
+    for file in files {
         let name = format!("{}/{}", file.parent(), file.name());
         if let Some((_, why)) = EXCLUDED.iter().find(|(n, _)| *n == name) {
             println!("excluded {name}: {why}");
@@ -82,4 +86,12 @@ fn spec_fuel() {
     let mut config = Config::new();
     config.consume_fuel(true);
     run_suite("fuel", &config);
+}
+
+#[test]
+fn relaxed_simd_deterministic() {
+    // The relaxed-SIMD tests accept the deterministic results too.
+    let mut config = Config::new();
+    config.relaxed_simd_deterministic(true);
+    run_files("relaxed-simd-deterministic", &config, proposal(Proposal::RelaxedSimd).collect());
 }

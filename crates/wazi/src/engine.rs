@@ -33,6 +33,7 @@ pub struct Config {
     pub(crate) relaxed_simd: bool,
     pub(crate) wide_arithmetic: bool,
     pub(crate) multi_memory: bool,
+    pub(crate) relaxed_simd_deterministic: bool,
 }
 
 impl Default for Config {
@@ -48,6 +49,7 @@ impl Default for Config {
             relaxed_simd: true,
             wide_arithmetic: false,
             multi_memory: true,
+            relaxed_simd_deterministic: false,
         }
     }
 }
@@ -118,6 +120,16 @@ impl Config {
     /// `i64.mul_wide_s/u`). Off by default, as in wasmtime.
     pub fn wasm_wide_arithmetic(&mut self, enable: bool) -> &mut Config {
         self.wide_arithmetic = enable;
+        self
+    }
+
+    /// Give the relaxed-SIMD operators the deterministic results the
+    /// proposal names (those of the non-relaxed counterparts: `swizzle`,
+    /// `trunc_sat`, `bitselect`, `min`/`max`, `q15mulr_sat`, signed dot
+    /// products; multiply-add stays fused), as wasmtime's option of the same
+    /// name does. Off by default.
+    pub fn relaxed_simd_deterministic(&mut self, enable: bool) -> &mut Config {
+        self.relaxed_simd_deterministic = enable;
         self
     }
 

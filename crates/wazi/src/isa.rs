@@ -75,6 +75,9 @@ macro_rules! for_each_op {
             // `d = a * b + c`, rounded twice: a multiply whose only use is
             // an add, fused into one dispatch.
             f32x4_mul_add: RRRR, f64x2_mul_add: RRRR,
+            // The deterministic results of the relaxed dot products
+            // (`Config::relaxed_simd_deterministic`).
+            i16x8_dot_i8x16_i7x16_s_exact: RRR, i32x4_dot_i8x16_i7x16_add_s_exact: RRRR,
             v128_load: MemOp, v128_store: MemOp,
             v128_load8x8_s: MemOp, v128_load8x8_u: MemOp, v128_load16x4_s: MemOp,
             v128_load16x4_u: MemOp, v128_load32x2_s: MemOp, v128_load32x2_u: MemOp,

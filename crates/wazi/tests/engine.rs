@@ -840,3 +840,36 @@ fn several_memories_per_instance() {
     let err = Module::new(&single, wat).unwrap_err();
     assert!(format!("{err:#}").contains("multiple memories"), "{err:#}");
 }
+
+#[test]
+fn relaxed_simd_results_by_mode() {
+    let wat = r#"(module
+      (func (export "min") (param v128 v128) (result v128) (f32x4.relaxed_min (local.get 0) (local.get 1)))
+      (func (export "swz") (param v128 v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 1)))
+      (func (export "q15") (param v128 v128) (result v128) (i16x8.relaxed_q15mulr_s (local.get 0) (local.get 1))))"#;
+    let nan = f32::NAN.to_bits();
+    let splat32 = |x: u32| V128::from((0..4).fold(0u128, |v, k| v | (x as u128) << (32 * k)));
+    let bytes = |x: u8| V128::from(u128::from_le_bytes([x; 16]));
+    let splat16 = |x: u16| V128::from((0..8).fold(0u128, |v, k| v | (x as u128) << (16 * k)));
+    for deterministic in [false, true] {
+        let engine = engine_with(|c| {
+            c.relaxed_simd_deterministic(deterministic);
+        });
+        let (mut store, inst) = instance(&engine, wat);
+        let call = |store: &mut Store<()>, name: &str, a: V128, b: V128| {
+            let f = inst.get_typed_func::<(V128, V128), V128>(&mut *store, name).unwrap();
+            f.call(store, (a, b)).unwrap()
+        };
+        // min(1.0, NaN): wasmtime x86-64 gives the first operand, the
+        // deterministic result is NaN.
+        let r = call(&mut store, "min", splat32(1f32.to_bits()), splat32(nan)).as_u128() as u32;
+        assert_eq!(f32::from_bits(r).is_nan(), deterministic);
+        // Index 0x11 picks byte 1 (pshufb) or 0 (swizzle).
+        let a = V128::from(u128::from_le_bytes(std::array::from_fn(|i| i as u8 + 1)));
+        let r = call(&mut store, "swz", a, bytes(0x11)).as_u128() as u8;
+        assert_eq!(r, if deterministic { 0 } else { 2 });
+        // -32768 * -32768: pmulhrsw gives -32768, the saturating form 32767.
+        let r = call(&mut store, "q15", splat16(0x8000), splat16(0x8000)).as_u128() as u16;
+        assert_eq!(r, if deterministic { 0x7fff } else { 0x8000 });
+    }
+}

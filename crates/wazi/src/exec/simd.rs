@@ -137,11 +137,12 @@ mod h {
     pub(crate) use super::super::variable::*;
     pub(crate) use super::{
         copy128, f32x4_mul_add, f64x2_mul_add, global_get128, global_set128, i8x16_shuffle,
-        return128, select128, v128_const, v128_load, v128_load8_lane, v128_load8_splat,
-        v128_load8x8_s, v128_load8x8_u, v128_load16_lane, v128_load16_splat, v128_load16x4_s,
-        v128_load16x4_u, v128_load32_lane, v128_load32_splat, v128_load32_zero, v128_load32x2_s,
-        v128_load32x2_u, v128_load64_lane, v128_load64_splat, v128_load64_zero, v128_store,
-        v128_store8_lane, v128_store16_lane, v128_store32_lane, v128_store64_lane,
+        i16x8_dot_i8x16_i7x16_s_exact, i32x4_dot_i8x16_i7x16_add_s_exact, return128, select128,
+        v128_const, v128_load, v128_load8_lane, v128_load8_splat, v128_load8x8_s, v128_load8x8_u,
+        v128_load16_lane, v128_load16_splat, v128_load16x4_s, v128_load16x4_u, v128_load32_lane,
+        v128_load32_splat, v128_load32_zero, v128_load32x2_s, v128_load32x2_u, v128_load64_lane,
+        v128_load64_splat, v128_load64_zero, v128_store, v128_store8_lane, v128_store16_lane,
+        v128_store32_lane, v128_store64_lane,
     };
 }
 
@@ -202,6 +203,19 @@ handler!(fn f64x2_mul_add(ip, sp, mem, len, x) {
     let o = operands::<RRRR>(ip);
     let p = v128::f64x2_mul(rd128(sp, o.a), rd128(sp, o.b));
     wr128(sp, o.d, v128::f64x2_add(p, rd128(sp, o.c)));
+    next!(RRRR, ip, sp, mem, len, x)
+});
+
+handler!(fn i16x8_dot_i8x16_i7x16_s_exact(ip, sp, mem, len, x) {
+    let o = operands::<RRR>(ip);
+    wr128(sp, o.d, v128::i16x8_dot_i8x16_i7x16_s_exact(rd128(sp, o.a), rd128(sp, o.b)));
+    next!(RRR, ip, sp, mem, len, x)
+});
+
+handler!(fn i32x4_dot_i8x16_i7x16_add_s_exact(ip, sp, mem, len, x) {
+    let o = operands::<RRRR>(ip);
+    let (a, b, c) = (rd128(sp, o.a), rd128(sp, o.b), rd128(sp, o.c));
+    wr128(sp, o.d, v128::i32x4_dot_i8x16_i7x16_add_s_exact(a, b, c));
     next!(RRRR, ip, sp, mem, len, x)
 });
 

@@ -648,6 +648,28 @@ pub(crate) fn i32x4_relaxed_dot_i8x16_i7x16_add_s(a: V128, b: V128, c: V128) -> 
     put_i32(core::array::from_fn(|i| (d[2 * i] as i32 + d[2 * i + 1] as i32).wrapping_add(c[i])))
 }
 
+/// The deterministic relaxed dot product (wasmtime's with
+/// `relaxed_simd_deterministic`): both operands signed, the pair sums
+/// wrapping to i16.
+#[inline]
+pub(crate) fn i16x8_dot_i8x16_i7x16_s_exact(a: V128, b: V128) -> V128 {
+    let (a, b) = (i8s(a), i8s(b));
+    put_i16(core::array::from_fn(|i| {
+        (a[2 * i] as i16 * b[2 * i] as i16).wrapping_add(a[2 * i + 1] as i16 * b[2 * i + 1] as i16)
+    }))
+}
+
+/// The deterministic relaxed dot product with accumulation: each i32 lane
+/// is the exact sum of its four signed byte products, plus `c` (wrapping).
+#[inline]
+pub(crate) fn i32x4_dot_i8x16_i7x16_add_s_exact(a: V128, b: V128, c: V128) -> V128 {
+    let (a, b, c) = (i8s(a), i8s(b), i32s(c));
+    put_i32(core::array::from_fn(|i| {
+        let sum: i32 = (0..4).map(|k| a[4 * i + k] as i32 * b[4 * i + k] as i32).sum();
+        sum.wrapping_add(c[i])
+    }))
+}
+
 // ---- floats ------------------------------------------------------------------------
 
 /// A NaN result for NaN input `a`: quiet, keeping its payload (an

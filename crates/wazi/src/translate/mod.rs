@@ -1514,6 +1514,7 @@ impl<'a> Translator<'a> {
 
     /// An operator of a SIMD family whose handler applies a lane function.
     fn simd(&mut self, family: Simd, op: Opcode, operator: &Operator<'_>) -> Result<()> {
+        let op = if self.env.config.relaxed_simd_deterministic { deterministic(op) } else { op };
         match family {
             Simd::Unop | Simd::Test | Simd::Splat => {
                 let (a, s) = self.pop();
@@ -1593,6 +1594,31 @@ impl Translator<'_> {
         };
         self.emit_result(fused, RRRR { d, a: m.a, b: m.b, c }, d);
         Some(Ok(()))
+    }
+}
+
+/// The opcode giving relaxed operator `op` its deterministic result (the
+/// non-relaxed counterpart's), or `op` itself.
+fn deterministic(op: Opcode) -> Opcode {
+    use Opcode as O;
+    match op {
+        O::i8x16_relaxed_swizzle => O::i8x16_swizzle,
+        O::i32x4_relaxed_trunc_f32x4_s => O::i32x4_trunc_sat_f32x4_s,
+        O::i32x4_relaxed_trunc_f32x4_u => O::i32x4_trunc_sat_f32x4_u,
+        O::i32x4_relaxed_trunc_f64x2_s_zero => O::i32x4_trunc_sat_f64x2_s_zero,
+        O::i32x4_relaxed_trunc_f64x2_u_zero => O::i32x4_trunc_sat_f64x2_u_zero,
+        O::i8x16_relaxed_laneselect
+        | O::i16x8_relaxed_laneselect
+        | O::i32x4_relaxed_laneselect
+        | O::i64x2_relaxed_laneselect => O::v128_bitselect,
+        O::f32x4_relaxed_min => O::f32x4_min,
+        O::f32x4_relaxed_max => O::f32x4_max,
+        O::f64x2_relaxed_min => O::f64x2_min,
+        O::f64x2_relaxed_max => O::f64x2_max,
+        O::i16x8_relaxed_q15mulr_s => O::i16x8_q15mulr_sat_s,
+        O::i16x8_relaxed_dot_i8x16_i7x16_s => O::i16x8_dot_i8x16_i7x16_s_exact,
+        O::i32x4_relaxed_dot_i8x16_i7x16_add_s => O::i32x4_dot_i8x16_i7x16_add_s_exact,
+        other => other,
     }
 }
 
