@@ -116,6 +116,11 @@ const WASM_OPTS: &[Opt] = &[
         help: "Give the relaxed-simd instructions their deterministic results (those of the non-relaxed instructions) instead of x86-64's (off by default).",
     },
     Opt {
+        key: "custom-page-sizes",
+        value: "[=y|n]",
+        help: "Configure support for the custom-page-sizes proposal (off by default).",
+    },
+    Opt {
         key: "wide-arithmetic",
         value: "[=y|n]",
         help: "Configure support for the wide-arithmetic proposal (off by default).",
@@ -347,6 +352,7 @@ pub struct WasmOptions {
     wide_arithmetic: Option<bool>,
     multi_memory: Option<bool>,
     relaxed_simd_deterministic: Option<bool>,
+    custom_page_sizes: Option<bool>,
 }
 
 impl WasmOptions {
@@ -374,6 +380,7 @@ impl WasmOptions {
                 "relaxed-simd" => o.relaxed_simd = Some(boolean(&k, &v)?),
                 "wide-arithmetic" => o.wide_arithmetic = Some(boolean(&k, &v)?),
                 "multi-memory" => o.multi_memory = Some(boolean(&k, &v)?),
+                "custom-page-sizes" => o.custom_page_sizes = Some(boolean(&k, &v)?),
                 "relaxed-simd-deterministic" => {
                     o.relaxed_simd_deterministic = Some(boolean(&k, &v)?)
                 }
@@ -413,6 +420,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.relaxed_simd_deterministic {
             config.relaxed_simd_deterministic(f);
+        }
+        if let Some(f) = self.custom_page_sizes {
+            config.wasm_custom_page_sizes(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

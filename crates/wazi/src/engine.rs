@@ -34,6 +34,7 @@ pub struct Config {
     pub(crate) wide_arithmetic: bool,
     pub(crate) multi_memory: bool,
     pub(crate) relaxed_simd_deterministic: bool,
+    pub(crate) custom_page_sizes: bool,
 }
 
 impl Default for Config {
@@ -50,6 +51,7 @@ impl Default for Config {
             wide_arithmetic: false,
             multi_memory: true,
             relaxed_simd_deterministic: false,
+            custom_page_sizes: false,
         }
     }
 }
@@ -133,6 +135,13 @@ impl Config {
         self
     }
 
+    /// Accept the custom-page-sizes proposal: memories of 1-byte pages
+    /// (off by default, as in wasmtime).
+    pub fn wasm_custom_page_sizes(&mut self, enable: bool) -> &mut Config {
+        self.custom_page_sizes = enable;
+        self
+    }
+
     /// Accept the multi-memory proposal: any number of memories per
     /// module (on by default, as in wasmtime).
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
@@ -159,6 +168,9 @@ impl Config {
         }
         if self.multi_memory {
             f |= F::MULTI_MEMORY;
+        }
+        if self.custom_page_sizes {
+            f |= F::CUSTOM_PAGE_SIZES;
         }
         if self.wide_arithmetic {
             f |= F::WIDE_ARITHMETIC;

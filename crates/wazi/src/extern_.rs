@@ -1,9 +1,7 @@
 //! Memories, tables, globals, and [`Extern`] (any importable entity).
 
 use crate::func::Func;
-use crate::store::{
-    AsContext, AsContextMut, MemoryEntity, PAGE_SIZE, StoreCore, Stored, TableEntity,
-};
+use crate::store::{AsContext, AsContextMut, MemoryEntity, StoreCore, Stored, TableEntity};
 use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
 use crate::values::Val;
 use anyhow::{Result, bail};
@@ -69,7 +67,7 @@ impl Extern {
             }
             Extern::Memory(m) => {
                 let m = &core.memories[m.0.check(core)];
-                ExternType::Memory(MemoryType::new(m.pages() as u32, m.ty.maximum()))
+                ExternType::Memory(m.ty.with_minimum(m.pages() as u32))
             }
         }
     }
@@ -130,7 +128,7 @@ impl Memory {
     /// The memory's type, with its current size as minimum.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let m = self.entity(&store.as_context().0.core);
-        MemoryType::new(m.pages() as u32, m.ty.maximum())
+        m.ty.with_minimum(m.pages() as u32)
     }
 
     /// The memory's contents.
@@ -220,8 +218,8 @@ impl Memory {
     }
 
     /// The memory's size in bytes per page.
-    pub fn page_size(&self, _store: impl AsContext) -> u64 {
-        PAGE_SIZE as u64
+    pub fn page_size(&self, store: impl AsContext) -> u64 {
+        self.entity(&store.as_context().0.core).ty.page_size()
     }
 }
 

@@ -151,7 +151,8 @@ fn check_import(expected: &ExternType, actual: &ExternType) -> Result<()> {
                 }
         }
         (ExternType::Memory(e), ExternType::Memory(a)) => {
-            a.minimum() >= e.minimum()
+            a.page_size() == e.page_size()
+                && a.minimum() >= e.minimum()
                 && match (e.maximum(), a.maximum()) {
                     (None, _) => true,
                     (Some(em), Some(am)) => am <= em,

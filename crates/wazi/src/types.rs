@@ -265,16 +265,44 @@ impl fmt::Display for TableType {
     }
 }
 
-/// A linear memory's type, in 64 KiB pages.
+/// A linear memory's type: its limits in pages of 64 KiB, or of the page
+/// size the custom-page-sizes proposal gives it (1 byte or 64 KiB).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
     min: u32,
     max: Option<u32>,
+    page_size_log2: u8,
 }
 
 impl MemoryType {
+    /// A memory of 64 KiB pages.
     pub fn new(min: u32, max: Option<u32>) -> MemoryType {
-        MemoryType { min, max }
+        MemoryType { min, max, page_size_log2: 16 }
+    }
+
+    /// The same limits in pages of `2^log2` bytes (0 or 16, the sizes the
+    /// custom-page-sizes proposal allows).
+    pub fn with_page_size_log2(self, log2: u8) -> Result<MemoryType> {
+        if log2 != 0 && log2 != 16 {
+            bail!("page size of 2^{log2} bytes: only 1 and 65536 are valid");
+        }
+        Ok(MemoryType { page_size_log2: log2, ..self })
+    }
+
+    /// The same type with minimum `min`.
+    pub(crate) fn with_minimum(self, min: u32) -> MemoryType {
+        MemoryType { min, ..self }
+    }
+
+    /// Bytes per page.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+
+    /// The most pages a memory of this page size can have (4 GiB, less one
+    /// byte for 1-byte pages so that the size fits an `i32`).
+    pub(crate) fn max_pages(&self) -> u64 {
+        if self.page_size_log2 == 0 { u32::MAX as u64 } else { 65536 }
     }
 
     pub fn minimum(&self) -> u32 {
@@ -292,10 +320,11 @@ impl MemoryType {
         if m.shared {
             bail!("shared memories need the threads proposal, which is not supported");
         }
-        if m.page_size_log2.is_some() {
-            bail!("custom page sizes are not supported");
+        let ty = MemoryType::new(m.initial as u32, m.maximum.map(|m| m as u32));
+        match m.page_size_log2 {
+            Some(log2) => ty.with_page_size_log2(log2 as u8),
+            None => Ok(ty),
         }
-        Ok(MemoryType { min: m.initial as u32, max: m.maximum.map(|m| m as u32) })
     }
 }
 
@@ -304,6 +333,9 @@ impl fmt::Display for MemoryType {
         write!(f, "(memory {}", self.min)?;
         if let Some(max) = self.max {
             write!(f, " {max}")?;
+        }
+        if self.page_size_log2 != 16 {
+            write!(f, " (pagesize {})", self.page_size())?;
         }
         write!(f, ")")
     }

@@ -873,3 +873,23 @@ fn relaxed_simd_results_by_mode() {
         assert_eq!(r, if deterministic { 0x7fff } else { 0x8000 });
     }
 }
+
+#[test]
+fn memories_of_one_byte_pages() {
+    let wat = r#"(module (memory (export "m") 3 10 (pagesize 1))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "size") (result i32) (memory.size)))"#;
+    let engine = engine_with(|c| {
+        c.wasm_custom_page_sizes(true);
+    });
+    let (mut store, inst) = instance(&engine, wat);
+    let m = inst.get_memory(&mut store, "m").unwrap();
+    assert_eq!((m.page_size(&store), m.data_size(&store)), (1, 3));
+    assert_eq!(m.ty(&store).page_size(), 1);
+    assert_eq!(call_i32(&mut store, inst, "grow", &[Val::I32(5)]).unwrap(), 3);
+    assert_eq!(call_i32(&mut store, inst, "size", &[]).unwrap(), 8);
+    assert_eq!(call_i32(&mut store, inst, "grow", &[Val::I32(3)]).unwrap(), -1);
+    assert_eq!(m.data_size(&store), 8);
+    // Off by default, as in wasmtime.
+    assert!(Module::new(&Engine::default(), wat).is_err());
+}

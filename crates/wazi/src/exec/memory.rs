@@ -156,7 +156,8 @@ handler!(fn use_memory(ip, sp, mem, len, x) {
 handler!(fn memory_size(ip, sp, mem, len, x) {
     let o = operands::<RIdx>(ip);
     let (_, l) = view(x, mem, len, o.idx);
-    wr(sp, o.d, (l / crate::store::PAGE_SIZE) as u32);
+    let page = (*(&(*x.inst).memories)[o.idx as usize]).ty.page_size();
+    wr(sp, o.d, (l as u64 / page) as u32);
     next!(RIdx, ip, sp, mem, len, x)
 });
 

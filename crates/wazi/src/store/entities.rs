@@ -13,13 +13,12 @@ use std::cell::{Cell, UnsafeCell};
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-/// Bytes in a wasm page.
-pub(crate) const PAGE_SIZE: usize = 65536;
-/// The most pages a 32-bit memory can have.
-pub(crate) const MAX_PAGES: u64 = 65536;
 /// The most elements a table may have unless its type says less: growing
 /// further fails (-1), it never exhausts the host's memory.
 pub(crate) const MAX_TABLE_ELEMENTS: u64 = 10_000_000;
+
+/// Reserved memory is committed in granules of this many bytes.
+const COMMIT_GRANULE: usize = 65536;
 
 /// The raw reference to store function `f` (0 is null).
 #[inline(always)]
@@ -73,7 +72,7 @@ pub(crate) struct MemoryEntity {
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity> {
         let mut m = MemoryEntity { ptr: NonNull::dangling(), len: 0, cap: 0, reserved: 0, ty };
-        let bytes = ty.minimum() as usize * PAGE_SIZE;
+        let bytes = ty.minimum() as usize * ty.page_size() as usize;
         if !m.set_len(bytes) {
             anyhow::bail!("failed to allocate {bytes} bytes of linear memory");
         }
@@ -85,12 +84,13 @@ impl MemoryEntity {
     }
 
     pub(crate) fn pages(&self) -> u64 {
-        (self.len / PAGE_SIZE) as u64
+        self.len as u64 / self.ty.page_size()
     }
 
     /// The most pages this memory may have by its type.
     pub(crate) fn max_pages(&self) -> u64 {
-        self.ty.maximum().map_or(MAX_PAGES, |m| (m as u64).min(MAX_PAGES))
+        let limit = self.ty.max_pages();
+        self.ty.maximum().map_or(limit, |m| (m as u64).min(limit))
     }
 
     pub(crate) fn view(&self) -> (Mem, usize) {
@@ -114,16 +114,23 @@ impl MemoryEntity {
             return true;
         }
         if bytes <= self.reserved {
-            // SAFETY: `cap..bytes` lies inside the reserved mapping.
-            if !unsafe { region::commit(self.ptr, self.cap, bytes) } {
+            // Commit whole 64 KiB granules (a multiple of any host page), so
+            // memories of 1-byte pages grow page-aligned too.
+            let to = bytes.next_multiple_of(COMMIT_GRANULE).min(self.reserved);
+            // SAFETY: `cap..to` lies inside the reserved mapping, and `cap`
+            // is a multiple of the granule.
+            if !unsafe { region::commit(self.ptr, self.cap, to) } {
                 return false;
             }
-            self.cap = bytes;
+            self.cap = to;
             self.len = bytes;
             return true;
         }
         if self.cap == 0 && self.reserved == 0 {
-            let max = (self.max_pages() as usize).saturating_mul(PAGE_SIZE).max(bytes);
+            let max = (self.max_pages() as usize)
+                .saturating_mul(self.ty.page_size() as usize)
+                .max(bytes)
+                .next_multiple_of(COMMIT_GRANULE);
             if let Some(ptr) = region::reserve(max) {
                 self.ptr = ptr;
                 self.reserved = max;

@@ -228,9 +228,10 @@ impl StoreCore {
 
     pub(crate) fn new_memory(&mut self, ty: crate::types::MemoryType) -> Result<u32> {
         self.check_count("memory", self.memories.len())?;
-        let bytes = ty.minimum() as usize * PAGE_SIZE;
+        let page = ty.page_size() as usize;
+        let bytes = ty.minimum() as usize * page;
         if let Some(l) = self.limiter()
-            && !l.memory_growing(0, bytes, ty.maximum().map(|m| m as usize * PAGE_SIZE))?
+            && !l.memory_growing(0, bytes, ty.maximum().map(|m| m as usize * page))?
         {
             bail!("memory minimum size of {} pages exceeds memory limits", ty.minimum());
         }
@@ -269,8 +270,9 @@ impl StoreCore {
         if new > mem.max_pages() {
             return Ok(None);
         }
-        let (cur, want) = (mem.len(), new as usize * PAGE_SIZE);
-        let max = mem.ty.maximum().map(|m| m as usize * PAGE_SIZE);
+        let page = mem.ty.page_size() as usize;
+        let (cur, want) = (mem.len(), new as usize * page);
+        let max = mem.ty.maximum().map(|m| m as usize * page);
         if let Some(l) = self.limiter()
             && !l.memory_growing(cur, want, max)?
         {
