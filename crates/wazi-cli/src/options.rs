@@ -133,7 +133,7 @@ const WASM_OPTS: &[Opt] = &[
     Opt {
         key: "memory64",
         value: "[=y|n]",
-        help: "The memory64 proposal (not supported by wazi: only `=n`).",
+        help: "Configure support for the memory64 proposal (on by default).",
     },
     Opt {
         key: "multi-memory",
@@ -353,6 +353,7 @@ pub struct WasmOptions {
     multi_memory: Option<bool>,
     relaxed_simd_deterministic: Option<bool>,
     custom_page_sizes: Option<bool>,
+    memory64: Option<bool>,
 }
 
 impl WasmOptions {
@@ -381,6 +382,7 @@ impl WasmOptions {
                 "wide-arithmetic" => o.wide_arithmetic = Some(boolean(&k, &v)?),
                 "multi-memory" => o.multi_memory = Some(boolean(&k, &v)?),
                 "custom-page-sizes" => o.custom_page_sizes = Some(boolean(&k, &v)?),
+                "memory64" => o.memory64 = Some(boolean(&k, &v)?),
                 "relaxed-simd-deterministic" => {
                     o.relaxed_simd_deterministic = Some(boolean(&k, &v)?)
                 }
@@ -423,6 +425,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.custom_page_sizes {
             config.wasm_custom_page_sizes(f);
+        }
+        if let Some(f) = self.memory64 {
+            config.wasm_memory64(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

@@ -1,6 +1,6 @@
 //! The WebAssembly spec test suite (2.0 with its SIMD tests, plus the
-//! tail-call, extended-const, relaxed-SIMD, wide-arithmetic, multi-memory
-//! and custom-page-sizes proposals),
+//! tail-call, extended-const, relaxed-SIMD, wide-arithmetic, multi-memory,
+//! custom-page-sizes and memory64 proposals),
 //! run through the same runner as `wazi wast`, under several engine
 //! configurations.
 
@@ -10,10 +10,7 @@ use wazi_wast::WastContext;
 
 /// Files of the suites that are not run, with the reason. Each is counted
 /// in the summary.
-const EXCLUDED: &[(&str, &str)] = &[(
-    "custom-page-sizes/memory_max_i64.wast",
-    "64-bit memories with 1-byte pages: needs memory64, which wazi does not support yet",
-)];
+const EXCLUDED: &[(&str, &str)] = &[];
 
 fn files() -> Vec<TestFile<'static>> {
     let mut files: Vec<_> = spec(SpecVersion::V2).collect();
@@ -25,16 +22,19 @@ fn files() -> Vec<TestFile<'static>> {
     files.extend(proposal(Proposal::WideArithmetic));
     files.extend(proposal(Proposal::MultiMemory));
     files.extend(proposal(Proposal::CustomPageSizes));
+    files.extend(proposal(Proposal::Memory64));
     files
 }
 
 /// `config` for `file`: the proposals the suite covers that are off by
-/// default are turned on, and the 2.0 files run without multi-memory, whose
-/// absence they check (wasmtime's runner does the same).
+/// default are turned on; the 2.0 files run without multi-memory and
+/// memory64 and the memory64 files without multi-memory, whose absence they
+/// check (wasmtime's runner does the same).
 fn config_for(mut config: Config, file: &TestFile<'_>) -> Config {
     config.wasm_wide_arithmetic(true);
     config.wasm_custom_page_sizes(true);
-    config.wasm_multi_memory(file.parent() != "wasm-v2");
+    config.wasm_multi_memory(!matches!(file.parent(), "wasm-v2" | "memory64"));
+    config.wasm_memory64(file.parent() != "wasm-v2");
     config
 }
 

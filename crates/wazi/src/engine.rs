@@ -35,6 +35,7 @@ pub struct Config {
     pub(crate) multi_memory: bool,
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) custom_page_sizes: bool,
+    pub(crate) memory64: bool,
 }
 
 impl Default for Config {
@@ -52,6 +53,7 @@ impl Default for Config {
             multi_memory: true,
             relaxed_simd_deterministic: false,
             custom_page_sizes: false,
+            memory64: true,
         }
     }
 }
@@ -142,6 +144,13 @@ impl Config {
         self
     }
 
+    /// Accept the memory64 proposal: memories with 64-bit addresses (on by
+    /// default, as in wasmtime). wazi keeps such memories below 4 GiB.
+    pub fn wasm_memory64(&mut self, enable: bool) -> &mut Config {
+        self.memory64 = enable;
+        self
+    }
+
     /// Accept the multi-memory proposal: any number of memories per
     /// module (on by default, as in wasmtime).
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
@@ -168,6 +177,9 @@ impl Config {
         }
         if self.multi_memory {
             f |= F::MULTI_MEMORY;
+        }
+        if self.memory64 {
+            f |= F::MEMORY64;
         }
         if self.custom_page_sizes {
             f |= F::CUSTOM_PAGE_SIZES;

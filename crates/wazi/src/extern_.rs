@@ -67,7 +67,7 @@ impl Extern {
             }
             Extern::Memory(m) => {
                 let m = &core.memories[m.0.check(core)];
-                ExternType::Memory(m.ty.with_minimum(m.pages() as u32))
+                ExternType::Memory(m.ty.with_minimum(m.pages()))
             }
         }
     }
@@ -128,7 +128,7 @@ impl Memory {
     /// The memory's type, with its current size as minimum.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let m = self.entity(&store.as_context().0.core);
-        m.ty.with_minimum(m.pages() as u32)
+        m.ty.with_minimum(m.pages())
     }
 
     /// The memory's contents.

@@ -307,7 +307,12 @@ pub(crate) fn instantiate(
     }
     for (i, seg) in m.datas.iter().enumerate() {
         if let Some((memory, offset)) = &seg.active {
-            let offset = offset.eval(&Env { core, data }) as u32 as usize;
+            let offset = offset.eval(&Env { core, data }) as u64;
+            let is64 = m.memories.get(*memory as usize).is_some_and(|t| t.is_64());
+            let offset = if is64 { offset } else { offset as u32 as u64 };
+            let Ok(offset) = usize::try_from(offset) else {
+                return Err(anyhow!(Trap::MemoryOutOfBounds));
+            };
             let bytes = data.data_segment(i as u32);
             let (mem, len) = data.memory_view_of(*memory);
             let end = offset.checked_add(bytes.len()).filter(|&e| e <= len);

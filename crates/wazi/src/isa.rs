@@ -53,6 +53,11 @@ macro_rules! for_each_op {
             // registers (memory 0); an access to memory `idx` is wrapped in
             // `use_memory idx` and `use_memory 0`.
             use_memory: RIdx,
+            // Memory64: a 64-bit address plus offset, clamped into a slot as
+            // a 32-bit address (`u32::MAX` if it does not fit, which no
+            // 64-bit memory reaches), for the 32-bit access that follows;
+            // lengths are clamped the same way.
+            addr64: RRI64, memory_grow64: RIdx,
             global_get: RIdx, global_set: RIdx, global_set_imm: RI64,
             ref_func: RIdx, ref_is_null: RR,
             table_get: RIdx, table_set: RIdx, table_size: RIdx, table_grow: R3Idx,

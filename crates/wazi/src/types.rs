@@ -269,15 +269,26 @@ impl fmt::Display for TableType {
 /// size the custom-page-sizes proposal gives it (1 byte or 64 KiB).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    min: u32,
-    max: Option<u32>,
+    min: u64,
+    max: Option<u64>,
     page_size_log2: u8,
+    is64: bool,
 }
 
 impl MemoryType {
     /// A memory of 64 KiB pages.
     pub fn new(min: u32, max: Option<u32>) -> MemoryType {
-        MemoryType { min, max, page_size_log2: 16 }
+        MemoryType { min: min as u64, max: max.map(u64::from), page_size_log2: 16, is64: false }
+    }
+
+    /// A 64-bit memory (the memory64 proposal) of 64 KiB pages.
+    pub fn new64(min: u64, max: Option<u64>) -> MemoryType {
+        MemoryType { min, max, page_size_log2: 16, is64: true }
+    }
+
+    /// Whether addresses are 64-bit (memory64).
+    pub fn is_64(&self) -> bool {
+        self.is64
     }
 
     /// The same limits in pages of `2^log2` bytes (0 or 16, the sizes the
@@ -290,7 +301,7 @@ impl MemoryType {
     }
 
     /// The same type with minimum `min`.
-    pub(crate) fn with_minimum(self, min: u32) -> MemoryType {
+    pub(crate) fn with_minimum(self, min: u64) -> MemoryType {
         MemoryType { min, ..self }
     }
 
@@ -300,27 +311,33 @@ impl MemoryType {
     }
 
     /// The most pages a memory of this page size can have (4 GiB, less one
-    /// byte for 1-byte pages so that the size fits an `i32`).
+    /// byte for 1-byte pages so that the size fits an `i32`). A 64-bit
+    /// memory stays below 4 GiB in wazi, by one page: its addresses are
+    /// checked by clamping them to 32 bits (see `addr64`), which is exact
+    /// only while no byte lives at address `u32::MAX`.
     pub(crate) fn max_pages(&self) -> u64 {
-        if self.page_size_log2 == 0 { u32::MAX as u64 } else { 65536 }
+        match (self.page_size_log2, self.is64) {
+            (0, false) => u32::MAX as u64,
+            (0, true) => u32::MAX as u64 - 65536,
+            (_, false) => 65536,
+            (_, true) => 65535,
+        }
     }
 
-    pub fn minimum(&self) -> u32 {
+    pub fn minimum(&self) -> u64 {
         self.min
     }
 
-    pub fn maximum(&self) -> Option<u32> {
+    pub fn maximum(&self) -> Option<u64> {
         self.max
     }
 
     pub(crate) fn from_wasmparser(m: &wasmparser::MemoryType) -> Result<MemoryType> {
-        if m.memory64 {
-            bail!("64-bit memories need the memory64 proposal, which is not supported");
-        }
         if m.shared {
             bail!("shared memories need the threads proposal, which is not supported");
         }
-        let ty = MemoryType::new(m.initial as u32, m.maximum.map(|m| m as u32));
+        let ty =
+            MemoryType { min: m.initial, max: m.maximum, page_size_log2: 16, is64: m.memory64 };
         match m.page_size_log2 {
             Some(log2) => ty.with_page_size_log2(log2 as u8),
             None => Ok(ty),
@@ -330,7 +347,7 @@ impl MemoryType {
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(memory {}", self.min)?;
+        write!(f, "(memory {}{}", if self.is64 { "i64 " } else { "" }, self.min)?;
         if let Some(max) = self.max {
             write!(f, " {max}")?;
         }

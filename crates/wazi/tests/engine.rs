@@ -587,11 +587,7 @@ fn unknown_and_mismatched_imports_are_named() {
 #[test]
 fn unsupported_features_are_named_at_load_time() {
     let engine = Engine::default();
-    let cases = [
-        ("(module (memory 1 1 shared))", "threads"),
-        ("(module (memory i64 1))", "memory64"),
-        ("(module (tag))", "exceptions"),
-    ];
+    let cases = [("(module (memory 1 1 shared))", "threads"), ("(module (tag))", "exceptions")];
     for (wat, feature) in cases {
         let err = Module::new(&engine, wat).unwrap_err();
         let msg = format!("{err:#}");
@@ -892,4 +888,42 @@ fn memories_of_one_byte_pages() {
     assert_eq!(m.data_size(&store), 8);
     // Off by default, as in wasmtime.
     assert!(Module::new(&Engine::default(), wat).is_err());
+}
+
+#[test]
+fn sixty_four_bit_memories() {
+    let wat = r#"(module (memory (export "m") i64 1 5)
+      (data (i64.const 65530) "abcdef")
+      (func (export "load") (param i64) (result i32) (i32.load8_u offset=2 (local.get 0)))
+      (func (export "store") (param i64 i32) (i32.store (local.get 0) (local.get 1)))
+      (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+      (func (export "fill") (param i64 i64) (memory.fill (local.get 0) (i32.const 7) (local.get 1))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        let load = inst.get_typed_func::<i64, i32>(&mut store, "load").unwrap();
+        assert_eq!(load.call(&mut store, 65530).unwrap(), b'c' as i32);
+        // Addresses past 4 GiB, and address + offset overflowing 64 bits,
+        // are out of bounds, not wrapped.
+        for addr in [1 << 32, (1 << 32) - 1, -1i64, -2] {
+            let err = load.call(&mut store, addr).unwrap_err();
+            assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::MemoryOutOfBounds), "{addr}");
+        }
+        let store_fn = inst.get_typed_func::<(i64, i32), ()>(&mut store, "store").unwrap();
+        assert!(store_fn.call(&mut store, (65532, 1)).is_ok());
+        assert!(store_fn.call(&mut store, (65533, 1)).is_err());
+        let grow = inst.get_typed_func::<i64, i64>(&mut store, "grow").unwrap();
+        assert_eq!(grow.call(&mut store, 2).unwrap(), 1);
+        assert_eq!(grow.call(&mut store, 1 << 40).unwrap(), -1);
+        assert_eq!(grow.call(&mut store, 3).unwrap(), -1);
+        let fill = inst.get_typed_func::<(i64, i64), ()>(&mut store, "fill").unwrap();
+        assert!(fill.call(&mut store, (0, 3 << 16)).is_ok());
+        assert!(fill.call(&mut store, (1, 1 << 33)).is_err());
+        let m = inst.get_memory(&mut store, "m").unwrap();
+        assert!(m.ty(&store).is_64());
+        assert_eq!(m.data(&store)[3 * 65536 - 1], 7);
+    }
+    let off = engine_with(|c| {
+        c.wasm_memory64(false);
+    });
+    assert!(Module::new(&off, wat).is_err());
 }

@@ -90,6 +90,14 @@ const SEEDS: &[&str] = &[
         (drop (memory.grow $b (local.get 0)))
         (i64.store32 $b offset=4 (local.get 0) (i64.load16_u $a (local.get 0)))
         (i32.add (memory.size $b) (i32.load8_s $b (i32.const 1)))))"#,
+    r#"(module
+      (memory i64 1 2) (data (i64.const 5) "m64")
+      (func (export "m64") (param i64) (result i64)
+        (i64.store offset=8 (local.get 0) (i64.load8_u offset=5 (i64.const 0)))
+        (memory.fill (local.get 0) (i32.const 1) (i64.const 16))
+        (memory.copy (i64.const 100) (local.get 0) (i64.const 8))
+        (v128.store offset=32 (local.get 0) (v128.load (i64.const 100)))
+        (i64.add (memory.grow (local.get 0)) (i64.load32_s (i64.const 100)))))"#,
 ];
 
 fn mutate(rng: &mut Rng, bytes: &[u8]) -> Vec<u8> {

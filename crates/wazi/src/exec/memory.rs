@@ -145,6 +145,29 @@ unsafe fn view(x: &Exec, mem: Mem, len: usize, idx: u32) -> (Mem, usize) {
     if idx == 0 { (mem, len) } else { unsafe { (*x.inst).memory_view_of(idx) } }
 }
 
+// `d = min(a + imm, u32::MAX)` for a 64-bit address `a` and offset `imm`.
+handler!(fn addr64(ip, sp, mem, len, x) {
+    let o = operands::<crate::ir::RRI64>(ip);
+    let ea = rd::<u64>(sp, o.a).checked_add(o.imm).map_or(u32::MAX, |e| e.min(u32::MAX as u64) as u32);
+    wr(sp, o.d, ea);
+    next!(crate::ir::RRI64, ip, sp, mem, len, x)
+});
+
+// `memory.grow` of a 64-bit memory: the delta was clamped to 32 bits, the
+// result is an i64 (-1 on failure).
+handler!(fn memory_grow64(ip, sp, mem, len, x) {
+    let _ = (mem, len);
+    let o = operands::<RIdx>(ip);
+    let delta: u32 = rd(sp, o.a);
+    let result = match crate::store::grow_memory_from_wasm(x, o.idx, delta) {
+        Ok(r) => r,
+        Err(e) => return super::trap_error(ip, x, e),
+    };
+    wr(sp, o.d, result as i32 as i64);
+    let (mem, len) = x.memory_view();
+    next!(RIdx, ip, sp, mem, len, x)
+});
+
 // Makes memory `idx` the registers' memory for the following instructions.
 handler!(fn use_memory(ip, sp, mem, len, x) {
     let _ = (mem, len);

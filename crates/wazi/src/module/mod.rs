@@ -230,6 +230,7 @@ impl ModuleInner {
             num_imported_funcs: self.num_imported_funcs,
             code: &self.code,
             globals: &self.globals,
+            memories: &self.memories,
         }
     }
 

@@ -72,6 +72,9 @@ pub(crate) struct MemoryEntity {
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity> {
         let mut m = MemoryEntity { ptr: NonNull::dangling(), len: 0, cap: 0, reserved: 0, ty };
+        if ty.minimum() > ty.max_pages() {
+            anyhow::bail!("memory minimum size of {} pages is too large", ty.minimum());
+        }
         let bytes = ty.minimum() as usize * ty.page_size() as usize;
         if !m.set_len(bytes) {
             anyhow::bail!("failed to allocate {bytes} bytes of linear memory");
@@ -90,7 +93,7 @@ impl MemoryEntity {
     /// The most pages this memory may have by its type.
     pub(crate) fn max_pages(&self) -> u64 {
         let limit = self.ty.max_pages();
-        self.ty.maximum().map_or(limit, |m| (m as u64).min(limit))
+        self.ty.maximum().map_or(limit, |m| m.min(limit))
     }
 
     pub(crate) fn view(&self) -> (Mem, usize) {

@@ -229,9 +229,13 @@ impl StoreCore {
     pub(crate) fn new_memory(&mut self, ty: crate::types::MemoryType) -> Result<u32> {
         self.check_count("memory", self.memories.len())?;
         let page = ty.page_size() as usize;
+        if ty.minimum() > ty.max_pages() {
+            bail!("memory minimum size of {} pages exceeds memory limits", ty.minimum());
+        }
         let bytes = ty.minimum() as usize * page;
+        let max = ty.maximum().map(|m| m.min(ty.max_pages()) as usize * page);
         if let Some(l) = self.limiter()
-            && !l.memory_growing(0, bytes, ty.maximum().map(|m| m as usize * page))?
+            && !l.memory_growing(0, bytes, max)?
         {
             bail!("memory minimum size of {} pages exceeds memory limits", ty.minimum());
         }
@@ -272,7 +276,7 @@ impl StoreCore {
         }
         let page = mem.ty.page_size() as usize;
         let (cur, want) = (mem.len(), new as usize * page);
-        let max = mem.ty.maximum().map(|m| m as usize * page);
+        let max = mem.ty.maximum().map(|m| m.min(mem.ty.max_pages()) as usize * page);
         if let Some(l) = self.limiter()
             && !l.memory_growing(cur, want, max)?
         {

@@ -39,6 +39,7 @@ pub(crate) struct TranslateEnv<'a> {
     pub num_imported_funcs: u32,
     pub code: &'a [FuncCode],
     pub globals: &'a [GlobalType],
+    pub memories: &'a [crate::types::MemoryType],
 }
 
 impl TranslateEnv<'_> {
@@ -773,6 +774,38 @@ impl<'a> Translator<'a> {
                 }
             }
 
+            O::MemoryGrow { mem } if self.is_memory64(mem) => {
+                self.clamp64(0, 0);
+                let (v, pos) = self.pop();
+                let a = self.slot(v, pos);
+                let d = self.push_temp()?;
+                self.mark();
+                self.emit_result(Opcode::memory_grow64, RIdx { d, a, idx: mem }, d);
+            }
+            O::MemoryFill { mem } if self.is_memory64(mem) => {
+                self.clamp64(0, 0);
+                self.clamp64(2, 0);
+                self.three(Opcode::memory_fill, mem, 0)?
+            }
+            O::MemoryCopy { dst_mem, src_mem }
+                if self.is_memory64(dst_mem) || self.is_memory64(src_mem) =>
+            {
+                // The length is 64-bit only if both memories are.
+                if self.is_memory64(dst_mem) && self.is_memory64(src_mem) {
+                    self.clamp64(0, 0);
+                }
+                if self.is_memory64(src_mem) {
+                    self.clamp64(1, 0);
+                }
+                if self.is_memory64(dst_mem) {
+                    self.clamp64(2, 0);
+                }
+                self.three(Opcode::memory_copy, dst_mem, src_mem)?
+            }
+            O::MemoryInit { data_index, mem } if self.is_memory64(mem) => {
+                self.clamp64(2, 0);
+                self.three(Opcode::memory_init, data_index, mem)?
+            }
             O::MemorySize { mem } => {
                 let d = self.push_temp()?;
                 self.emit_result(Opcode::memory_size, RIdx { d, a: 0, idx: mem }, d);
@@ -913,7 +946,7 @@ impl<'a> Translator<'a> {
             O::V128Load64Splat { memarg } => self.v128_load(Opcode::v128_load64_splat, memarg)?,
             O::V128Load32Zero { memarg } => self.v128_load(Opcode::v128_load32_zero, memarg)?,
             O::V128Load64Zero { memarg } => self.v128_load(Opcode::v128_load64_zero, memarg)?,
-            O::V128Store { memarg } => self.in_memory(memarg.target, |t| {
+            O::V128Store { memarg } => self.memory_access(memarg, 1, |t, memarg| {
                 let (v, vs) = t.pop();
                 let (addr, as_) = t.pop();
                 let addr = t.slot(addr, as_);
@@ -953,10 +986,10 @@ impl<'a> Translator<'a> {
                     if traps { self.unop_trap(op)? } else { self.unop(op)? }
                 } else if let Some((op, abs)) = isa::load(&other) {
                     let memarg = memarg_of(&other);
-                    self.in_memory(memarg.target, |t| t.load(op, abs, memarg))?
+                    self.memory_access(memarg, 0, |t, memarg| t.load(op, abs, memarg))?
                 } else if let Some(ops) = isa::store(&other) {
                     let memarg = memarg_of(&other);
-                    self.in_memory(memarg.target, |t| {
+                    self.memory_access(memarg, 1, |t, memarg| {
                         t.store(ops, memarg);
                         Ok(())
                     })?
@@ -1452,20 +1485,64 @@ impl<'a> Translator<'a> {
         *self.env.globals[index as usize].content() == ValType::V128
     }
 
-    /// Runs `f`, which emits an access to memory `memory`: an access to a
-    /// memory other than 0 is wrapped in `use_memory`, which points the
-    /// registers at that memory and back.
-    fn in_memory(
+    fn is_memory64(&self, memory: u32) -> bool {
+        self.env.memories.get(memory as usize).is_some_and(|m| m.is_64())
+    }
+
+    /// Replaces the 64-bit operand `depth` below the top of the stack with
+    /// its value plus `offset`, clamped to a 32-bit address (`u32::MAX` when
+    /// it does not fit, which is out of bounds of every 64-bit memory).
+    fn clamp64(&mut self, depth: usize, offset: u64) {
+        let pos = self.stack.len() - 1 - depth;
+        let e = self.stack[pos];
+        let clamp =
+            |v: u64| v.checked_add(offset).map_or(u32::MAX, |x| x.min(u32::MAX as u64) as u32);
+        if let Opd::Const(v) = e.o {
+            self.stack[pos].o = Opd::Const(clamp(v) as u64);
+            return;
+        }
+        let a = match e.o {
+            Opd::Local(l) => {
+                self.aliases -= 1;
+                l
+            }
+            _ => e.slot,
+        };
+        self.emit(Opcode::addr64, RRI64 { d: e.slot, a, imm: offset });
+        self.stack[pos].o = Opd::Temp;
+    }
+
+    /// An access to memory `target` with memory argument `memarg`, whose
+    /// address is `depth` below the top of the stack, emitted by `f` with the
+    /// memory argument it should use: for a 64-bit memory the address is
+    /// first clamped (offset included) to 32 bits, and `f` gets offset 0.
+    fn memory_access(
         &mut self,
-        target: wasmparser::MemArgTarget,
-        f: impl FnOnce(&mut Self) -> Result<()>,
+        memarg: wasmparser::MemArg,
+        depth: usize,
+        f: impl FnOnce(&mut Self, wasmparser::MemArg) -> Result<()>,
     ) -> Result<()> {
-        let memory = match target {
+        let memory = match memarg.target {
             wasmparser::MemArgTarget::Memory(m) => m,
             wasmparser::MemArgTarget::Array(_) => {
                 bail!("loads and stores on GC arrays are not supported")
             }
         };
+        let mut memarg = memarg;
+        if self.is_memory64(memory) {
+            self.clamp64(depth, memarg.offset);
+            memarg.offset = 0;
+            return self.in_memory_index(memory, |t| f(t, memarg));
+        }
+        self.in_memory_index(memory, |t| f(t, memarg))
+    }
+
+    /// Runs `f` with memory `memory` in the registers.
+    fn in_memory_index(
+        &mut self,
+        memory: u32,
+        f: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
         if memory == 0 {
             return f(self);
         }
@@ -1477,7 +1554,7 @@ impl<'a> Translator<'a> {
 
     /// A `v128` load: `d = f(mem[addr + offset])`.
     fn v128_load(&mut self, op: Opcode, memarg: wasmparser::MemArg) -> Result<()> {
-        self.in_memory(memarg.target, |t| {
+        self.memory_access(memarg, 0, |t, memarg| {
             let (addr, d) = t.pop();
             let a = t.slot(addr, d);
             let d = t.push_temp_wide(true)?;
@@ -1495,7 +1572,7 @@ impl<'a> Translator<'a> {
         lane: u8,
         load: bool,
     ) -> Result<()> {
-        self.in_memory(memarg.target, |t| {
+        self.memory_access(memarg, 1, |t, memarg| {
             let (v, vs) = t.pop();
             let (addr, as_) = t.pop();
             let v = t.slot(v, vs);
