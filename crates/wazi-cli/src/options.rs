@@ -144,7 +144,7 @@ const WASM_OPTS: &[Opt] = &[
     Opt {
         key: "function-references",
         value: "[=y|n]",
-        help: "The function-references proposal (not supported by wazi: only `=n`).",
+        help: "Configure support for the function-references proposal (on by default).",
     },
     Opt {
         key: "exceptions",
@@ -354,6 +354,7 @@ pub struct WasmOptions {
     relaxed_simd_deterministic: Option<bool>,
     custom_page_sizes: Option<bool>,
     memory64: Option<bool>,
+    function_references: Option<bool>,
 }
 
 impl WasmOptions {
@@ -383,6 +384,7 @@ impl WasmOptions {
                 "multi-memory" => o.multi_memory = Some(boolean(&k, &v)?),
                 "custom-page-sizes" => o.custom_page_sizes = Some(boolean(&k, &v)?),
                 "memory64" => o.memory64 = Some(boolean(&k, &v)?),
+                "function-references" => o.function_references = Some(boolean(&k, &v)?),
                 "relaxed-simd-deterministic" => {
                     o.relaxed_simd_deterministic = Some(boolean(&k, &v)?)
                 }
@@ -428,6 +430,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.memory64 {
             config.wasm_memory64(f);
+        }
+        if let Some(f) = self.function_references {
+            config.wasm_function_references(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

@@ -459,6 +459,7 @@ fn check_error_message(e: &anyhow::Error, expected: &str) -> Result<()> {
         "undefined element" => Some("out of bounds table access"),
         "uninitialized element 2" | "uninitialized" => Some("uninitialized element"),
         "indirect call signature mismatch" => Some("indirect call type mismatch"),
+        "null function reference" => Some("null reference"),
         _ => None,
     };
     if alias.is_some_and(|a| actual.contains(a)) {

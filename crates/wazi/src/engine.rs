@@ -36,6 +36,7 @@ pub struct Config {
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) custom_page_sizes: bool,
     pub(crate) memory64: bool,
+    pub(crate) function_references: bool,
 }
 
 impl Default for Config {
@@ -54,6 +55,7 @@ impl Default for Config {
             relaxed_simd_deterministic: false,
             custom_page_sizes: false,
             memory64: true,
+            function_references: true,
         }
     }
 }
@@ -151,6 +153,14 @@ impl Config {
         self
     }
 
+    /// Accept the function-references proposal: typed function references,
+    /// `call_ref`, `br_on_null` and friends (on by default, as in wasmtime,
+    /// where the GC proposal it belongs to is on).
+    pub fn wasm_function_references(&mut self, enable: bool) -> &mut Config {
+        self.function_references = enable;
+        self
+    }
+
     /// Accept the multi-memory proposal: any number of memories per
     /// module (on by default, as in wasmtime).
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
@@ -177,6 +187,9 @@ impl Config {
         }
         if self.multi_memory {
             f |= F::MULTI_MEMORY;
+        }
+        if self.function_references {
+            f |= F::FUNCTION_REFERENCES;
         }
         if self.memory64 {
             f |= F::MEMORY64;

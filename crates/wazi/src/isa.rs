@@ -58,6 +58,8 @@ macro_rules! for_each_op {
             // 64-bit memory reaches), for the 32-bit access that follows;
             // lengths are clamped the same way.
             addr64: RRI64, memory_grow64: RIdx,
+            // Typed function references.
+            ref_as_non_null: RR, call_ref: CallIndirect, return_call_ref: CallIndirect,
             global_get: RIdx, global_set: RIdx, global_set_imm: RI64,
             ref_func: RIdx, ref_is_null: RR,
             table_get: RIdx, table_set: RIdx, table_size: RIdx, table_grow: R3Idx,

@@ -64,9 +64,18 @@ pub enum RefType {
 
 impl RefType {
     pub(crate) fn from_wasmparser(r: wasmparser::RefType) -> Result<RefType> {
+        use wasmparser::{AbstractHeapType as A, HeapType as H};
         if r == wasmparser::RefType::FUNCREF {
             Ok(RefType::FuncRef)
         } else if r == wasmparser::RefType::EXTERNREF {
+            Ok(RefType::ExternRef)
+        } else if let H::Abstract { shared: false, ty: A::Func | A::NoFunc } | H::Concrete(_) =
+            r.heap_type()
+        {
+            // Typed function references (function-references proposal):
+            // the same values as `funcref`; validation checked their types.
+            Ok(RefType::FuncRef)
+        } else if let H::Abstract { shared: false, ty: A::Extern | A::NoExtern } = r.heap_type() {
             Ok(RefType::ExternRef)
         } else {
             bail!(

@@ -927,3 +927,69 @@ fn sixty_four_bit_memories() {
     });
     assert!(Module::new(&off, wat).is_err());
 }
+
+#[test]
+fn typed_function_references() {
+    let wat = r#"(module
+      (type $t (func (param i32) (result i32)))
+      (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))
+      (elem declare func $inc)
+      (global $g (mut (ref null $t)) (ref.null $t))
+      (func (export "call") (param i32) (result i32)
+        (call_ref $t (local.get 0) (ref.func $inc)))
+      (func (export "tail") (param i32) (result i32)
+        (return_call_ref $t (local.get 0) (ref.func $inc)))
+      (func (export "null_call") (result i32)
+        (call_ref $t (i32.const 0) (global.get $g)))
+      (func (export "on_null") (param i32) (result i32)
+        (block $null
+          (br_on_null $null (if (result (ref null $t)) (local.get 0)
+            (then (ref.func $inc)) (else (ref.null $t))))
+          (drop)
+          (return (i32.const 1)))
+        (i32.const 0))
+      (func (export "on_non_null") (param i32) (result i32) (local $r (ref null $t))
+        (local.set $r (block $l (result (ref $t))
+          (br_on_non_null $l (if (result (ref null $t)) (local.get 0)
+            (then (ref.func $inc)) (else (ref.null $t))))
+          (return (i32.const -1))))
+        (call_ref $t (i32.const 41) (ref.as_non_null (local.get $r)))))"#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        assert_eq!(call_i32(&mut store, inst, "call", &[Val::I32(1)]).unwrap(), 2);
+        assert_eq!(call_i32(&mut store, inst, "tail", &[Val::I32(9)]).unwrap(), 10);
+        let err = call_i32(&mut store, inst, "null_call", &[]).unwrap_err();
+        assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::NullReference));
+        assert_eq!(call_i32(&mut store, inst, "on_null", &[Val::I32(1)]).unwrap(), 1);
+        assert_eq!(call_i32(&mut store, inst, "on_null", &[Val::I32(0)]).unwrap(), 0);
+        assert_eq!(call_i32(&mut store, inst, "on_non_null", &[Val::I32(1)]).unwrap(), 42);
+        assert_eq!(call_i32(&mut store, inst, "on_non_null", &[Val::I32(0)]).unwrap(), -1);
+    }
+}
+
+#[test]
+fn mislinked_typed_references_trap_instead_of_confusing_slots() {
+    // wazi links typed references as funcref: a reference to a function of
+    // another signature can reach `call_ref`, which must trap.
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let a = Module::new(
+        &engine,
+        r#"(module (type $u (func (param v128) (result v128 v128)))
+          (func $f (type $u) (local.get 0) (local.get 0))
+          (global (export "g") (ref null func) (ref.func $f)))"#,
+    )
+    .unwrap();
+    let a = Instance::new(&mut store, &a, &[]).unwrap();
+    let g = a.get_global(&mut store, "g").unwrap();
+    let b = Module::new(
+        &engine,
+        r#"(module (type $t (func (param i32) (result i32)))
+          (global $g (import "a" "g") (ref null $t))
+          (func (export "run") (result i32) (call_ref $t (i32.const 1) (global.get $g))))"#,
+    )
+    .unwrap();
+    let b = Instance::new(&mut store, &b, &[g.into()]).unwrap();
+    let err = call_i32(&mut store, b, "run", &[]).unwrap_err();
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::BadSignature), "{err:#}");
+}

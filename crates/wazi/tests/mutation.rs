@@ -98,6 +98,16 @@ const SEEDS: &[&str] = &[
         (memory.copy (i64.const 100) (local.get 0) (i64.const 8))
         (v128.store offset=32 (local.get 0) (v128.load (i64.const 100)))
         (i64.add (memory.grow (local.get 0)) (i64.load32_s (i64.const 100)))))"#,
+    r#"(module
+      (type $t (func (param i32) (result i32)))
+      (func $f (type $t) (i32.mul (local.get 0) (i32.const 3)))
+      (elem declare func $f)
+      (table 2 (ref null $t))
+      (func (export "refs") (param i32) (result i32) (local (ref null $t))
+        (table.set (i32.const 1) (ref.func $f))
+        (local.set 1 (table.get (local.get 0)))
+        (block $n (br_on_null $n (local.get 1)) (drop))
+        (call_ref $t (local.get 0) (ref.as_non_null (local.get 1)))))"#,
 ];
 
 fn mutate(rng: &mut Rng, bytes: &[u8]) -> Vec<u8> {

@@ -458,3 +458,43 @@ handler!(fn return_call_indirect(ip, sp, mem, len, x) {
     };
     return_call_entity(ip, sp, o.base, mem, len, x, f)
 });
+
+// `call_ref`: the callee is the function reference in slot `c`. Validation
+// checked its type; the signature is checked again at run time (as
+// `call_indirect` does), because wazi links typed references as plain
+// `funcref`s and a mislinked reference must trap, not confuse slots.
+handler!(fn call_ref(ip, sp, mem, len, x) {
+    let o = operands::<CallIndirect>(ip);
+    let f = match resolve_ref(o, sp, x) {
+        Ok(f) => f,
+        Err(code) => return trap(ip, x, code),
+    };
+    call_entity(ip, ip.add(cells::<CallIndirect>()), sp, o.base, mem, len, x, f)
+});
+
+handler!(fn return_call_ref(ip, sp, mem, len, x) {
+    let o = operands::<CallIndirect>(ip);
+    let f = match resolve_ref(o, sp, x) {
+        Ok(f) => f,
+        Err(code) => return trap(ip, x, code),
+    };
+    return_call_entity(ip, sp, o.base, mem, len, x, f)
+});
+
+/// The callee of `call_ref`: not null, of the expected signature.
+#[inline(always)]
+unsafe fn resolve_ref(o: &CallIndirect, sp: Sp, x: &Exec) -> Result<u32, TrapCode> {
+    // SAFETY: slot `c` is in the frame; the store is live.
+    unsafe {
+        let r: u64 = rd(sp, o.c);
+        if r == 0 {
+            return Err(TrapCode::NullReference);
+        }
+        let f = (r - 1) as u32;
+        let funcs = &(*x.store).funcs;
+        match funcs.get(f as usize) {
+            Some(fe) if fe.ty == o.ty => Ok(f),
+            _ => Err(TrapCode::BadSignature),
+        }
+    }
+}

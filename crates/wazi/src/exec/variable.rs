@@ -40,3 +40,13 @@ handler!(fn ref_is_null(ip, sp, mem, len, x) {
     wr(sp, o.d, (r == 0) as i32);
     next!(RR, ip, sp, mem, len, x)
 });
+
+handler!(fn ref_as_non_null(ip, sp, mem, len, x) {
+    let o = operands::<RR>(ip);
+    let r: u64 = rd(sp, o.a);
+    if r == 0 {
+        return super::trap(ip, x, crate::trap::TrapCode::NullReference);
+    }
+    wr(sp, o.d, r);
+    next!(RR, ip, sp, mem, len, x)
+});

@@ -887,6 +887,11 @@ impl<'a> Translator<'a> {
             O::ElemDrop { elem_index } => {
                 self.emit(Opcode::elem_drop, RIdx { d: 0, a: 0, idx: elem_index });
             }
+            O::RefAsNonNull => self.unop_trap(Opcode::ref_as_non_null)?,
+            O::BrOnNull { relative_depth } => self.br_on_null(relative_depth)?,
+            O::BrOnNonNull { relative_depth } => self.br_on_non_null(relative_depth)?,
+            O::CallRef { type_index } => self.call_ref(type_index, false)?,
+            O::ReturnCallRef { type_index } => self.call_ref(type_index, true)?,
             O::I64Add128 | O::I64Sub128 => {
                 let (e, es) = self.pop();
                 let (c, cs) = self.pop();
@@ -1132,6 +1137,86 @@ impl<'a> Translator<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Branches to `label` if reference `c` (at `pos`) is non-null
+    /// (`when == true`) or null (`when == false`).
+    fn ref_branch(&mut self, c: Opd, pos: Slot, when: bool, label: usize) {
+        if let Opd::Const(v) = c {
+            if (v != 0) == when {
+                self.emit_branch(Opcode::br, Br { off: 0 }, label);
+            }
+            return;
+        }
+        let slot = self.slot(c, pos);
+        let op = if when { Opcode::br_i64_nez } else { Opcode::br_i64_eqz };
+        self.emit_branch(op, BrR { off: 0, c: slot }, label);
+    }
+
+    /// `br_on_null`: branches without the reference when it is null, else
+    /// leaves it on the stack.
+    fn br_on_null(&mut self, depth: u32) -> Result<()> {
+        let e = self.pop_entry();
+        match self.target(depth) {
+            Some((base, n, label)) if self.in_place(base, n) => {
+                self.ref_branch(e.o, e.slot, false, label);
+            }
+            target => {
+                let skip = self.new_label();
+                self.ref_branch(e.o, e.slot, true, skip);
+                match target {
+                    None => self.return_()?,
+                    Some((base, n, label)) => {
+                        self.copy_top_to(base, n);
+                        self.emit_branch(Opcode::br, Br { off: 0 }, label);
+                    }
+                }
+                self.bind(skip);
+                self.start_block();
+            }
+        }
+        self.push_wide(e.o, false)
+    }
+
+    /// `br_on_non_null`: branches with the reference when it is not null,
+    /// else drops it.
+    fn br_on_non_null(&mut self, depth: u32) -> Result<()> {
+        let e = *self.stack.last().expect("validated stack");
+        match self.target(depth) {
+            Some((base, n, label)) if self.in_place(base, n) => {
+                self.ref_branch(e.o, e.slot, true, label);
+            }
+            target => {
+                let skip = self.new_label();
+                self.ref_branch(e.o, e.slot, false, skip);
+                match target {
+                    None => self.return_()?,
+                    Some((base, n, label)) => {
+                        self.copy_top_to(base, n);
+                        self.emit_branch(Opcode::br, Br { off: 0 }, label);
+                    }
+                }
+                self.bind(skip);
+                self.start_block();
+            }
+        }
+        self.pop();
+        Ok(())
+    }
+
+    /// `call_ref` / `return_call_ref` of a function of type `type_index`.
+    fn call_ref(&mut self, type_index: u32, tail: bool) -> Result<()> {
+        let ty = self.env.type_at(type_index);
+        let (n, slots) = (ty.params().len(), ty.call_slots());
+        let (r, rpos) = self.pop();
+        let base = self.args(n);
+        let c = self.slot(r, rpos);
+        self.reserve((base as usize + slots).max(rpos as usize + 1))?;
+        self.mark();
+        let op = if tail { Opcode::return_call_ref } else { Opcode::call_ref };
+        let id = self.env.type_ids[type_index as usize];
+        self.emit(op, CallIndirect { base, c, table: 0, ty: id });
+        self.finish_call(n, ty, tail)
     }
 
     /// Branches to `label` if operand `c` (at `pos`) is non-zero
