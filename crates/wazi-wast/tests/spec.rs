@@ -81,6 +81,14 @@ fn run_files(label: &str, config: &Config, files: Vec<TestFile<'static>>) {
                 passed += 1;
                 directives += summary.directives;
                 skipped_directives += summary.skipped;
+                let listed: usize = ranges.iter().map(|(_, lines, _)| lines.len()).sum();
+                if summary.skipped != listed {
+                    failures.push(format!(
+                        "{name}: {listed} directives are listed as excluded but {} start on \
+                         those lines: the list is stale",
+                        summary.skipped
+                    ));
+                }
                 for (_, lines, why) in &ranges {
                     println!("excluded {} directives of {name}: {why}", lines.len());
                 }

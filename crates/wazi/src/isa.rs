@@ -535,19 +535,22 @@ macro_rules! define_isa {
             })
         }
 
-        /// The opcodes of load `op`: address in a slot, constant address.
-        pub(crate) fn load(op: &Operator<'_>) -> Option<(Opcode, Opcode)> {
+        /// The opcodes of load `op` (address in a slot, constant address)
+        /// and its memory argument.
+        pub(crate) fn load(op: &Operator<'_>) -> Option<(Opcode, Opcode, MemArg)> {
             Some(match op {
-                $(Operator::$lop { .. } => (Opcode::$ld, Opcode::$lda),)*
+                $(Operator::$lop { memarg } => (Opcode::$ld, Opcode::$lda, *memarg),)*
                 _ => return None,
             })
         }
 
-        /// The opcodes of store `op`: value in a slot, immediate value,
-        /// constant address.
-        pub(crate) fn store(op: &Operator<'_>) -> Option<[Opcode; 3]> {
+        /// The opcodes of store `op` (value in a slot, immediate value,
+        /// constant address) and its memory argument.
+        pub(crate) fn store(op: &Operator<'_>) -> Option<([Opcode; 3], MemArg)> {
             Some(match op {
-                $($(Operator::$sop { .. })|+ => [Opcode::$st, Opcode::$sti, Opcode::$sta],)*
+                $($(Operator::$sop { memarg })|+ => {
+                    ([Opcode::$st, Opcode::$sti, Opcode::$sta], *memarg)
+                })*
                 _ => return None,
             })
         }
@@ -562,15 +565,15 @@ macro_rules! define_isa {
                 $(Operator::$shop => (Simd::Shift, Opcode::$sh),)*
                 $(Operator::$top => (Simd::Test, Opcode::$t),)*
                 $(Operator::$spop => (Simd::Splat, Opcode::$spl),)*
-                $(Operator::$exop { .. } => (Simd::Extract, Opcode::$ex),)*
-                $(Operator::$reop { .. } => (Simd::Replace, Opcode::$re),)*
+                $(Operator::$exop { lane } => (Simd::Extract(*lane), Opcode::$ex),)*
+                $(Operator::$reop { lane } => (Simd::Replace(*lane), Opcode::$re),)*
                 _ => return None,
             })
         }
     };
 }
 
-use wasmparser::Operator;
+use wasmparser::{MemArg, Operator};
 
 for_each_op!(define_isa);
 
@@ -615,8 +618,9 @@ pub(crate) enum Simd {
     Shift,
     Test,
     Splat,
-    Extract,
-    Replace,
+    /// With the lane.
+    Extract(u8),
+    Replace(u8),
 }
 
 impl Cmp {

@@ -145,27 +145,20 @@ unsafe fn view(x: &Exec, mem: Mem, len: usize, idx: u32) -> (Mem, usize) {
     if idx == 0 { (mem, len) } else { unsafe { (*x.inst).memory_view_of(idx) } }
 }
 
-// `d = min(a + imm, u32::MAX)` for a 64-bit address `a` and offset `imm`.
+/// A 64-bit address plus offset as the 32-bit address a 64-bit memory's
+/// access uses: `u32::MAX` when it does not fit, which is out of bounds of
+/// every 64-bit memory (they stay below 4 GiB). The translator folds
+/// constant addresses with the same function.
+#[inline(always)]
+pub(crate) fn clamp_address(addr: u64, offset: u64) -> u32 {
+    addr.checked_add(offset).map_or(u32::MAX, |e| e.min(u32::MAX as u64) as u32)
+}
+
+// `d = clamp_address(a, imm)`.
 handler!(fn addr64(ip, sp, mem, len, x) {
     let o = operands::<crate::ir::RRI64>(ip);
-    let ea = rd::<u64>(sp, o.a).checked_add(o.imm).map_or(u32::MAX, |e| e.min(u32::MAX as u64) as u32);
-    wr(sp, o.d, ea);
+    wr(sp, o.d, clamp_address(rd(sp, o.a), o.imm));
     next!(crate::ir::RRI64, ip, sp, mem, len, x)
-});
-
-// `memory.grow` of a 64-bit memory: the delta was clamped to 32 bits, the
-// result is an i64 (-1 on failure).
-handler!(fn memory_grow64(ip, sp, mem, len, x) {
-    let _ = (mem, len);
-    let o = operands::<RIdx>(ip);
-    let delta: u32 = rd(sp, o.a);
-    let result = match crate::store::grow_memory_from_wasm(x, o.idx, delta) {
-        Ok(r) => r,
-        Err(e) => return super::trap_error(ip, x, e),
-    };
-    wr(sp, o.d, result as i32 as i64);
-    let (mem, len) = x.memory_view();
-    next!(RIdx, ip, sp, mem, len, x)
 });
 
 // Makes memory `idx` the registers' memory for the following instructions.
@@ -178,24 +171,36 @@ handler!(fn use_memory(ip, sp, mem, len, x) {
 
 handler!(fn memory_size(ip, sp, mem, len, x) {
     let o = operands::<RIdx>(ip);
-    let (_, l) = view(x, mem, len, o.idx);
-    let page = (*(&(*x.inst).memories)[o.idx as usize]).ty.page_size();
-    wr(sp, o.d, (l as u64 / page) as u32);
+    let pages = (*(&(*x.inst).memories)[o.idx as usize]).pages();
+    wr(sp, o.d, pages as u32);
     next!(RIdx, ip, sp, mem, len, x)
 });
 
-handler!(fn memory_grow(ip, sp, mem, len, x) {
-    let _ = (mem, len);
-    let o = operands::<RIdx>(ip);
-    let delta: u32 = rd(sp, o.a);
-    let result = match crate::store::grow_memory_from_wasm(x, o.idx, delta) {
-        Ok(r) => r,
-        Err(e) => return super::trap_error(ip, x, e),
-    };
-    wr(sp, o.d, result);
-    let (mem, len) = x.memory_view();
-    next!(RIdx, ip, sp, mem, len, x)
-});
+/// `memory.grow` of memory `idx` by the pages in slot `a`; `$result` turns
+/// the old size (or `u32::MAX`) into the result slot's value.
+macro_rules! memory_grow {
+    ($($name:ident => |$r:ident| $result:expr;)*) => {$(
+        handler!(fn $name(ip, sp, mem, len, x) {
+            let _ = (mem, len);
+            let o = operands::<RIdx>(ip);
+            let delta: u32 = rd(sp, o.a);
+            let $r = match crate::store::grow_memory_from_wasm(x, o.idx, delta) {
+                Ok(r) => r,
+                Err(e) => return super::trap_error(ip, x, e),
+            };
+            wr(sp, o.d, $result);
+            let (mem, len) = x.memory_view();
+            next!(RIdx, ip, sp, mem, len, x)
+        });
+    )*};
+}
+
+memory_grow! {
+    memory_grow => |r| r;
+    // A 64-bit memory: the delta was clamped to 32 bits, the result is an
+    // i64 (-1 on failure).
+    memory_grow64 => |r| r as i32 as i64;
+}
 
 // `memory.fill d val n` on memory `idx`: slots `a`, `b`, `c`.
 handler!(fn memory_fill(ip, sp, mem, len, x) {

@@ -584,7 +584,7 @@ impl<'a> Translator<'a> {
 
     /// Whether a value of type `t` takes two slots.
     fn is_wide(t: ValType) -> bool {
-        t == ValType::V128
+        t.slots() == 2
     }
 
     /// Pushes temporaries for values of types `tys`.
@@ -989,17 +989,15 @@ impl<'a> Translator<'a> {
                     self.binop(b)?
                 } else if let Some((op, traps)) = isa::unop(&other) {
                     if traps { self.unop_trap(op)? } else { self.unop(op)? }
-                } else if let Some((op, abs)) = isa::load(&other) {
-                    let memarg = memarg_of(&other);
+                } else if let Some((op, abs, memarg)) = isa::load(&other) {
                     self.memory_access(memarg, 0, |t, memarg| t.load(op, abs, memarg))?
-                } else if let Some(ops) = isa::store(&other) {
-                    let memarg = memarg_of(&other);
+                } else if let Some((ops, memarg)) = isa::store(&other) {
                     self.memory_access(memarg, 1, |t, memarg| {
                         t.store(ops, memarg);
                         Ok(())
                     })?
                 } else if let Some((family, op)) = isa::simd(&other) {
-                    self.simd(family, op, &other)?
+                    self.simd(family, op)?
                 } else {
                     bail!("unsupported instruction: {other:?}")
                 }
@@ -1117,14 +1115,23 @@ impl<'a> Translator<'a> {
 
     fn br_if(&mut self, depth: u32) -> Result<()> {
         let (c, cpos) = self.pop();
+        self.branch_if(depth, |t, when, label| t.cond_branch(c, cpos, when, label))
+    }
+
+    /// A conditional branch to depth `depth`: `branch(self, when, label)`
+    /// emits a branch to `label` taken when the condition equals `when`.
+    /// Where the branch values are in place it branches to the target;
+    /// otherwise it branches around the moves (or the return) when false.
+    fn branch_if(
+        &mut self,
+        depth: u32,
+        mut branch: impl FnMut(&mut Self, bool, usize),
+    ) -> Result<()> {
         match self.target(depth) {
-            Some((base, n, label)) if self.in_place(base, n) => {
-                self.cond_branch(c, cpos, true, label);
-            }
+            Some((base, n, label)) if self.in_place(base, n) => branch(self, true, label),
             target => {
-                // Branch around the moves (or the return) when false.
                 let skip = self.new_label();
-                self.cond_branch(c, cpos, false, skip);
+                branch(self, false, skip);
                 match target {
                     None => self.return_()?,
                     Some((base, n, label)) => {
@@ -1157,24 +1164,7 @@ impl<'a> Translator<'a> {
     /// leaves it on the stack.
     fn br_on_null(&mut self, depth: u32) -> Result<()> {
         let e = self.pop_entry();
-        match self.target(depth) {
-            Some((base, n, label)) if self.in_place(base, n) => {
-                self.ref_branch(e.o, e.slot, false, label);
-            }
-            target => {
-                let skip = self.new_label();
-                self.ref_branch(e.o, e.slot, true, skip);
-                match target {
-                    None => self.return_()?,
-                    Some((base, n, label)) => {
-                        self.copy_top_to(base, n);
-                        self.emit_branch(Opcode::br, Br { off: 0 }, label);
-                    }
-                }
-                self.bind(skip);
-                self.start_block();
-            }
-        }
+        self.branch_if(depth, |t, when, label| t.ref_branch(e.o, e.slot, !when, label))?;
         self.push_wide(e.o, false)
     }
 
@@ -1182,24 +1172,7 @@ impl<'a> Translator<'a> {
     /// else drops it.
     fn br_on_non_null(&mut self, depth: u32) -> Result<()> {
         let e = *self.stack.last().expect("validated stack");
-        match self.target(depth) {
-            Some((base, n, label)) if self.in_place(base, n) => {
-                self.ref_branch(e.o, e.slot, true, label);
-            }
-            target => {
-                let skip = self.new_label();
-                self.ref_branch(e.o, e.slot, false, skip);
-                match target {
-                    None => self.return_()?,
-                    Some((base, n, label)) => {
-                        self.copy_top_to(base, n);
-                        self.emit_branch(Opcode::br, Br { off: 0 }, label);
-                    }
-                }
-                self.bind(skip);
-                self.start_block();
-            }
-        }
+        self.branch_if(depth, |t, when, label| t.ref_branch(e.o, e.slot, when, label))?;
         self.pop();
         Ok(())
     }
@@ -1580,10 +1553,8 @@ impl<'a> Translator<'a> {
     fn clamp64(&mut self, depth: usize, offset: u64) {
         let pos = self.stack.len() - 1 - depth;
         let e = self.stack[pos];
-        let clamp =
-            |v: u64| v.checked_add(offset).map_or(u32::MAX, |x| x.min(u32::MAX as u64) as u32);
         if let Opd::Const(v) = e.o {
-            self.stack[pos].o = Opd::Const(clamp(v) as u64);
+            self.stack[pos].o = Opd::Const(crate::exec::memory::clamp_address(v, offset) as u64);
             return;
         }
         let a = match e.o {
@@ -1617,22 +1588,13 @@ impl<'a> Translator<'a> {
         if self.is_memory64(memory) {
             self.clamp64(depth, memarg.offset);
             memarg.offset = 0;
-            return self.in_memory_index(memory, |t| f(t, memarg));
         }
-        self.in_memory_index(memory, |t| f(t, memarg))
-    }
-
-    /// Runs `f` with memory `memory` in the registers.
-    fn in_memory_index(
-        &mut self,
-        memory: u32,
-        f: impl FnOnce(&mut Self) -> Result<()>,
-    ) -> Result<()> {
         if memory == 0 {
-            return f(self);
+            return f(self, memarg);
         }
+        // Point the registers at memory `memory` for the access, and back.
         self.emit(Opcode::use_memory, RIdx { d: 0, a: 0, idx: memory });
-        f(self)?;
+        f(self, memarg)?;
         self.emit(Opcode::use_memory, RIdx { d: 0, a: 0, idx: 0 });
         Ok(())
     }
@@ -1675,7 +1637,7 @@ impl<'a> Translator<'a> {
     }
 
     /// An operator of a SIMD family whose handler applies a lane function.
-    fn simd(&mut self, family: Simd, op: Opcode, operator: &Operator<'_>) -> Result<()> {
+    fn simd(&mut self, family: Simd, op: Opcode) -> Result<()> {
         let op = if self.env.config.relaxed_simd_deterministic { deterministic(op) } else { op };
         match family {
             Simd::Unop | Simd::Test | Simd::Splat => {
@@ -1705,19 +1667,19 @@ impl<'a> Translator<'a> {
                 let d = self.push_temp_wide(true)?;
                 self.emit_result(op, RRRR { d, a, b, c }, d);
             }
-            Simd::Extract => {
+            Simd::Extract(lane) => {
                 let (a, s) = self.pop();
                 let a = self.slot(a, s);
                 let d = self.push_temp()?;
-                self.emit_result(op, RRI { d, a, imm: lane_of(operator) as u32 }, d);
+                self.emit_result(op, RRI { d, a, imm: lane as u32 }, d);
             }
-            Simd::Replace => {
+            Simd::Replace(lane) => {
                 let (b, bs) = self.pop();
                 let (a, as_) = self.pop();
                 let b = self.slot(b, bs);
                 let a = self.slot(a, as_);
                 let d = self.push_temp_wide(true)?;
-                self.emit_result(op, RRRR { d, a, b, c: lane_of(operator) as Slot }, d);
+                self.emit_result(op, RRRR { d, a, b, c: lane as Slot }, d);
             }
         }
         Ok(())
@@ -1781,58 +1743,5 @@ fn deterministic(op: Opcode) -> Opcode {
         O::i16x8_relaxed_dot_i8x16_i7x16_s => O::i16x8_dot_i8x16_i7x16_s_exact,
         O::i32x4_relaxed_dot_i8x16_i7x16_add_s => O::i32x4_dot_i8x16_i7x16_add_s_exact,
         other => other,
-    }
-}
-
-/// The memory argument of a load or store.
-fn memarg_of(op: &Operator<'_>) -> wasmparser::MemArg {
-    use Operator as O;
-    match op {
-        O::I32Load { memarg }
-        | O::I64Load { memarg }
-        | O::F32Load { memarg }
-        | O::F64Load { memarg }
-        | O::I32Load8S { memarg }
-        | O::I32Load8U { memarg }
-        | O::I32Load16S { memarg }
-        | O::I32Load16U { memarg }
-        | O::I64Load8S { memarg }
-        | O::I64Load8U { memarg }
-        | O::I64Load16S { memarg }
-        | O::I64Load16U { memarg }
-        | O::I64Load32S { memarg }
-        | O::I64Load32U { memarg }
-        | O::I32Store { memarg }
-        | O::I64Store { memarg }
-        | O::F32Store { memarg }
-        | O::F64Store { memarg }
-        | O::I32Store8 { memarg }
-        | O::I32Store16 { memarg }
-        | O::I64Store8 { memarg }
-        | O::I64Store16 { memarg }
-        | O::I64Store32 { memarg } => *memarg,
-        _ => unreachable!("not a load or store: {op:?}"),
-    }
-}
-
-/// The lane immediate of an extract or replace.
-fn lane_of(op: &Operator<'_>) -> u8 {
-    use Operator as O;
-    match op {
-        O::I8x16ExtractLaneS { lane }
-        | O::I8x16ExtractLaneU { lane }
-        | O::I8x16ReplaceLane { lane }
-        | O::I16x8ExtractLaneS { lane }
-        | O::I16x8ExtractLaneU { lane }
-        | O::I16x8ReplaceLane { lane }
-        | O::I32x4ExtractLane { lane }
-        | O::I32x4ReplaceLane { lane }
-        | O::I64x2ExtractLane { lane }
-        | O::I64x2ReplaceLane { lane }
-        | O::F32x4ExtractLane { lane }
-        | O::F32x4ReplaceLane { lane }
-        | O::F64x2ExtractLane { lane }
-        | O::F64x2ReplaceLane { lane } => *lane,
-        _ => unreachable!("not a lane operator: {op:?}"),
     }
 }
