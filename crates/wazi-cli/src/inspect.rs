@@ -71,6 +71,7 @@ fn describe(ty: &ExternType) -> String {
             None => format!("table of {} {}", t.minimum(), t.element()),
         },
         ExternType::Global(g) => format!("global {g}"),
+        ExternType::Tag(t) => t.to_string(),
     }
 }
 

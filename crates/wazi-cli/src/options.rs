@@ -149,7 +149,13 @@ const WASM_OPTS: &[Opt] = &[
     Opt {
         key: "exceptions",
         value: "[=y|n]",
-        help: "The exceptions proposal (not supported by wazi: only `=n`).",
+        help: "Configure support for the exception-handling proposal (on by default).",
+    },
+    Opt {
+        key: "legacy-exceptions",
+        value: "[=y|n]",
+        help: "Configure support for the legacy exception instructions `try`, `catch`, \
+               `delegate`, `rethrow` (a wazi extension, on by default).",
     },
     Opt {
         key: "nan-canonicalization",
@@ -355,6 +361,8 @@ pub struct WasmOptions {
     custom_page_sizes: Option<bool>,
     memory64: Option<bool>,
     function_references: Option<bool>,
+    exceptions: Option<bool>,
+    legacy_exceptions: Option<bool>,
 }
 
 impl WasmOptions {
@@ -385,6 +393,8 @@ impl WasmOptions {
                 "custom-page-sizes" => o.custom_page_sizes = Some(boolean(&k, &v)?),
                 "memory64" => o.memory64 = Some(boolean(&k, &v)?),
                 "function-references" => o.function_references = Some(boolean(&k, &v)?),
+                "exceptions" => o.exceptions = Some(boolean(&k, &v)?),
+                "legacy-exceptions" => o.legacy_exceptions = Some(boolean(&k, &v)?),
                 "relaxed-simd-deterministic" => {
                     o.relaxed_simd_deterministic = Some(boolean(&k, &v)?)
                 }
@@ -433,6 +443,12 @@ impl WasmOptions {
         }
         if let Some(f) = self.function_references {
             config.wasm_function_references(f);
+        }
+        if let Some(f) = self.exceptions {
+            config.wasm_exceptions(f);
+        }
+        if let Some(f) = self.legacy_exceptions {
+            config.wasm_legacy_exceptions(f);
         }
         if self.fuel.is_some() {
             config.consume_fuel(true);

@@ -270,6 +270,8 @@ impl RunCommand {
                 Val::FuncRef(Some(_)) => println!("<funcref>"),
                 Val::ExternRef(None) => println!("<null externref>"),
                 Val::ExternRef(Some(_)) => println!("<externref>"),
+                Val::ExnRef(None) => println!("<null exnref>"),
+                Val::ExnRef(Some(_)) => println!("<exnref>"),
             }
         }
         Ok(())

@@ -228,11 +228,22 @@ impl WastContext {
             D::AssertInvalidCustom { .. } | D::AssertMalformedCustom { .. } => {
                 bail!("custom-section assertions are not supported")
             }
-            D::AssertException { .. } => {
-                bail!(
-                    "assert_exception needs the exception-handling proposal, which is not supported"
-                )
-            }
+            D::AssertException { exec, .. } => match self.execute(exec)? {
+                Outcome::Values(values) => {
+                    bail!("expected an exception, got the values {values:?}")
+                }
+                Outcome::Component(values) => {
+                    bail!("expected an exception, got the values {values:?}")
+                }
+                Outcome::Error(e) => {
+                    if !e.root_cause().is::<wazi::ThrownException>() {
+                        bail!("expected an exception, got: {e:?}");
+                    }
+                    if self.store.take_pending_exception().is_none() {
+                        bail!("an exception was thrown but none is pending");
+                    }
+                }
+            },
             D::AssertSuspension { .. } => {
                 bail!(
                     "assert_suspension needs the stack-switching proposal, which is not supported"
@@ -350,6 +361,7 @@ impl WastContext {
             WastArgCore::RefNull(wast::core::HeapType::Abstract { ty, .. }) => match ty {
                 wast::core::AbstractHeapType::Func => Val::FuncRef(None),
                 wast::core::AbstractHeapType::Extern => Val::ExternRef(None),
+                wast::core::AbstractHeapType::Exn => Val::ExnRef(None),
                 other => bail!("unsupported null reference type {other:?}"),
             },
             WastArgCore::V128(c) => Val::V128(u128::from_le_bytes(c.to_le_bytes()).into()),
@@ -387,6 +399,7 @@ impl WastContext {
             (Val::V128(a), WastRetCore::V128(p)) => v128_matches(a.as_u128(), p),
             (Val::FuncRef(f), WastRetCore::RefNull(_)) => f.is_none(),
             (Val::ExternRef(r), WastRetCore::RefNull(_)) => r.is_none(),
+            (Val::ExnRef(r), WastRetCore::RefNull(_)) => r.is_none(),
             (Val::FuncRef(f), WastRetCore::RefFunc(None)) => f.is_some(),
             (Val::ExternRef(r), WastRetCore::RefExtern(None)) => r.is_some(),
             (Val::ExternRef(Some(r)), WastRetCore::RefExtern(Some(n))) => {

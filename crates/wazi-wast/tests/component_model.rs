@@ -27,12 +27,6 @@ const EXCLUDED: &[(&str, usize, usize, &str)] = &[
     ("validation/indicies.wast", 236, 236, "waitable-set.wait: component-model async ABI"),
     ("validation/indicies.wast", 251, 251, "thread.new-indirect: component-model threading"),
     ("validation/indicies.wast", 267, 267, "future.new: component-model async ABI"),
-    (
-        "linking/tags.wast",
-        7,
-        134,
-        "core modules with exception tags: wazi does not support the exception-handling proposal",
-    ),
     ("binary/binary.wast", 892, 892, "a core GC subtype: wazi does not support the GC proposal"),
     (
         "binary/binary.wast",

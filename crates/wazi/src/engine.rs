@@ -37,6 +37,8 @@ pub struct Config {
     pub(crate) custom_page_sizes: bool,
     pub(crate) memory64: bool,
     pub(crate) function_references: bool,
+    pub(crate) exceptions: bool,
+    pub(crate) legacy_exceptions: bool,
 }
 
 impl Default for Config {
@@ -56,6 +58,8 @@ impl Default for Config {
             custom_page_sizes: false,
             memory64: true,
             function_references: true,
+            exceptions: true,
+            legacy_exceptions: true,
         }
     }
 }
@@ -161,6 +165,22 @@ impl Config {
         self
     }
 
+    /// Accept the exception-handling proposal: tags, `throw`, `throw_ref`,
+    /// `try_table` and `exnref` (on by default, as in wasmtime).
+    pub fn wasm_exceptions(&mut self, enable: bool) -> &mut Config {
+        self.exceptions = enable;
+        self
+    }
+
+    /// Also accept the legacy exception instructions (`try`, `catch`,
+    /// `catch_all`, `delegate`, `rethrow`) that toolchains emitted before
+    /// the proposal's final form (needs [`Config::wasm_exceptions`]; on by
+    /// default, so that modules built with older compilers run).
+    pub fn wasm_legacy_exceptions(&mut self, enable: bool) -> &mut Config {
+        self.legacy_exceptions = enable;
+        self
+    }
+
     /// Accept the multi-memory proposal: any number of memories per
     /// module (on by default, as in wasmtime).
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
@@ -199,6 +219,12 @@ impl Config {
         }
         if self.wide_arithmetic {
             f |= F::WIDE_ARITHMETIC;
+        }
+        if self.exceptions {
+            f |= F::EXCEPTIONS;
+            if self.legacy_exceptions {
+                f |= F::LEGACY_EXCEPTIONS;
+            }
         }
         if self.simd {
             f |= F::SIMD;

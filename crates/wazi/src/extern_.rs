@@ -1,5 +1,6 @@
 //! Memories, tables, globals, and [`Extern`] (any importable entity).
 
+use crate::exception::Tag;
 use crate::func::Func;
 use crate::store::{AsContext, AsContextMut, MemoryEntity, StoreCore, Stored, TableEntity};
 use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
@@ -14,9 +15,18 @@ pub enum Extern {
     Global(Global),
     Table(Table),
     Memory(Memory),
+    /// An exception tag.
+    Tag(Tag),
 }
 
 impl Extern {
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     pub fn into_func(self) -> Option<Func> {
         match self {
             Extern::Func(f) => Some(f),
@@ -69,7 +79,14 @@ impl Extern {
                 let m = &core.memories[m.0.check(core)];
                 ExternType::Memory(m.ty.with_minimum(m.pages()))
             }
+            Extern::Tag(t) => ExternType::Tag(core.tags[t.0.check(core)].ty.clone()),
         }
+    }
+}
+
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
     }
 }
 

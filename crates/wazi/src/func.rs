@@ -91,8 +91,10 @@ impl Func {
                         results[k] = Val::read_slots(slots, &mut slot, *t, id);
                     }
                 },
-            )
+            )?;
         }
+        core.pin_exceptions(results);
+        Ok(())
     }
 
     /// A typed view of the function, checking its type.
@@ -122,6 +124,18 @@ pub struct Caller<'a, T> {
 impl<T> Caller<'_, T> {
     pub fn data(&self) -> &T {
         &self.inner.data
+    }
+
+    /// Throws `exception` into the calling wasm code: return the error
+    /// from the host function (see [`crate::Store::throw`]).
+    pub fn throw<R>(&mut self, exception: crate::ExnRef) -> Result<R, crate::ThrownException> {
+        Err(self.inner.core.throw(exception))
+    }
+
+    /// Takes the pending exception (see
+    /// [`crate::Store::take_pending_exception`]).
+    pub fn take_pending_exception(&mut self) -> Option<crate::ExnRef> {
+        self.inner.core.take_pending_exception()
     }
 
     pub fn data_mut(&mut self) -> &mut T {
@@ -182,6 +196,7 @@ pub(crate) fn host_func_dynamic<T: 'static>(
         let mut slot = 0;
         let params: Vec<Val> =
             sig.params().iter().map(|t| Val::read_slots(slots, &mut slot, *t, id)).collect();
+        inner.core.pin_exceptions(&params);
         let mut results: Vec<Val> = sig.results().iter().map(|t| Val::default_for(*t)).collect();
         f(Caller { inner: &mut *inner, caller }, &params, &mut results)?;
         let mut slot = 0;

@@ -1,5 +1,6 @@
 //! [`Instance`]: instantiation of a module in a store.
 
+use crate::exception::Tag;
 use crate::extern_::{Extern, Global, Memory, Table};
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::module::{ConstEnv, ElemMode, EntityIndex, Module};
@@ -112,6 +113,7 @@ fn extern_of(core: &StoreCore, data: &InstanceData, index: EntityIndex) -> Exter
         EntityIndex::Table(t) => Extern::Table(Table(stored(data.table_ids[t as usize]))),
         EntityIndex::Memory(m) => Extern::Memory(Memory(stored(data.memory_ids[m as usize]))),
         EntityIndex::Global(g) => Extern::Global(Global(stored(data.global_ids[g as usize]))),
+        EntityIndex::Tag(t) => Extern::Tag(Tag(stored(data.tags[t as usize]))),
     }
 }
 
@@ -141,6 +143,7 @@ fn check_import(expected: &ExternType, actual: &ExternType) -> Result<()> {
     let ok = match (expected, actual) {
         (ExternType::Func(e), ExternType::Func(a)) => e == a,
         (ExternType::Global(e), ExternType::Global(a)) => e == a,
+        (ExternType::Tag(e), ExternType::Tag(a)) => e == a,
         (ExternType::Table(e), ExternType::Table(a)) => {
             e.element() == a.element()
                 && a.minimum() >= e.minimum()
@@ -189,6 +192,7 @@ pub(crate) fn instantiate(
     let mut table_ids = Vec::with_capacity(m.tables.len());
     let mut memory_ids = Vec::with_capacity(m.memories.len());
     let mut global_ids = Vec::with_capacity(m.globals.len());
+    let mut tags = Vec::with_capacity(m.tags.len());
     for (import, ext) in m.imports.iter().zip(imports) {
         let expected = m.entity_type(import.index);
         let actual = ext.ty_core(core);
@@ -200,6 +204,7 @@ pub(crate) fn instantiate(
             Extern::Table(t) => table_ids.push(t.0.check(core) as u32),
             Extern::Memory(mm) => memory_ids.push(mm.0.check(core) as u32),
             Extern::Global(g) => global_ids.push(g.0.check(core) as u32),
+            Extern::Tag(t) => tags.push(t.0.check(core) as u32),
         }
     }
     // The instance is allocated first so that its functions can point at it.
@@ -214,6 +219,7 @@ pub(crate) fn instantiate(
         memory_ids: Box::new([]),
         globals: Box::new([]),
         global_ids: Box::new([]),
+        tags: Box::new([]),
         elems: Box::new([]),
         data_dropped: Box::new([]),
     }));
@@ -226,6 +232,9 @@ pub(crate) fn instantiate(
         });
         funcs.push(core.funcs.len() as u32 - 1);
     }
+    for t in m.num_imported_tags..m.tags.len() as u32 {
+        tags.push(core.new_tag(m.tag_type(t)));
+    }
     for ty in &m.memories[m.num_imported_memories as usize..] {
         memory_ids.push(core.new_memory(*ty)?);
     }
@@ -234,6 +243,7 @@ pub(crate) fn instantiate(
     // reference to it exists while it is set up.
     unsafe {
         (*inst_ptr).funcs = funcs.into_boxed_slice();
+        (*inst_ptr).tags = tags.into_boxed_slice();
         (*inst_ptr).memories = memory_ids
             .iter()
             .map(|&i| &mut *core.memories[i as usize] as *mut crate::store::MemoryEntity)

@@ -296,3 +296,80 @@ pub(crate) struct Fuel {
 pub(crate) struct TrapOp {
     pub code: u8,
 }
+
+/// `throw`: an exception of the instance's tag `tag` whose payload is the
+/// `n` slots from `base`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Throw {
+    pub base: Slot,
+    pub n: u16,
+    pub tag: u32,
+}
+
+/// A range of a function's bytecode where thrown exceptions are handled:
+/// the body of a `try_table` or of a legacy `try`. Ranges nest; the
+/// innermost range holding a point comes last among those holding it.
+pub(crate) struct TryRegion {
+    /// Cells `start..end` of the function's code.
+    pub start: u32,
+    pub end: u32,
+    pub kind: RegionKind,
+}
+
+pub(crate) enum RegionKind {
+    /// Catch clauses, tried in order.
+    Catch(Vec<CatchClause>),
+    /// A legacy `delegate`: the search goes on as if the exception had been
+    /// thrown at cell `point`, among the regions before index `upto` only.
+    Delegate { point: u32, upto: u32 },
+}
+
+/// Where a catch clause lands: its payload goes to the slots from
+/// `payload`, the exception reference (if it keeps one) to slot `exn`, and
+/// execution goes on at cell `target`.
+#[derive(Clone, Copy)]
+pub(crate) struct CatchClause {
+    /// The instance's tag index; `None` catches every exception.
+    pub tag: Option<u32>,
+    pub target: u32,
+    pub payload: Slot,
+    pub exn: Option<Slot>,
+}
+
+impl TryRegion {
+    /// The clause catching an exception thrown at cell `point`, searching
+    /// outwards from the innermost region; `matches` tells whether a tag
+    /// index names the exception's tag.
+    pub(crate) fn find(
+        regions: &[TryRegion],
+        mut point: u32,
+        matches: impl Fn(u32) -> bool,
+    ) -> Option<CatchClause> {
+        let mut upto = regions.len();
+        'search: loop {
+            for (i, r) in regions[..upto].iter().enumerate().rev() {
+                if !(r.start <= point && point < r.end) {
+                    continue;
+                }
+                match &r.kind {
+                    RegionKind::Catch(clauses) => {
+                        let hit = clauses.iter().find(|c| c.tag.is_none_or(&matches));
+                        if let Some(c) = hit {
+                            return Some(*c);
+                        }
+                    }
+                    RegionKind::Delegate { point: p, upto: u } => {
+                        // Targets always come before the delegating region,
+                        // so the search ends.
+                        debug_assert!((*u as usize) <= i);
+                        point = *p;
+                        upto = (*u as usize).min(i);
+                        continue 'search;
+                    }
+                }
+            }
+            return None;
+        }
+    }
+}

@@ -60,6 +60,8 @@ macro_rules! for_each_op {
             addr64: RRI64, memory_grow64: RIdx,
             // Typed function references.
             ref_as_non_null: RR, call_ref: CallIndirect, return_call_ref: CallIndirect,
+            // Exceptions: `throw_ref` throws the reference in slot `a`.
+            throw: Throw, throw_ref: RR,
             global_get: RIdx, global_set: RIdx, global_set_imm: RI64,
             ref_func: RIdx, ref_is_null: RR,
             table_get: RIdx, table_set: RIdx, table_size: RIdx, table_grow: R3Idx,

@@ -24,6 +24,7 @@
 pub mod component;
 mod disasm;
 mod engine;
+mod exception;
 mod exec;
 mod extern_;
 mod func;
@@ -40,6 +41,7 @@ mod values;
 
 pub use anyhow::{Error, Result};
 pub use engine::{CompilationMode, Config, Engine};
+pub use exception::{ExnRef, Tag, ThrownException};
 pub use extern_::{Extern, Global, Memory, MemoryAccessError, Table};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
@@ -52,6 +54,6 @@ pub use store::{
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, RefType,
-    TableType, ValType,
+    TableType, TagType, ValType,
 };
 pub use values::{ExternRef, V128, Val};

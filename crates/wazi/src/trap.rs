@@ -101,11 +101,14 @@ pub(crate) enum TrapCode {
     Interrupt,
     /// A host function or a lazy translation failed: see `Exec::error`.
     Host,
+    /// An exception reached the activation's entry uncaught: it is the
+    /// store's pending exception.
+    Exception,
 }
 
 impl TrapCode {
     pub(crate) fn from_u8(b: u8) -> TrapCode {
-        const ALL: [TrapCode; 13] = [
+        const ALL: [TrapCode; 14] = [
             TrapCode::Unreachable,
             TrapCode::DivByZero,
             TrapCode::IntegerOverflow,
@@ -119,6 +122,7 @@ impl TrapCode {
             TrapCode::OutOfFuel,
             TrapCode::Interrupt,
             TrapCode::Host,
+            TrapCode::Exception,
         ];
         ALL[b as usize]
     }
@@ -137,7 +141,7 @@ impl TrapCode {
             TrapCode::StackOverflow => Trap::StackOverflow,
             TrapCode::OutOfFuel => Trap::OutOfFuel,
             TrapCode::Interrupt => Trap::Interrupt,
-            TrapCode::Host => return None,
+            TrapCode::Host | TrapCode::Exception => return None,
         })
     }
 }

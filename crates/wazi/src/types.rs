@@ -16,12 +16,14 @@ pub enum ValType {
     FuncRef,
     /// `externref`, nullable.
     ExternRef,
+    /// `exnref`, nullable (the exception-handling proposal).
+    ExnRef,
 }
 
 impl ValType {
     /// Whether this is a reference type.
     pub fn is_ref(&self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::ExnRef)
     }
 
     /// The number of 64-bit frame slots a value of this type takes.
@@ -51,6 +53,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -60,6 +63,8 @@ impl fmt::Display for ValType {
 pub enum RefType {
     FuncRef,
     ExternRef,
+    /// `exnref` (the exception-handling proposal).
+    ExnRef,
 }
 
 impl RefType {
@@ -77,6 +82,8 @@ impl RefType {
             Ok(RefType::FuncRef)
         } else if let H::Abstract { shared: false, ty: A::Extern | A::NoExtern } = r.heap_type() {
             Ok(RefType::ExternRef)
+        } else if let H::Abstract { shared: false, ty: A::Exn | A::NoExn } = r.heap_type() {
+            Ok(RefType::ExnRef)
         } else {
             bail!(
                 "reference type {r} needs the function-references or GC proposal, which is not supported"
@@ -90,6 +97,7 @@ impl From<RefType> for ValType {
         match r {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
+            RefType::ExnRef => ValType::ExnRef,
         }
     }
 }
@@ -367,6 +375,40 @@ impl fmt::Display for MemoryType {
     }
 }
 
+/// The type of an exception tag (the exception-handling proposal): the
+/// types of the values an exception with this tag carries, as the
+/// parameters of a function type with no results.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagType {
+    ty: FuncType,
+}
+
+impl TagType {
+    /// A tag whose exceptions carry values of `ty`'s parameter types.
+    pub fn new(ty: FuncType) -> TagType {
+        TagType { ty }
+    }
+
+    /// The function type whose parameters are the payload's types.
+    pub fn ty(&self) -> &FuncType {
+        &self.ty
+    }
+}
+
+impl fmt::Display for TagType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(tag")?;
+        if !self.ty.params().is_empty() {
+            write!(f, " (param")?;
+            for p in self.ty.params() {
+                write!(f, " {p}")?;
+            }
+            write!(f, ")")?;
+        }
+        write!(f, ")")
+    }
+}
+
 /// The type of an import or export.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExternType {
@@ -374,6 +416,8 @@ pub enum ExternType {
     Global(GlobalType),
     Table(TableType),
     Memory(MemoryType),
+    /// An exception tag.
+    Tag(TagType),
 }
 
 impl ExternType {
@@ -384,6 +428,7 @@ impl ExternType {
             ExternType::Global(_) => "global",
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
+            ExternType::Tag(_) => "tag",
         }
     }
 }
@@ -395,6 +440,7 @@ impl fmt::Display for ExternType {
             ExternType::Global(t) => t.fmt(f),
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
+            ExternType::Tag(t) => t.fmt(f),
         }
     }
 }

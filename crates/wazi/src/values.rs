@@ -1,5 +1,6 @@
 //! [`Val`]: a WebAssembly value, and [`ExternRef`].
 
+use crate::exception::ExnRef;
 use crate::func::Func;
 use crate::store::{AsContext, AsContextMut, StoreCore, Stored};
 use crate::types::{RefType, ValType};
@@ -18,6 +19,8 @@ pub enum Val {
     V128(V128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// An exception reference (the exception-handling proposal).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -31,6 +34,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -44,6 +48,7 @@ impl Val {
             ValType::V128 => Val::V128(V128(0)),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -116,6 +121,14 @@ impl Val {
         }
     }
 
+    /// The exception reference, if this is an `exnref`.
+    pub fn exnref(&self) -> Option<Option<&ExnRef>> {
+        match self {
+            Val::ExnRef(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+
     /// The extern reference, if this is an `externref`.
     pub fn externref(&self) -> Option<Option<&ExternRef>> {
         match self {
@@ -175,7 +188,8 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::ExnRef(Some(e)) => e.to_raw(core),
             Val::FuncRef(Some(f)) => f.0.check(core) as u64 + 1,
             Val::ExternRef(Some(e)) => e.0.check(core) as u64 + 1,
         }
@@ -195,6 +209,7 @@ impl Val {
             ValType::ExternRef => Val::ExternRef(
                 (raw != 0).then(|| ExternRef(Stored { store, index: (raw - 1) as u32 })),
             ),
+            ValType::ExnRef => Val::ExnRef((raw != 0).then(|| ExnRef::from_raw(raw, store))),
         }
     }
 }

@@ -101,6 +101,7 @@ struct Frame<'d> {
     core_tables: Vec<Table>,
     core_memories: Vec<Memory>,
     core_globals: Vec<Global>,
+    core_tags: Vec<crate::Tag>,
     core_modules: Vec<Module>,
     core_instances: Vec<CoreInst>,
     funcs: Vec<u32>,
@@ -243,6 +244,7 @@ pub(crate) fn instantiate<T: 'static>(
         core_tables: Vec::new(),
         core_memories: Vec::new(),
         core_globals: Vec::new(),
+        core_tags: Vec::new(),
         core_modules: Vec::new(),
         core_instances: Vec::new(),
         funcs: Vec::new(),
@@ -319,7 +321,8 @@ fn run_init<T: 'static>(
                     ExternalKind::Table => Extern::Table(f.core_tables[i]),
                     ExternalKind::Memory => Extern::Memory(f.core_memories[i]),
                     ExternalKind::Global => Extern::Global(f.core_globals[i]),
-                    ExternalKind::Tag | ExternalKind::FuncExact => {
+                    ExternalKind::Tag => Extern::Tag(f.core_tags[i]),
+                    ExternalKind::FuncExact => {
                         bail!("core export kind {kind:?} is not supported")
                     }
                 };
@@ -385,6 +388,7 @@ fn run_init<T: 'static>(
                 (ExternalKind::Table, Extern::Table(x)) => f.core_tables.push(x),
                 (ExternalKind::Memory, Extern::Memory(x)) => f.core_memories.push(x),
                 (ExternalKind::Global, Extern::Global(x)) => f.core_globals.push(x),
+                (ExternalKind::Tag, Extern::Tag(x)) => f.core_tags.push(x),
                 _ => bail!("core export `{name}` is not a {kind:?}"),
             }
         }

@@ -1,5 +1,6 @@
 //! Branches, calls and returns.
 
+use super::exception::host_failed;
 use super::numeric::handler;
 use super::{Exec, Flow, Frame, Ip, Mem, Sp, dispatch, next, operands, rd, trap, trap_error};
 use crate::ir::{
@@ -297,7 +298,10 @@ unsafe fn call_entity(
             }
             FuncKind::Host(_) => {
                 if let Err(e) = call_host_entity(sp.add(base as usize), x, func) {
-                    return trap_error(ip, x, e);
+                    let Some((ip, sp, mem, len)) = host_failed(ip, sp, x, e, false) else {
+                        return Flow::Trap;
+                    };
+                    dispatch!(ip, sp, mem, len, x)
                 }
                 let (mem, len) = x.memory_view();
                 dispatch!(next_ip, sp, mem, len, x)
@@ -431,7 +435,10 @@ unsafe fn return_call_entity(
             FuncKind::Host(h) => {
                 let num_results = h.num_results;
                 if let Err(e) = call_host_entity(sp.add(base as usize), x, func) {
-                    return trap_error(ip, x, e);
+                    let Some((ip, sp, mem, len)) = host_failed(ip, sp, x, e, true) else {
+                        return Flow::Trap;
+                    };
+                    dispatch!(ip, sp, mem, len, x)
                 }
                 for k in 0..num_results {
                     *sp.add(k) = *sp.add(base as usize + k);

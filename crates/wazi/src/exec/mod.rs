@@ -16,6 +16,7 @@
 //! are bounded by [`crate::Config::max_wasm_stack`].
 
 pub(crate) mod control;
+pub(crate) mod exception;
 pub(crate) mod memory;
 pub(crate) mod numeric;
 pub(crate) mod simd;

@@ -131,6 +131,7 @@ macro_rules! exec_isa {
 /// Every hand-written handler, by name.
 mod h {
     pub(crate) use super::super::control::*;
+    pub(crate) use super::super::exception::*;
     pub(crate) use super::super::memory::*;
     pub(crate) use super::super::numeric::*;
     pub(crate) use super::super::table::*;

@@ -42,6 +42,7 @@ pub(crate) enum EntityIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 pub(crate) struct Import {
@@ -86,6 +87,9 @@ pub(crate) struct ModuleInner {
     pub globals: Vec<GlobalType>,
     pub global_inits: Vec<ConstExpr>,
     pub num_imported_globals: u32,
+    /// Type index of every tag (imports first).
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub exports: Vec<(String, EntityIndex)>,
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
@@ -128,6 +132,8 @@ pub(crate) struct Compiled {
     /// `(cell index, offset in the module)` of instructions that may trap or
     /// call, ascending.
     offsets: Box<[(u32, u32)]>,
+    /// Where exceptions are caught, innermost last.
+    pub regions: Box<[crate::ir::TryRegion]>,
 }
 
 impl Compiled {
@@ -136,12 +142,14 @@ impl Compiled {
         frame_slots: usize,
         num_params: usize,
         offsets: Vec<(u32, u32)>,
+        regions: Vec<crate::ir::TryRegion>,
     ) -> Compiled {
         Compiled {
             code: code.into_boxed_slice(),
             frame_bytes: frame_slots * 8,
             num_params,
             offsets: offsets.into_boxed_slice(),
+            regions: regions.into_boxed_slice(),
         }
     }
 
@@ -231,6 +239,7 @@ impl ModuleInner {
             code: &self.code,
             globals: &self.globals,
             memories: &self.memories,
+            tags: &self.tags,
         }
     }
 
@@ -265,7 +274,14 @@ impl ModuleInner {
             EntityIndex::Table(t) => ExternType::Table(self.tables[t as usize]),
             EntityIndex::Memory(m) => ExternType::Memory(self.memories[m as usize]),
             EntityIndex::Global(g) => ExternType::Global(self.globals[g as usize]),
+            EntityIndex::Tag(t) => ExternType::Tag(self.tag_type(t)),
         }
+    }
+
+    /// The type of tag `t`.
+    pub(crate) fn tag_type(&self, t: u32) -> crate::types::TagType {
+        let ty = self.types[self.tags[t as usize] as usize].clone();
+        crate::types::TagType::new(ty.expect("validated tag type"))
     }
 }
 
@@ -412,6 +428,8 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         globals: Vec::new(),
         global_inits: Vec::new(),
         num_imported_globals: 0,
+        tags: Vec::new(),
+        num_imported_tags: 0,
         exports: Vec::new(),
         start: None,
         elems: Vec::new(),
@@ -474,10 +492,10 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             m.num_imported_globals += 1;
                             EntityIndex::Global(m.globals.len() as u32 - 1)
                         }
-                        wasmparser::TypeRef::Tag(_) => {
-                            bail!(
-                                "tags need the exception-handling proposal, which is not supported"
-                            )
+                        wasmparser::TypeRef::Tag(t) => {
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            EntityIndex::Tag(m.tags.len() as u32 - 1)
                         }
                     };
                     m.imports.push(Import {
@@ -524,11 +542,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                         wasmparser::ExternalKind::Table => EntityIndex::Table(e.index),
                         wasmparser::ExternalKind::Memory => EntityIndex::Memory(e.index),
                         wasmparser::ExternalKind::Global => EntityIndex::Global(e.index),
-                        wasmparser::ExternalKind::Tag => {
-                            bail!(
-                                "tags need the exception-handling proposal, which is not supported"
-                            )
-                        }
+                        wasmparser::ExternalKind::Tag => EntityIndex::Tag(e.index),
                     };
                     m.exports.push((e.name.to_string(), index));
                 }
@@ -608,8 +622,10 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                 let start = c.data_offset() as usize;
                 m.name_section = Some(start..start + c.data().len());
             }
-            Payload::TagSection(_) => {
-                bail!("tags need the exception-handling proposal, which is not supported")
+            Payload::TagSection(reader) => {
+                for t in reader {
+                    m.tags.push(t?.func_type_idx);
+                }
             }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
                 bail!("nested modules and components are not core module constructs")

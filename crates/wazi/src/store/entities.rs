@@ -47,6 +47,11 @@ pub(crate) enum FuncKind {
     Host(Arc<HostFunc>),
 }
 
+/// An exception tag: the types its exceptions carry.
+pub(crate) struct TagEntity {
+    pub ty: crate::types::TagType,
+}
+
 pub(crate) struct FuncEntity {
     /// Engine-wide type id.
     pub ty: u32,
@@ -289,6 +294,8 @@ pub(crate) struct InstanceData {
     /// The value cell of each global.
     pub globals: Box<[*mut u64]>,
     pub global_ids: Box<[u32]>,
+    /// Store tag index of each tag.
+    pub tags: Box<[u32]>,
     /// Element segments as raw references (empty once dropped).
     pub elems: Box<[UnsafeCell<Box<[u64]>>]>,
     pub data_dropped: Box<[Cell<bool>]>,

@@ -2,6 +2,7 @@
 //! interpreter.
 
 mod entities;
+pub(crate) mod exceptions;
 mod limits;
 
 pub(crate) use entities::*;
@@ -42,6 +43,12 @@ pub struct StoreCore {
     pub(crate) globals: Vec<Box<GlobalEntity>>,
     pub(crate) instances: Vec<Box<InstanceData>>,
     pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Exception tags: the payload type of each.
+    pub(crate) tags: Vec<TagEntity>,
+    /// Exception objects.
+    pub(crate) exns: exceptions::ExnHeap,
+    /// The exception thrown to the host and not taken yet (0: none).
+    pub(crate) pending_exception: u64,
     stack: Option<Stack>,
     /// Where the next activation's slots and frame records start.
     pub(crate) stack_top: Sp,
@@ -101,6 +108,9 @@ impl<T: 'static> Store<T> {
                 globals: Vec::new(),
                 instances: Vec::new(),
                 externs: Vec::new(),
+                tags: Vec::new(),
+                exns: Default::default(),
+                pending_exception: 0,
                 stack: None,
                 stack_top: std::ptr::null_mut(),
                 frames_top: std::ptr::null_mut(),
@@ -151,6 +161,31 @@ impl<T: 'static> Store<T> {
     /// Sets the remaining fuel (needs [`crate::Config::consume_fuel`]).
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.inner.core.set_fuel(fuel)
+    }
+
+    /// Throws `exception`: makes it the pending exception and returns the
+    /// error that, returned from a host function, throws it into the
+    /// calling wasm code.
+    pub fn throw<R>(&mut self, exception: crate::ExnRef) -> Result<R, crate::ThrownException> {
+        Err(self.inner.core.throw(exception))
+    }
+
+    /// Takes the exception that wasm code threw and did not catch (a call
+    /// failed with [`crate::ThrownException`]).
+    pub fn take_pending_exception(&mut self) -> Option<crate::ExnRef> {
+        self.inner.core.take_pending_exception()
+    }
+
+    /// The number of exception objects alive in the store (for tests of
+    /// the collector).
+    #[doc(hidden)]
+    pub fn live_exception_objects(&self) -> usize {
+        self.inner.core.exns.live()
+    }
+
+    /// Whether an exception is pending.
+    pub fn has_pending_exception(&self) -> bool {
+        self.inner.core.pending_exception != 0
     }
 
     /// The remaining fuel.
@@ -329,8 +364,11 @@ impl StoreCore {
     fn stack(&mut self) -> &mut Stack {
         let max = self.engine.inner.config.max_wasm_stack;
         self.stack.get_or_insert_with(|| {
+            // Zeroed (lazily, by the allocator's fresh pages), so that every
+            // slot below the top is initialised: the exception collector
+            // reads them.
             let mut s = Stack {
-                slots: Vec::with_capacity(max / 8),
+                slots: vec![0; max / 8],
                 frames: Vec::with_capacity(max / std::mem::size_of::<Frame>()),
             };
             self.stack_top = s.slots.as_mut_ptr();
@@ -359,7 +397,7 @@ impl StoreCore {
             // SAFETY: capacity marks the end of each reserved region.
             unsafe {
                 (
-                    s.slots.as_mut_ptr().add(s.slots.capacity()),
+                    s.slots.as_mut_ptr().add(s.slots.len()),
                     s.frames.as_mut_ptr().add(s.frames.capacity()),
                 )
             }
@@ -451,6 +489,9 @@ impl StoreCore {
             self.fuel = x.fuel;
             match flow {
                 Flow::Done => Ok(()),
+                _ if x.trap == TrapCode::Exception => {
+                    Err(anyhow::Error::new(crate::ThrownException))
+                }
                 _ => Err(self.trap_error(&mut x, entry)),
             }
         }

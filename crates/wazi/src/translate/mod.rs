@@ -40,6 +40,8 @@ pub(crate) struct TranslateEnv<'a> {
     pub code: &'a [FuncCode],
     pub globals: &'a [GlobalType],
     pub memories: &'a [crate::types::MemoryType],
+    /// Type index of every tag.
+    pub tags: &'a [u32],
 }
 
 impl TranslateEnv<'_> {
@@ -107,6 +109,14 @@ enum Kind {
     Loop,
     If,
     Else,
+    /// A `try_table`'s body.
+    TryTable,
+    /// A legacy `try`'s body, before its first `catch`.
+    Try,
+    /// A legacy `catch` or `catch_all` clause: the caught exception's
+    /// reference is in the slot of stack position `height`, below the
+    /// payload.
+    Catch,
 }
 
 struct Ctrl {
@@ -122,6 +132,12 @@ struct Ctrl {
     else_label: Option<usize>,
     /// Whether a branch targets the end label.
     branched: bool,
+    /// The cell where the block starts (for a `try_table` or `try`, where
+    /// its handled range does).
+    start: u32,
+    /// The number of try regions when the block started (for a
+    /// `try_table` or `try`, the index of its own).
+    region: usize,
 }
 
 enum Label {
@@ -187,6 +203,8 @@ struct Translator<'a> {
     fuel_op: Option<usize>,
     /// Module offset of the operator being translated.
     offset: u32,
+    /// Where exceptions are caught.
+    regions: Vec<TryRegion>,
 }
 
 impl<'a> Translator<'a> {
@@ -217,6 +235,7 @@ impl<'a> Translator<'a> {
             last_eqz: None,
             fuel_op: None,
             offset: 0,
+            regions: Vec::new(),
         })
     }
 
@@ -257,7 +276,7 @@ impl<'a> Translator<'a> {
         if !self.ctrl.is_empty() {
             bail!("function body ends inside a block");
         }
-        Ok(Compiled::new(self.code, self.max_slot, self.num_params, self.offsets))
+        Ok(Compiled::new(self.code, self.max_slot, self.num_params, self.offsets, self.regions))
     }
 
     /// Declares `count` more locals.
@@ -283,6 +302,8 @@ impl<'a> Translator<'a> {
             label,
             else_label: None,
             branched: false,
+            start: self.code.len() as u32,
+            region: self.regions.len(),
         });
         let extra = self.num_locals - self.num_params;
         if extra > 0 {
@@ -631,11 +652,24 @@ impl<'a> Translator<'a> {
     fn operator(&mut self, op: Operator<'_>) -> Result<()> {
         if !self.reachable {
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. }
+                | Operator::Try { .. } => {
                     self.dead_depth += 1;
                 }
                 Operator::Else if self.dead_depth == 0 => self.else_()?,
-                Operator::End if self.dead_depth > 0 => self.dead_depth -= 1,
+                Operator::Catch { tag_index } if self.dead_depth == 0 => {
+                    self.catch_(Some(tag_index))?
+                }
+                Operator::CatchAll if self.dead_depth == 0 => self.catch_(None)?,
+                Operator::Delegate { relative_depth } if self.dead_depth == 0 => {
+                    self.delegate(relative_depth)?
+                }
+                Operator::End | Operator::Delegate { .. } if self.dead_depth > 0 => {
+                    self.dead_depth -= 1
+                }
                 Operator::End => self.end()?,
                 _ => {}
             }
@@ -663,6 +697,8 @@ impl<'a> Translator<'a> {
                     label,
                     else_label: None,
                     branched: false,
+                    start: self.code.len() as u32,
+                    region: self.regions.len(),
                 });
             }
             O::Loop { blockty } => {
@@ -688,6 +724,8 @@ impl<'a> Translator<'a> {
                     label,
                     else_label: None,
                     branched: false,
+                    start: self.code.len() as u32,
+                    region: self.regions.len(),
                 });
             }
             O::If { blockty } => {
@@ -715,6 +753,28 @@ impl<'a> Translator<'a> {
             }
             O::Else => self.else_()?,
             O::End => self.end()?,
+            O::TryTable { try_table } => self.try_table(try_table)?,
+            O::Try { blockty } => self.try_(blockty)?,
+            O::Catch { tag_index } => self.catch_(Some(tag_index))?,
+            O::CatchAll => self.catch_(None)?,
+            O::Delegate { relative_depth } => self.delegate(relative_depth)?,
+            O::Throw { tag_index } => self.throw(tag_index)?,
+            O::ThrowRef => {
+                let (o, pos) = self.pop();
+                let a = self.slot(o, pos);
+                self.mark();
+                self.emit(Opcode::throw_ref, RR { d: 0, a });
+                self.reachable = false;
+            }
+            O::Rethrow { relative_depth } => {
+                // The target is a legacy catch (validated): its exception's
+                // reference is below its payload.
+                let f = &self.ctrl[self.ctrl.len() - 1 - relative_depth as usize];
+                let a = self.slot_at(f.height) as Slot;
+                self.mark();
+                self.emit(Opcode::throw_ref, RR { d: 0, a });
+                self.reachable = false;
+            }
             O::Br { relative_depth } => {
                 self.br(relative_depth)?;
                 self.reachable = false;
@@ -1024,6 +1084,8 @@ impl<'a> Translator<'a> {
             label,
             else_label: Some(else_label),
             branched: false,
+            start: self.code.len() as u32,
+            region: self.regions.len(),
         });
         self.start_block();
     }
@@ -1058,6 +1120,9 @@ impl<'a> Translator<'a> {
             self.reachable = false;
             return Ok(());
         }
+        if matches!(f.kind, Kind::TryTable | Kind::Try) {
+            self.regions[f.region].end = self.code.len() as u32;
+        }
         if self.reachable {
             self.copy_top_to(f.height, f.results);
         }
@@ -1077,6 +1142,161 @@ impl<'a> Translator<'a> {
         if reachable {
             self.start_block();
         }
+        Ok(())
+    }
+
+    /// The slot widths of tag `tag`'s payload.
+    fn tag_widths(&self, tag: u32) -> Vec<bool> {
+        let t = self.env.type_at(self.env.tags[tag as usize]);
+        t.params().iter().map(|t| Self::is_wide(*t)).collect()
+    }
+
+    /// Stops fusion and retargeting across the current cell (a handled
+    /// range or landing code starts here); returns the cell where the new
+    /// basic block starts (a fuel instruction nothing follows yet starts it).
+    fn fence(&mut self) -> u32 {
+        let l = self.new_label();
+        self.bind(l);
+        match self.labels[l] {
+            Label::Bound(pos) => pos as u32,
+            Label::Pending(_) => unreachable!("just bound"),
+        }
+    }
+
+    /// Pushes a control frame of `kind` for a block of type `ty` whose
+    /// parameters are on the stack.
+    fn push_ctrl(&mut self, kind: Kind, ty: BlockType, region: usize) {
+        let (params, results) = self.block_type(ty);
+        let label = self.new_label();
+        self.ctrl.push(Ctrl {
+            kind,
+            ty,
+            height: self.stack.len() - params,
+            params,
+            results,
+            label,
+            else_label: None,
+            branched: false,
+            start: self.code.len() as u32,
+            region,
+        });
+    }
+
+    /// `try_table`: the landing code of each catch clause (moving the
+    /// payload where the clause's label wants it) comes first, jumped
+    /// over; then the body, the handled range.
+    fn try_table(&mut self, t: wasmparser::TryTable) -> Result<()> {
+        let (params, _) = self.block_type(t.ty);
+        self.materialize_aliases();
+        let height = self.stack.len() - params;
+        let mut clauses = Vec::new();
+        if !t.catches.is_empty() {
+            let body = self.new_label();
+            self.emit_branch(Opcode::br, Br { off: 0 }, body);
+            // The landing code runs with the block's parameters gone.
+            let params = self.stack.split_off(height);
+            for c in &t.catches {
+                use wasmparser::Catch as C;
+                let (tag, label, keep) = match *c {
+                    C::One { tag, label } => (Some(tag), label, false),
+                    C::OneRef { tag, label } => (Some(tag), label, true),
+                    C::All { label } => (None, label, false),
+                    C::AllRef { label } => (None, label, true),
+                };
+                let target = self.fence();
+                let payload = self.next_slot() as Slot;
+                if let Some(tag) = tag {
+                    self.push_temps(self.tag_widths(tag))?;
+                }
+                let exn = if keep { Some(self.push_temp()?) } else { None };
+                clauses.push(CatchClause { tag, target, payload, exn });
+                self.br(label)?;
+                self.truncate(height);
+            }
+            self.stack.extend(params);
+            self.bind(body);
+        } else {
+            self.fence();
+        }
+        let start = self.code.len() as u32;
+        let region = self.regions.len();
+        self.regions.push(TryRegion { start, end: start, kind: RegionKind::Catch(clauses) });
+        self.push_ctrl(Kind::TryTable, t.ty, region);
+        self.start_block();
+        Ok(())
+    }
+
+    /// A legacy `try`: its body is the handled range; the catch clauses
+    /// follow it.
+    fn try_(&mut self, ty: BlockType) -> Result<()> {
+        self.materialize_aliases();
+        self.fence();
+        let start = self.code.len() as u32;
+        let region = self.regions.len();
+        self.regions.push(TryRegion { start, end: start, kind: RegionKind::Catch(Vec::new()) });
+        self.push_ctrl(Kind::Try, ty, region);
+        Ok(())
+    }
+
+    /// A legacy `catch` (`tag: Some`) or `catch_all`: ends the body or the
+    /// previous clause, and starts this clause's code, where the exception's
+    /// reference and payload arrive.
+    fn catch_(&mut self, tag: Option<u32>) -> Result<()> {
+        let f = self.ctrl.last().context("catch outside try")?;
+        let (kind, height, results, label, region) =
+            (f.kind, f.height, f.results, f.label, f.region);
+        if self.reachable {
+            self.copy_top_to(height, results);
+            self.emit_branch(Opcode::br, Br { off: 0 }, label);
+            self.ctrl.last_mut().unwrap().branched = true;
+        }
+        if kind == Kind::Try {
+            self.regions[region].end = self.code.len() as u32;
+        }
+        self.truncate(height);
+        let target = self.fence();
+        let exn = self.push_temp()?;
+        let payload = self.next_slot() as Slot;
+        if let Some(tag) = tag {
+            self.push_temps(self.tag_widths(tag))?;
+        }
+        if let RegionKind::Catch(clauses) = &mut self.regions[region].kind {
+            clauses.push(CatchClause { tag, target, payload, exn: Some(exn) });
+        }
+        self.ctrl.last_mut().unwrap().kind = Kind::Catch;
+        self.reachable = true;
+        self.start_block();
+        Ok(())
+    }
+
+    /// A legacy `delegate`: ends the `try`, whose range hands exceptions to
+    /// the handlers of the block `depth` levels out, as if thrown directly
+    /// in that block.
+    fn delegate(&mut self, depth: u32) -> Result<()> {
+        let region = self.ctrl.last().context("delegate outside try")?.region;
+        self.regions[region].end = self.code.len() as u32;
+        let t = &self.ctrl[self.ctrl.len() - 2 - depth as usize];
+        let (point, upto) = match t.kind {
+            Kind::Try | Kind::TryTable => (t.start, t.region + 1),
+            Kind::Body => (0, 0),
+            _ => (t.start, t.region),
+        };
+        self.regions[region].kind = RegionKind::Delegate { point, upto: upto as u32 };
+        self.ctrl.last_mut().unwrap().kind = Kind::Block;
+        self.end()
+    }
+
+    /// `throw`: the payload is the top operands.
+    fn throw(&mut self, tag: u32) -> Result<()> {
+        let widths = self.tag_widths(tag);
+        let n = widths.len();
+        let slots: usize = widths.iter().map(|&w| width(w)).sum();
+        let base = self.args(n);
+        self.reserve(base as usize + slots)?;
+        self.mark();
+        self.emit(Opcode::throw, Throw { base, n: slots as u16, tag });
+        self.truncate(self.stack.len() - n);
+        self.reachable = false;
         Ok(())
     }
 
