@@ -128,7 +128,7 @@ const WASM_OPTS: &[Opt] = &[
     Opt {
         key: "threads",
         value: "[=y|n]",
-        help: "The threads proposal (not supported by wazi: only `=n`).",
+        help: "Configure support for the threads proposal: shared memories and atomics (on by default).",
     },
     Opt {
         key: "memory64",
@@ -363,6 +363,7 @@ pub struct WasmOptions {
     function_references: Option<bool>,
     exceptions: Option<bool>,
     legacy_exceptions: Option<bool>,
+    threads: Option<bool>,
 }
 
 impl WasmOptions {
@@ -394,6 +395,7 @@ impl WasmOptions {
                 "memory64" => o.memory64 = Some(boolean(&k, &v)?),
                 "function-references" => o.function_references = Some(boolean(&k, &v)?),
                 "exceptions" => o.exceptions = Some(boolean(&k, &v)?),
+                "threads" => o.threads = Some(boolean(&k, &v)?),
                 "legacy-exceptions" => o.legacy_exceptions = Some(boolean(&k, &v)?),
                 "relaxed-simd-deterministic" => {
                     o.relaxed_simd_deterministic = Some(boolean(&k, &v)?)
@@ -446,6 +448,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.exceptions {
             config.wasm_exceptions(f);
+        }
+        if let Some(f) = self.threads {
+            config.wasm_threads(f);
         }
         if let Some(f) = self.legacy_exceptions {
             config.wasm_legacy_exceptions(f);

@@ -473,6 +473,8 @@ fn check_error_message(e: &anyhow::Error, expected: &str) -> Result<()> {
         "uninitialized element 2" | "uninitialized" => Some("uninitialized element"),
         "indirect call signature mismatch" => Some("indirect call type mismatch"),
         "null function reference" => Some("null reference"),
+        "unaligned atomic" => Some("misaligned memory access"),
+        "expected shared memory" => Some("atomic wait on non-shared memory"),
         _ => None,
     };
     if alias.is_some_and(|a| actual.contains(a)) {

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 use wazi::{
-    Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, Store, Table, TableType,
-    Val, ValType,
+    Global, GlobalType, Linker, Memory, MemoryType, Mutability, RefType, SharedMemory, Store,
+    Table, TableType, Val, ValType,
 };
 
 /// Defines `spectest`: printing functions (which print nothing), globals
@@ -34,5 +34,8 @@ pub(crate) fn define(linker: &mut Linker<()>, store: &mut Store<()>) -> Result<(
     linker.define(&mut *store, "spectest", "table", table)?;
     let memory = Memory::new(&mut *store, MemoryType::new(1, Some(2)))?;
     linker.define(&mut *store, "spectest", "memory", memory)?;
+    let shared = SharedMemory::new(store.engine(), MemoryType::shared(1, 2))?;
+    let shared = shared.to_memory(&mut *store)?;
+    linker.define(&mut *store, "spectest", "shared_memory", shared)?;
     Ok(())
 }

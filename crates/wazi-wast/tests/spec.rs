@@ -30,6 +30,12 @@ const EXCLUDED_DIRECTIVES: &[(&str, &[usize], &str)] = &[
         "link-time typing of tags whose types are in recursion groups (`rec`), which need the GC \
          proposal (not supported yet); the last one imports the tag these define",
     ),
+    (
+        "threads/imports.wast",
+        &[309, 313, 317],
+        "assert_invalid of modules with two tables: this file predates reference types (Wasm \
+         2.0), which allow any number of tables",
+    ),
 ];
 
 fn files() -> Vec<TestFile<'static>> {
@@ -45,19 +51,21 @@ fn files() -> Vec<TestFile<'static>> {
     files.extend(proposal(Proposal::Memory64));
     files.extend(proposal(Proposal::FunctionReferences));
     files.extend(proposal(Proposal::ExceptionHandling));
+    files.extend(proposal(Proposal::Threads));
     files
 }
 
 /// `config` for `file`: the proposals the suite covers that are off by
 /// default are turned on; the 2.0 files run without multi-memory and
-/// memory64, and the memory64 and function-references files without
-/// multi-memory, whose absence they check (wasmtime's runner does the same).
+/// memory64, and the memory64, function-references and threads files
+/// without multi-memory, whose absence they check (wasmtime's runner does
+/// the same).
 fn config_for(mut config: Config, file: &TestFile<'_>) -> Config {
     config.wasm_wide_arithmetic(true);
     config.wasm_custom_page_sizes(true);
     config.wasm_multi_memory(!matches!(
         file.parent(),
-        "wasm-v2" | "memory64" | "function-references"
+        "wasm-v2" | "memory64" | "function-references" | "threads"
     ));
     config.wasm_memory64(file.parent() != "wasm-v2");
     config

@@ -39,6 +39,7 @@ pub struct Config {
     pub(crate) function_references: bool,
     pub(crate) exceptions: bool,
     pub(crate) legacy_exceptions: bool,
+    pub(crate) threads: bool,
 }
 
 impl Default for Config {
@@ -60,6 +61,7 @@ impl Default for Config {
             function_references: true,
             exceptions: true,
             legacy_exceptions: true,
+            threads: true,
         }
     }
 }
@@ -181,6 +183,15 @@ impl Config {
         self
     }
 
+    /// Accept the threads proposal: shared memories, atomic instructions,
+    /// `memory.atomic.wait`/`notify` and `atomic.fence` (on by default, as
+    /// in wasmtime). Threads themselves come from the embedder, which runs
+    /// stores on several threads over one [`crate::SharedMemory`].
+    pub fn wasm_threads(&mut self, enable: bool) -> &mut Config {
+        self.threads = enable;
+        self
+    }
+
     /// Accept the multi-memory proposal: any number of memories per
     /// module (on by default, as in wasmtime).
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
@@ -219,6 +230,9 @@ impl Config {
         }
         if self.wide_arithmetic {
             f |= F::WIDE_ARITHMETIC;
+        }
+        if self.threads {
+            f |= F::THREADS;
         }
         if self.exceptions {
             f |= F::EXCEPTIONS;

@@ -2,6 +2,7 @@
 
 use crate::exception::Tag;
 use crate::func::Func;
+use crate::store::shared::SharedMemoryInner;
 use crate::store::{AsContext, AsContextMut, MemoryEntity, StoreCore, Stored, TableEntity};
 use crate::types::{ExternType, GlobalType, MemoryType, Mutability, TableType};
 use crate::values::Val;
@@ -118,6 +119,73 @@ impl From<Memory> for Extern {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Memory(pub(crate) Stored);
 
+/// A shared linear memory (the threads proposal), independent of any
+/// store: stores on any threads use it at once, through the [`Memory`]
+/// that [`SharedMemory::to_memory`] gives in each. Its bytes never move;
+/// see the crate's notes on concurrency in `ARCHITECTURE.md`.
+#[derive(Clone)]
+pub struct SharedMemory {
+    inner: std::sync::Arc<SharedMemoryInner>,
+    engine: crate::Engine,
+}
+
+impl fmt::Debug for SharedMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedMemory").field("ty", &self.inner.ty).finish()
+    }
+}
+
+impl SharedMemory {
+    /// A new shared memory of type `ty` (shared, with a maximum).
+    pub fn new(engine: &crate::Engine, ty: MemoryType) -> Result<SharedMemory> {
+        if !ty.is_shared() {
+            bail!("shared memories must have a shared memory type");
+        }
+        Ok(SharedMemory { inner: SharedMemoryInner::new(ty)?, engine: engine.clone() })
+    }
+
+    /// The memory's type, with its current size as minimum.
+    pub fn ty(&self) -> MemoryType {
+        self.inner.ty.with_minimum(self.size())
+    }
+
+    /// Size in pages.
+    pub fn size(&self) -> u64 {
+        self.data_size() as u64 / self.inner.ty.page_size()
+    }
+
+    /// Size in bytes.
+    pub fn data_size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Grows by `delta` pages; returns the previous size in pages.
+    pub fn grow(&self, delta: u64) -> Result<u64> {
+        let max = self.inner.ty.maximum().unwrap_or(0).min(self.inner.ty.max_pages());
+        match self.inner.grow(delta, max) {
+            Some(old) => Ok(old),
+            None => bail!("failed to grow memory by `{delta}`"),
+        }
+    }
+
+    /// The bytes, which other threads may change at any time.
+    pub fn data(&self) -> &[std::cell::UnsafeCell<u8>] {
+        // SAFETY: the bytes are valid for the current length and never
+        // move; `UnsafeCell` makes no claim that they do not change.
+        unsafe { std::slice::from_raw_parts(self.inner.base().as_ptr().cast(), self.data_size()) }
+    }
+
+    /// This memory in `store`, to import into its instances.
+    pub fn to_memory(&self, mut store: impl AsContextMut) -> Result<Memory> {
+        let core = &mut store.as_context_mut().0.core;
+        if !crate::Engine::same(&self.engine, &core.engine) {
+            bail!("cross-`Engine` use of a shared memory is not supported");
+        }
+        core.memories.push(Box::new(MemoryEntity::from_shared(self.inner.clone())));
+        Ok(Memory(Stored { store: core.id, index: core.memories.len() as u32 - 1 }))
+    }
+}
+
 /// An access outside a memory's bounds, from the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryAccessError;
@@ -140,6 +208,13 @@ impl Memory {
 
     fn entity<'a>(&self, core: &'a StoreCore) -> &'a MemoryEntity {
         &core.memories[self.0.check(core)]
+    }
+
+    /// The shared memory this memory is, if it is shared.
+    pub fn as_shared(&self, store: impl AsContext) -> Option<SharedMemory> {
+        let core = &store.as_context().0.core;
+        let inner = self.entity(core).shared.clone()?;
+        Some(SharedMemory { inner, engine: core.engine.clone() })
     }
 
     /// The memory's type, with its current size as minimum.

@@ -155,6 +155,8 @@ fn check_import(expected: &ExternType, actual: &ExternType) -> Result<()> {
         }
         (ExternType::Memory(e), ExternType::Memory(a)) => {
             a.page_size() == e.page_size()
+                && a.is_shared() == e.is_shared()
+                && a.is_64() == e.is_64()
                 && a.minimum() >= e.minimum()
                 && match (e.maximum(), a.maximum()) {
                     (None, _) => true,

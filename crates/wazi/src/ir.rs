@@ -373,3 +373,27 @@ impl TryRegion {
         }
     }
 }
+
+/// An atomic read-modify-write `d = op(mem[addr + offset], v)` (or
+/// `memory.atomic.notify` with the count in `v`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct MemRmw {
+    pub d: Slot,
+    pub addr: Slot,
+    pub v: Slot,
+    pub offset: u32,
+}
+
+/// An atomic compare-exchange of `a` (expected) for `b` (replacement) at
+/// `addr + offset`, or a `memory.atomic.wait` for value `a` with the
+/// timeout in `b`; the result goes to `d`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct MemCas {
+    pub d: Slot,
+    pub addr: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub offset: u32,
+}

@@ -62,6 +62,7 @@ macro_rules! for_each_op {
             ref_as_non_null: RR, call_ref: CallIndirect, return_call_ref: CallIndirect,
             // Exceptions: `throw_ref` throws the reference in slot `a`.
             throw: Throw, throw_ref: RR,
+            atomic_fence: Nil,
             global_get: RIdx, global_set: RIdx, global_set_imm: RI64,
             ref_func: RIdx, ref_is_null: RR,
             table_get: RIdx, table_set: RIdx, table_size: RIdx, table_grow: R3Idx,
@@ -370,10 +371,95 @@ macro_rules! for_each_op {
             I32x4ReplaceLane => i32x4_replace_lane, I64x2ReplaceLane => i64x2_replace_lane,
             F32x4ReplaceLane => f32x4_replace_lane, F64x2ReplaceLane => f64x2_replace_lane,
         }
+        // The threads proposal's atomic accesses (handlers in
+        // `exec/atomic.rs`), by kind: the kind names the operand layout.
+        atomic {
+            I32AtomicLoad => i32_atomic_load : Load, I64AtomicLoad => i64_atomic_load : Load,
+            I32AtomicLoad8U => i32_atomic_load8_u : Load,
+            I32AtomicLoad16U => i32_atomic_load16_u : Load,
+            I64AtomicLoad8U => i64_atomic_load8_u : Load,
+            I64AtomicLoad16U => i64_atomic_load16_u : Load,
+            I64AtomicLoad32U => i64_atomic_load32_u : Load,
+            I32AtomicStore => i32_atomic_store : Store, I64AtomicStore => i64_atomic_store : Store,
+            I32AtomicStore8 => i32_atomic_store8 : Store,
+            I32AtomicStore16 => i32_atomic_store16 : Store,
+            I64AtomicStore8 => i64_atomic_store8 : Store,
+            I64AtomicStore16 => i64_atomic_store16 : Store,
+            I64AtomicStore32 => i64_atomic_store32 : Store,
+            I32AtomicRmwAdd => i32_atomic_rmw_add : Rmw, I64AtomicRmwAdd => i64_atomic_rmw_add : Rmw,
+            I32AtomicRmw8AddU => i32_atomic_rmw8_add_u : Rmw,
+            I32AtomicRmw16AddU => i32_atomic_rmw16_add_u : Rmw,
+            I64AtomicRmw8AddU => i64_atomic_rmw8_add_u : Rmw,
+            I64AtomicRmw16AddU => i64_atomic_rmw16_add_u : Rmw,
+            I64AtomicRmw32AddU => i64_atomic_rmw32_add_u : Rmw,
+            I32AtomicRmwSub => i32_atomic_rmw_sub : Rmw, I64AtomicRmwSub => i64_atomic_rmw_sub : Rmw,
+            I32AtomicRmw8SubU => i32_atomic_rmw8_sub_u : Rmw,
+            I32AtomicRmw16SubU => i32_atomic_rmw16_sub_u : Rmw,
+            I64AtomicRmw8SubU => i64_atomic_rmw8_sub_u : Rmw,
+            I64AtomicRmw16SubU => i64_atomic_rmw16_sub_u : Rmw,
+            I64AtomicRmw32SubU => i64_atomic_rmw32_sub_u : Rmw,
+            I32AtomicRmwAnd => i32_atomic_rmw_and : Rmw, I64AtomicRmwAnd => i64_atomic_rmw_and : Rmw,
+            I32AtomicRmw8AndU => i32_atomic_rmw8_and_u : Rmw,
+            I32AtomicRmw16AndU => i32_atomic_rmw16_and_u : Rmw,
+            I64AtomicRmw8AndU => i64_atomic_rmw8_and_u : Rmw,
+            I64AtomicRmw16AndU => i64_atomic_rmw16_and_u : Rmw,
+            I64AtomicRmw32AndU => i64_atomic_rmw32_and_u : Rmw,
+            I32AtomicRmwOr => i32_atomic_rmw_or : Rmw, I64AtomicRmwOr => i64_atomic_rmw_or : Rmw,
+            I32AtomicRmw8OrU => i32_atomic_rmw8_or_u : Rmw,
+            I32AtomicRmw16OrU => i32_atomic_rmw16_or_u : Rmw,
+            I64AtomicRmw8OrU => i64_atomic_rmw8_or_u : Rmw,
+            I64AtomicRmw16OrU => i64_atomic_rmw16_or_u : Rmw,
+            I64AtomicRmw32OrU => i64_atomic_rmw32_or_u : Rmw,
+            I32AtomicRmwXor => i32_atomic_rmw_xor : Rmw, I64AtomicRmwXor => i64_atomic_rmw_xor : Rmw,
+            I32AtomicRmw8XorU => i32_atomic_rmw8_xor_u : Rmw,
+            I32AtomicRmw16XorU => i32_atomic_rmw16_xor_u : Rmw,
+            I64AtomicRmw8XorU => i64_atomic_rmw8_xor_u : Rmw,
+            I64AtomicRmw16XorU => i64_atomic_rmw16_xor_u : Rmw,
+            I64AtomicRmw32XorU => i64_atomic_rmw32_xor_u : Rmw,
+            I32AtomicRmwXchg => i32_atomic_rmw_xchg : Rmw,
+            I64AtomicRmwXchg => i64_atomic_rmw_xchg : Rmw,
+            I32AtomicRmw8XchgU => i32_atomic_rmw8_xchg_u : Rmw,
+            I32AtomicRmw16XchgU => i32_atomic_rmw16_xchg_u : Rmw,
+            I64AtomicRmw8XchgU => i64_atomic_rmw8_xchg_u : Rmw,
+            I64AtomicRmw16XchgU => i64_atomic_rmw16_xchg_u : Rmw,
+            I64AtomicRmw32XchgU => i64_atomic_rmw32_xchg_u : Rmw,
+            I32AtomicRmwCmpxchg => i32_atomic_rmw_cmpxchg : Cas,
+            I64AtomicRmwCmpxchg => i64_atomic_rmw_cmpxchg : Cas,
+            I32AtomicRmw8CmpxchgU => i32_atomic_rmw8_cmpxchg_u : Cas,
+            I32AtomicRmw16CmpxchgU => i32_atomic_rmw16_cmpxchg_u : Cas,
+            I64AtomicRmw8CmpxchgU => i64_atomic_rmw8_cmpxchg_u : Cas,
+            I64AtomicRmw16CmpxchgU => i64_atomic_rmw16_cmpxchg_u : Cas,
+            I64AtomicRmw32CmpxchgU => i64_atomic_rmw32_cmpxchg_u : Cas,
+            MemoryAtomicWait32 => memory_atomic_wait32 : Wait,
+            MemoryAtomicWait64 => memory_atomic_wait64 : Wait,
+            MemoryAtomicNotify => memory_atomic_notify : Notify,
+        }
         }
     };
 }
 pub(crate) use for_each_op;
+
+/// The operand layout of an atomic access of kind `$k`.
+macro_rules! atomic_layout {
+    (Load) => {
+        MemOp
+    };
+    (Store) => {
+        MemOp
+    };
+    (Rmw) => {
+        MemRmw
+    };
+    (Notify) => {
+        MemRmw
+    };
+    (Cas) => {
+        MemCas
+    };
+    (Wait) => {
+        MemCas
+    };
+}
 
 /// The immediate layout of a binary operator of immediate width `$imm`.
 macro_rules! imm_layout {
@@ -435,6 +521,7 @@ macro_rules! define_isa {
         simd_splat { $($spop:ident => $spl:ident,)* }
         simd_extract { $($exop:ident => $ex:ident,)* }
         simd_replace { $($reop:ident => $re:ident,)* }
+        atomic { $($aop:ident => $an:ident : $ak:ident,)* }
     ) => {
         /// An instruction of the bytecode.
         #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -447,6 +534,7 @@ macro_rules! define_isa {
             $($st, $sti, $sta,)*
             $($brr, $($bri,)?)*
             $($s1,)* $($s2,)* $($s3,)* $($sh,)* $($t,)* $($spl,)* $($ex,)* $($re,)*
+            $($an,)*
         }
 
         impl Opcode {
@@ -461,6 +549,7 @@ macro_rules! define_isa {
                 $(Opcode::$brr, $(Opcode::$bri,)?)*
                 $(Opcode::$s1,)* $(Opcode::$s2,)* $(Opcode::$s3,)* $(Opcode::$sh,)*
                 $(Opcode::$t,)* $(Opcode::$spl,)* $(Opcode::$ex,)* $(Opcode::$re,)*
+                $(Opcode::$an,)*
             ];
 
             /// The instruction's size in cells (a `br_table` is followed by
@@ -487,6 +576,7 @@ macro_rules! define_isa {
                     $(Opcode::$spl => cells::<RR>(),)*
                     $(Opcode::$ex => cells::<RRI>(),)*
                     $(Opcode::$re => cells::<RRRR>(),)*
+                    $(Opcode::$an => cells::<atomic_layout!($ak)>(),)*
                 }
             }
         }
@@ -572,6 +662,14 @@ macro_rules! define_isa {
                 _ => return None,
             })
         }
+
+        /// The kind, opcode and memory argument of atomic access `op`.
+        pub(crate) fn atomic(op: &Operator<'_>) -> Option<(Atomic, Opcode, MemArg)> {
+            Some(match op {
+                $(Operator::$aop { memarg } => (Atomic::$ak, Opcode::$an, *memarg),)*
+                _ => return None,
+            })
+        }
     };
 }
 
@@ -609,6 +707,23 @@ pub(crate) struct Binop {
     pub imm: Imm,
     pub cmp: Option<Cmp>,
     pub traps: bool,
+}
+
+/// Kinds of atomic accesses, by their operands besides the address.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Atomic {
+    /// None; a result.
+    Load,
+    /// The value.
+    Store,
+    /// The operand; the old value as result.
+    Rmw,
+    /// Expected and replacement values; the old value.
+    Cas,
+    /// Expected value and timeout; the wait's outcome.
+    Wait,
+    /// The count; how many waiters woke.
+    Notify,
 }
 
 /// The SIMD families whose handlers are generated from lane functions.

@@ -42,7 +42,7 @@ mod values;
 pub use anyhow::{Error, Result};
 pub use engine::{CompilationMode, Config, Engine};
 pub use exception::{ExnRef, Tag, ThrownException};
-pub use extern_::{Extern, Global, Memory, MemoryAccessError, Table};
+pub use extern_::{Extern, Global, Memory, MemoryAccessError, SharedMemory, Table};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
 pub use linker::Linker;

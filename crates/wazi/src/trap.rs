@@ -47,6 +47,10 @@ pub enum Trap {
     InvalidDiscriminant,
     /// A `char` was not a Unicode scalar value.
     InvalidChar,
+    /// An atomic access was not aligned to its size.
+    HeapMisaligned,
+    /// `memory.atomic.wait` on a memory that is not shared.
+    AtomicWaitNonSharedMemory,
 }
 
 impl Trap {
@@ -71,6 +75,8 @@ impl Trap {
             Trap::ListOutOfBounds => "list content out-of-bounds",
             Trap::InvalidDiscriminant => "invalid variant discriminant",
             Trap::InvalidChar => "invalid `char` bit pattern",
+            Trap::HeapMisaligned => "misaligned memory access",
+            Trap::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
         }
     }
 }
@@ -104,11 +110,13 @@ pub(crate) enum TrapCode {
     /// An exception reached the activation's entry uncaught: it is the
     /// store's pending exception.
     Exception,
+    HeapMisaligned,
+    AtomicWaitNonSharedMemory,
 }
 
 impl TrapCode {
     pub(crate) fn from_u8(b: u8) -> TrapCode {
-        const ALL: [TrapCode; 14] = [
+        const ALL: [TrapCode; 16] = [
             TrapCode::Unreachable,
             TrapCode::DivByZero,
             TrapCode::IntegerOverflow,
@@ -123,6 +131,8 @@ impl TrapCode {
             TrapCode::Interrupt,
             TrapCode::Host,
             TrapCode::Exception,
+            TrapCode::HeapMisaligned,
+            TrapCode::AtomicWaitNonSharedMemory,
         ];
         ALL[b as usize]
     }
@@ -141,6 +151,8 @@ impl TrapCode {
             TrapCode::StackOverflow => Trap::StackOverflow,
             TrapCode::OutOfFuel => Trap::OutOfFuel,
             TrapCode::Interrupt => Trap::Interrupt,
+            TrapCode::HeapMisaligned => Trap::HeapMisaligned,
+            TrapCode::AtomicWaitNonSharedMemory => Trap::AtomicWaitNonSharedMemory,
             TrapCode::Host | TrapCode::Exception => return None,
         })
     }

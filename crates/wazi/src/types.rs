@@ -290,17 +290,35 @@ pub struct MemoryType {
     max: Option<u64>,
     page_size_log2: u8,
     is64: bool,
+    shared: bool,
 }
 
 impl MemoryType {
     /// A memory of 64 KiB pages.
     pub fn new(min: u32, max: Option<u32>) -> MemoryType {
-        MemoryType { min: min as u64, max: max.map(u64::from), page_size_log2: 16, is64: false }
+        MemoryType {
+            min: min as u64,
+            max: max.map(u64::from),
+            page_size_log2: 16,
+            is64: false,
+            shared: false,
+        }
+    }
+
+    /// A shared memory (the threads proposal) of 64 KiB pages: it must have
+    /// a maximum.
+    pub fn shared(min: u32, max: u32) -> MemoryType {
+        MemoryType { shared: true, ..MemoryType::new(min, Some(max)) }
+    }
+
+    /// Whether the memory is shared between threads.
+    pub fn is_shared(&self) -> bool {
+        self.shared
     }
 
     /// A 64-bit memory (the memory64 proposal) of 64 KiB pages.
     pub fn new64(min: u64, max: Option<u64>) -> MemoryType {
-        MemoryType { min, max, page_size_log2: 16, is64: true }
+        MemoryType { min, max, page_size_log2: 16, is64: true, shared: false }
     }
 
     /// Whether addresses are 64-bit (memory64).
@@ -350,11 +368,13 @@ impl MemoryType {
     }
 
     pub(crate) fn from_wasmparser(m: &wasmparser::MemoryType) -> Result<MemoryType> {
-        if m.shared {
-            bail!("shared memories need the threads proposal, which is not supported");
-        }
-        let ty =
-            MemoryType { min: m.initial, max: m.maximum, page_size_log2: 16, is64: m.memory64 };
+        let ty = MemoryType {
+            min: m.initial,
+            max: m.maximum,
+            page_size_log2: 16,
+            is64: m.memory64,
+            shared: m.shared,
+        };
         match m.page_size_log2 {
             Some(log2) => ty.with_page_size_log2(log2 as u8),
             None => Ok(ty),
@@ -367,6 +387,9 @@ impl fmt::Display for MemoryType {
         write!(f, "(memory {}{}", if self.is64 { "i64 " } else { "" }, self.min)?;
         if let Some(max) = self.max {
             write!(f, " {max}")?;
+        }
+        if self.shared {
+            write!(f, " shared")?;
         }
         if self.page_size_log2 != 16 {
             write!(f, " (pagesize {})", self.page_size())?;

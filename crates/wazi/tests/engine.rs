@@ -587,9 +587,15 @@ fn unknown_and_mismatched_imports_are_named() {
 #[test]
 fn unsupported_features_are_named_at_load_time() {
     let engine = Engine::default();
+    let err = Module::new(&engine, "(module (type (struct)))").unwrap_err();
+    assert!(format!("{err:#}").to_lowercase().contains("gc"), "{err:#}");
+    // Proposals turned off are named too.
+    let off = engine_with(|c| {
+        c.wasm_threads(false).wasm_exceptions(false);
+    });
     let cases = [("(module (memory 1 1 shared))", "threads"), ("(module (tag))", "exceptions")];
     for (wat, feature) in cases {
-        let err = Module::new(&engine, wat).unwrap_err();
+        let err = Module::new(&off, wat).unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains(feature), "{wat}: {msg}");
     }

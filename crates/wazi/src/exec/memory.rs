@@ -63,7 +63,7 @@ macro_rules! loads {
             let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
             match load::<$T>(mem, len, ea) {
                 Some(v) => wr::<$R>(sp, o.d, v as $R),
-                None => return trap(ip, x, TrapCode::MemoryOutOfBounds),
+                None => return out_of_bounds(ip, sp, mem, len, x),
             }
             next!(MemOp, ip, sp, mem, len, x)
         });
@@ -71,7 +71,7 @@ macro_rules! loads {
             let o = operands::<MemAbs>(ip);
             match load::<$T>(mem, len, o.ea as u64) {
                 Some(v) => wr::<$R>(sp, o.d, v as $R),
-                None => return trap(ip, x, TrapCode::MemoryOutOfBounds),
+                None => return out_of_bounds(ip, sp, mem, len, x),
             }
             next!(MemAbs, ip, sp, mem, len, x)
         });
@@ -104,7 +104,7 @@ macro_rules! stores {
             let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
             let v: $S = rd(sp, o.d);
             if !store::<$T>(mem, len, ea, v as $T) {
-                return trap(ip, x, TrapCode::MemoryOutOfBounds);
+                return out_of_bounds(ip, sp, mem, len, x);
             }
             next!(MemOp, ip, sp, mem, len, x)
         });
@@ -112,7 +112,7 @@ macro_rules! stores {
             let o = operands::<StoreImm>(ip);
             let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
             if !store::<$T>(mem, len, ea, o.imm as $T) {
-                return trap(ip, x, TrapCode::MemoryOutOfBounds);
+                return out_of_bounds(ip, sp, mem, len, x);
             }
             next!(StoreImm, ip, sp, mem, len, x)
         });
@@ -120,7 +120,7 @@ macro_rules! stores {
             let o = operands::<MemAbs>(ip);
             let v: $S = rd(sp, o.d);
             if !store::<$T>(mem, len, o.ea as u64, v as $T) {
-                return trap(ip, x, TrapCode::MemoryOutOfBounds);
+                return out_of_bounds(ip, sp, mem, len, x);
             }
             next!(MemAbs, ip, sp, mem, len, x)
         });
@@ -136,6 +136,26 @@ stores! {
     i64_store8 i64_store8_imm i64_store8_abs : u64 => u8;
     i64_store16 i64_store16_imm i64_store16_abs : u64 => u16;
     i64_store32 i64_store32_imm i64_store32_abs : u64 => u32;
+}
+
+/// An access at `ip` found its address beyond `len`, the length of the
+/// memory at `mem` as the registers have it. A shared memory may have grown
+/// since, in another thread: then the access runs again with the new
+/// length; otherwise it traps.
+#[cold]
+#[inline(never)]
+pub(crate) unsafe fn out_of_bounds(ip: Ip, sp: Sp, mem: Mem, len: usize, x: &mut Exec) -> Flow {
+    // SAFETY: the instance and its memories are live.
+    let grown = unsafe {
+        (*x.inst).memories.iter().find_map(|&m| {
+            let m = &*m;
+            m.shared.as_ref().filter(|s| s.base().as_ptr() == mem).map(|s| s.len())
+        })
+    };
+    match grown {
+        Some(now) if now > len => super::dispatch!(ip, sp, mem, now, x),
+        _ => trap(ip, x, TrapCode::MemoryOutOfBounds),
+    }
 }
 
 /// The view of memory `idx`: the registers' for memory 0.
@@ -210,7 +230,7 @@ handler!(fn memory_fill(ip, sp, mem, len, x) {
     let n = rd::<u32>(sp, o.c) as u64;
     let (m, l) = view(x, mem, len, o.idx);
     if d + n > l as u64 {
-        return trap(ip, x, TrapCode::MemoryOutOfBounds);
+        return out_of_bounds(ip, sp, mem, len, x);
     }
     std::ptr::write_bytes(m.add(d as usize), v, n as usize);
     next!(R3Idx, ip, sp, mem, len, x)
@@ -225,7 +245,7 @@ handler!(fn memory_copy(ip, sp, mem, len, x) {
     let (dm, dl) = view(x, mem, len, o.idx);
     let (sm, sl) = view(x, mem, len, o.idx2);
     if d + n > dl as u64 || s + n > sl as u64 {
-        return trap(ip, x, TrapCode::MemoryOutOfBounds);
+        return out_of_bounds(ip, sp, mem, len, x);
     }
     // Two memories never overlap; one may (`copy` allows it).
     std::ptr::copy(sm.add(s as usize), dm.add(d as usize), n as usize);
@@ -241,7 +261,7 @@ handler!(fn memory_init(ip, sp, mem, len, x) {
     let data = (*x.inst).data_segment(o.idx);
     let (m, l) = view(x, mem, len, o.idx2);
     if s + n > data.len() as u64 || d + n > l as u64 {
-        return trap(ip, x, TrapCode::MemoryOutOfBounds);
+        return out_of_bounds(ip, sp, mem, len, x);
     }
     std::ptr::copy_nonoverlapping(data.as_ptr().add(s as usize), m.add(d as usize), n as usize);
     next!(R3Idx, ip, sp, mem, len, x)

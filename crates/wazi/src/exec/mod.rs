@@ -15,6 +15,7 @@
 //! heap-allocated array, values live in a heap-allocated slot stack, and both
 //! are bounded by [`crate::Config::max_wasm_stack`].
 
+pub(crate) mod atomic;
 pub(crate) mod control;
 pub(crate) mod exception;
 pub(crate) mod memory;

@@ -8,13 +8,12 @@
 //! vectors (LLVM compiles its lane loops to the host's vector
 //! instructions). The rest are written out below.
 
-use super::memory::{load, store};
+use super::memory::{load, out_of_bounds, store};
 use super::numeric::handler;
 use super::v128::{self, V128};
-use super::{Exec, Flow, Handler, Ip, Mem, Sp, next, operands, rd, trap, wr};
+use super::{Exec, Flow, Handler, Ip, Mem, Sp, next, operands, rd, wr};
 use crate::ir::*;
 use crate::isa::{Opcode, for_each_op};
-use crate::trap::TrapCode;
 
 /// Reads the `v128` in slots `s`, `s + 1`.
 ///
@@ -73,6 +72,7 @@ macro_rules! exec_isa {
         simd_splat { $($spop:ident => $spl:ident,)* }
         simd_extract { $($exop:ident => $ex:ident,)* }
         simd_replace { $($reop:ident => $re:ident,)* }
+        atomic { $($aop:ident => $an:ident : $ak:ident,)* }
     ) => {
         /// Every opcode's handler, indexed by [`Opcode`].
         pub(crate) static HANDLERS: [Handler; Opcode::ALL.len()] = [
@@ -83,6 +83,7 @@ macro_rules! exec_isa {
             $(h::$st, h::$sti, h::$sta,)*
             $(h::$brr, $(h::$bri,)?)*
             $($s1,)* $($s2,)* $($s3,)* $($sh,)* $($t,)* $($spl,)* $($ex,)* $($re,)*
+            $(h::$an,)*
         ];
 
         $(handler!(fn $s1(ip, sp, mem, len, x) {
@@ -130,6 +131,7 @@ macro_rules! exec_isa {
 
 /// Every hand-written handler, by name.
 mod h {
+    pub(crate) use super::super::atomic::*;
     pub(crate) use super::super::control::*;
     pub(crate) use super::super::exception::*;
     pub(crate) use super::super::memory::*;
@@ -234,7 +236,7 @@ macro_rules! v128_loads {
             let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
             match load::<$T>(mem, len, ea) {
                 Some(v) => wr128(sp, o.d, $f(v)),
-                None => return trap(ip, x, TrapCode::MemoryOutOfBounds),
+                None => return out_of_bounds(ip, sp, mem, len, x),
             }
             next!(MemOp, ip, sp, mem, len, x)
         });
@@ -261,7 +263,7 @@ handler!(fn v128_store(ip, sp, mem, len, x) {
     let o = operands::<MemOp>(ip);
     let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
     if !store::<u128>(mem, len, ea, u128::from_le_bytes(rd128(sp, o.d))) {
-        return trap(ip, x, TrapCode::MemoryOutOfBounds);
+        return out_of_bounds(ip, sp, mem, len, x);
     }
     next!(MemOp, ip, sp, mem, len, x)
 });
@@ -274,7 +276,7 @@ macro_rules! lane_loads {
             let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
             match load::<$T>(mem, len, ea) {
                 Some(v) => wr128(sp, o.d, v128::$replace(rd128(sp, o.v), o.lane, v as u64)),
-                None => return trap(ip, x, TrapCode::MemoryOutOfBounds),
+                None => return out_of_bounds(ip, sp, mem, len, x),
             }
             next!(MemLane, ip, sp, mem, len, x)
         });
@@ -296,7 +298,7 @@ macro_rules! lane_stores {
             let ea = rd::<u32>(sp, o.addr) as u64 + o.offset as u64;
             let v = v128::$extract(rd128(sp, o.v), o.lane) as $T;
             if !store::<$T>(mem, len, ea, v) {
-                return trap(ip, x, TrapCode::MemoryOutOfBounds);
+                return out_of_bounds(ip, sp, mem, len, x);
             }
             next!(MemLane, ip, sp, mem, len, x)
         });

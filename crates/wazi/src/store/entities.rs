@@ -4,6 +4,7 @@
 //! code refer to them by raw pointer for speed. They live as long as the
 //! store.
 
+use super::shared::SharedMemoryInner;
 use crate::exec::Mem;
 use crate::module::{FuncCode, Module};
 use crate::types::{GlobalType, MemoryType, TableType};
@@ -72,11 +73,21 @@ pub(crate) struct MemoryEntity {
     /// Reserved bytes of the mapping (0: a heap allocation of `cap`).
     reserved: usize,
     pub ty: MemoryType,
+    /// For a shared memory: its bytes and length (`ptr` is their base; the
+    /// fields above are unused).
+    pub shared: Option<Arc<SharedMemoryInner>>,
 }
 
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType) -> Result<MemoryEntity> {
-        let mut m = MemoryEntity { ptr: NonNull::dangling(), len: 0, cap: 0, reserved: 0, ty };
+        let mut m = MemoryEntity {
+            ptr: NonNull::dangling(),
+            len: 0,
+            cap: 0,
+            reserved: 0,
+            ty,
+            shared: None,
+        };
         if ty.minimum() > ty.max_pages() {
             anyhow::bail!("memory minimum size of {} pages is too large", ty.minimum());
         }
@@ -87,12 +98,54 @@ impl MemoryEntity {
         Ok(m)
     }
 
+    /// A store's view of shared memory `inner`.
+    pub(crate) fn from_shared(inner: Arc<SharedMemoryInner>) -> MemoryEntity {
+        MemoryEntity {
+            ptr: inner.base(),
+            len: 0,
+            cap: 0,
+            reserved: 0,
+            ty: inner.ty,
+            shared: Some(inner),
+        }
+    }
+
+    #[inline(always)]
     pub(crate) fn len(&self) -> usize {
-        self.len
+        match &self.shared {
+            None => self.len,
+            Some(s) => s.len(),
+        }
     }
 
     pub(crate) fn pages(&self) -> u64 {
-        self.len as u64 / self.ty.page_size()
+        self.len() as u64 / self.ty.page_size()
+    }
+
+    /// Makes sure `bytes` are reserved or allocated, so that growing up to
+    /// them never moves the memory; false if they cannot be.
+    pub(crate) fn fix_capacity(&mut self, bytes: usize) -> bool {
+        if self.reserved >= bytes || self.cap >= bytes {
+            return true;
+        }
+        if self.reserved > 0 {
+            return false;
+        }
+        if self.cap == 0
+            && let Some(ptr) = region::reserve(bytes.next_multiple_of(COMMIT_GRANULE))
+        {
+            self.ptr = ptr;
+            self.reserved = bytes.next_multiple_of(COMMIT_GRANULE);
+            let len = self.len;
+            self.len = 0;
+            return self.set_len(len);
+        }
+        let len = self.len;
+        if !self.reallocate(bytes) {
+            return false;
+        }
+        self.len = len;
+        true
     }
 
     /// The most pages this memory may have by its type.
@@ -101,22 +154,28 @@ impl MemoryEntity {
         self.ty.maximum().map_or(limit, |m| m.min(limit))
     }
 
+    #[inline(always)]
     pub(crate) fn view(&self) -> (Mem, usize) {
-        (self.ptr.as_ptr(), self.len)
+        (self.ptr.as_ptr(), self.len())
     }
 
     pub(crate) fn data(&self) -> &[u8] {
-        // SAFETY: `ptr` holds `len` initialised (zeroed or written) bytes.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        // SAFETY: `ptr` holds `len` initialised (zeroed or written) bytes;
+        // for a shared memory see `store::shared` on concurrent writers.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len()) }
     }
 
     pub(crate) fn data_mut(&mut self) -> &mut [u8] {
-        // SAFETY: as in `data`, and `&mut self` makes the access unique.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        // SAFETY: as in `data`, and `&mut self` makes the access unique
+        // within the store.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len()) }
     }
 
     /// Resizes to `bytes` (only ever grows); false if allocation fails.
     pub(crate) fn set_len(&mut self, bytes: usize) -> bool {
+        if let Some(s) = &self.shared {
+            return s.set_len(bytes);
+        }
         if bytes <= self.cap {
             self.len = bytes;
             return true;

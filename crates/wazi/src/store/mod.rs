@@ -4,6 +4,7 @@
 mod entities;
 pub(crate) mod exceptions;
 mod limits;
+pub(crate) mod shared;
 
 pub(crate) use entities::*;
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
@@ -274,7 +275,12 @@ impl StoreCore {
         {
             bail!("memory minimum size of {} pages exceeds memory limits", ty.minimum());
         }
-        self.memories.push(Box::new(MemoryEntity::new(ty)?));
+        let m = if ty.is_shared() {
+            MemoryEntity::from_shared(shared::SharedMemoryInner::new(ty)?)
+        } else {
+            MemoryEntity::new(ty)?
+        };
+        self.memories.push(Box::new(m));
         Ok(self.memories.len() as u32 - 1)
     }
 
@@ -319,6 +325,9 @@ impl StoreCore {
         }
         // SAFETY: as above; the limiter does not touch memories.
         let mem = unsafe { &mut *m };
+        if let Some(s) = &mem.shared {
+            return Ok(s.grow(delta, mem.max_pages()));
+        }
         if !mem.set_len(want) {
             if let Some(l) = self.limiter() {
                 l.memory_grow_failed(anyhow!("failed to allocate {want} bytes"))?;

@@ -18,7 +18,7 @@
 use crate::engine::Config;
 use crate::exec::simd::HANDLERS;
 use crate::ir::*;
-use crate::isa::{self, Binop, Cmp, Imm, Opcode, Simd};
+use crate::isa::{self, Atomic, Binop, Cmp, Imm, Opcode, Simd};
 use crate::module::{Compiled, FuncCode};
 use crate::trap::TrapCode;
 use crate::types::{FuncType, GlobalType, ValType};
@@ -759,6 +759,9 @@ impl<'a> Translator<'a> {
             O::CatchAll => self.catch_(None)?,
             O::Delegate { relative_depth } => self.delegate(relative_depth)?,
             O::Throw { tag_index } => self.throw(tag_index)?,
+            O::AtomicFence { .. } => {
+                self.emit(Opcode::atomic_fence, Nil);
+            }
             O::ThrowRef => {
                 let (o, pos) = self.pop();
                 let a = self.slot(o, pos);
@@ -1058,6 +1061,8 @@ impl<'a> Translator<'a> {
                     })?
                 } else if let Some((family, op)) = isa::simd(&other) {
                     self.simd(family, op)?
+                } else if let Some((kind, op, memarg)) = isa::atomic(&other) {
+                    self.atomic(kind, op, memarg)?
                 } else {
                     bail!("unsupported instruction: {other:?}")
                 }
@@ -1817,6 +1822,46 @@ impl<'a> Translator<'a> {
         f(self, memarg)?;
         self.emit(Opcode::use_memory, RIdx { d: 0, a: 0, idx: 0 });
         Ok(())
+    }
+
+    /// An atomic access of kind `kind`: the address and the kind's
+    /// operands are on the stack.
+    fn atomic(&mut self, kind: Atomic, op: Opcode, memarg: wasmparser::MemArg) -> Result<()> {
+        let n = match kind {
+            Atomic::Load => 0,
+            Atomic::Store | Atomic::Rmw | Atomic::Notify => 1,
+            Atomic::Cas | Atomic::Wait => 2,
+        };
+        self.memory_access(memarg, n, |t, memarg| {
+            let mut vals = [0; 2];
+            for k in (0..n).rev() {
+                let (o, pos) = t.pop();
+                vals[k] = t.slot(o, pos);
+            }
+            let (addr, apos) = t.pop();
+            let addr = t.slot(addr, apos);
+            let offset = memarg.offset as u32;
+            t.mark();
+            match kind {
+                Atomic::Store => {
+                    t.emit(op, MemOp { d: vals[0], addr, offset });
+                }
+                Atomic::Load => {
+                    let d = t.push_temp()?;
+                    t.emit_result(op, MemOp { d, addr, offset }, d);
+                }
+                Atomic::Rmw | Atomic::Notify => {
+                    let d = t.push_temp()?;
+                    t.emit_result(op, MemRmw { d, addr, v: vals[0], offset }, d);
+                }
+                Atomic::Cas | Atomic::Wait => {
+                    let d = t.push_temp()?;
+                    let (a, b) = (vals[0], vals[1]);
+                    t.emit_result(op, MemCas { d, addr, a, b, offset }, d);
+                }
+            }
+            Ok(())
+        })
     }
 
     /// A `v128` load: `d = f(mem[addr + offset])`.
