@@ -16,15 +16,6 @@ const EXCLUDED: &[(&str, &str)] = &[];
 /// directives start on, reason. Each is counted in the summary.
 const EXCLUDED_DIRECTIVES: &[(&str, &[usize], &str)] = &[
     (
-        "function-references/linking.wast",
-        &[
-            137, 141, 150, 154, 163, 167, 171, 198, 202, 206, 215, 219, 223, 232, 236, 240, 249,
-            253, 257, 458, 467,
-        ],
-        "assert_unlinkable of imports whose typed references differ (`(ref $t)` against `(ref null \
-     func)`, say): wazi links typed function references as funcref/externref and checks only that",
-    ),
-    (
         "exceptions/tag.wast",
         &[30, 38, 40, 48, 59],
         "link-time typing of tags whose types are in recursion groups (`rec`), which need the GC \

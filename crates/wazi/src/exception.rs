@@ -75,7 +75,7 @@ impl ExnRef {
         let mut payload = vec![0; ty.param_slots()];
         let mut k = 0;
         for (v, t) in fields.iter().zip(ty.params()) {
-            if v.ty() != *t {
+            if !v.matches(t, core) {
                 bail!("exception field of type {t} cannot hold a {}", v.ty());
             }
             v.write_slots(core, &mut payload, &mut k);

@@ -323,7 +323,7 @@ impl Table {
     /// A new table of type `ty` with every element `init`.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let core = &mut store.as_context_mut().0.core;
-        if init.ty() != (*ty.element()).into() {
+        if !init.matches(&(*ty.element()).into(), core) {
             bail!("table initial value of type {} does not match {}", init.ty(), ty.element());
         }
         let raw = init.to_raw(core);
@@ -358,7 +358,7 @@ impl Table {
         let core = &mut store.as_context_mut().0.core;
         let i = self.0.check(core);
         let elem = *core.tables[i].ty.element();
-        if val.ty() != elem.into() {
+        if !val.matches(&elem.into(), core) {
             bail!("value of type {} does not fit a table of {elem}", val.ty());
         }
         let raw = val.to_raw(core);
@@ -390,7 +390,7 @@ impl Global {
     /// A new global of type `ty` holding `val`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, val: Val) -> Result<Global> {
         let core = &mut store.as_context_mut().0.core;
-        if val.ty() != *ty.content() {
+        if !val.matches(ty.content(), core) {
             bail!("global of type {} cannot hold a {}", ty.content(), val.ty());
         }
         let raw = val.to_raw128(core);
@@ -418,7 +418,7 @@ impl Global {
         if ty.mutability() != Mutability::Var {
             bail!("immutable global cannot be set");
         }
-        if val.ty() != *ty.content() {
+        if !val.matches(ty.content(), core) {
             bail!("global of type {} cannot hold a {}", ty.content(), val.ty());
         }
         let raw = val.to_raw128(core);

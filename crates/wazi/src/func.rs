@@ -73,7 +73,7 @@ impl Func {
         let mut raw = vec![0; ty.param_slots()];
         let mut slot = 0;
         for (k, (p, t)) in params.iter().zip(ty.params()).enumerate() {
-            if p.ty() != *t {
+            if !p.matches(t, core) {
                 bail!("argument type mismatch: argument {k} is {}, expected {t}", p.ty());
             }
             p.write_slots(core, &mut raw, &mut slot);
@@ -201,7 +201,7 @@ pub(crate) fn host_func_dynamic<T: 'static>(
         f(Caller { inner: &mut *inner, caller }, &params, &mut results)?;
         let mut slot = 0;
         for (r, t) in results.iter().zip(sig.results()) {
-            if r.ty() != *t {
+            if !r.matches(t, &inner.core) {
                 bail!("function attempted to return an incompatible value: {} for {t}", r.ty());
             }
             r.write_slots(&inner.core, slots, &mut slot);

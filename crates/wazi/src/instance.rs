@@ -8,7 +8,7 @@ use crate::store::{
     AsContext, AsContextMut, FuncEntity, FuncKind, InstanceData, StoreCore, Stored, func_ref,
 };
 use crate::trap::Trap;
-use crate::types::ExternType;
+use crate::types::{ExternType, Mutability};
 use anyhow::{Context, Result, anyhow, bail};
 use std::cell::{Cell, UnsafeCell};
 
@@ -142,7 +142,15 @@ impl ConstEnv for Env<'_> {
 fn check_import(expected: &ExternType, actual: &ExternType) -> Result<()> {
     let ok = match (expected, actual) {
         (ExternType::Func(e), ExternType::Func(a)) => e == a,
-        (ExternType::Global(e), ExternType::Global(a)) => e == a,
+        // A constant global's type may be a subtype; a mutable one's is
+        // exact (both ways).
+        (ExternType::Global(e), ExternType::Global(a)) => {
+            e.mutability() == a.mutability()
+                && match e.mutability() {
+                    Mutability::Const => a.content().matches(e.content()),
+                    Mutability::Var => a.content() == e.content(),
+                }
+        }
         (ExternType::Tag(e), ExternType::Tag(a)) => e == a,
         (ExternType::Table(e), ExternType::Table(a)) => {
             e.element() == a.element()

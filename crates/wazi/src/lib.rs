@@ -53,7 +53,7 @@ pub use store::{
 };
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, RefType,
-    TableType, TagType, ValType,
+    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
+    RefType, TableType, TagType, TypedRef, ValType,
 };
 pub use values::{ExternRef, V128, Val};

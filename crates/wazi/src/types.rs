@@ -18,12 +18,100 @@ pub enum ValType {
     ExternRef,
     /// `exnref`, nullable (the exception-handling proposal).
     ExnRef,
+    /// Any other reference type (typed function references): `(ref $t)`,
+    /// `(ref func)`, `(ref null nofunc)`... The nullable abstract ones are
+    /// always the variants above.
+    Ref(TypedRef),
+}
+
+/// A reference type other than `funcref`, `externref` and `exnref`
+/// (see [`ValType::Ref`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TypedRef {
+    nullable: bool,
+    heap: HeapType,
+}
+
+/// What a reference points to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HeapType {
+    Func,
+    /// The bottom of functions (only null).
+    NoFunc,
+    Extern,
+    NoExtern,
+    Exn,
+    NoExn,
+    /// Functions of one type, named by its engine-wide id.
+    Concrete(u32),
+}
+
+impl HeapType {
+    /// Whether every reference to `self` is one to `other`.
+    pub fn matches(self, other: HeapType) -> bool {
+        use HeapType::*;
+        self == other
+            || matches!(
+                (self, other),
+                (NoFunc, Func | Concrete(_))
+                    | (Concrete(_), Func)
+                    | (NoExtern, Extern)
+                    | (NoExn, Exn)
+            )
+    }
+
+    /// The top of this heap type's hierarchy, as a nullable reference type.
+    fn top(self) -> ValType {
+        match self {
+            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => ValType::FuncRef,
+            HeapType::Extern | HeapType::NoExtern => ValType::ExternRef,
+            HeapType::Exn | HeapType::NoExn => ValType::ExnRef,
+        }
+    }
 }
 
 impl ValType {
+    /// The reference type with these nullability and heap type.
+    pub fn reference(nullable: bool, heap: HeapType) -> ValType {
+        match (nullable, heap) {
+            (true, HeapType::Func) => ValType::FuncRef,
+            (true, HeapType::Extern) => ValType::ExternRef,
+            (true, HeapType::Exn) => ValType::ExnRef,
+            _ => ValType::Ref(TypedRef { nullable, heap }),
+        }
+    }
+
     /// Whether this is a reference type.
     pub fn is_ref(&self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::ExnRef)
+        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::Ref(_))
+    }
+
+    /// A reference type's nullability and heap type.
+    pub fn as_ref(&self) -> Option<(bool, HeapType)> {
+        match *self {
+            ValType::FuncRef => Some((true, HeapType::Func)),
+            ValType::ExternRef => Some((true, HeapType::Extern)),
+            ValType::ExnRef => Some((true, HeapType::Exn)),
+            ValType::Ref(r) => Some((r.nullable, r.heap)),
+            _ => None,
+        }
+    }
+
+    /// The type whose values this one's are represented as: a reference
+    /// type's nullable top (`funcref`, `externref`, `exnref`), else itself.
+    pub(crate) fn family(&self) -> ValType {
+        match self {
+            ValType::Ref(r) => r.heap.top(),
+            t => *t,
+        }
+    }
+
+    /// Whether every value of `self` is a value of `other` (subtyping).
+    pub fn matches(&self, other: &ValType) -> bool {
+        match (self.as_ref(), other.as_ref()) {
+            (Some((n1, h1)), Some((n2, h2))) => (!n1 || n2) && h1.matches(h2),
+            _ => self == other,
+        }
     }
 
     /// The number of 64-bit frame slots a value of this type takes.
@@ -31,14 +119,16 @@ impl ValType {
         if *self == ValType::V128 { 2 } else { 1 }
     }
 
-    pub(crate) fn from_wasmparser(t: wasmparser::ValType) -> Result<ValType> {
+    /// `t`, whose concrete type indices are the module's: `ids` maps
+    /// those defined so far to engine-wide ids.
+    pub(crate) fn from_wasmparser(t: wasmparser::ValType, ids: &[u32]) -> Result<ValType> {
         Ok(match t {
             wasmparser::ValType::I32 => ValType::I32,
             wasmparser::ValType::I64 => ValType::I64,
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
-            wasmparser::ValType::Ref(r) => RefType::from_wasmparser(r)?.into(),
+            wasmparser::ValType::Ref(r) => RefType::from_wasmparser(r, ids)?.into(),
         })
     }
 }
@@ -54,40 +144,59 @@ impl fmt::Display for ValType {
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::ExnRef => "exnref",
+            ValType::Ref(r) => return r.fmt(f),
         })
     }
 }
 
-/// A reference type.
+impl fmt::Display for TypedRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(ref {}", if self.nullable { "null " } else { "" })?;
+        match self.heap {
+            HeapType::Func => write!(f, "func)"),
+            HeapType::NoFunc => write!(f, "nofunc)"),
+            HeapType::Extern => write!(f, "extern)"),
+            HeapType::NoExtern => write!(f, "noextern)"),
+            HeapType::Exn => write!(f, "exn)"),
+            HeapType::NoExn => write!(f, "noexn)"),
+            HeapType::Concrete(id) => write!(f, "(concrete func {id}))"),
+        }
+    }
+}
+
+/// A reference type: a [`ValType`] that [`ValType::is_ref`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RefType {
     FuncRef,
     ExternRef,
     /// `exnref` (the exception-handling proposal).
     ExnRef,
+    /// Any other reference type (see [`ValType::Ref`]).
+    Ref(TypedRef),
 }
 
 impl RefType {
-    pub(crate) fn from_wasmparser(r: wasmparser::RefType) -> Result<RefType> {
-        use wasmparser::{AbstractHeapType as A, HeapType as H};
-        if r == wasmparser::RefType::FUNCREF {
-            Ok(RefType::FuncRef)
-        } else if r == wasmparser::RefType::EXTERNREF {
-            Ok(RefType::ExternRef)
-        } else if let H::Abstract { shared: false, ty: A::Func | A::NoFunc } | H::Concrete(_) =
-            r.heap_type()
-        {
-            // Typed function references (function-references proposal):
-            // the same values as `funcref`; validation checked their types.
-            Ok(RefType::FuncRef)
-        } else if let H::Abstract { shared: false, ty: A::Extern | A::NoExtern } = r.heap_type() {
-            Ok(RefType::ExternRef)
-        } else if let H::Abstract { shared: false, ty: A::Exn | A::NoExn } = r.heap_type() {
-            Ok(RefType::ExnRef)
-        } else {
-            bail!(
-                "reference type {r} needs the function-references or GC proposal, which is not supported"
-            )
+    pub(crate) fn from_wasmparser(r: wasmparser::RefType, ids: &[u32]) -> Result<RefType> {
+        use wasmparser::{AbstractHeapType as A, HeapType as H, UnpackedIndex as U};
+        let heap = match r.heap_type() {
+            H::Abstract { shared: false, ty: A::Func } => HeapType::Func,
+            H::Abstract { shared: false, ty: A::NoFunc } => HeapType::NoFunc,
+            H::Abstract { shared: false, ty: A::Extern } => HeapType::Extern,
+            H::Abstract { shared: false, ty: A::NoExtern } => HeapType::NoExtern,
+            H::Abstract { shared: false, ty: A::Exn } => HeapType::Exn,
+            H::Abstract { shared: false, ty: A::NoExn } => HeapType::NoExn,
+            H::Concrete(U::Module(i)) | H::Exact(U::Module(i)) => match ids.get(i as usize) {
+                Some(&id) => HeapType::Concrete(id),
+                None => bail!("reference to type {i}, which is not a function type defined before"),
+            },
+            _ => bail!("reference type {r} needs the GC proposal, which is not supported"),
+        };
+        match ValType::reference(r.is_nullable(), heap) {
+            ValType::FuncRef => Ok(RefType::FuncRef),
+            ValType::ExternRef => Ok(RefType::ExternRef),
+            ValType::ExnRef => Ok(RefType::ExnRef),
+            ValType::Ref(t) => Ok(RefType::Ref(t)),
+            _ => unreachable!("a reference type"),
         }
     }
 }
@@ -98,6 +207,7 @@ impl From<RefType> for ValType {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
             RefType::ExnRef => ValType::ExnRef,
+            RefType::Ref(t) => ValType::Ref(t),
         }
     }
 }
@@ -148,19 +258,11 @@ impl FuncType {
         self.param_slots().max(self.result_slots())
     }
 
-    pub(crate) fn from_wasmparser(t: &wasmparser::FuncType) -> Result<FuncType> {
-        Ok(FuncType {
-            params: t
-                .params()
-                .iter()
-                .map(|&v| ValType::from_wasmparser(v))
-                .collect::<Result<_>>()?,
-            results: t
-                .results()
-                .iter()
-                .map(|&v| ValType::from_wasmparser(v))
-                .collect::<Result<_>>()?,
-        })
+    pub(crate) fn from_wasmparser(t: &wasmparser::FuncType, ids: &[u32]) -> Result<FuncType> {
+        let convert = |v: &[wasmparser::ValType]| {
+            v.iter().map(|&v| ValType::from_wasmparser(v, ids)).collect::<Result<_>>()
+        };
+        Ok(FuncType { params: convert(t.params())?, results: convert(t.results())? })
     }
 }
 
@@ -212,12 +314,12 @@ impl GlobalType {
         self.mutability
     }
 
-    pub(crate) fn from_wasmparser(g: &wasmparser::GlobalType) -> Result<GlobalType> {
+    pub(crate) fn from_wasmparser(g: &wasmparser::GlobalType, ids: &[u32]) -> Result<GlobalType> {
         if g.shared {
             bail!("shared globals need the threads proposal, which is not supported");
         }
         Ok(GlobalType {
-            content: ValType::from_wasmparser(g.content_type)?,
+            content: ValType::from_wasmparser(g.content_type, ids)?,
             mutability: if g.mutable { Mutability::Var } else { Mutability::Const },
         })
     }
@@ -257,7 +359,7 @@ impl TableType {
         self.max
     }
 
-    pub(crate) fn from_wasmparser(t: &wasmparser::TableType) -> Result<TableType> {
+    pub(crate) fn from_wasmparser(t: &wasmparser::TableType, ids: &[u32]) -> Result<TableType> {
         if t.table64 {
             bail!("64-bit tables need the memory64 proposal, which is not supported");
         }
@@ -265,7 +367,7 @@ impl TableType {
             bail!("shared tables need the threads proposal, which is not supported");
         }
         Ok(TableType {
-            element: RefType::from_wasmparser(t.element_type)?,
+            element: RefType::from_wasmparser(t.element_type, ids)?,
             min: t.initial as u32,
             max: t.maximum.map(|m| m as u32),
         })

@@ -3,7 +3,7 @@
 use crate::exception::ExnRef;
 use crate::func::Func;
 use crate::store::{AsContext, AsContextMut, StoreCore, Stored};
-use crate::types::{RefType, ValType};
+use crate::types::{HeapType, RefType, ValType};
 use std::any::Any;
 
 /// A WebAssembly value. Floats are kept as bits so NaN payloads survive.
@@ -40,7 +40,7 @@ impl Val {
 
     /// The zero (or null) value of `ty`.
     pub fn default_for(ty: ValType) -> Val {
-        match ty {
+        match ty.family() {
             ValType::I32 => Val::I32(0),
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(0),
@@ -49,6 +49,7 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::ExnRef => Val::ExnRef(None),
+            ValType::Ref(_) => unreachable!("a family is never a typed reference"),
         }
     }
 
@@ -137,6 +138,24 @@ impl Val {
         }
     }
 
+    /// Whether the value is one of type `ty`: a reference's precise type
+    /// (a function's own type, non-null, or the bottom type for null)
+    /// must match `ty`.
+    pub(crate) fn matches(&self, ty: &ValType, core: &StoreCore) -> bool {
+        let precise = match self {
+            Val::FuncRef(None) => ValType::reference(true, HeapType::NoFunc),
+            Val::FuncRef(Some(f)) => {
+                ValType::reference(false, HeapType::Concrete(core.funcs[f.0.check(core)].ty))
+            }
+            Val::ExternRef(None) => ValType::reference(true, HeapType::NoExtern),
+            Val::ExternRef(Some(_)) => ValType::reference(false, HeapType::Extern),
+            Val::ExnRef(None) => ValType::reference(true, HeapType::NoExn),
+            Val::ExnRef(Some(_)) => ValType::reference(false, HeapType::Exn),
+            v => v.ty(),
+        };
+        precise.matches(ty)
+    }
+
     /// Raw bits of one or two slots (a `v128`), checking references belong
     /// to `core`'s store.
     pub(crate) fn to_raw128(self, core: &StoreCore) -> u128 {
@@ -197,7 +216,7 @@ impl Val {
 
     /// The value of type `ty` in raw slot bits.
     pub(crate) fn from_raw(raw: u64, ty: ValType, store: u64) -> Val {
-        match ty {
+        match ty.family() {
             ValType::I32 => Val::I32(raw as u32 as i32),
             ValType::I64 => Val::I64(raw as i64),
             ValType::F32 => Val::F32(raw as u32),
@@ -210,6 +229,7 @@ impl Val {
                 (raw != 0).then(|| ExternRef(Stored { store, index: (raw - 1) as u32 })),
             ),
             ValType::ExnRef => Val::ExnRef((raw != 0).then(|| ExnRef::from_raw(raw, store))),
+            ValType::Ref(_) => unreachable!("a family is never a typed reference"),
         }
     }
 }

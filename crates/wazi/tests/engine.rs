@@ -974,20 +974,20 @@ fn typed_function_references() {
 }
 
 #[test]
-fn mislinked_typed_references_trap_instead_of_confusing_slots() {
-    // wazi links typed references as funcref: a reference to a function of
-    // another signature can reach `call_ref`, which must trap.
+fn typed_reference_imports_are_checked_at_link_time() {
+    // A `(ref null func)` global cannot be imported as `(ref null $t)`:
+    // the function it holds may have another type.
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
     let a = Module::new(
         &engine,
         r#"(module (type $u (func (param v128) (result v128 v128)))
           (func $f (type $u) (local.get 0) (local.get 0))
-          (global (export "g") (ref null func) (ref.func $f)))"#,
+          (global (export "g") (ref null func) (ref.func $f))
+          (global (export "h") (ref null $u) (ref.func $f)))"#,
     )
     .unwrap();
     let a = Instance::new(&mut store, &a, &[]).unwrap();
-    let g = a.get_global(&mut store, "g").unwrap();
     let b = Module::new(
         &engine,
         r#"(module (type $t (func (param i32) (result i32)))
@@ -995,7 +995,58 @@ fn mislinked_typed_references_trap_instead_of_confusing_slots() {
           (func (export "run") (result i32) (call_ref $t (i32.const 1) (global.get $g))))"#,
     )
     .unwrap();
-    let b = Instance::new(&mut store, &b, &[g.into()]).unwrap();
-    let err = call_i32(&mut store, b, "run", &[]).unwrap_err();
-    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::BadSignature), "{err:#}");
+    let g = a.get_global(&mut store, "g").unwrap();
+    let err = Instance::new(&mut store, &b, &[g.into()]).unwrap_err();
+    assert!(format!("{err:#}").contains("incompatible import type"), "{err:#}");
+    let h = a.get_global(&mut store, "h").unwrap();
+    assert!(Instance::new(&mut store, &b, &[h.into()]).is_err());
+    // A subtype is fine for an immutable global.
+    let c = Module::new(
+        &engine,
+        r#"(module (type $u (func (param v128) (result v128 v128)))
+          (global (import "a" "h") (ref null func))
+          (global (import "a" "h") (ref null $u)))"#,
+    )
+    .unwrap();
+    assert!(Instance::new(&mut store, &c, &[h.into(), h.into()]).is_ok());
+}
+
+#[test]
+fn typed_references_keep_their_types() {
+    // Function types that differ only in the type their references point
+    // to are different types: `call_indirect` tells them apart.
+    let wat = r#"
+        (module
+          (type $a (func (result i32)))
+          (type $b (func (result i64)))
+          (type $ta (func (param (ref null $a)) (result i32)))
+          (type $tb (func (param (ref null $b)) (result i32)))
+          (table 1 funcref)
+          (func $f (export "f") (type $ta) (i32.const 7))
+          (elem (i32.const 0) $f)
+          (func (export "as-ta") (result i32) (call_indirect (type $ta) (ref.null $a) (i32.const 0)))
+          (func (export "as-tb") (result i32) (call_indirect (type $tb) (ref.null $b) (i32.const 0)))
+          (func $g (export "g") (result i32) (i32.const 1))
+          (global (export "gref") (ref $a) (ref.func $g)))
+    "#;
+    for engine in engines() {
+        let (mut store, inst) = instance(&engine, wat);
+        assert_eq!(call_i32(&mut store, inst, "as-ta", &[]).unwrap(), 7);
+        let e = call_i32(&mut store, inst, "as-tb", &[]).unwrap_err();
+        assert_eq!(e.downcast_ref::<Trap>(), Some(&Trap::BadSignature), "{e:?}");
+        // The global's type is precise, and the host must respect it.
+        let g = inst.get_global(&mut store, "gref").unwrap();
+        let ty = *g.ty(&store).content();
+        assert!(matches!(ty.as_ref(), Some((false, HeapType::Concrete(_)))), "{ty}");
+        assert!(ty.matches(&ValType::FuncRef));
+        assert!(!ValType::FuncRef.matches(&ty));
+        let non_null =
+            GlobalType::new(ValType::reference(false, HeapType::Func), Mutability::Const);
+        assert!(Global::new(&mut store, non_null, Val::FuncRef(None)).is_err());
+        let f = inst.get_func(&mut store, "g").unwrap();
+        let precise = GlobalType::new(ty, Mutability::Const);
+        assert!(Global::new(&mut store, precise, Val::FuncRef(Some(f))).is_ok());
+        let other = inst.get_func(&mut store, "f").unwrap();
+        assert!(Global::new(&mut store, precise, Val::FuncRef(Some(other))).is_err());
+    }
 }

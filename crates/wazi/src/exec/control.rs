@@ -466,10 +466,10 @@ handler!(fn return_call_indirect(ip, sp, mem, len, x) {
     return_call_entity(ip, sp, o.base, mem, len, x, f)
 });
 
-// `call_ref`: the callee is the function reference in slot `c`. Validation
-// checked its type; the signature is checked again at run time (as
-// `call_indirect` does), because wazi links typed references as plain
-// `funcref`s and a mislinked reference must trap, not confuse slots.
+// `call_ref`: the callee is the function reference in slot `c`. Validation,
+// linking and the host API checked its type; the signature is compared
+// once more (one comparison, as `call_indirect` does), so that a reference
+// of another type could never make the callee read the wrong slots.
 handler!(fn call_ref(ip, sp, mem, len, x) {
     let o = operands::<CallIndirect>(ip);
     let f = match resolve_ref(o, sp, x) {

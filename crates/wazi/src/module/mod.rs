@@ -458,7 +458,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     for sub in rec?.into_types() {
                         match &sub.composite_type.inner {
                             wasmparser::CompositeInnerType::Func(f) => {
-                                let t = FuncType::from_wasmparser(f)?;
+                                let t = FuncType::from_wasmparser(f, &m.type_ids)?;
                                 m.type_ids.push(engine.type_id(&t));
                                 m.types.push(Some(t));
                             }
@@ -477,7 +477,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             EntityIndex::Func(m.funcs.len() as u32 - 1)
                         }
                         wasmparser::TypeRef::Table(t) => {
-                            m.tables.push(TableType::from_wasmparser(&t)?);
+                            m.tables.push(TableType::from_wasmparser(&t, &m.type_ids)?);
                             m.table_inits.push(None);
                             m.num_imported_tables += 1;
                             EntityIndex::Table(m.tables.len() as u32 - 1)
@@ -488,7 +488,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             EntityIndex::Memory(m.memories.len() as u32 - 1)
                         }
                         wasmparser::TypeRef::Global(t) => {
-                            m.globals.push(GlobalType::from_wasmparser(&t)?);
+                            m.globals.push(GlobalType::from_wasmparser(&t, &m.type_ids)?);
                             m.num_imported_globals += 1;
                             EntityIndex::Global(m.globals.len() as u32 - 1)
                         }
@@ -513,7 +513,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             Payload::TableSection(reader) => {
                 for t in reader {
                     let t = t?;
-                    m.tables.push(TableType::from_wasmparser(&t.ty)?);
+                    m.tables.push(TableType::from_wasmparser(&t.ty, &m.type_ids)?);
                     m.table_inits.push(match t.init {
                         wasmparser::TableInit::RefNull => None,
                         wasmparser::TableInit::Expr(e) => Some(ConstExpr::parse(&e)?),
@@ -528,7 +528,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             Payload::GlobalSection(reader) => {
                 for g in reader {
                     let g = g?;
-                    m.globals.push(GlobalType::from_wasmparser(&g.ty)?);
+                    m.globals.push(GlobalType::from_wasmparser(&g.ty, &m.type_ids)?);
                     m.global_inits.push(ConstExpr::parse(&g.init_expr)?);
                 }
             }
@@ -565,7 +565,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                             .map(|f| Ok(ConstExpr::ref_func(f?)))
                             .collect::<Result<_>>()?,
                         ElementItems::Expressions(ty, r) => {
-                            RefType::from_wasmparser(ty)?;
+                            RefType::from_wasmparser(ty, &m.type_ids)?;
                             r.into_iter().map(|e| ConstExpr::parse(&e?)).collect::<Result<_>>()?
                         }
                     };
