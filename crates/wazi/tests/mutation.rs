@@ -108,6 +108,36 @@ const SEEDS: &[&str] = &[
         (local.set 1 (table.get (local.get 0)))
         (block $n (br_on_null $n (local.get 1)) (drop))
         (call_ref $t (local.get 0) (ref.as_non_null (local.get 1)))))"#,
+    r#"(module
+      (tag $e (param i32))
+      (tag $v (param v128 i64))
+      (global $x (mut exnref) (ref.null exn))
+      (func $thrower (param i32) (result i32)
+        (if (local.get 0) (then (throw $e (local.get 0))))
+        (i32.const 0))
+      (func (export "exn") (param i32) (result i32)
+        (block $h (result i32)
+          (block $r (result exnref)
+            (try_table (catch $e $h) (catch_all_ref $r)
+              (drop (call $thrower (local.get 0)))
+              (throw $v (v128.const i64x2 1 2) (i64.const 3))))
+          (global.set $x)
+          (i32.const -1)))
+      (func (export "rethrow") (result i32)
+        (block $h (result i32)
+          (try_table (catch $e $h) (throw_ref (global.get $x)))
+          (i32.const 0))))"#,
+    r#"(module
+      (memory 1 2 shared)
+      (func (export "atomics") (param i32) (result i64)
+        (i32.atomic.store offset=4 (local.get 0) (i32.const 9))
+        (drop (i32.atomic.rmw16.add_u (local.get 0) (i32.const 1)))
+        (drop (i64.atomic.rmw.cmpxchg offset=8 (local.get 0) (i64.const 0) (i64.const 5)))
+        (drop (memory.atomic.notify (local.get 0) (i32.const 1)))
+        (drop (memory.atomic.wait32 (local.get 0) (i32.const 1) (i64.const 0)))
+        (atomic.fence)
+        (i64.add (i64.atomic.load offset=8 (local.get 0))
+          (i64.extend_i32_u (i32.atomic.load8_u (local.get 0))))))"#,
 ];
 
 fn mutate(rng: &mut Rng, bytes: &[u8]) -> Vec<u8> {
@@ -190,7 +220,7 @@ fn mutated_modules_never_panic() {
         }
         let seed = &seeds[i % seeds.len()];
         let mutant = mutate(&mut rng, seed);
-        let engine = &engines[i % engines.len()];
+        let engine = &engines[(i / seeds.len()) % engines.len()];
         let outcome = catch_unwind(AssertUnwindSafe(|| exercise(engine, &mutant)));
         match outcome {
             Ok((l, r)) => {
