@@ -155,7 +155,7 @@ const WASM_OPTS: &[Opt] = &[
         key: "legacy-exceptions",
         value: "[=y|n]",
         help: "Configure support for the legacy exception instructions `try`, `catch`, \
-               `delegate`, `rethrow` (a wazi extension, on by default).",
+               `delegate`, `rethrow` (a wazi extension; off by default, as wasmtime refuses them).",
     },
     Opt {
         key: "nan-canonicalization",

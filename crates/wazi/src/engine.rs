@@ -60,7 +60,7 @@ impl Default for Config {
             memory64: true,
             function_references: true,
             exceptions: true,
-            legacy_exceptions: true,
+            legacy_exceptions: false,
             threads: true,
         }
     }
@@ -176,8 +176,9 @@ impl Config {
 
     /// Also accept the legacy exception instructions (`try`, `catch`,
     /// `catch_all`, `delegate`, `rethrow`) that toolchains emitted before
-    /// the proposal's final form (needs [`Config::wasm_exceptions`]; on by
-    /// default, so that modules built with older compilers run).
+    /// the proposal's final form, for modules built with older compilers
+    /// (needs [`Config::wasm_exceptions`]). Off by default: wasmtime 48
+    /// refuses them.
     pub fn wasm_legacy_exceptions(&mut self, enable: bool) -> &mut Config {
         self.legacy_exceptions = enable;
         self

@@ -69,7 +69,7 @@ fn engines() -> Vec<(Engine, bool)> {
         .flat_map(|mode| {
             [false, true].map(|fuel| {
                 let mut c = Config::new();
-                c.compilation_mode(mode).consume_fuel(fuel);
+                c.compilation_mode(mode).consume_fuel(fuel).wasm_legacy_exceptions(true);
                 (Engine::new(&c).unwrap(), fuel)
             })
         })
@@ -518,6 +518,10 @@ fn unwinding_many_frames() {
     // Uncaught, the exception reaches the host.
     let e = run(&m, "rec", &[Val::I32(100)], 1).unwrap_err();
     assert!(e.root_cause().is::<ThrownException>(), "{e:?}");
+    // With the frames it went through, as wasmtime reports it.
+    let bt = e.downcast_ref::<WasmBacktrace>().expect("a backtrace");
+    assert_eq!(bt.frames().len(), 101, "{bt}");
+    assert!(bt.frames().iter().all(|f| f.func_index() == 0));
 }
 
 #[test]
@@ -602,7 +606,7 @@ fn many_exceptions_are_collected() {
     ];
     let m = module(TAGS, &[F { locals: vec![I32], ..f("loop", &[I32], &[I32], body) }], &[]);
     assert_eq!(i32_of(&m, "loop", &[200_000]), 100_000);
-    let engine = Engine::default();
+    let engine = engines().remove(0).0;
     let mut store = Store::new(&engine, ());
     let inst = Instance::new(&mut store, &Module::new(&engine, &m).unwrap(), &[]).unwrap();
     let f = inst.get_typed_func::<i32, i32>(&mut store, "loop").unwrap();
@@ -655,15 +659,15 @@ fn unreachable_legacy_code() {
 }
 
 #[test]
-fn legacy_instructions_can_be_turned_off() {
+fn legacy_instructions_are_off_by_default_as_in_wasmtime() {
     let m = module(TAGS, &[f("t", &[], &[], vec![I::Try(B::Empty), I::End])], &[]);
-    let mut c = Config::new();
-    c.wasm_legacy_exceptions(false);
-    let e = Module::new(&Engine::new(&c).unwrap(), &m).unwrap_err();
+    let e = Module::new(&Engine::default(), &m).unwrap_err();
     assert!(format!("{e:#}").contains("legacy"), "{e:#}");
-    c.wasm_legacy_exceptions(true).wasm_exceptions(false);
+    let mut c = Config::new();
+    c.wasm_legacy_exceptions(true);
+    assert!(Module::new(&Engine::new(&c).unwrap(), &m).is_ok());
+    c.wasm_exceptions(false);
     assert!(Module::new(&Engine::new(&c).unwrap(), &m).is_err());
-    assert!(Module::new(&Engine::default(), &m).is_ok());
 }
 
 // ---- tags across modules and the host -----------------------------------

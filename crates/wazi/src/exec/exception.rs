@@ -83,7 +83,9 @@ pub(crate) unsafe fn unwind(
             return None;
         };
         let (mut ip, mut sp, mut inst, mut is_return) = (ip, sp, x.inst, is_return);
+        x.unwound.clear();
         while ip != EXIT.as_ptr() as Ip {
+            x.unwound.push((ip as usize, is_return));
             let entry = store.engine.code_at(ip as usize - is_return as usize);
             if let Some(c) = entry.and_then(|e| (*e.func).compiled())
                 && !c.regions.is_empty()

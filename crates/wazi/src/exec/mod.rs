@@ -95,6 +95,10 @@ pub(crate) struct Exec {
     pub trap: TrapCode,
     pub trap_ip: Ip,
     pub error: Option<anyhow::Error>,
+    /// The frames the last exception unwound: `(instruction address,
+    /// whether it is a return address)`, for the backtrace of one that
+    /// leaves the activation.
+    pub unwound: Vec<(usize, bool)>,
     #[cfg(not(wazi_tail_dispatch))]
     pub regs: Regs,
 }

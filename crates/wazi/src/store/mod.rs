@@ -485,6 +485,7 @@ impl StoreCore {
                 trap: TrapCode::Unreachable,
                 trap_ip: std::ptr::null(),
                 error: None,
+                unwound: Vec::new(),
                 #[cfg(not(wazi_tail_dispatch))]
                 regs: exec::Regs {
                     ip: std::ptr::null(),
@@ -499,7 +500,9 @@ impl StoreCore {
             match flow {
                 Flow::Done => Ok(()),
                 _ if x.trap == TrapCode::Exception => {
-                    Err(anyhow::Error::new(crate::ThrownException))
+                    let bt = self.backtrace(std::mem::take(&mut x.unwound));
+                    let e = anyhow::Error::new(crate::ThrownException);
+                    Err(if bt.frames().is_empty() { e } else { e.context(bt) })
                 }
                 _ => Err(self.trap_error(&mut x, entry)),
             }
@@ -518,6 +521,17 @@ impl StoreCore {
                 f = f.sub(1);
             }
         }
+        let bt = self.backtrace(ips);
+        let error = match x.trap.to_trap() {
+            Some(t) => anyhow::Error::new(t),
+            None => x.error.take().unwrap_or_else(|| anyhow!("host function failed")),
+        };
+        if bt.frames().is_empty() { error } else { error.context(bt) }
+    }
+
+    /// The backtrace of instruction addresses `ips`, innermost first (each
+    /// with whether it is a return address).
+    fn backtrace(&self, ips: Vec<(usize, bool)>) -> WasmBacktrace {
         let frames = ips
             .into_iter()
             .filter_map(|(ip, is_return)| {
@@ -538,12 +552,7 @@ impl StoreCore {
                 ))
             })
             .collect();
-        let bt = WasmBacktrace::new(frames);
-        let error = match x.trap.to_trap() {
-            Some(t) => anyhow::Error::new(t),
-            None => x.error.take().unwrap_or_else(|| anyhow!("host function failed")),
-        };
-        if bt.frames().is_empty() { error } else { error.context(bt) }
+        WasmBacktrace::new(frames)
     }
 }
 
