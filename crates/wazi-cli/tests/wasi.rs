@@ -550,3 +550,36 @@ fn p2_datagram_sent_without_permit_traps() {
     assert!(err.contains("0: failed to invoke `run` function"), "{err}");
     assert!(err.contains("unpermitted: argument exceeds permitted size"), "{err}");
 }
+
+#[test]
+fn c_setjmp_longjmp_on_wasm_exceptions() {
+    // clang lowers setjmp/longjmp to the legacy exception instructions
+    // (`-mllvm -wasm-enable-sjlj`); the program's output must be the one
+    // it gives built natively with the C library's setjmp.
+    let dir = tempfile::tempdir().unwrap();
+    let c = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c");
+    let wasm = dir.path().join("sjlj.wasm");
+    let status = Command::new("clang")
+        .args(["--target=wasm32-wasi", "-O2", "-mllvm", "-wasm-enable-sjlj"])
+        .args(["-mexception-handling", "-o"])
+        .arg(&wasm)
+        .args([c.join("sjlj.c"), c.join("sjlj_rt.c")])
+        .status()
+        .expect("clang is installed by the README's setup");
+    assert!(status.success());
+    let native = dir.path().join("sjlj-native");
+    let status =
+        Command::new("clang").arg("-O2").arg("-o").arg(&native).arg(c.join("sjlj.c")).status();
+    assert!(status.unwrap().success());
+    let expected = Command::new(&native).output().unwrap();
+    assert!(expected.status.success());
+    let out = run(wazi().args(["run", "-W", "legacy-exceptions"]).arg(&wasm));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), text(&expected.stdout));
+    assert!(text(&out.stdout).contains("round 3: setjmp returned 1"));
+    // wasmtime 48 refuses the legacy instructions, and so does wazi unless
+    // asked.
+    let out = run(wazi().arg("run").arg(&wasm));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("legacy_exceptions"), "{}", text(&out.stderr));
+}
