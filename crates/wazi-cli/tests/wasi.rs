@@ -583,3 +583,22 @@ fn c_setjmp_longjmp_on_wasm_exceptions() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("legacy_exceptions"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn cpp_exceptions_from_zig_clang() {
+    // A C++ program throwing through destructors, rethrowing, catching by
+    // base class (tests/cpp/exceptions.cpp, prebuilt by tests/cpp/build.sh
+    // with zig 0.17's clang 22 and libc++abi): the output is the native
+    // build's, in both encodings of exceptions. wasmtime 48 gives the same
+    // output for the final one and refuses the legacy one.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cpp");
+    let expected = std::fs::read_to_string(dir.join("exceptions.txt")).unwrap();
+    assert!(expected.contains("rethrowing negative: -3") && expected.contains("caught 9999"));
+    let out = run(wazi().arg("run").arg(dir.join("exceptions.wasm")));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), expected);
+    let legacy = dir.join("exceptions-legacy.wasm");
+    let out = run(wazi().args(["run", "-W", "legacy-exceptions"]).arg(&legacy));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), expected);
+}
