@@ -262,6 +262,28 @@ const WASI_OPTS: &[Opt] = &[
         help: "Imports from the `wasi_unstable` module (not supported by wazi: only `=n`).",
     },
     Opt { key: "p3", value: "[=y|n]", help: "WASI 0.3 APIs (not supported yet: only `=n`)." },
+    Opt {
+        key: "cli-exit-with-code",
+        value: "[=y|n]",
+        help: "`wasi:cli/exit.exit-with-code` (stable since WASI 0.2.12: always provided).",
+    },
+    Opt {
+        key: "cwd",
+        value: "=val",
+        help: "Initial current working directory reported through `wasi:cli/environment`.",
+    },
+    Opt {
+        key: "max-random-size",
+        value: "=N",
+        help: "Most bytes one `get{,-insecure}-random-bytes` call may ask for; more traps \
+               (default 64 MiB).",
+    },
+    Opt {
+        key: "max-http-fields-size",
+        value: "=N",
+        help: "Most bytes a wasi-http `fields` (headers, trailers) may hold; growing past it \
+               traps (default 128 KiB).",
+    },
 ];
 
 fn listing(flag: &str, opts: &[Opt]) -> String {
@@ -502,6 +524,9 @@ pub struct WasiOptions {
     pub udp: bool,
     pub inherit_network: bool,
     pub allow_ip_name_lookup: bool,
+    pub cwd: Option<String>,
+    pub max_random_size: Option<u64>,
+    pub max_http_fields_size: Option<usize>,
 }
 
 impl WasiOptions {
@@ -518,6 +543,9 @@ impl WasiOptions {
             udp: true,
             inherit_network: false,
             allow_ip_name_lookup: false,
+            cwd: None,
+            max_random_size: None,
+            max_http_fields_size: None,
         };
         for (k, v) in pairs("-S", "wasi", specs, WASI_OPTS)? {
             match k.as_str() {
@@ -541,6 +569,16 @@ impl WasiOptions {
                 "udp" => o.udp = boolean(&k, &v)?,
                 "inherit-network" => o.inherit_network = boolean(&k, &v)?,
                 "allow-ip-name-lookup" => o.allow_ip_name_lookup = boolean(&k, &v)?,
+                "cwd" => match v {
+                    Some(dir) => o.cwd = Some(dir),
+                    None => bail!("option `cwd` needs a directory"),
+                },
+                "max-random-size" => o.max_random_size = Some(number(&k, &v)?),
+                "max-http-fields-size" => o.max_http_fields_size = Some(number(&k, &v)? as usize),
+                // `exit-with-code` is stable since WASI 0.2.12: always there.
+                "cli-exit-with-code" => {
+                    boolean(&k, &v)?;
+                }
                 _ => {
                     if boolean(&k, &v)? {
                         bail!("wazi: -S {k} is not supported");

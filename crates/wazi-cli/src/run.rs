@@ -356,6 +356,15 @@ pub(crate) fn configure_wasi(
         b.inherit_network();
     }
     b.allow_tcp(opts.tcp).allow_udp(opts.udp).allow_ip_name_lookup(opts.allow_ip_name_lookup);
+    if let Some(cwd) = &opts.cwd {
+        b.initial_cwd(cwd);
+    }
+    if let Some(n) = opts.max_random_size {
+        b.max_random_size(n);
+    }
+    if let Some(n) = opts.max_http_fields_size {
+        b.max_http_fields_size(n);
+    }
     Ok(())
 }
 

@@ -431,3 +431,22 @@ fn client_errors_are_error_codes() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn serve_limits_the_size_of_fields() {
+    // `/echo` answers with x-method and x-path fields: within a limit of
+    // 1,000 bytes for a short path, past it for a long one (wasmtime counts,
+    // and so does wazi, each name and value with its host size).
+    let server = proxy(&["-S", "max-http-fields-size=1000"]);
+    let r = request(server.addr, "POST", "/echo", &[], Some(b"hi"));
+    assert_eq!((r.status, r.text().as_str()), (200, "hi"));
+    let long = format!("/echo?{}", "a".repeat(2000));
+    let r = request(server.addr, "POST", &long, &[], Some(b"hi"));
+    assert_eq!(r.status, 500);
+    let err = server.wait_for(&server.stderr, "exceeds limit");
+    assert!(err.contains("total size of fields exceeds limit"), "{err}");
+    // The default limit lets it through.
+    let server = proxy(&[]);
+    let r = request(server.addr, "POST", &long, &[], Some(b"hi"));
+    assert_eq!(r.status, 200);
+}

@@ -67,6 +67,24 @@ fn arguments_and_environment() {
 }
 
 #[test]
+fn initial_cwd_and_random_limits_as_in_wasmtime() {
+    assert_eq!(text(&wazi(&["run", P2_CLI, "cwd"]).stdout), "none\n");
+    let out = wazi(&["run", "-S", "cwd=/srv/app", P2_CLI, "cwd"]);
+    assert_eq!(text(&out.stdout), "/srv/app\n");
+    assert_eq!(text(&wazi(&["run", P2_CLI, "random", "100000"]).stdout), "100000\n");
+    // Past the limit the call traps, with wasmtime's message.
+    let out = wazi(&["run", "-S", "max-random-size=100", P2_CLI, "random", "101"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.trim_end().ends_with("requested len 101 exceeds limit 100"), "{err}");
+    let out = wazi(&["run", "-S", "max-random-size=100", P2_CLI, "random", "100"]);
+    assert_eq!(text(&out.stdout), "100\n");
+    // The default limit is wasmtime's 64 MiB.
+    let out = wazi(&["run", P2_CLI, "random", &(64u64 << 20 | 1).to_string()]);
+    assert!(text(&out.stderr).contains("exceeds limit 67108864"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn standard_streams_carry_large_data() {
     let input: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let out = wazi_with_stdin(&["run", P2_CLI, "cat"], &input);

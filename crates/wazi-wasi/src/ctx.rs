@@ -21,6 +21,25 @@ pub struct WasiCtxBuilder {
     stderr: Stdout,
     listeners: Vec<Arc<TcpListener>>,
     network: crate::p2::NetworkPolicy,
+    initial_cwd: Option<String>,
+    limits: Limits,
+}
+
+/// Limits on what one call may ask of the host, as wasmtime's `-S` keys
+/// set them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Most bytes `get-random-bytes` may return (`-S max-random-size`; 64
+    /// MiB by default, as in wasmtime).
+    pub max_random_size: u64,
+    /// Most bytes a `wasi:http` `fields` may hold (`-S max-http-fields-size`).
+    pub max_http_fields_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_random_size: 64 << 20, max_http_fields_size: 128 * 1024 }
+    }
 }
 
 impl WasiCtxBuilder {
@@ -142,6 +161,28 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// The initial working directory `wasi:cli/environment` reports (none
+    /// by default).
+    pub fn initial_cwd(&mut self, cwd: impl Into<String>) -> &mut WasiCtxBuilder {
+        self.initial_cwd = Some(cwd.into());
+        self
+    }
+
+    /// The most bytes one `get-random-bytes` or `get-insecure-random-bytes`
+    /// call may ask for (64 MiB by default); a larger request traps.
+    pub fn max_random_size(&mut self, bytes: u64) -> &mut WasiCtxBuilder {
+        self.limits.max_random_size = bytes;
+        self
+    }
+
+    /// The most bytes a `wasi:http` `fields` (headers or trailers) may hold,
+    /// counted as wasmtime counts them (128 KiB by default); growing past it
+    /// traps.
+    pub fn max_http_fields_size(&mut self, bytes: usize) -> &mut WasiCtxBuilder {
+        self.limits.max_http_fields_size = bytes;
+        self
+    }
+
     /// The context.
     pub fn build(&mut self) -> WasiCtx {
         let b = std::mem::take(self);
@@ -156,6 +197,8 @@ impl WasiCtxBuilder {
             monotonic_start: Instant::now(),
             p1: None,
             network: b.network,
+            initial_cwd: b.initial_cwd,
+            limits: b.limits,
             table: wazi::component::ResourceTable::new(),
             insecure_seed: {
                 let mut b = [0u8; 16];
@@ -181,6 +224,9 @@ pub struct WasiCtx {
     pub(crate) p1: Option<crate::p1::Fds>,
     /// What `wasi:sockets` may reach.
     pub(crate) network: crate::p2::NetworkPolicy,
+    /// What `wasi:cli/environment.initial-cwd` returns.
+    pub(crate) initial_cwd: Option<String>,
+    pub(crate) limits: Limits,
     /// WASI 0.2's resources (streams, pollables, errors, ...).
     pub(crate) table: wazi::component::ResourceTable,
     /// What `wasi:random/insecure-seed` returns (fixed per context).

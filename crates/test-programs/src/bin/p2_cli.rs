@@ -7,7 +7,9 @@
 //! - `big N`: writes N bytes (a repeating alphabet) to standard output;
 //! - `exit N`: prints `exiting` and exits with status N;
 //! - `panic`: panics (a trap);
-//! - `err`: returns an error from `main`.
+//! - `err`: returns an error from `main`;
+//! - `cwd`: prints `wasi:cli/environment.initial-cwd` (or `none`);
+//! - `random N`: asks `wasi:random` for N bytes, prints how many came.
 
 use std::io::{Read, Write};
 
@@ -45,7 +47,15 @@ fn main() -> Result<(), String> {
         }
         Some("panic") => panic!("the guest panicked"),
         Some("err") => return Err("failure".into()),
-        _ => println!("usage: p2_cli args|env|cat|big N|exit N|panic|err"),
+        Some("cwd") => match wasip2::cli::environment::initial_cwd() {
+            Some(dir) => println!("{dir}"),
+            None => println!("none"),
+        },
+        Some("random") => {
+            let n: u64 = args[2].parse().map_err(|_| "bad size".to_string())?;
+            println!("{}", wasip2::random::random::get_random_bytes(n).len());
+        }
+        _ => println!("usage: p2_cli args|env|cat|big N|exit N|panic|err|cwd|random N"),
     }
     Ok(())
 }

@@ -50,7 +50,9 @@ pub(super) fn add_to_linker<T: 'static>(
         i.func_wrap("get-arguments", move |mut s: StoreContextMut<'_, T>, (): ()| {
             Ok((get(s.data_mut()).args.clone(),))
         })?;
-        i.func_wrap("initial-cwd", move |_: StoreContextMut<'_, T>, (): ()| Ok((None::<String>,)))?;
+        i.func_wrap("initial-cwd", move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).initial_cwd.clone(),))
+        })?;
     }
     {
         let mut i = linker.instance(&format!("wasi:cli/exit@{v}"))?;

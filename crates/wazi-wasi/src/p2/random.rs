@@ -5,12 +5,12 @@ use anyhow::{Result, bail};
 use wazi::StoreContextMut;
 use wazi::component::Linker;
 
-/// The most bytes one call may ask for (as wasmtime: 64 MiB).
-const MAX_LEN: u64 = 64 << 20;
-
+/// `len` random bytes, unless that is more than the context allows (64 MiB
+/// by default, as in wasmtime): then the call traps.
 fn bytes(ctx: &crate::WasiCtx, len: u64) -> Result<Vec<u8>> {
-    if len > MAX_LEN {
-        bail!("requested len {len} exceeds limit {MAX_LEN}");
+    let max = ctx.limits.max_random_size;
+    if len > max {
+        bail!("requested len {len} exceeds limit {max}");
     }
     let mut buf = vec![0; len as usize];
     ctx.random_bytes(&mut buf)?;

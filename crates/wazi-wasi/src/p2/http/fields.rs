@@ -44,13 +44,12 @@ fn value(name: &HeaderName, v: &[u8]) -> Result<HeaderValue, HeaderError> {
     HeaderValue::from_bytes(v).map_err(|_| HeaderError::InvalidSyntax)
 }
 
-/// Most bytes a guest's `fields` may hold, counted as wasmtime does (each
-/// name and value with the size of its host representation).
-const MAX_FIELDS_SIZE: usize = 128 * 1024;
 /// Most entries a `fields` may hold.
 const MAX_FIELDS: usize = 32 * 1024;
 
-fn check_size(map: &http::HeaderMap) -> Result<()> {
+/// Checks `map` holds at most `max` bytes, counted as wasmtime does (each
+/// name and value with the size of its host representation).
+fn check_size(map: &http::HeaderMap, max: usize) -> Result<()> {
     if map.len() > MAX_FIELDS {
         anyhow::bail!("too many fields in the field map");
     }
@@ -58,7 +57,7 @@ fn check_size(map: &http::HeaderMap) -> Result<()> {
         map.keys().map(|n| n.as_str().len() + std::mem::size_of::<HeaderName>()).sum();
     let values: usize =
         map.values().map(|v| v.as_bytes().len() + std::mem::size_of::<HeaderValue>()).sum();
-    if names + values > MAX_FIELDS_SIZE {
+    if names + values > max {
         anyhow::bail!("total size of fields exceeds limit");
     }
     Ok(())
@@ -85,7 +84,9 @@ fn mutate<T: 'static, V>(
     check: impl FnOnce() -> Result<V, HeaderError>,
     apply: impl FnOnce(&mut http::HeaderMap, V) -> Result<(), HeaderError>,
 ) -> Result<Result<(), HeaderError>> {
-    let fields = get(s.data_mut()).table.get_mut(f)?;
+    let ctx = get(s.data_mut());
+    let max = ctx.limits.max_http_fields_size;
+    let fields = ctx.table.get_mut(f)?;
     let v = match check() {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
@@ -94,7 +95,7 @@ fn mutate<T: 'static, V>(
         return Ok(Err(HeaderError::Immutable));
     }
     let r = apply(&mut fields.map, v);
-    check_size(&fields.map)?;
+    check_size(&fields.map, max)?;
     Ok(r)
 }
 
@@ -122,8 +123,9 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     Err(e) => return Ok((Err(e),)),
                 }
             }
-            check_size(&map)?;
-            Ok((Ok(get(s.data_mut()).table.push(Fields { map, mutable: true })?),))
+            let ctx = get(s.data_mut());
+            check_size(&map, ctx.limits.max_http_fields_size)?;
+            Ok((Ok(ctx.table.push(Fields { map, mutable: true })?),))
         },
     )?;
     i.func_wrap(
