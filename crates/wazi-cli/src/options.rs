@@ -239,7 +239,7 @@ const WASI_OPTS: &[Opt] = &[
     Opt {
         key: "config",
         value: "[=y|n]",
-        help: "WASI config imports (not supported by wazi: only `=n`).",
+        help: "Enable support for WASI config imports (`wasi:config/store@0.2.0-rc.1`).",
     },
     Opt {
         key: "keyvalue",
@@ -266,6 +266,11 @@ const WASI_OPTS: &[Opt] = &[
         key: "cli-exit-with-code",
         value: "[=y|n]",
         help: "`wasi:cli/exit.exit-with-code` (stable since WASI 0.2.12: always provided).",
+    },
+    Opt {
+        key: "config-var",
+        value: "=<name>=<val>",
+        help: "Pass a wasi config variable to the program.",
     },
     Opt {
         key: "cwd",
@@ -525,6 +530,8 @@ pub struct WasiOptions {
     pub inherit_network: bool,
     pub allow_ip_name_lookup: bool,
     pub cwd: Option<String>,
+    pub config: bool,
+    pub config_vars: Vec<(String, String)>,
     pub max_random_size: Option<u64>,
     pub max_http_fields_size: Option<usize>,
 }
@@ -544,6 +551,8 @@ impl WasiOptions {
             inherit_network: false,
             allow_ip_name_lookup: false,
             cwd: None,
+            config: false,
+            config_vars: Vec::new(),
             max_random_size: None,
             max_http_fields_size: None,
         };
@@ -569,6 +578,11 @@ impl WasiOptions {
                 "udp" => o.udp = boolean(&k, &v)?,
                 "inherit-network" => o.inherit_network = boolean(&k, &v)?,
                 "allow-ip-name-lookup" => o.allow_ip_name_lookup = boolean(&k, &v)?,
+                "config" => o.config = boolean(&k, &v)?,
+                "config-var" => match v.as_deref().and_then(|v| v.split_once('=')) {
+                    Some((name, value)) => o.config_vars.push((name.into(), value.into())),
+                    None => bail!("option `config-var` needs `<name>=<val>`"),
+                },
                 "cwd" => match v {
                     Some(dir) => o.cwd = Some(dir),
                     None => bail!("option `cwd` needs a directory"),

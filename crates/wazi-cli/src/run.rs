@@ -185,6 +185,9 @@ impl RunCommand {
         if wasi.http {
             wazi_wasi::p2::add_http_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
         }
+        if wasi.config {
+            wazi_wasi::p2::add_config_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+        }
         if wasm.unknown_imports_trap {
             linker.define_unknown_imports_as_traps(&component)?;
         }
@@ -358,6 +361,9 @@ pub(crate) fn configure_wasi(
     b.allow_tcp(opts.tcp).allow_udp(opts.udp).allow_ip_name_lookup(opts.allow_ip_name_lookup);
     if let Some(cwd) = &opts.cwd {
         b.initial_cwd(cwd);
+    }
+    for (name, value) in &opts.config_vars {
+        b.config_var(name, value);
     }
     if let Some(n) = opts.max_random_size {
         b.max_random_size(n);

@@ -100,6 +100,9 @@ impl ServeCommand {
         } else {
             wazi_wasi::p2::add_proxy_imports_to_linker(&mut linker, get)?;
         }
+        if wasi.config {
+            wazi_wasi::p2::add_config_to_linker(&mut linker, get)?;
+        }
         if wasm.unknown_imports_trap {
             linker.define_unknown_imports_as_traps(&component)?;
         }

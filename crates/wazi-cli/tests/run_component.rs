@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_INVOKE, P2_TIME, P2_VALUES};
+use test_programs_artifacts::{P2_CLI, P2_CONFIG, P2_INVOKE, P2_TIME, P2_VALUES};
 
 fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let start = Instant::now();
@@ -82,6 +82,37 @@ fn initial_cwd_and_random_limits_as_in_wasmtime() {
     // The default limit is wasmtime's 64 MiB.
     let out = wazi(&["run", P2_CLI, "random", &(64u64 << 20 | 1).to_string()]);
     assert!(text(&out.stderr).contains("exceeds limit 67108864"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn wasi_config_variables_as_in_wasmtime() {
+    let out = wazi(&[
+        "run",
+        "-S",
+        "config",
+        "-S",
+        "config-var=greeting=hello",
+        "-Sconfig-var=b=2=3",
+        P2_CONFIG,
+        "greeting",
+        "missing",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "greeting = hello\nmissing is not set\nall: b=2=3\nall: greeting=hello\n"
+    );
+    // Without `-S config` the import is missing, in wasmtime's words.
+    let out = wazi(&["run", P2_CONFIG]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "component imports instance `wasi:config/store@0.2.0-rc.1`, but a matching \
+             implementation was not found in the linker"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -23,6 +23,7 @@ pub struct WasiCtxBuilder {
     network: crate::p2::NetworkPolicy,
     initial_cwd: Option<String>,
     limits: Limits,
+    config_vars: Vec<(String, String)>,
 }
 
 /// Limits on what one call may ask of the host, as wasmtime's `-S` keys
@@ -161,6 +162,13 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Adds a variable `wasi:config/store` serves (see
+    /// [`crate::p2::add_config_to_linker`]).
+    pub fn config_var(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.config_vars.push((name.into(), value.into()));
+        self
+    }
+
     /// The initial working directory `wasi:cli/environment` reports (none
     /// by default).
     pub fn initial_cwd(&mut self, cwd: impl Into<String>) -> &mut WasiCtxBuilder {
@@ -199,6 +207,7 @@ impl WasiCtxBuilder {
             network: b.network,
             initial_cwd: b.initial_cwd,
             limits: b.limits,
+            config_vars: b.config_vars,
             table: wazi::component::ResourceTable::new(),
             insecure_seed: {
                 let mut b = [0u8; 16];
@@ -227,6 +236,8 @@ pub struct WasiCtx {
     /// What `wasi:cli/environment.initial-cwd` returns.
     pub(crate) initial_cwd: Option<String>,
     pub(crate) limits: Limits,
+    /// What `wasi:config/store` serves.
+    pub(crate) config_vars: Vec<(String, String)>,
     /// WASI 0.2's resources (streams, pollables, errors, ...).
     pub(crate) table: wazi::component::ResourceTable,
     /// What `wasi:random/insecure-seed` returns (fixed per context).

@@ -27,12 +27,14 @@
 
 mod cli;
 mod clocks;
+mod config;
 mod filesystem;
 mod http;
 mod io;
 mod random;
 mod sockets;
 
+pub use config::{CONFIG_VERSION, add_config_to_linker};
 pub use http::{ServeOptions, serve};
 
 pub(crate) use sockets::NetworkPolicy;
@@ -125,6 +127,9 @@ pub const INTERFACES: &[&str] = &[
     "wasi:sockets/udp-create-socket",
     "wasi:http/types",
     "wasi:http/outgoing-handler",
+    // Defined by `add_config_to_linker` (`-S config`); its 0.2.0-rc.1
+    // version counts as a 0.2 one here.
+    "wasi:config/store",
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.2
