@@ -244,7 +244,7 @@ const WASI_OPTS: &[Opt] = &[
     Opt {
         key: "keyvalue",
         value: "[=y|n]",
-        help: "WASI key-value imports (not supported by wazi: only `=n`).",
+        help: "Enable support for WASI key-value imports (`wasi:keyvalue@0.2.0-draft`, in memory).",
     },
     Opt {
         key: "tls",
@@ -266,6 +266,11 @@ const WASI_OPTS: &[Opt] = &[
         key: "cli-exit-with-code",
         value: "[=y|n]",
         help: "`wasi:cli/exit.exit-with-code` (stable since WASI 0.2.12: always provided).",
+    },
+    Opt {
+        key: "keyvalue-in-memory-data",
+        value: "=<name>=<val>",
+        help: "Preset data for the In-Memory provider of WASI key-value API.",
     },
     Opt {
         key: "config-var",
@@ -532,6 +537,8 @@ pub struct WasiOptions {
     pub cwd: Option<String>,
     pub config: bool,
     pub config_vars: Vec<(String, String)>,
+    pub keyvalue: bool,
+    pub keyvalue_data: Vec<(String, String)>,
     pub max_random_size: Option<u64>,
     pub max_http_fields_size: Option<usize>,
 }
@@ -553,6 +560,8 @@ impl WasiOptions {
             cwd: None,
             config: false,
             config_vars: Vec::new(),
+            keyvalue: false,
+            keyvalue_data: Vec::new(),
             max_random_size: None,
             max_http_fields_size: None,
         };
@@ -579,6 +588,11 @@ impl WasiOptions {
                 "inherit-network" => o.inherit_network = boolean(&k, &v)?,
                 "allow-ip-name-lookup" => o.allow_ip_name_lookup = boolean(&k, &v)?,
                 "config" => o.config = boolean(&k, &v)?,
+                "keyvalue" => o.keyvalue = boolean(&k, &v)?,
+                "keyvalue-in-memory-data" => match v.as_deref().and_then(|v| v.split_once('=')) {
+                    Some((key, value)) => o.keyvalue_data.push((key.into(), value.into())),
+                    None => bail!("option `keyvalue-in-memory-data` needs `<name>=<val>`"),
+                },
                 "config-var" => match v.as_deref().and_then(|v| v.split_once('=')) {
                     Some((name, value)) => o.config_vars.push((name.into(), value.into())),
                     None => bail!("option `config-var` needs `<name>=<val>`"),

@@ -188,6 +188,9 @@ impl RunCommand {
         if wasi.config {
             wazi_wasi::p2::add_config_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
         }
+        if wasi.keyvalue {
+            wazi_wasi::p2::add_keyvalue_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+        }
         if wasm.unknown_imports_trap {
             linker.define_unknown_imports_as_traps(&component)?;
         }
@@ -364,6 +367,9 @@ pub(crate) fn configure_wasi(
     }
     for (name, value) in &opts.config_vars {
         b.config_var(name, value);
+    }
+    for (key, value) in &opts.keyvalue_data {
+        b.keyvalue_data(key, value.as_bytes());
     }
     if let Some(n) = opts.max_random_size {
         b.max_random_size(n);

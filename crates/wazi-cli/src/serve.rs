@@ -103,6 +103,9 @@ impl ServeCommand {
         if wasi.config {
             wazi_wasi::p2::add_config_to_linker(&mut linker, get)?;
         }
+        if wasi.keyvalue {
+            wazi_wasi::p2::add_keyvalue_to_linker(&mut linker, get)?;
+        }
         if wasm.unknown_imports_trap {
             linker.define_unknown_imports_as_traps(&component)?;
         }

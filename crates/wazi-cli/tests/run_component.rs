@@ -4,9 +4,10 @@
 //! outputs are what wasmtime 48 prints for the same commands.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_CONFIG, P2_INVOKE, P2_TIME, P2_VALUES};
+use test_programs_artifacts::{P2_CLI, P2_CONFIG, P2_INVOKE, P2_KEYVALUE, P2_TIME, P2_VALUES};
 
 fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let start = Instant::now();
@@ -113,6 +114,29 @@ fn wasi_config_variables_as_in_wasmtime() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn wasi_keyvalue_in_memory_as_in_wasmtime() {
+    // tests/golden/p2_keyvalue.txt is wasmtime 48's output for the same
+    // command line.
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/p2_keyvalue.txt");
+    let expected = std::fs::read_to_string(golden).unwrap();
+    let out = wazi(&[
+        "run",
+        "-S",
+        "keyvalue",
+        "-S",
+        "keyvalue-in-memory-data=a=alpha",
+        P2_KEYVALUE,
+        "a",
+        "b",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), expected);
+    let out = wazi(&["run", P2_KEYVALUE]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("wasi:keyvalue/store@0.2.0-draft"));
 }
 
 #[test]

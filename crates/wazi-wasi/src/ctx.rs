@@ -24,6 +24,7 @@ pub struct WasiCtxBuilder {
     initial_cwd: Option<String>,
     limits: Limits,
     config_vars: Vec<(String, String)>,
+    keyvalue_data: Vec<(String, Vec<u8>)>,
 }
 
 /// Limits on what one call may ask of the host, as wasmtime's `-S` keys
@@ -169,6 +170,17 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Presets `key` to `value` in the in-memory `wasi:keyvalue` buckets
+    /// (see [`crate::p2::add_keyvalue_to_linker`]).
+    pub fn keyvalue_data(
+        &mut self,
+        key: impl Into<String>,
+        value: impl Into<Vec<u8>>,
+    ) -> &mut Self {
+        self.keyvalue_data.push((key.into(), value.into()));
+        self
+    }
+
     /// The initial working directory `wasi:cli/environment` reports (none
     /// by default).
     pub fn initial_cwd(&mut self, cwd: impl Into<String>) -> &mut WasiCtxBuilder {
@@ -208,6 +220,7 @@ impl WasiCtxBuilder {
             initial_cwd: b.initial_cwd,
             limits: b.limits,
             config_vars: b.config_vars,
+            keyvalue_data: b.keyvalue_data,
             table: wazi::component::ResourceTable::new(),
             insecure_seed: {
                 let mut b = [0u8; 16];
@@ -238,6 +251,8 @@ pub struct WasiCtx {
     pub(crate) limits: Limits,
     /// What `wasi:config/store` serves.
     pub(crate) config_vars: Vec<(String, String)>,
+    /// What new in-memory `wasi:keyvalue` buckets hold.
+    pub(crate) keyvalue_data: Vec<(String, Vec<u8>)>,
     /// WASI 0.2's resources (streams, pollables, errors, ...).
     pub(crate) table: wazi::component::ResourceTable,
     /// What `wasi:random/insecure-seed` returns (fixed per context).

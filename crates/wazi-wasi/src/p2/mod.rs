@@ -31,11 +31,13 @@ mod config;
 mod filesystem;
 mod http;
 mod io;
+mod keyvalue;
 mod random;
 mod sockets;
 
 pub use config::{CONFIG_VERSION, add_config_to_linker};
 pub use http::{ServeOptions, serve};
+pub use keyvalue::{KEYVALUE_VERSION, add_keyvalue_to_linker};
 
 pub(crate) use sockets::NetworkPolicy;
 
@@ -128,8 +130,12 @@ pub const INTERFACES: &[&str] = &[
     "wasi:http/types",
     "wasi:http/outgoing-handler",
     // Defined by `add_config_to_linker` (`-S config`); its 0.2.0-rc.1
-    // version counts as a 0.2 one here.
+    // version counts as a 0.2 one here, as keyvalue's 0.2.0-draft does.
     "wasi:config/store",
+    // Defined by `add_keyvalue_to_linker` (`-S keyvalue`).
+    "wasi:keyvalue/store",
+    "wasi:keyvalue/atomics",
+    "wasi:keyvalue/batch",
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.2
