@@ -283,6 +283,42 @@ const WASI_OPTS: &[Opt] = &[
         help: "Initial current working directory reported through `wasi:cli/environment`.",
     },
     Opt {
+        key: "max-resources",
+        value: "=N",
+        help: "Maximum resources the guest is allowed to create simultaneously (default \
+               1,000,000).",
+    },
+    Opt {
+        key: "max-component-handles",
+        value: "=N",
+        help: "Maximum live component-model handles per store (not supported by wazi yet).",
+    },
+    Opt {
+        key: "hostcall-fuel",
+        value: "=N",
+        help: "Fuel for data transfer in host calls (not supported by wazi yet).",
+    },
+    Opt {
+        key: "http-outgoing-body-buffer-chunks",
+        value: "=N",
+        help: "Buffered writes of an outgoing body (not supported by wazi yet).",
+    },
+    Opt {
+        key: "http-outgoing-body-chunk-size",
+        value: "=N",
+        help: "Largest write to an outgoing body (not supported by wazi yet).",
+    },
+    Opt {
+        key: "nn-graph",
+        value: "=<format>::<dir>",
+        help: "Pre-load wasi-nn graphs (not supported by wazi).",
+    },
+    Opt {
+        key: "network-error-code",
+        value: "[=y|n]",
+        help: "Unstable `network-error-code` APIs (not supported by wazi: only `=n`).",
+    },
+    Opt {
         key: "max-random-size",
         value: "=N",
         help: "Most bytes one `get{,-insecure}-random-bytes` call may ask for; more traps \
@@ -538,6 +574,7 @@ pub struct WasiOptions {
     pub config: bool,
     pub config_vars: Vec<(String, String)>,
     pub keyvalue: bool,
+    pub max_resources: Option<usize>,
     pub keyvalue_data: Vec<(String, String)>,
     pub max_random_size: Option<u64>,
     pub max_http_fields_size: Option<usize>,
@@ -561,6 +598,7 @@ impl WasiOptions {
             config: false,
             config_vars: Vec::new(),
             keyvalue: false,
+            max_resources: None,
             keyvalue_data: Vec::new(),
             max_random_size: None,
             max_http_fields_size: None,
@@ -602,6 +640,12 @@ impl WasiOptions {
                     None => bail!("option `cwd` needs a directory"),
                 },
                 "max-random-size" => o.max_random_size = Some(number(&k, &v)?),
+                "max-resources" => o.max_resources = Some(number(&k, &v)? as usize),
+                "max-component-handles"
+                | "hostcall-fuel"
+                | "http-outgoing-body-buffer-chunks"
+                | "http-outgoing-body-chunk-size"
+                | "nn-graph" => bail!("wazi: -S {k} is not supported yet"),
                 "max-http-fields-size" => o.max_http_fields_size = Some(number(&k, &v)? as usize),
                 // `exit-with-code` is stable since WASI 0.2.12: always there.
                 "cli-exit-with-code" => {

@@ -374,6 +374,9 @@ pub(crate) fn configure_wasi(
     if let Some(n) = opts.max_random_size {
         b.max_random_size(n);
     }
+    if let Some(n) = opts.max_resources {
+        b.max_resources(n);
+    }
     if let Some(n) = opts.max_http_fields_size {
         b.max_http_fields_size(n);
     }

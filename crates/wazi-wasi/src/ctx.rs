@@ -25,6 +25,7 @@ pub struct WasiCtxBuilder {
     limits: Limits,
     config_vars: Vec<(String, String)>,
     keyvalue_data: Vec<(String, Vec<u8>)>,
+    max_resources: Option<usize>,
 }
 
 /// Limits on what one call may ask of the host, as wasmtime's `-S` keys
@@ -181,6 +182,14 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// The most WASI objects (streams, descriptors, sockets, HTTP values...)
+    /// the guest may have at once (1,000,000 by default); creating one more
+    /// traps with "resource table has no free keys".
+    pub fn max_resources(&mut self, max: usize) -> &mut WasiCtxBuilder {
+        self.max_resources = Some(max);
+        self
+    }
+
     /// The initial working directory `wasi:cli/environment` reports (none
     /// by default).
     pub fn initial_cwd(&mut self, cwd: impl Into<String>) -> &mut WasiCtxBuilder {
@@ -221,7 +230,13 @@ impl WasiCtxBuilder {
             limits: b.limits,
             config_vars: b.config_vars,
             keyvalue_data: b.keyvalue_data,
-            table: wazi::component::ResourceTable::new(),
+            table: {
+                let mut t = wazi::component::ResourceTable::new();
+                if let Some(max) = b.max_resources {
+                    t.set_max_capacity(max);
+                }
+                t
+            },
             insecure_seed: {
                 let mut b = [0u8; 16];
                 // Without a random source the seed is merely fixed.

@@ -65,8 +65,10 @@ impl fmt::Debug for ResourceTable {
 }
 
 impl ResourceTable {
+    /// An empty table that may hold up to 1,000,000 objects (wasmtime's
+    /// default).
     pub fn new() -> ResourceTable {
-        ResourceTable { entries: Vec::new(), free: 0, max: 1 << 20 }
+        ResourceTable { entries: Vec::new(), free: 0, max: 1_000_000 }
     }
 
     /// Limits how many objects the table may hold.
