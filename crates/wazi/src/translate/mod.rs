@@ -685,21 +685,8 @@ impl<'a> Translator<'a> {
             }
             O::Nop => {}
             O::Block { blockty } => {
-                let (params, results) = self.block_type(blockty);
                 self.materialize_aliases();
-                let label = self.new_label();
-                self.ctrl.push(Ctrl {
-                    kind: Kind::Block,
-                    ty: blockty,
-                    height: self.stack.len() - params,
-                    params,
-                    results,
-                    label,
-                    else_label: None,
-                    branched: false,
-                    start: self.code.len() as u32,
-                    region: self.regions.len(),
-                });
+                self.push_ctrl(Kind::Block, blockty, self.regions.len());
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty);
