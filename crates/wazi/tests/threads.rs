@@ -28,8 +28,10 @@ const WAT: &str = r#"
         (memory.atomic.wait32 (local.get $addr) (i32.const 0) (local.get $timeout)))
       (func (export "notify") (param $addr i32) (result i32)
         (memory.atomic.notify (local.get $addr) (i32.const 1)))
-      ;; Spins until the flag at 0 is set, then reads the second page.
+      ;; Says it runs (the flag at 4), spins until the flag at 0 is set,
+      ;; then reads the second page.
       (func (export "read-grown") (result i32)
+        (i32.atomic.store (i32.const 4) (i32.const 1))
         (loop $l (br_if $l (i32.eqz (i32.atomic.load (i32.const 0)))))
         (i32.load (i32.const 65536)))
       (func (export "size") (result i32) (memory.size)))
@@ -157,8 +159,14 @@ fn growth_is_seen_by_running_code() {
             (v, size.call(&mut store, ()).unwrap())
         })
     };
-    // Let the reader start spinning with a one-page view.
-    thread::sleep(Duration::from_millis(50));
+    // Wait (bounded) until the reader runs, with its one-page view.
+    for _ in 0..10_000 {
+        if read(&memory, 4) == 1 {
+            break;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(read(&memory, 4), 1, "the reader never started");
     assert_eq!(memory.grow(1).unwrap(), 1);
     write(&memory, 65536, 0xfeed);
     write(&memory, 0, 1);

@@ -9,7 +9,6 @@ use super::memory::out_of_bounds;
 use super::numeric::handler;
 use super::{Exec, Flow, Ip, Mem, Sp, next, operands, rd, trap, wr};
 use crate::ir::{MemCas, MemOp, MemRmw, Nil};
-use crate::store::shared::SharedMemoryInner;
 use crate::trap::TrapCode;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64};
@@ -31,6 +30,13 @@ unsafe fn at(mem: Mem, len: usize, ea: u64, size: u64) -> Result<*mut u8, Bad> {
         // SAFETY: in bounds, checked just above.
         Ok(unsafe { mem.add(ea as usize) })
     }
+}
+
+/// The address of an atomic access to a `T` at `addr + offset`.
+#[inline(always)]
+unsafe fn operand<T>(sp: Sp, mem: Mem, len: usize, addr: u16, offset: u32) -> Result<*mut T, Bad> {
+    // SAFETY: as the calling handler's.
+    unsafe { at(mem, len, ea(sp, addr, offset), std::mem::size_of::<T>() as u64).map(|p| p.cast()) }
 }
 
 /// Ends a handler whose access failed.
@@ -56,9 +62,8 @@ macro_rules! atomic_loads {
     ($($name:ident : $A:ident $T:ty => $R:ty;)*) => {$(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
-            let size = std::mem::size_of::<$T>() as u64;
-            let p = match at(mem, len, ea(sp, o.addr, o.offset), size) {
-                Ok(p) => p as *mut $T,
+            let p = match operand::<$T>(sp, mem, len, o.addr, o.offset) {
+                Ok(p) => p,
                 Err(why) => return fail(ip, sp, mem, len, x, why),
             };
             // SAFETY: in bounds and aligned; see `store::shared`.
@@ -83,9 +88,8 @@ macro_rules! atomic_stores {
     ($($name:ident : $A:ident $T:ty;)*) => {$(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
-            let size = std::mem::size_of::<$T>() as u64;
-            let p = match at(mem, len, ea(sp, o.addr, o.offset), size) {
-                Ok(p) => p as *mut $T,
+            let p = match operand::<$T>(sp, mem, len, o.addr, o.offset) {
+                Ok(p) => p,
                 Err(why) => return fail(ip, sp, mem, len, x, why),
             };
             // SAFETY: as for loads.
@@ -111,9 +115,8 @@ macro_rules! atomic_rmw {
     ($($name:ident : $A:ident $T:ty => $R:ty, $op:ident;)*) => {$(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemRmw>(ip);
-            let size = std::mem::size_of::<$T>() as u64;
-            let p = match at(mem, len, ea(sp, o.addr, o.offset), size) {
-                Ok(p) => p as *mut $T,
+            let p = match operand::<$T>(sp, mem, len, o.addr, o.offset) {
+                Ok(p) => p,
                 Err(why) => return fail(ip, sp, mem, len, x, why),
             };
             let v = rd::<u64>(sp, o.v) as $T;
@@ -167,9 +170,8 @@ macro_rules! atomic_cas {
     ($($name:ident : $A:ident $T:ty => $R:ty;)*) => {$(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemCas>(ip);
-            let size = std::mem::size_of::<$T>() as u64;
-            let p = match at(mem, len, ea(sp, o.addr, o.offset), size) {
-                Ok(p) => p as *mut $T,
+            let p = match operand::<$T>(sp, mem, len, o.addr, o.offset) {
+                Ok(p) => p,
                 Err(why) => return fail(ip, sp, mem, len, x, why),
             };
             let expected = rd::<u64>(sp, o.a) as $T;
@@ -199,18 +201,6 @@ handler!(fn atomic_fence(ip, sp, mem, len, x) {
     next!(Nil, ip, sp, mem, len, x)
 });
 
-/// The shared memory whose bytes start at `mem`, if the memory in the
-/// registers is shared.
-unsafe fn shared_at(x: &Exec, mem: Mem) -> Option<std::sync::Arc<SharedMemoryInner>> {
-    // SAFETY: the instance and its memories are live.
-    unsafe {
-        (*x.inst).memories.iter().find_map(|&m| {
-            let m = &*m;
-            m.shared.as_ref().filter(|s| s.base().as_ptr() == mem).cloned()
-        })
-    }
-}
-
 macro_rules! atomic_wait {
     ($($name:ident : $A:ident $T:ty;)*) => {$(
         handler!(fn $name(ip, sp, mem, len, x) {
@@ -221,7 +211,7 @@ macro_rules! atomic_wait {
                 Ok(p) => p as *mut $T,
                 Err(why) => return fail(ip, sp, mem, len, x, why),
             };
-            let Some(shared) = shared_at(x, mem) else {
+            let Some(shared) = (*x.inst).shared_memory_at(mem).cloned() else {
                 return trap(ip, x, TrapCode::AtomicWaitNonSharedMemory);
             };
             let expected = rd::<u64>(sp, o.a) as $T;
@@ -259,7 +249,7 @@ handler!(fn memory_atomic_notify(ip, sp, mem, len, x) {
     }
     let count: u32 = rd(sp, o.v);
     // An unshared memory has no waiters.
-    let woken = shared_at(x, mem).map_or(0, |s| s.notify(ea, count));
+    let woken = (*x.inst).shared_memory_at(mem).map_or(0, |s| s.notify(ea, count));
     wr::<u32>(sp, o.d, woken);
     next!(MemRmw, ip, sp, mem, len, x)
 });

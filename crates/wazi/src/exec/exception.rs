@@ -14,7 +14,6 @@ use super::numeric::handler;
 use super::{EXIT, Exec, Flow, Ip, Mem, Sp, dispatch, operands, rd, trap, trap_error};
 use crate::exception::ThrownException;
 use crate::ir::{RR, Throw, TryRegion};
-use crate::store::InstanceData;
 use crate::trap::TrapCode;
 
 handler!(fn throw(ip, sp, mem, len, x) {
@@ -22,8 +21,10 @@ handler!(fn throw(ip, sp, mem, len, x) {
     let o = operands::<Throw>(ip);
     let tag = (&(*x.inst).tags)[o.tag as usize];
     let payload = std::slice::from_raw_parts(sp.add(o.base as usize), o.n as usize);
-    let top = frame_top(ip, sp, x);
-    let exn = (*x.store).new_exception(tag, payload, top);
+    // The closure copies what it needs: borrowing a handler argument would
+    // keep the dispatch below from being a tail call.
+    let store = x.store;
+    let exn = (*store).new_exception(tag, payload, move || frame_top(ip, sp, store));
     match unwind(ip, sp, x, exn, true, false) {
         Some((ip, sp, mem, len)) => dispatch!(ip, sp, mem, len, x),
         None => Flow::Trap,
@@ -44,10 +45,10 @@ handler!(fn throw_ref(ip, sp, mem, len, x) {
 });
 
 /// One past the last slot of the frame at `sp`, running the code at `ip`.
-unsafe fn frame_top(ip: Ip, sp: Sp, x: &Exec) -> *const u64 {
+unsafe fn frame_top(ip: Ip, sp: Sp, store: *const crate::store::StoreCore) -> *const u64 {
     // SAFETY: the store is live; code entries name live compiled code.
     unsafe {
-        let slots = (*x.store)
+        let slots = (*store)
             .engine
             .code_at(ip as usize)
             .and_then(|e| (*e.func).compiled())
@@ -139,8 +140,7 @@ pub(crate) unsafe fn host_failed(
             }
             x.frames = x.frames.sub(1);
             let f = *x.frames;
-            let inst: *const InstanceData = f.inst;
-            x.inst = inst;
+            x.inst = f.inst;
             return unwind(f.ip, f.sp, x, exn, false, true);
         }
         trap_error(ip, x, error);

@@ -145,13 +145,8 @@ stores! {
 #[cold]
 #[inline(never)]
 pub(crate) unsafe fn out_of_bounds(ip: Ip, sp: Sp, mem: Mem, len: usize, x: &mut Exec) -> Flow {
-    // SAFETY: the instance and its memories are live.
-    let grown = unsafe {
-        (*x.inst).memories.iter().find_map(|&m| {
-            let m = &*m;
-            m.shared.as_ref().filter(|s| s.base().as_ptr() == mem).map(|s| s.len())
-        })
-    };
+    // SAFETY: the instance is live.
+    let grown = unsafe { (*x.inst).shared_memory_at(mem) }.map(|s| s.len());
     match grown {
         Some(now) if now > len => super::dispatch!(ip, sp, mem, now, x),
         _ => trap(ip, x, TrapCode::MemoryOutOfBounds),

@@ -382,6 +382,16 @@ impl InstanceData {
         }
     }
 
+    /// The shared memory of this instance whose bytes start at `base`, if
+    /// there is one (the memory running code has in its registers).
+    pub(crate) fn shared_memory_at(&self, base: Mem) -> Option<&Arc<SharedMemoryInner>> {
+        self.memories.iter().find_map(|&m| {
+            // SAFETY: memory pointers name memories of the same store.
+            let m = unsafe { &*m };
+            m.shared.as_ref().filter(|s| s.base().as_ptr() == base)
+        })
+    }
+
     /// The bytes of data segment `idx` (empty once dropped).
     pub(crate) fn data_segment(&self, idx: u32) -> &[u8] {
         if self.data_dropped[idx as usize].get() {

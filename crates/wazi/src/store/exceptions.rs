@@ -164,16 +164,17 @@ impl ExnHeap {
 
 impl StoreCore {
     /// Allocates an exception of store tag `tag`, collecting first if due.
-    /// The slot stack is in use below `stack_top` (the running frame's
-    /// end, or the store's stack top when no wasm code runs).
+    /// The slot stack is in use below `stack_top()` (the running frame's
+    /// end, or the store's stack top when no wasm code runs), which is only
+    /// asked for when a collection runs.
     pub(crate) fn new_exception(
         &mut self,
         tag: u32,
         payload: &[u64],
-        stack_top: *const u64,
+        stack_top: impl FnOnce() -> *const u64,
     ) -> u64 {
         if self.exns.gc_due() {
-            self.collect_exceptions(stack_top);
+            self.collect_exceptions(stack_top());
         }
         self.exns.alloc(ExnObject { tag, payload: payload.into(), pinned: false })
     }
