@@ -42,4 +42,28 @@ serve=$!
 sleep 2
 curl -s http://127.0.0.1:18089/fields > $OUT/p2_http_fields.txt
 kill $serve
+# WASI 0.1 guests made components with the preview1 adapter: the test
+# writes them beside the modules (its comparisons may fail before this
+# recording exists).
+cargo test --release --workspace --test wasi adapted >/dev/null 2>&1 || true
+A=$G/p1_%s.component.wasm
+d=$(scratch); wasmtime run --dir "$d::scratch" "$(printf $A fs)" > $OUT/adapted_p1_fs.txt; rm -rf "$d"
+d=$(scratch); wasmtime run --dir "$d::scratch" "$(printf $A readdir)" > $OUT/adapted_p1_readdir.txt; rm -rf "$d"
+d=$(scratch); mkdir -p "$d/sandbox" "$d/outside"; echo canary > "$d/canary.txt"
+echo secret > "$d/outside/secret.txt"; echo inside > "$d/sandbox/inside.txt"
+wasmtime run --dir "$d/sandbox::scratch" "$(printf $A sandbox)" > $OUT/adapted_p1_sandbox.txt; rm -rf "$d"
+d=$(scratch); e=$(scratch)
+# (It traps at proc_raise, which the adapter lacks.)
+wasmtime run --dir "$d::scratch" --dir "$e::other" "$(printf $A stdio)" a b < /dev/null > $OUT/adapted_p1_stdio.txt 2>/dev/null || true
+rm -rf "$d" "$e"
+d=$(scratch); (sleep 0.3; echo hello) | wasmtime run --dir "$d::scratch" "$(printf $A poll)" > $OUT/adapted_p1_poll.txt; rm -rf "$d"
+: > $OUT/adapted_p1_invalid.txt
+for c in whence advice clockid signal fdflags fstflags oflags rights lookupflags sdflags riflags subscription utf8; do
+  d=$(scratch)
+  status=0
+  echo "== $c" >> $OUT/adapted_p1_invalid.txt
+  RUST_BACKTRACE=0 wasmtime run --dir "$d::scratch" "$(printf $A invalid)" $c >> $OUT/adapted_p1_invalid.txt 2>/dev/null || status=$?
+  echo "exit $status" >> $OUT/adapted_p1_invalid.txt
+  rm -rf "$d"
+done
 echo "recorded into $OUT"

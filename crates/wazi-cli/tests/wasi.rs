@@ -602,3 +602,222 @@ fn cpp_exceptions_from_zig_clang() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), expected);
 }
+
+// ---- WASI 0.1 modules as components (wasmtime 48's preview1 adapter) ----
+
+/// `module` made a component with wasmtime 48's preview1 adapter, as
+/// `wasm-tools component new --adapt` does: the command adapter, or with
+/// `world` (the WIT of the module's exports) the reactor one. Written
+/// beside the module as `NAME.component.wasm`, which
+/// scripts/record-golden.sh runs under wasmtime.
+fn adapted(module: &Path, world: Option<&str>) -> std::path::PathBuf {
+    use wasi_preview1_component_adapter_provider as provider;
+    let mut bytes = std::fs::read(module).unwrap();
+    let adapter = match world {
+        Some(wit) => {
+            let mut resolve = wit_parser::Resolve::default();
+            let pkg = resolve.push_str("world.wit", wit).unwrap();
+            let world = resolve.select_world(&[pkg], None).unwrap();
+            let utf8 = wit_component::StringEncoding::UTF8;
+            wit_component::embed_component_metadata(&mut bytes, &resolve, world, utf8, false)
+                .unwrap();
+            provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER
+        }
+        None => provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+    };
+    let component = wit_component::ComponentEncoder::default()
+        .validate(true)
+        .module(&bytes)
+        .unwrap()
+        .adapter(provider::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, adapter)
+        .unwrap()
+        .encode()
+        .unwrap();
+    let out = module.with_extension("component.wasm");
+    // Tests run in parallel: write whole files only.
+    let tmp = module.with_extension(format!("component.{:?}.tmp", std::thread::current().id()));
+    std::fs::write(&tmp, component).unwrap();
+    std::fs::rename(&tmp, &out).unwrap();
+    out
+}
+
+#[test]
+fn adapted_commands_match_wasmtime() {
+    // All made first: scripts/record-golden.sh records from these files.
+    let [p1_fs, p1_readdir, p1_stdio, p1_poll] =
+        [guests::P1_FS, guests::P1_READDIR, guests::P1_STDIO, guests::P1_POLL]
+            .map(|g| adapted(Path::new(g), None));
+    let fs = |guest: &Path| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(wazi()
+            .arg("run")
+            .arg("--dir")
+            .arg(format!("{}::scratch", dir.path().display()))
+            .arg(guest));
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        (text(&out.stdout), dir)
+    };
+    let (transcript, dir) = fs(&p1_fs);
+    assert_eq!(transcript, golden("adapted_p1_fs.txt"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    let (transcript, dir) = fs(&p1_readdir);
+    assert_eq!(transcript, golden("adapted_p1_readdir.txt"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 42);
+
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::scratch", a.path().display()))
+        .arg("--dir")
+        .arg(format!("{}::other", b.path().display()))
+        .arg(&p1_stdio)
+        .args(["a", "b"]));
+    // The adapter has no proc_raise: it traps there, as under wasmtime.
+    assert_eq!(out.status.code(), Some(134), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("unreachable executed at adapter line"));
+    assert!(text(&out.stderr).contains("!proc_raise\n"), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("adapted_p1_stdio.txt"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_with_input(
+        wazi().arg("--dir").arg(format!("{}::scratch", dir.path().display())).arg(&p1_poll),
+        Some((Duration::from_millis(300), b"hello\n")),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("adapted_p1_poll.txt"));
+}
+
+#[test]
+fn adapted_sandbox_and_read_only_preopens_hold() {
+    let root = tempfile::tempdir().unwrap();
+    let sandbox = root.path().join("sandbox");
+    let outside = root.path().join("outside");
+    std::fs::create_dir(&sandbox).unwrap();
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(root.path().join("canary.txt"), "canary\n").unwrap();
+    std::fs::write(outside.join("secret.txt"), "secret\n").unwrap();
+    std::fs::write(sandbox.join("inside.txt"), "inside\n").unwrap();
+    let outside_sandbox = || {
+        let mut s = snapshot(root.path());
+        s.retain(|(path, _, _)| !path.starts_with("sandbox"));
+        s
+    };
+    let before = outside_sandbox();
+    let guest = adapted(Path::new(guests::P1_SANDBOX), None);
+    let out = run(wazi().arg("--dir").arg(format!("{}::scratch", sandbox.display())).arg(guest));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("adapted_p1_sandbox.txt"));
+    assert_eq!(before, outside_sandbox(), "something outside the sandbox changed");
+
+    // Through the adapter the read-only preopen refuses what it refuses to
+    // the module.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("data.txt"), "read me").unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let before = snapshot(dir.path());
+    let module = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::ro::ro", dir.path().display()))
+        .arg(guests::P1_READONLY));
+    let component = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::ro::ro", dir.path().display()))
+        .arg(adapted(Path::new(guests::P1_READONLY), None)));
+    assert_eq!(component.status.code(), Some(0), "{}", text(&component.stderr));
+    assert!(text(&component.stdout).contains("open for writing: PERM\ncreate: PERM\n"));
+    assert_eq!(text(&component.stdout), text(&module.stdout));
+    assert_eq!(before, snapshot(dir.path()));
+}
+
+#[test]
+fn adapted_cli_arguments_stdio_exit_and_traps() {
+    let cli = adapted(Path::new(guests::P1_CLI), None);
+    // The adapter's proc_exit reports any non-zero status as an error
+    // (wasi:cli/exit `exit(err)`): status 1, under wasmtime 48 too.
+    let out = run(wazi().args(["run", "--env", "A=1"]).arg(&cli).args(["exit", "42"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "arg 0: p1_cli.component.wasm\narg 1: exit\narg 2: 42\nenv A=1\n"
+    );
+    let input: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let out = run_with_input(wazi().arg(&cli).arg("cat"), Some((Duration::ZERO, &input)));
+    assert_eq!(out.status.code(), Some(0));
+    let header = b"arg 0: p1_cli.component.wasm\narg 1: cat\n";
+    assert_eq!(&out.stdout[..header.len()], header);
+    assert_eq!(&out.stdout[header.len()..], &input[..]);
+    assert_eq!(text(&out.stderr), "read 100000 bytes\n");
+    // proc_exit after a lot of output: all of it arrives.
+    let out = run(wazi().arg(&cli).args(["big", "10000"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout).lines().filter(|l| l.starts_with("0123")).count(), 10_000);
+    let out = run(wazi().arg(&cli).arg("panic"));
+    assert_eq!(out.status.code(), Some(134));
+    let err = text(&out.stderr);
+    assert!(err.contains("guest panicked on purpose"), "{err}");
+    assert!(err.contains("wasm trap: wasm `unreachable` instruction executed"), "{err}");
+}
+
+#[test]
+fn adapted_invalid_arguments_match_wasmtime() {
+    let guest = adapted(Path::new(guests::P1_INVALID), None);
+    let mut transcript = String::new();
+    for case in [
+        "whence",
+        "advice",
+        "clockid",
+        "signal",
+        "fdflags",
+        "fstflags",
+        "oflags",
+        "rights",
+        "lookupflags",
+        "sdflags",
+        "riflags",
+        "subscription",
+        "utf8",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(wazi()
+            .arg("--dir")
+            .arg(format!("{}::scratch", dir.path().display()))
+            .arg(&guest)
+            .arg(case));
+        transcript.push_str(&format!("== {case}\n{}", text(&out.stdout)));
+        transcript.push_str(&format!("exit {}\n", out.status.code().unwrap()));
+    }
+    assert_eq!(transcript, golden("adapted_p1_invalid.txt"));
+}
+
+#[test]
+fn adapted_c_command_and_reactor() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c");
+    let build = |src: &str, extra: &[&str]| {
+        let wasm = dir.path().join(Path::new(src).with_extension("wasm"));
+        let status = Command::new("clang")
+            .args(["--target=wasm32-wasi", "-O2"])
+            .args(extra)
+            .arg("-o")
+            .arg(&wasm)
+            .arg(c.join(src))
+            .status()
+            .expect("clang is installed by the README's setup");
+        assert!(status.success());
+        wasm
+    };
+    let hello = build("hello.c", &[]);
+    let out = run(wazi().arg(adapted(&hello, None)).args(["x", "y"]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "Hello from C: hello.component.wasm x y\n");
+    // A reactor: no `_start`, exports described by a WIT world.
+    let lib = build("reactor.c", &["-mexec-model=reactor"]);
+    let world = "package wazi:c-reactor;\n\nworld lib {\n  export add: func(a: u32, b: u32) -> u32;\n  export greet: func();\n}\n";
+    let lib = adapted(&lib, Some(world));
+    let out = run(wazi().args(["run", "--invoke", "add(2, 40)"]).arg(&lib));
+    assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("42\n", Some(0)));
+    let out = run(wazi().args(["run", "--env", "WHO=you", "--invoke", "greet()"]).arg(&lib));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "hello from a C reactor, you (call 1)\n()\n");
+}

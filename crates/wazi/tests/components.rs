@@ -420,3 +420,61 @@ fn traps_poison_the_instance() {
     let e = ok.call(&mut store, ()).unwrap_err();
     assert_eq!(e.downcast_ref::<Trap>(), Some(&Trap::CannotEnterComponent));
 }
+
+/// A host counter, for the type-import test.
+struct Counter(i32);
+
+#[test]
+fn type_imports_with_eq_bounds_and_sub_resource_link() {
+    // What toolchains emit for a world's own types: a record imported with
+    // an `eq` bound (nothing to supply), a `sub resource` the host defines,
+    // and an `eq` alias of that resource (the same type, not a new one).
+    let wat = r#"(component
+      (type $p0 (record (field "x" s32) (field "y" s32)))
+      (import "point" (type $point (eq $p0)))
+      (import "counter" (type $c (sub resource)))
+      (import "counter-again" (type $c2 (eq $c)))
+      (import "new-counter" (func $new (param "start" s32) (result (own $c))))
+      (import "value" (func $value (param "c" (borrow $c2)) (result s32)))
+      (core func $new_l (canon lower (func $new)))
+      (core func $value_l (canon lower (func $value)))
+      (core func $drop (canon resource.drop $c))
+      (core module $m
+        (import "h" "new" (func $new (param i32) (result i32)))
+        (import "h" "value" (func $value (param i32) (result i32)))
+        (import "h" "drop" (func $drop (param i32)))
+        (func (export "sum") (param i32 i32) (result i32)
+          (local $h i32)
+          (local.set $h (call $new (i32.add (local.get 0) (local.get 1))))
+          (call $value (local.get $h))
+          (call $drop (local.get $h))))
+      (core instance $i (instantiate $m (with "h" (instance
+        (export "new" (func $new_l))
+        (export "value" (func $value_l))
+        (export "drop" (func $drop))))))
+      (func (export "sum") (param "p" $point) (result s32)
+        (canon lift (core func $i "sum"))))"#;
+    let engine = Engine::default();
+    let component = Component::new(&engine, wat).unwrap();
+    let mut linker: Linker<ResourceTable> = Linker::new(&engine);
+    let mut root = linker.root();
+    root.resource("counter", ResourceType::host::<Counter>(), |mut s, rep| {
+        s.data_mut().delete(Resource::<Counter>::new_own(rep))?;
+        Ok(())
+    })
+    .unwrap();
+    root.func_wrap("new-counter", |mut s, (start,): (i32,)| {
+        Ok((s.data_mut().push(Counter(start * 10))?,))
+    })
+    .unwrap();
+    root.func_wrap("value", |s, (c,): (Resource<Counter>,)| Ok((s.data().get(&c)?.0,))).unwrap();
+    let mut store = Store::new(&engine, ResourceTable::new());
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let func = instance.get_func(&mut store, "sum").unwrap();
+    let point = Val::Record(vec![("x".into(), Val::S32(3)), ("y".into(), Val::S32(4))]);
+    let mut results = [Val::Bool(false)];
+    func.call(&mut store, &[point], &mut results).unwrap();
+    assert_eq!(results[0], Val::S32(70));
+    // The guest dropped the counter: the host's destructor removed it.
+    assert!(store.data().is_empty());
+}

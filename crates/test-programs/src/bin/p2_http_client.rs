@@ -1,6 +1,7 @@
 //! A `wasi:http/outgoing-handler` client (`wazi run -S http`):
-//! `p2_http_client METHOD URL [BODY_BYTES]` sends the request (with a body
-//! of BODY_BYTES bytes, streamed in 4 KiB writes, when given) and prints
+//! `p2_http_client METHOD URL [BODY_BYTES [trailer]]` sends the request
+//! (with a body of BODY_BYTES bytes, streamed in 4 KiB writes, when given,
+//! and an `x-checksum` trailer after it with `trailer`) and prints
 //! the status, the response headers (sorted, without `date`) and the body.
 //! Errors are printed, not panicked on.
 //!
@@ -28,6 +29,7 @@ fn main() {
     };
     let url = &args[2];
     let body_len: Option<usize> = args.get(3).map(|n| n.parse().unwrap());
+    let with_trailer = args.get(4).map(String::as_str) == Some("trailer");
     let (scheme, rest) = match url.split_once("://") {
         Some((s, r)) => (Some(s), r),
         None => (None, url.as_str()),
@@ -44,6 +46,10 @@ fn main() {
             // Even sizes declare their length; odd ones are chunked.
             headers.append("content-length", n.to_string().as_bytes()).unwrap();
         }
+    }
+    if with_trailer {
+        // HTTP/1.1 senders declare the trailers they will send.
+        headers.append("trailer", b"x-checksum").unwrap();
     }
     let req = OutgoingRequest::new(headers);
     req.set_method(&method).unwrap();
@@ -66,8 +72,14 @@ fn main() {
         }
     };
     // The body streams after `handle`, as the request is being sent.
+    let mut trailers = None;
     if let Some(n) = body_len {
         let data: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+        if with_trailer {
+            let t = Fields::new();
+            t.append("x-checksum", checksum(&data).to_string().as_bytes()).unwrap();
+            trailers = Some(t);
+        }
         let stream = body.write().unwrap();
         for chunk in data.chunks(4096) {
             if let Err(e) = stream.blocking_write_and_flush(chunk) {
@@ -77,7 +89,7 @@ fn main() {
         }
         drop(stream);
     }
-    if let Err(e) = OutgoingBody::finish(body, None) {
+    if let Err(e) = OutgoingBody::finish(body, trailers) {
         println!("finish error: {e:?}");
     }
     future.subscribe().block();

@@ -67,6 +67,11 @@ pub(crate) struct IoError {
 pub(crate) enum Pollable {
     /// Always ready (output streams, which never block).
     Ready,
+    /// A file's input stream: ready, but reported by `poll` only when
+    /// nothing else in the list is (wasmtime reads files on a worker thread,
+    /// so its first pass finds only the others ready; WASI 0.1's
+    /// `poll_oneoff` does the same for files).
+    FileRead,
     /// Standard input has data or is at its end.
     StdinReadable,
     /// The monotonic clock reaches this many nanoseconds.
@@ -353,7 +358,7 @@ fn wait_any(
 /// Whether `p` is ready, waiting up to `timeout` (`None`: forever).
 fn ready(ctx: &WasiCtx, p: &Pollable, timeout: Option<Duration>) -> bool {
     match p {
-        Pollable::Ready => true,
+        Pollable::Ready | Pollable::FileRead => true,
         Pollable::Deadline(when) => {
             let now = ctx.monotonic_now();
             if now >= *when {
@@ -421,10 +426,16 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                 }
                 loop {
                     let mut out = Vec::new();
+                    let mut file_reads = Vec::new();
                     for (k, p) in list.iter().enumerate() {
-                        if ready(ctx, ctx.table.get(p)?, Some(Duration::ZERO)) {
-                            out.push(k as u32);
+                        match ctx.table.get(p)? {
+                            Pollable::FileRead => file_reads.push(k as u32),
+                            p if ready(ctx, p, Some(Duration::ZERO)) => out.push(k as u32),
+                            _ => {}
                         }
+                    }
+                    if out.is_empty() {
+                        out = file_reads;
                     }
                     if !out.is_empty() {
                         return Ok((out,));
@@ -441,7 +452,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                             }
                             Pollable::StdinReadable => stdin = ctx.stdin.fd(),
                             Pollable::Fd { fd, write } => fds.push((fd.clone(), *write)),
-                            Pollable::Ready => {}
+                            Pollable::Ready | Pollable::FileRead => {}
                         }
                     }
                     let wait = deadline
@@ -494,7 +505,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             let ctx = get(s.data_mut());
             let p = match ctx.table.get(&st)? {
                 InputStream::Stdin => Pollable::StdinReadable,
-                InputStream::File { .. } => Pollable::Ready,
+                InputStream::File { .. } => Pollable::FileRead,
                 InputStream::Tcp(t) if !t.read_closed.load(Ordering::Relaxed) => {
                     Pollable::Fd { fd: t.fd.clone(), write: false }
                 }

@@ -384,9 +384,12 @@ fn plan<T>(
                     _ => Plan::KnownResource(rt),
                 }
             }
+            // A defined type (a world's own record, variant, enum, ...) is
+            // fully given by its `eq` bound: nothing to supply, as in
+            // wasmtime.
             _ => match actual {
                 Some(d) => bail!("expected type found {}", d.desc()),
-                None => bail!("type implementation is missing"),
+                None => Plan::Type,
             },
         },
         ComponentEntityType::Module(_) => match actual {

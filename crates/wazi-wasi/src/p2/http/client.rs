@@ -76,9 +76,9 @@ fn prepare(req: OutgoingRequest) -> Result<Prepared, ErrorCode> {
     let port = authority.port_u16().unwrap_or(if tls { 443 } else { 80 });
     let host = authority.host().trim_start_matches('[').trim_end_matches(']').to_string();
     let path = req.path_with_query.as_deref().ok_or(ErrorCode::HttpProtocolError)?;
+    // HTTP/1.1 requests to an origin server name only the path and query
+    // (origin form, RFC 9112 3.2.1); the authority goes in `Host`.
     let uri = http::Uri::builder()
-        .scheme(if tls { "https" } else { "http" })
-        .authority(authority.clone())
         .path_and_query(path)
         .build()
         .map_err(|_| ErrorCode::HttpRequestUriInvalid)?;
@@ -90,9 +90,8 @@ fn prepare(req: OutgoingRequest) -> Result<Prepared, ErrorCode> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     *request.headers_mut() = req.headers;
-    // HTTP/1.1 names the host in a header, which guests may not set.
-    // (wasmtime 48 sends none, which servers may refuse; later wasmtime
-    // sends the authority, as here.)
+    // HTTP/1.1 names the host in a header, which guests may not set: the
+    // request's authority, as wasmtime 48 sends it.
     let host_header = http::HeaderValue::from_str(authority.as_str())
         .map_err(|_| ErrorCode::HttpRequestUriInvalid)?;
     request.headers_mut().insert(http::header::HOST, host_header);
