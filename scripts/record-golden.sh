@@ -66,4 +66,23 @@ for c in whence advice clockid signal fdflags fstflags oflags rights lookupflags
   echo "exit $status" >> $OUT/adapted_p1_invalid.txt
   rm -rf "$d"
 done
+# Components from other toolchains: the test builds them into
+# target/tmp/toolchains (its comparisons may fail before this recording).
+cargo test --release --workspace --test toolchains >/dev/null 2>&1 || true
+T=target/tmp/toolchains
+d=$(scratch)
+wasmtime run --env B=2 --env A=1 --dir "$d::/scratch" $T/python-command.wasm tour > $OUT/python_command_tour.txt
+rm -rf "$d"
+calls=('area(circle(2.0))' 'area(rect({x: 3, y: -4, label: "r"}))' 'area(empty)'
+  'mirror({x: 1, y: 2, label: "abc"})' 'next-color(blue)' 'grant({write, exec})' 'grant({})'
+  'describe([("a", some(1)), ("b", none)])' 'describe([])')
+for lib in python-library; do
+  : > "$OUT/${lib//-/_}.txt"
+  for call in "${calls[@]}"; do
+    status=0
+    echo "== $call" >> "$OUT/${lib//-/_}.txt"
+    wasmtime run --invoke "$call" $T/$lib.wasm >> "$OUT/${lib//-/_}.txt" 2>/dev/null || status=$?
+    echo "exit $status" >> "$OUT/${lib//-/_}.txt"
+  done
+done
 echo "recorded into $OUT"

@@ -71,5 +71,36 @@ fn main() {
         bins.iter().map(|b| b.to_uppercase()).collect::<Vec<_>>().join(", ")
     )
     .unwrap();
+    writeln!(
+        out,
+        "pub const WASI_0_2_WIT: &str = {:?};",
+        wasi_wit(&programs).display().to_string()
+    )
+    .unwrap();
     std::fs::write(PathBuf::from(env::var("OUT_DIR").unwrap()).join("guests.rs"), out).unwrap();
+}
+
+/// The WIT of WASI 0.2 that the guests' `wasip2` crate (a registry
+/// package, pinned by the guests' Cargo.lock) carries: `wit/deps/*.wit`,
+/// one file per package, for toolchains that need the WIT of a world.
+fn wasi_wit(programs: &std::path::Path) -> PathBuf {
+    let out = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["metadata", "--format-version", "1", "--offline", "--manifest-path"])
+        .arg(programs.join("Cargo.toml"))
+        .output()
+        .expect("cargo metadata");
+    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    let json = String::from_utf8(out.stdout).unwrap();
+    // `"manifest_path":".../wasip2-VERSION/Cargo.toml"`, without a JSON
+    // parser: the one manifest path of a directory named `wasip2-*`.
+    let manifest = json
+        .split("\"manifest_path\":\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|path| {
+            let dir = std::path::Path::new(path).parent().and_then(|d| d.file_name());
+            dir.and_then(|d| d.to_str()).is_some_and(|d| d.starts_with("wasip2-"))
+        })
+        .expect("the guests depend on the wasip2 crate");
+    std::path::Path::new(manifest).parent().unwrap().join("wit/deps")
 }
