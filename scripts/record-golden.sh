@@ -73,15 +73,17 @@ T=target/tmp/toolchains
 d=$(scratch)
 wasmtime run --env B=2 --env A=1 --dir "$d::/scratch" $T/python-command.wasm tour > $OUT/python_command_tour.txt
 rm -rf "$d"
+wasmtime run -S http --env A=1 $T/js-command.wasm tour > $OUT/js_command_tour.txt
 calls=('area(circle(2.0))' 'area(rect({x: 3, y: -4, label: "r"}))' 'area(empty)'
   'mirror({x: 1, y: 2, label: "abc"})' 'next-color(blue)' 'grant({write, exec})' 'grant({})'
   'describe([("a", some(1)), ("b", none)])' 'describe([])')
-for lib in python-library; do
+for lib in python-library js-library; do
+  flags=(); [[ $lib == js-* ]] && flags=(-S http)
   : > "$OUT/${lib//-/_}.txt"
   for call in "${calls[@]}"; do
     status=0
     echo "== $call" >> "$OUT/${lib//-/_}.txt"
-    wasmtime run --invoke "$call" $T/$lib.wasm >> "$OUT/${lib//-/_}.txt" 2>/dev/null || status=$?
+    wasmtime run "${flags[@]}" --invoke "$call" $T/$lib.wasm >> "$OUT/${lib//-/_}.txt" 2>/dev/null || status=$?
     echo "exit $status" >> "$OUT/${lib//-/_}.txt"
   done
 done

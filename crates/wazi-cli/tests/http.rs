@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use test_programs_artifacts::{P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER};
 
+mod support;
+use support::{PythonServer, pattern_checksum};
+
 /// The page wasmtime (and wazi) answers a failed request with.
 const ERROR_PAGE: &str = "<!doctype html>\n<html>\n<head>\n    <title>500 Internal Server Error</title>\n</head>\n<body>\n    <center>\n        <h1>500 Internal Server Error</h1>\n        <hr>\n        wasmtime\n    </center>\n</body>\n</html>";
 
@@ -449,49 +452,6 @@ fn serve_limits_the_size_of_fields() {
     let server = proxy(&[]);
     let r = request(server.addr, "POST", &long, &[], Some(b"hi"));
     assert_eq!(r.status, 200);
-}
-
-/// Python's `http.server` (tests/servers/origin_server.py) on a free
-/// loopback port, killed when dropped.
-struct PythonServer {
-    child: Child,
-    base: String,
-}
-
-impl PythonServer {
-    fn start() -> PythonServer {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/servers/origin_server.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 runs the test's HTTP server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port: u16 = match line.trim().strip_prefix("listening ") {
-            Some(p) => p.parse().unwrap(),
-            None => {
-                let _ = child.kill();
-                panic!("the Python server did not start: {line:?}");
-            }
-        };
-        PythonServer { child, base: format!("http://127.0.0.1:{port}") }
-    }
-}
-
-impl Drop for PythonServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The checksum the guest and the Python server compute, of the guest's
-/// body pattern of `n` bytes.
-fn pattern_checksum(n: usize) -> u32 {
-    (0..n).fold(0u32, |a, i| a.wrapping_mul(31).wrapping_add((i % 251) as u32))
 }
 
 #[test]

@@ -2,15 +2,20 @@
 //! `target/tmp/toolchains`) with the pinned versions the README's setup
 //! installs, then run through the real `wazi` binary. Their transcripts are
 //! what wasmtime 48 prints for the same components
-//! (`tests/golden/python_*.txt`, recorded by `scripts/record-golden.sh`).
+//! (`tests/golden/{python,js}_*.txt`, recorded by
+//! `scripts/record-golden.sh`).
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+
 /// The componentize-py release the README's setup installs.
 const COMPONENTIZE_PY: &str = "0.25.1";
+/// The componentize-js release `tests/js/package.json` pins.
+const COMPONENTIZE_JS: &str = "0.23.0";
 
 fn wazi() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_wazi"));
@@ -94,9 +99,23 @@ fn cached(name: &str, inputs: &[&[u8]], build: impl FnOnce(&Path)) -> PathBuf {
     out
 }
 
+/// A fresh directory holding `wit/world.wit` (`wit`) and, in `wit/deps`,
+/// WASI 0.2.12's WIT from the `wasip2` crate, for the worlds that include
+/// WASI's.
+fn workspace(wit: &[u8]) -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    let wit_dir = work.path().join("wit");
+    std::fs::create_dir_all(wit_dir.join("deps")).unwrap();
+    std::fs::write(wit_dir.join("world.wit"), wit).unwrap();
+    for e in std::fs::read_dir(test_programs_artifacts::WASI_0_2_WIT).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), wit_dir.join("deps").join(e.file_name())).unwrap();
+    }
+    work
+}
+
 /// `tests/python/NAME.py` made a component of world `NAME` in
-/// `tests/python/NAME.wit` by componentize-py, with WASI 0.2.12's WIT from
-/// the `wasip2` crate for the worlds that include WASI's.
+/// `tests/python/NAME.wit` by componentize-py.
 fn python(name: &str) -> PathBuf {
     let version = Command::new("componentize-py").arg("--version").output().unwrap_or_else(|e| {
         panic!(
@@ -110,14 +129,7 @@ fn python(name: &str) -> PathBuf {
     let source = std::fs::read(dir.join(format!("{name}.py"))).unwrap();
     let wit = std::fs::read(dir.join(format!("{name}.wit"))).unwrap();
     cached(&format!("python-{name}"), &[&source, &wit, version.as_bytes()], |out| {
-        let work = tempfile::tempdir().unwrap();
-        let wit_dir = work.path().join("wit");
-        std::fs::create_dir_all(wit_dir.join("deps")).unwrap();
-        std::fs::write(wit_dir.join("world.wit"), &wit).unwrap();
-        for e in std::fs::read_dir(test_programs_artifacts::WASI_0_2_WIT).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), wit_dir.join("deps").join(e.file_name())).unwrap();
-        }
+        let work = workspace(&wit);
         std::fs::copy(dir.join(format!("{name}.py")), work.path().join(format!("{name}.py")))
             .unwrap();
         let built = run(
@@ -181,10 +193,10 @@ const LIBRARY_CALLS: &[&str] = &[
 ];
 
 /// `== CALL`, what it printed and its exit status, for every call.
-fn invoke_transcript(component: &Path) -> String {
+fn invoke_transcript(flags: &[&str], component: &Path) -> String {
     let mut transcript = String::new();
     for call in LIBRARY_CALLS {
-        let out = run(wazi().args(["run", "--invoke", call]).arg(component), b"");
+        let out = run(wazi().arg("run").args(flags).args(["--invoke", call]).arg(component), b"");
         transcript.push_str(&format!("== {call}\n{}", text(&out.stdout)));
         transcript.push_str(&format!("exit {}\n", out.status.code().unwrap()));
     }
@@ -194,5 +206,80 @@ fn invoke_transcript(component: &Path) -> String {
 #[test]
 fn python_library_with_world_level_types() {
     let library = python("library");
-    assert_eq!(invoke_transcript(&library), golden("python_library.txt"));
+    assert_eq!(invoke_transcript(&[], &library), golden("python_library.txt"));
+}
+
+/// `tests/js/NAME.js` made a component of world `NAME` in
+/// `tests/js/NAME.wit` by componentize-js (from `tests/js/node_modules`,
+/// which the README's setup installs with `npm ci`).
+fn js(name: &str) -> PathBuf {
+    let dir = tests_dir().join("js");
+    let tool = dir.join("node_modules/@bytecodealliance/componentize-js");
+    let manifest = std::fs::read_to_string(tool.join("package.json")).unwrap_or_else(|e| {
+        panic!(
+            "componentize-js is installed by the README's setup \
+             (npm ci --prefix crates/wazi-cli/tests/js): {e}"
+        )
+    });
+    let pinned = format!("\"version\": \"{COMPONENTIZE_JS}\"");
+    assert!(manifest.contains(&pinned), "componentize-js {COMPONENTIZE_JS} is pinned");
+    let source = std::fs::read(dir.join(format!("{name}.js"))).unwrap();
+    let wit = std::fs::read(dir.join(format!("{name}.wit"))).unwrap();
+    cached(&format!("js-{name}"), &[&source, &wit, manifest.as_bytes()], |out| {
+        let work = workspace(&wit);
+        let built = run(
+            Command::new("node")
+                .current_dir(work.path())
+                .arg(tool.join("src/cli.js"))
+                .arg(dir.join(format!("{name}.js")))
+                .args(["--wit", "wit", "-n", name, "-o"])
+                .arg(out),
+            b"",
+        );
+        assert!(built.status.success(), "componentize-js: {}", text(&built.stderr));
+    })
+}
+
+// StarlingMonkey, the JavaScript engine inside, imports `wasi:http` (for
+// `fetch`), so its components run with `-S http`, under wasmtime too.
+
+#[test]
+fn js_command() {
+    let command = js("command");
+    let out =
+        run(wazi().args(["run", "-S", "http", "--env", "A=1"]).arg(&command).arg("tour"), b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("js_command_tour.txt"));
+
+    // `fetch` against Python's http.server: a streamed request body, the
+    // response read back (wasmtime 48 prints the same).
+    let py = support::PythonServer::start();
+    let url = format!("{}/echo", py.base);
+    let out = run(wazi().args(["run", "-S", "http"]).arg(&command).args(["fetch", &url]), b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "status 200\ncontent-type text/plain\nrequest line: POST /echo HTTP/1.1\nhost: {}\n\
+             x-test: js\nbody: 100000 bytes, checksum {}, chunked False\nrequest trailers: []\n\n",
+            py.base.trim_start_matches("http://"),
+            support::pattern_checksum(100_000)
+        )
+    );
+    let refused = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", l.local_addr().unwrap())
+    };
+    let out = run(wazi().args(["run", "-S", "http"]).arg(&command).args(["fail", &refused]), b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "caught TypeError: NetworkError when attempting to fetch resource\n"
+    );
+}
+
+#[test]
+fn js_library_with_world_level_types() {
+    let library = js("library");
+    assert_eq!(invoke_transcript(&["-S", "http"], &library), golden("js_library.txt"));
 }

@@ -129,7 +129,7 @@ pub(crate) struct Pipe {
 
 impl Pipe {
     pub(crate) fn new(guest_reads: bool) -> std::io::Result<Arc<Pipe>> {
-        Ok(Arc::new(Pipe {
+        let pipe = Arc::new(Pipe {
             state: Mutex::new(State {
                 chunks: VecDeque::new(),
                 buffered: 0,
@@ -144,7 +144,11 @@ impl Pipe {
             }),
             signal: Signal::new()?,
             guest_reads,
-        }))
+        });
+        // An empty outgoing body has room: a guest may wait for that
+        // before its first write.
+        pipe.refresh(&pipe.lock());
+        Ok(pipe)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
