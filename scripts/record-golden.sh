@@ -32,6 +32,7 @@ for c in whence advice clockid signal fdflags fstflags oflags rights lookupflags
   echo "exit $status" >> "$OUT/p1_invalid_$c.txt"
   rm -rf "$d"
 done
+d=$(scratch); wasmtime run -Shostcall-fuel=1000 --dir "$d::scratch" $G/p1_hostcall_fuel.wasm > $OUT/p1_hostcall_fuel.txt; rm -rf "$d"
 G2=target/guests/wasm32-wasip2/release
 d=$(scratch); wasmtime run --dir "$d::/scratch" $G2/p2_fs.wasm > $OUT/p2_fs.txt; rm -rf "$d"
 wasmtime run -S inherit-network -S allow-ip-name-lookup $G2/p2_net.wasm raw > $OUT/p2_net_raw.txt

@@ -296,7 +296,8 @@ const WASI_OPTS: &[Opt] = &[
     Opt {
         key: "hostcall-fuel",
         value: "=N",
-        help: "Fuel for data transfer in host calls (not supported by wazi yet).",
+        help: "Bytes a host call may copy out of the guest (strings, lists, WASI 0.1 paths \
+               and buffers); past it the call fails (default 128 MiB).",
     },
     Opt {
         key: "http-outgoing-body-buffer-chunks",
@@ -575,6 +576,8 @@ pub struct WasiOptions {
     pub config_vars: Vec<(String, String)>,
     pub keyvalue: bool,
     pub max_resources: Option<usize>,
+    /// `-S hostcall-fuel`: see [`wazi::Store::set_hostcall_fuel`].
+    pub hostcall_fuel: Option<usize>,
     pub keyvalue_data: Vec<(String, String)>,
     pub max_random_size: Option<u64>,
     pub max_http_fields_size: Option<usize>,
@@ -599,6 +602,7 @@ impl WasiOptions {
             config_vars: Vec::new(),
             keyvalue: false,
             max_resources: None,
+            hostcall_fuel: None,
             keyvalue_data: Vec::new(),
             max_random_size: None,
             max_http_fields_size: None,
@@ -641,8 +645,8 @@ impl WasiOptions {
                 },
                 "max-random-size" => o.max_random_size = Some(number(&k, &v)?),
                 "max-resources" => o.max_resources = Some(number(&k, &v)? as usize),
+                "hostcall-fuel" => o.hostcall_fuel = Some(number(&k, &v)? as usize),
                 "max-component-handles"
-                | "hostcall-fuel"
                 | "http-outgoing-body-buffer-chunks"
                 | "http-outgoing-body-chunk-size"
                 | "nn-graph" => bail!("wazi: -S {k} is not supported yet"),

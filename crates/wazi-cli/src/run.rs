@@ -108,6 +108,9 @@ impl RunCommand {
         let wasi_ctx = self.wasi_ctx(&wasi)?;
         let mut store = Store::new(&engine, Host { wasi: wasi_ctx, limits: wasm.limits() });
         store.limiter(|h| &mut h.limits);
+        if let Some(fuel) = wasi.hostcall_fuel {
+            store.set_hostcall_fuel(fuel);
+        }
         if let Some(fuel) = wasm.fuel {
             store.set_fuel(fuel)?;
         }
@@ -169,6 +172,9 @@ impl RunCommand {
         let wasi_ctx = self.wasi_ctx(wasi)?;
         let mut store = Store::new(engine, Host { wasi: wasi_ctx, limits: wasm.limits() });
         store.limiter(|h| &mut h.limits);
+        if let Some(fuel) = wasi.hostcall_fuel {
+            store.set_hostcall_fuel(fuel);
+        }
         if let Some(fuel) = wasm.fuel {
             store.set_fuel(fuel)?;
         }

@@ -136,6 +136,9 @@ impl ServeCommand {
             }
             let mut store = Store::new(&engine, Host { wasi: b.build(), limits: wasm.limits() });
             store.limiter(|h| &mut h.limits);
+            if let Some(fuel) = wasi.hostcall_fuel {
+                store.set_hostcall_fuel(fuel);
+            }
             if let Some(fuel) = wasm.fuel {
                 store.set_fuel(fuel)?;
             }

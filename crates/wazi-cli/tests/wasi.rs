@@ -821,3 +821,80 @@ fn adapted_c_command_and_reactor() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "hello from a C reactor, you (call 1)\n()\n");
 }
+
+// ---- hostcall fuel: what one host call may copy out of the guest ----
+
+#[test]
+fn p1_hostcall_fuel_matches_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(wazi()
+        .args(["run", "-Shostcall-fuel=1000", "--dir"])
+        .arg(format!("{}::scratch", dir.path().display()))
+        .arg(guests::P1_HOSTCALL_FUEL));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden("p1_hostcall_fuel.txt"));
+    // Without the flag, wasmtime's 128 MiB per call: nothing runs out.
+    let out = run(wazi()
+        .args(["run", "--dir"])
+        .arg(format!("{}::scratch", dir.path().display()))
+        .arg(guests::P1_HOSTCALL_FUEL));
+    assert!(!text(&out.stdout).contains("NOMEM"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).starts_with("poll 30 subscriptions: errno 0\n"));
+}
+
+#[test]
+fn p2_hostcall_fuel_and_stream_limits_match_wasmtime() {
+    const NO_FUEL: &str = "fuel allocated for hostcalls has been exhausted";
+    const CHILDREN: &str = "resource has children";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("1mb"), vec![0; 1 << 20]).unwrap();
+    // What wasmtime 48 prints and fails with for each case, with 5,000
+    // bytes of fuel (its own CLI test of the same limits, and the same
+    // runs under wasmtime 48 by hand).
+    for (case, stdout, error) in [
+        ("poll", "", Some(NO_FUEL)),
+        ("poll-within", "ready: 2\nok\n", None),
+        ("write", "", Some(NO_FUEL)),
+        ("write-within", "wrote 4000\nwrote 4000\nwrote 4000\nok\n", None),
+        ("write-stream", "", Some(NO_FUEL)),
+        ("write-stream-blocking", "", Some(NO_FUEL)),
+        (
+            "write-stream-too-large",
+            "",
+            Some("Buffer too large for blocking-write-and-flush (expected at most 4096)"),
+        ),
+        ("write-zeroes", "", Some("cannot write more zeroes than `check_write` allows")),
+        (
+            "write-zeroes-too-large",
+            "",
+            Some("Buffer too large for blocking-write-zeroes-and-flush (expected at most 4096)"),
+        ),
+        ("mkdir", "", Some(NO_FUEL)),
+        ("resolve", "", Some(NO_FUEL)),
+        ("udp-send-many", "", Some(NO_FUEL)),
+        ("udp-send-big", "", Some(NO_FUEL)),
+        (
+            "read",
+            "read 0: 0\nread 1 MiB: 65536\nread u64::MAX: 65536\nstream read 1 MiB: 65536\nok\n",
+            None,
+        ),
+        ("read-stream-max", "stream read u64::MAX: 65536\nok\n", None),
+        ("read-tcp-max", "tcp read u64::MAX: Err(StreamError::Closed)\nok\n", None),
+        ("drop-socket-first", "", Some(CHILDREN)),
+        ("drop-stream-first", "", Some(CHILDREN)),
+    ] {
+        let out = run(wazi()
+            .args(["run", "-Shostcall-fuel=5000", "-Sinherit-network", "--dir"])
+            .arg(format!("{}::.", dir.path().display()))
+            .arg(guests::P2_HOSTCALL_FUEL)
+            .arg(case));
+        assert_eq!(text(&out.stdout), stdout, "{case}");
+        match error {
+            None => assert_eq!(out.status.code(), Some(0), "{case}: {}", text(&out.stderr)),
+            Some(e) => {
+                assert_eq!(out.status.code(), Some(1), "{case}");
+                assert!(text(&out.stderr).contains(e), "{case}: {}", text(&out.stderr));
+            }
+        }
+    }
+}

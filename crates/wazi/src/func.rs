@@ -163,6 +163,12 @@ impl<T> Caller<'_, T> {
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.inner.core.set_fuel(fuel)
     }
+
+    /// The data this host call may copy out of the guest
+    /// ([`crate::Store::set_hostcall_fuel`]).
+    pub fn hostcall_fuel(&self) -> usize {
+        self.inner.core.hostcall_fuel
+    }
 }
 
 impl<T> AsContext for Caller<'_, T> {

@@ -8,6 +8,9 @@ use anyhow::anyhow;
 
 pub(crate) struct GuestMemory<'a> {
     bytes: &'a mut [u8],
+    /// What this call may still copy out of the guest (the store's hostcall
+    /// fuel): paths, iovec arrays and buffers, poll subscriptions.
+    fuel: std::cell::Cell<usize>,
 }
 
 /// A region of guest memory, named in trap messages as wasmtime does.
@@ -16,8 +19,20 @@ fn region(start: u32, len: u32) -> String {
 }
 
 impl<'a> GuestMemory<'a> {
-    pub(crate) fn new(bytes: &'a mut [u8]) -> GuestMemory<'a> {
-        GuestMemory { bytes }
+    pub(crate) fn new(bytes: &'a mut [u8], fuel: usize) -> GuestMemory<'a> {
+        GuestMemory { bytes, fuel: std::cell::Cell::new(fuel) }
+    }
+
+    /// Accounts for `n` items of `size` bytes copied out of the guest:
+    /// past the call's fuel, `ENOMEM` (as in wasmtime).
+    pub(crate) fn consume_fuel(&self, n: u32, size: u32) -> Result<(), Error> {
+        match (n as usize).checked_mul(size as usize).and_then(|b| self.fuel.get().checked_sub(b)) {
+            Some(left) => {
+                self.fuel.set(left);
+                Ok(())
+            }
+            None => Err(Error::Errno(Errno::Nomem)),
+        }
     }
 
     /// The byte range of `len` bytes at `ptr`, checked for bounds and then
@@ -56,6 +71,7 @@ impl<'a> GuestMemory<'a> {
 
     /// A UTF-8 string of `len` bytes at `ptr` (not UTF-8: `EILSEQ`).
     pub(crate) fn string(&self, ptr: u32, len: u32) -> Result<String, Error> {
+        self.consume_fuel(len, 1)?;
         let b = self.bytes(ptr, len)?;
         std::str::from_utf8(b).map(str::to_string).map_err(|_| Error::Errno(Errno::Ilseq))
     }
@@ -107,12 +123,14 @@ impl<'a> GuestMemory<'a> {
     /// `(pointer, length)`, or an empty one. WASI 0.1 reads and writes go
     /// through one buffer at a time, as in wasmtime; callers loop.
     pub(crate) fn first_iovec(&self, iovs: u32, count: u32) -> Result<(u32, u32), Error> {
+        self.consume_fuel(count, 8)?;
         for i in 0..count {
             let at = offset(iovs, i as u64 * 8)?;
             let buf = self.read_u32(at)?;
             let len = self.read_u32(offset(at, 4)?)?;
             if len != 0 {
                 self.range(buf, len, 1)?;
+                self.consume_fuel(len, 1)?;
                 return Ok((buf, len));
             }
         }

@@ -1139,8 +1139,9 @@ pub fn add_to_linker<T: 'static>(
         ($($name:ident($($arg:ident : $wasm:ty => $host:ty),*);)*) => {$(
             linker.func_wrap(M, stringify!($name), move |mut caller: Caller<'_, T>, $($arg: $wasm),*| -> anyhow::Result<i32> {
                 let memory = memory_of(&mut caller)?;
+                let fuel = caller.hostcall_fuel();
                 let (bytes, data) = memory.data_and_store_mut(&mut caller);
-                let mut mem = GuestMemory::new(bytes);
+                let mut mem = GuestMemory::new(bytes, fuel);
                 finish($name(get(data), &mut mem, $($arg as $host),*))
             })?;
         )*};

@@ -137,6 +137,8 @@ pub(super) fn poll_oneoff(
             return m.write_u32(out, 1);
         }
     }
+    m.consume_fuel(n, SUBSCRIPTION_SIZE)?;
+    m.consume_fuel(n, EVENT_SIZE)?;
     let mut subs = Vec::with_capacity(n.min(1024) as usize);
     for i in 0..n {
         subs.push(read_sub(ctx, m, offset(subs_ptr, i as u64 * SUBSCRIPTION_SIZE as u64)?)?);

@@ -512,7 +512,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                 InputStream::Tcp(_) => Pollable::Ready,
                 InputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
             };
-            Ok((ctx.table.push(p)?,))
+            Ok((ctx.table.push_child(p, &st)?,))
         },
     )?;
     i.func_wrap(
@@ -550,8 +550,16 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     i.func_wrap(
         "[method]output-stream.write-zeroes",
         move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<OutputStream>, u64)| {
-            let zeroes = vec![0; len.min(MAX_CHUNK as u64) as usize];
-            Ok((write(get(s.data_mut()), &st, &zeroes)?,))
+            let ctx = get(s.data_mut());
+            // Like `write`, no more than `check-write` allows (wasmtime traps).
+            match capacity(ctx, ctx.table.get(&st)?) {
+                None => return Ok((Err(StreamError::Closed),)),
+                Some(n) if len > n as u64 => {
+                    bail!("cannot write more zeroes than `check_write` allows")
+                }
+                Some(_) => {}
+            }
+            Ok((write(ctx, &st, &vec![0; len as usize])?,))
         },
     )?;
     i.func_wrap(
@@ -589,7 +597,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                 OutputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
                 _ => Pollable::Ready,
             };
-            Ok((ctx.table.push(p)?,))
+            Ok((ctx.table.push_child(p, &st)?,))
         },
     )?;
     for (name, blocking) in [("splice", false), ("blocking-splice", true)] {

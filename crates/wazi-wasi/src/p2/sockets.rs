@@ -586,7 +586,7 @@ fn name_lookup<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()>
         move |mut s: StoreContextMut<'_, T>, (st,): (Resource<ResolveAddressStream>,)| {
             let ctx = get(s.data_mut());
             ctx.table.get(&st)?;
-            Ok((ctx.table.push(Pollable::Ready)?,))
+            Ok((ctx.table.push_child(Pollable::Ready, &st)?,))
         },
     )?;
     Ok(())
@@ -619,13 +619,15 @@ impl WasiCtxParts {
     }
 }
 
-/// Pushes the two streams of a connected socket as resources.
+/// Pushes the two streams of a connected socket as resources, children of
+/// the socket: it cannot be dropped before them (as in wasmtime).
 fn push_streams(
     ctx: &mut WasiCtx,
+    socket: &Tcp,
     shared: Arc<TcpShared>,
 ) -> Result<(Resource<InputStream>, Resource<OutputStream>)> {
-    let input = ctx.table.push(InputStream::Tcp(shared.clone()))?;
-    let output = ctx.table.push(OutputStream::Tcp(shared))?;
+    let input = ctx.table.push_child(InputStream::Tcp(shared.clone()), socket)?;
+    let output = ctx.table.push_child(OutputStream::Tcp(shared), socket)?;
     Ok((input, output))
 }
 
@@ -744,7 +746,7 @@ fn tcp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
                 Ok(sh) => sh,
                 Err(e) => return Ok((Err(e),)),
             };
-            Ok((Ok(push_streams(get(s.data_mut()), shared)?),))
+            Ok((Ok(push_streams(get(s.data_mut()), &t, shared)?),))
         },
     )?;
     i.func_wrap(
@@ -814,7 +816,7 @@ fn tcp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
             let shared = client.take_streams().map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let ctx = get(s.data_mut());
             let sock = ctx.table.push(client)?;
-            let (input, output) = push_streams(ctx, shared)?;
+            let (input, output) = push_streams(ctx, &sock, shared)?;
             Ok((Ok((sock, input, output)),))
         },
     )?;
@@ -891,7 +893,7 @@ fn tcp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
                 }
                 _ => Pollable::Ready,
             };
-            Ok((ctx.table.push(p)?,))
+            Ok((ctx.table.push_child(p, &t)?,))
         },
     )?;
     i.func_wrap(
@@ -1109,8 +1111,9 @@ fn udp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
                 permit: 0,
                 _socket: sock.streams.clone(),
             };
-            let incoming = ctx.table.push(incoming)?;
-            let outgoing = ctx.table.push(outgoing)?;
+            // Children of the socket, as in wasmtime.
+            let incoming = ctx.table.push_child(incoming, &u)?;
+            let outgoing = ctx.table.push_child(outgoing, &u)?;
             Ok((Ok((incoming, outgoing)),))
         },
     )?;
@@ -1177,7 +1180,7 @@ fn udp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         move |mut s: StoreContextMut<'_, T>, (u,): (Udp,)| {
             let ctx = get(s.data_mut());
             ctx.table.get(&u)?;
-            Ok((ctx.table.push(Pollable::Ready)?,))
+            Ok((ctx.table.push_child(Pollable::Ready, &u)?,))
         },
     )?;
     i.func_wrap(
@@ -1227,7 +1230,7 @@ fn udp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         move |mut s: StoreContextMut<'_, T>, (st,): (Resource<IncomingDatagramStream>,)| {
             let ctx = get(s.data_mut());
             let fd = ctx.table.get(&st)?.fd.clone();
-            Ok((ctx.table.push(Pollable::Fd { fd, write: false })?,))
+            Ok((ctx.table.push_child(Pollable::Fd { fd, write: false }, &st)?,))
         },
     )?;
     i.func_wrap(
@@ -1271,7 +1274,7 @@ fn udp<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
         move |mut s: StoreContextMut<'_, T>, (st,): (Resource<OutgoingDatagramStream>,)| {
             let ctx = get(s.data_mut());
             let fd = ctx.table.get(&st)?.fd.clone();
-            Ok((ctx.table.push(Pollable::Fd { fd, write: true })?,))
+            Ok((ctx.table.push_child(Pollable::Fd { fd, write: true }, &st)?,))
         },
     )?;
     Ok(())

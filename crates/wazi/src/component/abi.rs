@@ -59,7 +59,26 @@ pub struct Cx<'a> {
     pub(crate) hints_out: Vec<(StringEncoding, u32)>,
     /// Hints for the strings this context lowers, in order.
     pub(crate) hints_in: std::collections::VecDeque<(StringEncoding, u32)>,
+    /// What lifting may still copy into host values in this call (the
+    /// store's hostcall fuel; unlimited between components).
+    fuel: usize,
 }
+
+/// Lifting copied more than the store's hostcall fuel allows (wasmtime's
+/// words).
+#[derive(Debug)]
+struct HostcallFuelExhausted;
+
+impl std::fmt::Display for HostcallFuelExhausted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "too much data is being copied between the host and the guest: \
+             fuel allocated for hostcalls has been exhausted",
+        )
+    }
+}
+
+impl std::error::Error for HostcallFuelExhausted {}
 
 impl<'a> Cx<'a> {
     pub(crate) fn new(
@@ -68,7 +87,9 @@ impl<'a> Cx<'a> {
         resources: &'a [Option<ResourceType>],
         fused: bool,
     ) -> Cx<'a> {
+        let fuel = if fused { usize::MAX } else { core.hostcall_fuel };
         Cx {
+            fuel,
             core,
             opts,
             resources,
@@ -83,6 +104,18 @@ impl<'a> Cx<'a> {
 
     pub(crate) fn instance(&self) -> InstanceId {
         self.opts.instance
+    }
+
+    /// Accounts for `n` elements of `size` bytes each lifted into host
+    /// values; fails once the call's hostcall fuel is spent.
+    pub(crate) fn consume_fuel(&mut self, n: usize, size: usize) -> Result<()> {
+        match n.checked_mul(size).and_then(|b| self.fuel.checked_sub(b)) {
+            Some(left) => {
+                self.fuel = left;
+                Ok(())
+            }
+            None => Err(HostcallFuelExhausted.into()),
+        }
     }
 
     fn memory_index(&self) -> Result<usize> {
@@ -318,7 +351,7 @@ impl<'a> Cx<'a> {
         Ok(s)
     }
 
-    fn load_string_inner(&self, ptr: u32, tagged_len: u32) -> Result<String> {
+    fn load_string_inner(&mut self, ptr: u32, tagged_len: u32) -> Result<String> {
         let (utf16, units) = match self.opts.encoding {
             StringEncoding::Utf8 => (false, tagged_len),
             StringEncoding::Utf16 => (true, tagged_len),
@@ -346,11 +379,14 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn string_bytes(&self, ptr: u32, len: u64, align: u32) -> Result<&[u8]> {
+    /// The `len` bytes of a string at `ptr`, checked, and counted against
+    /// the hostcall fuel.
+    fn string_bytes(&mut self, ptr: u32, len: u64, align: u32) -> Result<&[u8]> {
         if len > MAX_STRING_BYTE_LENGTH {
             return Err(self.oob(What::String));
         }
         self.check_range(ptr, len, align, What::String)?;
+        self.consume_fuel(len as usize, 1)?;
         Ok(&self.mem()?[ptr as usize..ptr as usize + len as usize])
     }
 

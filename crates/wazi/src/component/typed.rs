@@ -329,6 +329,7 @@ impl<T: Lift> Lift for Vec<T> {
 fn load_list<T: Lift>(cx: &mut Cx<'_>, elem: &Ty, ptr: u32, len: u32) -> Result<Vec<T>> {
     let a = elem.abi();
     cx.check_list(ptr, len, a.size, a.align)?;
+    cx.consume_fuel(len as usize, size_of::<T>())?;
     T::load_list(cx, elem, ptr, len)
 }
 

@@ -235,6 +235,7 @@ pub(crate) fn lift_flat(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Resu
 fn load_list(cx: &mut Cx<'_>, elem: &Ty, ptr: u32, len: u32) -> Result<Val> {
     let a = elem.abi();
     cx.check_list(ptr, len, a.size, a.align)?;
+    cx.consume_fuel(len as usize, size_of::<Val>())?;
     let mut out = Vec::with_capacity(len as usize);
     for i in 0..len {
         out.push(load(cx, elem, ptr + i * a.size)?);

@@ -63,7 +63,13 @@ pub struct StoreCore {
     limiter: Option<LimiterThunk>,
     /// Component instances, component functions and resources.
     pub(crate) components: crate::component::store::ComponentStore,
+    /// The bytes one host call may take from the guest (lifted strings and
+    /// lists, WASI 0.1 paths and buffers): wasmtime's hostcall fuel.
+    pub(crate) hostcall_fuel: usize,
 }
+
+/// wasmtime's default hostcall fuel: 128 MiB per call.
+pub(crate) const DEFAULT_HOSTCALL_FUEL: usize = 128 << 20;
 
 // SAFETY: the raw pointers in a store point into the store's own boxes (or
 // are null); moving the store to another thread moves all of them together.
@@ -121,6 +127,7 @@ impl<T: 'static> Store<T> {
                 outer: std::ptr::null_mut(),
                 limiter: None,
                 components: Default::default(),
+                hostcall_fuel: DEFAULT_HOSTCALL_FUEL,
             },
             data,
             limiter: None,
@@ -162,6 +169,21 @@ impl<T: 'static> Store<T> {
     /// Sets the remaining fuel (needs [`crate::Config::consume_fuel`]).
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.inner.core.set_fuel(fuel)
+    }
+
+    /// Sets how much data (in bytes of host values) each call from the
+    /// guest into the host may copy out of the guest: past it the call
+    /// fails (a component's with an error, a WASI 0.1 call with `ENOMEM`),
+    /// so a guest cannot make the host allocate without bound. The default
+    /// is wasmtime's, 128 MiB.
+    pub fn set_hostcall_fuel(&mut self, fuel: usize) {
+        self.inner.core.hostcall_fuel = fuel;
+    }
+
+    /// The data each host call may copy out of the guest
+    /// ([`Store::set_hostcall_fuel`]).
+    pub fn hostcall_fuel(&self) -> usize {
+        self.inner.core.hostcall_fuel
     }
 
     /// Throws `exception`: makes it the pending exception and returns the
