@@ -36,6 +36,7 @@ d=$(scratch); wasmtime run -Shostcall-fuel=1000 --dir "$d::scratch" $G/p1_hostca
 G2=target/guests/wasm32-wasip2/release
 d=$(scratch); wasmtime run --dir "$d::/scratch" $G2/p2_fs.wasm > $OUT/p2_fs.txt; rm -rf "$d"
 wasmtime run -S inherit-network -S allow-ip-name-lookup $G2/p2_net.wasm raw > $OUT/p2_net_raw.txt
+wasmtime run -S inherit-network $G2/p2_sockets_edges.wasm > $OUT/p2_sockets_edges.txt
 wasmtime run -S http $G2/p2_http_client.wasm options > $OUT/p2_http_options.txt
 # The fields transcript comes from a request to `wasmtime serve`.
 RUST_BACKTRACE=0 wasmtime serve -S cli --addr 127.0.0.1:18089 $G2/p2_http_server.wasm 2>/dev/null &

@@ -13,7 +13,8 @@ fn main() {
         let mut s = [0u8; 48];
         s[..8].copy_from_slice(&i.to_le_bytes());
         s[8] = 0; // clock
-        s[24..32].copy_from_slice(&1000u64.to_le_bytes());
+        // A timeout of 0: every one is due at once.
+        s[24..32].copy_from_slice(&0u64.to_le_bytes());
         subs.push(s);
     }
     let mut events = vec![[0u8; 32]; 30];

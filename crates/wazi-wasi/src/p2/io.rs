@@ -172,6 +172,13 @@ fn read(
 ) -> StreamResult<Vec<u8>> {
     let len = (len as usize).min(MAX_CHUNK);
     if len == 0 {
+        // A closed socket stream stays closed even for empty reads (as in
+        // wasmtime); otherwise nothing to do.
+        if let InputStream::Tcp(t) = ctx.table.get(st)?
+            && t.read_closed.load(Ordering::Relaxed)
+        {
+            return Ok(Err(StreamError::Closed));
+        }
         return Ok(Ok(Vec::new()));
     }
     let mut buf = vec![0; len];
