@@ -390,7 +390,7 @@ fn number(key: &str, v: &Option<String>) -> Result<u64> {
 }
 
 /// `N` (seconds) or `N` with a unit: ns, us, ms, s, m, h.
-fn duration(key: &str, v: &Option<String>) -> Result<Duration> {
+pub fn duration(key: &str, v: &Option<String>) -> Result<Duration> {
     let Some(v) = v else { bail!("option `{key}` needs a value") };
     let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
     let (n, unit) = v.split_at(split);

@@ -34,6 +34,13 @@ pub struct ServeCommand {
     #[arg(long)]
     no_logging_prefix: bool,
 
+    /// How long a client may take to send a request's headers, and an idle
+    /// connection may stay open, before it is closed (wazi's own option;
+    /// `N` seconds or with a unit: ms, s, m).
+    #[arg(long, value_name = "DURATION", default_value = "30s",
+          value_parser = |v: &str| crate::options::duration("--header-timeout", &Some(v.to_string())))]
+    header_timeout: std::time::Duration,
+
     /// Replace or add a request header before forwarding it to the
     /// component: `name: value`, repeatable; `@FILE` reads one header per
     /// line from FILE.
@@ -150,7 +157,11 @@ impl ServeCommand {
             }
             Ok(store)
         };
-        let opts = wazi_wasi::p2::ServeOptions { addr: self.addr, headers };
+        let opts = wazi_wasi::p2::ServeOptions {
+            addr: self.addr,
+            headers,
+            header_timeout: self.header_timeout,
+        };
         wazi_wasi::p2::serve(component, linker, get, opts, new_store)?;
         Ok(ExitCode::SUCCESS)
     }

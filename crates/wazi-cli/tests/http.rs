@@ -543,3 +543,79 @@ fn client_interoperates_with_python_http_server() {
         assert_eq!(out, expected);
     }
 }
+
+#[test]
+fn serve_closes_slow_and_malformed_connections() {
+    let server = proxy(&["--header-timeout", "1s"]);
+    // A client that never finishes its request head is cut off after the
+    // header timeout, and others are served meanwhile.
+    let mut slow = TcpStream::connect(server.addr).unwrap();
+    slow.write_all(b"GET /hello HTTP/1.1\r\nhost: x\r\n").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let start = Instant::now();
+    assert_eq!(server.get("/hello").status, 200);
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    let waited = start.elapsed();
+    assert!(rest.is_empty() && waited < Duration::from_secs(15), "{rest:?} after {waited:?}");
+    // Garbage gets 400 and the connection closes; the server goes on.
+    let mut bad = TcpStream::connect(server.addr).unwrap();
+    bad.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    bad.write_all(b"NOT HTTP AT ALL\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let _ = bad.read_to_end(&mut raw);
+    assert_eq!(parse_response(&raw).status, 400);
+    assert_eq!(server.get("/hello").status, 200);
+    // Neither is reported as a server error.
+    assert!(!server.stderr.lock().unwrap().contains("error:"), "{}", server.stderr.lock().unwrap());
+}
+
+#[test]
+fn serve_drains_in_flight_requests_on_sigterm() {
+    let mut server = proxy(&[]);
+    // An idle keep-alive connection, and a request whose body is half sent.
+    let mut idle = TcpStream::connect(server.addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    idle.write_all(b"GET /hello HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    let mut buf = [0u8; 4096];
+    let mut got = Vec::new();
+    while !got.ends_with(b"0\r\n\r\n") {
+        let n = idle.read(&mut buf).unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+    }
+    let mut busy = TcpStream::connect(server.addr).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    busy.write_all(
+        b"POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nconnection: close\r\n\r\nhello",
+    )
+    .unwrap();
+    // The server has the request (the guest echoes what arrived so far).
+    let mut head = Vec::new();
+    while !head.windows(5).any(|w| w == b"hello") {
+        let n = busy.read(&mut buf).unwrap();
+        assert!(n > 0);
+        head.extend_from_slice(&buf[..n]);
+    }
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    // The idle connection closes at once.
+    assert_eq!(idle.read(&mut buf).unwrap_or(0), 0);
+    // The busy one completes.
+    busy.write_all(b"world").unwrap();
+    let mut rest = Vec::new();
+    let _ = busy.read_to_end(&mut rest);
+    head.extend_from_slice(&rest);
+    let r = parse_response(&head);
+    assert_eq!((r.status, r.text().as_str(), r.complete), (200, "helloworld", true));
+    // Then the server exits by itself, successfully.
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "the server did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+}

@@ -22,6 +22,10 @@ pub struct ServeOptions {
     /// Headers set on every request before the guest sees it (`-H`): they
     /// replace whatever the client sent under the same names.
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// How long a client may take to send a request's head (and an idle
+    /// connection may wait for the next one) before it is closed, so that
+    /// slow clients cannot hold connections open.
+    pub header_timeout: std::time::Duration,
 }
 
 /// What the server shares between requests.
@@ -88,10 +92,33 @@ where
         next_instance: AtomicU64::new(0),
     });
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(accept_loop(shared, opts.addr))
+    rt.block_on(accept_loop(shared, opts.addr, opts.header_timeout))
 }
 
-async fn accept_loop<T: 'static>(shared: Arc<Shared<T>>, addr: SocketAddr) -> Result<()>
+/// Resolves at the first SIGINT (ctrl-c) or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn accept_loop<T: 'static>(
+    shared: Arc<Shared<T>>,
+    addr: SocketAddr,
+    header_timeout: std::time::Duration,
+) -> Result<()>
 where
     InstancePre<T>: Send + Sync,
 {
@@ -105,8 +132,11 @@ where
     eprintln!("Serving HTTP on http://{}/", listener.local_addr()?);
     let active = Arc::new(AtomicUsize::new(0));
     let idle = Arc::new(tokio::sync::Notify::new());
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    // Raised at shutdown: every connection finishes the request it is
+    // serving, if any, and closes.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop = shutdown_signal();
+    tokio::pin!(stop);
     loop {
         let (stream, _) = tokio::select! {
             r = listener.accept() => match r {
@@ -116,11 +146,12 @@ where
                     continue;
                 }
             },
-            _ = &mut ctrl_c => break,
+            _ = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let (active, idle) = (active.clone(), idle.clone());
+        let mut stop_rx = stop_rx.clone();
         active.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
@@ -128,10 +159,26 @@ where
                 async move { Ok::<_, std::convert::Infallible>(handle(shared, req).await) }
             });
             let io = hyper_util::rt::TokioIo::new(stream);
-            if let Err(e) = hyper::server::conn::http1::Builder::new()
+            let conn = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
-                .serve_connection(io, service)
-                .await
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(io, service);
+            tokio::pin!(conn);
+            let r = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = async { stop_rx.wait_for(|stop| *stop).await.is_ok() } => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            // Malformed requests and slow clients end their connection
+            // (hyper answers the former with 400); neither is the server's
+            // error.
+            if let Err(e) = r
+                && !e.is_parse()
+                && !e.is_timeout()
+                && !e.is_incomplete_message()
             {
                 eprintln!("error: {e:?}");
             }
@@ -140,8 +187,9 @@ where
             }
         });
     }
-    // Graceful shutdown: let open connections finish, unless interrupted
-    // again.
+    // Graceful shutdown: idle connections close, busy ones finish their
+    // request, unless interrupted again.
+    let _ = stop_tx.send(true);
     if active.load(Ordering::SeqCst) > 0 {
         eprintln!("Waiting for child tasks to exit, ctrl-c again to quit sooner...");
         tokio::select! {
@@ -154,7 +202,7 @@ where
                     wait.await;
                 }
             } => {}
-            _ = tokio::signal::ctrl_c() => {}
+            _ = shutdown_signal() => {}
         }
     }
     Ok(())
