@@ -619,3 +619,31 @@ fn serve_drains_in_flight_requests_on_sigterm() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn serve_load_mix_keeps_serving() {
+    // scripts/serve-load.py at a small size: normal requests among
+    // trapping, looping, allocating and oversized ones all get their
+    // answers, and the server's memory stays flat.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/serve-load.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .args(["--wazi", env!("CARGO_BIN_EXE_wazi"), "--component", P2_HTTP_SERVER])
+        .args(["--requests", "300", "--concurrency", "6", "--deadline", "120"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("the load test did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}{}", text(&out.stderr));
+    assert!(report.contains("normal requests: 210 ok"), "{report}");
+}

@@ -14,6 +14,8 @@
 //! - `/no-response`: returns without setting the response;
 //! - `/trap`: panics before responding;
 //! - `/trap-after`: sends the head and part of the body, then panics;
+//! - `/loop`: never returns (for `-W timeout`);
+//! - `/grow`: allocates without end (for `-W max-memory-size`);
 //! - `/fetch?URL`: requests URL through `wasi:http/outgoing-handler` and
 //!   answers with its status and body;
 //! - `/fields`: exercises `fields` (validation, immutability) and answers
@@ -169,6 +171,20 @@ impl wasip2::exports::http::incoming_handler::Guest for Handler {
             ["error"] => ResponseOutparam::set(out, Err(ErrorCode::HttpRequestDenied)),
             ["no-response"] => {}
             ["trap"] => panic!("trapping before a response"),
+            ["loop"] => {
+                // Spins until the host's time limit stops it.
+                let mut n = 0u64;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            ["grow"] => {
+                // Allocates until the host's memory limit stops it.
+                let mut blocks = Vec::new();
+                loop {
+                    blocks.push(std::hint::black_box(vec![1u8; 1 << 20]));
+                }
+            }
             ["trap-after"] => {
                 let resp = OutgoingResponse::new(Fields::new());
                 let body = resp.body().unwrap();
