@@ -268,23 +268,26 @@ fn poll_oneoff_matches_wasmtime() {
     assert_eq!(text(&out.stdout), golden("p1_poll.txt"));
 }
 
+/// The cases of `p1_invalid`: an argument outside its type's range each.
+const INVALID_CASES: [&str; 13] = [
+    "whence",
+    "advice",
+    "clockid",
+    "signal",
+    "fdflags",
+    "fstflags",
+    "oflags",
+    "rights",
+    "lookupflags",
+    "sdflags",
+    "riflags",
+    "subscription",
+    "utf8",
+];
+
 #[test]
 fn invalid_arguments_trap_like_wasmtime() {
-    for case in [
-        "whence",
-        "advice",
-        "clockid",
-        "signal",
-        "fdflags",
-        "fstflags",
-        "oflags",
-        "rights",
-        "lookupflags",
-        "sdflags",
-        "riflags",
-        "subscription",
-        "utf8",
-    ] {
+    for case in INVALID_CASES {
         let dir = tempfile::tempdir().unwrap();
         let out = run(wazi()
             .arg("--dir")
@@ -763,21 +766,7 @@ fn adapted_cli_arguments_stdio_exit_and_traps() {
 fn adapted_invalid_arguments_match_wasmtime() {
     let guest = adapted(Path::new(guests::P1_INVALID), None);
     let mut transcript = String::new();
-    for case in [
-        "whence",
-        "advice",
-        "clockid",
-        "signal",
-        "fdflags",
-        "fstflags",
-        "oflags",
-        "rights",
-        "lookupflags",
-        "sdflags",
-        "riflags",
-        "subscription",
-        "utf8",
-    ] {
+    for case in INVALID_CASES {
         let dir = tempfile::tempdir().unwrap();
         let out = run(wazi()
             .arg("--dir")

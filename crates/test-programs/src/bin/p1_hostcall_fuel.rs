@@ -19,23 +19,17 @@ fn main() {
     }
     let mut events = vec![[0u8; 32]; 30];
     let mut n = 0u32;
-    let e = unsafe {
+    let mut poll = |count: u32| unsafe {
+        // SAFETY: `count` subscriptions and events, within the vectors.
         raw::poll_oneoff(
             subs.as_ptr() as i32,
             events.as_mut_ptr() as i32,
-            30,
+            count as i32,
             &mut n as *mut u32 as i32,
         )
     };
-    println!("poll 30 subscriptions: errno {e}");
-    let e = unsafe {
-        raw::poll_oneoff(
-            subs.as_ptr() as i32,
-            events.as_mut_ptr() as i32,
-            10,
-            &mut n as *mut u32 as i32,
-        )
-    };
+    println!("poll 30 subscriptions: errno {}", poll(30));
+    let e = poll(10);
     println!("poll 10 subscriptions: errno {e}, {n} events");
 
     let long = "d".repeat(2000);
