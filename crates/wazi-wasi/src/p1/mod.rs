@@ -358,9 +358,16 @@ fn clock_time_get(
 }
 
 fn random_get(ctx: &mut WasiCtx, m: &mut GuestMemory<'_>, buf: u32, len: u32) -> R<()> {
-    let mut bytes = vec![0; len as usize];
-    ctx.random_bytes(&mut bytes).map_err(Error::Trap)?;
-    m.write_bytes(buf, &bytes)
+    // wasmtime serves this through WASI 0.2's `get-random-bytes`, and so
+    // its size limit (`-S max-random-size`) comes first.
+    let max = ctx.limits.max_random_size;
+    if u64::from(len) > max {
+        let e = anyhow!("requested len {len} exceeds limit {max}");
+        return Err(Error::Trap(e.context("failed to call `get-random-bytes`")));
+    }
+    // Straight into guest memory, checked first: a length past the memory
+    // traps without the host allocating it.
+    ctx.random_bytes(m.bytes_mut(buf, len)?).map_err(Error::Trap)
 }
 
 // ---- descriptors ------------------------------------------------------------

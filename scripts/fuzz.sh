@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of crates/wazi-fuzz for SECONDS each (default one
+# hour) on stable Rust, from a fresh seed, and prints what each did. A
+# failing input is saved under target/fuzz-failures/ (replay it with
+# `target/release/wazi-fuzz TARGET --replay FILE`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-3600}
+cargo build --release -p wazi-fuzz
+for t in validate differential wasi-p1; do
+  target/release/wazi-fuzz "$t" --seconds "$seconds"
+done
