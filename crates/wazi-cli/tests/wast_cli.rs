@@ -54,3 +54,13 @@ fn trap_assertions_and_exhaustion() {
     assert!(err.contains("traps.wast:4:2"), "{err}");
     assert!(err.contains("expected a trap containing \"integer overflow\""), "{err}");
 }
+
+#[test]
+fn sixty_four_bit_tables() {
+    // Every table instruction and call_indirect on i64-indexed tables
+    // (Wasm 3.0's memory64), indices past 2^32 included.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/table64.wast");
+    let out = wazi().args(["wast", script]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("38 directives passed"));
+}

@@ -51,10 +51,6 @@ fn smith_config(imports: bool) -> wasm_smith::Config {
         wide_arithmetic_enabled: false,
         custom_page_sizes_enabled: false,
         compact_imports_enabled: false,
-        // wasm-smith's memory64 includes 64-bit tables, which wazi refuses
-        // (`64-bit tables need the memory64 proposal`): 64-bit memories are
-        // covered by the spec suite instead.
-        memory64_enabled: false,
         max_memories: 2,
         max_tables: 2,
         max_memory32_bytes: 1 << 20,

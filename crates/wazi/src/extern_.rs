@@ -70,11 +70,7 @@ impl Extern {
             Extern::Global(g) => ExternType::Global(core.globals[g.0.check(core)].ty),
             Extern::Table(t) => {
                 let t = &core.tables[t.0.check(core)];
-                ExternType::Table(TableType::new(
-                    *t.ty.element(),
-                    t.elems.len() as u32,
-                    t.ty.maximum(),
-                ))
+                ExternType::Table(t.ty.with_minimum(t.elems.len() as u32))
             }
             Extern::Memory(m) => {
                 let m = &core.memories[m.0.check(core)];

@@ -154,6 +154,7 @@ fn check_import(expected: &ExternType, actual: &ExternType) -> Result<()> {
         (ExternType::Tag(e), ExternType::Tag(a)) => e == a,
         (ExternType::Table(e), ExternType::Table(a)) => {
             e.element() == a.element()
+                && e.is_64() == a.is_64()
                 && a.minimum() >= e.minimum()
                 && match (e.maximum(), a.maximum()) {
                     (None, _) => true,
@@ -313,10 +314,12 @@ pub(crate) fn instantiate(
     // segment out of bounds traps, leaving the earlier ones' effects.
     for (i, seg) in m.elems.iter().enumerate() {
         if let ElemMode::Active { table, offset } = &seg.mode {
-            let offset = offset.eval(&Env { core, data }) as u32 as usize;
+            let offset = offset.eval(&Env { core, data });
             let items = data.elem_segment(i as u32);
             // SAFETY: table pointers name tables of this store.
             let t = unsafe { &mut *data.tables[*table as usize] };
+            let offset = if t.ty.is_64() { offset as u64 } else { offset as u32 as u64 };
+            let offset = usize::try_from(offset).unwrap_or(usize::MAX);
             let end = offset.checked_add(items.len()).filter(|&e| e <= t.elems.len());
             let Some(end) = end else {
                 return Err(anyhow!(Trap::TableOutOfBounds));

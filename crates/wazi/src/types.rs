@@ -340,11 +340,29 @@ pub struct TableType {
     element: RefType,
     min: u32,
     max: Option<u32>,
+    /// Indexed by `i64` (the memory64 proposal's 64-bit tables).
+    table64: bool,
 }
 
 impl TableType {
     pub fn new(element: RefType, min: u32, max: Option<u32>) -> TableType {
-        TableType { element, min, max }
+        TableType { element, min, max, table64: false }
+    }
+
+    /// A 64-bit table (indexed by `i64`). Its sizes stay below 2^32
+    /// elements in wazi.
+    pub fn new64(element: RefType, min: u32, max: Option<u32>) -> TableType {
+        TableType { element, min, max, table64: true }
+    }
+
+    /// Whether the table is indexed by `i64`.
+    pub fn is_64(&self) -> bool {
+        self.table64
+    }
+
+    /// The same type with another minimum (a table's current size).
+    pub(crate) fn with_minimum(self, min: u32) -> TableType {
+        TableType { min, ..self }
     }
 
     pub fn element(&self) -> &RefType {
@@ -360,23 +378,25 @@ impl TableType {
     }
 
     pub(crate) fn from_wasmparser(t: &wasmparser::TableType, ids: &[u32]) -> Result<TableType> {
-        if t.table64 {
-            bail!("64-bit tables need the memory64 proposal, which is not supported");
-        }
         if t.shared {
             bail!("shared tables need the threads proposal, which is not supported");
         }
+        // 64-bit tables hold fewer than 2^32 elements here too: a larger
+        // minimum cannot be allocated, a larger maximum never bites.
+        let min = u32::try_from(t.initial)
+            .map_err(|_| anyhow::anyhow!("table minimum size {} is too large", t.initial))?;
         Ok(TableType {
             element: RefType::from_wasmparser(t.element_type, ids)?,
-            min: t.initial as u32,
-            max: t.maximum.map(|m| m as u32),
+            min,
+            max: t.maximum.map(|m| m.min(u32::MAX as u64) as u32),
+            table64: t.table64,
         })
     }
 }
 
 impl fmt::Display for TableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "(table {}", self.min)?;
+        write!(f, "(table {}{}", if self.table64 { "i64 " } else { "" }, self.min)?;
         if let Some(max) = self.max {
             write!(f, " {max}")?;
         }

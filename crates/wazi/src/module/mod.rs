@@ -239,6 +239,7 @@ impl ModuleInner {
             code: &self.code,
             globals: &self.globals,
             memories: &self.memories,
+            tables: &self.tables,
             tags: &self.tags,
         }
     }

@@ -40,6 +40,7 @@ pub(crate) struct TranslateEnv<'a> {
     pub code: &'a [FuncCode],
     pub globals: &'a [GlobalType],
     pub memories: &'a [crate::types::MemoryType],
+    pub tables: &'a [crate::types::TableType],
     /// Type index of every tag.
     pub tags: &'a [u32],
 }
@@ -900,6 +901,9 @@ impl<'a> Translator<'a> {
                 self.emit_result(Opcode::ref_func, RIdx { d, a: 0, idx: function_index }, d);
             }
             O::TableGet { table } => {
+                if self.is_table64(table) {
+                    self.clamp64(0, 0);
+                }
                 let (i, pos) = self.pop();
                 let a = self.slot(i, pos);
                 let d = self.push_temp()?;
@@ -907,6 +911,9 @@ impl<'a> Translator<'a> {
                 self.emit_result(Opcode::table_get, RIdx { d, a, idx: table }, d);
             }
             O::TableSet { table } => {
+                if self.is_table64(table) {
+                    self.clamp64(1, 0);
+                }
                 let (v, vpos) = self.pop();
                 let (i, ipos) = self.pop();
                 let a = self.slot(v, vpos);
@@ -919,6 +926,10 @@ impl<'a> Translator<'a> {
                 self.emit_result(Opcode::table_size, RIdx { d, a: 0, idx: table }, d);
             }
             O::TableGrow { table } => {
+                let table64 = self.is_table64(table);
+                if table64 {
+                    self.clamp64(0, 0);
+                }
                 let (n, npos) = self.pop();
                 let (init, ipos) = self.pop();
                 let b = self.slot(n, npos);
@@ -926,12 +937,36 @@ impl<'a> Translator<'a> {
                 let c = self.push_temp()?;
                 self.mark();
                 self.emit(Opcode::table_grow, R3Idx { a, b, c, idx: table, idx2: 0 });
+                if table64 {
+                    // -1 (failure) as an i64; sizes are below 2^31 anyway.
+                    self.unop(Opcode::i64_extend_i32_s)?;
+                }
             }
-            O::TableFill { table } => self.three(Opcode::table_fill, table, 0)?,
+            O::TableFill { table } => {
+                if self.is_table64(table) {
+                    self.clamp64(0, 0);
+                    self.clamp64(2, 0);
+                }
+                self.three(Opcode::table_fill, table, 0)?
+            }
             O::TableCopy { dst_table, src_table } => {
+                let (d64, s64) = (self.is_table64(dst_table), self.is_table64(src_table));
+                // The length is 64-bit only if both tables are.
+                if d64 && s64 {
+                    self.clamp64(0, 0);
+                }
+                if s64 {
+                    self.clamp64(1, 0);
+                }
+                if d64 {
+                    self.clamp64(2, 0);
+                }
                 self.three(Opcode::table_copy, dst_table, src_table)?
             }
             O::TableInit { elem_index, table } => {
+                if self.is_table64(table) {
+                    self.clamp64(2, 0);
+                }
                 self.three(Opcode::table_init, elem_index, table)?
             }
             O::ElemDrop { elem_index } => {
@@ -1571,6 +1606,9 @@ impl<'a> Translator<'a> {
     }
 
     fn call_indirect(&mut self, type_index: u32, table: u32, tail: bool) -> Result<()> {
+        if self.is_table64(table) {
+            self.clamp64(0, 0);
+        }
         let ty = self.env.type_at(type_index);
         let (n, slots) = (ty.params().len(), ty.call_slots());
         let (i, ipos) = self.pop();
@@ -1753,6 +1791,12 @@ impl<'a> Translator<'a> {
 
     fn global_is_wide(&self, index: u32) -> bool {
         *self.env.globals[index as usize].content() == ValType::V128
+    }
+
+    /// Whether table `table` is indexed by `i64`: its index operands are
+    /// clamped to 32 bits (past 2^32 - 1 every index is out of bounds).
+    fn is_table64(&self, table: u32) -> bool {
+        self.env.tables.get(table as usize).is_some_and(|t| t.is_64())
     }
 
     fn is_memory64(&self, memory: u32) -> bool {
