@@ -189,8 +189,18 @@ fn readdir_transcript_matches_wasmtime() {
 
 #[test]
 fn sandbox_escapes_are_refused() {
-    // A decoy tree: the preopened `sandbox` and, next to it, a canary and a
-    // directory the guest must not reach.
+    let sandbox = escape_attempts(Path::new(guests::P1_SANDBOX), "p1_sandbox.txt");
+    assert_eq!(
+        std::fs::read_to_string(sandbox.path().join("sandbox/inside.txt")).unwrap(),
+        "inside\n"
+    );
+}
+
+/// Runs `guest` (p1_sandbox, as a module or a component) in a decoy tree:
+/// the preopened `sandbox` and, next to it, a canary and a directory the
+/// guest must not reach. Its transcript is `golden_name`, and nothing
+/// outside the sandbox changes. Returns the tree.
+fn escape_attempts(guest: &Path, golden_name: &str) -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     let sandbox = root.path().join("sandbox");
     let outside = root.path().join("outside");
@@ -207,14 +217,11 @@ fn sandbox_escapes_are_refused() {
     };
     let before = outside_sandbox();
     assert_eq!(before.len(), 3);
-    let out = run(wazi()
-        .arg("--dir")
-        .arg(format!("{}::scratch", sandbox.display()))
-        .arg(guests::P1_SANDBOX));
+    let out = run(wazi().arg("--dir").arg(format!("{}::scratch", sandbox.display())).arg(guest));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), golden("p1_sandbox.txt"));
+    assert_eq!(text(&out.stdout), golden(golden_name));
     assert_eq!(before, outside_sandbox(), "something outside the sandbox changed");
-    assert_eq!(std::fs::read_to_string(sandbox.join("inside.txt")).unwrap(), "inside\n");
+    root
 }
 
 /// Every path under `root` with its contents and modification time.
@@ -693,25 +700,7 @@ fn adapted_commands_match_wasmtime() {
 
 #[test]
 fn adapted_sandbox_and_read_only_preopens_hold() {
-    let root = tempfile::tempdir().unwrap();
-    let sandbox = root.path().join("sandbox");
-    let outside = root.path().join("outside");
-    std::fs::create_dir(&sandbox).unwrap();
-    std::fs::create_dir(&outside).unwrap();
-    std::fs::write(root.path().join("canary.txt"), "canary\n").unwrap();
-    std::fs::write(outside.join("secret.txt"), "secret\n").unwrap();
-    std::fs::write(sandbox.join("inside.txt"), "inside\n").unwrap();
-    let outside_sandbox = || {
-        let mut s = snapshot(root.path());
-        s.retain(|(path, _, _)| !path.starts_with("sandbox"));
-        s
-    };
-    let before = outside_sandbox();
-    let guest = adapted(Path::new(guests::P1_SANDBOX), None);
-    let out = run(wazi().arg("--dir").arg(format!("{}::scratch", sandbox.display())).arg(guest));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), golden("adapted_p1_sandbox.txt"));
-    assert_eq!(before, outside_sandbox(), "something outside the sandbox changed");
+    escape_attempts(&adapted(Path::new(guests::P1_SANDBOX), None), "adapted_p1_sandbox.txt");
 
     // Through the adapter the read-only preopen refuses what it refuses to
     // the module.

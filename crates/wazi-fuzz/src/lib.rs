@@ -315,8 +315,11 @@ fn export_names(wasm: &[u8]) -> Vec<(String, wasmparser::ExternalKind)> {
     out
 }
 
+/// A fuzz target: `Err` describes how wazi misbehaved on the input.
+pub type Target = fn(&[u8]) -> Result<Outcome, String>;
+
 /// A target by name, for the drivers.
-pub fn target(name: &str) -> Option<fn(&[u8]) -> Result<Outcome, String>> {
+pub fn target(name: &str) -> Option<Target> {
     match name {
         "validate" => Some(validate),
         "differential" => Some(differential),
@@ -350,11 +353,7 @@ impl Rng {
 
 /// Runs `target` on `runs` inputs from `seed`, catching panics: the number
 /// of runs agreed and skipped, or the first failure with its input.
-pub fn run_seeded(
-    target: fn(&[u8]) -> Result<Outcome, String>,
-    seed: u64,
-    runs: u64,
-) -> Result<(u64, u64), (String, Vec<u8>)> {
+pub fn run_seeded(target: Target, seed: u64, runs: u64) -> Result<(u64, u64), (String, Vec<u8>)> {
     let mut rng = Rng(seed | 1);
     let (mut agreed, mut skipped) = (0, 0);
     for _ in 0..runs {
