@@ -41,6 +41,12 @@ pub struct ServeCommand {
           value_parser = |v: &str| crate::options::duration("--header-timeout", &Some(v.to_string())))]
     header_timeout: std::time::Duration,
 
+    /// How many instances may run at once; further requests wait for a
+    /// running one to finish (wazi's own option; the default is the number
+    /// of instances wasmtime's pooling allocator allows by default).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    max_instances: usize,
+
     /// Replace or add a request header before forwarding it to the
     /// component: `name: value`, repeatable; `@FILE` reads one header per
     /// line from FILE.
@@ -161,6 +167,7 @@ impl ServeCommand {
             addr: self.addr,
             headers,
             header_timeout: self.header_timeout,
+            max_instances: self.max_instances,
         };
         wazi_wasi::p2::serve(component, linker, get, opts, new_store)?;
         Ok(ExitCode::SUCCESS)

@@ -647,3 +647,37 @@ fn serve_load_mix_keeps_serving() {
     assert_eq!(out.status.code(), Some(0), "{report}{}", text(&out.stderr));
     assert!(report.contains("normal requests: 210 ok"), "{report}");
 }
+
+#[test]
+fn serve_runs_at_most_max_instances_at_once() {
+    let server = proxy(&["--max-instances", "1"]);
+    // The one instance is busy echoing a body that is half sent.
+    let mut busy = TcpStream::connect(server.addr).unwrap();
+    busy.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    busy.write_all(
+        b"POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nconnection: close\r\n\r\nhello",
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(5).any(|w| w == b"hello") {
+        let n = busy.read(&mut buf).unwrap();
+        assert!(n > 0);
+        head.extend_from_slice(&buf[..n]);
+    }
+    // Another request waits for it.
+    let mut waiting = TcpStream::connect(server.addr).unwrap();
+    waiting.write_all(b"GET /hello HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    waiting.set_read_timeout(Some(Duration::from_millis(700))).unwrap();
+    let early = waiting.read(&mut buf);
+    assert!(early.is_err(), "answered while the only instance was busy: {early:?}");
+    // Once the first finishes, the second runs.
+    busy.write_all(b"world").unwrap();
+    let mut rest = Vec::new();
+    let _ = busy.read_to_end(&mut rest);
+    waiting.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut raw = Vec::new();
+    let _ = waiting.read_to_end(&mut raw);
+    let r = parse_response(&raw);
+    assert_eq!((r.status, r.text().as_str()), (200, "Hello, World!\n"));
+}

@@ -26,6 +26,9 @@ pub struct ServeOptions {
     /// connection may wait for the next one) before it is closed, so that
     /// slow clients cannot hold connections open.
     pub header_timeout: std::time::Duration,
+    /// How many instances may run at once; further requests wait for one
+    /// to finish.
+    pub max_instances: usize,
 }
 
 /// What the server shares between requests.
@@ -38,6 +41,8 @@ struct Shared<T: 'static> {
     new_store: Box<dyn Fn(u64) -> Result<Store<T>> + Send + Sync>,
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     next_instance: AtomicU64,
+    /// Permits for running instances.
+    instances: Arc<tokio::sync::Semaphore>,
 }
 
 type Body = BoxBody<Bytes, ErrorCode>;
@@ -90,6 +95,7 @@ where
         new_store: Box::new(new_store),
         headers: opts.headers,
         next_instance: AtomicU64::new(0),
+        instances: Arc::new(tokio::sync::Semaphore::new(opts.max_instances.max(1))),
     });
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(accept_loop(shared, opts.addr, opts.header_timeout))
@@ -272,9 +278,16 @@ where
         body: Some(pipe),
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
+    // The instance runs once there is room for it, and gives the room back
+    // when its handler returns.
+    let permit = shared.instances.clone().acquire_owned().await?;
     let worker = {
         let shared = shared.clone();
-        tokio::task::spawn_blocking(move || run_guest(&shared, request, tx))
+        tokio::task::spawn_blocking(move || {
+            let r = run_guest(&shared, request, tx);
+            drop(permit);
+            r
+        })
     };
     match rx.await {
         Ok(Ok((parts, body))) => {
