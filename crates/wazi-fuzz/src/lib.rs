@@ -60,7 +60,9 @@ fn smith_config(imports: bool) -> wasm_smith::Config {
     }
 }
 
-fn generate(data: &[u8], imports: bool) -> Option<Vec<u8>> {
+/// The module the `differential` (`imports == false`) or `validate`
+/// target makes of `data`, for looking at a failing input.
+pub fn generate(data: &[u8], imports: bool) -> Option<Vec<u8>> {
     let mut u = Unstructured::new(data);
     let module = wasm_smith::Module::new(smith_config(imports), &mut u).ok()?;
     Some(module.to_bytes())
@@ -195,6 +197,12 @@ struct Wasmi {
 /// One generated module in both engines, compared.
 pub fn differential(data: &[u8]) -> Result<Outcome, String> {
     let Some(wasm) = generate(data, false) else { return Ok(Outcome::Skipped("input")) };
+    differential_module(&wasm)
+}
+
+/// [`differential`] on a given module (binary or text), for triage.
+pub fn differential_module(wasm: &[u8]) -> Result<Outcome, String> {
+    let wasm = wat::parse_bytes(wasm).map_err(|e| e.to_string())?.into_owned();
     let exports = export_names(&wasm);
 
     let mut config = wazi::Config::new();
@@ -262,6 +270,16 @@ pub fn differential(data: &[u8]) -> Result<Outcome, String> {
         }
         if a_end != b_end {
             return Err(format!("call `{name}`: wazi {a_end:?}, wasmi {b_end:?}"));
+        }
+        // Globals after each call, so a difference names the call.
+        for (g, kind) in &exports {
+            if *kind == wasmparser::ExternalKind::Global {
+                let av = wazi_value(&ai.get_global(&a.store, g).ok_or("no global")?.get(&a.store));
+                let bv = wasmi_value(&bi.get_global(&b.store, g).ok_or("no global")?.get(&b.store));
+                if av != bv {
+                    return Err(format!("global `{g}` after `{name}`: wazi {av:?}, wasmi {bv:?}"));
+                }
+            }
         }
     }
 

@@ -10,7 +10,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = || -> ! {
         eprintln!(
-            "usage: wazi-fuzz {{{}}} [--seconds N] [--seed S] [--replay FILE]",
+            "usage: wazi-fuzz {{{}}} [--seconds N] [--seed S] [--replay FILE] [--wasm-of FILE] [--module FILE]",
             TARGETS.join(",")
         );
         std::process::exit(2)
@@ -18,6 +18,20 @@ fn main() {
     let Some(name) = args.first() else { usage() };
     let Some(run) = target(name) else { usage() };
     let opt = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1));
+    if let Some(file) = opt("--module") {
+        // A module (binary or text) through the differential comparison.
+        let wasm = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        println!("{:?}", wazi_fuzz::differential_module(&wasm));
+        return;
+    }
+    if let Some(file) = opt("--wasm-of") {
+        // The module a failing input makes, to disassemble.
+        let input = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let wasm = wazi_fuzz::generate(&input, name != "differential").expect("a module");
+        std::fs::write(format!("{file}.wasm"), wasm).unwrap();
+        println!("wrote {file}.wasm");
+        return;
+    }
     if let Some(file) = opt("--replay") {
         let input = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
         println!("{:?}", run(&input));
