@@ -116,8 +116,20 @@ fn workspace(wit: &[u8]) -> tempfile::TempDir {
 
 /// `tests/python/NAME.py` made a component of world `NAME` in
 /// `tests/python/NAME.wit` by componentize-py.
+/// componentize-py through the Python that has it installed (no need for
+/// its script on PATH).
+fn componentize_py() -> Command {
+    let mut c = Command::new("python3");
+    c.args([
+        "-c",
+        "import sys, componentize_py; sys.argv[0] = 'componentize-py'; \
+         sys.exit(componentize_py.script())",
+    ]);
+    c
+}
+
 fn python(name: &str) -> PathBuf {
-    let version = Command::new("componentize-py").arg("--version").output().unwrap_or_else(|e| {
+    let version = componentize_py().arg("--version").output().unwrap_or_else(|e| {
         panic!(
             "componentize-py {COMPONENTIZE_PY} is installed by the README's setup \
              (pip install componentize-py=={COMPONENTIZE_PY}): {e}"
@@ -133,7 +145,7 @@ fn python(name: &str) -> PathBuf {
         std::fs::copy(dir.join(format!("{name}.py")), work.path().join(format!("{name}.py")))
             .unwrap();
         let built = run(
-            Command::new("componentize-py")
+            componentize_py()
                 .current_dir(work.path())
                 .args(["-d", "wit", "-w", name, "componentize", name, "-o"])
                 .arg(out),
