@@ -570,6 +570,40 @@ fn serve_closes_slow_and_malformed_connections() {
     assert!(!server.stderr.lock().unwrap().contains("error:"), "{}", server.stderr.lock().unwrap());
 }
 
+/// A `POST /echo` of 10 bytes with only the first 5 (`hello`) sent, once
+/// the guest has echoed them: its instance is running.
+struct HalfSentEcho {
+    stream: TcpStream,
+    head: Vec<u8>,
+}
+
+impl HalfSentEcho {
+    fn start(addr: SocketAddr) -> HalfSentEcho {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream
+            .write_all(
+                b"POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nconnection: close\r\n\r\nhello",
+            )
+            .unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !head.windows(5).any(|w| w == b"hello") {
+            let n = stream.read(&mut buf).unwrap();
+            assert!(n > 0, "{}", String::from_utf8_lossy(&head));
+            head.extend_from_slice(&buf[..n]);
+        }
+        HalfSentEcho { stream, head }
+    }
+
+    /// Sends the other 5 bytes (`world`) and reads the whole response.
+    fn finish(mut self) -> Response {
+        self.stream.write_all(b"world").unwrap();
+        let _ = self.stream.read_to_end(&mut self.head);
+        parse_response(&self.head)
+    }
+}
+
 #[test]
 fn serve_drains_in_flight_requests_on_sigterm() {
     let mut server = proxy(&[]);
@@ -584,29 +618,13 @@ fn serve_drains_in_flight_requests_on_sigterm() {
         assert!(n > 0, "{}", String::from_utf8_lossy(&got));
         got.extend_from_slice(&buf[..n]);
     }
-    let mut busy = TcpStream::connect(server.addr).unwrap();
-    busy.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    busy.write_all(
-        b"POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nconnection: close\r\n\r\nhello",
-    )
-    .unwrap();
-    // The server has the request (the guest echoes what arrived so far).
-    let mut head = Vec::new();
-    while !head.windows(5).any(|w| w == b"hello") {
-        let n = busy.read(&mut buf).unwrap();
-        assert!(n > 0);
-        head.extend_from_slice(&buf[..n]);
-    }
+    let busy = HalfSentEcho::start(server.addr);
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     // The idle connection closes at once.
     assert_eq!(idle.read(&mut buf).unwrap_or(0), 0);
     // The busy one completes.
-    busy.write_all(b"world").unwrap();
-    let mut rest = Vec::new();
-    let _ = busy.read_to_end(&mut rest);
-    head.extend_from_slice(&rest);
-    let r = parse_response(&head);
+    let r = busy.finish();
     assert_eq!((r.status, r.text().as_str(), r.complete), (200, "helloworld", true));
     // Then the server exits by itself, successfully.
     let start = Instant::now();
@@ -652,19 +670,8 @@ fn serve_load_mix_keeps_serving() {
 fn serve_runs_at_most_max_instances_at_once() {
     let server = proxy(&["--max-instances", "1"]);
     // The one instance is busy echoing a body that is half sent.
-    let mut busy = TcpStream::connect(server.addr).unwrap();
-    busy.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    busy.write_all(
-        b"POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nconnection: close\r\n\r\nhello",
-    )
-    .unwrap();
-    let mut head = Vec::new();
+    let busy = HalfSentEcho::start(server.addr);
     let mut buf = [0u8; 4096];
-    while !head.windows(5).any(|w| w == b"hello") {
-        let n = busy.read(&mut buf).unwrap();
-        assert!(n > 0);
-        head.extend_from_slice(&buf[..n]);
-    }
     // Another request waits for it.
     let mut waiting = TcpStream::connect(server.addr).unwrap();
     waiting.write_all(b"GET /hello HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
@@ -672,9 +679,7 @@ fn serve_runs_at_most_max_instances_at_once() {
     let early = waiting.read(&mut buf);
     assert!(early.is_err(), "answered while the only instance was busy: {early:?}");
     // Once the first finishes, the second runs.
-    busy.write_all(b"world").unwrap();
-    let mut rest = Vec::new();
-    let _ = busy.read_to_end(&mut rest);
+    assert_eq!(busy.finish().text(), "helloworld");
     waiting.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut raw = Vec::new();
     let _ = waiting.read_to_end(&mut raw);

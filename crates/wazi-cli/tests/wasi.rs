@@ -381,6 +381,22 @@ fn preopened_listening_socket() {
     );
 }
 
+/// Builds `sources` with clang for `wasm32-wasi` (wasi-libc) into `wasm`,
+/// at -O2 with `flags`.
+fn clang_wasi(wasm: &Path, flags: &[&str], sources: &[std::path::PathBuf]) {
+    let status = Command::new("clang")
+        .args(["--target=wasm32-wasi", "-O2"])
+        .args(flags)
+        .arg("-o")
+        .arg(wasm)
+        .args(sources)
+        .status()
+        .expect(
+            "clang is installed by the README's setup (clang lld wasi-libc libclang-rt-dev-wasm32)",
+        );
+    assert!(status.success(), "clang failed on {sources:?}");
+}
+
 #[test]
 fn c_hello_world_from_wasi_libc() {
     let dir = tempfile::tempdir().unwrap();
@@ -391,15 +407,7 @@ fn c_hello_world_from_wasi_libc() {
     )
     .unwrap();
     let wasm = dir.path().join("hello.wasm");
-    let status = Command::new("clang")
-        .args(["--target=wasm32-wasi", "-O2", "-o"])
-        .arg(&wasm)
-        .arg(&src)
-        .status()
-        .expect(
-            "clang is installed by the README's setup (clang lld wasi-libc libclang-rt-dev-wasm32)",
-        );
-    assert!(status.success());
+    clang_wasi(&wasm, &[], &[src]);
     let out = run(wazi().arg(&wasm));
     assert_eq!(text(&out.stdout), "Hello, World!\n");
     assert_eq!(out.status.code(), Some(0));
@@ -569,14 +577,8 @@ fn c_setjmp_longjmp_on_wasm_exceptions() {
     let dir = tempfile::tempdir().unwrap();
     let c = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c");
     let wasm = dir.path().join("sjlj.wasm");
-    let status = Command::new("clang")
-        .args(["--target=wasm32-wasi", "-O2", "-mllvm", "-wasm-enable-sjlj"])
-        .args(["-mexception-handling", "-o"])
-        .arg(&wasm)
-        .args([c.join("sjlj.c"), c.join("sjlj_rt.c")])
-        .status()
-        .expect("clang is installed by the README's setup");
-    assert!(status.success());
+    let flags = ["-mllvm", "-wasm-enable-sjlj", "-mexception-handling"];
+    clang_wasi(&wasm, &flags, &[c.join("sjlj.c"), c.join("sjlj_rt.c")]);
     let native = dir.path().join("sjlj-native");
     let status =
         Command::new("clang").arg("-O2").arg("-o").arg(&native).arg(c.join("sjlj.c")).status();
@@ -772,17 +774,9 @@ fn adapted_invalid_arguments_match_wasmtime() {
 fn adapted_c_command_and_reactor() {
     let dir = tempfile::tempdir().unwrap();
     let c = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c");
-    let build = |src: &str, extra: &[&str]| {
+    let build = |src: &str, flags: &[&str]| {
         let wasm = dir.path().join(Path::new(src).with_extension("wasm"));
-        let status = Command::new("clang")
-            .args(["--target=wasm32-wasi", "-O2"])
-            .args(extra)
-            .arg("-o")
-            .arg(&wasm)
-            .arg(c.join(src))
-            .status()
-            .expect("clang is installed by the README's setup");
-        assert!(status.success());
+        clang_wasi(&wasm, flags, &[c.join(src)]);
         wasm
     };
     let hello = build("hello.c", &[]);

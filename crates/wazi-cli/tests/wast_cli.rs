@@ -14,12 +14,19 @@ fn scratch(name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
+/// Runs `tests/NAME` through `wazi wast`: it must pass with `directives`
+/// directives.
+fn passes(name: &str, directives: usize) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name);
+    let out = wazi().arg("wast").arg(&script).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(&format!("{directives} directives passed")), "{err}");
+}
+
 #[test]
 fn passing_script_exits_zero() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smoke.wast");
-    let out = wazi().args(["wast", script]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("4 directives passed"));
+    passes("smoke.wast", 4);
 }
 
 #[test]
@@ -59,10 +66,7 @@ fn trap_assertions_and_exhaustion() {
 fn sixty_four_bit_tables() {
     // Every table instruction and call_indirect on i64-indexed tables
     // (Wasm 3.0's memory64), indices past 2^32 included.
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/table64.wast");
-    let out = wazi().args(["wast", script]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("38 directives passed"));
+    passes("table64.wast", 38);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 ;; Found by `wazi-fuzz differential --seed 4041` (run 101507): wasmi 2.0 returns a
 ;; non-null externref from a function whose only reference inputs are null;
 ;; wazi and wasmtime 48 (`wasmtime wast`) both return null, as asserted here.
+;; (Replayed alone wasmi agrees: it read a value left by an earlier run.)
 (module
   (type (;0;) (func (param funcref) (result v128)))
   (type (;1;) (func (param i32 externref f64) (result externref)))

@@ -247,6 +247,7 @@ pub fn differential_module(wasm: &[u8]) -> Result<Outcome, String> {
         return Err(format!("instantiation: wazi {a_init:?}, wasmi {b_init:?}"));
     }
     let (Some(ai), Some(bi)) = (a.instance, b.instance) else { return Ok(Outcome::Agreed) };
+    compare_globals(&exports, (&a.store, ai), (&b.store, bi), "instantiation")?;
 
     for (name, kind) in &exports {
         if *kind != wasmparser::ExternalKind::Func {
@@ -272,28 +273,11 @@ pub fn differential_module(wasm: &[u8]) -> Result<Outcome, String> {
             return Err(format!("call `{name}`: wazi {a_end:?}, wasmi {b_end:?}"));
         }
         // Globals after each call, so a difference names the call.
-        for (g, kind) in &exports {
-            if *kind == wasmparser::ExternalKind::Global {
-                let av = wazi_value(&ai.get_global(&a.store, g).ok_or("no global")?.get(&a.store));
-                let bv = wasmi_value(&bi.get_global(&b.store, g).ok_or("no global")?.get(&b.store));
-                if av != bv {
-                    return Err(format!("global `{g}` after `{name}`: wazi {av:?}, wasmi {bv:?}"));
-                }
-            }
-        }
+        compare_globals(&exports, (&a.store, ai), (&b.store, bi), &format!("`{name}`"))?;
     }
 
     for (name, kind) in &exports {
         match kind {
-            wasmparser::ExternalKind::Global => {
-                let av =
-                    wazi_value(&ai.get_global(&a.store, name).ok_or("no global")?.get(&a.store));
-                let bv =
-                    wasmi_value(&bi.get_global(&b.store, name).ok_or("no global")?.get(&b.store));
-                if av != bv {
-                    return Err(format!("global `{name}`: wazi {av:?}, wasmi {bv:?}"));
-                }
-            }
             wasmparser::ExternalKind::Memory => {
                 let am = ai.get_memory(&a.store, name).ok_or("no memory")?;
                 let bm = bi.get_memory(&b.store, name).ok_or("no memory")?;
@@ -318,6 +302,26 @@ pub fn differential_module(wasm: &[u8]) -> Result<Outcome, String> {
         }
     }
     Ok(Outcome::Agreed)
+}
+
+/// Every exported global of the two instances, which must be equal
+/// `after` something.
+fn compare_globals(
+    exports: &[(String, wasmparser::ExternalKind)],
+    (a, ai): (&wazi::Store<()>, wazi::Instance),
+    (b, bi): (&wasmi::Store<()>, wasmi::Instance),
+    after: &str,
+) -> Result<(), String> {
+    for (g, kind) in exports {
+        if *kind == wasmparser::ExternalKind::Global {
+            let av = wazi_value(&ai.get_global(a, g).ok_or("no global")?.get(a));
+            let bv = wasmi_value(&bi.get_global(b, g).ok_or("no global")?.get(b));
+            if av != bv {
+                return Err(format!("global `{g}` after {after}: wazi {av:?}, wasmi {bv:?}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The exports of `wasm`, in order.
