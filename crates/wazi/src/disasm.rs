@@ -1,9 +1,9 @@
 //! A listing of translated bytecode, for debugging and translation tests.
 
+use crate::code::Compiled;
 use crate::exec::simd::HANDLERS;
 use crate::ir::*;
 use crate::isa::Opcode;
-use crate::module::Compiled;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::OnceLock;

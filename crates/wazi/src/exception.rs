@@ -14,11 +14,11 @@
 //! [`Store::throw`]: crate::Store::throw
 //! [`Caller::throw`]: crate::Caller::throw
 
-use crate::store::{AsContext, AsContextMut, StoreCore, Stored, TagEntity};
+use crate::store::{AsContext, AsContextMut, Store, StoreCore, Stored, TagEntity};
+pub use crate::trap::ThrownException;
 use crate::types::TagType;
 use crate::values::Val;
 use anyhow::{Result, bail};
-use std::fmt;
 
 /// An exception tag in a store: what `throw` names and `catch` matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -130,20 +130,6 @@ impl ExnRef {
     }
 }
 
-/// The error a call returns when a wasm exception was thrown and not caught
-/// (its root cause; see [`crate::Store::take_pending_exception`]), and the
-/// error a host function returns to throw one (see [`crate::Store::throw`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThrownException;
-
-impl fmt::Display for ThrownException {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("thrown Wasm exception")
-    }
-}
-
-impl std::error::Error for ThrownException {}
-
 impl StoreCore {
     /// Makes `exn` the pending exception; returns the error that throws it.
     pub(crate) fn throw(&mut self, exn: ExnRef) -> ThrownException {
@@ -168,5 +154,20 @@ impl StoreCore {
                 self.exns.pin(e.raw);
             }
         }
+    }
+}
+
+impl<T> Store<T> {
+    /// Throws `exception`: makes it the pending exception and returns the
+    /// error that, returned from a host function, throws it into the
+    /// calling wasm code.
+    pub fn throw<R>(&mut self, exception: ExnRef) -> Result<R, ThrownException> {
+        Err(self.inner.core.throw(exception))
+    }
+
+    /// Takes the exception that wasm code threw and did not catch (a call
+    /// failed with [`ThrownException`]).
+    pub fn take_pending_exception(&mut self) -> Option<ExnRef> {
+        self.inner.core.take_pending_exception()
     }
 }

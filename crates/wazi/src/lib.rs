@@ -21,7 +21,9 @@
 //! # Ok::<(), wazi::Error>(())
 //! ```
 
+mod code;
 pub mod component;
+mod config;
 mod disasm;
 mod engine;
 mod exception;

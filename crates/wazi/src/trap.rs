@@ -2,82 +2,107 @@
 
 use std::fmt;
 
-/// Why WebAssembly code trapped. Attached to the [`crate::Error`] a call
-/// returns; get it with `error.downcast_ref::<Trap>()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Trap {
-    /// The `unreachable` instruction was executed.
-    UnreachableCodeReached,
-    /// Integer division or remainder by zero.
-    IntegerDivisionByZero,
-    /// Integer overflow (`i32.div_s` of `MIN` by -1, float-to-int out of range).
-    IntegerOverflow,
-    /// Conversion of NaN to an integer.
-    BadConversionToInteger,
-    /// A linear memory access out of bounds.
-    MemoryOutOfBounds,
-    /// A table access out of bounds.
-    TableOutOfBounds,
-    /// `call_indirect` on a null table element.
-    IndirectCallToNull,
-    /// `call_indirect` whose callee has another type.
-    BadSignature,
-    /// A null reference where a non-null one was needed.
-    NullReference,
-    /// The wasm call stack is exhausted.
-    StackOverflow,
-    /// The store ran out of fuel.
-    OutOfFuel,
-    /// Execution was interrupted (epoch deadline reached).
-    Interrupt,
-    /// A component instance was entered while it may not be (reentrance,
-    /// or after a trap poisoned it).
-    CannotEnterComponent,
-    /// A component called an import while it may not leave (during
-    /// `post-return` or `realloc`).
-    CannotLeaveComponent,
-    /// A canonical-ABI pointer was not aligned for its type.
-    UnalignedPointer,
-    /// A string's bytes were outside linear memory.
-    StringOutOfBounds,
-    /// A list's elements were outside linear memory.
-    ListOutOfBounds,
-    /// A variant, enum, option or result had a discriminant out of range.
-    InvalidDiscriminant,
-    /// A `char` was not a Unicode scalar value.
-    InvalidChar,
-    /// An atomic access was not aligned to its size.
-    HeapMisaligned,
-    /// `memory.atomic.wait` on a memory that is not shared.
-    AtomicWaitNonSharedMemory,
+/// Every trap, once: its [`Trap`] variant (documented), its message. The
+/// public [`Trap`], the executor's one-byte [`TrapCode`] and the mappings
+/// between them are generated from this list.
+macro_rules! traps {
+    ($($(#[doc = $doc:literal])* $name:ident => $msg:literal,)*) => {
+        /// Why WebAssembly code trapped. Attached to the [`crate::Error`] a
+        /// call returns; get it with `error.downcast_ref::<Trap>()`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Trap {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl Trap {
+            fn message(self) -> &'static str {
+                match self {
+                    $(Trap::$name => $msg,)*
+                }
+            }
+        }
+
+        /// Trap reasons as handlers report them (one byte): every [`Trap`],
+        /// and two that are not traps of their own.
+        #[repr(u8)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum TrapCode {
+            $($name,)*
+            /// A host function or a lazy translation failed: see
+            /// `Exec::error`.
+            Host,
+            /// An exception reached the activation's entry uncaught: it is
+            /// the store's pending exception.
+            Exception,
+        }
+
+        impl TrapCode {
+            /// Every code, in discriminant order.
+            const ALL: &[TrapCode] = &[$(TrapCode::$name,)* TrapCode::Host, TrapCode::Exception];
+
+            /// The trap, or `None` for `Host` and `Exception`.
+            pub(crate) fn to_trap(self) -> Option<Trap> {
+                match self {
+                    $(TrapCode::$name => Some(Trap::$name),)*
+                    TrapCode::Host | TrapCode::Exception => None,
+                }
+            }
+        }
+    };
 }
 
-impl Trap {
-    fn message(self) -> &'static str {
-        match self {
-            Trap::UnreachableCodeReached => "wasm `unreachable` instruction executed",
-            Trap::IntegerDivisionByZero => "integer divide by zero",
-            Trap::IntegerOverflow => "integer overflow",
-            Trap::BadConversionToInteger => "invalid conversion to integer",
-            Trap::MemoryOutOfBounds => "out of bounds memory access",
-            Trap::TableOutOfBounds => "undefined element: out of bounds table access",
-            Trap::IndirectCallToNull => "uninitialized element",
-            Trap::BadSignature => "indirect call type mismatch",
-            Trap::NullReference => "null reference",
-            Trap::StackOverflow => "call stack exhausted",
-            Trap::OutOfFuel => "all fuel consumed by WebAssembly",
-            Trap::Interrupt => "interrupt",
-            Trap::CannotEnterComponent => "cannot enter component instance",
-            Trap::CannotLeaveComponent => "cannot leave component instance",
-            Trap::UnalignedPointer => "unaligned pointer",
-            Trap::StringOutOfBounds => "string content out-of-bounds",
-            Trap::ListOutOfBounds => "list content out-of-bounds",
-            Trap::InvalidDiscriminant => "invalid variant discriminant",
-            Trap::InvalidChar => "invalid `char` bit pattern",
-            Trap::HeapMisaligned => "misaligned memory access",
-            Trap::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
-        }
+traps! {
+        /// The `unreachable` instruction was executed.
+        UnreachableCodeReached => "wasm `unreachable` instruction executed",
+        /// Integer division or remainder by zero.
+        IntegerDivisionByZero => "integer divide by zero",
+        /// Integer overflow (`i32.div_s` of `MIN` by -1, float-to-int out of range).
+        IntegerOverflow => "integer overflow",
+        /// Conversion of NaN to an integer.
+        BadConversionToInteger => "invalid conversion to integer",
+        /// A linear memory access out of bounds.
+        MemoryOutOfBounds => "out of bounds memory access",
+        /// A table access out of bounds.
+        TableOutOfBounds => "undefined element: out of bounds table access",
+        /// `call_indirect` on a null table element.
+        IndirectCallToNull => "uninitialized element",
+        /// `call_indirect` whose callee has another type.
+        BadSignature => "indirect call type mismatch",
+        /// A null reference where a non-null one was needed.
+        NullReference => "null reference",
+        /// The wasm call stack is exhausted.
+        StackOverflow => "call stack exhausted",
+        /// The store ran out of fuel.
+        OutOfFuel => "all fuel consumed by WebAssembly",
+        /// Execution was interrupted (epoch deadline reached).
+        Interrupt => "interrupt",
+        /// A component instance was entered while it may not be (reentrance,
+        /// or after a trap poisoned it).
+        CannotEnterComponent => "cannot enter component instance",
+        /// A component called an import while it may not leave (during
+        /// `post-return` or `realloc`).
+        CannotLeaveComponent => "cannot leave component instance",
+        /// A canonical-ABI pointer was not aligned for its type.
+        UnalignedPointer => "unaligned pointer",
+        /// A string's bytes were outside linear memory.
+        StringOutOfBounds => "string content out-of-bounds",
+        /// A list's elements were outside linear memory.
+        ListOutOfBounds => "list content out-of-bounds",
+        /// A variant, enum, option or result had a discriminant out of range.
+        InvalidDiscriminant => "invalid variant discriminant",
+        /// A `char` was not a Unicode scalar value.
+        InvalidChar => "invalid `char` bit pattern",
+        /// An atomic access was not aligned to its size.
+        HeapMisaligned => "misaligned memory access",
+        /// `memory.atomic.wait` on a memory that is not shared.
+        AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
+}
+
+impl TrapCode {
+    /// The code whose discriminant is `b` (as the translator wrote it).
+    pub(crate) fn from_u8(b: u8) -> TrapCode {
+        TrapCode::ALL[b as usize]
     }
 }
 
@@ -88,75 +113,6 @@ impl fmt::Display for Trap {
 }
 
 impl std::error::Error for Trap {}
-
-/// Trap reasons as handlers report them (one byte).
-#[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum TrapCode {
-    Unreachable,
-    DivByZero,
-    IntegerOverflow,
-    BadConversionToInteger,
-    MemoryOutOfBounds,
-    TableOutOfBounds,
-    IndirectCallToNull,
-    BadSignature,
-    NullReference,
-    StackOverflow,
-    OutOfFuel,
-    Interrupt,
-    /// A host function or a lazy translation failed: see `Exec::error`.
-    Host,
-    /// An exception reached the activation's entry uncaught: it is the
-    /// store's pending exception.
-    Exception,
-    HeapMisaligned,
-    AtomicWaitNonSharedMemory,
-}
-
-impl TrapCode {
-    pub(crate) fn from_u8(b: u8) -> TrapCode {
-        const ALL: [TrapCode; 16] = [
-            TrapCode::Unreachable,
-            TrapCode::DivByZero,
-            TrapCode::IntegerOverflow,
-            TrapCode::BadConversionToInteger,
-            TrapCode::MemoryOutOfBounds,
-            TrapCode::TableOutOfBounds,
-            TrapCode::IndirectCallToNull,
-            TrapCode::BadSignature,
-            TrapCode::NullReference,
-            TrapCode::StackOverflow,
-            TrapCode::OutOfFuel,
-            TrapCode::Interrupt,
-            TrapCode::Host,
-            TrapCode::Exception,
-            TrapCode::HeapMisaligned,
-            TrapCode::AtomicWaitNonSharedMemory,
-        ];
-        ALL[b as usize]
-    }
-
-    pub(crate) fn to_trap(self) -> Option<Trap> {
-        Some(match self {
-            TrapCode::Unreachable => Trap::UnreachableCodeReached,
-            TrapCode::DivByZero => Trap::IntegerDivisionByZero,
-            TrapCode::IntegerOverflow => Trap::IntegerOverflow,
-            TrapCode::BadConversionToInteger => Trap::BadConversionToInteger,
-            TrapCode::MemoryOutOfBounds => Trap::MemoryOutOfBounds,
-            TrapCode::TableOutOfBounds => Trap::TableOutOfBounds,
-            TrapCode::IndirectCallToNull => Trap::IndirectCallToNull,
-            TrapCode::BadSignature => Trap::BadSignature,
-            TrapCode::NullReference => Trap::NullReference,
-            TrapCode::StackOverflow => Trap::StackOverflow,
-            TrapCode::OutOfFuel => Trap::OutOfFuel,
-            TrapCode::Interrupt => Trap::Interrupt,
-            TrapCode::HeapMisaligned => Trap::HeapMisaligned,
-            TrapCode::AtomicWaitNonSharedMemory => Trap::AtomicWaitNonSharedMemory,
-            TrapCode::Host | TrapCode::Exception => return None,
-        })
-    }
-}
 
 /// One frame of a [`WasmBacktrace`].
 #[derive(Clone, Debug)]
@@ -243,3 +199,17 @@ impl fmt::Display for WasmBacktrace {
         Ok(())
     }
 }
+
+/// The error a call returns when a wasm exception was thrown and not caught
+/// (its root cause; see [`crate::Store::take_pending_exception`]), and the
+/// error a host function returns to throw one (see [`crate::Store::throw`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrownException;
+
+impl std::fmt::Display for ThrownException {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("thrown Wasm exception")
+    }
+}
+
+impl std::error::Error for ThrownException {}

@@ -6,7 +6,7 @@
 //! ([`super::values`]) both build on this module.
 
 use super::resources::{ResourceAny, ResourceKind, ResourceType, Slot};
-use super::store::{InstanceId, Options, StringEncoding};
+use super::store::{Components, InstanceId, Options, StringEncoding};
 use crate::store::StoreCore;
 use crate::trap::Trap;
 use anyhow::{Error, Result, anyhow, bail};
@@ -198,7 +198,7 @@ impl<'a> Cx<'a> {
             bail!("canonical ABI: the function needs a `realloc` option");
         };
         let inst = self.opts.instance as usize;
-        let states = &mut self.core.components.instances;
+        let states = &mut self.core.ext.components_mut().instances;
         debug_assert!(states[inst].may_leave);
         states[inst].may_leave = false;
         let mut ptr = 0u32;
@@ -216,7 +216,7 @@ impl<'a> Cx<'a> {
                 &mut |s| ptr = s[0] as u32,
             )
         };
-        self.core.components.instances[inst].may_leave = true;
+        self.core.ext.components_mut().instances[inst].may_leave = true;
         r?;
         if !ptr.is_multiple_of(align) {
             return Err(if self.fused {
@@ -240,7 +240,8 @@ impl<'a> Cx<'a> {
     /// `lift_own`: takes handle `i` of resource `ty` out of this instance.
     pub(crate) fn lift_own(&mut self, i: u32, ty: u32) -> Result<(ResourceType, u32)> {
         let rt = self.resource(ty)?;
-        let rep = self.core.components.handles(self.instance()).lift_own(i, rt)?;
+        let inst = self.instance();
+        let rep = self.core.ext.components_mut().handles(inst).lift_own(i, rt)?;
         Ok((rt, rep))
     }
 
@@ -248,7 +249,8 @@ impl<'a> Cx<'a> {
     /// for the duration of the call.
     pub(crate) fn lift_borrow(&mut self, i: u32, ty: u32) -> Result<(ResourceType, u32)> {
         let rt = self.resource(ty)?;
-        let rep = self.core.components.handles(self.instance()).lend(i, rt)?;
+        let inst = self.instance();
+        let rep = self.core.ext.components_mut().handles(inst).lend(i, rt)?;
         self.lenders.push(i);
         Ok((rt, rep))
     }
@@ -266,7 +268,7 @@ impl<'a> Cx<'a> {
         } else {
             Slot::Borrow { ty: rt, rep, scope: 0, lends: 0 }
         };
-        let handle = self.core.components.host_handles.insert(slot)?;
+        let handle = self.core.ext.components_mut().host_handles.insert(slot)?;
         if !own {
             self.host_borrows.push(handle);
         }
@@ -285,14 +287,14 @@ impl<'a> Cx<'a> {
         let rep = if h.direct {
             h.handle
         } else if own {
-            match self.core.components.host_handles.remove(h.handle, h.ty)? {
+            match self.core.ext.components_mut().host_handles.remove(h.handle, h.ty)? {
                 super::resources::Removed::Own { rep } => rep,
                 super::resources::Removed::Borrow { .. } => {
                     bail!("cannot lower a `borrow` resource into an `own`")
                 }
             }
         } else {
-            self.core.components.host_handles.rep(h.handle, h.ty)?
+            self.core.ext.components_mut().host_handles.rep(h.handle, h.ty)?
         };
         if own { self.lower_own(h.ty, rep) } else { self.lower_borrow(h.ty, rep) }
     }
@@ -300,8 +302,8 @@ impl<'a> Cx<'a> {
     /// Removes the borrowed handles lifted for the host (the call is over).
     pub(crate) fn end_host_borrows(core: &mut StoreCore, borrows: Vec<u32>) {
         for i in borrows {
-            if let Ok(ty) = core.components.host_handles.type_of(i) {
-                let _ = core.components.host_handles.remove(i, ty);
+            if let Ok(ty) = core.ext.components_mut().host_handles.type_of(i) {
+                let _ = core.ext.components_mut().host_handles.remove(i, ty);
             }
         }
     }
@@ -310,7 +312,7 @@ impl<'a> Cx<'a> {
     pub(crate) fn lower_own(&mut self, rt: ResourceType, rep: u32) -> Result<u32> {
         self.check_resource(rt)?;
         let inst = self.instance();
-        self.core.components.handles(inst).insert(Slot::Own { ty: rt, rep, lends: 0 })
+        self.core.ext.components_mut().handles(inst).insert(Slot::Own { ty: rt, rep, lends: 0 })
     }
 
     /// `lower_borrow`: a borrow handle scoped to the current task, or the
@@ -319,16 +321,21 @@ impl<'a> Cx<'a> {
         self.check_resource(rt)?;
         let inst = self.instance();
         if let ResourceKind::Guest { index, .. } = rt.0
-            && self.core.components.guest_resources[index as usize].instance == inst
+            && self.core.ext.components_mut().guest_resources[index as usize].instance == inst
         {
             return Ok(rep);
         }
         let Some(task) = self.task else {
             bail!("cannot lower a `borrow` outside of a call");
         };
-        self.core.components.tasks[task].borrows += 1;
+        self.core.ext.components_mut().tasks[task].borrows += 1;
         let scope = task as u32;
-        self.core.components.handles(inst).insert(Slot::Borrow { ty: rt, rep, scope, lends: 0 })
+        self.core.ext.components_mut().handles(inst).insert(Slot::Borrow {
+            ty: rt,
+            rep,
+            scope,
+            lends: 0,
+        })
     }
 
     fn check_resource(&self, rt: ResourceType) -> Result<()> {

@@ -3,9 +3,9 @@
 //! imports, and the `resource.*` built-ins.
 
 use super::abi::{Cx, FlatSrc, What};
+use super::abi_types::FuncTy;
 use super::resources::{Removed, ResourceKind, ResourceType, Slot};
-use super::store::{FuncData, InstanceId, LiftedFunc, Options, Resources, Task};
-use super::ty::FuncTy;
+use super::store::{Components, FuncData, InstanceId, LiftedFunc, Options, Resources, Task};
 use super::values::{self, Val};
 use crate::func::Func as CoreFunc;
 use crate::store::{AsContext, AsContextMut, HostFunc, StoreCore, StoreInner, Stored};
@@ -34,7 +34,7 @@ pub(crate) enum ResultSrc<'a> {
 /// What a lowered import calls.
 pub(crate) enum Callee {
     Lifted(Arc<LiftedFunc>),
-    /// The linker's `HostFunc<T>` (see `super::linker`).
+    /// The linker's `HostComponentFunc<T>` (see `super::linker`).
     Host(Arc<dyn Any + Send + Sync>),
 }
 
@@ -55,7 +55,7 @@ impl LowerSite {
 
 impl Func {
     fn data<'a>(&self, core: &'a StoreCore) -> &'a FuncData {
-        &core.components.funcs[self.0.check(core)]
+        &core.ext.components().funcs[self.0.check(core)]
     }
 
     pub(crate) fn ty_of(&self, core: &StoreCore) -> (Arc<FuncTy>, Resources) {
@@ -86,7 +86,7 @@ impl Func {
         }
         let resources = self.ty_of(core).1;
         for ((name, t), v) in ty.params.iter().zip(params) {
-            values::typecheck(t, v, &resources, &core.components.host_handles)
+            values::typecheck(t, v, &resources, &core.ext.components_mut().host_handles)
                 .with_context(|| format!("type mismatch with parameter `{name}`"))?;
         }
         match data {
@@ -230,8 +230,8 @@ pub(crate) fn call_lifted<R, O>(
     lift: impl FnOnce(&mut Cx<'_>, ResultSrc<'_>) -> Result<R>,
     deliver: impl FnOnce(&mut StoreCore, R) -> Result<O>,
 ) -> Result<O> {
-    let entering = check_enter(&core.components, f.opts.instance, caller)?;
-    let comps = &mut core.components;
+    let entering = check_enter(core.ext.components(), f.opts.instance, caller)?;
+    let comps = core.ext.components_mut();
     for &i in &entering {
         comps.instances[i as usize].may_enter = false;
     }
@@ -243,12 +243,12 @@ pub(crate) fn call_lifted<R, O>(
     // On a trap the instance stays entered: it cannot be entered again. An
     // argument the host got wrong (an error, not a trap, before the callee
     // ran) leaves it usable.
-    core.components.tasks.truncate(task);
+    core.ext.components_mut().tasks.truncate(task);
     let host_error =
         args_refused && r.as_ref().err().is_some_and(|e| e.downcast_ref::<Trap>().is_none());
     if r.is_ok() || host_error {
         for &i in &entering {
-            core.components.instances[i as usize].may_enter = true;
+            core.ext.components_mut().instances[i as usize].may_enter = true;
         }
     }
     r
@@ -317,13 +317,13 @@ fn run_lifted<R, O>(
             lift(&mut cx, ResultSrc::Flat(&results[..nresults]))?
         }
     };
-    if core.components.tasks[task].borrows > 0 {
+    if core.ext.components_mut().tasks[task].borrows > 0 {
         bail!("borrow handles still remain at the end of the call");
     }
     let out = deliver(core, value)?;
     if let Some(post) = f.opts.post_return {
         let inst = f.opts.instance as usize;
-        core.components.instances[inst].may_leave = false;
+        core.ext.components_mut().instances[inst].may_leave = false;
         // SAFETY: as above; `post-return` takes the core results.
         let r = unsafe {
             core.invoke(
@@ -332,7 +332,7 @@ fn run_lifted<R, O>(
                 &mut |_| {},
             )
         };
-        core.components.instances[inst].may_leave = true;
+        core.ext.components_mut().instances[inst].may_leave = true;
         r?;
     }
     Ok(out)
@@ -347,7 +347,7 @@ fn guest_to_guest(
 ) -> Result<()> {
     let caller = site.opts.instance;
     // The callee is entered before anything is lifted from the caller.
-    check_enter(&core.components, f.opts.instance, Some(caller))?;
+    check_enter(core.ext.components(), f.opts.instance, Some(caller))?;
     // Strings carry their source encoding and length across (as hints),
     // which decide how the receiving side allocates them.
     let (args, lenders, hints) = {
@@ -372,7 +372,7 @@ fn guest_to_guest(
         },
     );
     for i in lenders {
-        core.components.handles(caller).undo_lend(i);
+        core.ext.components_mut().handles(caller).undo_lend(i);
     }
     r
 }
@@ -404,7 +404,7 @@ pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result
     let lowered = site.ty.clone();
     let ty = lowered.lowered.get_or_init(|| core_type(&lowered, true));
     let host = match &site.callee {
-        Callee::Host(h) => match h.clone().downcast::<super::linker::HostFunc<T>>() {
+        Callee::Host(h) => match h.clone().downcast::<super::linker::HostComponentFunc<T>>() {
             Ok(h) => Some(h),
             Err(_) => bail!("host function defined for a store of another data type"),
         },
@@ -415,7 +415,7 @@ pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result
         // store's `StoreInner<T>`, and this one was made for a `T` store.
         let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
         let inst = site.opts.instance as usize;
-        if !inner.core.components.instances[inst].may_leave {
+        if !inner.core.ext.components_mut().instances[inst].may_leave {
             return Err(Trap::CannotLeaveComponent.into());
         }
         match (&site.callee, &host) {
@@ -453,10 +453,10 @@ pub(crate) fn resource_builtin<T: 'static>(
         let arg = slots[0] as u32;
         match op {
             ResourceOp::New => {
-                if !core.components.instances[inst as usize].may_leave {
+                if !core.ext.components_mut().instances[inst as usize].may_leave {
                     return Err(Trap::CannotLeaveComponent.into());
                 }
-                let i = core.components.handles(inst).insert(Slot::Own {
+                let i = core.ext.components_mut().handles(inst).insert(Slot::Own {
                     ty: rt,
                     rep: arg,
                     lends: 0,
@@ -464,16 +464,16 @@ pub(crate) fn resource_builtin<T: 'static>(
                 slots[0] = i as u64;
             }
             ResourceOp::Rep => {
-                slots[0] = core.components.handles(inst).rep(arg, rt)? as u64;
+                slots[0] = core.ext.components_mut().handles(inst).rep(arg, rt)? as u64;
             }
             ResourceOp::Drop => {
-                if !core.components.instances[inst as usize].may_leave {
+                if !core.ext.components_mut().instances[inst as usize].may_leave {
                     return Err(Trap::CannotLeaveComponent.into());
                 }
-                match core.components.handles(inst).remove(arg, rt)? {
+                match core.ext.components_mut().handles(inst).remove(arg, rt)? {
                     Removed::Own { rep } => run_dtor(core, rt, rep, Some(inst))?,
                     Removed::Borrow { scope } => {
-                        if let Some(t) = core.components.tasks.get_mut(scope as usize) {
+                        if let Some(t) = core.ext.components_mut().tasks.get_mut(scope as usize) {
                             t.borrows = t.borrows.saturating_sub(1);
                         }
                     }
@@ -495,18 +495,18 @@ pub(crate) fn run_dtor(
 ) -> Result<()> {
     match rt.0 {
         ResourceKind::Host(tid) => {
-            if let Some(d) = core.components.host_dtors.get(&tid).cloned() {
+            if let Some(d) = core.ext.components_mut().host_dtors.get(&tid).cloned() {
                 d(core.outer, rep)?;
             }
             Ok(())
         }
         ResourceKind::Guest { index, .. } => {
-            let gr = &core.components.guest_resources[index as usize];
+            let gr = &core.ext.components_mut().guest_resources[index as usize];
             let (impl_inst, dtor) = (gr.instance, gr.dtor);
             // Even without a destructor the call enters the implementation
             // (a missing destructor is an empty function), so reentrance
             // traps alike.
-            let comps = &mut core.components;
+            let comps = core.ext.components_mut();
             let entering = comps.entering_set(impl_inst, caller);
             if entering.iter().any(|&i| !comps.instances[i as usize].may_enter) {
                 return Err(Trap::CannotEnterComponent.into());
@@ -518,7 +518,7 @@ pub(crate) fn run_dtor(
             // SAFETY: as in `run_lifted`; destructors take the i32 rep.
             unsafe { core.invoke(dtor, &mut |s| s[0] = rep as u64, &mut |_| {})? };
             for &i in &entering {
-                core.components.instances[i as usize].may_enter = true;
+                core.ext.components_mut().instances[i as usize].may_enter = true;
             }
             Ok(())
         }

@@ -3,9 +3,11 @@
 //! result.
 
 use super::func::{self, Callee, LowerSite};
+use super::load::{ComponentDef, Init, OptsDef};
 use super::resources::{ResourceKind, ResourceType};
-use super::store::{FuncData, GuestResource, InstanceId, LiftedFunc, Options, Resources};
-use super::translate::{ComponentDef, Init, OptsDef};
+use super::store::{
+    Components, FuncData, GuestResource, InstanceId, LiftedFunc, Options, Resources,
+};
 use crate::extern_::{Extern, Global, Memory, Table};
 use crate::func::Func as CoreFunc;
 use crate::instance::Instance as CoreInstance;
@@ -93,7 +95,7 @@ enum CoreInst {
 }
 
 /// The index spaces of one component being instantiated.
-struct Frame<'d> {
+struct Scope<'d> {
     def: &'d ComponentDef,
     closure: Option<Arc<Closure>>,
     instance: InstanceId,
@@ -114,7 +116,7 @@ struct Frame<'d> {
     exports: Vec<(String, Item)>,
 }
 
-impl Frame<'_> {
+impl Scope<'_> {
     fn types(&self) -> TypesRef<'_> {
         self.def.types()
     }
@@ -235,8 +237,8 @@ pub(crate) fn instantiate<T: 'static>(
     parent: Option<InstanceId>,
 ) -> Result<Arc<InstanceValue>> {
     let def = &*value.def;
-    let instance = inner.core.components.new_instance(parent);
-    let mut f = Frame {
+    let instance = inner.core.ext.components_mut().new_instance(parent);
+    let mut f = Scope {
         def,
         closure: value.closure.clone(),
         instance,
@@ -269,7 +271,7 @@ pub(crate) fn instantiate<T: 'static>(
 
 fn run_init<T: 'static>(
     inner: &mut StoreInner<T>,
-    f: &mut Frame<'_>,
+    f: &mut Scope<'_>,
     init: &Init,
     args: &HashMap<String, Item>,
 ) -> Result<()> {
@@ -419,7 +421,7 @@ fn run_init<T: 'static>(
         Init::Type { index, resource } => {
             if let Some(dtor) = resource {
                 let dtor = dtor.map(|d| f.core_funcs[d as usize].0.check(&inner.core) as u32);
-                let comps = &mut inner.core.components;
+                let comps = inner.core.ext.components_mut();
                 comps.guest_resources.push(GuestResource { instance: f.instance, dtor });
                 let rt = ResourceType(ResourceKind::Guest {
                     store: inner.core.id,
@@ -438,15 +440,16 @@ fn run_init<T: 'static>(
                 opts: f.options(inner, opts),
                 resources: f.resources(),
             };
-            let funcs = &mut inner.core.components.funcs;
+            let funcs = &mut inner.core.ext.components_mut().funcs;
             funcs.push(FuncData::Lifted(Arc::new(lifted)));
             f.funcs.push(funcs.len() as u32 - 1);
         }
         Init::Lower { func, ty, opts } => {
-            let callee = match &inner.core.components.funcs[f.funcs[*func as usize] as usize] {
-                FuncData::Lifted(l) => Callee::Lifted(l.clone()),
-                FuncData::Host { func, .. } => Callee::Host(func.clone()),
-            };
+            let callee =
+                match &inner.core.ext.components_mut().funcs[f.funcs[*func as usize] as usize] {
+                    FuncData::Lifted(l) => Callee::Lifted(l.clone()),
+                    FuncData::Host { func, .. } => Callee::Host(func.clone()),
+                };
             let site = LowerSite {
                 opts: f.options(inner, opts),
                 ty: ty.clone(),
@@ -516,7 +519,7 @@ pub struct ComponentExportIndex {
 
 impl Instance {
     pub(crate) fn value<'a>(&self, core: &'a crate::store::StoreCore) -> &'a Arc<InstanceValue> {
-        &core.components.exported[self.0.check(core)]
+        &core.ext.components().exported[self.0.check(core)]
     }
 
     /// Finds export `name` of the instance, or of the nested instance

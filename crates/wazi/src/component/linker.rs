@@ -4,12 +4,12 @@
 //! finds a definition of `wasi:io/streams@0.2.12`.
 
 use super::abi::Cx;
+use super::abi_types::FuncTy;
 use super::func::LowerSite;
 use super::instance::{self, ComponentValue, Instance, Item};
+use super::load::{ComponentDef, Init};
 use super::resources::{ResourceKind, ResourceType};
-use super::store::{FuncData, HostDtor, Resources};
-use super::translate::{ComponentDef, Init};
-use super::ty::FuncTy;
+use super::store::{Components, FuncData, HostDtor, Resources};
 use super::typed::{self, ComponentNamedList, Lift, Lower, ResourceTypes};
 use super::values::Val;
 use super::{Component, func};
@@ -27,7 +27,7 @@ type Dynamic<T> = dyn Fn(StoreContextMut<'_, T>, &[Val], &mut [Val]) -> Result<(
 type Typecheck = dyn Fn(&FuncTy, &ResourceTypes) -> Result<()> + Send + Sync;
 
 /// A host function as the linker holds it.
-pub(crate) struct HostFunc<T> {
+pub(crate) struct HostComponentFunc<T> {
     typecheck: Box<Typecheck>,
     /// Called from a lowered import: lifts the arguments from the caller's
     /// core values, runs, and lowers the result.
@@ -37,7 +37,7 @@ pub(crate) struct HostFunc<T> {
 }
 
 enum Def<T> {
-    Func(Arc<HostFunc<T>>),
+    Func(Arc<HostComponentFunc<T>>),
     Instance(Namespace<T>),
     Resource(ResourceType, Arc<HostDtor>),
     Module(Module),
@@ -216,7 +216,7 @@ fn stub_imports<T: 'static>(
             let n = name.to_string();
             ns.insert(
                 name,
-                Def::Func(Arc::new(HostFunc {
+                Def::Func(Arc::new(HostComponentFunc {
                     typecheck: Box::new(|_, _| Ok(())),
                     entry: Box::new(move |_, _, _| {
                         bail!("unknown import: `{n}` has not been defined")
@@ -295,7 +295,7 @@ impl<T: 'static> InstancePre<T> {
         }
         let value = ComponentValue { def: def.clone(), closure: None };
         let inst = instance::instantiate(inner, &value, &args, None)?;
-        let exported = &mut inner.core.components.exported;
+        let exported = &mut inner.core.ext.components_mut().exported;
         exported.push(inst);
         Ok(Instance(Stored { store: inner.core.id, index: exported.len() as u32 - 1 }))
     }
@@ -310,7 +310,7 @@ fn import_error(ty: ComponentEntityType, full: &str) -> String {
 
 /// An import resolved and type-checked: what each instantiation needs.
 enum Checked<T> {
-    Func { func: Arc<HostFunc<T>>, dynamic: Arc<super::store::DynamicFn>, ty: Arc<FuncTy> },
+    Func { func: Arc<HostComponentFunc<T>>, dynamic: Arc<super::store::DynamicFn>, ty: Arc<FuncTy> },
     Instance(Vec<(String, Checked<T>)>),
     Resource(ResourceType, Arc<HostDtor>),
     Type(Option<ResourceType>),
@@ -318,7 +318,7 @@ enum Checked<T> {
 }
 
 enum Plan<T> {
-    Func(Arc<HostFunc<T>>, wasmparser::component_types::ComponentFuncTypeId),
+    Func(Arc<HostComponentFunc<T>>, wasmparser::component_types::ComponentFuncTypeId),
     Instance(Vec<(String, Plan<T>)>),
     Resource(ResourceType, Arc<HostDtor>),
     /// A resource imported earlier, named again (an `eq` bound).
@@ -455,7 +455,7 @@ fn check<T: 'static>(
 fn realize<T: 'static>(inner: &mut StoreInner<T>, resources: &Resources, c: &Checked<T>) -> Item {
     match c {
         Checked::Func { func, dynamic, ty } => {
-            let funcs = &mut inner.core.components.funcs;
+            let funcs = &mut inner.core.ext.components_mut().funcs;
             funcs.push(FuncData::Host {
                 func: func.clone(),
                 dynamic: dynamic.clone(),
@@ -473,7 +473,7 @@ fn realize<T: 'static>(inner: &mut StoreInner<T>, resources: &Resources, c: &Che
         }
         Checked::Resource(rt, dtor) => {
             if let ResourceKind::Host(tid) = rt.0 {
-                inner.core.components.host_dtors.insert(tid, dtor.clone());
+                inner.core.ext.components_mut().host_dtors.insert(tid, dtor.clone());
             }
             Item::Type(Some(*rt))
         }
@@ -527,7 +527,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
             };
             let r = f(StoreContextMut(inner), params);
             for i in lenders {
-                inner.core.components.handles(inst).undo_lend(i);
+                inner.core.ext.components_mut().handles(inst).undo_lend(i);
             }
             Cx::end_host_borrows(&mut inner.core, borrows);
             let r = r?;
@@ -538,8 +538,11 @@ impl<T: 'static> LinkerInstance<'_, T> {
             Params::typecheck(&ty.params_tuple, r).context("type mismatch with parameters")?;
             Results::typecheck(&ty.results_tuple, r).context("type mismatch with results")
         };
-        let host =
-            HostFunc { typecheck: Box::new(typecheck), entry: Box::new(entry), dynamic: None };
+        let host = HostComponentFunc {
+            typecheck: Box::new(typecheck),
+            entry: Box::new(entry),
+            dynamic: None,
+        };
         self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
     }
 
@@ -561,7 +564,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
             let mut results = vec![Val::Bool(false); site.ty.result.is_some() as usize];
             let r = g(StoreContextMut(inner), &params, &mut results);
             for i in lenders {
-                inner.core.components.handles(inst).undo_lend(i);
+                inner.core.ext.components_mut().handles(inst).undo_lend(i);
             }
             Cx::end_host_borrows(&mut inner.core, borrows);
             r?;
@@ -569,7 +572,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
             func::lower_result(&mut cx, &site.ty, site.retptr_index(), results.first(), slots)
         };
         let dynamic = move |store: StoreContextMut<'_, T>, p: &[Val], r: &mut [Val]| f(store, p, r);
-        let host = HostFunc {
+        let host = HostComponentFunc {
             typecheck: Box::new(|_, _| Ok(())),
             entry: Box::new(entry),
             dynamic: Some(Box::new(dynamic)),

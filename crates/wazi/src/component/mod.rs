@@ -1,6 +1,6 @@
 //! The component model: loading, linking and running components.
 //!
-//! A [`Component`] is decoded and validated once (`translate`), then
+//! A [`Component`] is decoded and validated once (`load`), then
 //! instantiated by a [`Linker`] that supplies its imports. Calls cross the
 //! component boundary through the canonical ABI (`abi`), either typed
 //! ([`TypedFunc`], [`LinkerInstance::func_wrap`]) or dynamic ([`Val`]).
@@ -29,15 +29,15 @@
 //! ```
 
 mod abi;
+mod abi_types;
 mod func;
 mod instance;
 mod linker;
+mod load;
 mod macros;
 mod resource_table;
 mod resources;
 pub(crate) mod store;
-mod translate;
-mod ty;
 mod typed;
 pub mod types;
 mod values;
@@ -59,8 +59,8 @@ use std::sync::Arc;
 #[doc(hidden)]
 pub mod __internal {
     pub use super::abi::{Cx, FlatSrc};
+    pub use super::abi_types::Ty;
     pub use super::macros::{check_names, kebab_from_camel, kebab_from_snake};
-    pub use super::ty::Ty;
     pub use super::typed::ResourceTypes;
     pub use anyhow::{Result, bail};
 }
@@ -68,7 +68,7 @@ pub mod __internal {
 /// A validated component, ready to be instantiated.
 #[derive(Clone)]
 pub struct Component {
-    pub(crate) def: Arc<translate::ComponentDef>,
+    pub(crate) def: Arc<load::ComponentDef>,
     engine: Engine,
 }
 
@@ -81,7 +81,7 @@ impl Component {
 
     /// Compiles a component from its binary form.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Component> {
-        let def = translate::load(engine, bytes)?;
+        let def = load::load(engine, bytes)?;
         Ok(Component { def, engine: engine.clone() })
     }
 
@@ -110,7 +110,7 @@ impl Component {
 /// components are told by their header, text ones by their first form.
 pub fn is_component(bytes: &[u8]) -> bool {
     if bytes.starts_with(b"\0asm") {
-        return translate::is_component(bytes);
+        return load::is_component(bytes);
     }
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let mut rest = text.as_ref();

@@ -1,7 +1,7 @@
 //! Resources: runtime resource types, per-instance handle tables, and the
 //! host's view of handles ([`Resource<T>`], [`ResourceAny`]).
 
-use super::store::{ComponentStore, InstanceId};
+use super::store::{ComponentStore, Components, InstanceId};
 use anyhow::{Result, bail};
 use std::any::TypeId;
 use std::fmt;
@@ -273,7 +273,7 @@ impl ResourceAny {
         r: Resource<T>,
         mut store: impl crate::AsContextMut,
     ) -> Result<ResourceAny> {
-        let comps = &mut store.as_context_mut().0.core.components;
+        let comps = store.as_context_mut().0.core.ext.components_mut();
         let ty = ResourceType::host::<T>();
         let slot = if r.owned() {
             Slot::Own { ty, rep: r.rep(), lends: 0 }
@@ -293,7 +293,7 @@ impl ResourceAny {
         if self.ty != ResourceType::host::<T>() {
             bail!("resource type mismatch");
         }
-        let comps = &mut store.as_context_mut().0.core.components;
+        let comps = store.as_context_mut().0.core.ext.components_mut();
         match comps.host_handles.remove(self.handle, self.ty)? {
             Removed::Own { rep } => Ok(Resource::from_parts(rep, true)),
             Removed::Borrow { .. } => bail!("a borrowed handle cannot become a `Resource`"),
@@ -306,7 +306,7 @@ impl ResourceAny {
             bail!("this handle is not held by the host");
         }
         let inner = store.as_context_mut().0;
-        match inner.core.components.host_handles.remove(self.handle, self.ty)? {
+        match inner.core.ext.components_mut().host_handles.remove(self.handle, self.ty)? {
             Removed::Own { rep } => super::func::run_dtor(&mut inner.core, self.ty, rep, None),
             Removed::Borrow { .. } => Ok(()),
         }

@@ -1,8 +1,9 @@
 //! Component-model state kept in a store: component instances (flags and
 //! handle tables), component functions, resource types and active calls.
 
+use super::abi_types::FuncTy;
 use super::resources::{HandleTable, ResourceType};
-use super::ty::FuncTy;
+use crate::store::extension::Extension;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -77,7 +78,7 @@ pub(crate) struct Options {
 pub(crate) enum FuncData {
     /// A core function lifted by `canon lift`.
     Lifted(Arc<LiftedFunc>),
-    /// A host function; `func` is the linker's `HostFunc<T>`, `dynamic`
+    /// A host function; `func` is the linker's `HostComponentFunc<T>`, `dynamic`
     /// calls it with values.
     Host {
         func: Arc<dyn Any + Send + Sync>,
@@ -132,5 +133,24 @@ impl ComponentStore {
             set.retain(|i| !held.contains(i));
         }
         set
+    }
+}
+
+/// The component model's state in a store, kept in the store's
+/// [`Extension`] slot (the engine core does not name it).
+pub(crate) trait Components {
+    /// The store's component state.
+    fn components(&self) -> &ComponentStore;
+    /// The store's component state, mutably.
+    fn components_mut(&mut self) -> &mut ComponentStore;
+}
+
+impl Components for Extension {
+    fn components(&self) -> &ComponentStore {
+        self.get()
+    }
+
+    fn components_mut(&mut self) -> &mut ComponentStore {
+        self.get_mut()
     }
 }

@@ -9,10 +9,10 @@
 //! siblings.
 
 use super::abi::{self, Cx, FlatSrc};
+use super::abi_types::{FuncTy, Ty};
 use super::func::{self, ArgDest, Func, ResultSrc};
 use super::resources::{Resource, ResourceAny, ResourceType};
-use super::store::FuncData;
-use super::ty::{FuncTy, Ty};
+use super::store::{Components, FuncData};
 use crate::store::AsContextMut;
 use anyhow::{Result, bail};
 use std::marker::PhantomData;
@@ -767,7 +767,7 @@ where
     /// Calls the function.
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
         let core = &mut store.as_context_mut().0.core;
-        let data = core.components.funcs[self.func.0.check(core)].clone();
+        let data = core.ext.components().funcs[self.func.0.check(core)].clone();
         match data {
             FuncData::Lifted(f) => func::call_lifted(
                 core,

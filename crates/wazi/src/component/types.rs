@@ -1,9 +1,9 @@
 //! Component value types for embedders: what a function takes and
 //! returns, for generic hosts (e.g. parsing arguments typed as text).
 
+use super::abi_types::{self, Ty};
 use super::resources::ResourceType;
 use super::store::Resources;
-use super::ty::{self, Ty};
 use std::fmt;
 use std::sync::Arc;
 
@@ -76,7 +76,7 @@ struct Unknown;
 #[derive(Clone, Debug)]
 enum ListElem {
     Dynamic(Arc<Ty>),
-    Fixed(Arc<ty::FixedListTy>),
+    Fixed(Arc<abi_types::FixedListTy>),
 }
 
 /// A `list<T>` (or fixed-length `list<T, N>`) type.
@@ -111,7 +111,7 @@ pub struct Field<'a> {
 
 #[derive(Clone, Debug)]
 pub struct Record {
-    t: Arc<ty::RecordTy>,
+    t: Arc<abi_types::RecordTy>,
     r: Resources,
 }
 
@@ -126,7 +126,7 @@ impl Record {
 
 #[derive(Clone, Debug)]
 pub struct Tuple {
-    t: Arc<ty::TupleTy>,
+    t: Arc<abi_types::TupleTy>,
     r: Resources,
 }
 
@@ -144,7 +144,7 @@ pub struct Case<'a> {
 
 #[derive(Clone, Debug)]
 pub struct Variant {
-    t: Arc<ty::VariantTy>,
+    t: Arc<abi_types::VariantTy>,
     r: Resources,
 }
 
@@ -159,7 +159,7 @@ impl Variant {
 
 #[derive(Clone, Debug)]
 pub struct Enum {
-    t: Arc<ty::EnumTy>,
+    t: Arc<abi_types::EnumTy>,
 }
 
 impl Enum {
@@ -170,7 +170,7 @@ impl Enum {
 
 #[derive(Clone, Debug)]
 pub struct OptionType {
-    t: Arc<ty::OptionTy>,
+    t: Arc<abi_types::OptionTy>,
     r: Resources,
 }
 
@@ -182,7 +182,7 @@ impl OptionType {
 
 #[derive(Clone, Debug)]
 pub struct ResultType {
-    t: Arc<ty::ResultTy>,
+    t: Arc<abi_types::ResultTy>,
     r: Resources,
 }
 
@@ -198,7 +198,7 @@ impl ResultType {
 
 #[derive(Clone, Debug)]
 pub struct Flags {
-    t: Arc<ty::FlagsTy>,
+    t: Arc<abi_types::FlagsTy>,
 }
 
 impl Flags {

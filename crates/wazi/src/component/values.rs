@@ -3,9 +3,9 @@
 //! component-to-component calls).
 
 use super::abi::{self, Cx, FlatSrc};
+use super::abi_types::Ty;
 use super::resources::ResourceAny;
 use super::resources::{ResourceType, Slot};
-use super::ty::Ty;
 use anyhow::{Result, bail};
 
 /// A component value.
@@ -132,7 +132,7 @@ fn make_case(ty: &Ty, i: usize, payload: Option<Val>) -> Val {
     }
 }
 
-fn variant_layout(ty: &Ty) -> Option<(super::ty::VariantLayout, usize)> {
+fn variant_layout(ty: &Ty) -> Option<(super::abi_types::VariantLayout, usize)> {
     match ty {
         Ty::Variant(t) => Some((t.layout, t.cases.len())),
         Ty::Enum(t) => Some((t.layout, t.names.len())),

@@ -3,10 +3,10 @@
 use super::exception::host_failed;
 use super::numeric::handler;
 use super::{Exec, Flow, Frame, Ip, Mem, Sp, dispatch, next, operands, rd, trap, trap_error};
+use crate::code::{Compiled, FuncCode};
 use crate::ir::{
     Br, BrR, BrRI, BrRR, BrTable, Call, CallIndirect, CopySpan, Fuel, Nil, RI64, RR, TrapOp, cells,
 };
-use crate::module::{Compiled, FuncCode};
 use crate::store::{FuncKind, HostFunc, InstanceData};
 use crate::trap::TrapCode;
 use std::sync::atomic::Ordering;

@@ -12,9 +12,9 @@
 
 use super::numeric::handler;
 use super::{EXIT, Exec, Flow, Ip, Mem, Sp, dispatch, operands, rd, trap, trap_error};
-use crate::exception::ThrownException;
 use crate::ir::{RR, Throw, TryRegion};
-use crate::trap::TrapCode;
+use crate::store::InstanceData;
+use crate::trap::{ThrownException, TrapCode};
 
 handler!(fn throw(ip, sp, mem, len, x) {
     let _ = (mem, len);
@@ -23,8 +23,8 @@ handler!(fn throw(ip, sp, mem, len, x) {
     let payload = std::slice::from_raw_parts(sp.add(o.base as usize), o.n as usize);
     // The closure copies what it needs: borrowing a handler argument would
     // keep the dispatch below from being a tail call.
-    let store = x.store;
-    let exn = (*store).new_exception(tag, payload, move || frame_top(ip, sp, store));
+    let inst = x.inst;
+    let exn = (*x.store).new_exception(tag, payload, move || frame_top(ip, sp, inst));
     match unwind(ip, sp, x, exn, true, false) {
         Some((ip, sp, mem, len)) => dispatch!(ip, sp, mem, len, x),
         None => Flow::Trap,
@@ -45,13 +45,14 @@ handler!(fn throw_ref(ip, sp, mem, len, x) {
 });
 
 /// One past the last slot of the frame at `sp`, running the code at `ip`.
-unsafe fn frame_top(ip: Ip, sp: Sp, store: *const crate::store::StoreCore) -> *const u64 {
-    // SAFETY: the store is live; code entries name live compiled code.
+unsafe fn frame_top(ip: Ip, sp: Sp, inst: *const InstanceData) -> *const u64 {
+    // SAFETY: the running instance is live.
     unsafe {
-        let slots = (*store)
-            .engine
-            .code_at(ip as usize)
-            .and_then(|e| (*e.func).compiled())
+        let slots = (*inst)
+            .module
+            .inner
+            .func_at(ip as usize)
+            .and_then(|f| f.compiled())
             .map_or(0, |c| c.frame_bytes / 8);
         sp.add(slots)
     }
@@ -87,8 +88,8 @@ pub(crate) unsafe fn unwind(
         x.unwound.clear();
         while ip != EXIT.as_ptr() as Ip {
             x.unwound.push((ip as usize, is_return));
-            let entry = store.engine.code_at(ip as usize - is_return as usize);
-            if let Some(c) = entry.and_then(|e| (*e.func).compiled())
+            let func = (*inst).module.inner.func_at(ip as usize - is_return as usize);
+            if let Some(c) = func.and_then(|f| f.compiled())
                 && !c.regions.is_empty()
             {
                 let cell = ((ip as usize - c.entry() as usize) / 8) as u32 - is_return as u32;

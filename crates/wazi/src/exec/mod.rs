@@ -29,8 +29,7 @@ use crate::store::{InstanceData, StoreCore};
 use crate::trap::TrapCode;
 use std::sync::atomic::AtomicU64;
 
-/// Instruction pointer: the first cell of an instruction.
-pub(crate) type Ip = *const u64;
+pub(crate) use crate::code::Ip;
 /// Frame pointer: slot 0 of the current frame.
 pub(crate) type Sp = *mut u64;
 /// Base of the current instance's linear memory.

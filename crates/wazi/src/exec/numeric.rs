@@ -277,13 +277,13 @@ binops! {
 
 binops_trap! {
     i32_div_s_rr i32_div_s_ri i32_div_s_ir : i32, RRI => |a, b| div_s32(a, b);
-    i32_div_u_rr i32_div_u_ri i32_div_u_ir : u32, RRI => |a, b| a.checked_div(b).ok_or(TrapCode::DivByZero);
-    i32_rem_s_rr i32_rem_s_ri i32_rem_s_ir : i32, RRI => |a, b| if b == 0 { Err(TrapCode::DivByZero) } else { Ok(a.wrapping_rem(b)) };
-    i32_rem_u_rr i32_rem_u_ri i32_rem_u_ir : u32, RRI => |a, b| a.checked_rem(b).ok_or(TrapCode::DivByZero);
+    i32_div_u_rr i32_div_u_ri i32_div_u_ir : u32, RRI => |a, b| a.checked_div(b).ok_or(TrapCode::IntegerDivisionByZero);
+    i32_rem_s_rr i32_rem_s_ri i32_rem_s_ir : i32, RRI => |a, b| if b == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(a.wrapping_rem(b)) };
+    i32_rem_u_rr i32_rem_u_ri i32_rem_u_ir : u32, RRI => |a, b| a.checked_rem(b).ok_or(TrapCode::IntegerDivisionByZero);
     i64_div_s_rr i64_div_s_ri i64_div_s_ir : i64, RRI64 => |a, b| div_s64(a, b);
-    i64_div_u_rr i64_div_u_ri i64_div_u_ir : u64, RRI64 => |a, b| a.checked_div(b).ok_or(TrapCode::DivByZero);
-    i64_rem_s_rr i64_rem_s_ri i64_rem_s_ir : i64, RRI64 => |a, b| if b == 0 { Err(TrapCode::DivByZero) } else { Ok(a.wrapping_rem(b)) };
-    i64_rem_u_rr i64_rem_u_ri i64_rem_u_ir : u64, RRI64 => |a, b| a.checked_rem(b).ok_or(TrapCode::DivByZero);
+    i64_div_u_rr i64_div_u_ri i64_div_u_ir : u64, RRI64 => |a, b| a.checked_div(b).ok_or(TrapCode::IntegerDivisionByZero);
+    i64_rem_s_rr i64_rem_s_ri i64_rem_s_ir : i64, RRI64 => |a, b| if b == 0 { Err(TrapCode::IntegerDivisionByZero) } else { Ok(a.wrapping_rem(b)) };
+    i64_rem_u_rr i64_rem_u_ri i64_rem_u_ir : u64, RRI64 => |a, b| a.checked_rem(b).ok_or(TrapCode::IntegerDivisionByZero);
 }
 
 unops! {
@@ -350,7 +350,7 @@ unops_trap! {
 #[inline(always)]
 fn div_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
     match b {
-        0 => Err(TrapCode::DivByZero),
+        0 => Err(TrapCode::IntegerDivisionByZero),
         -1 if a == i32::MIN => Err(TrapCode::IntegerOverflow),
         _ => Ok(a.wrapping_div(b)),
     }
@@ -359,7 +359,7 @@ fn div_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
 #[inline(always)]
 fn div_s64(a: i64, b: i64) -> Result<i64, TrapCode> {
     match b {
-        0 => Err(TrapCode::DivByZero),
+        0 => Err(TrapCode::IntegerDivisionByZero),
         -1 if a == i64::MIN => Err(TrapCode::IntegerOverflow),
         _ => Ok(a.wrapping_div(b)),
     }

@@ -5,18 +5,18 @@ mod const_expr;
 
 pub(crate) use const_expr::{ConstEnv, ConstExpr};
 
-use crate::engine::{CodeEntry, CompilationMode, Engine};
-use crate::exec::Ip;
+use crate::code::{Compiled, FuncCode};
+use crate::engine::{CompilationMode, Engine};
 use crate::translate::{self, TranslateEnv};
+use crate::trap::FrameInfo;
 use crate::types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, RefType, TableType,
 };
 use anyhow::{Context, Result, anyhow, bail};
-use std::collections::HashMap;
-use std::mem::MaybeUninit;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use wasmparser::{
     ElementItems, ElementKind, Encoding, FuncToValidate, FuncValidatorAllocations, Parser, Payload,
     ValidPayload, Validator, ValidatorResources,
@@ -107,6 +107,9 @@ pub(crate) struct ModuleInner {
     pub offset_base: usize,
     /// Validators of functions not validated yet (lazy mode).
     lazy: Mutex<LazyState>,
+    /// Where translated functions' bytecode lives: start address to end
+    /// address and index in `code`, for backtraces.
+    code_map: RwLock<BTreeMap<usize, (usize, u32)>>,
 }
 
 #[derive(Default)]
@@ -115,85 +118,7 @@ struct LazyState {
     errors: HashMap<u32, String>,
 }
 
-/// A defined function: where its body is and, once translated, its bytecode.
-pub(crate) struct FuncCode {
-    /// Function index in the module.
-    pub index: u32,
-    body: Range<usize>,
-    compiled: OnceLock<Compiled>,
-}
-
-/// A function's bytecode.
-pub(crate) struct Compiled {
-    code: Box<[MaybeUninit<u64>]>,
-    /// Size of the frame (locals and temporaries), in bytes.
-    pub frame_bytes: usize,
-    pub num_params: usize,
-    /// `(cell index, offset in the module)` of instructions that may trap or
-    /// call, ascending.
-    offsets: Box<[(u32, u32)]>,
-    /// Where exceptions are caught, innermost last.
-    pub regions: Box<[crate::ir::TryRegion]>,
-}
-
-impl Compiled {
-    pub(crate) fn new(
-        code: Vec<MaybeUninit<u64>>,
-        frame_slots: usize,
-        num_params: usize,
-        offsets: Vec<(u32, u32)>,
-        regions: Vec<crate::ir::TryRegion>,
-    ) -> Compiled {
-        Compiled {
-            code: code.into_boxed_slice(),
-            frame_bytes: frame_slots * 8,
-            num_params,
-            offsets: offsets.into_boxed_slice(),
-            regions: regions.into_boxed_slice(),
-        }
-    }
-
-    /// The first instruction.
-    #[inline(always)]
-    pub(crate) fn entry(&self) -> Ip {
-        self.code.as_ptr() as Ip
-    }
-
-    /// The code's size in bytes.
-    pub(crate) fn code_bytes(&self) -> usize {
-        self.code.len() * 8
-    }
-
-    fn range(&self) -> Range<usize> {
-        let start = self.code.as_ptr() as usize;
-        start..start + self.code.len() * 8
-    }
-
-    /// The module offset of the instruction at `ip` (or, for a return
-    /// address, of the call before it).
-    pub(crate) fn module_offset(&self, ip: usize, is_return: bool) -> Option<u32> {
-        let base = self.code.as_ptr() as usize;
-        let mut cell = ((ip - base) / 8) as u32;
-        if is_return {
-            cell = cell.checked_sub(1)?;
-        }
-        let i = self.offsets.partition_point(|&(c, _)| c <= cell);
-        i.checked_sub(1).map(|i| self.offsets[i].1)
-    }
-
-    /// The raw cells, for the disassembler.
-    pub(crate) fn cells(&self) -> &[MaybeUninit<u64>] {
-        &self.code
-    }
-}
-
 impl FuncCode {
-    /// The bytecode, if translated.
-    #[inline(always)]
-    pub(crate) fn compiled(&self) -> Option<&Compiled> {
-        self.compiled.get()
-    }
-
     /// Translates the function if it has not been yet.
     pub(crate) fn compile(&self, module: &ModuleInner) -> Result<&Compiled> {
         if let Some(c) = self.compiled.get() {
@@ -250,13 +175,31 @@ impl ModuleInner {
         if range.is_empty() {
             return;
         }
-        let entry = CodeEntry { end: range.end, func, module: self };
-        self.engine.inner.code.write().unwrap().insert(range.start, entry);
+        let i = func.index - self.num_imported_funcs;
+        self.code_map.write().unwrap().insert(range.start, (range.end, i));
     }
 
-    /// Offset of a function's body in the module.
-    pub(crate) fn code_body_start(&self, f: &FuncCode) -> usize {
-        f.body.start
+    /// The translated function whose bytecode holds address `ip`, if it is
+    /// one of this module's.
+    pub(crate) fn func_at(&self, ip: usize) -> Option<&FuncCode> {
+        let map = self.code_map.read().unwrap();
+        let (&start, &(end, i)) = map.range(..=ip).next_back()?;
+        (ip >= start && ip < end).then(|| &self.code[i as usize])
+    }
+
+    /// The backtrace frame of instruction address `ip` (a return address
+    /// if `is_return`), if it is in one of this module's functions.
+    pub(crate) fn frame_at(&self, ip: usize, is_return: bool) -> Option<FrameInfo> {
+        let func = self.func_at(ip - is_return as usize)?;
+        let offset = func.compiled()?.module_offset(ip, is_return).map(|o| o as usize);
+        let names = self.names();
+        Some(FrameInfo::new(
+            names.module.clone(),
+            func.index,
+            names.funcs.get(&func.index).cloned(),
+            offset.map(|o| o + self.offset_base),
+            offset.map(|o| o.saturating_sub(func.body.start)),
+        ))
     }
 
     /// The type of function `index`.
@@ -283,17 +226,6 @@ impl ModuleInner {
     pub(crate) fn tag_type(&self, t: u32) -> crate::types::TagType {
         let ty = self.types[self.tags[t as usize] as usize].clone();
         crate::types::TagType::new(ty.expect("validated tag type"))
-    }
-}
-
-impl Drop for ModuleInner {
-    fn drop(&mut self) {
-        let mut map = self.engine.inner.code.write().unwrap();
-        for f in self.code.iter() {
-            if let Some(c) = f.compiled.get() {
-                map.remove(&c.range().start);
-            }
-        }
     }
 }
 
@@ -441,6 +373,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         names: OnceLock::new(),
         offset_base: 0,
         lazy: Mutex::new(LazyState::default()),
+        code_map: RwLock::default(),
     };
     let mut code_index = 0usize;
     let mut allocs = FuncValidatorAllocations::default();

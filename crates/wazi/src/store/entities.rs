@@ -5,8 +5,9 @@
 //! store.
 
 use super::shared::SharedMemoryInner;
+use crate::code::FuncCode;
 use crate::exec::Mem;
-use crate::module::{FuncCode, Module};
+use crate::module::Module;
 use crate::types::{GlobalType, MemoryType, TableType};
 use anyhow::Result;
 use std::alloc::{Layout, alloc_zeroed, dealloc};

@@ -3,6 +3,7 @@
 
 mod entities;
 pub(crate) mod exceptions;
+pub(crate) mod extension;
 mod limits;
 pub(crate) mod shared;
 
@@ -11,7 +12,7 @@ pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 
 use crate::engine::Engine;
 use crate::exec::{self, EXIT, Exec, Flow, Frame, Ip, Sp};
-use crate::trap::{FrameInfo, Trap, TrapCode, WasmBacktrace};
+use crate::trap::{ThrownException, Trap, TrapCode, WasmBacktrace};
 use anyhow::{Result, anyhow, bail};
 use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,8 +62,9 @@ pub struct StoreCore {
     pub(crate) outer: *mut (),
     /// Finds the store's resource limiter, if any.
     limiter: Option<LimiterThunk>,
-    /// Component instances, component functions and resources.
-    pub(crate) components: crate::component::store::ComponentStore,
+    /// State of the layer above the core: the component model's instances,
+    /// functions, resources and calls (see [`extension`]).
+    pub(crate) ext: extension::Extension,
     /// The bytes one host call may take from the guest (lifted strings and
     /// lists, WASI 0.1 paths and buffers): wasmtime's hostcall fuel.
     pub(crate) hostcall_fuel: usize,
@@ -126,7 +128,7 @@ impl<T: 'static> Store<T> {
                 nesting: 0,
                 outer: std::ptr::null_mut(),
                 limiter: None,
-                components: Default::default(),
+                ext: Default::default(),
                 hostcall_fuel: DEFAULT_HOSTCALL_FUEL,
             },
             data,
@@ -184,19 +186,6 @@ impl<T: 'static> Store<T> {
     /// ([`Store::set_hostcall_fuel`]).
     pub fn hostcall_fuel(&self) -> usize {
         self.inner.core.hostcall_fuel
-    }
-
-    /// Throws `exception`: makes it the pending exception and returns the
-    /// error that, returned from a host function, throws it into the
-    /// calling wasm code.
-    pub fn throw<R>(&mut self, exception: crate::ExnRef) -> Result<R, crate::ThrownException> {
-        Err(self.inner.core.throw(exception))
-    }
-
-    /// Takes the exception that wasm code threw and did not catch (a call
-    /// failed with [`crate::ThrownException`]).
-    pub fn take_pending_exception(&mut self) -> Option<crate::ExnRef> {
-        self.inner.core.take_pending_exception()
     }
 
     /// The number of exception objects alive in the store (for tests of
@@ -443,7 +432,7 @@ impl StoreCore {
                 let c = code.compile(unsafe { &(*inst).module.inner })?;
                 let ty = unsafe { (*inst).module.inner.func_type(code.index) };
                 let slots = ty.call_slots().max(c.frame_bytes / 8);
-                (inst, Some(c as *const crate::module::Compiled), slots)
+                (inst, Some(c as *const crate::code::Compiled), slots)
             }
             FuncKind::Host(h) => (std::ptr::null(), None, h.slots),
         };
@@ -484,7 +473,7 @@ impl StoreCore {
     unsafe fn run_wasm(
         &mut self,
         inst: *const InstanceData,
-        c: &crate::module::Compiled,
+        c: &crate::code::Compiled,
         base: Sp,
         end: Sp,
         frames_end: *mut Frame,
@@ -504,7 +493,7 @@ impl StoreCore {
                 epoch_deadline: self.epoch_deadline,
                 store: self,
                 host: self.outer,
-                trap: TrapCode::Unreachable,
+                trap: TrapCode::UnreachableCodeReached,
                 trap_ip: std::ptr::null(),
                 error: None,
                 unwound: Vec::new(),
@@ -523,7 +512,7 @@ impl StoreCore {
                 Flow::Done => Ok(()),
                 _ if x.trap == TrapCode::Exception => {
                     let bt = self.backtrace(std::mem::take(&mut x.unwound));
-                    let e = anyhow::Error::new(crate::ThrownException);
+                    let e = anyhow::Error::new(ThrownException);
                     Err(if bt.frames().is_empty() { e } else { e.context(bt) })
                 }
                 _ => Err(self.trap_error(&mut x, entry)),
@@ -552,27 +541,19 @@ impl StoreCore {
     }
 
     /// The backtrace of instruction addresses `ips`, innermost first (each
-    /// with whether it is a return address).
+    /// with whether it is a return address): every address is in a module
+    /// instantiated in this store.
     fn backtrace(&self, ips: Vec<(usize, bool)>) -> WasmBacktrace {
+        let mut modules: Vec<&crate::module::ModuleInner> = Vec::new();
+        for inst in &self.instances {
+            let m = &*inst.module.inner;
+            if !modules.iter().any(|k| std::ptr::eq(*k, m)) {
+                modules.push(m);
+            }
+        }
         let frames = ips
             .into_iter()
-            .filter_map(|(ip, is_return)| {
-                let entry = self.engine.code_at(ip)?;
-                // SAFETY: code entries are removed before their module is
-                // dropped, and running code keeps its module alive.
-                let (func, module) = unsafe { (&*entry.func, &*entry.module) };
-                let compiled = func.compiled()?;
-                let offset = compiled.module_offset(ip, is_return).map(|o| o as usize);
-                let body = module.code_body_start(func);
-                let names = module.names();
-                Some(FrameInfo::new(
-                    names.module.clone(),
-                    func.index,
-                    names.funcs.get(&func.index).cloned(),
-                    offset.map(|o| o + module.offset_base),
-                    offset.map(|o| o.saturating_sub(body)),
-                ))
-            })
+            .filter_map(|(ip, is_return)| modules.iter().find_map(|m| m.frame_at(ip, is_return)))
             .collect();
         WasmBacktrace::new(frames)
     }

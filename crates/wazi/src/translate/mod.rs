@@ -15,11 +15,11 @@
 //! - loop and `if` parameters and branch values are always in their stack
 //!   slots at a join.
 
-use crate::engine::Config;
+use crate::code::{Compiled, FuncCode};
+use crate::config::Config;
 use crate::exec::simd::HANDLERS;
 use crate::ir::*;
 use crate::isa::{self, Atomic, Binop, Cmp, Imm, Opcode, Simd};
-use crate::module::{Compiled, FuncCode};
 use crate::trap::TrapCode;
 use crate::types::{FuncType, GlobalType, ValType};
 use anyhow::{Context, Result, bail};
@@ -681,7 +681,7 @@ impl<'a> Translator<'a> {
         match op {
             O::Unreachable => {
                 self.mark();
-                self.emit(Opcode::trap_op, TrapOp { code: TrapCode::Unreachable as u8 });
+                self.emit(Opcode::trap_op, TrapOp { code: TrapCode::UnreachableCodeReached as u8 });
                 self.reachable = false;
             }
             O::Nop => {}

@@ -6,8 +6,8 @@
 //! are validated by the module, lazily or eagerly as the engine is
 //! configured); nested components become their own [`ComponentDef`]s.
 
+use super::abi_types::{FuncTy, TypeConverter};
 use super::store::StringEncoding;
-use super::ty::{FuncTy, TypeConverter};
 use crate::engine::Engine;
 use crate::module::Module;
 use anyhow::{Context, Result, anyhow, bail};
@@ -137,7 +137,9 @@ struct Builder {
     instances: u32,
 }
 
-enum Frame {
+/// What is being read: a component (its definitions so far) or a core
+/// module nested in it.
+enum Nesting {
     Component(Builder),
     Module { start: usize },
 }
@@ -166,20 +168,20 @@ pub fn is_component(bytes: &[u8]) -> bool {
 /// Decodes, validates and prepares a component binary.
 pub(crate) fn load(engine: &Engine, bytes: &[u8]) -> Result<Arc<ComponentDef>> {
     let mut validator = Validator::new_with_features(features(engine));
-    let mut stack: Vec<Frame> = Vec::new();
+    let mut stack: Vec<Nesting> = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload?;
         let valid = validator.payload(&payload)?;
         // Inside a core module only its end matters here: the module is
         // compiled from its bytes as a whole.
-        if let Some(Frame::Module { start }) = stack.last() {
+        if let Some(Nesting::Module { start }) = stack.last() {
             if let Payload::End(end) = payload {
                 let start = *start;
                 stack.pop();
                 let module = Module::from_binary_at(engine, &bytes[start..end as usize], start)
                     .context("failed to compile a core module of the component")?;
                 match stack.last_mut() {
-                    Some(Frame::Component(b)) => b.modules.push(module),
+                    Some(Nesting::Component(b)) => b.modules.push(module),
                     _ => bail!("a core module outside of a component"),
                 }
             }
@@ -191,14 +193,14 @@ pub(crate) fn load(engine: &Engine, bytes: &[u8]) -> Result<Arc<ComponentDef>> {
                     bail!("not a component: the binary is a core module");
                 }
                 if encoding == Encoding::Component {
-                    stack.push(Frame::Component(Builder::default()));
+                    stack.push(Nesting::Component(Builder::default()));
                 }
             }
             Payload::ModuleSection { unchecked_range, .. } => {
                 let b = builder(&mut stack)?;
                 let idx = b.modules.len() as u32 + pending_modules(b);
                 b.raw.push(Raw::Init(Init::CoreModule(idx)));
-                stack.push(Frame::Module { start: unchecked_range.start as usize });
+                stack.push(Nesting::Module { start: unchecked_range.start as usize });
             }
             Payload::ComponentSection { .. } => {
                 let b = builder(&mut stack)?;
@@ -209,13 +211,13 @@ pub(crate) fn load(engine: &Engine, bytes: &[u8]) -> Result<Arc<ComponentDef>> {
                 let ValidPayload::End(types) = valid else {
                     bail!("unexpected end of component");
                 };
-                let Some(Frame::Component(b)) = stack.pop() else {
+                let Some(Nesting::Component(b)) = stack.pop() else {
                     bail!("unexpected end of component");
                 };
                 let def = Arc::new(finish(b, types)?);
                 match stack.last_mut() {
-                    Some(Frame::Component(parent)) => parent.components.push(def),
-                    Some(Frame::Module { .. }) => bail!("a component inside a core module"),
+                    Some(Nesting::Component(parent)) => parent.components.push(def),
+                    Some(Nesting::Module { .. }) => bail!("a component inside a core module"),
                     None => return Ok(def),
                 }
             }
@@ -225,9 +227,9 @@ pub(crate) fn load(engine: &Engine, bytes: &[u8]) -> Result<Arc<ComponentDef>> {
     Err(anyhow!("unexpected end of component binary"))
 }
 
-fn builder(stack: &mut [Frame]) -> Result<&mut Builder> {
+fn builder(stack: &mut [Nesting]) -> Result<&mut Builder> {
     match stack.last_mut() {
-        Some(Frame::Component(b)) => Ok(b),
+        Some(Nesting::Component(b)) => Ok(b),
         _ => bail!("component section outside of a component"),
     }
 }
