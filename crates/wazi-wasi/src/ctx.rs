@@ -1,7 +1,9 @@
 //! [`WasiCtx`]: the state a guest's WASI imports work on, whichever WASI
 //! version it imports, and its [`WasiCtxBuilder`].
 
+use crate::descriptors::Descriptors;
 use crate::fs::{Dir, DirPerms};
+use crate::net::NetworkPolicy;
 use crate::stdio::{Stdin, Stdout};
 use anyhow::{Context, Result};
 use std::net::TcpListener;
@@ -20,7 +22,7 @@ pub struct WasiCtxBuilder {
     stdout: Stdout,
     stderr: Stdout,
     listeners: Vec<Arc<TcpListener>>,
-    network: crate::p2::NetworkPolicy,
+    network: NetworkPolicy,
     initial_cwd: Option<String>,
     limits: Limits,
     config_vars: Vec<(String, String)>,
@@ -84,29 +86,35 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Where the guest's standard input comes from (nothing by default).
     pub fn stdin(&mut self, stdin: Stdin) -> &mut WasiCtxBuilder {
         self.stdin = stdin;
         self
     }
 
+    /// Where the guest's standard output goes (discarded by default).
     pub fn stdout(&mut self, stdout: Stdout) -> &mut WasiCtxBuilder {
         self.stdout = stdout;
         self
     }
 
+    /// Where the guest's standard error goes (discarded by default).
     pub fn stderr(&mut self, stderr: Stdout) -> &mut WasiCtxBuilder {
         self.stderr = stderr;
         self
     }
 
+    /// The host's standard input.
     pub fn inherit_stdin(&mut self) -> &mut WasiCtxBuilder {
         self.stdin(Stdin::Inherit)
     }
 
+    /// The host's standard output.
     pub fn inherit_stdout(&mut self) -> &mut WasiCtxBuilder {
         self.stdout(Stdout::InheritStdout)
     }
 
+    /// The host's standard error.
     pub fn inherit_stderr(&mut self) -> &mut WasiCtxBuilder {
         self.stderr(Stdout::InheritStderr)
     }
@@ -164,15 +172,15 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// Adds a variable `wasi:config/store` serves (see
-    /// [`crate::p2::add_config_to_linker`]).
+    /// Adds a variable `wasi:config/store` serves (when the WASI 0.2
+    /// surface's `add_config_to_linker` defines it).
     pub fn config_var(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
         self.config_vars.push((name.into(), value.into()));
         self
     }
 
     /// Presets `key` to `value` in the in-memory `wasi:keyvalue` buckets
-    /// (see [`crate::p2::add_keyvalue_to_linker`]).
+    /// (when the WASI 0.2 surface's `add_keyvalue_to_linker` defines them).
     pub fn keyvalue_data(
         &mut self,
         key: impl Into<String>,
@@ -224,7 +232,7 @@ impl WasiCtxBuilder {
             stderr: b.stderr,
             listeners: b.listeners,
             monotonic_start: Instant::now(),
-            p1: None,
+            descriptors: None,
             network: b.network,
             initial_cwd: b.initial_cwd,
             limits: b.limits,
@@ -257,10 +265,11 @@ pub struct WasiCtx {
     pub(crate) stderr: Stdout,
     pub(crate) listeners: Vec<Arc<TcpListener>>,
     monotonic_start: Instant,
-    /// WASI 0.1's descriptor table, created on first use.
-    pub(crate) p1: Option<crate::p1::Fds>,
+    /// The descriptor table (WASI 0.1's), created on first use
+    /// ([`WasiCtx::descriptors`]).
+    pub(crate) descriptors: Option<Descriptors>,
     /// What `wasi:sockets` may reach.
-    pub(crate) network: crate::p2::NetworkPolicy,
+    pub(crate) network: NetworkPolicy,
     /// What `wasi:cli/environment.initial-cwd` returns.
     pub(crate) initial_cwd: Option<String>,
     pub(crate) limits: Limits,

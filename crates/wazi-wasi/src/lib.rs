@@ -1,6 +1,7 @@
 //! WASI for wazi: one core (descriptors, preopened directories, clocks,
-//! random, standard streams, sockets) with a WASI 0.1 surface
-//! ([`p1::add_to_linker`]) on top.
+//! random, standard streams, sockets and the network policy) with a WASI
+//! 0.1 surface ([`p1::add_to_linker`]) and a WASI 0.2 surface ([`p2`]) on
+//! top. The surfaces share the core; neither uses the other.
 //!
 //! ```no_run
 //! use wazi::{Engine, Linker, Module, Store};
@@ -18,10 +19,13 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod ctx;
+mod descriptors;
 mod error;
 mod fs;
+mod net;
 pub mod p1;
 pub mod p2;
 mod stdio;

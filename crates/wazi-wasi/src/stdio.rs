@@ -61,6 +61,7 @@ pub struct MemoryInputPipe {
 }
 
 impl MemoryInputPipe {
+    /// A pipe the guest reads `bytes` from, then end of input.
     pub fn new(bytes: impl Into<Vec<u8>>) -> MemoryInputPipe {
         MemoryInputPipe { data: Arc::new(Mutex::new(bytes.into().into())) }
     }

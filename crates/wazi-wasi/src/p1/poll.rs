@@ -2,8 +2,9 @@
 
 use super::memory::{GuestMemory, offset};
 use super::types::*;
-use super::{Desc, Errno, R, fds};
+use super::{Errno, R};
 use crate::ctx::WasiCtx;
+use crate::descriptors::Descriptor;
 use rustix::event::{PollFd, PollFlags, Timespec};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
@@ -61,19 +62,21 @@ fn read_sub(ctx: &mut WasiCtx, m: &GuestMemory<'_>, at: u32) -> R<Sub> {
         EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE => {
             let fd = m.read_u32(offset(at, 16)?)?;
             let write = kind == EVENTTYPE_FD_WRITE;
-            let wait = match (fds(ctx).get(fd)?, write) {
-                (Desc::File(_), false) => Wait::FileRead,
-                (Desc::File(_), true) => Wait::Ready,
-                (Desc::Stdin(s), false) => match s.fd() {
+            let wait = match (ctx.descriptors().get(fd)?, write) {
+                (Descriptor::File(_), false) => Wait::FileRead,
+                (Descriptor::File(_), true) => Wait::Ready,
+                (Descriptor::Stdin(s), false) => match s.fd() {
                     Some(h) => Wait::Fd(h.try_clone_to_owned()?, false),
                     None => Wait::Ready,
                 },
-                (Desc::Stdout(s) | Desc::Stderr(s), true) => match s.fd() {
+                (Descriptor::Stdout(s) | Descriptor::Stderr(s), true) => match s.fd() {
                     Some(_) => Wait::Ready,
                     None => Wait::Ready,
                 },
-                (Desc::Listener(l), false) => Wait::Fd(l.as_fd().try_clone_to_owned()?, false),
-                (Desc::Stream { stream, .. }, w) => {
+                (Descriptor::Listener(l), false) => {
+                    Wait::Fd(l.as_fd().try_clone_to_owned()?, false)
+                }
+                (Descriptor::Stream { stream, .. }, w) => {
                     Wait::Fd(stream.as_fd().try_clone_to_owned()?, w)
                 }
                 _ => return Err(Errno::Badf.into()),
@@ -202,8 +205,8 @@ pub(super) fn poll_oneoff(
         let s = &subs[i];
         let (nbytes, flags) = match s.kind {
             EVENTTYPE_CLOCK => (0, 0),
-            EVENTTYPE_FD_READ => match fds(ctx).get(s.fd)? {
-                Desc::File(f) => {
+            EVENTTYPE_FD_READ => match ctx.descriptors().get(s.fd)? {
+                Descriptor::File(f) => {
                     let size = f.file.stat()?.size;
                     let hangup = size.saturating_sub(f.position) == 0;
                     (1, if hangup { EVENT_FD_READWRITE_HANGUP } else { 0 })

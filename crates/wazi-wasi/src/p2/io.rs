@@ -2,7 +2,9 @@
 
 use super::GetCtx;
 use crate::WasiCtx;
+use crate::net::{fd_ready, tcp};
 use anyhow::{Result, bail};
+use rustix::io::Errno;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -143,25 +145,6 @@ fn capacity(ctx: &WasiCtx, s: &OutputStream) -> Option<usize> {
     }
 }
 
-/// Whether `fd` is readable (or writable) within `timeout` (`None`:
-/// forever); errors and hang-ups count as ready, the next call reports them.
-pub(crate) fn fd_ready(fd: &OwnedFd, write: bool, timeout: Option<Duration>) -> bool {
-    use rustix::event::{PollFd, PollFlags, Timespec};
-    let flags = if write { PollFlags::OUT } else { PollFlags::IN };
-    let mut fds = [PollFd::new(fd, flags)];
-    let ts = timeout.map(|t| Timespec {
-        tv_sec: t.as_secs().min(i64::MAX as u64) as _,
-        tv_nsec: t.subsec_nanos() as _,
-    });
-    loop {
-        match rustix::event::poll(&mut fds, ts.as_ref()) {
-            Ok(n) => return n > 0,
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => return true,
-        }
-    }
-}
-
 /// Reads up to `len` bytes: `blocking` waits for data; otherwise an empty
 /// list means none is there yet. End of input is `closed`.
 fn read(
@@ -213,25 +196,20 @@ fn read(
             if t.read_closed.load(Ordering::Relaxed) {
                 return Ok(Err(StreamError::Closed));
             }
-            loop {
-                match rustix::net::recv(&*t.fd, &mut buf[..], rustix::net::RecvFlags::empty()) {
-                    Ok((_, 0)) => {
-                        t.read_closed.store(true, Ordering::Relaxed);
-                        return Ok(Err(StreamError::Closed));
-                    }
-                    Ok((_, n)) => {
-                        buf.truncate(n);
-                        return Ok(Ok(buf));
-                    }
-                    Err(rustix::io::Errno::INTR) => continue,
-                    Err(rustix::io::Errno::AGAIN) if blocking => {
-                        fd_ready(&t.fd, false, None);
-                    }
-                    Err(rustix::io::Errno::AGAIN) => return Ok(Ok(Vec::new())),
-                    Err(e) => {
-                        t.read_closed.store(true, Ordering::Relaxed);
-                        return Ok(Err(failed(ctx, e.into())?));
-                    }
+            // A blocking read waits for data; otherwise `AGAIN` is none yet.
+            match tcp::recv(&t.fd, &mut buf, rustix::net::RecvFlags::empty(), blocking) {
+                Ok(0) => {
+                    t.read_closed.store(true, Ordering::Relaxed);
+                    Ok(Err(StreamError::Closed))
+                }
+                Ok(n) => {
+                    buf.truncate(n);
+                    Ok(Ok(buf))
+                }
+                Err(Errno::AGAIN) => Ok(Ok(Vec::new())),
+                Err(e) => {
+                    t.read_closed.store(true, Ordering::Relaxed);
+                    Ok(Err(failed(ctx, e.into())?))
                 }
             }
         }
@@ -273,25 +251,17 @@ fn write(ctx: &mut WasiCtx, st: &Resource<OutputStream>, bytes: &[u8]) -> Stream
             if t.write_closed.load(Ordering::Relaxed) {
                 return Ok(Err(StreamError::Closed));
             }
-            let mut done = 0;
-            while done < bytes.len() {
-                match rustix::net::send(&*t.fd, &bytes[done..], rustix::net::SendFlags::NOSIGNAL) {
-                    Ok(n) => done += n,
-                    Err(rustix::io::Errno::INTR) => {}
-                    Err(rustix::io::Errno::AGAIN) => {
-                        fd_ready(&t.fd, true, None);
-                    }
-                    Err(rustix::io::Errno::PIPE) => {
-                        t.write_closed.store(true, Ordering::Relaxed);
-                        return Ok(Err(StreamError::Closed));
-                    }
-                    Err(e) => {
-                        t.write_closed.store(true, Ordering::Relaxed);
-                        return Ok(Err(failed(ctx, e.into())?));
-                    }
+            return match tcp::send_all(&t.fd, bytes) {
+                Ok(()) => Ok(Ok(())),
+                Err(Errno::PIPE) => {
+                    t.write_closed.store(true, Ordering::Relaxed);
+                    Ok(Err(StreamError::Closed))
                 }
-            }
-            return Ok(Ok(()));
+                Err(e) => {
+                    t.write_closed.store(true, Ordering::Relaxed);
+                    Ok(Err(failed(ctx, e.into())?))
+                }
+            };
         }
         OutputStream::Append(file) => {
             let mut done = 0;
@@ -477,7 +447,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             get(s.data_mut()).table.delete(Resource::<InputStream>::new_own(rep))?
         {
             t.read_closed.store(true, Ordering::Relaxed);
-            let _ = rustix::net::shutdown(&*t.fd, rustix::net::Shutdown::Read);
+            let _ = tcp::shutdown(&t.fd, rustix::net::Shutdown::Read);
         }
         Ok(())
     })?;
@@ -486,7 +456,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             get(s.data_mut()).table.delete(Resource::<OutputStream>::new_own(rep))?
         {
             t.write_closed.store(true, Ordering::Relaxed);
-            let _ = rustix::net::shutdown(&*t.fd, rustix::net::Shutdown::Write);
+            let _ = tcp::shutdown(&t.fd, rustix::net::Shutdown::Write);
         }
         Ok(())
     })?;

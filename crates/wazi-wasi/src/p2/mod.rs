@@ -39,8 +39,6 @@ pub use config::{CONFIG_VERSION, add_config_to_linker};
 pub use http::{ServeOptions, serve};
 pub use keyvalue::{KEYVALUE_VERSION, add_keyvalue_to_linker};
 
-pub(crate) use sockets::NetworkPolicy;
-
 use crate::WasiCtx;
 use anyhow::{Context, Result, bail};
 use wazi::Store;

@@ -79,7 +79,7 @@ impl Signal {
 
     /// Waits until the flag is raised.
     pub(crate) fn wait(&self) {
-        crate::p2::io::fd_ready(&self.rx, false, None);
+        crate::net::fd_ready(&self.rx, false, None);
     }
 }
 
