@@ -76,7 +76,8 @@ impl Config {
     }
 
     /// Check the engine's epoch at function entries and loop headers, so
-    /// that [`Engine::increment_epoch`] can interrupt running code.
+    /// that [`Engine::increment_epoch`](crate::Engine::increment_epoch)
+    /// can interrupt running code.
     pub fn epoch_interruption(&mut self, enable: bool) -> &mut Config {
         self.epoch_interruption = enable;
         self

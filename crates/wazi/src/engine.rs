@@ -21,6 +21,26 @@ struct TypeRegistry {
 }
 
 /// Global compilation state shared by modules and stores. Cheap to clone.
+///
+/// A [`Config`] chooses what the engine's code does, here metering it with
+/// fuel so that an endless loop traps:
+///
+/// ```
+/// use wazi::{Config, Engine, Instance, Module, Store, Trap};
+/// let mut config = Config::new();
+/// config.consume_fuel(true);
+/// let engine = Engine::new(&config)?;
+/// let module = Module::new(&engine, r#"(module
+///     (func (export "spin") (loop (br 0))))"#)?;
+/// let mut store = Store::new(&engine, ());
+/// store.set_fuel(10_000)?;
+/// let instance = Instance::new(&mut store, &module, &[])?;
+/// let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+/// let error = spin.call(&mut store, ()).unwrap_err();
+/// assert_eq!(error.downcast_ref::<Trap>(), Some(&Trap::OutOfFuel));
+/// assert_eq!(store.get_fuel()?, 0);
+/// # Ok::<(), wazi::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) inner: Arc<EngineInner>,

@@ -12,15 +12,20 @@ use std::fmt;
 /// Any entity that can be imported or exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Extern {
+    /// A function.
     Func(Func),
+    /// A global.
     Global(Global),
+    /// A table.
     Table(Table),
+    /// A memory.
     Memory(Memory),
     /// An exception tag.
     Tag(Tag),
 }
 
 impl Extern {
+    /// The tag, or `None` if this is another kind of entity.
     pub fn into_tag(self) -> Option<Tag> {
         match self {
             Extern::Tag(t) => Some(t),
@@ -28,6 +33,7 @@ impl Extern {
         }
     }
 
+    /// The function, or `None` if this is another kind of entity.
     pub fn into_func(self) -> Option<Func> {
         match self {
             Extern::Func(f) => Some(f),
@@ -35,6 +41,7 @@ impl Extern {
         }
     }
 
+    /// The global, or `None` if this is another kind of entity.
     pub fn into_global(self) -> Option<Global> {
         match self {
             Extern::Global(g) => Some(g),
@@ -42,6 +49,7 @@ impl Extern {
         }
     }
 
+    /// The table, or `None` if this is another kind of entity.
     pub fn into_table(self) -> Option<Table> {
         match self {
             Extern::Table(t) => Some(t),
@@ -49,6 +57,7 @@ impl Extern {
         }
     }
 
+    /// The memory, or `None` if this is another kind of entity.
     pub fn into_memory(self) -> Option<Memory> {
         match self {
             Extern::Memory(m) => Some(m),
@@ -337,6 +346,7 @@ impl Table {
         TableType::new(*t.ty.element(), t.elems.len() as u32, t.ty.maximum())
     }
 
+    /// The current number of elements.
     pub fn size(&self, store: impl AsContext) -> u64 {
         self.entity(&store.as_context().0.core).elems.len() as u64
     }
@@ -394,11 +404,13 @@ impl Global {
         Ok(Global(Stored { store: core.id, index }))
     }
 
+    /// The global's value type and mutability.
     pub fn ty(&self, store: impl AsContext) -> GlobalType {
         let core = &store.as_context().0.core;
         core.globals[self.0.check(core)].ty
     }
 
+    /// The global's current value.
     pub fn get(&self, store: impl AsContext) -> Val {
         let core = &store.as_context().0.core;
         let g = &core.globals[self.0.check(core)];
@@ -407,6 +419,8 @@ impl Global {
         Val::from_raw128(raw, *g.ty.content(), core.id)
     }
 
+    /// Sets the global's value. Fails if the global is immutable or `val`
+    /// is not of its type.
     pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
         let core = &mut store.as_context_mut().0.core;
         let i = self.0.check(core);

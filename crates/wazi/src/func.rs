@@ -122,6 +122,7 @@ pub struct Caller<'a, T> {
 }
 
 impl<T> Caller<'_, T> {
+    /// The store's user data.
     pub fn data(&self) -> &T {
         &self.inner.data
     }
@@ -138,10 +139,12 @@ impl<T> Caller<'_, T> {
         self.inner.core.take_pending_exception()
     }
 
+    /// The store's user data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.inner.data
     }
 
+    /// The store's engine.
     pub fn engine(&self) -> &Engine {
         &self.inner.core.engine
     }
@@ -156,10 +159,13 @@ impl<T> Caller<'_, T> {
         crate::instance::export_of(&self.inner.core, inst, name)
     }
 
+    /// The remaining fuel, as [`crate::Store::get_fuel`].
     pub fn get_fuel(&self) -> Result<u64> {
         self.inner.core.get_fuel()
     }
 
+    /// Sets the remaining fuel, as [`crate::Store::set_fuel`]; the calling
+    /// code continues with it when the host function returns.
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.inner.core.set_fuel(fuel)
     }
@@ -219,6 +225,7 @@ pub(crate) fn host_func_dynamic<T: 'static>(
 
 /// A Rust type that is a WebAssembly value.
 pub trait WasmTy: Sized + Send + 'static {
+    /// The WebAssembly type the Rust type stands for.
     fn valtype() -> ValType;
     #[doc(hidden)]
     fn from_raw(raw: u64, store: u64) -> Self;
@@ -308,6 +315,7 @@ impl WasmTy for Option<ExternRef> {
 
 /// A list of WebAssembly values: a [`WasmTy`] or a tuple of them.
 pub trait WasmParams: Sized + Send + 'static {
+    /// The WebAssembly types of the list, in order.
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
     fn store(self, core: &StoreCore, slots: &mut [u64]);
@@ -378,6 +386,7 @@ tuples!(params_tuple);
 
 /// What a host closure may return: results, or a `Result` of them.
 pub trait WasmRet {
+    /// The results, without the `Result`.
     type Results: WasmResults;
     #[doc(hidden)]
     fn into_result(self) -> Result<Self::Results>;

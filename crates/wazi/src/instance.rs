@@ -54,10 +54,14 @@ impl Instance {
         export_of(core, self.data(core), name)
     }
 
+    /// The function exported as `name`; `None` if there is none or the
+    /// export is of another kind.
     pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
         self.get_export(store, name)?.into_func()
     }
 
+    /// The function exported as `name`, typed as [`Func::typed`]. Fails if
+    /// there is no such function or its type is not `P -> R`.
     pub fn get_typed_func<P: WasmParams, R: WasmResults>(
         &self,
         store: impl AsContext,
@@ -69,14 +73,17 @@ impl Instance {
         f.typed(&store)
     }
 
+    /// The memory exported as `name`, if any.
     pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
         self.get_export(store, name)?.into_memory()
     }
 
+    /// The global exported as `name`, if any.
     pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
         self.get_export(store, name)?.into_global()
     }
 
+    /// The table exported as `name`, if any.
     pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
     }

@@ -21,6 +21,8 @@
 //! # Ok::<(), wazi::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod code;
 pub mod component;
 mod config;

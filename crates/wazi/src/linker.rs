@@ -20,6 +20,35 @@ enum Definition {
 }
 
 /// Definitions of imports by `(module, name)`, for stores of data `T`.
+///
+/// A host function can reach the calling instance's exports and the
+/// store's data through its [`Caller`]; here it reads a string out of the
+/// guest's memory:
+///
+/// ```
+/// use wazi::{Caller, Engine, Linker, Module, Store};
+/// let engine = Engine::default();
+/// let module = Module::new(&engine, r#"(module
+///     (import "host" "log" (func $log (param i32 i32)))
+///     (memory (export "memory") 1)
+///     (data (i32.const 16) "hello, host")
+///     (func (export "run") (result i32)
+///         (call $log (i32.const 16) (i32.const 11))
+///         (i32.const 7)))"#)?;
+/// let mut linker = Linker::new(&engine);
+/// linker.func_wrap("host", "log", |mut caller: Caller<'_, Vec<String>>, ptr: i32, len: i32| {
+///     let memory = caller.get_export("memory").and_then(|e| e.into_memory()).unwrap();
+///     let bytes = &memory.data(&caller)[ptr as usize..][..len as usize];
+///     let text = String::from_utf8_lossy(bytes).into_owned();
+///     caller.data_mut().push(text);
+/// })?;
+/// let mut store = Store::new(&engine, Vec::new());
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// let run = instance.get_typed_func::<(), i32>(&mut store, "run")?;
+/// assert_eq!(run.call(&mut store, ())?, 7);
+/// assert_eq!(store.data(), &["hello, host"]);
+/// # Ok::<(), wazi::Error>(())
+/// ```
 pub struct Linker<T> {
     engine: Engine,
     map: HashMap<(String, String), Definition>,
@@ -49,6 +78,7 @@ impl<T: 'static> Linker<T> {
         }
     }
 
+    /// The engine the linker's host functions are built for.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

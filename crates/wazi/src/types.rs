@@ -6,9 +6,13 @@ use std::fmt;
 /// A value type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValType {
+    /// A 32-bit integer.
     I32,
+    /// A 64-bit integer.
     I64,
+    /// A 32-bit float.
     F32,
+    /// A 64-bit float.
     F64,
     /// A 128-bit vector (the SIMD proposal).
     V128,
@@ -35,12 +39,17 @@ pub struct TypedRef {
 /// What a reference points to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HeapType {
+    /// Any function.
     Func,
     /// The bottom of functions (only null).
     NoFunc,
+    /// Any host reference (`externref`'s).
     Extern,
+    /// The bottom of external references (only null).
     NoExtern,
+    /// Any exception object.
     Exn,
+    /// The bottom of exception references (only null).
     NoExn,
     /// Functions of one type, named by its engine-wide id.
     Concrete(u32),
@@ -167,7 +176,9 @@ impl fmt::Display for TypedRef {
 /// A reference type: a [`ValType`] that [`ValType::is_ref`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RefType {
+    /// `funcref`, nullable.
     FuncRef,
+    /// `externref`, nullable.
     ExternRef,
     /// `exnref` (the exception-handling proposal).
     ExnRef,
@@ -234,10 +245,12 @@ impl FuncType {
         FuncType { params: params.into_iter().collect(), results: results.into_iter().collect() }
     }
 
+    /// The parameter types, in order.
     pub fn params(&self) -> &[ValType] {
         &self.params
     }
 
+    /// The result types, in order.
     pub fn results(&self) -> &[ValType] {
         &self.results
     }
@@ -290,7 +303,9 @@ impl fmt::Display for FuncType {
 /// Whether a global can be changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mutability {
+    /// Immutable (`(global i32)`).
     Const,
+    /// Mutable (`(global (mut i32))`).
     Var,
 }
 
@@ -302,14 +317,17 @@ pub struct GlobalType {
 }
 
 impl GlobalType {
+    /// A global holding values of type `content`.
     pub fn new(content: ValType, mutability: Mutability) -> GlobalType {
         GlobalType { content, mutability }
     }
 
+    /// The type of the global's value.
     pub fn content(&self) -> &ValType {
         &self.content
     }
 
+    /// Whether the global can be set.
     pub fn mutability(&self) -> Mutability {
         self.mutability
     }
@@ -345,6 +363,7 @@ pub struct TableType {
 }
 
 impl TableType {
+    /// A 32-bit table of `element`s, with limits in elements.
     pub fn new(element: RefType, min: u32, max: Option<u32>) -> TableType {
         TableType { element, min, max, table64: false }
     }
@@ -365,14 +384,18 @@ impl TableType {
         TableType { min, ..self }
     }
 
+    /// The type of the table's elements.
     pub fn element(&self) -> &RefType {
         &self.element
     }
 
+    /// The minimum size in elements (the current size, for a type read
+    /// from a live table).
     pub fn minimum(&self) -> u32 {
         self.min
     }
 
+    /// The maximum size in elements, if any.
     pub fn maximum(&self) -> Option<u32> {
         self.max
     }
@@ -481,10 +504,13 @@ impl MemoryType {
         }
     }
 
+    /// The minimum size in pages (the current size, for a type read from
+    /// a live memory).
     pub fn minimum(&self) -> u64 {
         self.min
     }
 
+    /// The maximum size in pages, if any.
     pub fn maximum(&self) -> Option<u64> {
         self.max
     }
@@ -557,9 +583,13 @@ impl fmt::Display for TagType {
 /// The type of an import or export.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExternType {
+    /// A function's type.
     Func(FuncType),
+    /// A global's type.
     Global(GlobalType),
+    /// A table's type.
     Table(TableType),
+    /// A memory's type.
     Memory(MemoryType),
     /// An exception tag.
     Tag(TagType),
@@ -599,14 +629,17 @@ pub struct ImportType<'a> {
 }
 
 impl<'a> ImportType<'a> {
+    /// The module name, the first part of the import's name.
     pub fn module(&self) -> &'a str {
         self.module
     }
 
+    /// The field name, the second part of the import's name.
     pub fn name(&self) -> &'a str {
         self.name
     }
 
+    /// The type the module declares for the import.
     pub fn ty(&self) -> ExternType {
         self.ty.clone()
     }
@@ -620,10 +653,12 @@ pub struct ExportType<'a> {
 }
 
 impl<'a> ExportType<'a> {
+    /// The export's name.
     pub fn name(&self) -> &'a str {
         self.name
     }
 
+    /// The type the module declares for the export.
     pub fn ty(&self) -> ExternType {
         self.ty.clone()
     }

@@ -9,7 +9,9 @@ use std::any::Any;
 /// A WebAssembly value. Floats are kept as bits so NaN payloads survive.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Val {
+    /// An `i32`.
     I32(i32),
+    /// An `i64`.
     I64(i64),
     /// The bits of an `f32`.
     F32(u32),
@@ -17,7 +19,9 @@ pub enum Val {
     F64(u64),
     /// A 128-bit vector (the SIMD proposal).
     V128(V128),
+    /// A `funcref`; `None` is null.
     FuncRef(Option<Func>),
+    /// An `externref`; `None` is null.
     ExternRef(Option<ExternRef>),
     /// An exception reference (the exception-handling proposal).
     ExnRef(Option<ExnRef>),
@@ -58,6 +62,7 @@ impl Val {
         Val::default_for(ty.into())
     }
 
+    /// The integer, if this is an `i32`.
     pub fn i32(&self) -> Option<i32> {
         match self {
             Val::I32(v) => Some(*v),
@@ -65,6 +70,7 @@ impl Val {
         }
     }
 
+    /// The integer, if this is an `i64`.
     pub fn i64(&self) -> Option<i64> {
         match self {
             Val::I64(v) => Some(*v),
@@ -72,6 +78,7 @@ impl Val {
         }
     }
 
+    /// The float, if this is an `f32`.
     pub fn f32(&self) -> Option<f32> {
         match self {
             Val::F32(v) => Some(f32::from_bits(*v)),
@@ -79,6 +86,7 @@ impl Val {
         }
     }
 
+    /// The float, if this is an `f64`.
     pub fn f64(&self) -> Option<f64> {
         match self {
             Val::F64(v) => Some(f64::from_bits(*v)),
@@ -86,18 +94,22 @@ impl Val {
         }
     }
 
+    /// The value of an `i32`; panics if this is another type.
     pub fn unwrap_i32(&self) -> i32 {
         self.i32().expect("expected i32")
     }
 
+    /// The value of an `i64`; panics if this is another type.
     pub fn unwrap_i64(&self) -> i64 {
         self.i64().expect("expected i64")
     }
 
+    /// The value of an `f32`; panics if this is another type.
     pub fn unwrap_f32(&self) -> f32 {
         self.f32().expect("expected f32")
     }
 
+    /// The value of an `f64`; panics if this is another type.
     pub fn unwrap_f64(&self) -> f64 {
         self.f64().expect("expected f64")
     }
@@ -110,6 +122,7 @@ impl Val {
         }
     }
 
+    /// The value of an `v128`; panics if this is another type.
     pub fn unwrap_v128(&self) -> V128 {
         self.v128().expect("expected v128")
     }

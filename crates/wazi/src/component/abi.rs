@@ -141,6 +141,7 @@ impl<'a> Cx<'a> {
         mem.get(ptr as usize..ptr as usize + len).ok_or_else(|| self.oob(What::Pointer))
     }
 
+    /// `len` bytes at `ptr`, checked to be in bounds, for writing.
     pub fn bytes_mut(&mut self, ptr: u32, len: usize) -> Result<&mut [u8]> {
         let err = self.oob(What::Pointer);
         let mem = self.mem_mut()?;
@@ -603,6 +604,8 @@ impl<'a> FlatSrc<'a> {
         FlatSrc { vals, pos: 0 }
     }
 
+    /// The next value's bits. Reading past the end is a bug of the
+    /// caller: debug builds panic, release builds read 0.
     #[inline]
     pub fn pop(&mut self) -> u64 {
         debug_assert!(self.pos < self.vals.len(), "flat values read past their end");
@@ -611,6 +614,8 @@ impl<'a> FlatSrc<'a> {
         v
     }
 
+    /// Passes over `n` values (e.g. the unused part of a variant's joined
+    /// payload).
     pub fn skip(&mut self, n: u32) {
         self.pos += n as usize;
     }

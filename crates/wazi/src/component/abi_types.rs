@@ -46,29 +46,53 @@ pub(crate) fn align_to(n: u32, align: u32) -> u32 {
 /// A component value type.
 #[derive(Clone, Debug)]
 pub enum Ty {
+    /// `bool`.
     Bool,
+    /// `s8`.
     S8,
+    /// `u8`.
     U8,
+    /// `s16`.
     S16,
+    /// `u16`.
     U16,
+    /// `s32`.
     S32,
+    /// `u32`.
     U32,
+    /// `s64`.
     S64,
+    /// `u64`.
     U64,
+    /// `f32`.
     F32,
+    /// `f64`.
     F64,
+    /// `char`.
     Char,
+    /// `string`.
     String,
+    /// `list<T>`, with its element type.
     List(Arc<Ty>),
+    /// `list<T, N>`.
     FixedList(Arc<FixedListTy>),
+    /// `record`.
     Record(Arc<RecordTy>),
+    /// `tuple`.
     Tuple(Arc<TupleTy>),
+    /// `variant`.
     Variant(Arc<VariantTy>),
+    /// `enum`.
     Enum(Arc<EnumTy>),
+    /// `option<T>`.
     Option(Arc<OptionTy>),
+    /// `result<T, E>`.
     Result(Arc<ResultTy>),
+    /// `flags`.
     Flags(Arc<FlagsTy>),
+    /// `own<R>`, naming `R` by its component-local resource index.
     Own(u32),
+    /// `borrow<R>`, naming `R` by its component-local resource index.
     Borrow(u32),
 }
 
@@ -145,6 +169,7 @@ impl FlagsTy {
 }
 
 impl Ty {
+    /// The type's size, alignment and flat count.
     pub fn abi(&self) -> Abi {
         match self {
             Ty::Bool | Ty::S8 | Ty::U8 => Abi::scalar(1, 1),

@@ -112,6 +112,42 @@ impl<T> Namespace<T> {
 }
 
 /// Host definitions for instantiating components.
+///
+/// An imported interface is an instance of the linker; its name matches
+/// semver-compatibly, so a component importing `example:math/ops@0.1.0` gets
+/// the host's `@0.1.2`. Host functions reach the store's data:
+///
+/// ```
+/// use wazi::{Engine, Store, StoreContextMut};
+/// use wazi::component::{Component, Linker};
+/// let engine = Engine::default();
+/// let component = Component::new(&engine, r#"(component
+///     (import "example:math/ops@0.1.0" (instance $ops
+///         (export "mul" (func (param "a" s32) (param "b" s32) (result s32)))))
+///     (alias export $ops "mul" (func $mul))
+///     (core func $mul' (canon lower (func $mul)))
+///     (core module $m
+///         (import "ops" "mul" (func $mul (param i32 i32) (result i32)))
+///         (func (export "square") (param i32) (result i32)
+///             (call $mul (local.get 0) (local.get 0))))
+///     (core instance $i (instantiate $m (with "ops" (instance (export "mul" (func $mul'))))))
+///     (func (export "square") (param "x" s32) (result s32)
+///         (canon lift (core func $i "square"))))"#)?;
+/// let mut linker = Linker::new(&engine);
+/// linker.instance("example:math/ops@0.1.2")?.func_wrap(
+///     "mul",
+///     |mut store: StoreContextMut<'_, u32>, (a, b): (i32, i32)| {
+///         *store.data_mut() += 1;
+///         Ok((a * b,))
+///     },
+/// )?;
+/// let mut store = Store::new(&engine, 0u32);
+/// let instance = linker.instantiate(&mut store, &component)?;
+/// let square = instance.get_typed_func::<(i32,), (i32,)>(&mut store, "square")?;
+/// assert_eq!(square.call(&mut store, (-12,))?, (144,));
+/// assert_eq!(*store.data(), 1);
+/// # Ok::<(), wazi::Error>(())
+/// ```
 pub struct Linker<T> {
     engine: Engine,
     root: Namespace<T>,
@@ -125,10 +161,12 @@ pub struct LinkerInstance<'a, T> {
 }
 
 impl<T: 'static> Linker<T> {
+    /// An empty linker for components of `engine`.
     pub fn new(engine: &Engine) -> Linker<T> {
         Linker { engine: engine.clone(), root: Namespace::default(), allow_shadowing: false }
     }
 
+    /// The engine the linker's definitions are for.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }

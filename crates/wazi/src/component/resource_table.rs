@@ -81,6 +81,7 @@ impl ResourceTable {
         self.entries.iter().filter(|e| matches!(e, Entry::Occupied(_))).count()
     }
 
+    /// Whether no object is live.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

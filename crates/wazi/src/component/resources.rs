@@ -222,6 +222,8 @@ impl<T: 'static> Resource<T> {
         Resource { rep, own: false, _marker: PhantomData }
     }
 
+    /// The host's index for the object (the representation the guest
+    /// never sees).
     pub fn rep(&self) -> u32 {
         self.rep
     }
@@ -260,10 +262,12 @@ pub struct ResourceAny {
 }
 
 impl ResourceAny {
+    /// The handle's resource type.
     pub fn ty(&self) -> ResourceType {
         self.ty
     }
 
+    /// Whether this is an `own` handle (else a `borrow`).
     pub fn owned(&self) -> bool {
         self.own
     }

@@ -10,28 +10,51 @@ use std::sync::Arc;
 /// A component value type.
 #[derive(Clone, Debug)]
 pub enum Type {
+    /// `bool`.
     Bool,
+    /// `s8`.
     S8,
+    /// `u8`.
     U8,
+    /// `s16`.
     S16,
+    /// `u16`.
     U16,
+    /// `s32`.
     S32,
+    /// `u32`.
     U32,
+    /// `s64`.
     S64,
+    /// `u64`.
     U64,
+    /// `f32`.
     Float32,
+    /// `f64`.
     Float64,
+    /// `char`: a Unicode scalar value.
     Char,
+    /// `string`.
     String,
+    /// `list<T>` or `list<T, N>`.
     List(List),
+    /// A `record`: named fields.
     Record(Record),
+    /// A `tuple`: unnamed fields.
     Tuple(Tuple),
+    /// A `variant`: named cases, each with an optional payload.
     Variant(Variant),
+    /// An `enum`: named cases without payloads.
     Enum(Enum),
+    /// `option<T>`.
     Option(OptionType),
+    /// `result<T, E>`, either side possibly absent.
     Result(ResultType),
+    /// `flags`: a set of named bits.
     Flags(Flags),
+    /// `own<R>`: an owned handle to a resource of the given type.
     Own(ResourceType),
+    /// `borrow<R>`: a borrowed handle to a resource of the given type.
     Borrow(ResourceType),
 }
 
@@ -87,6 +110,7 @@ pub struct List {
 }
 
 impl List {
+    /// The element type.
     pub fn ty(&self) -> Type {
         match &self.elem {
             ListElem::Dynamic(e) => Type::new((**e).clone(), self.r.clone()),
@@ -94,7 +118,8 @@ impl List {
         }
     }
 
-    /// The length of a fixed-length list.
+    /// The length of a fixed-length list (`list<T, N>`); `None` for a
+    /// list of any length.
     pub fn fixed_length(&self) -> Option<u32> {
         match &self.elem {
             ListElem::Fixed(t) => Some(t.len),
@@ -105,10 +130,13 @@ impl List {
 
 /// A field of a record.
 pub struct Field<'a> {
+    /// The field's name.
     pub name: &'a str,
+    /// The field's type.
     pub ty: Type,
 }
 
+/// A `record` type.
 #[derive(Clone, Debug)]
 pub struct Record {
     t: Arc<abi_types::RecordTy>,
@@ -116,6 +144,8 @@ pub struct Record {
 }
 
 impl Record {
+    /// The fields, in declaration order (the order of their canonical-ABI
+    /// layout).
     pub fn fields(&self) -> impl ExactSizeIterator<Item = Field<'_>> {
         self.t
             .fields
@@ -124,6 +154,7 @@ impl Record {
     }
 }
 
+/// A `tuple` type.
 #[derive(Clone, Debug)]
 pub struct Tuple {
     t: Arc<abi_types::TupleTy>,
@@ -131,6 +162,7 @@ pub struct Tuple {
 }
 
 impl Tuple {
+    /// The element types, in order.
     pub fn types(&self) -> impl ExactSizeIterator<Item = Type> + '_ {
         self.t.types.iter().map(|t| Type::new(t.clone(), self.r.clone()))
     }
@@ -138,10 +170,13 @@ impl Tuple {
 
 /// A case of a variant.
 pub struct Case<'a> {
+    /// The case's name.
     pub name: &'a str,
+    /// The payload's type; `None` for a case without payload.
     pub ty: Option<Type>,
 }
 
+/// A `variant` type.
 #[derive(Clone, Debug)]
 pub struct Variant {
     t: Arc<abi_types::VariantTy>,
@@ -149,6 +184,8 @@ pub struct Variant {
 }
 
 impl Variant {
+    /// The cases, in declaration order: a case's position is its
+    /// discriminant.
     pub fn cases(&self) -> impl ExactSizeIterator<Item = Case<'_>> {
         self.t.cases.iter().map(|(n, t)| Case {
             name: n,
@@ -157,17 +194,21 @@ impl Variant {
     }
 }
 
+/// An `enum` type.
 #[derive(Clone, Debug)]
 pub struct Enum {
     t: Arc<abi_types::EnumTy>,
 }
 
 impl Enum {
+    /// The case names, in declaration order: a name's position is its
+    /// discriminant.
     pub fn names(&self) -> impl ExactSizeIterator<Item = &str> {
         self.t.names.iter().map(|s| s.as_str())
     }
 }
 
+/// An `option<T>` type.
 #[derive(Clone, Debug)]
 pub struct OptionType {
     t: Arc<abi_types::OptionTy>,
@@ -175,11 +216,13 @@ pub struct OptionType {
 }
 
 impl OptionType {
+    /// The type `T` of the `some` payload.
     pub fn ty(&self) -> Type {
         Type::new(self.t.ty.clone(), self.r.clone())
     }
 }
 
+/// A `result<T, E>` type.
 #[derive(Clone, Debug)]
 pub struct ResultType {
     t: Arc<abi_types::ResultTy>,
@@ -187,21 +230,25 @@ pub struct ResultType {
 }
 
 impl ResultType {
+    /// The `ok` payload's type; `None` for `result<_, E>` and `result`.
     pub fn ok(&self) -> Option<Type> {
         self.t.ok.as_ref().map(|t| Type::new(t.clone(), self.r.clone()))
     }
 
+    /// The `error` payload's type; `None` for `result<T>` and `result`.
     pub fn err(&self) -> Option<Type> {
         self.t.err.as_ref().map(|t| Type::new(t.clone(), self.r.clone()))
     }
 }
 
+/// A `flags` type.
 #[derive(Clone, Debug)]
 pub struct Flags {
     t: Arc<abi_types::FlagsTy>,
 }
 
 impl Flags {
+    /// The flag names, in declaration order: the `i`th name is bit `i`.
     pub fn names(&self) -> impl ExactSizeIterator<Item = &str> {
         self.t.names.iter().map(|s| s.as_str())
     }

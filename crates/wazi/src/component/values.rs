@@ -11,27 +11,49 @@ use anyhow::{Result, bail};
 /// A component value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Val {
+    /// A `bool`.
     Bool(bool),
+    /// An `s8`.
     S8(i8),
+    /// A `u8`.
     U8(u8),
+    /// An `s16`.
     S16(i16),
+    /// A `u16`.
     U16(u16),
+    /// An `s32`.
     S32(i32),
+    /// A `u32`.
     U32(u32),
+    /// An `s64`.
     S64(i64),
+    /// A `u64`.
     U64(u64),
+    /// An `f32`.
     Float32(f32),
+    /// An `f64`.
     Float64(f64),
+    /// A `char`.
     Char(char),
+    /// A `string`.
     String(String),
+    /// A `list<T>` or `list<T, N>` (which must have exactly `N` elements).
     List(Vec<Val>),
+    /// A `record`: every field, by name, in the type's order.
     Record(Vec<(String, Val)>),
+    /// A `tuple`.
     Tuple(Vec<Val>),
+    /// A `variant`: the case's name and its payload, if the case has one.
     Variant(String, Option<Box<Val>>),
+    /// An `enum`: the case's name.
     Enum(String),
+    /// An `option<T>`.
     Option(Option<Box<Val>>),
+    /// A `result<T, E>`; a side without a type has no payload (`Ok(None)`).
     Result(Result<Option<Box<Val>>, Option<Box<Val>>>),
+    /// A `flags`: the names of the flags that are set, in any order.
     Flags(Vec<String>),
+    /// An `own` or `borrow` handle.
     Resource(ResourceAny),
 }
 

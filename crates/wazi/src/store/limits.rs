@@ -82,6 +82,8 @@ impl Default for StoreLimits {
 pub struct StoreLimitsBuilder(StoreLimits);
 
 impl StoreLimitsBuilder {
+    /// No limits on memory and table sizes; at most 10,000 instances,
+    /// tables and memories, as without a limiter.
     pub fn new() -> StoreLimitsBuilder {
         StoreLimitsBuilder::default()
     }
@@ -98,16 +100,20 @@ impl StoreLimitsBuilder {
         self
     }
 
+    /// The most instances the store may hold (counting every module
+    /// instance, also those inside components); creating one more fails.
     pub fn instances(mut self, n: usize) -> StoreLimitsBuilder {
         self.0.instances = n;
         self
     }
 
+    /// The most tables the store may hold; creating one more fails.
     pub fn tables(mut self, n: usize) -> StoreLimitsBuilder {
         self.0.tables = n;
         self
     }
 
+    /// The most memories the store may hold; creating one more fails.
     pub fn memories(mut self, n: usize) -> StoreLimitsBuilder {
         self.0.memories = n;
         self
@@ -119,6 +125,7 @@ impl StoreLimitsBuilder {
         self
     }
 
+    /// The limits, to install with [`crate::Store::limiter`].
     pub fn build(self) -> StoreLimits {
         self.0
     }

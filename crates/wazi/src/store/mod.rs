@@ -94,6 +94,30 @@ pub(crate) struct StoreInner<T> {
 
 /// All WebAssembly state: instances, memories, tables, globals, functions,
 /// and the user's data `T` that host functions can reach.
+///
+/// Here the data counts the calls of a host function, and fuel measures
+/// the work done (one unit per operator: two `call`s):
+///
+/// ```
+/// use wazi::{Caller, Config, Engine, Linker, Module, Store};
+/// let engine = Engine::new(Config::new().consume_fuel(true))?;
+/// let module = Module::new(&engine, r#"(module
+///     (import "host" "tick" (func $tick))
+///     (func (export "run") (call $tick) (call $tick)))"#)?;
+/// let mut linker = Linker::new(&engine);
+/// linker.func_wrap("host", "tick", |mut caller: Caller<'_, u32>| {
+///     *caller.data_mut() += 1;
+/// })?;
+/// let mut store = Store::new(&engine, 0u32);
+/// store.set_fuel(100)?;
+/// let instance = linker.instantiate(&mut store, &module)?;
+/// let run = instance.get_typed_func::<(), ()>(&mut store, "run")?;
+/// run.call(&mut store, ())?;
+/// assert_eq!(*store.data(), 2);
+/// assert_eq!(store.get_fuel()?, 98);
+/// assert_eq!(store.into_data(), 2);
+/// # Ok::<(), wazi::Error>(())
+/// ```
 pub struct Store<T> {
     pub(crate) inner: Box<StoreInner<T>>,
 }
@@ -169,6 +193,12 @@ impl<T: 'static> Store<T> {
     }
 
     /// Sets the remaining fuel (needs [`crate::Config::consume_fuel`]).
+    /// Each wasm operator costs one unit, except `nop`, `drop`, `block`,
+    /// `loop`, `else` and `end`, which are free (wasmtime's default
+    /// costs). A basic block pays for all its operators on entry and traps
+    /// with [`Trap::OutOfFuel`] if the fuel does not cover them, leaving 0.
+    /// Values above `i64::MAX` are clamped to it. Fails if fuel is not
+    /// configured.
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.inner.core.set_fuel(fuel)
     }
@@ -200,7 +230,8 @@ impl<T: 'static> Store<T> {
         self.inner.core.pending_exception != 0
     }
 
-    /// The remaining fuel.
+    /// The remaining fuel. Fails if fuel is not configured
+    /// ([`crate::Config::consume_fuel`]).
     pub fn get_fuel(&self) -> Result<u64> {
         self.inner.core.get_fuel()
     }
@@ -597,40 +628,49 @@ pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
 pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
 
 impl<T> StoreContext<'_, T> {
+    /// The store's user data.
     pub fn data(&self) -> &T {
         &self.0.data
     }
 
+    /// The store's engine.
     pub fn engine(&self) -> &Engine {
         &self.0.core.engine
     }
 
+    /// The remaining fuel, as [`Store::get_fuel`].
     pub fn get_fuel(&self) -> Result<u64> {
         self.0.core.get_fuel()
     }
 }
 
 impl<T> StoreContextMut<'_, T> {
+    /// The store's user data.
     pub fn data(&self) -> &T {
         &self.0.data
     }
 
+    /// The store's user data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.0.data
     }
 
+    /// The store's engine.
     pub fn engine(&self) -> &Engine {
         &self.0.core.engine
     }
 
+    /// The remaining fuel, as [`Store::get_fuel`].
     pub fn get_fuel(&self) -> Result<u64> {
         self.0.core.get_fuel()
     }
 
+    /// Sets the remaining fuel, as [`Store::set_fuel`].
     pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
         self.0.core.set_fuel(fuel)
     }
 
+    /// Sets the epoch deadline, as [`Store::set_epoch_deadline`].
     pub fn set_epoch_deadline(&mut self, ticks: u64) {
         self.0.core.set_epoch_deadline(ticks)
     }
@@ -638,12 +678,15 @@ impl<T> StoreContextMut<'_, T> {
 
 /// Something that can be read as a store.
 pub trait AsContext {
+    /// The type of the store's user data.
     type Data;
+    /// A shared borrow of the store.
     fn as_context(&self) -> StoreContext<'_, Self::Data>;
 }
 
 /// Something that can be used as a store.
 pub trait AsContextMut: AsContext {
+    /// An exclusive borrow of the store.
     fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
 }
 
