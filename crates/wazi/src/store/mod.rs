@@ -575,16 +575,28 @@ impl StoreCore {
     /// with whether it is a return address): every address is in a module
     /// instantiated in this store.
     fn backtrace(&self, ips: Vec<(usize, bool)>) -> WasmBacktrace {
+        let mut seen = std::collections::HashSet::new();
         let mut modules: Vec<&crate::module::ModuleInner> = Vec::new();
         for inst in &self.instances {
             let m = &*inst.module.inner;
-            if !modules.iter().any(|k| std::ptr::eq(*k, m)) {
+            if seen.insert(m as *const crate::module::ModuleInner) {
                 modules.push(m);
             }
         }
+        // Neighbouring frames are mostly in one module: look there first.
+        let mut last = 0;
         let frames = ips
             .into_iter()
-            .filter_map(|(ip, is_return)| modules.iter().find_map(|m| m.frame_at(ip, is_return)))
+            .filter_map(|(ip, is_return)| {
+                let order = std::iter::once(last).chain((0..modules.len()).filter(|&i| i != last));
+                for i in order {
+                    if let Some(f) = modules.get(i).and_then(|m| m.frame_at(ip, is_return)) {
+                        last = i;
+                        return Some(f);
+                    }
+                }
+                None
+            })
             .collect();
         WasmBacktrace::new(frames)
     }
