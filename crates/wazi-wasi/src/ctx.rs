@@ -223,6 +223,8 @@ impl WasiCtxBuilder {
     /// The context.
     pub fn build(&mut self) -> WasiCtx {
         let b = std::mem::take(self);
+        // wasmtime's default `-S max-resources`.
+        let max_resources = b.max_resources.unwrap_or(1_000_000);
         WasiCtx {
             args: b.args,
             env: b.env,
@@ -240,11 +242,10 @@ impl WasiCtxBuilder {
             keyvalue_data: b.keyvalue_data,
             table: {
                 let mut t = wazi::component::ResourceTable::new();
-                if let Some(max) = b.max_resources {
-                    t.set_max_capacity(max);
-                }
+                t.set_max_capacity(max_resources);
                 t
             },
+            max_resources,
             insecure_seed: {
                 let mut b = [0u8; 16];
                 // Without a random source the seed is merely fixed.
@@ -279,6 +280,8 @@ pub struct WasiCtx {
     pub(crate) keyvalue_data: Vec<(String, Vec<u8>)>,
     /// WASI 0.2's resources (streams, pollables, errors, ...).
     pub(crate) table: wazi::component::ResourceTable,
+    /// Most resources (WASI 0.2) or descriptors (WASI 0.1) held at once.
+    pub(crate) max_resources: usize,
     /// What `wasi:random/insecure-seed` returns (fixed per context).
     pub(crate) insecure_seed: u128,
 }

@@ -9,6 +9,7 @@ use crate::stdio::{Stdin, Stdout};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
+use wazi::component::ResourceTableError;
 
 /// A descriptor.
 pub(crate) enum Descriptor {
@@ -44,13 +45,18 @@ pub(crate) struct OpenFile {
 pub(crate) struct Descriptors {
     used: BTreeMap<u32, Descriptor>,
     free: BTreeSet<u32>,
+    /// Most descriptors open at once, standard streams and preopens
+    /// included (`-S max-resources`, as wasmtime counts WASI 0.1
+    /// descriptors in its resource table).
+    max: usize,
 }
 
 impl Descriptors {
     /// Standard streams at 0, 1, 2, then the preopened directories, then
     /// preopened sockets.
     fn new(ctx: &WasiCtx) -> Descriptors {
-        let mut t = Descriptors { used: BTreeMap::new(), free: BTreeSet::new() };
+        let mut t =
+            Descriptors { used: BTreeMap::new(), free: BTreeSet::new(), max: ctx.max_resources };
         t.insert(Descriptor::Stdin(ctx.stdin.clone()));
         t.insert(Descriptor::Stdout(ctx.stdout.clone()));
         t.insert(Descriptor::Stderr(ctx.stderr.clone()));
@@ -70,8 +76,12 @@ impl Descriptors {
     }
 
     /// Adds a descriptor: the highest freed number if any, else one past the
-    /// highest in use (`loop` when every number is taken).
-    pub(crate) fn push(&mut self, d: Descriptor) -> Result<u32, ErrorCode> {
+    /// highest in use. Fails when the table holds its maximum (wasmtime
+    /// then traps, and so do WASI 0.1's callers).
+    pub(crate) fn push(&mut self, d: Descriptor) -> Result<u32, ResourceTableError> {
+        if self.used.len() >= self.max {
+            return Err(ResourceTableError::Full);
+        }
         let fd = match self.free.pop_last() {
             Some(fd) => fd,
             None => match self.used.last_key_value() {
@@ -81,7 +91,7 @@ impl Descriptors {
                     None => (0..u32::MAX)
                         .rev()
                         .find(|fd| !self.used.contains_key(fd))
-                        .ok_or(ErrorCode::Loop)?,
+                        .ok_or(ResourceTableError::Full)?,
                 },
             },
         };

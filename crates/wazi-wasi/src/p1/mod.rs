@@ -53,6 +53,13 @@ impl From<ErrorCode> for Error {
     }
 }
 
+/// A full descriptor table traps, as in wasmtime.
+impl From<wazi::component::ResourceTableError> for Error {
+    fn from(e: wazi::component::ResourceTableError) -> Error {
+        Error::Trap(e.into())
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
         Error::Errno(ErrorCode::from(e).into())
