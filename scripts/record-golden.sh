@@ -17,6 +17,9 @@ d=$(scratch); wasmtime run --dir "$d::scratch" $G/p1_readdir.wasm > $OUT/p1_read
 d=$(scratch); mkdir -p "$d/sandbox" "$d/outside"; echo canary > "$d/canary.txt"
 echo secret > "$d/outside/secret.txt"; echo inside > "$d/sandbox/inside.txt"
 wasmtime run --dir "$d/sandbox::scratch" $G/p1_sandbox.wasm > $OUT/p1_sandbox.txt; rm -rf "$d"
+paths_tree() { local d; d=$(scratch); mkdir -p "$d/sandbox" "$d/other" "$d/outside"; echo canary > "$d/canary.txt"
+  echo secret > "$d/outside/secret.txt"; echo inside > "$d/sandbox/inside.txt"; echo "$d"; }
+d=$(paths_tree); wasmtime run --dir "$d/sandbox::scratch" --dir "$d/other::other" $G/p1_sandbox_paths.wasm paths > $OUT/p1_sandbox_paths.txt; rm -rf "$d"
 d=$(scratch); e=$(scratch)
 wasmtime run --dir "$d::scratch" --dir "$e::other" $G/p1_stdio.wasm a b < /dev/null > $OUT/p1_stdio.txt
 rm -rf "$d" "$e"
@@ -54,6 +57,7 @@ d=$(scratch); wasmtime run --dir "$d::scratch" "$(printf $A readdir)" > $OUT/ada
 d=$(scratch); mkdir -p "$d/sandbox" "$d/outside"; echo canary > "$d/canary.txt"
 echo secret > "$d/outside/secret.txt"; echo inside > "$d/sandbox/inside.txt"
 wasmtime run --dir "$d/sandbox::scratch" "$(printf $A sandbox)" > $OUT/adapted_p1_sandbox.txt; rm -rf "$d"
+d=$(paths_tree); wasmtime run --dir "$d/sandbox::scratch" --dir "$d/other::other" "$(printf $A sandbox_paths)" paths > $OUT/adapted_p1_sandbox_paths.txt; rm -rf "$d"
 d=$(scratch); e=$(scratch)
 # (It traps at proc_raise, which the adapter lacks.)
 wasmtime run --dir "$d::scratch" --dir "$e::other" "$(printf $A stdio)" a b < /dev/null > $OUT/adapted_p1_stdio.txt 2>/dev/null || true

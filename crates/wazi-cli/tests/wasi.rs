@@ -224,6 +224,152 @@ fn escape_attempts(guest: &Path, golden_name: &str) -> tempfile::TempDir {
     root
 }
 
+/// Long `..` chains, deep nesting, over-long names and paths, symlink
+/// chains and loops, escaping and absolute symlink targets, renames and
+/// hard links between two preopens (p1_sandbox_paths): the transcript is
+/// wasmtime's, and nothing outside the two preopens changes.
+#[test]
+fn long_paths_symlink_chains_and_cross_preopen_renames_hold() {
+    paths_attempts(Path::new(guests::P1_SANDBOX_PATHS), "p1_sandbox_paths.txt");
+}
+
+/// [`long_paths_symlink_chains_and_cross_preopen_renames_hold`] for
+/// `guest` (the module or its adapted component).
+fn paths_attempts(guest: &Path, golden_name: &str) {
+    let root = tempfile::tempdir().unwrap();
+    let (sandbox, other) = (root.path().join("sandbox"), root.path().join("other"));
+    std::fs::create_dir(&sandbox).unwrap();
+    std::fs::create_dir(&other).unwrap();
+    std::fs::create_dir(root.path().join("outside")).unwrap();
+    std::fs::write(root.path().join("canary.txt"), "canary\n").unwrap();
+    std::fs::write(root.path().join("outside/secret.txt"), "secret\n").unwrap();
+    std::fs::write(sandbox.join("inside.txt"), "inside\n").unwrap();
+    let before = snapshot(root.path());
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::scratch", sandbox.display()))
+        .arg("--dir")
+        .arg(format!("{}::other", other.display()))
+        .arg(guest)
+        .arg("paths"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), golden(golden_name));
+    // The guest put everything back where it was.
+    let paths = |s: Vec<(String, Vec<u8>, std::time::SystemTime)>| {
+        s.into_iter().map(|(p, c, _)| (p, c)).collect::<Vec<_>>()
+    };
+    assert_eq!(paths(before), paths(snapshot(root.path())));
+}
+
+/// A host thread keeps swapping `race/` inside the preopen between a real
+/// directory and a symlink to a directory outside while the guest opens,
+/// creates and removes paths through it: no read reaches the outside file
+/// and nothing outside changes (cap-std resolves each path beneath the
+/// preopen in the kernel, so a swap between checks cannot redirect it).
+#[test]
+fn symlink_swaps_during_path_lookups_never_escape() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let root = tempfile::tempdir().unwrap();
+    let sandbox = root.path().join("sandbox");
+    let outside = root.path().join("outside");
+    std::fs::create_dir_all(sandbox.join("race")).unwrap();
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(sandbox.join("race/secret.txt"), "decoy\n").unwrap();
+    std::fs::write(outside.join("secret.txt"), "secret\n").unwrap();
+    std::fs::write(root.path().join("canary.txt"), "canary\n").unwrap();
+    let outside_sandbox = || {
+        let mut s = snapshot(root.path());
+        s.retain(|(path, _, _)| !path.starts_with("sandbox"));
+        s
+    };
+    let before = outside_sandbox();
+    let (stop, swaps) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicU64::new(0)));
+    let swapper = {
+        let (stop, swaps, sandbox) = (stop.clone(), swaps.clone(), sandbox.clone());
+        std::thread::spawn(move || {
+            let (race, parked, link) =
+                (sandbox.join("race"), sandbox.join("parked"), sandbox.join("link"));
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                std::fs::rename(&race, &parked).unwrap();
+                std::os::unix::fs::symlink("../outside", &link).unwrap();
+                std::fs::rename(&link, &race).unwrap();
+                std::thread::yield_now();
+                std::fs::remove_file(&race).unwrap();
+                std::fs::rename(&parked, &race).unwrap();
+                swaps.fetch_add(1, Ordering::Relaxed);
+                std::thread::yield_now();
+            }
+        })
+    };
+    let out = run(wazi()
+        .arg("--dir")
+        .arg(format!("{}::scratch", sandbox.display()))
+        .arg(guests::P1_SANDBOX_PATHS)
+        .arg("race")
+        .arg("3000"));
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "race: 3000 rounds, 0 reads outside\n");
+    assert!(swaps.load(Ordering::Relaxed) > 0, "the host never swapped the directory");
+    assert_eq!(before, outside_sandbox(), "something outside the sandbox changed");
+}
+
+/// WASI 0.1 descriptors count against `-S max-resources` as in wasmtime
+/// (standard streams and preopens included): a guest opening files in a
+/// loop gets `max - 4` of them, then its next `path_open` traps with
+/// wasmtime's message, and the files it opened are closed on exit.
+#[test]
+fn p1_descriptor_table_is_bounded_by_max_resources() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("open-loop.wat");
+    // Opens (creating) `f.txt` again and again, printing a `.` for each
+    // success; exits with the errno of the first failure.
+    std::fs::write(
+        &module,
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (import "wasi_snapshot_preview1" "path_open"
+            (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "fd_write"
+            (func $write (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "f.txt")
+          (data (i32.const 400) ".")
+          (data (i32.const 408) "\90\01\00\00\01\00\00\00")
+          (func (export "_start") (local $r i32)
+            (loop $again
+              (local.set $r (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 5)
+                (i32.const 1) (i64.const 0x1fffffff) (i64.const 0x1fffffff) (i32.const 0)
+                (i32.const 100)))
+              (if (i32.eqz (local.get $r))
+                (then
+                  (drop (call $write (i32.const 1) (i32.const 408) (i32.const 1) (i32.const 500)))
+                  (br $again))))
+            (call $exit (local.get $r))))"#,
+    )
+    .unwrap();
+    let sandbox = dir.path().join("sandbox");
+    std::fs::create_dir(&sandbox).unwrap();
+    for (max, opened) in [(5, 1), (50, 46)] {
+        let out = run(wazi()
+            .arg("run")
+            .arg(format!("-Smax-resources={max}"))
+            .arg("--dir")
+            .arg(format!("{}::scratch", sandbox.display()))
+            .arg(&module));
+        assert_eq!(text(&out.stdout), ".".repeat(opened), "max-resources={max}");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stderr).contains("resource table has no free keys"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
 /// Every path under `root` with its contents and modification time.
 fn snapshot(root: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
     let mut out = Vec::new();
@@ -703,6 +849,10 @@ fn adapted_commands_match_wasmtime() {
 #[test]
 fn adapted_sandbox_and_read_only_preopens_hold() {
     escape_attempts(&adapted(Path::new(guests::P1_SANDBOX), None), "adapted_p1_sandbox.txt");
+    paths_attempts(
+        &adapted(Path::new(guests::P1_SANDBOX_PATHS), None),
+        "adapted_p1_sandbox_paths.txt",
+    );
 
     // Through the adapter the read-only preopen refuses what it refuses to
     // the module.
