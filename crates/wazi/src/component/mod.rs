@@ -41,6 +41,8 @@ pub(crate) mod store;
 mod typed;
 pub mod types;
 mod values;
+#[cfg(feature = "wave")]
+mod wave;
 
 pub use func::Func;
 pub use instance::{ComponentExportIndex, Instance, InstanceExportLookup};
