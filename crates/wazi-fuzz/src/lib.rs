@@ -17,10 +17,18 @@
 //!   pointing at paths that try to escape) in a fresh sandbox next to a
 //!   canary: no panic, nothing outside the sandbox changes.
 //!
+//! - [`component_values`]: a random component value type, a component
+//!   taking and returning it; random values lowered into it, values lifted
+//!   from hostile memory, both through WAVE and back (`--invoke`'s
+//!   parser).
+//!
 //! A target returns `Err` with a description when wazi misbehaves; a panic
 //! is a bug too (the drivers catch it).
 
 use arbitrary::Unstructured;
+
+mod component;
+pub use component::component_values;
 
 /// Fuel each engine gets for one instantiation and all the calls. The two
 /// engines count fuel differently, so a run that exhausts either one's is
@@ -346,12 +354,13 @@ pub fn target(name: &str) -> Option<Target> {
         "validate" => Some(validate),
         "differential" => Some(differential),
         "wasi-p1" => Some(wasi_p1),
+        "component-values" => Some(component_values),
         _ => None,
     }
 }
 
 /// Every target's name.
-pub const TARGETS: &[&str] = &["validate", "differential", "wasi-p1"];
+pub const TARGETS: &[&str] = &["validate", "differential", "wasi-p1", "component-values"];
 
 /// A small xorshift generator, so that runs are reproducible from a seed.
 pub struct Rng(pub u64);

@@ -32,3 +32,8 @@ fn differential() {
 fn wasi_p1() {
     bounded("wasi-p1", 300);
 }
+
+#[test]
+fn component_values() {
+    bounded("component-values", 500);
+}
