@@ -284,6 +284,8 @@ impl RunCommand {
                 Val::ExternRef(Some(_)) => println!("<externref>"),
                 Val::ExnRef(None) => println!("<null exnref>"),
                 Val::ExnRef(Some(_)) => println!("<exnref>"),
+                Val::AnyRef(None) => println!("<null anyref>"),
+                Val::AnyRef(Some(_)) => println!("<anyref>"),
             }
         }
         Ok(())

@@ -114,6 +114,7 @@ fn wazi_value(v: &wazi::Val) -> Value {
         wazi::Val::FuncRef(f) => Value::Ref { null: f.is_none() },
         wazi::Val::ExternRef(r) => Value::Ref { null: r.is_none() },
         wazi::Val::ExnRef(r) => Value::Ref { null: r.is_none() },
+        wazi::Val::AnyRef(r) => Value::Ref { null: r.is_none() },
     }
 }
 
@@ -255,7 +256,7 @@ pub fn differential_module(wasm: &[u8]) -> Result<Outcome, String> {
         return Err(format!("instantiation: wazi {a_init:?}, wasmi {b_init:?}"));
     }
     let (Some(ai), Some(bi)) = (a.instance, b.instance) else { return Ok(Outcome::Agreed) };
-    compare_globals(&exports, (&a.store, ai), (&b.store, bi), "instantiation")?;
+    compare_globals(&exports, (&mut a.store, ai), (&b.store, bi), "instantiation")?;
 
     for (name, kind) in &exports {
         if *kind != wasmparser::ExternalKind::Func {
@@ -281,7 +282,7 @@ pub fn differential_module(wasm: &[u8]) -> Result<Outcome, String> {
             return Err(format!("call `{name}`: wazi {a_end:?}, wasmi {b_end:?}"));
         }
         // Globals after each call, so a difference names the call.
-        compare_globals(&exports, (&a.store, ai), (&b.store, bi), &format!("`{name}`"))?;
+        compare_globals(&exports, (&mut a.store, ai), (&b.store, bi), &format!("`{name}`"))?;
     }
 
     for (name, kind) in &exports {
@@ -316,13 +317,13 @@ pub fn differential_module(wasm: &[u8]) -> Result<Outcome, String> {
 /// `after` something.
 fn compare_globals(
     exports: &[(String, wasmparser::ExternalKind)],
-    (a, ai): (&wazi::Store<()>, wazi::Instance),
+    (a, ai): (&mut wazi::Store<()>, wazi::Instance),
     (b, bi): (&wasmi::Store<()>, wasmi::Instance),
     after: &str,
 ) -> Result<(), String> {
     for (g, kind) in exports {
         if *kind == wasmparser::ExternalKind::Global {
-            let av = wazi_value(&ai.get_global(a, g).ok_or("no global")?.get(a));
+            let av = wazi_value(&ai.get_global(&*a, g).ok_or("no global")?.get(&mut *a));
             let bv = wasmi_value(&bi.get_global(b, g).ok_or("no global")?.get(b));
             if av != bv {
                 return Err(format!("global `{g}` after {after}: wazi {av:?}, wasmi {bv:?}"));

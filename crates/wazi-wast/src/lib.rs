@@ -17,7 +17,9 @@ use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 use wazi::component::{self as cm, Component};
-use wazi::{Config, Engine, ExternRef, Instance, Linker, Module, Store, Trap, Val};
+use wazi::{
+    AnyKind, AnyRef, Config, Engine, ExternRef, Instance, Linker, Module, Store, Trap, Val,
+};
 
 /// Counts of what a script did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -316,7 +318,7 @@ impl WastContext {
                 let g = inst
                     .get_global(&self.store, global)
                     .with_context(|| format!("no global export `{global}`"))?;
-                Ok(Outcome::Values(vec![g.get(&self.store)]))
+                Ok(Outcome::Values(vec![g.get(&mut self.store)]))
             }
         }
     }
@@ -362,16 +364,34 @@ impl WastContext {
                 wast::core::AbstractHeapType::Func => Val::FuncRef(None),
                 wast::core::AbstractHeapType::Extern => Val::ExternRef(None),
                 wast::core::AbstractHeapType::Exn => Val::ExnRef(None),
+                wast::core::AbstractHeapType::NoFunc => Val::FuncRef(None),
+                wast::core::AbstractHeapType::NoExtern => Val::ExternRef(None),
+                wast::core::AbstractHeapType::NoExn => Val::ExnRef(None),
+                wast::core::AbstractHeapType::Any
+                | wast::core::AbstractHeapType::Eq
+                | wast::core::AbstractHeapType::I31
+                | wast::core::AbstractHeapType::Struct
+                | wast::core::AbstractHeapType::Array
+                | wast::core::AbstractHeapType::None => Val::AnyRef(None),
                 other => bail!("unsupported null reference type {other:?}"),
             },
             WastArgCore::V128(c) => Val::V128(u128::from_le_bytes(c.to_le_bytes()).into()),
             WastArgCore::RefExtern(n) => Val::ExternRef(Some(self.extern_ref(*n))),
+            WastArgCore::RefHost(n) => {
+                let e = self.extern_ref(*n);
+                Val::AnyRef(Some(AnyRef::convert_extern(&self.store, e)))
+            }
             other => bail!("unsupported argument {other:?}"),
         })
     }
 
     fn extern_ref(&mut self, n: u32) -> ExternRef {
         *self.externs.entry(n).or_insert_with(|| ExternRef::new(&mut self.store, n))
+    }
+
+    /// The number an external reference made by the script carries.
+    fn host_data(&self, r: ExternRef) -> Option<u32> {
+        r.data(&self.store)?.downcast_ref::<u32>().copied()
     }
 
     fn check_results(&self, values: &[Val], expected: &[WastRet<'_>]) -> Result<()> {
@@ -403,7 +423,22 @@ impl WastContext {
             (Val::FuncRef(f), WastRetCore::RefFunc(None)) => f.is_some(),
             (Val::ExternRef(r), WastRetCore::RefExtern(None)) => r.is_some(),
             (Val::ExternRef(Some(r)), WastRetCore::RefExtern(Some(n))) => {
-                r.data(&self.store).downcast_ref::<u32>() == Some(n)
+                self.host_data(*r) == Some(*n)
+            }
+            (Val::AnyRef(r), WastRetCore::RefNull(_)) => r.is_none(),
+            (Val::AnyRef(Some(r)), WastRetCore::RefHost(n)) => {
+                self.host_data(ExternRef::convert_any(&self.store, *r)) == Some(*n)
+            }
+            (Val::AnyRef(Some(r)), e) => {
+                let kind = r.kind(&self.store).ok();
+                match e {
+                    WastRetCore::RefAny => true,
+                    WastRetCore::RefEq => kind.is_some_and(|k| k != AnyKind::Extern),
+                    WastRetCore::RefI31 => kind == Some(AnyKind::I31),
+                    WastRetCore::RefStruct => kind == Some(AnyKind::Struct),
+                    WastRetCore::RefArray => kind == Some(AnyKind::Array),
+                    _ => false,
+                }
             }
             _ => false,
         }
@@ -472,7 +507,10 @@ fn check_error_message(e: &anyhow::Error, expected: &str) -> Result<()> {
         "undefined element" => Some("out of bounds table access"),
         "uninitialized element 2" | "uninitialized" => Some("uninitialized element"),
         "indirect call signature mismatch" => Some("indirect call type mismatch"),
-        "null function reference" => Some("null reference"),
+        "null function reference"
+        | "null array reference"
+        | "null structure reference"
+        | "null i31 reference" => Some("null reference"),
         "unaligned atomic" => Some("misaligned memory access"),
         "expected shared memory" => Some("atomic wait on non-shared memory"),
         _ => None,

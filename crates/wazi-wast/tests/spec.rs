@@ -1,7 +1,7 @@
 //! The WebAssembly spec test suites (2.0 with its SIMD tests, 3.0, and the
 //! tail-call, extended-const, relaxed-SIMD, wide-arithmetic, multi-memory,
-//! custom-page-sizes, memory64, function-references, exception-handling and
-//! threads proposals),
+//! custom-page-sizes, memory64, function-references, GC, exception-handling
+//! and threads proposals),
 //! run through the same runner as `wazi wast`, under several engine
 //! configurations.
 
@@ -11,37 +11,16 @@ use wazi_wast::WastContext;
 
 /// Files of the suites that are not run, with the reason. Each is counted
 /// in the summary.
-const EXCLUDED: &[(&str, &str)] = &[
-    ("wasm-v3/ref_null.wast", "the abstract heap types any, none, eq...: the GC proposal"),
-    ("wasm-v3/type-canon.wast", "recursion groups (`rec`): the GC proposal"),
-    ("wasm-v3/type-equivalence.wast", "recursion groups (`rec`): the GC proposal"),
-    ("wasm-v3/type-rec.wast", "recursion groups (`rec`): the GC proposal"),
-];
-
-/// Why the Wasm 3.0 files' directives below are excluded.
-const LOCAL_GLOBAL_GET: &str = "constant expressions reading a global the module defines itself, \
-    which wasmparser accepts only with the GC proposal (and the assertions on the module it \
-    rejects)";
+const EXCLUDED: &[(&str, &str)] = &[];
 
 /// Directives of the suites that are not run: file, the lines the
 /// directives start on, reason. Each is counted in the summary.
-const EXCLUDED_DIRECTIVES: &[(&str, &[usize], &str)] = &[
-    (
-        "exceptions/tag.wast",
-        &[30, 38, 40, 48, 59],
-        "link-time typing of tags whose types are in recursion groups (`rec`), which need the GC \
-         proposal (not supported yet); the last one imports the tag these define",
-    ),
-    ("wasm-v3/data.wast", &[89, 90], LOCAL_GLOBAL_GET),
-    ("wasm-v3/elem.wast", &[178, 182], LOCAL_GLOBAL_GET),
-    ("wasm-v3/global.wast", &[373, 374, 634, 659, 660, 661, 663, 664], LOCAL_GLOBAL_GET),
-    (
-        "threads/imports.wast",
-        &[309, 313, 317],
-        "assert_invalid of modules with two tables: this file predates reference types (Wasm \
+const EXCLUDED_DIRECTIVES: &[(&str, &[usize], &str)] = &[(
+    "threads/imports.wast",
+    &[309, 313, 317],
+    "assert_invalid of modules with two tables: this file predates reference types (Wasm \
          2.0), which allow any number of tables",
-    ),
-];
+)];
 
 fn files() -> Vec<TestFile<'static>> {
     let mut files: Vec<_> = spec(SpecVersion::V2).collect();
@@ -58,6 +37,7 @@ fn files() -> Vec<TestFile<'static>> {
     files.extend(proposal(Proposal::CustomPageSizes));
     files.extend(proposal(Proposal::Memory64));
     files.extend(proposal(Proposal::FunctionReferences));
+    files.extend(proposal(Proposal::GC));
     files.extend(proposal(Proposal::ExceptionHandling));
     files.extend(proposal(Proposal::Threads));
     files

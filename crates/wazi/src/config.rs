@@ -36,6 +36,8 @@ pub struct Config {
     pub(crate) exceptions: bool,
     pub(crate) legacy_exceptions: bool,
     pub(crate) threads: bool,
+    pub(crate) gc: bool,
+    pub(crate) max_gc_heap_size: usize,
 }
 
 impl Default for Config {
@@ -58,6 +60,8 @@ impl Default for Config {
             exceptions: true,
             legacy_exceptions: false,
             threads: true,
+            gc: true,
+            max_gc_heap_size: 4 << 30,
         }
     }
 }
@@ -190,6 +194,23 @@ impl Config {
         self
     }
 
+    /// Accept the GC proposal: struct, array and `i31` references, the
+    /// `any`/`eq` hierarchy, recursive type groups, subtyping and casts (on
+    /// by default, as in wasmtime; needs function references).
+    pub fn wasm_gc(&mut self, enable: bool) -> &mut Config {
+        self.gc = enable;
+        self
+    }
+
+    /// The most bytes a store's GC heap may use (4 GiB by default): an
+    /// allocation past it, after a collection, traps with
+    /// [`crate::Trap::GcHeapOutOfMemory`]. Each object counts its fields
+    /// (8 bytes each, 16 for a `v128`) and a 32-byte header.
+    pub fn max_gc_heap_size(&mut self, bytes: usize) -> &mut Config {
+        self.max_gc_heap_size = bytes;
+        self
+    }
+
     /// Accept the multi-memory proposal: any number of memories per
     /// module (on by default, as in wasmtime).
     pub fn wasm_multi_memory(&mut self, enable: bool) -> &mut Config {
@@ -219,6 +240,9 @@ impl Config {
         }
         if self.function_references {
             f |= F::FUNCTION_REFERENCES;
+            if self.gc {
+                f |= F::GC;
+            }
         }
         if self.memory64 {
             f |= F::MEMORY64;

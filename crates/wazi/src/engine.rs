@@ -2,22 +2,14 @@
 //! stores share.
 
 pub use crate::config::{CompilationMode, Config};
-use crate::types::FuncType;
-use std::collections::HashMap;
+use crate::types::{FuncType, registry};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
 
 pub(crate) struct EngineInner {
     pub config: Config,
     pub features: wasmparser::WasmFeatures,
-    types: RwLock<TypeRegistry>,
     pub epoch: AtomicU64,
-}
-
-#[derive(Default)]
-struct TypeRegistry {
-    ids: HashMap<FuncType, u32>,
-    types: Vec<FuncType>,
 }
 
 /// Global compilation state shared by modules and stores. Cheap to clone.
@@ -68,7 +60,6 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 features: config.features(),
-                types: RwLock::new(TypeRegistry::default()),
                 epoch: AtomicU64::new(0),
             }),
         })
@@ -91,23 +82,14 @@ impl Engine {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
 
-    /// The engine-wide id of a function type: equal types have equal ids.
+    /// The id of a function type: equal types have equal ids (in every
+    /// engine: the type registry is the process's).
     pub(crate) fn type_id(&self, t: &FuncType) -> u32 {
-        if let Some(&id) = self.inner.types.read().unwrap().ids.get(t) {
-            return id;
-        }
-        let mut reg = self.inner.types.write().unwrap();
-        if let Some(&id) = reg.ids.get(t) {
-            return id;
-        }
-        let id = reg.types.len() as u32;
-        reg.types.push(t.clone());
-        reg.ids.insert(t.clone(), id);
-        id
+        registry::func_type_id(t)
     }
 
-    /// The function type with engine-wide id `id`.
+    /// The function type with id `id`.
     pub(crate) fn func_type(&self, id: u32) -> FuncType {
-        self.inner.types.read().unwrap().types[id as usize].clone()
+        registry::func_type(id)
     }
 }

@@ -31,7 +31,10 @@ impl Tag {
         if !ty.ty().results().is_empty() {
             bail!("a tag's function type must have no results");
         }
-        Ok(Tag(Stored { store: core.id, index: core.new_tag(ty.clone()) }))
+        Ok(Tag(Stored {
+            store: core.id,
+            index: core.new_tag(ty.clone(), crate::types::registry::func_type_id(ty.ty())),
+        }))
     }
 
     /// The tag's type.
@@ -47,8 +50,9 @@ impl Tag {
 }
 
 impl StoreCore {
-    pub(crate) fn new_tag(&mut self, ty: TagType) -> u32 {
-        self.tags.push(TagEntity { ty });
+    /// A tag of type `ty`, whose function type has id `type_id`.
+    pub(crate) fn new_tag(&mut self, ty: TagType, type_id: u32) -> u32 {
+        self.tags.push(TagEntity { ty, type_id });
         self.tags.len() as u32 - 1
     }
 }
@@ -147,11 +151,20 @@ impl StoreCore {
         Some(ExnRef::from_raw(raw, self.id))
     }
 
-    /// Pins the exceptions among `vals`: the host holds them now.
-    pub(crate) fn pin_exceptions(&mut self, vals: &[Val]) {
+    /// Roots the references among `vals`, which the host holds now:
+    /// exceptions are pinned, GC references join the current root scope
+    /// (see [`crate::AnyRef`]).
+    pub(crate) fn root_host_refs(&mut self, vals: &[Val]) {
         for v in vals {
-            if let Val::ExnRef(Some(e)) = v {
-                self.exns.pin(e.raw);
+            match v {
+                Val::ExnRef(Some(e)) => self.exns.pin(e.raw),
+                Val::AnyRef(Some(_)) | Val::ExternRef(Some(_)) => {
+                    let raw = v.to_raw(self);
+                    if self.gc.get(raw).is_some() {
+                        self.gc.host_roots.push(raw);
+                    }
+                }
+                _ => {}
             }
         }
     }

@@ -351,12 +351,15 @@ impl Table {
         self.entity(&store.as_context().0.core).elems.len() as u64
     }
 
-    /// Element `index`, if in bounds.
-    pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
-        let core = &store.as_context().0.core;
+    /// Element `index`, if in bounds. A GC reference read joins the
+    /// current root scope (see [`crate::AnyRef`]).
+    pub fn get(&self, mut store: impl AsContextMut, index: u64) -> Option<Val> {
+        let core = &mut store.as_context_mut().0.core;
         let t = self.entity(core);
         let raw = *t.elems.get(usize::try_from(index).ok()?)?;
-        Some(Val::from_raw(raw, (*t.ty.element()).into(), core.id))
+        let v = Val::from_raw(raw, (*t.ty.element()).into(), core.id);
+        core.root_host_refs(&[v]);
+        Some(v)
     }
 
     /// Sets element `index`.
@@ -410,13 +413,16 @@ impl Global {
         core.globals[self.0.check(core)].ty
     }
 
-    /// The global's current value.
-    pub fn get(&self, store: impl AsContext) -> Val {
-        let core = &store.as_context().0.core;
+    /// The global's current value. A GC reference read joins the current
+    /// root scope (see [`crate::AnyRef`]).
+    pub fn get(&self, mut store: impl AsContextMut) -> Val {
+        let core = &mut store.as_context_mut().0.core;
         let g = &core.globals[self.0.check(core)];
         // SAFETY: no wasm code runs while the host holds the store.
         let raw = unsafe { g.raw() };
-        Val::from_raw128(raw, *g.ty.content(), core.id)
+        let v = Val::from_raw128(raw, *g.ty.content(), core.id);
+        core.root_host_refs(&[v]);
+        v
     }
 
     /// Sets the global's value. Fails if the global is immutable or `val`

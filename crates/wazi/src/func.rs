@@ -93,7 +93,7 @@ impl Func {
                 },
             )?;
         }
-        core.pin_exceptions(results);
+        core.root_host_refs(results);
         Ok(())
     }
 
@@ -208,9 +208,13 @@ pub(crate) fn host_func_dynamic<T: 'static>(
         let mut slot = 0;
         let params: Vec<Val> =
             sig.params().iter().map(|t| Val::read_slots(slots, &mut slot, *t, id)).collect();
-        inner.core.pin_exceptions(&params);
+        // The parameters' GC references are rooted for the call only.
+        let roots = inner.core.gc.host_roots.len();
+        inner.core.root_host_refs(&params);
         let mut results: Vec<Val> = sig.results().iter().map(|t| Val::default_for(*t)).collect();
-        f(Caller { inner: &mut *inner, caller }, &params, &mut results)?;
+        let r = f(Caller { inner: &mut *inner, caller }, &params, &mut results);
+        inner.core.gc.host_roots.truncate(roots);
+        r?;
         let mut slot = 0;
         for (r, t) in results.iter().zip(sig.results()) {
             if !r.matches(t, &inner.core) {
@@ -306,10 +310,10 @@ impl WasmTy for Option<ExternRef> {
         ValType::ExternRef
     }
     fn from_raw(raw: u64, store: u64) -> Self {
-        (raw != 0).then(|| ExternRef(Stored { store, index: (raw - 1) as u32 }))
+        (raw != 0).then(|| ExternRef::from_raw(raw, store))
     }
     fn to_raw(self, core: &StoreCore) -> u64 {
-        self.map_or(0, |e| e.0.check(core) as u64 + 1)
+        self.map_or(0, |e| e.to_raw(core))
     }
 }
 

@@ -3,12 +3,14 @@
 use crate::exception::Tag;
 use crate::extern_::{Extern, Global, Memory, Table};
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
-use crate::module::{ConstEnv, ElemMode, EntityIndex, Module};
+use crate::module::{ConstEnv, ElemMode, EntityIndex, GcNew, Module};
+use crate::store::gc::{ArrayInit, Shape};
 use crate::store::{
     AsContext, AsContextMut, FuncEntity, FuncKind, InstanceData, StoreCore, Stored, func_ref,
 };
 use crate::trap::Trap;
-use crate::types::{ExternType, Mutability};
+use crate::trap::TrapCode;
+use crate::types::{CompositeType, ExternType, Mutability, registry};
 use anyhow::{Context, Result, anyhow, bail};
 use std::cell::{Cell, UnsafeCell};
 
@@ -125,7 +127,7 @@ fn extern_of(core: &StoreCore, data: &InstanceData, index: EntityIndex) -> Exter
 }
 
 struct Env<'a> {
-    core: &'a StoreCore,
+    core: &'a mut StoreCore,
     data: &'a InstanceData,
 }
 
@@ -140,15 +142,79 @@ impl ConstEnv for Env<'_> {
     }
 
     fn func_ref(&self, index: u32) -> u64 {
-        let _ = self.core;
         func_ref(self.data.funcs[index as usize])
     }
+
+    fn gc_operands(&self, op: GcNew, ty: u32) -> usize {
+        match op {
+            GcNew::Struct => match self.data.module.inner.defs[ty as usize].composite() {
+                CompositeType::Struct(s) => s.fields().len(),
+                _ => 0,
+            },
+            GcNew::StructDefault => 0,
+            GcNew::Array => 2,
+            GcNew::ArrayDefault => 1,
+            GcNew::ArrayFixed(n) => n as usize,
+        }
+    }
+
+    fn gc_new(&mut self, op: GcNew, ty: u32, operands: &[u128]) -> Result<u64, TrapCode> {
+        let entry = &self.data.module.inner.defs[ty as usize];
+        let id = self.data.module.inner.type_ids[ty as usize];
+        let layout = entry.layout.as_ref().expect("validated: a struct or array type");
+        // Operands as slots: a v128 takes two.
+        let wide = layout.slots == 2 && matches!(entry.composite(), CompositeType::Array(_));
+        let slots = |vals: &[u128], wide_at: &dyn Fn(usize) -> bool| {
+            let mut out = Vec::with_capacity(vals.len() * 2);
+            for (i, &v) in vals.iter().enumerate() {
+                out.push(v as u64);
+                if wide_at(i) {
+                    out.push((v >> 64) as u64);
+                }
+            }
+            out
+        };
+        let never = || -> *const u64 { std::ptr::null() };
+        let shape = Shape { ty: id, slots: layout.slots, traced: layout.traced };
+        let core = &mut *self.core;
+        match op {
+            GcNew::Struct | GcNew::StructDefault => {
+                let fields = match (op, entry.composite()) {
+                    (GcNew::Struct, CompositeType::Struct(st)) => Some(slots(operands, &|i| {
+                        st.fields()[i].storage.unpacked() == crate::types::ValType::V128
+                    })),
+                    _ => None,
+                };
+                core.struct_new(shape, fields.as_deref(), false, never)
+            }
+            GcNew::Array | GcNew::ArrayDefault => {
+                let len = operands.last().copied().unwrap_or(0) as u32;
+                let init = match op {
+                    GcNew::Array => slots(&operands[..1], &|_| wide),
+                    _ => Vec::new(),
+                };
+                let init =
+                    if init.is_empty() { ArrayInit::Default } else { ArrayInit::Fill(&init) };
+                core.array_new(shape, len, init, false, never)
+            }
+            GcNew::ArrayFixed(n) => {
+                let elems = slots(operands, &|_| wide);
+                core.array_new(shape, n, ArrayInit::Elems(&elems), false, never)
+            }
+        }
+    }
+}
+
+/// The error of a trap in a constant expression.
+fn trap_error(code: TrapCode) -> anyhow::Error {
+    anyhow!(code.to_trap().expect("constant expressions trap with traps"))
 }
 
 /// Checks that `actual` can be imported as `expected`.
 fn check_import(expected: &ExternType, actual: &ExternType) -> Result<()> {
     let ok = match (expected, actual) {
-        (ExternType::Func(e), ExternType::Func(a)) => e == a,
+        // Checked by type id first.
+        (ExternType::Func(_), ExternType::Func(_)) => true,
         // A constant global's type may be a subtype; a mutable one's is
         // exact (both ways).
         (ExternType::Global(e), ExternType::Global(a)) => {
@@ -158,7 +224,8 @@ fn check_import(expected: &ExternType, actual: &ExternType) -> Result<()> {
                     Mutability::Var => a.content() == e.content(),
                 }
         }
-        (ExternType::Tag(e), ExternType::Tag(a)) => e == a,
+        // Checked by type id first.
+        (ExternType::Tag(_), ExternType::Tag(_)) => true,
         (ExternType::Table(e), ExternType::Table(a)) => {
             e.element() == a.element()
                 && e.is_64() == a.is_64()
@@ -214,9 +281,25 @@ pub(crate) fn instantiate(
     for (import, ext) in m.imports.iter().zip(imports) {
         let expected = m.entity_type(import.index);
         let actual = ext.ty_core(core);
-        check_import(&expected, &actual).with_context(|| {
-            format!("incompatible import type for `{}::{}`", import.module, import.name)
-        })?;
+        let context =
+            || format!("incompatible import type for `{}::{}`", import.module, import.name);
+        // A function's type must be the declared one or a subtype of it:
+        // compared by id, which also tells apart equal-looking types of
+        // different recursion groups.
+        let ids_match = match (ext, import.index) {
+            (Extern::Func(f), EntityIndex::Func(i)) => {
+                registry::is_subtype(core.funcs[f.0.check(core)].ty, m.func_type_id(i))
+            }
+            // A tag's type must be the declared one.
+            (Extern::Tag(t), EntityIndex::Tag(i)) => {
+                core.tags[t.0.check(core)].type_id == m.type_ids[m.tags[i as usize] as usize]
+            }
+            _ => true,
+        };
+        if !ids_match {
+            return Err(anyhow!("expected {expected}, but found {actual}")).with_context(context);
+        }
+        check_import(&expected, &actual).with_context(context)?;
         match ext {
             Extern::Func(f) => funcs.push(f.0.check(core) as u32),
             Extern::Table(t) => table_ids.push(t.0.check(core) as u32),
@@ -251,7 +334,7 @@ pub(crate) fn instantiate(
         funcs.push(core.funcs.len() as u32 - 1);
     }
     for t in m.num_imported_tags..m.tags.len() as u32 {
-        tags.push(core.new_tag(m.tag_type(t)));
+        tags.push(core.new_tag(m.tag_type(t), m.type_ids[m.tags[t as usize] as usize]));
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
         memory_ids.push(core.new_memory(*ty)?);
@@ -275,8 +358,9 @@ pub(crate) fn instantiate(
         // SAFETY: as above; the instance's globals so far are initialised.
         let value = unsafe {
             (*inst_ptr).globals = globals.clone().into_boxed_slice();
-            m.global_inits[i].eval(&Env { core, data: &*inst_ptr })
-        };
+            m.global_inits[i].eval(&mut Env { core, data: &*inst_ptr })
+        }
+        .map_err(trap_error)?;
         let g = core.new_global(*ty, value);
         global_ids.push(g);
         globals.push(core.globals[g as usize].cell());
@@ -290,8 +374,8 @@ pub(crate) fn instantiate(
         let init = match &m.table_inits[i] {
             Some(e) => {
                 // SAFETY: as above.
-                let env = unsafe { Env { core, data: &*inst_ptr } };
-                e.eval(&env) as u64
+                let mut env = unsafe { Env { core, data: &*inst_ptr } };
+                e.eval(&mut env).map_err(trap_error)? as u64
             }
             None => 0,
         };
@@ -303,15 +387,19 @@ pub(crate) fn instantiate(
     let data = unsafe {
         (*inst_ptr).tables = tables.into_boxed_slice();
         (*inst_ptr).table_ids = table_ids.into_boxed_slice();
-        let env = Env { core, data: &*inst_ptr };
-        let elems: Vec<UnsafeCell<Box<[u64]>>> = m
-            .elems
-            .iter()
-            .map(|seg| match seg.mode {
-                ElemMode::Declared => UnsafeCell::new(Box::new([]) as Box<[u64]>),
-                _ => UnsafeCell::new(seg.items.iter().map(|e| e.eval(&env) as u64).collect()),
-            })
-            .collect();
+        let mut env = Env { core, data: &*inst_ptr };
+        let mut elems: Vec<UnsafeCell<Box<[u64]>>> = Vec::with_capacity(m.elems.len());
+        for seg in &m.elems {
+            elems.push(UnsafeCell::new(match seg.mode {
+                ElemMode::Declared => Box::new([]),
+                _ => seg
+                    .items
+                    .iter()
+                    .map(|e| e.eval(&mut env).map(|v| v as u64))
+                    .collect::<Result<_, _>>()
+                    .map_err(trap_error)?,
+            }));
+        }
         (*inst_ptr).elems = elems.into_boxed_slice();
         (*inst_ptr).data_dropped = (0..m.datas.len()).map(|_| Cell::new(false)).collect();
         &*inst_ptr
@@ -321,7 +409,7 @@ pub(crate) fn instantiate(
     // segment out of bounds traps, leaving the earlier ones' effects.
     for (i, seg) in m.elems.iter().enumerate() {
         if let ElemMode::Active { table, offset } = &seg.mode {
-            let offset = offset.eval(&Env { core, data });
+            let offset = offset.eval(&mut Env { core, data }).map_err(trap_error)?;
             let items = data.elem_segment(i as u32);
             // SAFETY: table pointers name tables of this store.
             let t = unsafe { &mut *data.tables[*table as usize] };
@@ -337,7 +425,7 @@ pub(crate) fn instantiate(
     }
     for (i, seg) in m.datas.iter().enumerate() {
         if let Some((memory, offset)) = &seg.active {
-            let offset = offset.eval(&Env { core, data }) as u64;
+            let offset = offset.eval(&mut Env { core, data }).map_err(trap_error)? as u64;
             let is64 = m.memories.get(*memory as usize).is_some_and(|t| t.is_64());
             let offset = if is64 { offset } else { offset as u32 as u64 };
             let Ok(offset) = usize::try_from(offset) else {

@@ -46,6 +46,45 @@ pub(crate) const fn cells<T>() -> usize {
 #[derive(Clone, Copy)]
 pub(crate) struct Nil;
 
+/// A GC object instruction (see the `struct_new`/`array_*` entries of
+/// `isa`): up to four slots, a type or segment, an element's slots.
+/// - `struct_new[_default]`: `d` = a struct of type `ty` with `n` slots,
+///   its fields copied from `a..` (or zero);
+/// - `array_new[_default]`: `d` = `b` elements of `elem` slots, each a copy
+///   of `a` (or zero); `array_new_fixed`: `n` elements from `a..`;
+///   `array_new_data`/`_elem`: `b` elements from offset `a` of segment `n`
+///   (data elements of `elem` bytes);
+/// - `array_fill`: `c` elements of array `d` from index `a` on become `b`;
+///   `array_init_data`/`_elem`: `c` elements of array `d` from index `a`
+///   on come from offset `b` of segment `n` (data elements of `elem`
+///   bytes).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Gc {
+    pub d: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub c: Slot,
+    pub ty: u32,
+    pub n: u32,
+    pub elem: u8,
+    /// The type's objects can hold references (the collector traces them).
+    pub traced: u8,
+}
+
+/// `ref.test` / `ref.cast`: `d` = whether `a` is of heap type `heap` (an
+/// id, or one of `exec::gc`'s codes for the abstract ones), null allowed
+/// if `nullable`; `func`: `heap` is a function type.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct Cast {
+    pub d: Slot,
+    pub a: Slot,
+    pub heap: u32,
+    pub nullable: u8,
+    pub func: u8,
+}
+
 /// `d = f(a)`.
 #[repr(C)]
 #[derive(Clone, Copy)]

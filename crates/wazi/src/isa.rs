@@ -63,6 +63,21 @@ macro_rules! for_each_op {
             // Exceptions: `throw_ref` throws the reference in slot `a`.
             throw: Throw, throw_ref: RR,
             atomic_fence: Nil,
+            // GC (objects in the store's heap, `store::gc`). Struct fields
+            // are at slot offset `idx` of object `a`; `struct_set` stores
+            // slot `d`. Array elements are at index `b`; `array_set`
+            // stores slot `d`. `_s8`... cut packed values on read; `128`
+            // variants move v128 fields.
+            struct_new: Gc, struct_new_default: Gc,
+            struct_get: RIdx, struct_get128: RIdx, struct_get_s8: RIdx, struct_get_u8: RIdx,
+            struct_get_s16: RIdx, struct_get_u16: RIdx, struct_set: RIdx, struct_set128: RIdx,
+            array_new: Gc, array_new_default: Gc, array_new_fixed: Gc, array_new_data: Gc,
+            array_new_elem: Gc,
+            array_get: RRR, array_get128: RRR, array_get_s8: RRR, array_get_u8: RRR,
+            array_get_s16: RRR, array_get_u16: RRR, array_set: RRR, array_set128: RRR,
+            array_len: RR, array_fill: Gc, array_copy: RRRRR, array_copy128: RRRRR,
+            array_init_data: Gc, array_init_elem: Gc,
+            ref_i31: RR, i31_get_s: RR, i31_get_u: RR, ref_test: Cast, ref_cast: Cast,
             global_get: RIdx, global_set: RIdx, global_set_imm: RI64,
             ref_func: RIdx, ref_is_null: RR,
             table_get: RIdx, table_set: RIdx, table_size: RIdx, table_grow: R3Idx,

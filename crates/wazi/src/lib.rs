@@ -32,6 +32,7 @@ mod exception;
 mod exec;
 mod extern_;
 mod func;
+mod gc;
 mod instance;
 mod ir;
 mod isa;
@@ -48,6 +49,7 @@ pub use engine::{CompilationMode, Config, Engine};
 pub use exception::{ExnRef, Tag, ThrownException};
 pub use extern_::{Extern, Global, Memory, MemoryAccessError, SharedMemory, Table};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
+pub use gc::{AnyKind, AnyRef};
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::Module;
@@ -57,7 +59,8 @@ pub use store::{
 };
 pub use trap::{FrameInfo, Trap, WasmBacktrace};
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability,
-    RefType, TableType, TagType, TypedRef, ValType,
+    ArrayType, ExportType, ExternType, FieldType, FuncType, GlobalType, HeapType, ImportType,
+    MemoryType, Mutability, RefType, StorageType, StructType, TableType, TagType, TypedRef,
+    ValType,
 };
 pub use values::{ExternRef, V128, Val};

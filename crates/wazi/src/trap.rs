@@ -97,6 +97,15 @@ traps! {
         HeapMisaligned => "misaligned memory access",
         /// `memory.atomic.wait` on a memory that is not shared.
         AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
+        /// A GC array access out of bounds.
+        ArrayOutOfBounds => "out of bounds array access",
+        /// `ref.cast` of a reference that is not of the type.
+        CastFailure => "cast failure",
+        /// A GC allocation too large for the heap's limit.
+        AllocationTooLarge => "allocation size too large",
+        /// The GC heap is full, even after a collection
+        /// ([`crate::Config::max_gc_heap_size`]).
+        GcHeapOutOfMemory => "GC heap out of memory",
 }
 
 impl TrapCode {

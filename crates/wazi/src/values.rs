@@ -2,6 +2,7 @@
 
 use crate::exception::ExnRef;
 use crate::func::Func;
+use crate::gc::AnyRef;
 use crate::store::{AsContext, AsContextMut, StoreCore, Stored};
 use crate::types::{HeapType, RefType, ValType};
 use std::any::Any;
@@ -25,6 +26,9 @@ pub enum Val {
     ExternRef(Option<ExternRef>),
     /// An exception reference (the exception-handling proposal).
     ExnRef(Option<ExnRef>),
+    /// A GC reference (the GC proposal): an `i31`, a struct, an array or
+    /// an external reference converted to `anyref`; `None` is null.
+    AnyRef(Option<AnyRef>),
 }
 
 impl Val {
@@ -39,6 +43,7 @@ impl Val {
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
             Val::ExnRef(_) => ValType::ExnRef,
+            Val::AnyRef(_) => ValType::AnyRef,
         }
     }
 
@@ -53,6 +58,7 @@ impl Val {
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
             ValType::ExnRef => Val::ExnRef(None),
+            ValType::AnyRef => Val::AnyRef(None),
             ValType::Ref(_) => unreachable!("a family is never a typed reference"),
         }
     }
@@ -143,6 +149,14 @@ impl Val {
         }
     }
 
+    /// The GC reference, if this is an `anyref`.
+    pub fn anyref(&self) -> Option<Option<&AnyRef>> {
+        match self {
+            Val::AnyRef(r) => Some(r.as_ref()),
+            _ => None,
+        }
+    }
+
     /// The extern reference, if this is an `externref`.
     pub fn externref(&self) -> Option<Option<&ExternRef>> {
         match self {
@@ -164,6 +178,8 @@ impl Val {
             Val::ExternRef(Some(_)) => ValType::reference(false, HeapType::Extern),
             Val::ExnRef(None) => ValType::reference(true, HeapType::NoExn),
             Val::ExnRef(Some(_)) => ValType::reference(false, HeapType::Exn),
+            Val::AnyRef(None) => ValType::reference(true, HeapType::None),
+            Val::AnyRef(Some(r)) => ValType::reference(false, r.precise_heap_type(core)),
             v => v.ty(),
         };
         precise.matches(ty)
@@ -220,10 +236,11 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v as u64,
             Val::F64(v) => v,
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None) => 0,
             Val::ExnRef(Some(e)) => e.to_raw(core),
             Val::FuncRef(Some(f)) => f.0.check(core) as u64 + 1,
-            Val::ExternRef(Some(e)) => e.0.check(core) as u64 + 1,
+            Val::ExternRef(Some(e)) => e.to_raw(core),
+            Val::AnyRef(Some(r)) => r.to_raw(core),
         }
     }
 
@@ -238,10 +255,9 @@ impl Val {
             ValType::FuncRef => {
                 Val::FuncRef((raw != 0).then(|| Func(Stored { store, index: (raw - 1) as u32 })))
             }
-            ValType::ExternRef => Val::ExternRef(
-                (raw != 0).then(|| ExternRef(Stored { store, index: (raw - 1) as u32 })),
-            ),
+            ValType::ExternRef => Val::ExternRef((raw != 0).then_some(ExternRef { store, raw })),
             ValType::ExnRef => Val::ExnRef((raw != 0).then(|| ExnRef::from_raw(raw, store))),
+            ValType::AnyRef => Val::AnyRef((raw != 0).then(|| AnyRef::from_raw(raw, store))),
             ValType::Ref(_) => unreachable!("a family is never a typed reference"),
         }
     }
@@ -306,25 +322,48 @@ impl From<Func> for Val {
     }
 }
 
-/// A reference to host data, owned by a store.
+/// A reference to host data, owned by a store, or a GC reference
+/// converted to `externref` (`extern.convert_any`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ExternRef(pub(crate) Stored);
+pub struct ExternRef {
+    store: u64,
+    /// The reference's slot bits: a store index plus one for host data.
+    raw: u64,
+}
 
 impl ExternRef {
     /// Stores `value` in the store and returns a reference to it.
     pub fn new<T: Any + Send + Sync>(mut store: impl AsContextMut, value: T) -> ExternRef {
         let core = &mut store.as_context_mut().0.core;
         core.externs.push(Box::new(value));
-        ExternRef(Stored { store: core.id, index: core.externs.len() as u32 - 1 })
+        ExternRef { store: core.id, raw: core.externs.len() as u64 }
     }
 
-    /// The host data.
+    /// The host data, or `None` if this is a GC reference converted to
+    /// `externref` (see [`AnyRef::convert_extern`] for the way back).
     pub fn data<'a, T: 'a>(
         &self,
         store: &'a impl AsContext<Data = T>,
-    ) -> &'a (dyn Any + Send + Sync) {
+    ) -> Option<&'a (dyn Any + Send + Sync)> {
         let core = &store.as_context().0.core;
-        let i = self.0.check(core);
-        &*core.externs[i]
+        assert_eq!(self.store, core.id, "object used with the wrong store");
+        let i = usize::try_from(self.raw.checked_sub(1)?).ok()?;
+        Some(&**core.externs.get(i)?)
+    }
+
+    /// The `externref` of GC reference `r` (`extern.convert_any`).
+    pub fn convert_any(store: impl AsContext, r: AnyRef) -> ExternRef {
+        let core = &store.as_context().0.core;
+        ExternRef { store: core.id, raw: r.to_raw(core) }
+    }
+
+    /// The reference as it lives in a slot.
+    pub(crate) fn to_raw(self, core: &StoreCore) -> u64 {
+        assert_eq!(self.store, core.id, "object used with the wrong store");
+        self.raw
+    }
+
+    pub(crate) fn from_raw(raw: u64, store: u64) -> ExternRef {
+        ExternRef { store, raw }
     }
 }

@@ -723,9 +723,9 @@ fn v128_values_cross_calls_blocks_globals_and_the_host() {
         // select's condition was 0: the second operand, `a`.
         assert_eq!(out[1], Val::V128(a));
         let g = inst.get_global(&mut store, "g").unwrap();
-        assert_eq!(g.get(&store), Val::V128(b));
+        assert_eq!(g.get(&mut store), Val::V128(b));
         g.set(&mut store, Val::V128(a)).unwrap();
-        assert_eq!(g.get(&store).unwrap_v128(), a);
+        assert_eq!(g.get(&mut store).unwrap_v128(), a);
         assert!(g.set(&mut store, Val::I64(1)).is_err());
 
         let tail = inst.get_typed_func::<V128, (V128, i64, V128, i32)>(&mut store, "tail").unwrap();

@@ -841,7 +841,7 @@ fn exnref_values_through_the_api() {
     assert_eq!(e.downcast_ref::<Trap>(), Some(&Trap::NullReference), "{e:?}");
     let g = inst.get_global(&mut store, "g").unwrap();
     g.set(&mut store, out[0]).unwrap();
-    assert_eq!(g.get(&store), out[0]);
+    assert_eq!(g.get(&mut store), out[0]);
     // Many more exceptions later, the one the host holds is still alive.
     for i in 0..5000 {
         catch.call(&mut store, &[Val::I32(i)], &mut [Val::ExnRef(None)]).unwrap();

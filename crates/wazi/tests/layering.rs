@@ -30,7 +30,7 @@ fn layer_of(top: &str) -> Option<Layer> {
     Some(match top {
         "code" | "config" | "disasm" | "engine" | "exec" | "ir" | "isa" | "module" | "store"
         | "translate" | "trap" | "types" => Layer::Core,
-        "exception" | "extern_" | "func" | "instance" | "linker" | "values" => Layer::Api,
+        "exception" | "extern_" | "func" | "gc" | "instance" | "linker" | "values" => Layer::Api,
         "component" => Layer::Component,
         _ => return None,
     })

@@ -385,6 +385,13 @@ handler!(fn call_indirect(ip, sp, mem, len, x) {
 });
 
 /// Looks up the callee of `call_indirect`: checks bounds, null and type.
+/// Whether a function of type `actual` may be called as one of type
+/// `expected`, which is not the same: only if it is a declared subtype.
+#[cold]
+fn signature_matches(actual: u32, expected: u32) -> bool {
+    crate::types::registry::is_subtype(actual, expected)
+}
+
 #[inline(always)]
 unsafe fn resolve_indirect(o: &CallIndirect, sp: Sp, x: &Exec) -> Result<u32, TrapCode> {
     // SAFETY: table indices in translated code name tables of the instance.
@@ -396,7 +403,8 @@ unsafe fn resolve_indirect(o: &CallIndirect, sp: Sp, x: &Exec) -> Result<u32, Tr
             return Err(TrapCode::IndirectCallToNull);
         }
         let f = (r - 1) as u32;
-        if (&(*x.store).funcs)[f as usize].ty != o.ty {
+        let ty = (&(*x.store).funcs)[f as usize].ty;
+        if ty != o.ty && !signature_matches(ty, o.ty) {
             return Err(TrapCode::BadSignature);
         }
         Ok(f)
@@ -500,7 +508,7 @@ unsafe fn resolve_ref(o: &CallIndirect, sp: Sp, x: &Exec) -> Result<u32, TrapCod
         let f = (r - 1) as u32;
         let funcs = &(*x.store).funcs;
         match funcs.get(f as usize) {
-            Some(fe) if fe.ty == o.ty => Ok(f),
+            Some(fe) if fe.ty == o.ty || signature_matches(fe.ty, o.ty) => Ok(f),
             _ => Err(TrapCode::BadSignature),
         }
     }

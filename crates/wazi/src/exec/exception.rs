@@ -45,7 +45,7 @@ handler!(fn throw_ref(ip, sp, mem, len, x) {
 });
 
 /// One past the last slot of the frame at `sp`, running the code at `ip`.
-unsafe fn frame_top(ip: Ip, sp: Sp, inst: *const InstanceData) -> *const u64 {
+pub(crate) unsafe fn frame_top(ip: Ip, sp: Sp, inst: *const InstanceData) -> *const u64 {
     // SAFETY: the running instance is live.
     unsafe {
         let slots = (*inst)

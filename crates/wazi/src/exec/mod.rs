@@ -18,6 +18,7 @@
 pub(crate) mod atomic;
 pub(crate) mod control;
 pub(crate) mod exception;
+pub(crate) mod gc;
 pub(crate) mod memory;
 pub(crate) mod numeric;
 pub(crate) mod simd;

@@ -134,6 +134,7 @@ mod h {
     pub(crate) use super::super::atomic::*;
     pub(crate) use super::super::control::*;
     pub(crate) use super::super::exception::*;
+    pub(crate) use super::super::gc::*;
     pub(crate) use super::super::memory::*;
     pub(crate) use super::super::numeric::*;
     pub(crate) use super::super::table::*;

@@ -1,5 +1,6 @@
 //! Constant expressions (global initialisers, segment offsets and elements).
 
+use crate::trap::TrapCode;
 use anyhow::{Result, bail};
 use wasmparser::Operator;
 
@@ -16,6 +17,25 @@ pub(crate) enum ConstOp {
     I64Add,
     I64Sub,
     I64Mul,
+    /// `ref.i31`.
+    RefI31,
+    /// A GC allocation of type index `ty` (see [`GcNew`]).
+    GcNew(GcNew, u32),
+}
+
+/// The GC allocations a constant expression can make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GcNew {
+    /// `struct.new`: the fields are on the stack.
+    Struct,
+    /// `struct.new_default`.
+    StructDefault,
+    /// `array.new`: the element and the length are on the stack.
+    Array,
+    /// `array.new_default`: the length is on the stack.
+    ArrayDefault,
+    /// `array.new_fixed n`: `n` elements are on the stack.
+    ArrayFixed(u32),
 }
 
 /// A validated constant expression.
@@ -30,6 +50,10 @@ pub(crate) trait ConstEnv {
     fn global(&self, index: u32) -> u128;
     /// The raw reference to function `index` of the instance.
     fn func_ref(&self, index: u32) -> u64;
+    /// The number of operands `op` of type index `ty` pops.
+    fn gc_operands(&self, op: GcNew, ty: u32) -> usize;
+    /// Allocates a GC object (`op` of type index `ty`) from its operands.
+    fn gc_new(&mut self, op: GcNew, ty: u32, operands: &[u128]) -> Result<u64, TrapCode>;
 }
 
 impl ConstExpr {
@@ -58,6 +82,20 @@ impl ConstExpr {
                 Operator::I64Add => ConstOp::I64Add,
                 Operator::I64Sub => ConstOp::I64Sub,
                 Operator::I64Mul => ConstOp::I64Mul,
+                Operator::RefI31 => ConstOp::RefI31,
+                // The conversions keep a reference's bits (`store::gc`).
+                Operator::AnyConvertExtern | Operator::ExternConvertAny => continue,
+                Operator::StructNew { struct_type_index: t } => ConstOp::GcNew(GcNew::Struct, t),
+                Operator::StructNewDefault { struct_type_index: t } => {
+                    ConstOp::GcNew(GcNew::StructDefault, t)
+                }
+                Operator::ArrayNew { array_type_index: t } => ConstOp::GcNew(GcNew::Array, t),
+                Operator::ArrayNewDefault { array_type_index: t } => {
+                    ConstOp::GcNew(GcNew::ArrayDefault, t)
+                }
+                Operator::ArrayNewFixed { array_type_index: t, array_size: n } => {
+                    ConstOp::GcNew(GcNew::ArrayFixed(n), t)
+                }
                 Operator::End => break,
                 other => bail!("unsupported instruction in constant expression: {other:?}"),
             });
@@ -65,10 +103,13 @@ impl ConstExpr {
         Ok(ConstExpr { ops: ops.into() })
     }
 
-    /// Evaluates the expression to raw slot bits.
-    pub(crate) fn eval(&self, env: &dyn ConstEnv) -> u128 {
-        if let [op] = *self.ops {
-            return eval_leaf(op, env);
+    /// Evaluates the expression to raw slot bits. Only a GC allocation
+    /// can fail.
+    pub(crate) fn eval(&self, env: &mut dyn ConstEnv) -> Result<u128, TrapCode> {
+        if let [op] = *self.ops
+            && !matches!(op, ConstOp::GcNew(..))
+        {
+            return Ok(eval_leaf(op, env));
         }
         let mut stack: Vec<u128> = Vec::with_capacity(4);
         for &op in self.ops.iter() {
@@ -90,10 +131,21 @@ impl ConstExpr {
                 ConstOp::I64Add => bin(&mut stack, &|a, b| a.wrapping_add(b)),
                 ConstOp::I64Sub => bin(&mut stack, &|a, b| a.wrapping_sub(b)),
                 ConstOp::I64Mul => bin(&mut stack, &|a, b| a.wrapping_mul(b)),
+                ConstOp::RefI31 => {
+                    let v = stack.pop().unwrap_or(0);
+                    stack.push(crate::store::gc::i31_ref(v as u32) as u128);
+                }
+                ConstOp::GcNew(op, ty) => {
+                    let n = env.gc_operands(op, ty).min(stack.len());
+                    let at = stack.len() - n;
+                    let r = env.gc_new(op, ty, &stack[at..])?;
+                    stack.truncate(at);
+                    stack.push(r as u128);
+                }
                 leaf => stack.push(eval_leaf(leaf, env)),
             }
         }
-        stack.pop().unwrap_or(0)
+        Ok(stack.pop().unwrap_or(0))
     }
 }
 

@@ -3,14 +3,15 @@
 
 mod const_expr;
 
-pub(crate) use const_expr::{ConstEnv, ConstExpr};
+pub(crate) use const_expr::{ConstEnv, ConstExpr, GcNew};
 
 use crate::code::{Compiled, FuncCode};
 use crate::engine::{CompilationMode, Engine};
 use crate::translate::{self, TranslateEnv};
 use crate::trap::FrameInfo;
 use crate::types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, RefType, TableType,
+    CompositeType, ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, RefType,
+    SubType, TableType, registry,
 };
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::{BTreeMap, HashMap};
@@ -73,8 +74,10 @@ pub(crate) struct ModuleInner {
     pub engine: Engine,
     /// Function types by type index (non-function types are `None`).
     pub types: Vec<Option<FuncType>>,
-    /// Engine-wide ids of `types`.
+    /// Process-wide ids of `types` (see `types::registry`).
     pub type_ids: Vec<u32>,
+    /// The registered definition of every type index.
+    pub defs: Vec<Arc<registry::Entry>>,
     pub imports: Vec<Import>,
     /// Type index of every function (imports first).
     pub funcs: Vec<u32>,
@@ -159,6 +162,7 @@ impl ModuleInner {
             features: self.engine.inner.features,
             types: &self.types,
             type_ids: &self.type_ids,
+            defs: &self.defs,
             funcs: &self.funcs,
             num_imported_funcs: self.num_imported_funcs,
             code: &self.code,
@@ -350,6 +354,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         engine: engine.clone(),
         types: Vec::new(),
         type_ids: Vec::new(),
+        defs: Vec::new(),
         imports: Vec::new(),
         funcs: Vec::new(),
         num_imported_funcs: 0,
@@ -389,16 +394,27 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
             }
             Payload::TypeSection(reader) => {
                 for rec in reader {
-                    for sub in rec?.into_types() {
-                        match &sub.composite_type.inner {
-                            wasmparser::CompositeInnerType::Func(f) => {
-                                let t = FuncType::from_wasmparser(f, &m.type_ids)?;
-                                m.type_ids.push(engine.type_id(&t));
-                                m.types.push(Some(t));
-                            }
-                            _ => bail!("GC types need the GC proposal, which is not supported"),
-                        }
+                    // The group's own indices map to local ids while it is
+                    // interned (see `types::registry`).
+                    let subs: Vec<_> = rec?.into_types().collect();
+                    let start = m.type_ids.len();
+                    let mut ids = m.type_ids.clone();
+                    ids.extend((0..subs.len() as u32).map(|i| registry::LOCAL + i));
+                    let group = subs
+                        .iter()
+                        .map(|s| SubType::from_wasmparser(s, &ids))
+                        .collect::<Result<Vec<_>>>()?;
+                    let base = registry::intern(group);
+                    for i in 0..subs.len() as u32 {
+                        let entry = registry::entry(base + i);
+                        m.types.push(match entry.composite() {
+                            CompositeType::Func(f) => Some(f.clone()),
+                            _ => None,
+                        });
+                        m.type_ids.push(base + i);
+                        m.defs.push(entry);
                     }
+                    debug_assert_eq!(m.type_ids.len(), start + subs.len());
                 }
             }
             Payload::ImportSection(reader) => {

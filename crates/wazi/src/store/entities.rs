@@ -52,6 +52,8 @@ pub(crate) enum FuncKind {
 /// An exception tag: the types its exceptions carry.
 pub(crate) struct TagEntity {
     pub ty: crate::types::TagType,
+    /// The id of its function type (see `types::registry`).
+    pub type_id: u32,
 }
 
 pub(crate) struct FuncEntity {

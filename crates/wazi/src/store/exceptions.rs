@@ -11,19 +11,15 @@
 //! Most exceptions die where they are caught: a `throw` caught by a clause
 //! that does not keep the reference (`catch`, `catch_all`) frees its object
 //! at once. Objects whose references escaped into slots (`catch_ref`,
-//! legacy catches, `throw_ref`) are reclaimed by a collector that runs when
-//! the number of live objects doubles. It marks conservatively: every slot
-//! of the slot stack below the running frame's top, every `exnref` global
-//! and table element, the pending exception and the payloads of marked
-//! objects are roots, and any word in them that has the shape of a live
-//! reference keeps its object. A word that only looks like one keeps an
-//! object alive too long, never too short, so the collector never frees
-//! an object wasm can still reach. Objects the host has seen (through
-//! [`crate::ExnRef`]) are pinned and never collected: the host's copies
-//! cannot be traced.
+//! legacy catches, `throw_ref`) are reclaimed by the store's collector
+//! (`gc.rs`, which marks them with GC objects) when the number of live
+//! objects doubles. It marks the slot stack conservatively: any word below
+//! the running frame's top that has the shape of a live reference keeps
+//! its object, which can keep an object alive too long, never too short.
+//! Objects the host has seen (through [`crate::ExnRef`]) are pinned and
+//! never collected: the host's copies cannot be traced.
 
 use super::StoreCore;
-use crate::types::{RefType, ValType};
 
 /// The high bits every non-null `exnref` carries.
 pub(crate) const EXN_BITS: u64 = 0xE7E5 << 48;
@@ -124,34 +120,29 @@ impl ExnHeap {
         }
     }
 
-    /// Frees every unpinned object not reachable from `roots`.
-    fn collect(&mut self, roots: impl IntoIterator<Item = u64>) {
-        let mut marked = vec![false; self.slots.len()];
-        let mut work = Vec::new();
-        let mark = |raw: u64, marked: &mut Vec<bool>, work: &mut Vec<usize>, h: &ExnHeap| {
-            if h.get(raw).is_some() {
-                let i = raw as u32 as usize;
-                if !marked[i] {
-                    marked[i] = true;
-                    work.push(i);
-                }
-            }
-        };
-        for (i, s) in self.slots.iter().enumerate() {
-            if s.obj.as_ref().is_some_and(|o| o.pinned) {
-                marked[i] = true;
-                work.push(i);
-            }
-        }
-        for raw in roots {
-            mark(raw, &mut marked, &mut work, self);
-        }
-        while let Some(i) = work.pop() {
-            let payload = &self.slots[i].obj.as_ref().expect("marked objects are live").payload;
-            for &w in payload.iter() {
-                mark(w, &mut marked, &mut work, self);
-            }
-        }
+    /// The number of slots (live or free).
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The slot index of `raw`, if it refers to a live object.
+    pub(crate) fn index(&self, raw: u64) -> Option<usize> {
+        self.get(raw).map(|_| raw as u32 as usize)
+    }
+
+    /// The slot indices of pinned objects.
+    pub(crate) fn pinned(&self) -> Vec<usize> {
+        let pinned = |(i, s): (usize, &Slot)| s.obj.as_ref().is_some_and(|o| o.pinned).then_some(i);
+        self.slots.iter().enumerate().filter_map(pinned).collect()
+    }
+
+    /// The payload of the live object in slot `i`.
+    pub(crate) fn payload(&self, i: usize) -> &[u64] {
+        &self.slots[i].obj.as_ref().expect("a live object").payload
+    }
+
+    /// Frees every object not `marked`.
+    pub(crate) fn sweep(&mut self, marked: &[bool]) {
         for (i, m) in marked.iter().enumerate() {
             if !m && self.slots[i].obj.is_some() {
                 let generation = self.slots[i].generation;
@@ -174,34 +165,8 @@ impl StoreCore {
         stack_top: impl FnOnce() -> *const u64,
     ) -> u64 {
         if self.exns.gc_due() {
-            self.collect_exceptions(stack_top());
+            self.collect_garbage(stack_top());
         }
         self.exns.alloc(ExnObject { tag, payload: payload.into(), pinned: false })
-    }
-
-    /// Runs the collector with the store's roots.
-    fn collect_exceptions(&mut self, stack_top: *const u64) {
-        let stack: &[u64] = match &self.stack {
-            Some(s) => {
-                let base = s.slots.as_ptr();
-                // SAFETY: the slot stack is zero-initialised at its full
-                // capacity, and `stack_top` points into it (or at its base).
-                unsafe {
-                    let n = (stack_top as usize).saturating_sub(base as usize) / 8;
-                    std::slice::from_raw_parts(base, n.min(s.slots.len()))
-                }
-            }
-            None => &[],
-        };
-        let globals = self.globals.iter().filter(|g| *g.ty.content() == ValType::ExnRef);
-        // SAFETY: global cells are live store memory.
-        let globals = globals.map(|g| unsafe { *g.cell() });
-        let tables = self.tables.iter().filter(|t| *t.ty.element() == RefType::ExnRef);
-        let tables = tables.flat_map(|t| t.elems.iter().copied());
-        let roots = std::iter::once(self.pending_exception)
-            .chain(stack.iter().copied())
-            .chain(globals)
-            .chain(tables);
-        self.exns.collect(roots);
     }
 }

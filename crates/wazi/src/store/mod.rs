@@ -4,6 +4,7 @@
 mod entities;
 pub(crate) mod exceptions;
 pub(crate) mod extension;
+pub(crate) mod gc;
 mod limits;
 pub(crate) mod shared;
 
@@ -49,6 +50,8 @@ pub struct StoreCore {
     pub(crate) tags: Vec<TagEntity>,
     /// Exception objects.
     pub(crate) exns: exceptions::ExnHeap,
+    /// GC objects (structs and arrays).
+    pub(crate) gc: gc::GcHeap,
     /// The exception thrown to the host and not taken yet (0: none).
     pub(crate) pending_exception: u64,
     stack: Option<Stack>,
@@ -143,6 +146,7 @@ impl<T: 'static> Store<T> {
                 externs: Vec::new(),
                 tags: Vec::new(),
                 exns: Default::default(),
+                gc: gc::GcHeap::new(engine.config().max_gc_heap_size),
                 pending_exception: 0,
                 stack: None,
                 stack_top: std::ptr::null_mut(),

@@ -15,6 +15,8 @@
 //! - loop and `if` parameters and branch values are always in their stack
 //!   slots at a join.
 
+mod gc;
+
 use crate::code::{Compiled, FuncCode};
 use crate::config::Config;
 use crate::exec::simd::HANDLERS;
@@ -35,6 +37,8 @@ pub(crate) struct TranslateEnv<'a> {
     pub features: wasmparser::WasmFeatures,
     pub types: &'a [Option<FuncType>],
     pub type_ids: &'a [u32],
+    /// The registered definition of every type index.
+    pub defs: &'a [std::sync::Arc<crate::types::registry::Entry>],
     pub funcs: &'a [u32],
     pub num_imported_funcs: u32,
     pub code: &'a [FuncCode],
@@ -1070,7 +1074,8 @@ impl<'a> Translator<'a> {
                 self.lane_op(Opcode::v128_store64_lane, memarg, lane, false)?
             }
             other => {
-                if let Some(b) = isa::binop(&other) {
+                if self.gc(&other)? {
+                } else if let Some(b) = isa::binop(&other) {
                     self.binop(b)?
                 } else if let Some((op, traps)) = isa::unop(&other) {
                     if traps { self.unop_trap(op)? } else { self.unop(op)? }

@@ -1,5 +1,7 @@
 //! Types of WebAssembly values and entities.
 
+pub(crate) mod registry;
+
 use anyhow::{Result, bail};
 use std::fmt;
 
@@ -22,14 +24,16 @@ pub enum ValType {
     ExternRef,
     /// `exnref`, nullable (the exception-handling proposal).
     ExnRef,
-    /// Any other reference type (typed function references): `(ref $t)`,
-    /// `(ref func)`, `(ref null nofunc)`... The nullable abstract ones are
-    /// always the variants above.
+    /// `anyref`, nullable (the GC proposal).
+    AnyRef,
+    /// Any other reference type (typed function references and GC):
+    /// `(ref $t)`, `(ref func)`, `(ref null nofunc)`, `eqref`, `i31ref`...
+    /// The four nullable tops are always the variants above.
     Ref(TypedRef),
 }
 
-/// A reference type other than `funcref`, `externref` and `exnref`
-/// (see [`ValType::Ref`]).
+/// A reference type other than `funcref`, `externref`, `exnref` and
+/// `anyref` (see [`ValType::Ref`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TypedRef {
     nullable: bool,
@@ -51,7 +55,21 @@ pub enum HeapType {
     Exn,
     /// The bottom of exception references (only null).
     NoExn,
-    /// Functions of one type, named by its engine-wide id.
+    /// Any GC value: an `i31`, a struct, an array, or an external
+    /// reference converted by `any.convert_extern`.
+    Any,
+    /// Values `ref.eq` compares: `i31`s, structs and arrays.
+    Eq,
+    /// Unboxed 31-bit integers.
+    I31,
+    /// Any struct.
+    Struct,
+    /// Any array.
+    Array,
+    /// The bottom of GC references (only null).
+    None,
+    /// Values of one defined type (a function, struct or array type),
+    /// named by its process-wide id.
     Concrete(u32),
 }
 
@@ -59,22 +77,45 @@ impl HeapType {
     /// Whether every reference to `self` is one to `other`.
     pub fn matches(self, other: HeapType) -> bool {
         use HeapType::*;
-        self == other
-            || matches!(
-                (self, other),
-                (NoFunc, Func | Concrete(_))
-                    | (Concrete(_), Func)
-                    | (NoExtern, Extern)
-                    | (NoExn, Exn)
-            )
+        if self == other {
+            return true;
+        }
+        match (self, other) {
+            (Concrete(a), Concrete(b)) => registry::is_subtype(a, b),
+            (Concrete(a), b) => {
+                let k = registry::kind(a).abstract_heap();
+                k == b || (k != Func && matches!(b, Eq | Any))
+            }
+            (NoFunc, Concrete(b)) => registry::kind(b) == registry::Kind::Func,
+            (None, Concrete(b)) => registry::kind(b) != registry::Kind::Func,
+            (NoFunc, Func) | (NoExtern, Extern) | (NoExn, Exn) => true,
+            (None, Any | Eq | I31 | Struct | Array) => true,
+            (Eq | I31 | Struct | Array, Any) => true,
+            (I31 | Struct | Array, Eq) => true,
+            _ => false,
+        }
     }
 
     /// The top of this heap type's hierarchy, as a nullable reference type.
-    fn top(self) -> ValType {
+    pub(crate) fn top(self) -> ValType {
+        use HeapType::*;
         match self {
-            HeapType::Func | HeapType::NoFunc | HeapType::Concrete(_) => ValType::FuncRef,
-            HeapType::Extern | HeapType::NoExtern => ValType::ExternRef,
-            HeapType::Exn | HeapType::NoExn => ValType::ExnRef,
+            Func | NoFunc => ValType::FuncRef,
+            Extern | NoExtern => ValType::ExternRef,
+            Exn | NoExn => ValType::ExnRef,
+            Any | Eq | I31 | Struct | Array | None => ValType::AnyRef,
+            Concrete(id) => match registry::kind(id) {
+                registry::Kind::Func => ValType::FuncRef,
+                _ => ValType::AnyRef,
+            },
+        }
+    }
+
+    /// The same heap type with its ids mapped by `f`.
+    fn map_ids(self, f: &impl Fn(u32) -> u32) -> HeapType {
+        match self {
+            HeapType::Concrete(id) => HeapType::Concrete(f(id)),
+            h => h,
         }
     }
 }
@@ -86,13 +127,21 @@ impl ValType {
             (true, HeapType::Func) => ValType::FuncRef,
             (true, HeapType::Extern) => ValType::ExternRef,
             (true, HeapType::Exn) => ValType::ExnRef,
+            (true, HeapType::Any) => ValType::AnyRef,
             _ => ValType::Ref(TypedRef { nullable, heap }),
         }
     }
 
     /// Whether this is a reference type.
     pub fn is_ref(&self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::Ref(_))
+        matches!(
+            self,
+            ValType::FuncRef
+                | ValType::ExternRef
+                | ValType::ExnRef
+                | ValType::AnyRef
+                | ValType::Ref(_)
+        )
     }
 
     /// A reference type's nullability and heap type.
@@ -101,13 +150,15 @@ impl ValType {
             ValType::FuncRef => Some((true, HeapType::Func)),
             ValType::ExternRef => Some((true, HeapType::Extern)),
             ValType::ExnRef => Some((true, HeapType::Exn)),
+            ValType::AnyRef => Some((true, HeapType::Any)),
             ValType::Ref(r) => Some((r.nullable, r.heap)),
             _ => None,
         }
     }
 
     /// The type whose values this one's are represented as: a reference
-    /// type's nullable top (`funcref`, `externref`, `exnref`), else itself.
+    /// type's nullable top (`funcref`, `externref`, `exnref`, `anyref`),
+    /// else itself.
     pub(crate) fn family(&self) -> ValType {
         match self {
             ValType::Ref(r) => r.heap.top(),
@@ -120,6 +171,14 @@ impl ValType {
         match (self.as_ref(), other.as_ref()) {
             (Some((n1, h1)), Some((n2, h2))) => (!n1 || n2) && h1.matches(h2),
             _ => self == other,
+        }
+    }
+
+    /// The same type with its ids mapped by `f`.
+    pub(crate) fn map_ids(self, f: &impl Fn(u32) -> u32) -> ValType {
+        match self {
+            ValType::Ref(r) => ValType::Ref(TypedRef { heap: r.heap.map_ids(f), ..r }),
+            t => t,
         }
     }
 
@@ -153,6 +212,7 @@ impl fmt::Display for ValType {
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::ExnRef => "exnref",
+            ValType::AnyRef => "anyref",
             ValType::Ref(r) => return r.fmt(f),
         })
     }
@@ -168,7 +228,13 @@ impl fmt::Display for TypedRef {
             HeapType::NoExtern => write!(f, "noextern)"),
             HeapType::Exn => write!(f, "exn)"),
             HeapType::NoExn => write!(f, "noexn)"),
-            HeapType::Concrete(id) => write!(f, "(concrete func {id}))"),
+            HeapType::Any => write!(f, "any)"),
+            HeapType::Eq => write!(f, "eq)"),
+            HeapType::I31 => write!(f, "i31)"),
+            HeapType::Struct => write!(f, "struct)"),
+            HeapType::Array => write!(f, "array)"),
+            HeapType::None => write!(f, "none)"),
+            HeapType::Concrete(id) => write!(f, "(type {id}))"),
         }
     }
 }
@@ -182,6 +248,8 @@ pub enum RefType {
     ExternRef,
     /// `exnref` (the exception-handling proposal).
     ExnRef,
+    /// `anyref` (the GC proposal).
+    AnyRef,
     /// Any other reference type (see [`ValType::Ref`]).
     Ref(TypedRef),
 }
@@ -196,18 +264,33 @@ impl RefType {
             H::Abstract { shared: false, ty: A::NoExtern } => HeapType::NoExtern,
             H::Abstract { shared: false, ty: A::Exn } => HeapType::Exn,
             H::Abstract { shared: false, ty: A::NoExn } => HeapType::NoExn,
+            H::Abstract { shared: false, ty: A::Any } => HeapType::Any,
+            H::Abstract { shared: false, ty: A::Eq } => HeapType::Eq,
+            H::Abstract { shared: false, ty: A::I31 } => HeapType::I31,
+            H::Abstract { shared: false, ty: A::Struct } => HeapType::Struct,
+            H::Abstract { shared: false, ty: A::Array } => HeapType::Array,
+            H::Abstract { shared: false, ty: A::None } => HeapType::None,
             H::Concrete(U::Module(i)) | H::Exact(U::Module(i)) => match ids.get(i as usize) {
                 Some(&id) => HeapType::Concrete(id),
-                None => bail!("reference to type {i}, which is not a function type defined before"),
+                None => bail!("reference to type {i}, which is not defined before"),
             },
-            _ => bail!("reference type {r} needs the GC proposal, which is not supported"),
+            _ => bail!("reference type {r} is not supported (shared or stack-switching types)"),
         };
-        match ValType::reference(r.is_nullable(), heap) {
+        Ok(RefType::try_from(ValType::reference(r.is_nullable(), heap)).expect("a reference"))
+    }
+}
+
+impl TryFrom<ValType> for RefType {
+    type Error = ValType;
+
+    fn try_from(t: ValType) -> Result<RefType, ValType> {
+        match t {
             ValType::FuncRef => Ok(RefType::FuncRef),
             ValType::ExternRef => Ok(RefType::ExternRef),
             ValType::ExnRef => Ok(RefType::ExnRef),
+            ValType::AnyRef => Ok(RefType::AnyRef),
             ValType::Ref(t) => Ok(RefType::Ref(t)),
-            _ => unreachable!("a reference type"),
+            t => Err(t),
         }
     }
 }
@@ -218,6 +301,7 @@ impl From<RefType> for ValType {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
             RefType::ExnRef => ValType::ExnRef,
+            RefType::AnyRef => ValType::AnyRef,
             RefType::Ref(t) => ValType::Ref(t),
         }
     }
@@ -276,6 +360,210 @@ impl FuncType {
             v.iter().map(|&v| ValType::from_wasmparser(v, ids)).collect::<Result<_>>()
         };
         Ok(FuncType { params: convert(t.params())?, results: convert(t.results())? })
+    }
+
+    fn map_ids(&self, f: &impl Fn(u32) -> u32) -> FuncType {
+        FuncType {
+            params: self.params.iter().map(|t| t.map_ids(f)).collect(),
+            results: self.results.iter().map(|t| t.map_ids(f)).collect(),
+        }
+    }
+}
+
+/// What a struct field or array element holds: a value, or a packed
+/// integer (`i8`, `i16`) read back with sign or zero extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StorageType {
+    /// An 8-bit integer.
+    I8,
+    /// A 16-bit integer.
+    I16,
+    /// A value of a value type.
+    Val(ValType),
+}
+
+impl StorageType {
+    /// The type of the values read from and written to this storage.
+    pub fn unpacked(&self) -> ValType {
+        match self {
+            StorageType::I8 | StorageType::I16 => ValType::I32,
+            StorageType::Val(t) => *t,
+        }
+    }
+
+    /// Bytes an element takes in a data segment (`array.new_data`).
+    pub(crate) fn byte_size(&self) -> usize {
+        match self {
+            StorageType::I8 => 1,
+            StorageType::I16 => 2,
+            StorageType::Val(ValType::I64 | ValType::F64) => 8,
+            StorageType::Val(ValType::V128) => 16,
+            StorageType::Val(_) => 4,
+        }
+    }
+
+    fn from_wasmparser(t: wasmparser::StorageType, ids: &[u32]) -> Result<StorageType> {
+        Ok(match t {
+            wasmparser::StorageType::I8 => StorageType::I8,
+            wasmparser::StorageType::I16 => StorageType::I16,
+            wasmparser::StorageType::Val(v) => StorageType::Val(ValType::from_wasmparser(v, ids)?),
+        })
+    }
+
+    fn map_ids(self, f: &impl Fn(u32) -> u32) -> StorageType {
+        match self {
+            StorageType::Val(t) => StorageType::Val(t.map_ids(f)),
+            s => s,
+        }
+    }
+}
+
+impl fmt::Display for StorageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StorageType::I8 => f.write_str("i8"),
+            StorageType::I16 => f.write_str("i16"),
+            StorageType::Val(t) => t.fmt(f),
+        }
+    }
+}
+
+/// A struct field's or array element's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldType {
+    /// What it holds.
+    pub storage: StorageType,
+    /// Whether `struct.set` / `array.set` may change it.
+    pub mutable: bool,
+}
+
+impl FieldType {
+    fn from_wasmparser(t: &wasmparser::FieldType, ids: &[u32]) -> Result<FieldType> {
+        Ok(FieldType {
+            storage: StorageType::from_wasmparser(t.element_type, ids)?,
+            mutable: t.mutable,
+        })
+    }
+
+    fn map_ids(self, f: &impl Fn(u32) -> u32) -> FieldType {
+        FieldType { storage: self.storage.map_ids(f), ..self }
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mutable { write!(f, "(mut {})", self.storage) } else { self.storage.fmt(f) }
+    }
+}
+
+/// A struct type (the GC proposal): its fields in order.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StructType {
+    fields: Box<[FieldType]>,
+}
+
+impl StructType {
+    /// A struct type with these fields.
+    pub fn new(fields: impl IntoIterator<Item = FieldType>) -> StructType {
+        StructType { fields: fields.into_iter().collect() }
+    }
+
+    /// The fields, in order.
+    pub fn fields(&self) -> &[FieldType] {
+        &self.fields
+    }
+}
+
+/// An array type (the GC proposal): its element type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayType {
+    element: FieldType,
+}
+
+impl ArrayType {
+    /// An array type of `element`s.
+    pub fn new(element: FieldType) -> ArrayType {
+        ArrayType { element }
+    }
+
+    /// The element type.
+    pub fn element(&self) -> &FieldType {
+        &self.element
+    }
+}
+
+/// A defined type's definition: a function, struct or array type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum CompositeType {
+    Func(FuncType),
+    Struct(StructType),
+    Array(ArrayType),
+}
+
+/// A defined type as declared: its definition, whether it is final, and
+/// its declared supertype (an id).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SubType {
+    pub is_final: bool,
+    pub supertype: Option<u32>,
+    pub composite: CompositeType,
+}
+
+impl SubType {
+    /// `t`, whose type indices are the module's: `ids` maps each index
+    /// defined so far (and the indices of `t`'s own recursion group, to
+    /// `registry::LOCAL + i`) to an id.
+    pub(crate) fn from_wasmparser(t: &wasmparser::SubType, ids: &[u32]) -> Result<SubType> {
+        if t.composite_type.shared {
+            bail!("shared types (the shared-everything threads proposal) are not supported");
+        }
+        if t.composite_type.descriptor_idx.is_some() || t.composite_type.describes_idx.is_some() {
+            bail!("descriptor types (the custom-descriptors proposal) are not supported");
+        }
+        let composite = match &t.composite_type.inner {
+            wasmparser::CompositeInnerType::Func(f) => {
+                CompositeType::Func(FuncType::from_wasmparser(f, ids)?)
+            }
+            wasmparser::CompositeInnerType::Struct(s) => CompositeType::Struct(StructType {
+                fields: s
+                    .fields
+                    .iter()
+                    .map(|f| FieldType::from_wasmparser(f, ids))
+                    .collect::<Result<_>>()?,
+            }),
+            wasmparser::CompositeInnerType::Array(a) => {
+                CompositeType::Array(ArrayType { element: FieldType::from_wasmparser(&a.0, ids)? })
+            }
+            wasmparser::CompositeInnerType::Cont(_) => {
+                bail!("continuation types (the stack-switching proposal) are not supported")
+            }
+        };
+        let supertype = match t.supertype_idxs.first().map(|i| i.unpack()) {
+            None => None,
+            Some(wasmparser::UnpackedIndex::Module(i)) => match ids.get(i as usize) {
+                Some(&id) => Some(id),
+                None => bail!("supertype {i} is not defined before"),
+            },
+            Some(other) => bail!("unexpected supertype index {other:?}"),
+        };
+        Ok(SubType { is_final: t.is_final, supertype, composite })
+    }
+
+    /// The same type with its ids mapped by `f`.
+    pub(crate) fn map_ids(&self, f: &impl Fn(u32) -> u32) -> SubType {
+        SubType {
+            is_final: self.is_final,
+            supertype: self.supertype.map(f),
+            composite: match &self.composite {
+                CompositeType::Func(t) => CompositeType::Func(t.map_ids(f)),
+                CompositeType::Struct(s) => CompositeType::Struct(StructType {
+                    fields: s.fields.iter().map(|t| t.map_ids(f)).collect(),
+                }),
+                CompositeType::Array(a) => {
+                    CompositeType::Array(ArrayType { element: a.element.map_ids(f) })
+                }
+            },
+        }
     }
 }
 

@@ -1,0 +1,365 @@
+//! GC objects (the GC proposal) and the collector that reclaims them and
+//! exception objects together.
+//!
+//! A struct or array lives in the store's [`GcHeap`]: a handle (its type,
+//! where its slots are, its length) and its slots in one arena of 64-bit
+//! words, a field or element per slot (two for a `v128`; packed `i8` and
+//! `i16` values are kept unmasked and cut on read). Allocation takes a
+//! handle from a free list and bumps the arena; no system allocator call
+//! is made per object. A reference is [`GC_BITS`] or'ed with the handle's
+//! 16-bit generation and its 32-bit index, so a stale reference the host
+//! kept is detected instead of naming another object. An `i31` is
+//! [`I31_BITS`] or'ed with its 31 bits: it is no object at all.
+//!
+//! The `anyref` hierarchy's values are these two, null (0), and external
+//! references turned into `anyref` by `any.convert_extern`, which keep
+//! their `externref` bits (a store index plus one, below 2^32): the
+//! conversions both ways change nothing.
+//!
+//! Collection runs when the heap has doubled since the last one (or would
+//! pass its limit). It marks from the roots and then compacts the arena,
+//! sliding live objects' slots down; references name handles, so nothing
+//! that refers to a moved object changes. Marking is precise for globals,
+//! tables, element segments, host roots and object fields (only objects
+//! whose type holds references are traced), and conservative for the slot
+//! stack, whose slots are untyped: a word there that has the shape of a
+//! live reference keeps its object, which can keep an object too long,
+//! never too short. Exception payloads and GC fields may refer to each
+//! other, so both heaps are marked in one pass.
+//!
+//! References the host holds ([`crate::AnyRef`]) are in the heap's host
+//! roots until their root scope ends (see `Store::gc_root_scope`).
+
+use super::StoreCore;
+use crate::trap::TrapCode;
+
+/// The high bits of every reference to a GC object.
+pub(crate) const GC_BITS: u64 = 0x6C6C << 48;
+/// The high bits of every `i31`.
+pub(crate) const I31_BITS: u64 = 0x1331 << 48;
+const TAG_MASK: u64 = 0xFFFF << 48;
+
+/// Bytes counted for an object besides its slots: its handle.
+const HEADER_BYTES: usize = 32;
+/// Collection runs once this many bytes are in use, at the least.
+const MIN_GC_BYTES: usize = 1 << 20;
+
+/// The `i31` of the low 31 bits of `v`.
+#[inline(always)]
+pub(crate) fn i31_ref(v: u32) -> u64 {
+    I31_BITS | (v & 0x7FFF_FFFF) as u64
+}
+
+/// Whether `raw` is an `i31`.
+#[inline(always)]
+pub(crate) fn is_i31(raw: u64) -> bool {
+    raw & TAG_MASK == I31_BITS
+}
+
+/// What a new object is: its type, its slots (a struct's, or an array
+/// element's) and whether they can hold references.
+#[derive(Clone, Copy)]
+pub(crate) struct Shape {
+    pub ty: u32,
+    pub slots: u32,
+    pub traced: bool,
+}
+
+/// How a new array's elements start.
+#[derive(Clone, Copy)]
+pub(crate) enum ArrayInit<'a> {
+    /// Zero (`array.new_default`).
+    Default,
+    /// Every element is this one (its slots).
+    Fill(&'a [u64]),
+    /// The elements' slots, in order.
+    Elems(&'a [u64]),
+}
+
+/// An object's handle.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Object {
+    /// Its type's id (see `types::registry`).
+    pub ty: u32,
+    /// Whether it is an array (else a struct).
+    pub array: bool,
+    /// Whether its slots may hold references (the collector traces it).
+    pub traced: bool,
+    /// Where its slots start in the arena.
+    pub start: usize,
+    /// How many slots it has.
+    pub slots: u32,
+    /// An array's length in elements (0 for a struct).
+    pub len: u32,
+}
+
+struct Handle {
+    generation: u16,
+    obj: Option<Object>,
+}
+
+/// The store's GC heap.
+pub(crate) struct GcHeap {
+    handles: Vec<Handle>,
+    free: Vec<u32>,
+    /// Every object's slots.
+    pub arena: Vec<u64>,
+    /// Bytes in use: slots and handles of objects not known dead.
+    used: usize,
+    /// Collection runs before `used` passes this.
+    next_gc: usize,
+    /// The most bytes the heap may use (`Config::max_gc_heap_size`).
+    pub limit: usize,
+    /// References the host holds (see the module documentation).
+    pub host_roots: Vec<u64>,
+    /// Collections run so far.
+    pub collections: u64,
+}
+
+impl GcHeap {
+    pub(crate) fn new(limit: usize) -> GcHeap {
+        GcHeap {
+            handles: Vec::new(),
+            free: Vec::new(),
+            arena: Vec::new(),
+            used: 0,
+            next_gc: MIN_GC_BYTES,
+            limit,
+            host_roots: Vec::new(),
+            collections: 0,
+        }
+    }
+
+    /// The live object `raw` refers to, with its handle index.
+    #[inline(always)]
+    pub(crate) fn get(&self, raw: u64) -> Option<&Object> {
+        if raw & TAG_MASK != GC_BITS {
+            return None;
+        }
+        let h = self.handles.get(raw as u32 as usize)?;
+        if h.generation != (raw >> 32) as u16 {
+            return None;
+        }
+        h.obj.as_ref()
+    }
+
+    /// Bytes in use.
+    pub(crate) fn used(&self) -> usize {
+        self.used
+    }
+
+    /// Live objects (as of the last collection, plus those allocated since).
+    pub(crate) fn objects(&self) -> usize {
+        self.handles.len() - self.free.len()
+    }
+
+    fn cost(slots: usize) -> usize {
+        slots.saturating_mul(8).saturating_add(HEADER_BYTES)
+    }
+
+    /// Whether a collection should run before allocating `slots` slots.
+    fn due(&self, slots: usize) -> bool {
+        let after = self.used.saturating_add(Self::cost(slots));
+        after > self.next_gc || after > self.limit
+    }
+
+    /// Allocates an object of `slots` zeroed slots; returns its reference
+    /// and its slots.
+    fn alloc(&mut self, mut obj: Object) -> Result<(u64, &mut [u64]), TrapCode> {
+        let slots = obj.slots as usize;
+        let after = self.used.saturating_add(Self::cost(slots));
+        if after > self.limit {
+            return Err(TrapCode::GcHeapOutOfMemory);
+        }
+        self.used = after;
+        obj.start = self.arena.len();
+        self.arena.resize(obj.start + slots, 0);
+        let raw = match self.free.pop() {
+            Some(i) => {
+                let h = &mut self.handles[i as usize];
+                h.obj = Some(obj);
+                GC_BITS | (h.generation as u64) << 32 | i as u64
+            }
+            None => {
+                self.handles.push(Handle { generation: 0, obj: Some(obj) });
+                GC_BITS | (self.handles.len() as u64 - 1)
+            }
+        };
+        Ok((raw, &mut self.arena[obj.start..]))
+    }
+
+    /// The handle index of `raw`, if it refers to a live object.
+    fn index(&self, raw: u64) -> Option<usize> {
+        self.get(raw).map(|_| raw as u32 as usize)
+    }
+
+    /// Frees every object not `marked`, and slides the survivors' slots
+    /// to the start of the arena.
+    fn sweep(&mut self, marked: &[bool]) {
+        let mut live = Vec::new();
+        for (i, h) in self.handles.iter_mut().enumerate() {
+            if h.obj.is_none() {
+                continue;
+            }
+            if marked[i] {
+                live.push(i);
+            } else {
+                h.obj = None;
+                h.generation = h.generation.wrapping_add(1);
+                self.free.push(i as u32);
+            }
+        }
+        live.sort_unstable_by_key(|&i| self.handles[i].obj.as_ref().map_or(0, |o| o.start));
+        let mut end = 0;
+        let mut used = 0;
+        for i in live {
+            let o = self.handles[i].obj.as_mut().expect("live");
+            let n = o.slots as usize;
+            self.arena.copy_within(o.start..o.start + n, end);
+            o.start = end;
+            end += n;
+            used += Self::cost(n);
+        }
+        self.arena.truncate(end);
+        if self.arena.capacity() > 4 * end.max(1024) {
+            self.arena.shrink_to(2 * end);
+        }
+        self.used = used;
+        self.next_gc = (used * 2).max(MIN_GC_BYTES);
+        self.collections += 1;
+    }
+}
+
+impl StoreCore {
+    /// Allocates a GC object, collecting first if due. Its slots are zero;
+    /// `init` fills them. The slot stack is in use below `stack_top()` (see
+    /// [`StoreCore::new_exception`]). `collect: false` never collects
+    /// (constant expressions, whose values are in no root yet).
+    pub(crate) fn gc_alloc(
+        &mut self,
+        obj: Object,
+        collect: bool,
+        stack_top: impl FnOnce() -> *const u64,
+        init: impl FnOnce(&mut [u64]),
+    ) -> Result<u64, TrapCode> {
+        if collect && self.gc.due(obj.slots as usize) {
+            self.collect_garbage(stack_top());
+        }
+        let (raw, slots) = self.gc.alloc(obj)?;
+        init(&mut slots[..obj.slots as usize]);
+        Ok(raw)
+    }
+
+    /// A struct of shape `s`, its slots copied from `fields` (or zero:
+    /// `struct.new_default`).
+    pub(crate) fn struct_new(
+        &mut self,
+        s: Shape,
+        fields: Option<&[u64]>,
+        collect: bool,
+        stack_top: impl FnOnce() -> *const u64,
+    ) -> Result<u64, TrapCode> {
+        let obj =
+            Object { ty: s.ty, array: false, traced: s.traced, start: 0, slots: s.slots, len: 0 };
+        self.gc_alloc(obj, collect, stack_top, |s| {
+            if let Some(f) = fields {
+                s.copy_from_slice(&f[..s.len()]);
+            }
+        })
+    }
+
+    /// An array of shape `s` (its elements' slots) with `len` elements.
+    pub(crate) fn array_new(
+        &mut self,
+        s: Shape,
+        len: u32,
+        init: ArrayInit<'_>,
+        collect: bool,
+        stack_top: impl FnOnce() -> *const u64,
+    ) -> Result<u64, TrapCode> {
+        let elem_slots = s.slots;
+        let total = len as u64 * elem_slots as u64;
+        if total.saturating_mul(8) > self.gc.limit as u64 || total > u32::MAX as u64 {
+            return Err(TrapCode::AllocationTooLarge);
+        }
+        let (ty, traced) = (s.ty, s.traced);
+        let obj = Object { ty, array: true, traced, start: 0, slots: total as u32, len };
+        self.gc_alloc(obj, collect, stack_top, |s| match init {
+            ArrayInit::Default => {}
+            ArrayInit::Fill(v) => {
+                if v.iter().any(|&w| w != 0) {
+                    for e in s.chunks_exact_mut(elem_slots as usize) {
+                        e.copy_from_slice(v);
+                    }
+                }
+            }
+            ArrayInit::Elems(v) => s.copy_from_slice(&v[..s.len()]),
+        })
+    }
+
+    /// The slots of the object `raw` refers to.
+    #[inline(always)]
+    pub(crate) fn gc_slots(&mut self, raw: u64) -> Option<(Object, &mut [u64])> {
+        let o = *self.gc.get(raw)?;
+        Some((o, &mut self.gc.arena[o.start..o.start + o.slots as usize]))
+    }
+
+    /// Marks both heaps from the store's roots and frees what is not
+    /// reachable.
+    pub(crate) fn collect_garbage(&mut self, stack_top: *const u64) {
+        let stack: &[u64] = match &self.stack {
+            Some(s) => {
+                let base = s.slots.as_ptr();
+                // SAFETY: the slot stack is zero-initialised at its full
+                // capacity, and `stack_top` points into it (or at its base).
+                unsafe {
+                    let n = (stack_top as usize).saturating_sub(base as usize) / 8;
+                    std::slice::from_raw_parts(base, n.min(s.slots.len()))
+                }
+            }
+            None => &[],
+        };
+        let mut work: Vec<u64> = Vec::new();
+        work.push(self.pending_exception);
+        work.extend_from_slice(stack);
+        for g in self.globals.iter().filter(|g| g.ty.content().is_ref()) {
+            // SAFETY: global cells are live store memory.
+            work.push(unsafe { *g.cell() });
+        }
+        for t in &self.tables {
+            work.extend_from_slice(&t.elems);
+        }
+        for inst in &self.instances {
+            for e in inst.elems.iter() {
+                // SAFETY: no wasm code runs while the collector reads the
+                // segments (the allocating handler is suspended in it).
+                work.extend_from_slice(unsafe { &*e.get() });
+            }
+        }
+        work.extend_from_slice(&self.gc.host_roots);
+        let mut gc_marked = vec![false; self.gc.handles.len()];
+        let mut exn_marked = vec![false; self.exns.capacity()];
+        for i in self.exns.pinned() {
+            exn_marked[i] = true;
+            work.extend_from_slice(self.exns.payload(i));
+        }
+        while let Some(w) = work.pop() {
+            if let Some(i) = self.gc.index(w) {
+                if !gc_marked[i] {
+                    gc_marked[i] = true;
+                    let o = self.gc.handles[i].obj.expect("live");
+                    if o.traced {
+                        work.extend_from_slice(&self.gc.arena[o.start..o.start + o.slots as usize]);
+                    }
+                }
+            } else if let Some(i) = self.exns.index(w)
+                && !exn_marked[i]
+            {
+                exn_marked[i] = true;
+                work.extend_from_slice(self.exns.payload(i));
+            }
+        }
+        self.gc.sweep(&gc_marked);
+        self.exns.sweep(&exn_marked);
+    }
+}
