@@ -140,7 +140,16 @@ const WASM_OPTS: &[Opt] = &[
         value: "[=y|n]",
         help: "Configure support for the multi-memory proposal (on by default).",
     },
-    Opt { key: "gc", value: "[=y|n]", help: "The GC proposal (not supported by wazi: only `=n`)." },
+    Opt {
+        key: "gc",
+        value: "[=y|n]",
+        help: "Configure support for the GC proposal (on by default).",
+    },
+    Opt {
+        key: "gc-support",
+        value: "[=y|n]",
+        help: "Whether any GC infrastructure is enabled (`=n` turns the GC proposal off).",
+    },
     Opt {
         key: "function-references",
         value: "[=y|n]",
@@ -430,6 +439,7 @@ pub struct WasmOptions {
     custom_page_sizes: Option<bool>,
     memory64: Option<bool>,
     function_references: Option<bool>,
+    gc: Option<bool>,
     exceptions: Option<bool>,
     legacy_exceptions: Option<bool>,
     threads: Option<bool>,
@@ -463,6 +473,7 @@ impl WasmOptions {
                 "custom-page-sizes" => o.custom_page_sizes = Some(boolean(&k, &v)?),
                 "memory64" => o.memory64 = Some(boolean(&k, &v)?),
                 "function-references" => o.function_references = Some(boolean(&k, &v)?),
+                "gc" | "gc-support" => o.gc = Some(boolean(&k, &v)? && o.gc != Some(false)),
                 "exceptions" => o.exceptions = Some(boolean(&k, &v)?),
                 "threads" => o.threads = Some(boolean(&k, &v)?),
                 "legacy-exceptions" => o.legacy_exceptions = Some(boolean(&k, &v)?),
@@ -514,6 +525,9 @@ impl WasmOptions {
         }
         if let Some(f) = self.function_references {
             config.wasm_function_references(f);
+        }
+        if let Some(f) = self.gc {
+            config.wasm_gc(f);
         }
         if let Some(f) = self.exceptions {
             config.wasm_exceptions(f);

@@ -148,9 +148,9 @@ fn unknown_and_unsupported_options() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown -W / --wasm option: nosuch"));
     assert!(text(&out.stderr).contains("max-memory-size"));
-    let out = wazi(&["run", "-W", "gc=y", &m]);
+    let out = wazi(&["run", "-W", "nan-canonicalization=y", &m]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("-W gc is not supported"));
+    assert!(text(&out.stderr).contains("-W nan-canonicalization is not supported"));
     let out = wazi(&["run", "-S", "nn", &m]);
     assert!(text(&out.stderr).contains("-S nn is not supported"));
     let out = wazi(&["run", "-S", "preview2=n", &m]);

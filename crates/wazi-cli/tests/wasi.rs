@@ -761,6 +761,25 @@ fn cpp_exceptions_from_zig_clang() {
     assert_eq!(text(&out.stdout), expected);
 }
 
+#[test]
+fn kotlin_programs_on_wasm_gc() {
+    // Kotlin/Wasm programs (tests/kotlin/*.kt, prebuilt by
+    // tests/kotlin/build.sh with JetBrains' kotlinc-wasm 2.4.20 for WASI):
+    // WebAssembly GC objects for every Kotlin object, casts, exceptions
+    // through try_table. The transcripts are wasmtime 48's.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kotlin");
+    for name in ["tour", "binary_trees"] {
+        let expected = std::fs::read_to_string(dir.join(format!("{name}.txt"))).unwrap();
+        let out = run(wazi().arg("run").arg(dir.join(format!("{name}.wasm"))));
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), expected, "{name}");
+    }
+    let tour = std::fs::read_to_string(dir.join("tour.txt")).unwrap();
+    assert!(
+        tour.contains("sorted=[1, 2, 3, 4, 5, 6, 7, 8, 9]") && tour.contains("caught msg=boom")
+    );
+}
+
 // ---- WASI 0.1 modules as components (wasmtime 48's preview1 adapter) ----
 
 /// `module` made a component with wasmtime 48's preview1 adapter, as

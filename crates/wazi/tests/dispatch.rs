@@ -166,7 +166,54 @@ fn body() -> String {
     b += "(local.set $ai (select (local.get $xi32) (local.get $yi32) (local.get $ai)))\n";
     b += "(block (block (block (br_table 0 1 2 (i32.and (local.get $n) (i32.const 3))))))\n";
     b += "(local.set $ai (block (result i32) (br_table 0 0 (i32.const 1) (local.get $xi32))))\n";
-    b
+    b + &gc_body()
+}
+
+/// The GC instructions (structs, arrays of every element width, i31,
+/// casts, conversions); they fold into `$ai`.
+fn gc_body() -> String {
+    let lines = [
+        "(local.set $s (struct.new $st (local.get $xi32) (local.get $xi32) (v128.const i64x2 1 2)))",
+        "(local.set $s2 (struct.new_default $st))",
+        "(struct.set $st 0 (local.get $s) (i32.add (struct.get $st 0 (local.get $s)) (i32.const 1)))",
+        "(struct.set $st 1 (local.get $s2) (local.get $xi32))",
+        "(struct.set $st 2 (local.get $s2) (struct.get $st 2 (local.get $s)))",
+        "(local.set $ai (i32.add (local.get $ai) (struct.get_s $st 1 (local.get $s))))",
+        "(local.set $ai (i32.add (local.get $ai) (struct.get_u $st 1 (local.get $s2))))",
+        "(local.set $arr (array.new $at (local.get $xi32) (i32.const 8)))",
+        "(local.set $arr2 (array.new_default $at (i32.const 8)))",
+        "(local.set $arr2 (array.new_fixed $at 3 (i32.const 1) (i32.const 2) (local.get $xi32)))",
+        "(local.set $b8 (array.new_data $a8 $d (i32.const 0) (i32.const 4)))",
+        "(local.set $b16 (array.new_data $a16 $d (i32.const 0) (i32.const 2)))",
+        "(local.set $fr (array.new_elem $af $e (i32.const 0) (i32.const 1)))",
+        "(local.set $vs (array.new $av (v128.const i64x2 3 4) (i32.const 4)))",
+        "(array.set $at (local.get $arr) (i32.const 1) (local.get $xi32))",
+        "(local.set $ai (i32.add (local.get $ai) (array.get $at (local.get $arr) (i32.const 1))))",
+        "(local.set $ai (i32.add (local.get $ai) (array.get_s $a8 (local.get $b8) (i32.const 2))))",
+        "(local.set $ai (i32.add (local.get $ai) (array.get_u $a16 (local.get $b16) (i32.const 1))))",
+        "(array.set $a8 (local.get $b8) (i32.const 0) (i32.const -1))",
+        "(local.set $ai (i32.add (local.get $ai) (array.get_u $a8 (local.get $b8) (i32.const 0))))",
+        "(local.set $ai (i32.add (local.get $ai) (array.get_s $a16 (local.get $b16) (i32.const 0))))",
+        "(array.set $av (local.get $vs) (i32.const 1) (array.get $av (local.get $vs) (i32.const 0)))",
+        "(local.set $ai (i32.add (local.get $ai) (array.len (local.get $arr2))))",
+        "(array.fill $at (local.get $arr) (i32.const 0) (local.get $xi32) (i32.const 2))",
+        "(array.fill $av (local.get $vs) (i32.const 2) (v128.const i64x2 5 6) (i32.const 2))",
+        "(array.copy $at $at (local.get $arr) (i32.const 0) (local.get $arr2) (i32.const 1) (i32.const 2))",
+        "(array.copy $av $av (local.get $vs) (i32.const 0) (local.get $vs) (i32.const 1) (i32.const 2))",
+        "(array.init_data $a8 $d (local.get $b8) (i32.const 0) (i32.const 1) (i32.const 2))",
+        "(array.init_elem $af $e (local.get $fr) (i32.const 0) (i32.const 0) (i32.const 1))",
+        "(local.set $ai (i32.add (local.get $ai) (array.get $at (local.get $arr) (i32.const 0))))",
+        "(local.set $ai (i32.add (local.get $ai) (i31.get_s (ref.i31 (local.get $xi32)))))",
+        "(local.set $ai (i32.add (local.get $ai) (i31.get_u (ref.i31 (i32.const -1)))))",
+        "(local.set $any (any.convert_extern (extern.convert_any (local.get $s))))",
+        "(local.set $ai (i32.add (local.get $ai) (ref.test (ref $st) (local.get $any))))",
+        "(local.set $ai (i32.add (local.get $ai) (ref.test (ref null $at) (local.get $any))))",
+        "(local.set $s2 (ref.cast (ref $st) (local.get $any)))",
+        "(local.set $ai (i32.add (local.get $ai) (ref.eq (local.get $s) (local.get $s2))))",
+        "(drop (block $b (result anyref) (br_on_cast $b anyref (ref $st) (local.get $any))))",
+        "(drop (block $b (result anyref) (br_on_cast_fail $b anyref (ref $at) (local.get $any))))",
+    ];
+    lines.iter().map(|l| format!("{l}\n")).collect()
 }
 
 fn module_text() -> String {
@@ -174,6 +221,12 @@ fn module_text() -> String {
         r#"(module
   (import "host" "f" (func $imported (param i32) (result i32)))
   (type $sig (func (param i32) (result i32)))
+  (type $st (struct (field (mut i32)) (field (mut i8)) (field (mut v128))))
+  (type $at (array (mut i32)))
+  (type $a8 (array (mut i8)))
+  (type $a16 (array (mut i16)))
+  (type $av (array (mut v128)))
+  (type $af (array (mut funcref)))
   (memory 1)
   (data $d "abcd")
   (global $g (mut i32) (i32.const 0))
@@ -190,6 +243,9 @@ fn module_text() -> String {
     (local $xi32 i32) (local $yi32 i32) (local $xi64 i64) (local $yi64 i64)
     (local $xf32 f32) (local $yf32 f32) (local $xf64 f64) (local $yf64 f64)
     (local $addr i32) (local $sum i32)
+    (local $s (ref null $st)) (local $s2 (ref null $st)) (local $any anyref)
+    (local $arr (ref null $at)) (local $arr2 (ref null $at)) (local $b8 (ref null $a8))
+    (local $b16 (ref null $a16)) (local $vs (ref null $av)) (local $fr (ref null $af))
     (local.set $addr (i32.const 32))
     (loop $l
       (local.set $xi32 (i32.add (local.get $n) (i32.const 11)))

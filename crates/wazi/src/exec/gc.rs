@@ -6,7 +6,7 @@
 use super::exception::frame_top;
 use super::numeric::handler;
 use super::{Exec, Flow, Ip, Mem, Sp, next, operands, rd, trap, wr};
-use crate::ir::{Cast, Gc, RIdx, RR, RRR, RRRRR};
+use crate::ir::{Cast, Gc, RIdx, RR, RRR, RRRRR, Slot};
 use crate::store::gc::{ArrayInit, Object, Shape, i31_ref, is_i31};
 use crate::trap::TrapCode;
 use crate::types::{HeapType, registry};
@@ -139,49 +139,133 @@ macro_rules! top {
     }};
 }
 
-handler!(fn struct_new(ip, sp, mem, len, x) {
-    let o = operands::<Gc>(ip);
-    let fields = std::slice::from_raw_parts(sp.add(o.a as usize), o.n as usize);
-    let r = (*x.store).struct_new(shape(o, o.n), Some(fields), true, top!(ip, sp, x));
-    match r {
-        Ok(r) => wr(sp, o.d, r),
-        Err(code) => return trap(ip, x, code),
-    }
-    next!(Gc, ip, sp, mem, len, x)
-});
+/// What an allocating instruction makes.
+#[derive(Clone, Copy)]
+enum Alloc {
+    Struct,
+    StructDefault,
+    Array,
+    ArrayDefault,
+    ArrayFixed,
+    ArrayData,
+    ArrayElem,
+}
 
-handler!(fn struct_new_default(ip, sp, mem, len, x) {
-    let o = operands::<Gc>(ip);
-    match (*x.store).struct_new(shape(o, o.n), None, true, top!(ip, sp, x)) {
-        Ok(r) => wr(sp, o.d, r),
-        Err(code) => return trap(ip, x, code),
+/// The object instruction `o` (`kind`) allocates. Out of line: its frame
+/// holds values whose addresses escape (the collector's closure, slices,
+/// a decoding buffer), which in the handler would keep its dispatch from
+/// being a tail call.
+#[inline(never)]
+unsafe fn alloc(ip: Ip, sp: Sp, x: &mut Exec, o: &Gc, kind: Alloc) -> Result<u64, TrapCode> {
+    // SAFETY: the operands are the instruction's; the store and the
+    // running instance are live.
+    unsafe {
+        let store = &mut *x.store;
+        let top = top!(ip, sp, x);
+        let slots = |at: Slot, n: usize| std::slice::from_raw_parts(sp.add(at as usize), n);
+        match kind {
+            Alloc::Struct => {
+                store.struct_new(shape(o, o.n), Some(slots(o.a, o.n as usize)), true, top)
+            }
+            Alloc::StructDefault => store.struct_new(shape(o, o.n), None, true, top),
+            Alloc::Array | Alloc::ArrayDefault => {
+                let init = match kind {
+                    Alloc::Array => ArrayInit::Fill(slots(o.a, o.elem as usize)),
+                    _ => ArrayInit::Default,
+                };
+                store.array_new(shape(o, o.elem as u32), rd(sp, o.b), init, true, top)
+            }
+            Alloc::ArrayFixed => {
+                let elems = ArrayInit::Elems(slots(o.a, o.n as usize * o.elem as usize));
+                store.array_new(shape(o, o.elem as u32), o.n, elems, true, top)
+            }
+            Alloc::ArrayData => {
+                let (offset, n): (u32, u32) = (rd(sp, o.a), rd(sp, o.b));
+                let bytes =
+                    data_elems(x, o.n, offset, n, o.elem).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let mut elems = Vec::new();
+                decode_data(bytes, o.elem as usize, &mut elems);
+                let slots = if o.elem == 16 { 2 } else { 1 };
+                let shape = Shape { ty: o.ty, slots, traced: false };
+                store.array_new(shape, n, ArrayInit::Elems(&elems), true, top)
+            }
+            Alloc::ArrayElem => {
+                let (offset, n): (u32, u32) = (rd(sp, o.a), rd(sp, o.b));
+                let seg = (*x.inst).elem_segment(o.n);
+                let end = (offset as usize).checked_add(n as usize);
+                let items = end.and_then(|e| seg.get(offset as usize..e));
+                // A copy: the segment is the instance's (a root), but the
+                // collector may run while the array is allocated.
+                let items = items.ok_or(TrapCode::TableOutOfBounds)?.to_vec();
+                let shape = Shape { ty: o.ty, slots: 1, traced: true };
+                store.array_new(shape, n, ArrayInit::Elems(&items), true, top)
+            }
+        }
     }
-    next!(Gc, ip, sp, mem, len, x)
-});
+}
 
-/// The struct field handlers: `$read` turns the field's slot into the
-/// value.
-macro_rules! struct_get {
-    ($($name:ident => $read:expr;)*) => {$(
+/// The allocating handlers: `d` = the new object.
+macro_rules! alloc_handlers {
+    ($($name:ident => $kind:ident,)*) => {$(
         handler!(fn $name(ip, sp, mem, len, x) {
-            let o = operands::<RIdx>(ip);
-            let Some(obj) = object(x, rd(sp, o.a)) else {
-                return trap(ip, x, TrapCode::NullReference);
-            };
-            let v: u64 = arena(x)[obj.start + o.idx as usize];
-            let read: fn(u64) -> u64 = $read;
-            wr(sp, o.d, read(v));
-            next!(RIdx, ip, sp, mem, len, x)
+            let o = operands::<Gc>(ip);
+            match alloc(ip, sp, x, o, Alloc::$kind) {
+                Ok(r) => wr(sp, o.d, r),
+                Err(code) => return trap(ip, x, code),
+            }
+            next!(Gc, ip, sp, mem, len, x)
         });
     )*};
 }
 
-struct_get! {
-    struct_get => |v| v;
-    struct_get_s8 => |v| v as i8 as i32 as u32 as u64;
-    struct_get_u8 => |v| v as u8 as u64;
-    struct_get_s16 => |v| v as i16 as i32 as u32 as u64;
-    struct_get_u16 => |v| v as u16 as u64;
+alloc_handlers! {
+    struct_new => Struct,
+    struct_new_default => StructDefault,
+    array_new => Array,
+    array_new_default => ArrayDefault,
+    array_new_fixed => ArrayFixed,
+    array_new_data => ArrayData,
+    array_new_elem => ArrayElem,
+}
+
+/// The field and element read handlers, a struct's and an array's per
+/// reading: `$read` turns the slot into the value (cutting packed ones).
+macro_rules! reads {
+    ($($field:ident, $element:ident => $read:expr;)*) => {$(
+        handler!(fn $field(ip, sp, mem, len, x) {
+            let o = operands::<RIdx>(ip);
+            let Some(obj) = object(x, rd(sp, o.a)) else {
+                return trap(ip, x, TrapCode::NullReference);
+            };
+            let v: u64 = arena(x)[obj.base() + o.idx as usize];
+            let read: fn(u64) -> u64 = $read;
+            wr(sp, o.d, read(v));
+            next!(RIdx, ip, sp, mem, len, x)
+        });
+
+        handler!(fn $element(ip, sp, mem, len, x) {
+            let o = operands::<RRR>(ip);
+            let Some(obj) = object(x, rd(sp, o.a)) else {
+                return trap(ip, x, TrapCode::NullReference);
+            };
+            let i: u32 = rd(sp, o.b);
+            if i >= obj.len {
+                return trap(ip, x, TrapCode::ArrayOutOfBounds);
+            }
+            let v: u64 = arena(x)[obj.base() + i as usize];
+            let read: fn(u64) -> u64 = $read;
+            wr(sp, o.d, read(v));
+            next!(RRR, ip, sp, mem, len, x)
+        });
+    )*};
+}
+
+reads! {
+    struct_get, array_get => |v| v;
+    struct_get_s8, array_get_s8 => |v| v as i8 as i32 as u32 as u64;
+    struct_get_u8, array_get_u8 => |v| v as u8 as u64;
+    struct_get_s16, array_get_s16 => |v| v as i16 as i32 as u32 as u64;
+    struct_get_u16, array_get_u16 => |v| v as u16 as u64;
 }
 
 handler!(fn struct_get128(ip, sp, mem, len, x) {
@@ -189,7 +273,7 @@ handler!(fn struct_get128(ip, sp, mem, len, x) {
     let Some(obj) = object(x, rd(sp, o.a)) else {
         return trap(ip, x, TrapCode::NullReference);
     };
-    let at = obj.start + o.idx as usize;
+    let at = obj.base() + o.idx as usize;
     let (lo, hi) = (arena(x)[at], arena(x)[at + 1]);
     wr(sp, o.d, lo);
     wr(sp, o.d + 1, hi);
@@ -201,7 +285,7 @@ handler!(fn struct_set(ip, sp, mem, len, x) {
     let Some(obj) = object(x, rd(sp, o.a)) else {
         return trap(ip, x, TrapCode::NullReference);
     };
-    arena(x)[obj.start + o.idx as usize] = rd(sp, o.d);
+    arena(x)[obj.base() + o.idx as usize] = rd(sp, o.d);
     next!(RIdx, ip, sp, mem, len, x)
 });
 
@@ -210,48 +294,14 @@ handler!(fn struct_set128(ip, sp, mem, len, x) {
     let Some(obj) = object(x, rd(sp, o.a)) else {
         return trap(ip, x, TrapCode::NullReference);
     };
-    let at = obj.start + o.idx as usize;
+    let at = obj.base() + o.idx as usize;
     arena(x)[at] = rd(sp, o.d);
     arena(x)[at + 1] = rd(sp, o.d + 1);
     next!(RIdx, ip, sp, mem, len, x)
 });
 
-handler!(fn array_new(ip, sp, mem, len, x) {
-    let o = operands::<Gc>(ip);
-    let n: u32 = rd(sp, o.b);
-    let init = std::slice::from_raw_parts(sp.add(o.a as usize), o.elem as usize);
-    let r = (*x.store).array_new(shape(o, o.elem as u32), n, ArrayInit::Fill(init), true, top!(ip, sp, x));
-    match r {
-        Ok(r) => wr(sp, o.d, r),
-        Err(code) => return trap(ip, x, code),
-    }
-    next!(Gc, ip, sp, mem, len, x)
-});
-
-handler!(fn array_new_default(ip, sp, mem, len, x) {
-    let o = operands::<Gc>(ip);
-    let n: u32 = rd(sp, o.b);
-    let r = (*x.store).array_new(shape(o, o.elem as u32), n, ArrayInit::Default, true, top!(ip, sp, x));
-    match r {
-        Ok(r) => wr(sp, o.d, r),
-        Err(code) => return trap(ip, x, code),
-    }
-    next!(Gc, ip, sp, mem, len, x)
-});
-
-handler!(fn array_new_fixed(ip, sp, mem, len, x) {
-    let o = operands::<Gc>(ip);
-    let elems = std::slice::from_raw_parts(sp.add(o.a as usize), o.n as usize * o.elem as usize);
-    let r = (*x.store).array_new(shape(o, o.elem as u32), o.n, ArrayInit::Elems(elems), true, top!(ip, sp, x));
-    match r {
-        Ok(r) => wr(sp, o.d, r),
-        Err(code) => return trap(ip, x, code),
-    }
-    next!(Gc, ip, sp, mem, len, x)
-});
-
-/// Decodes `n` data-segment elements of `size` bytes each from `bytes`
-/// into slots (a v128 element into two).
+/// Decodes data-segment elements of `size` bytes each from `bytes` into
+/// slots (a v128 element into two).
 fn decode_data(bytes: &[u8], size: usize, out: &mut Vec<u64>) {
     for e in bytes.chunks_exact(size) {
         let mut b = [0u8; 16];
@@ -274,73 +324,6 @@ unsafe fn data_elems(x: &Exec, seg: u32, offset: u32, n: u32, size: u8) -> Optio
     data.get(start..end)
 }
 
-handler!(fn array_new_data(ip, sp, mem, len, x) {
-    let o = operands::<Gc>(ip);
-    let (offset, n): (u32, u32) = (rd(sp, o.a), rd(sp, o.b));
-    let Some(bytes) = data_elems(x, o.n, offset, n, o.elem) else {
-        return trap(ip, x, TrapCode::MemoryOutOfBounds);
-    };
-    let mut elems = Vec::new();
-    decode_data(bytes, o.elem as usize, &mut elems);
-    let slots = if o.elem == 16 { 2 } else { 1 };
-    let init = ArrayInit::Elems(&elems);
-    let shape = Shape { ty: o.ty, slots, traced: false };
-    match (*x.store).array_new(shape, n, init, true, top!(ip, sp, x)) {
-        Ok(r) => wr(sp, o.d, r),
-        Err(code) => return trap(ip, x, code),
-    }
-    next!(Gc, ip, sp, mem, len, x)
-});
-
-handler!(fn array_new_elem(ip, sp, mem, len, x) {
-    let o = operands::<Gc>(ip);
-    let (offset, n): (u32, u32) = (rd(sp, o.a), rd(sp, o.b));
-    let seg = (*x.inst).elem_segment(o.n);
-    let Some(items) = (offset as usize).checked_add(n as usize).and_then(|e| seg.get(offset as usize..e))
-    else {
-        return trap(ip, x, TrapCode::TableOutOfBounds);
-    };
-    // The segment is the instance's (a root), so a collection cannot free
-    // its objects while they are copied.
-    let items = items.to_vec();
-    let init = ArrayInit::Elems(&items);
-    let shape = Shape { ty: o.ty, slots: 1, traced: true };
-    match (*x.store).array_new(shape, n, init, true, top!(ip, sp, x)) {
-        Ok(r) => wr(sp, o.d, r),
-        Err(code) => return trap(ip, x, code),
-    }
-    next!(Gc, ip, sp, mem, len, x)
-});
-
-/// The array handlers that read element `b` of array `a`: `$read` turns
-/// the element's slot into the value.
-macro_rules! array_get {
-    ($($name:ident => $read:expr;)*) => {$(
-        handler!(fn $name(ip, sp, mem, len, x) {
-            let o = operands::<RRR>(ip);
-            let Some(obj) = object(x, rd(sp, o.a)) else {
-                return trap(ip, x, TrapCode::NullReference);
-            };
-            let i: u32 = rd(sp, o.b);
-            if i >= obj.len {
-                return trap(ip, x, TrapCode::ArrayOutOfBounds);
-            }
-            let v: u64 = arena(x)[obj.start + i as usize];
-            let read: fn(u64) -> u64 = $read;
-            wr(sp, o.d, read(v));
-            next!(RRR, ip, sp, mem, len, x)
-        });
-    )*};
-}
-
-array_get! {
-    array_get => |v| v;
-    array_get_s8 => |v| v as i8 as i32 as u32 as u64;
-    array_get_u8 => |v| v as u8 as u64;
-    array_get_s16 => |v| v as i16 as i32 as u32 as u64;
-    array_get_u16 => |v| v as u16 as u64;
-}
-
 handler!(fn array_get128(ip, sp, mem, len, x) {
     let o = operands::<RRR>(ip);
     let Some(obj) = object(x, rd(sp, o.a)) else {
@@ -350,7 +333,7 @@ handler!(fn array_get128(ip, sp, mem, len, x) {
     if i >= obj.len {
         return trap(ip, x, TrapCode::ArrayOutOfBounds);
     }
-    let at = obj.start + 2 * i as usize;
+    let at = obj.base() + 2 * i as usize;
     let (lo, hi) = (arena(x)[at], arena(x)[at + 1]);
     wr(sp, o.d, lo);
     wr(sp, o.d + 1, hi);
@@ -367,7 +350,7 @@ handler!(fn array_set(ip, sp, mem, len, x) {
     if i >= obj.len {
         return trap(ip, x, TrapCode::ArrayOutOfBounds);
     }
-    arena(x)[obj.start + i as usize] = rd(sp, o.d);
+    arena(x)[obj.base() + i as usize] = rd(sp, o.d);
     next!(RRR, ip, sp, mem, len, x)
 });
 
@@ -380,7 +363,7 @@ handler!(fn array_set128(ip, sp, mem, len, x) {
     if i >= obj.len {
         return trap(ip, x, TrapCode::ArrayOutOfBounds);
     }
-    let at = obj.start + 2 * i as usize;
+    let at = obj.base() + 2 * i as usize;
     arena(x)[at] = rd(sp, o.d);
     arena(x)[at + 1] = rd(sp, o.d + 1);
     next!(RRR, ip, sp, mem, len, x)
@@ -401,7 +384,7 @@ handler!(fn array_len(ip, sp, mem, len, x) {
 fn elems(obj: &Object, from: u32, n: u32, elem: usize) -> Option<std::ops::Range<usize>> {
     let end = from as u64 + n as u64;
     (end <= obj.len as u64)
-        .then(|| obj.start + from as usize * elem..obj.start + end as usize * elem)
+        .then(|| obj.base() + from as usize * elem..obj.base() + end as usize * elem)
 }
 
 handler!(fn array_fill(ip, sp, mem, len, x) {
@@ -453,39 +436,44 @@ handler!(fn array_copy128(ip, sp, mem, len, x) {
     next!(RRRRR, ip, sp, mem, len, x)
 });
 
+/// `array.init_data` / `array.init_elem` (`data`), out of line as
+/// [`alloc`] is.
+#[inline(never)]
+unsafe fn array_init(sp: Sp, x: &mut Exec, o: &Gc, data: bool) -> Result<(), TrapCode> {
+    // SAFETY: the operands are the instruction's; the store and the
+    // running instance are live.
+    unsafe {
+        let obj = object(x, rd(sp, o.d)).ok_or(TrapCode::NullReference)?;
+        let (to, from, n): (u32, u32, u32) = (rd(sp, o.a), rd(sp, o.b), rd(sp, o.c));
+        let slots = if o.elem == 16 { 2 } else { 1 };
+        let range = elems(&obj, to, n, slots).ok_or(TrapCode::ArrayOutOfBounds)?;
+        if data {
+            let bytes = data_elems(x, o.n, from, n, o.elem).ok_or(TrapCode::MemoryOutOfBounds)?;
+            let mut decoded = Vec::new();
+            decode_data(bytes, o.elem as usize, &mut decoded);
+            arena(x)[range].copy_from_slice(&decoded);
+        } else {
+            let seg = (*x.inst).elem_segment(o.n);
+            let end = (from as usize).checked_add(n as usize);
+            let items = end.and_then(|e| seg.get(from as usize..e));
+            arena(x)[range].copy_from_slice(items.ok_or(TrapCode::TableOutOfBounds)?);
+        }
+        Ok(())
+    }
+}
+
 handler!(fn array_init_data(ip, sp, mem, len, x) {
     let o = operands::<Gc>(ip);
-    let Some(obj) = object(x, rd(sp, o.d)) else {
-        return trap(ip, x, TrapCode::NullReference);
-    };
-    let (to, from, n): (u32, u32, u32) = (rd(sp, o.a), rd(sp, o.b), rd(sp, o.c));
-    let slots = if o.elem == 16 { 2 } else { 1 };
-    let Some(range) = elems(&obj, to, n, slots) else {
-        return trap(ip, x, TrapCode::ArrayOutOfBounds);
-    };
-    let Some(bytes) = data_elems(x, o.n, from, n, o.elem) else {
-        return trap(ip, x, TrapCode::MemoryOutOfBounds);
-    };
-    let mut decoded = Vec::new();
-    decode_data(bytes, o.elem as usize, &mut decoded);
-    arena(x)[range].copy_from_slice(&decoded);
+    if let Err(code) = array_init(sp, x, o, true) {
+        return trap(ip, x, code);
+    }
     next!(Gc, ip, sp, mem, len, x)
 });
 
 handler!(fn array_init_elem(ip, sp, mem, len, x) {
     let o = operands::<Gc>(ip);
-    let Some(obj) = object(x, rd(sp, o.d)) else {
-        return trap(ip, x, TrapCode::NullReference);
-    };
-    let (to, from, n): (u32, u32, u32) = (rd(sp, o.a), rd(sp, o.b), rd(sp, o.c));
-    let Some(range) = elems(&obj, to, n, 1) else {
-        return trap(ip, x, TrapCode::ArrayOutOfBounds);
-    };
-    let seg = (*x.inst).elem_segment(o.n);
-    let Some(items) = (from as usize).checked_add(n as usize).and_then(|e| seg.get(from as usize..e))
-    else {
-        return trap(ip, x, TrapCode::TableOutOfBounds);
-    };
-    arena(x)[range].copy_from_slice(items);
+    if let Err(code) = array_init(sp, x, o, false) {
+        return trap(ip, x, code);
+    }
     next!(Gc, ip, sp, mem, len, x)
 });

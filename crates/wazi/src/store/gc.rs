@@ -2,8 +2,9 @@
 //! exception objects together.
 //!
 //! A struct or array lives in the store's [`GcHeap`]: a handle (its type,
-//! where its slots are, its length) and its slots in one arena of 64-bit
-//! words, a field or element per slot (two for a `v128`; packed `i8` and
+//! where its slots are, its length) and, in one arena of 64-bit words, a
+//! header word (the handle's index) and its slots, a field or element per
+//! slot (two for a `v128`; packed `i8` and
 //! `i16` values are kept unmasked and cut on read). Allocation takes a
 //! handle from a free list and bumps the arena; no system allocator call
 //! is made per object. A reference is [`GC_BITS`] or'ed with the handle's
@@ -39,7 +40,8 @@ pub(crate) const GC_BITS: u64 = 0x6C6C << 48;
 pub(crate) const I31_BITS: u64 = 0x1331 << 48;
 const TAG_MASK: u64 = 0xFFFF << 48;
 
-/// Bytes counted for an object besides its slots: its handle.
+/// Bytes counted for an object besides its slots: its handle and its
+/// header word.
 const HEADER_BYTES: usize = 32;
 /// Collection runs once this many bytes are in use, at the least.
 const MIN_GC_BYTES: usize = 1 << 20;
@@ -76,6 +78,14 @@ pub(crate) enum ArrayInit<'a> {
     Elems(&'a [u64]),
 }
 
+impl Object {
+    /// Where its slots start in the arena.
+    #[inline(always)]
+    pub(crate) fn base(&self) -> usize {
+        self.start as usize
+    }
+}
+
 /// An object's handle.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Object {
@@ -85,8 +95,9 @@ pub(crate) struct Object {
     pub array: bool,
     /// Whether its slots may hold references (the collector traces it).
     pub traced: bool,
-    /// Where its slots start in the arena.
-    pub start: usize,
+    /// Where its slots start in the arena (after its header word, which
+    /// holds its handle index).
+    pub start: u32,
     /// How many slots it has.
     pub slots: u32,
     /// An array's length in elements (0 for a struct).
@@ -171,21 +182,22 @@ impl GcHeap {
         if after > self.limit {
             return Err(TrapCode::GcHeapOutOfMemory);
         }
-        self.used = after;
-        obj.start = self.arena.len();
-        self.arena.resize(obj.start + slots, 0);
-        let raw = match self.free.pop() {
-            Some(i) => {
-                let h = &mut self.handles[i as usize];
-                h.obj = Some(obj);
-                GC_BITS | (h.generation as u64) << 32 | i as u64
-            }
-            None => {
-                self.handles.push(Handle { generation: 0, obj: Some(obj) });
-                GC_BITS | (self.handles.len() as u64 - 1)
-            }
+        let header = self.arena.len();
+        let Ok(start) = u32::try_from(header + 1 + slots) else {
+            return Err(TrapCode::GcHeapOutOfMemory);
         };
-        Ok((raw, &mut self.arena[obj.start..]))
+        obj.start = start - slots as u32;
+        self.used = after;
+        let index = self.free.pop().unwrap_or_else(|| {
+            self.handles.push(Handle { generation: 0, obj: None });
+            self.handles.len() as u32 - 1
+        });
+        let h = &mut self.handles[index as usize];
+        h.obj = Some(obj);
+        let raw = GC_BITS | (h.generation as u64) << 32 | index as u64;
+        self.arena.push(index as u64);
+        self.arena.resize(header + 1 + slots, 0);
+        Ok((raw, &mut self.arena[header + 1..]))
     }
 
     /// The handle index of `raw`, if it refers to a live object.
@@ -194,35 +206,32 @@ impl GcHeap {
     }
 
     /// Frees every object not `marked`, and slides the survivors' slots
-    /// to the start of the arena.
+    /// to the start of the arena, walking it in order by the header word
+    /// before each object's slots.
     fn sweep(&mut self, marked: &[bool]) {
-        let mut live = Vec::new();
-        for (i, h) in self.handles.iter_mut().enumerate() {
-            if h.obj.is_none() {
-                continue;
-            }
+        let (mut read, mut write, mut used) = (0, 0, 0);
+        while read < self.arena.len() {
+            let i = self.arena[read] as usize;
+            let o = self.handles[i].obj.as_mut().expect("objects in the arena are live");
+            let n = o.slots as usize;
             if marked[i] {
-                live.push(i);
-            } else {
+                self.arena.copy_within(read..read + 1 + n, write);
+                o.start = (write + 1) as u32;
+                write += 1 + n;
+                used += Self::cost(n);
+            }
+            read += 1 + n;
+        }
+        self.arena.truncate(write);
+        if self.arena.capacity() > 4 * write.max(1024) {
+            self.arena.shrink_to(2 * write);
+        }
+        for (i, h) in self.handles.iter_mut().enumerate() {
+            if h.obj.is_some() && !marked[i] {
                 h.obj = None;
                 h.generation = h.generation.wrapping_add(1);
                 self.free.push(i as u32);
             }
-        }
-        live.sort_unstable_by_key(|&i| self.handles[i].obj.as_ref().map_or(0, |o| o.start));
-        let mut end = 0;
-        let mut used = 0;
-        for i in live {
-            let o = self.handles[i].obj.as_mut().expect("live");
-            let n = o.slots as usize;
-            self.arena.copy_within(o.start..o.start + n, end);
-            o.start = end;
-            end += n;
-            used += Self::cost(n);
-        }
-        self.arena.truncate(end);
-        if self.arena.capacity() > 4 * end.max(1024) {
-            self.arena.shrink_to(2 * end);
         }
         self.used = used;
         self.next_gc = (used * 2).max(MIN_GC_BYTES);
@@ -301,11 +310,14 @@ impl StoreCore {
     #[inline(always)]
     pub(crate) fn gc_slots(&mut self, raw: u64) -> Option<(Object, &mut [u64])> {
         let o = *self.gc.get(raw)?;
-        Some((o, &mut self.gc.arena[o.start..o.start + o.slots as usize]))
+        Some((o, &mut self.gc.arena[o.base()..o.base() + o.slots as usize]))
     }
 
     /// Marks both heaps from the store's roots and frees what is not
-    /// reachable.
+    /// reachable. Never inlined: handlers that may collect (`throw`) must
+    /// keep frames without escaping locals to stay tail calls.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn collect_garbage(&mut self, stack_top: *const u64) {
         let stack: &[u64] = match &self.stack {
             Some(s) => {
@@ -349,7 +361,9 @@ impl StoreCore {
                     gc_marked[i] = true;
                     let o = self.gc.handles[i].obj.expect("live");
                     if o.traced {
-                        work.extend_from_slice(&self.gc.arena[o.start..o.start + o.slots as usize]);
+                        work.extend_from_slice(
+                            &self.gc.arena[o.base()..o.base() + o.slots as usize],
+                        );
                     }
                 }
             } else if let Some(i) = self.exns.index(w)
