@@ -1,22 +1,5 @@
 //! [`AnyRef`]: the host's handle on GC references (the GC proposal), and
 //! the store's root scopes.
-//!
-//! # Lifetime of a handle
-//! The collector cannot see the host's variables, so every `AnyRef` the
-//! host receives (a call's results, a global or table read, a struct
-//! field, a host function's parameters) is *rooted*: its object stays
-//! alive while the root lives. Roots belong to a scope:
-//! - a host function's parameters are rooted until the host function
-//!   returns;
-//! - everything else is rooted until the innermost [`Store::root_scope`]
-//!   around it returns, or, outside any scope, until the store is dropped.
-//!
-//! A handle used after its root is gone may name a collected object: wazi
-//! detects that (each handle carries its object's generation) and the
-//! operation fails with an error; it never reads another object. So a host
-//! that keeps handles across calls should either stay in the outer scope
-//! or store the values in wasm (a global or table), and a host that makes
-//! many calls in a loop should wrap each in a `root_scope`.
 
 use crate::store::gc::{GC_BITS, I31_BITS, i31_ref, is_i31};
 use crate::store::{AsContext, AsContextMut, Store, StoreCore};
@@ -26,7 +9,23 @@ use anyhow::{Result, bail};
 
 /// A non-null reference of the `any` hierarchy: an `i31`, a struct, an
 /// array, or an external reference converted with `any.convert_extern`.
-/// See the [module documentation](self) for how long one stays valid.
+///
+/// # Lifetime of a handle
+/// The collector cannot see the host's variables, so every `AnyRef` the
+/// host receives (a call's results, a global or table read, a struct
+/// field, a host function's parameters) is *rooted*: its object stays
+/// alive while the root lives. Roots belong to a scope:
+/// - a host function's parameters are rooted until the host function
+///   returns;
+/// - everything else is rooted until the innermost [`Store::root_scope`]
+///   around it returns, or, outside any scope, until the store is dropped.
+///
+/// A handle used after its root is gone may name a collected object: wazi
+/// detects that (each handle carries its object's generation) and the
+/// operation fails with an error; it never reads another object. So a host
+/// that keeps handles across calls should either stay in the outer scope
+/// or store the values in wasm (a global or table), and a host that makes
+/// many calls in a loop should wrap each in a `root_scope`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AnyRef {
     store: u64,

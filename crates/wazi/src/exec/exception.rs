@@ -18,13 +18,7 @@ use crate::trap::{ThrownException, TrapCode};
 
 handler!(fn throw(ip, sp, mem, len, x) {
     let _ = (mem, len);
-    let o = operands::<Throw>(ip);
-    let tag = (&(*x.inst).tags)[o.tag as usize];
-    let payload = std::slice::from_raw_parts(sp.add(o.base as usize), o.n as usize);
-    // The closure copies what it needs: borrowing a handler argument would
-    // keep the dispatch below from being a tail call.
-    let inst = x.inst;
-    let exn = (*x.store).new_exception(tag, payload, move || frame_top(ip, sp, inst));
+    let exn = new_exception(ip, sp, x);
     match unwind(ip, sp, x, exn, true, false) {
         Some((ip, sp, mem, len)) => dispatch!(ip, sp, mem, len, x),
         None => Flow::Trap,
@@ -43,6 +37,23 @@ handler!(fn throw_ref(ip, sp, mem, len, x) {
         None => Flow::Trap,
     }
 });
+
+/// The exception `throw` at `ip` creates. Out of line: its frame holds
+/// values whose addresses escape (the payload slice, the collector's
+/// closure), which in the handler would keep its dispatch from being a
+/// tail call.
+#[inline(never)]
+unsafe fn new_exception(ip: Ip, sp: Sp, x: &mut Exec) -> u64 {
+    // SAFETY: the operands are the instruction's; the store and the running
+    // instance are live.
+    unsafe {
+        let o = operands::<Throw>(ip);
+        let tag = (&(*x.inst).tags)[o.tag as usize];
+        let payload = std::slice::from_raw_parts(sp.add(o.base as usize), o.n as usize);
+        let inst = x.inst;
+        (*x.store).new_exception(tag, payload, move || frame_top(ip, sp, inst))
+    }
+}
 
 /// One past the last slot of the frame at `sp`, running the code at `ip`.
 pub(crate) unsafe fn frame_top(ip: Ip, sp: Sp, inst: *const InstanceData) -> *const u64 {
