@@ -8,4 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace --release
+# Threaded dispatch needs every handler to end in a tail jump, and whether
+# the compiler keeps it one can differ between builds of the engine with
+# other features: check the CLI's and the engine tests' (no features).
+engine_test=$(cargo test --release -p wazi --test dispatch --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable")][-1])')
+python3 scripts/check-tail-calls.py target/release/wazi "$engine_test"
 cargo test --release -p wazi-wast --features wazi/portable-dispatch --test spec

@@ -29,6 +29,32 @@ pub(crate) struct Compiled {
     pub(crate) offsets: Box<[(u32, u32)]>,
     /// Where exceptions are caught, innermost last.
     pub regions: Box<[crate::ir::TryRegion]>,
+    /// Which slots may hold references where a collection can start.
+    pub(crate) roots: Roots,
+}
+
+/// The slots of a function's frame that may hold a reference the collector
+/// traces (a GC object, an exception, or an `externref` converted from
+/// one), at each point a collection can start: an instruction that
+/// allocates, and the return address of each call. The locals are known
+/// by their types; of the temporaries, only those holding an operand at
+/// that point count, so a dead value left in a slot keeps nothing alive.
+#[derive(Default)]
+pub(crate) struct Roots {
+    /// Slots of the locals (parameters included) whose type is traced.
+    pub locals: Box<[u16]>,
+    /// `(key, start, end)`: the temporaries at a point are
+    /// `temps[start..end]`. The key is the instruction's cell index times
+    /// two, plus one for a return address. Sorted by key.
+    pub points: Box<[(u32, u32, u32)]>,
+    pub temps: Box<[u16]>,
+}
+
+impl Roots {
+    /// The key of cell `cell`: an instruction, or a return address.
+    pub(crate) fn key(cell: usize, is_return: bool) -> u32 {
+        (cell * 2 + is_return as usize) as u32
+    }
 }
 
 impl Compiled {
@@ -38,6 +64,7 @@ impl Compiled {
         num_params: usize,
         offsets: Vec<(u32, u32)>,
         regions: Vec<crate::ir::TryRegion>,
+        roots: Roots,
     ) -> Compiled {
         Compiled {
             code: code.into_boxed_slice(),
@@ -45,7 +72,20 @@ impl Compiled {
             num_params,
             offsets: offsets.into_boxed_slice(),
             regions: regions.into_boxed_slice(),
+            roots,
         }
+    }
+
+    /// The frame slots that may hold traced references when a collection
+    /// starts at `ip` (a return address if `is_return`): the traced locals
+    /// and the live temporaries. `None` if no collection can start there.
+    pub(crate) fn roots_at(&self, ip: usize, is_return: bool) -> Option<(&[u16], &[u16])> {
+        let cell = (ip.checked_sub(self.code.as_ptr() as usize)?) / 8;
+        let key = Roots::key(cell, is_return);
+        let r = &self.roots;
+        let i = r.points.binary_search_by_key(&key, |p| p.0).ok()?;
+        let (_, start, end) = r.points[i];
+        Some((&r.locals, &r.temps[start as usize..end as usize]))
     }
 
     /// The first instruction.

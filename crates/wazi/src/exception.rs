@@ -84,8 +84,7 @@ impl ExnRef {
             }
             v.write_slots(core, &mut payload, &mut k);
         }
-        let top = core.stack_top;
-        let raw = core.new_exception(t as u32, &payload, || top);
+        let raw = core.new_exception(t as u32, &payload, core.host_gc_point());
         core.exns.pin(raw);
         Ok(ExnRef { store: core.id, raw })
     }

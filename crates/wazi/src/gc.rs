@@ -1,11 +1,15 @@
-//! [`AnyRef`]: the host's handle on GC references (the GC proposal), and
-//! the store's root scopes.
+//! [`AnyRef`], [`StructRef`] and [`ArrayRef`]: the host's handles on GC
+//! references (the GC proposal), allocation from the host, and the store's
+//! root scopes.
 
-use crate::store::gc::{GC_BITS, I31_BITS, i31_ref, is_i31};
+use crate::store::gc::{ArrayInit, GC_BITS, I31_BITS, Shape, i31_ref, is_i31};
 use crate::store::{AsContext, AsContextMut, Store, StoreCore};
-use crate::types::{CompositeType, HeapType, StorageType, registry};
+use crate::types::registry::{self, Layout};
+use crate::types::{
+    ArrayType, CompositeType, FieldType, HeapType, StorageType, StructType, SubType,
+};
 use crate::values::{ExternRef, Val};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 /// A non-null reference of the `any` hierarchy: an `i31`, a struct, an
 /// array, or an external reference converted with `any.convert_extern`.
@@ -136,6 +140,15 @@ impl AnyRef {
         }
     }
 
+    /// The definition of the object's type.
+    fn composite(&self, core: &StoreCore) -> Result<CompositeType> {
+        self.check(core)?;
+        match core.gc.get(self.raw) {
+            Some(o) => Ok(registry::entry(o.ty).composite().clone()),
+            None => bail!("not a struct or array"),
+        }
+    }
+
     fn check(&self, core: &StoreCore) -> Result<()> {
         assert_eq!(self.store, core.id, "object used with the wrong store");
         if self.raw & (0xFFFF << 48) == GC_BITS && core.gc.get(self.raw).is_none() {
@@ -191,8 +204,7 @@ impl<T> Store<T> {
     /// Runs the collector now, freeing the GC objects and exceptions
     /// nothing reachable refers to.
     pub fn gc(&mut self) {
-        let top = self.inner.core.stack_top;
-        self.inner.core.collect_garbage(top);
+        self.inner.core.collect_now();
     }
 
     /// Bytes the GC heap uses (objects alive at the last collection, and
@@ -200,4 +212,326 @@ impl<T> Store<T> {
     pub fn gc_heap_usage(&self) -> (usize, usize) {
         (self.inner.core.gc.used(), self.inner.core.gc.objects())
     }
+}
+
+impl<T> crate::Caller<'_, T> {
+    /// Runs the collector now, from a host function: the wasm frames
+    /// below it are roots (see [`Store::gc`]).
+    pub fn gc(&mut self) {
+        self.inner.core.collect_now();
+    }
+}
+
+/// A struct type made ready for allocation from the host (as wasmtime's
+/// `StructRefPre`): a final type without supertype, in a recursion group
+/// of its own, so it is the same type as a module's
+/// `(type (struct ...))` with the same fields.
+#[derive(Clone, Debug)]
+pub struct StructRefPre {
+    id: u32,
+    ty: StructType,
+}
+
+impl StructRefPre {
+    /// Registers `ty`. Fails if a field names a concrete type that is not
+    /// registered (its id must come from a module or another `*Pre`).
+    pub fn new(store: impl AsContextMut, ty: StructType) -> Result<StructRefPre> {
+        let _ = store;
+        let id = register(CompositeType::Struct(ty.clone()), ty.fields())?;
+        Ok(StructRefPre { id, ty })
+    }
+
+    /// The struct type.
+    pub fn ty(&self) -> &StructType {
+        &self.ty
+    }
+
+    /// The type's process-wide id (what [`HeapType::Concrete`] names).
+    pub fn type_id(&self) -> u32 {
+        self.id
+    }
+}
+
+/// An array type made ready for allocation from the host (as wasmtime's
+/// `ArrayRefPre`); see [`StructRefPre`].
+#[derive(Clone, Debug)]
+pub struct ArrayRefPre {
+    id: u32,
+    ty: ArrayType,
+}
+
+impl ArrayRefPre {
+    /// Registers `ty` (see [`StructRefPre::new`]).
+    pub fn new(store: impl AsContextMut, ty: ArrayType) -> Result<ArrayRefPre> {
+        let _ = store;
+        let id = register(CompositeType::Array(ty.clone()), std::slice::from_ref(ty.element()))?;
+        Ok(ArrayRefPre { id, ty })
+    }
+
+    /// The array type.
+    pub fn ty(&self) -> &ArrayType {
+        &self.ty
+    }
+
+    /// The type's process-wide id (what [`HeapType::Concrete`] names).
+    pub fn type_id(&self) -> u32 {
+        self.id
+    }
+}
+
+/// Interns `composite` as a final type of its own recursion group.
+fn register(composite: CompositeType, fields: &[FieldType]) -> Result<u32> {
+    for f in fields {
+        if let StorageType::Val(t) = f.storage
+            && let Some((_, HeapType::Concrete(id))) = t.as_ref()
+            && (id >= registry::LOCAL || !registry::is_registered(id))
+        {
+            bail!("field type {t} names type {id}, which is not registered");
+        }
+    }
+    Ok(registry::intern(vec![SubType { is_final: true, supertype: None, composite }]))
+}
+
+/// A reference to a struct (as wasmtime's `StructRef`), rooted as an
+/// [`AnyRef`] is (see its lifetime rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StructRef(AnyRef);
+
+/// A reference to an array (as wasmtime's `ArrayRef`), rooted as an
+/// [`AnyRef`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayRef(AnyRef);
+
+impl AnyRef {
+    /// The reference as a struct's, if it is one.
+    pub fn as_struct(&self, store: impl AsContext) -> Result<Option<StructRef>> {
+        Ok((self.kind(store)? == AnyKind::Struct).then_some(StructRef(*self)))
+    }
+
+    /// The reference as an array's, if it is one.
+    pub fn as_array(&self, store: impl AsContext) -> Result<Option<ArrayRef>> {
+        Ok((self.kind(store)? == AnyKind::Array).then_some(ArrayRef(*self)))
+    }
+}
+
+impl From<StructRef> for AnyRef {
+    fn from(s: StructRef) -> AnyRef {
+        s.0
+    }
+}
+
+impl From<ArrayRef> for AnyRef {
+    fn from(a: ArrayRef) -> AnyRef {
+        a.0
+    }
+}
+
+impl StructRef {
+    /// A new struct of type `pre` with these field values (packed fields
+    /// from an `i32`, cut to their width). May collect first; fails with
+    /// [`crate::Trap::GcHeapOutOfMemory`] if the heap has no room.
+    pub fn new(
+        mut store: impl AsContextMut,
+        pre: &StructRefPre,
+        fields: &[Val],
+    ) -> Result<StructRef> {
+        let core = &mut store.as_context_mut().0.core;
+        let types = pre.ty.fields();
+        if fields.len() != types.len() {
+            bail!("struct type has {} fields, {} values given", types.len(), fields.len());
+        }
+        let mut slots = Vec::with_capacity(fields.len());
+        for (v, f) in fields.iter().zip(types) {
+            push_slots(core, v, f, &mut slots)?;
+        }
+        let layout = layout(pre.id);
+        let shape = Shape { ty: pre.id, slots: layout.slots, traced: layout.traced };
+        let at = core.host_gc_point();
+        let raw = core.struct_new(shape, Some(&slots), true, at).map_err(trap)?;
+        core.gc.host_roots.push(raw);
+        Ok(StructRef(AnyRef { store: core.id, raw }))
+    }
+
+    /// The struct's type.
+    pub fn ty(&self, store: impl AsContext) -> Result<StructType> {
+        match self.0.composite(&store.as_context().0.core)? {
+            CompositeType::Struct(s) => Ok(s),
+            _ => unreachable!("a struct's type"),
+        }
+    }
+
+    /// Field `index` (a packed field zero-extended); a GC reference joins
+    /// the current root scope.
+    pub fn field(&self, mut store: impl AsContextMut, index: usize) -> Result<Val> {
+        let core = &mut store.as_context_mut().0.core;
+        let (f, offset) = self.field_type(core, index)?;
+        let id = core.id;
+        let (_, slots) = core.gc_slots(self.0.raw).expect("checked");
+        let v = read_field(slots, &mut (offset as usize), f.storage, id);
+        core.root_host_refs(&[v]);
+        Ok(v)
+    }
+
+    /// All fields, as [`AnyRef::fields`].
+    pub fn fields(&self, store: impl AsContextMut) -> Result<Vec<Val>> {
+        self.0.fields(store)
+    }
+
+    /// Sets field `index`, which must be mutable, to `value`.
+    pub fn set_field(&self, mut store: impl AsContextMut, index: usize, value: Val) -> Result<()> {
+        let core = &mut store.as_context_mut().0.core;
+        let (f, offset) = self.field_type(core, index)?;
+        if !f.mutable {
+            bail!("struct field {index} is immutable");
+        }
+        let mut new = Vec::with_capacity(2);
+        push_slots(core, &value, &f, &mut new)?;
+        let (_, slots) = core.gc_slots(self.0.raw).expect("checked");
+        slots[offset as usize..offset as usize + new.len()].copy_from_slice(&new);
+        Ok(())
+    }
+
+    /// The type and first slot of field `index`.
+    fn field_type(&self, core: &StoreCore, index: usize) -> Result<(FieldType, u32)> {
+        self.0.check(core)?;
+        let o = core.gc.get(self.0.raw).expect("checked");
+        let entry = registry::entry(o.ty);
+        let CompositeType::Struct(s) = entry.composite() else { unreachable!("a struct's type") };
+        let Some(&f) = s.fields().get(index) else {
+            bail!("struct has {} fields, no field {index}", s.fields().len());
+        };
+        Ok((f, layout(o.ty).offsets[index]))
+    }
+
+    /// The reference as an [`AnyRef`].
+    pub fn to_anyref(self) -> AnyRef {
+        self.0
+    }
+}
+
+impl ArrayRef {
+    /// A new array of type `pre` with `len` elements, each `elem`. May
+    /// collect first; fails with [`crate::Trap::GcHeapOutOfMemory`] if the
+    /// heap has no room.
+    pub fn new(
+        mut store: impl AsContextMut,
+        pre: &ArrayRefPre,
+        elem: &Val,
+        len: u32,
+    ) -> Result<ArrayRef> {
+        let core = &mut store.as_context_mut().0.core;
+        let mut slots = Vec::with_capacity(2);
+        push_slots(core, elem, pre.ty.element(), &mut slots)?;
+        Self::alloc(core, pre, len, ArrayInit::Fill(&slots))
+    }
+
+    /// A new array of type `pre` holding `elems`.
+    pub fn new_fixed(
+        mut store: impl AsContextMut,
+        pre: &ArrayRefPre,
+        elems: &[Val],
+    ) -> Result<ArrayRef> {
+        let core = &mut store.as_context_mut().0.core;
+        let mut slots = Vec::with_capacity(elems.len());
+        for v in elems {
+            push_slots(core, v, pre.ty.element(), &mut slots)?;
+        }
+        let len = u32::try_from(elems.len()).context("too many array elements")?;
+        Self::alloc(core, pre, len, ArrayInit::Elems(&slots))
+    }
+
+    fn alloc(
+        core: &mut StoreCore,
+        pre: &ArrayRefPre,
+        len: u32,
+        init: ArrayInit<'_>,
+    ) -> Result<ArrayRef> {
+        let layout = layout(pre.id);
+        let shape = Shape { ty: pre.id, slots: layout.slots, traced: layout.traced };
+        let at = core.host_gc_point();
+        let raw = core.array_new(shape, len, init, true, at).map_err(trap)?;
+        core.gc.host_roots.push(raw);
+        Ok(ArrayRef(AnyRef { store: core.id, raw }))
+    }
+
+    /// The array's type.
+    pub fn ty(&self, store: impl AsContext) -> Result<ArrayType> {
+        self.array_type(&store.as_context().0.core)
+    }
+
+    fn array_type(&self, core: &StoreCore) -> Result<ArrayType> {
+        match self.0.composite(core)? {
+            CompositeType::Array(a) => Ok(a),
+            _ => unreachable!("an array's type"),
+        }
+    }
+
+    /// The number of elements.
+    pub fn len(&self, store: impl AsContext) -> Result<u32> {
+        self.0.array_len(store)
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(&self, store: impl AsContext) -> Result<bool> {
+        Ok(self.len(store)? == 0)
+    }
+
+    /// Element `index`, as [`AnyRef::array_get`].
+    pub fn get(&self, store: impl AsContextMut, index: u32) -> Result<Val> {
+        self.0.array_get(store, index)
+    }
+
+    /// Sets element `index` (of a mutable array) to `value`.
+    pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
+        let core = &mut store.as_context_mut().0.core;
+        let elem = *self.array_type(core)?.element();
+        if !elem.mutable {
+            bail!("array elements are immutable");
+        }
+        let mut new = Vec::with_capacity(2);
+        push_slots(core, &value, &elem, &mut new)?;
+        let (o, slots) = core.gc_slots(self.0.raw).expect("checked");
+        if index >= o.len {
+            bail!("array index {index} out of bounds (length {})", o.len);
+        }
+        let at = index as usize * new.len();
+        slots[at..at + new.len()].copy_from_slice(&new);
+        Ok(())
+    }
+
+    /// The reference as an [`AnyRef`].
+    pub fn to_anyref(self) -> AnyRef {
+        self.0
+    }
+}
+
+/// The layout of registered struct or array type `id`.
+fn layout(id: u32) -> Layout {
+    registry::entry(id).layout.clone().expect("a struct or array type")
+}
+
+/// Appends the slots of `v`, a value for a field of type `f`, checking its
+/// type and that a GC reference in it is alive.
+fn push_slots(core: &StoreCore, v: &Val, f: &FieldType, out: &mut Vec<u64>) -> Result<()> {
+    let ok = match f.storage {
+        StorageType::I8 | StorageType::I16 => matches!(v, Val::I32(_)),
+        StorageType::Val(t) => v.matches(&t, core),
+    };
+    if !ok {
+        bail!("a field of type {} cannot hold a {}", f.storage, v.ty());
+    }
+    if let Val::AnyRef(Some(r)) = v {
+        r.check(core)?;
+    }
+    let n = v.ty().slots();
+    let k0 = out.len();
+    out.resize(k0 + n, 0);
+    let mut k = k0;
+    v.write_slots(core, out, &mut k);
+    Ok(())
+}
+
+/// The error of an allocation's trap.
+fn trap(code: crate::trap::TrapCode) -> anyhow::Error {
+    anyhow::Error::new(code.to_trap().expect("allocation traps are traps"))
 }

@@ -174,9 +174,9 @@ impl ConstEnv for Env<'_> {
             }
             out
         };
-        let never = || -> *const u64 { std::ptr::null() };
         let shape = Shape { ty: id, slots: layout.slots, traced: layout.traced };
         let core = &mut *self.core;
+        let never = core.host_gc_point();
         match op {
             GcNew::Struct | GcNew::StructDefault => {
                 let fields = match (op, entry.composite()) {

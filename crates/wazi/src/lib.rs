@@ -49,7 +49,7 @@ pub use engine::{CompilationMode, Config, Engine};
 pub use exception::{ExnRef, Tag, ThrownException};
 pub use extern_::{Extern, Global, Memory, MemoryAccessError, SharedMemory, Table};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
-pub use gc::{AnyKind, AnyRef};
+pub use gc::{AnyKind, AnyRef, ArrayRef, ArrayRefPre, StructRef, StructRefPre};
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::Module;

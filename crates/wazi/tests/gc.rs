@@ -265,3 +265,168 @@ fn equal_recursive_types_of_two_modules_are_one_type() {
     let is_list = s.get_typed_func::<(), i32>(&mut store, "is-list").unwrap();
     assert_eq!(is_list.call(&mut store, ()).unwrap(), 0);
 }
+
+/// Frames are precise roots: a reference left in a slot after its value
+/// was dropped keeps nothing alive, and a reference an expression still
+/// holds (in a temporary below a call, or in a caller of a host function
+/// that calls back into wasm) survives every collection the call runs.
+#[test]
+fn frames_are_precise_roots() {
+    let wat = r#"(module
+      (type $big (array (mut i64)))
+      (type $pair (struct (field (ref $big)) (field i64)))
+      (import "host" "churn" (func $host_churn))
+      (func $garbage (export "garbage") (param $n i32)
+        (loop $l
+          (drop (array.new_default $big (i32.const 1000)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br_if $l (local.get $n))))
+      ;; Two arrays of 10 MB cannot live together in a 16 MiB heap: the
+      ;; first is dead when the second is allocated, though the slot it
+      ;; was in still holds it (the length comes from a local, so nothing
+      ;; overwrites the slot before the allocation).
+      (global $n i32 (i32.const 1250000))
+      (func (export "twice") (param $n i32) (result i32)
+        (drop (array.new_default $big (local.get $n)))
+        (array.len (array.new_default $big (local.get $n))))
+      (func $alloc (result i32) (array.len (array.new_default $big (global.get $n))))
+      ;; The same with the second allocation in a callee: the dead slot is
+      ;; in the caller's frame, under an operand that aliases a local.
+      (func (export "twice-across-a-call") (param $n i32) (result i32)
+        (drop (array.new_default $big (local.get $n)))
+        (i32.sub (i32.add (local.get $n) (call $alloc)) (local.get $n)))
+      (func (export "live-across-calls") (result i64)
+        (local $p (ref null $pair))
+        (local.set $p
+          (struct.new $pair
+            (array.new $big (i64.const 7) (i32.const 100))
+            (block (result i64)
+              (call $garbage (i32.const 5000))
+              (call $host_churn)
+              (i64.const 1))))
+        (i64.add
+          (array.get $big (struct.get $pair 0 (local.get $p)) (i32.const 99))
+          (struct.get $pair 1 (local.get $p)))))"#;
+    let engine = engine_with_heap(16 << 20);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "churn", |mut caller: Caller<'_, ()>| -> Result<()> {
+            let garbage = caller.get_export("garbage").and_then(|e| e.into_func()).unwrap();
+            garbage.typed::<i32, ()>(&caller)?.call(&mut caller, 5000)?;
+            caller.gc();
+            Ok(())
+        })
+        .unwrap();
+    let i = linker.instantiate(&mut store, &module).unwrap();
+    for name in ["twice", "twice-across-a-call"] {
+        let f = i.get_typed_func::<i32, i32>(&mut store, name).unwrap();
+        for _ in 0..3 {
+            assert_eq!(f.call(&mut store, 1_250_000).unwrap(), 1_250_000, "{name}");
+        }
+    }
+    let live = i.get_typed_func::<(), i64>(&mut store, "live-across-calls").unwrap();
+    let before = store.gc_heap_usage();
+    assert_eq!(live.call(&mut store, ()).unwrap(), 8);
+    // 10,000 arrays of 8 KB went through the 16 MiB heap meanwhile.
+    assert!(before.0 <= 16 << 20);
+    store.gc();
+    assert_eq!(store.gc_heap_usage(), (0, 0));
+}
+
+/// Structs and arrays made by the host: the same types as a module's
+/// identical definitions, checked field types and mutability, packed
+/// fields cut on write, rooted in the host's scope like every handle.
+#[test]
+fn host_allocates_structs_and_arrays() {
+    let wat = r#"(module
+      (type $s (struct (field (mut i8)) (field i64) (field (mut anyref))))
+      (type $a (array (mut i32)))
+      (func (export "sum-struct") (param $p (ref $s)) (result i64)
+        (i64.add
+          (i64.extend_i32_u (struct.get_u $s 0 (local.get $p)))
+          (struct.get $s 1 (local.get $p))))
+      (func (export "inner") (param $p (ref $s)) (result anyref)
+        (struct.get $s 2 (local.get $p)))
+      (func (export "sum-array") (param $a (ref $a)) (result i32)
+        (local $i i32) (local $s i32)
+        (block $end (loop $l
+          (br_if $end (i32.ge_u (local.get $i) (array.len (local.get $a))))
+          (local.set $s (i32.add (local.get $s) (array.get $a (local.get $a) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+        (local.get $s)))"#;
+    let (mut store, i) = instance(&engine_with_heap(8 << 20), wat);
+    let s_ty = StructType::new([
+        FieldType { storage: StorageType::I8, mutable: true },
+        FieldType { storage: StorageType::Val(ValType::I64), mutable: false },
+        FieldType { storage: StorageType::Val(ValType::AnyRef), mutable: true },
+    ]);
+    let s_pre = StructRefPre::new(&mut store, s_ty.clone()).unwrap();
+    let a_ty = ArrayType::new(FieldType { storage: StorageType::Val(ValType::I32), mutable: true });
+    let a_pre = ArrayRefPre::new(&mut store, a_ty.clone()).unwrap();
+
+    let array = ArrayRef::new(&mut store, &a_pre, &Val::I32(3), 10).unwrap();
+    array.set(&mut store, 2, Val::I32(5)).unwrap();
+    assert_eq!(array.len(&store).unwrap(), 10);
+    assert_eq!(array.get(&mut store, 2).unwrap().i32(), Some(5));
+    assert!(array.set(&mut store, 10, Val::I32(0)).is_err(), "out of bounds");
+    assert!(array.set(&mut store, 0, Val::I64(0)).is_err(), "wrong type");
+    let fixed = ArrayRef::new_fixed(&mut store, &a_pre, &[Val::I32(1), Val::I32(2)]).unwrap();
+    assert_eq!(array.ty(&store).unwrap(), a_ty);
+
+    let inner = Val::AnyRef(Some(array.into()));
+    let s = StructRef::new(&mut store, &s_pre, &[Val::I32(300), Val::I64(1000), inner]).unwrap();
+    // 300 is cut to 8 bits (44) by the packed field.
+    assert_eq!(s.field(&mut store, 0).unwrap().i32(), Some(44));
+    s.set_field(&mut store, 0, Val::I32(7)).unwrap();
+    assert!(s.set_field(&mut store, 1, Val::I64(1)).is_err(), "immutable");
+    assert!(s.set_field(&mut store, 2, Val::I32(1)).is_err(), "wrong type");
+    assert!(s.field(&mut store, 3).is_err(), "no such field");
+    assert!(StructRef::new(&mut store, &s_pre, &[Val::I32(1)]).is_err(), "too few");
+    assert_eq!(s.ty(&store).unwrap(), s_ty);
+
+    // The module's $s and $a are the host's types: wasm accepts the
+    // host's objects as (ref $s) and (ref $a).
+    let sum_struct = i.get_func(&mut store, "sum-struct").unwrap();
+    let mut out = [Val::I64(0)];
+    sum_struct.call(&mut store, &[Val::AnyRef(Some(s.into()))], &mut out).unwrap();
+    assert_eq!(out[0].i64(), Some(1007));
+    let sum_array = i.get_func(&mut store, "sum-array").unwrap();
+    let mut out = [Val::I32(0)];
+    sum_array.call(&mut store, &[Val::AnyRef(Some(array.into()))], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(3 * 9 + 5));
+    sum_array.call(&mut store, &[Val::AnyRef(Some(fixed.into()))], &mut out).unwrap();
+    assert_eq!(out[0].i32(), Some(3));
+    // A struct is not an array.
+    assert!(sum_array.call(&mut store, &[Val::AnyRef(Some(s.into()))], &mut out).is_err());
+
+    // The struct's reference field reaches the array: wasm returns it.
+    let inner_of = i.get_func(&mut store, "inner").unwrap();
+    let mut out = [Val::AnyRef(None)];
+    inner_of.call(&mut store, &[Val::AnyRef(Some(s.into()))], &mut out).unwrap();
+    let back = out[0].anyref().flatten().unwrap();
+    assert_eq!(back.as_array(&store).unwrap(), Some(array));
+    assert_eq!(AnyRef::from(s).as_array(&store).unwrap(), None);
+
+    // Handles made in a root scope end with it: 100,000 garbage structs
+    // through an 8 MiB heap, then nothing left but the three above.
+    store.root_scope(|store| {
+        for k in 0..100_000 {
+            let f = [Val::I32(k), Val::I64(k as i64), Val::AnyRef(None)];
+            StructRef::new(&mut *store, &s_pre, &f).unwrap();
+        }
+    });
+    store.gc();
+    assert_eq!(store.gc_heap_usage().1, 3);
+    assert_eq!(s.field(&mut store, 0).unwrap().i32(), Some(7));
+
+    // The heap limits hold for the host too: one array larger than the
+    // heap, and a second one that does not fit beside the first.
+    let err = ArrayRef::new(&mut store, &a_pre, &Val::I32(0), 4 << 20).unwrap_err();
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::AllocationTooLarge), "{err:?}");
+    ArrayRef::new(&mut store, &a_pre, &Val::I32(0), 800_000).unwrap();
+    let err = ArrayRef::new(&mut store, &a_pre, &Val::I32(0), 800_000).unwrap_err();
+    assert_eq!(err.downcast_ref::<Trap>(), Some(&Trap::GcHeapOutOfMemory), "{err:?}");
+}

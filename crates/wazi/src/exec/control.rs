@@ -297,7 +297,7 @@ unsafe fn call_entity(
                 dispatch!(c.entry(), callee_sp, mem, len, x)
             }
             FuncKind::Host(_) => {
-                if let Err(e) = call_host_entity(sp.add(base as usize), x, func) {
+                if let Err(e) = call_host_entity(next_ip, sp, base, x, func) {
                     let Some((ip, sp, mem, len)) = host_failed(ip, sp, x, e, false) else {
                         return Flow::Trap;
                     };
@@ -330,33 +330,54 @@ unsafe fn compile_entity_then(
     }
 }
 
-/// Calls store function `func`, a host function, with its arguments at
-/// `args`. The function is kept alive (and released) here, so that the
-/// calling handler has nothing left to drop and can dispatch by a jump.
+/// Calls store function `func`, a host function, from the frame at `sp`
+/// with its arguments at slot `base`; the caller resumes at `ret`. The
+/// function is kept alive (and released) here, so that the calling handler
+/// has nothing left to drop and can dispatch by a jump.
 #[inline(never)]
-unsafe fn call_host_entity(args: Sp, x: &mut Exec, func: u32) -> anyhow::Result<()> {
+unsafe fn call_host_entity(
+    ret: Ip,
+    sp: Sp,
+    base: u16,
+    x: &mut Exec,
+    func: u32,
+) -> anyhow::Result<()> {
     // SAFETY: `func` names a host function of the executor's store.
     unsafe {
         let FuncKind::Host(h) = &(&(*x.store).funcs)[func as usize].kind else {
             unreachable!("not a host function")
         };
         let h = h.clone();
-        call_host(args, x, &h)
+        call_host(ret, sp, sp.add(base as usize), x, &h)
     }
 }
 
-/// Calls host function `h` with its arguments (and then results) at `args`.
+/// Calls host function `h` from the frame at `sp` (resuming at `ret`) with
+/// its arguments (and then results) at `args`.
 #[inline(never)]
-pub(crate) unsafe fn call_host(args: Sp, x: &mut Exec, h: &HostFunc) -> anyhow::Result<()> {
+pub(crate) unsafe fn call_host(
+    ret: Ip,
+    sp: Sp,
+    args: Sp,
+    x: &mut Exec,
+    h: &HostFunc,
+) -> anyhow::Result<()> {
     // SAFETY: the translator reserved `h.slots` slots at `args` in the
     // caller's frame; the store stays alive for the call.
     unsafe {
+        if x.frames == x.frames_end {
+            return Err(anyhow::Error::new(crate::trap::Trap::StackOverflow));
+        }
+        // A frame record for the caller, above this activation's (so
+        // returning and unwinding never see it): the collector finds the
+        // calling frame's references through it.
+        *x.frames = Frame { ip: ret, sp, inst: x.inst };
         let store = &mut *x.store;
         // A host function may call back into wasm: nested activations start
         // above this call's slots and frame records.
         let saved = (store.stack_top, store.frames_top, store.fuel);
         store.stack_top = args.add(h.slots);
-        store.frames_top = x.frames;
+        store.frames_top = x.frames.add(1);
         store.fuel = x.fuel;
         let slots = std::slice::from_raw_parts_mut(args, h.slots);
         let r = (h.call)(x.host, x.inst, slots);
@@ -413,8 +434,10 @@ unsafe fn resolve_indirect(o: &CallIndirect, sp: Sp, x: &Exec) -> Result<u32, Tr
 
 /// A tail call to a store function: the current frame is replaced.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 unsafe fn return_call_entity(
     ip: Ip,
+    next_ip: Ip,
     sp: Sp,
     base: u16,
     mem: Mem,
@@ -442,7 +465,7 @@ unsafe fn return_call_entity(
             }
             FuncKind::Host(h) => {
                 let num_results = h.num_results;
-                if let Err(e) = call_host_entity(sp.add(base as usize), x, func) {
+                if let Err(e) = call_host_entity(next_ip, sp, base, x, func) {
                     let Some((ip, sp, mem, len)) = host_failed(ip, sp, x, e, true) else {
                         return Flow::Trap;
                     };
@@ -462,7 +485,7 @@ unsafe fn return_call_entity(
 handler!(fn return_call_import(ip, sp, mem, len, x) {
     let o = operands::<Call>(ip);
     let f = (*x.inst).funcs[o.idx as usize];
-    return_call_entity(ip, sp, o.base, mem, len, x, f)
+    return_call_entity(ip, ip.add(cells::<Call>()), sp, o.base, mem, len, x, f)
 });
 
 handler!(fn return_call_indirect(ip, sp, mem, len, x) {
@@ -471,7 +494,7 @@ handler!(fn return_call_indirect(ip, sp, mem, len, x) {
         Ok(f) => f,
         Err(code) => return trap(ip, x, code),
     };
-    return_call_entity(ip, sp, o.base, mem, len, x, f)
+    return_call_entity(ip, ip.add(cells::<CallIndirect>()), sp, o.base, mem, len, x, f)
 });
 
 // `call_ref`: the callee is the function reference in slot `c`. Validation,
@@ -493,7 +516,7 @@ handler!(fn return_call_ref(ip, sp, mem, len, x) {
         Ok(f) => f,
         Err(code) => return trap(ip, x, code),
     };
-    return_call_entity(ip, sp, o.base, mem, len, x, f)
+    return_call_entity(ip, ip.add(cells::<CallIndirect>()), sp, o.base, mem, len, x, f)
 });
 
 /// The callee of `call_ref`: not null, of the expected signature.

@@ -13,7 +13,7 @@
 use super::numeric::handler;
 use super::{EXIT, Exec, Flow, Ip, Mem, Sp, dispatch, operands, rd, trap, trap_error};
 use crate::ir::{RR, Throw, TryRegion};
-use crate::store::InstanceData;
+use crate::store::gc::GcPoint;
 use crate::trap::{ThrownException, TrapCode};
 
 handler!(fn throw(ip, sp, mem, len, x) {
@@ -50,22 +50,8 @@ unsafe fn new_exception(ip: Ip, sp: Sp, x: &mut Exec) -> u64 {
         let o = operands::<Throw>(ip);
         let tag = (&(*x.inst).tags)[o.tag as usize];
         let payload = std::slice::from_raw_parts(sp.add(o.base as usize), o.n as usize);
-        let inst = x.inst;
-        (*x.store).new_exception(tag, payload, move || frame_top(ip, sp, inst))
-    }
-}
-
-/// One past the last slot of the frame at `sp`, running the code at `ip`.
-pub(crate) unsafe fn frame_top(ip: Ip, sp: Sp, inst: *const InstanceData) -> *const u64 {
-    // SAFETY: the running instance is live.
-    unsafe {
-        let slots = (*inst)
-            .module
-            .inner
-            .func_at(ip as usize)
-            .and_then(|f| f.compiled())
-            .map_or(0, |c| c.frame_bytes / 8);
-        sp.add(slots)
+        let at = GcPoint { running: Some((ip, sp, x.inst)), frames: x.frames };
+        (*x.store).new_exception(tag, payload, at)
     }
 }
 

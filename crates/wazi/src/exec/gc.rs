@@ -3,7 +3,6 @@
 //! "null reference"; validation guarantees every other reference is an
 //! object of the instruction's type, so field offsets are in bounds.
 
-use super::exception::frame_top;
 use super::numeric::handler;
 use super::{Exec, Flow, Ip, Mem, Sp, next, operands, rd, trap, wr};
 use crate::ir::{Cast, Gc, RIdx, RR, RRR, RRRRR, Slot};
@@ -133,10 +132,7 @@ fn shape(o: &Gc, slots: u32) -> Shape {
 
 /// A collection's view of the running frame: the slots in use end there.
 macro_rules! top {
-    ($ip:expr, $sp:expr, $x:expr) => {{
-        let (ip, sp, inst) = ($ip, $sp, $x.inst);
-        move || frame_top(ip, sp, inst)
-    }};
+    ($ip:expr, $sp:expr, $x:expr) => {{ crate::store::gc::GcPoint { running: Some(($ip, $sp, $x.inst)), frames: $x.frames } }};
 }
 
 /// What an allocating instruction makes.
@@ -151,12 +147,25 @@ enum Alloc {
     ArrayElem,
 }
 
-/// The object instruction `o` (`kind`) allocates. Out of line: its frame
-/// holds values whose addresses escape (the collector's closure, slices,
-/// a decoding buffer), which in the handler would keep its dispatch from
-/// being a tail call.
+/// Allocates the object of instruction `o` (`kind`) into its slot `d`.
+/// Out of line: its frame holds values whose addresses escape (slices, a
+/// decoding buffer), which in the handler would keep its dispatch from
+/// being a tail call; and the result is written here, so that what the
+/// handler gets back fits in a register (a `Result<u64, _>` is returned
+/// through memory, whose address escaping has the same effect).
 #[inline(never)]
-unsafe fn alloc(ip: Ip, sp: Sp, x: &mut Exec, o: &Gc, kind: Alloc) -> Result<u64, TrapCode> {
+unsafe fn alloc(ip: Ip, sp: Sp, x: &mut Exec, o: &Gc, kind: Alloc) -> Result<(), TrapCode> {
+    // SAFETY: as for `new_object`.
+    unsafe {
+        let r = new_object(ip, sp, x, o, kind)?;
+        wr(sp, o.d, r);
+        Ok(())
+    }
+}
+
+/// The object instruction `o` (`kind`) allocates.
+#[inline(always)]
+unsafe fn new_object(ip: Ip, sp: Sp, x: &mut Exec, o: &Gc, kind: Alloc) -> Result<u64, TrapCode> {
     // SAFETY: the operands are the instruction's; the store and the
     // running instance are live.
     unsafe {
@@ -209,9 +218,8 @@ macro_rules! alloc_handlers {
     ($($name:ident => $kind:ident,)*) => {$(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<Gc>(ip);
-            match alloc(ip, sp, x, o, Alloc::$kind) {
-                Ok(r) => wr(sp, o.d, r),
-                Err(code) => return trap(ip, x, code),
+            if let Err(code) = alloc(ip, sp, x, o, Alloc::$kind) {
+                return trap(ip, x, code);
             }
             next!(Gc, ip, sp, mem, len, x)
         });

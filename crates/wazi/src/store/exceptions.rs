@@ -154,18 +154,16 @@ impl ExnHeap {
 }
 
 impl StoreCore {
-    /// Allocates an exception of store tag `tag`, collecting first if due.
-    /// The slot stack is in use below `stack_top()` (the running frame's
-    /// end, or the store's stack top when no wasm code runs), which is only
-    /// asked for when a collection runs.
+    /// Allocates an exception of store tag `tag`, collecting first if due
+    /// (execution is at `at`).
     pub(crate) fn new_exception(
         &mut self,
         tag: u32,
         payload: &[u64],
-        stack_top: impl FnOnce() -> *const u64,
+        at: super::gc::GcPoint,
     ) -> u64 {
         if self.exns.gc_due() {
-            self.collect_garbage(stack_top());
+            self.collect_garbage(at);
         }
         self.exns.alloc(ExnObject { tag, payload: payload.into(), pinned: false })
     }

@@ -20,19 +20,40 @@
 //! Collection runs when the heap has doubled since the last one (or would
 //! pass its limit). It marks from the roots and then compacts the arena,
 //! sliding live objects' slots down; references name handles, so nothing
-//! that refers to a moved object changes. Marking is precise for globals,
-//! tables, element segments, host roots and object fields (only objects
-//! whose type holds references are traced), and conservative for the slot
-//! stack, whose slots are untyped: a word there that has the shape of a
-//! live reference keeps its object, which can keep an object too long,
-//! never too short. Exception payloads and GC fields may refer to each
-//! other, so both heaps are marked in one pass.
+//! that refers to a moved object changes.
+//!
+//! The roots are the globals and tables of traced reference types, element
+//! segments, host roots, and the frames of the running code. Frames are
+//! found through the frame records (a host function's caller gets one as
+//! well) and read through each function's [`crate::code::Roots`]: its
+//! locals of traced types and, at the point the frame is stopped (an
+//! allocation, or a call), the temporaries that hold an operand. A slot
+//! whose value was dropped is not read. Of objects, only the fields and
+//! elements of traced types are followed. Temporaries are untyped, so a
+//! live integer operand that has the exact shape of a live reference (its
+//! tag, index and generation) would keep that object: too long, never too
+//! short. Exception payloads and GC fields may refer to each other, so both
+//! heaps are marked in one pass.
 //!
 //! References the host holds ([`crate::AnyRef`]) are in the heap's host
 //! roots until their root scope ends (see `Store::gc_root_scope`).
 
-use super::StoreCore;
+use super::{InstanceData, StoreCore};
+use crate::exec::{Frame, Ip, Sp};
 use crate::trap::TrapCode;
+use crate::types::ValType;
+use std::sync::Arc;
+
+/// Where execution is when a collection may start.
+#[derive(Clone, Copy)]
+pub(crate) struct GcPoint {
+    /// The running wasm frame, stopped at an instruction that allocates:
+    /// its address, its frame, its instance.
+    pub running: Option<(Ip, Sp, *const InstanceData)>,
+    /// One past the last frame record in use (every caller of the running
+    /// code, and of each host function running).
+    pub frames: *const Frame,
+}
 
 /// The high bits of every reference to a GC object.
 pub(crate) const GC_BITS: u64 = 0x6C6C << 48;
@@ -125,6 +146,8 @@ pub(crate) struct GcHeap {
     pub host_roots: Vec<u64>,
     /// Collections run so far.
     pub collections: u64,
+    /// The reference slots of each struct type (by id) met so far.
+    struct_refs: Vec<Option<Arc<[u32]>>>,
 }
 
 impl GcHeap {
@@ -138,6 +161,7 @@ impl GcHeap {
             limit,
             host_roots: Vec::new(),
             collections: 0,
+            struct_refs: Vec::new(),
         }
     }
 
@@ -240,19 +264,29 @@ impl GcHeap {
 }
 
 impl StoreCore {
-    /// Allocates a GC object, collecting first if due. Its slots are zero;
-    /// `init` fills them. The slot stack is in use below `stack_top()` (see
-    /// [`StoreCore::new_exception`]). `collect: false` never collects
-    /// (constant expressions, whose values are in no root yet).
+    /// Where execution is when no wasm code runs: in the host, perhaps
+    /// called from wasm.
+    pub(crate) fn host_gc_point(&self) -> GcPoint {
+        GcPoint { running: None, frames: self.frames_top }
+    }
+
+    /// Collects now, from the host.
+    pub(crate) fn collect_now(&mut self) {
+        self.collect_garbage(self.host_gc_point());
+    }
+
+    /// Allocates a GC object, collecting first if due (execution is at
+    /// `at`). Its slots are zero; `init` fills them. `collect: false` never
+    /// collects (constant expressions, whose values are in no root yet).
     pub(crate) fn gc_alloc(
         &mut self,
         obj: Object,
         collect: bool,
-        stack_top: impl FnOnce() -> *const u64,
+        at: GcPoint,
         init: impl FnOnce(&mut [u64]),
     ) -> Result<u64, TrapCode> {
         if collect && self.gc.due(obj.slots as usize) {
-            self.collect_garbage(stack_top());
+            self.collect_garbage(at);
         }
         let (raw, slots) = self.gc.alloc(obj)?;
         init(&mut slots[..obj.slots as usize]);
@@ -266,11 +300,11 @@ impl StoreCore {
         s: Shape,
         fields: Option<&[u64]>,
         collect: bool,
-        stack_top: impl FnOnce() -> *const u64,
+        at: GcPoint,
     ) -> Result<u64, TrapCode> {
         let obj =
             Object { ty: s.ty, array: false, traced: s.traced, start: 0, slots: s.slots, len: 0 };
-        self.gc_alloc(obj, collect, stack_top, |s| {
+        self.gc_alloc(obj, collect, at, |s| {
             if let Some(f) = fields {
                 s.copy_from_slice(&f[..s.len()]);
             }
@@ -284,7 +318,7 @@ impl StoreCore {
         len: u32,
         init: ArrayInit<'_>,
         collect: bool,
-        stack_top: impl FnOnce() -> *const u64,
+        at: GcPoint,
     ) -> Result<u64, TrapCode> {
         let elem_slots = s.slots;
         let total = len as u64 * elem_slots as u64;
@@ -293,7 +327,7 @@ impl StoreCore {
         }
         let (ty, traced) = (s.ty, s.traced);
         let obj = Object { ty, array: true, traced, start: 0, slots: total as u32, len };
-        self.gc_alloc(obj, collect, stack_top, |s| match init {
+        self.gc_alloc(obj, collect, at, |s| match init {
             ArrayInit::Default => {}
             ArrayInit::Fill(v) => {
                 if v.iter().any(|&w| w != 0) {
@@ -318,27 +352,17 @@ impl StoreCore {
     /// keep frames without escaping locals to stay tail calls.
     #[cold]
     #[inline(never)]
-    pub(crate) fn collect_garbage(&mut self, stack_top: *const u64) {
-        let stack: &[u64] = match &self.stack {
-            Some(s) => {
-                let base = s.slots.as_ptr();
-                // SAFETY: the slot stack is zero-initialised at its full
-                // capacity, and `stack_top` points into it (or at its base).
-                unsafe {
-                    let n = (stack_top as usize).saturating_sub(base as usize) / 8;
-                    std::slice::from_raw_parts(base, n.min(s.slots.len()))
-                }
-            }
-            None => &[],
-        };
+    pub(crate) fn collect_garbage(&mut self, at: GcPoint) {
         let mut work: Vec<u64> = Vec::new();
         work.push(self.pending_exception);
-        work.extend_from_slice(stack);
-        for g in self.globals.iter().filter(|g| g.ty.content().is_ref()) {
+        // SAFETY: `at` describes the running code, whose frame records
+        // below `at.frames` (from the store's first) and frames are live.
+        unsafe { self.frame_roots(at, &mut work) };
+        for g in self.globals.iter().filter(|g| g.ty.content().is_traced()) {
             // SAFETY: global cells are live store memory.
             work.push(unsafe { *g.cell() });
         }
-        for t in &self.tables {
+        for t in self.tables.iter().filter(|t| ValType::from(*t.ty.element()).is_traced()) {
             work.extend_from_slice(&t.elems);
         }
         for inst in &self.instances {
@@ -355,15 +379,19 @@ impl StoreCore {
             exn_marked[i] = true;
             work.extend_from_slice(self.exns.payload(i));
         }
+        let gc = &mut self.gc;
         while let Some(w) = work.pop() {
-            if let Some(i) = self.gc.index(w) {
+            if let Some(i) = gc.index(w) {
                 if !gc_marked[i] {
                     gc_marked[i] = true;
-                    let o = self.gc.handles[i].obj.expect("live");
-                    if o.traced {
-                        work.extend_from_slice(
-                            &self.gc.arena[o.base()..o.base() + o.slots as usize],
-                        );
+                    let o = gc.handles[i].obj.expect("live");
+                    let slots = &gc.arena[o.base()..o.base() + o.slots as usize];
+                    if !o.traced {
+                    } else if o.array {
+                        work.extend_from_slice(slots);
+                    } else {
+                        let refs = struct_refs(&mut gc.struct_refs, o.ty);
+                        work.extend(refs.iter().map(|&k| slots[k as usize]));
                     }
                 }
             } else if let Some(i) = self.exns.index(w)
@@ -375,5 +403,75 @@ impl StoreCore {
         }
         self.gc.sweep(&gc_marked);
         self.exns.sweep(&exn_marked);
+    }
+
+    /// Pushes the references in the frames of the running activations: for
+    /// each frame, the slots its code's [`crate::code::Roots`] name at the
+    /// point it is stopped at.
+    ///
+    /// # Safety
+    /// `at` must describe the running code: frame records from the store's
+    /// first up to `at.frames` were written by calls still running.
+    unsafe fn frame_roots(&self, at: GcPoint, work: &mut Vec<u64>) {
+        let Some(s) = &self.stack else { return };
+        let exit = crate::exec::EXIT.as_ptr() as Ip;
+        // SAFETY: as the caller promises; each record names a live instance
+        // and a frame of its function on the slot stack.
+        unsafe {
+            if let Some((ip, sp, inst)) = at.running {
+                frame(ip, sp, inst, false, work);
+            }
+            let mut f = s.frames.as_ptr();
+            while f < at.frames {
+                let r = *f;
+                // Entry records (returning to the host) name no wasm frame.
+                if r.ip != exit {
+                    frame(r.ip, r.sp, r.inst, true, work);
+                }
+                f = f.add(1);
+            }
+        }
+    }
+}
+
+/// The slots of struct type `ty` that hold references, cached per store.
+fn struct_refs(cache: &mut Vec<Option<Arc<[u32]>>>, ty: u32) -> &[u32] {
+    let i = ty as usize;
+    if cache.len() <= i {
+        cache.resize(i + 1, None);
+    }
+    cache[i].get_or_insert_with(|| {
+        let e = crate::types::registry::entry(ty);
+        e.layout.as_ref().map_or_else(|| Arc::from([]), |l| l.refs.clone())
+    })
+}
+
+/// Pushes the references of the frame at `sp` stopped at `ip` (a return
+/// address if `is_return`) in a function of `inst`. A point the
+/// translator recorded no roots for (none should exist) falls back to the
+/// whole frame.
+///
+/// # Safety
+/// `ip` must be in compiled code of `inst`'s module and `sp` its frame.
+unsafe fn frame(ip: Ip, sp: Sp, inst: *const InstanceData, is_return: bool, work: &mut Vec<u64>) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let Some(c) = (*inst)
+            .module
+            .inner
+            .func_at(ip as usize - is_return as usize)
+            .and_then(|f| f.compiled())
+        else {
+            return;
+        };
+        match c.roots_at(ip as usize, is_return) {
+            Some((locals, temps)) => {
+                work.extend(locals.iter().chain(temps).map(|&k| *sp.add(k as usize)));
+            }
+            None => {
+                debug_assert!(false, "no roots recorded for a collection point");
+                work.extend_from_slice(std::slice::from_raw_parts(sp, c.frame_bytes / 8));
+            }
+        }
     }
 }

@@ -46,6 +46,7 @@ impl Translator<'_> {
         match *op {
             O::StructNew { struct_type_index: t }
             | O::StructNewDefault { struct_type_index: t } => {
+                let live = self.root_temps(self.stack.len());
                 let (ty, layout) = self.gc_type(t);
                 let (n, traced) = (layout.slots, layout.traced as u8);
                 let (handler, a) = if let O::StructNew { .. } = op {
@@ -64,7 +65,8 @@ impl Translator<'_> {
                 self.reserve(a as usize + n as usize)?;
                 self.mark();
                 let i = Gc { d, a, b: 0, c: 0, ty, n, elem: 0, traced };
-                self.emit_result(handler, i, d);
+                let at = self.emit_result(handler, i, d);
+                self.root_point(live, at, false);
             }
             O::StructGet { struct_type_index: t, field_index: f }
             | O::StructGetS { struct_type_index: t, field_index: f }
@@ -96,6 +98,7 @@ impl Translator<'_> {
                 self.emit(handler, RIdx { d: v, a, idx });
             }
             O::ArrayNew { array_type_index: t } | O::ArrayNewDefault { array_type_index: t } => {
+                let live = self.root_temps(self.stack.len());
                 let (ty, layout) = self.gc_type(t);
                 let (elem, traced) = (layout.slots as u8, layout.traced as u8);
                 let b = self.pop_slot();
@@ -105,9 +108,11 @@ impl Translator<'_> {
                 };
                 let d = self.push_temp()?;
                 self.mark();
-                self.emit_result(handler, Gc { d, a, b, c: 0, ty, n: 0, elem, traced }, d);
+                let at = self.emit_result(handler, Gc { d, a, b, c: 0, ty, n: 0, elem, traced }, d);
+                self.root_point(live, at, false);
             }
             O::ArrayNewFixed { array_type_index: t, array_size: n } => {
+                let live = self.root_temps(self.stack.len());
                 let (ty, layout) = self.gc_type(t);
                 let (elem, traced) = (layout.slots as u8, layout.traced as u8);
                 let a = self.args(n as usize);
@@ -116,10 +121,12 @@ impl Translator<'_> {
                 self.reserve(a as usize + n as usize * elem as usize)?;
                 self.mark();
                 let i = Gc { d, a, b: 0, c: 0, ty, n, elem, traced };
-                self.emit_result(Opcode::array_new_fixed, i, d);
+                let at = self.emit_result(Opcode::array_new_fixed, i, d);
+                self.root_point(live, at, false);
             }
             O::ArrayNewData { array_type_index: t, array_data_index: seg }
             | O::ArrayNewElem { array_type_index: t, array_elem_index: seg } => {
+                let live = self.root_temps(self.stack.len());
                 let (ty, _) = self.gc_type(t);
                 let (handler, elem) = match op {
                     O::ArrayNewData { .. } => {
@@ -131,7 +138,9 @@ impl Translator<'_> {
                 let a = self.pop_slot();
                 let d = self.push_temp()?;
                 self.mark();
-                self.emit_result(handler, Gc { d, a, b, c: 0, ty, n: seg, elem, traced: 1 }, d);
+                let i = Gc { d, a, b, c: 0, ty, n: seg, elem, traced: 1 };
+                let at = self.emit_result(handler, i, d);
+                self.root_point(live, at, false);
             }
             O::ArrayGet { array_type_index: t }
             | O::ArrayGetS { array_type_index: t }

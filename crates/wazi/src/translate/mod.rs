@@ -17,7 +17,7 @@
 
 mod gc;
 
-use crate::code::{Compiled, FuncCode};
+use crate::code::{Compiled, FuncCode, Roots};
 use crate::config::Config;
 use crate::exec::simd::HANDLERS;
 use crate::ir::*;
@@ -210,6 +210,11 @@ struct Translator<'a> {
     offset: u32,
     /// Where exceptions are caught.
     regions: Vec<TryRegion>,
+    /// The frame's slots that may hold traced references at each point a
+    /// collection can start (see [`Roots`]).
+    root_points: Vec<(u32, u32, u32)>,
+    root_temps: Vec<Slot>,
+    root_locals: Vec<Slot>,
 }
 
 impl<'a> Translator<'a> {
@@ -241,6 +246,9 @@ impl<'a> Translator<'a> {
             fuel_op: None,
             offset: 0,
             regions: Vec::new(),
+            root_points: Vec::new(),
+            root_temps: Vec::new(),
+            root_locals: Vec::new(),
         })
     }
 
@@ -251,7 +259,7 @@ impl<'a> Translator<'a> {
     ) -> Result<Compiled> {
         let params = self.env.func_type(self.index).params();
         for t in params {
-            self.add_locals(1, *t == ValType::V128)?;
+            self.add_locals(1, *t == ValType::V128, t.is_traced())?;
         }
         self.num_params = self.num_locals;
         let mut reader = body.get_binary_reader();
@@ -264,7 +272,9 @@ impl<'a> Translator<'a> {
             if let Some(v) = validator.as_deref_mut() {
                 v.define_locals(offset, count, ty)?;
             }
-            self.add_locals(count as usize, ty == wasmparser::ValType::V128)?;
+            let traced = matches!(ty, wasmparser::ValType::Ref(_))
+                && crate::types::ValType::from_wasmparser(ty, self.env.type_ids)?.is_traced();
+            self.add_locals(count as usize, ty == wasmparser::ValType::V128, traced)?;
         }
         self.max_slot = self.num_locals;
         self.prologue();
@@ -281,19 +291,57 @@ impl<'a> Translator<'a> {
         if !self.ctrl.is_empty() {
             bail!("function body ends inside a block");
         }
-        Ok(Compiled::new(self.code, self.max_slot, self.num_params, self.offsets, self.regions))
+        self.root_points.sort_unstable_by_key(|p| p.0);
+        let roots = Roots {
+            locals: self.root_locals.into(),
+            points: self.root_points.into(),
+            temps: self.root_temps.into(),
+        };
+        Ok(Compiled::new(
+            self.code,
+            self.max_slot,
+            self.num_params,
+            self.offsets,
+            self.regions,
+            roots,
+        ))
     }
 
-    /// Declares `count` more locals.
-    fn add_locals(&mut self, count: usize, wide: bool) -> Result<()> {
+    /// Declares `count` more locals (`traced`: of a type whose references
+    /// the collector follows).
+    fn add_locals(&mut self, count: usize, wide: bool, traced: bool) -> Result<()> {
         if self.locals.len() + count > 50_000 {
             bail!("function has too many locals");
         }
         for _ in 0..count {
             self.locals.push((self.num_locals as Slot, wide));
+            if traced {
+                self.root_locals.push(self.num_locals as Slot);
+            }
             self.num_locals += width(wide);
         }
         Ok(())
+    }
+
+    /// Notes the temporaries among the bottom `height` stack entries, for
+    /// a collection point recorded next by [`Translator::root_point`].
+    /// Constants and local aliases hold nothing in their slots, and a
+    /// `v128` is no reference.
+    fn root_temps(&mut self, height: usize) -> u32 {
+        let start = self.root_temps.len() as u32;
+        for e in &self.stack[..height] {
+            if e.o == Opd::Temp && !e.wide {
+                self.root_temps.push(e.slot);
+            }
+        }
+        start
+    }
+
+    /// Records a collection point at cell `cell` (a return address if
+    /// `is_return`) whose live temporaries were noted from `start`.
+    fn root_point(&mut self, start: u32, cell: usize, is_return: bool) {
+        let end = self.root_temps.len() as u32;
+        self.root_points.push((Roots::key(cell, is_return), start, end));
     }
 
     fn prologue(&mut self) {
@@ -1324,9 +1372,12 @@ impl<'a> Translator<'a> {
         let n = widths.len();
         let slots: usize = widths.iter().map(|&w| width(w)).sum();
         let base = self.args(n);
+        // The payload is read after a collection the throw may start.
+        let live = self.root_temps(self.stack.len());
         self.reserve(base as usize + slots)?;
         self.mark();
-        self.emit(Opcode::throw, Throw { base, n: slots as u16, tag });
+        let at = self.emit(Opcode::throw, Throw { base, n: slots as u16, tag });
+        self.root_point(live, at, false);
         self.truncate(self.stack.len() - n);
         self.reachable = false;
         Ok(())
@@ -1434,6 +1485,7 @@ impl<'a> Translator<'a> {
         let ty = self.env.type_at(type_index);
         let (n, slots) = (ty.params().len(), ty.call_slots());
         let (r, rpos) = self.pop();
+        let live = self.root_temps(self.stack.len() - n);
         let base = self.args(n);
         let c = self.slot(r, rpos);
         self.reserve((base as usize + slots).max(rpos as usize + 1))?;
@@ -1441,6 +1493,7 @@ impl<'a> Translator<'a> {
         let op = if tail { Opcode::return_call_ref } else { Opcode::call_ref };
         let id = self.env.type_ids[type_index as usize];
         self.emit(op, CallIndirect { base, c, table: 0, ty: id });
+        self.root_point(live, self.code.len(), true);
         self.finish_call(n, ty, tail)
     }
 
@@ -1585,6 +1638,7 @@ impl<'a> Translator<'a> {
     fn call(&mut self, f: u32, tail: bool) -> Result<()> {
         let ty = self.env.func_type(f);
         let (n, slots) = (ty.params().len(), ty.call_slots());
+        let live = self.root_temps(self.stack.len() - n);
         let base = self.args(n);
         self.reserve(base as usize + slots)?;
         self.mark();
@@ -1597,6 +1651,7 @@ impl<'a> Translator<'a> {
                 &self.env.code[(f - self.env.num_imported_funcs) as usize] as *const FuncCode;
             self.emit(h, Call { base, idx: f, func: func as *const () });
         }
+        self.root_point(live, self.code.len(), true);
         self.finish_call(n, ty, tail)
     }
 
@@ -1617,6 +1672,7 @@ impl<'a> Translator<'a> {
         let ty = self.env.type_at(type_index);
         let (n, slots) = (ty.params().len(), ty.call_slots());
         let (i, ipos) = self.pop();
+        let live = self.root_temps(self.stack.len() - n);
         let base = self.args(n);
         let c = self.slot(i, ipos);
         self.reserve((base as usize + slots).max(ipos as usize + 1))?;
@@ -1624,6 +1680,7 @@ impl<'a> Translator<'a> {
         self.mark();
         let h = if tail { Opcode::return_call_indirect } else { Opcode::call_indirect };
         self.emit(h, op);
+        self.root_point(live, self.code.len(), true);
         self.finish_call(n, ty, tail)
     }
 

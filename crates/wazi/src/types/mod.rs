@@ -144,6 +144,16 @@ impl ValType {
         )
     }
 
+    /// Whether values of this type may be references the collector traces
+    /// (GC objects, exceptions, and `externref`s, which may be converted
+    /// GC references): any reference type but the abstract function ones.
+    /// A concrete type counts even if it is a function type: telling needs
+    /// the type registry, which is locked while it lays types out, and the
+    /// collector ignores function references it meets anyway.
+    pub(crate) fn is_traced(&self) -> bool {
+        self.as_ref().is_some_and(|(_, h)| !matches!(h, HeapType::Func | HeapType::NoFunc))
+    }
+
     /// A reference type's nullability and heap type.
     pub fn as_ref(&self) -> Option<(bool, HeapType)> {
         match *self {

@@ -40,12 +40,15 @@ pub(crate) struct Layout {
     pub offsets: Box<[u32]>,
     /// Whether fields or elements can hold references.
     pub traced: bool,
+    /// The slots of a struct's fields that can hold references the
+    /// collector follows (see `ValType::is_traced`).
+    pub refs: std::sync::Arc<[u32]>,
 }
 
 impl Layout {
     fn of(c: &CompositeType) -> Option<Layout> {
         let slots = |t: &StorageType| t.unpacked().slots() as u32;
-        let is_ref = |t: &StorageType| t.unpacked().is_ref();
+        let is_ref = |t: &StorageType| t.unpacked().is_traced();
         match c {
             CompositeType::Func(_) => None,
             CompositeType::Struct(s) => {
@@ -56,12 +59,20 @@ impl Layout {
                     n += slots(&f.storage);
                 }
                 let traced = s.fields().iter().any(|f| is_ref(&f.storage));
-                Some(Layout { slots: n, offsets: offsets.into(), traced })
+                let refs = s
+                    .fields()
+                    .iter()
+                    .zip(&offsets)
+                    .filter(|(f, _)| f.storage.unpacked().is_traced())
+                    .map(|(_, &o)| o)
+                    .collect();
+                Some(Layout { slots: n, offsets: offsets.into(), traced, refs })
             }
             CompositeType::Array(a) => Some(Layout {
                 slots: slots(&a.element().storage),
                 offsets: Box::new([]),
                 traced: is_ref(&a.element().storage),
+                refs: std::sync::Arc::new([]),
             }),
         }
     }
@@ -110,6 +121,11 @@ pub(crate) fn intern(group: Vec<SubType>) -> u32 {
     }
     r.groups.insert(group, base);
     base
+}
+
+/// Whether `id` names a registered type.
+pub(crate) fn is_registered(id: u32) -> bool {
+    (id as usize) < registry().read().unwrap().entries.len()
 }
 
 /// The registered type `id`.
