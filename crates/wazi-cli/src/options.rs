@@ -311,12 +311,14 @@ const WASI_OPTS: &[Opt] = &[
     Opt {
         key: "http-outgoing-body-buffer-chunks",
         value: "=N",
-        help: "Buffered writes of an outgoing body (not supported by wazi yet).",
+        help: "Number of distinct write calls to an outgoing HTTP body's stream that are \
+               buffered (default 1).",
     },
     Opt {
         key: "http-outgoing-body-chunk-size",
         value: "=N",
-        help: "Largest write to an outgoing body (not supported by wazi yet).",
+        help: "Largest write to an outgoing HTTP body's stream: what check-write permits \
+               (default 1 MiB).",
     },
     Opt {
         key: "nn-graph",
@@ -595,6 +597,8 @@ pub struct WasiOptions {
     pub keyvalue_data: Vec<(String, String)>,
     pub max_random_size: Option<u64>,
     pub max_http_fields_size: Option<usize>,
+    pub http_outgoing_body_buffer_chunks: Option<usize>,
+    pub http_outgoing_body_chunk_size: Option<usize>,
 }
 
 impl WasiOptions {
@@ -620,6 +624,8 @@ impl WasiOptions {
             keyvalue_data: Vec::new(),
             max_random_size: None,
             max_http_fields_size: None,
+            http_outgoing_body_buffer_chunks: None,
+            http_outgoing_body_chunk_size: None,
         };
         for (k, v) in pairs("-S", "wasi", specs, WASI_OPTS)? {
             match k.as_str() {
@@ -660,10 +666,19 @@ impl WasiOptions {
                 "max-random-size" => o.max_random_size = Some(number(&k, &v)?),
                 "max-resources" => o.max_resources = Some(number(&k, &v)? as usize),
                 "hostcall-fuel" => o.hostcall_fuel = Some(number(&k, &v)? as usize),
-                "max-component-handles"
-                | "http-outgoing-body-buffer-chunks"
-                | "http-outgoing-body-chunk-size"
-                | "nn-graph" => bail!("wazi: -S {k} is not supported yet"),
+                "max-component-handles" | "nn-graph" => {
+                    bail!("wazi: -S {k} is not supported yet")
+                }
+                "http-outgoing-body-buffer-chunks" => match number(&k, &v)? {
+                    // wasmtime 48 accepts 0 and then panics on the first body.
+                    0 => bail!("option `{k}` must be at least 1"),
+                    n => o.http_outgoing_body_buffer_chunks = Some(n as usize),
+                },
+                "http-outgoing-body-chunk-size" => match number(&k, &v)? {
+                    // No write could ever be made to a body.
+                    0 => bail!("option `{k}` must be at least 1"),
+                    n => o.http_outgoing_body_chunk_size = Some(n as usize),
+                },
                 "max-http-fields-size" => o.max_http_fields_size = Some(number(&k, &v)? as usize),
                 // `exit-with-code` is stable since WASI 0.2.12: always there.
                 "cli-exit-with-code" => {

@@ -385,6 +385,12 @@ pub(crate) fn configure_wasi(
     if let Some(n) = opts.max_resources {
         b.max_resources(n);
     }
+    if let Some(n) = opts.http_outgoing_body_buffer_chunks {
+        b.http_outgoing_body_buffer_chunks(n);
+    }
+    if let Some(n) = opts.http_outgoing_body_chunk_size {
+        b.http_outgoing_body_chunk_size(n);
+    }
     if let Some(n) = opts.max_http_fields_size {
         b.max_http_fields_size(n);
     }

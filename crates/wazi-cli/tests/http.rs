@@ -339,6 +339,48 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Before its response is sent nothing drains a body, so the guest sees
+/// exactly how much `check-write` lets it buffer: one write of the chunk
+/// size per free slot of `buffer-chunks + 1`. The transcripts are what
+/// `wasmtime serve -Scli` prints for the same guest and flags.
+#[test]
+fn serve_buffers_outgoing_bodies_as_wasmtime() {
+    for (flags, permits, len) in [
+        (&[][..], "stdout [0] :: permits: 1048576 1048576 0\n", 2 << 20),
+        (
+            &[
+                "-S",
+                "http-outgoing-body-chunk-size=1000",
+                "-S",
+                "http-outgoing-body-buffer-chunks=3",
+            ][..],
+            "stdout [0] :: permits: 1000 1000 1000 1000 0\n",
+            4000,
+        ),
+    ] {
+        let server = proxy(flags);
+        let r = server.get("/permits");
+        assert_eq!((r.status, r.body.len()), (200, len), "{flags:?}");
+        assert!(r.body.iter().all(|&b| b == b'x'));
+        assert_eq!(server.wait_for(&server.stdout, "permits:"), permits, "{flags:?}");
+    }
+    // wasmtime 48 takes 0 and panics on the first body; wazi refuses it.
+    for key in ["http-outgoing-body-buffer-chunks=0", "http-outgoing-body-chunk-size=0"] {
+        let out = wazi_output(&[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "-S",
+            "cli",
+            "-S",
+            key,
+            P2_HTTP_SERVER,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{key}");
+        assert!(text(&out.stderr).contains("must be at least 1"), "{}", text(&out.stderr));
+    }
+}
+
 #[test]
 fn serve_needs_a_proxy_component() {
     let out = wazi_output(&["serve", "--addr", "127.0.0.1:0", P2_CLI]);

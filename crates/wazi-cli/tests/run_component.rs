@@ -96,7 +96,7 @@ fn resource_limits() {
     let out = wazi(&["run", "-S", "max-resources=10", P2_CLI, "args"]);
     assert_eq!(text(&out.stdout), "p2_cli.wasm\nargs\n");
     // Keys wasmtime has and wazi does not yet are refused by name.
-    for key in ["max-component-handles=10", "http-outgoing-body-chunk-size=100"] {
+    for key in ["max-component-handles=10", "nn-graph=openvino::nn"] {
         let out = wazi(&["run", "-S", key, P2_CLI, "args"]);
         assert_eq!(out.status.code(), Some(1));
         assert!(text(&out.stderr).contains("is not supported yet"), "{}", text(&out.stderr));

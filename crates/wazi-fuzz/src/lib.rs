@@ -17,10 +17,17 @@
 //!   pointing at paths that try to escape) in a fresh sandbox next to a
 //!   canary: no panic, nothing outside the sandbox changes.
 //!
+//! - [`wasi_p2`]: the same calls adapted to WASI 0.2 by wasmtime's
+//!   preview1 adapter, through the WASI 0.2 host.
+//!
 //! - [`component_values`]: a random component value type, a component
 //!   taking and returning it; random values lowered into it, values lifted
 //!   from hostile memory, both through WAVE and back (`--invoke`'s
 //!   parser).
+//!
+//! - [`gc`]: a module with GC types, instructions and exceptions runs
+//!   twice, collecting when due and before every allocation; both runs
+//!   must give the same results, traps and globals, read deeply.
 //!
 //! A target returns `Err` with a description when wazi misbehaves; a panic
 //! is a bug too (the drivers catch it).
@@ -28,7 +35,11 @@
 use arbitrary::Unstructured;
 
 mod component;
+mod gc;
+mod wasi;
 pub use component::component_values;
+pub use gc::{gc, gc_runs_with_objects, generate_gc};
+pub use wasi::{wasi_p1, wasi_p2};
 
 /// Fuel each engine gets for one instantiation and all the calls. The two
 /// engines count fuel differently, so a run that exhausts either one's is
@@ -72,7 +83,13 @@ fn smith_config(imports: bool) -> wasm_smith::Config {
 /// target makes of `data`, for looking at a failing input.
 pub fn generate(data: &[u8], imports: bool) -> Option<Vec<u8>> {
     let mut u = Unstructured::new(data);
-    let module = wasm_smith::Module::new(smith_config(imports), &mut u).ok()?;
+    let mut config = smith_config(imports);
+    if imports {
+        // `validate` needs no second engine: GC and exceptions too.
+        config.gc_enabled = true;
+        config.exceptions_enabled = true;
+    }
+    let module = wasm_smith::Module::new(config, &mut u).ok()?;
     Some(module.to_bytes())
 }
 
@@ -355,13 +372,16 @@ pub fn target(name: &str) -> Option<Target> {
         "validate" => Some(validate),
         "differential" => Some(differential),
         "wasi-p1" => Some(wasi_p1),
+        "wasi-p2" => Some(wasi_p2),
         "component-values" => Some(component_values),
+        "gc" => Some(gc),
         _ => None,
     }
 }
 
 /// Every target's name.
-pub const TARGETS: &[&str] = &["validate", "differential", "wasi-p1", "component-values"];
+pub const TARGETS: &[&str] =
+    &["validate", "differential", "wasi-p1", "wasi-p2", "component-values", "gc"];
 
 /// A small xorshift generator, so that runs are reproducible from a seed.
 pub struct Rng(pub u64);
@@ -405,188 +425,4 @@ pub fn run_seeded(target: Target, seed: u64, runs: u64) -> Result<(u64, u64), (S
         }
     }
     Ok((agreed, skipped))
-}
-
-/// WASI 0.1 functions and their parameters (`i`: i32, `I`: i64), all but
-/// `poll_oneoff` (whose timers may sleep as long as the input says) and
-/// `fd_sync`/`fd_datasync` (a disk flush each: a few runs a second).
-const WASI_P1: &[(&str, &str)] = &[
-    ("args_get", "ii"),
-    ("args_sizes_get", "ii"),
-    ("environ_get", "ii"),
-    ("environ_sizes_get", "ii"),
-    ("clock_res_get", "ii"),
-    ("clock_time_get", "iIi"),
-    ("fd_advise", "iIIi"),
-    ("fd_allocate", "iII"),
-    ("fd_close", "i"),
-    ("fd_fdstat_get", "ii"),
-    ("fd_fdstat_set_flags", "ii"),
-    ("fd_fdstat_set_rights", "iII"),
-    ("fd_filestat_get", "ii"),
-    ("fd_filestat_set_size", "iI"),
-    ("fd_filestat_set_times", "iIIi"),
-    ("fd_pread", "iiiIi"),
-    ("fd_prestat_get", "ii"),
-    ("fd_prestat_dir_name", "iii"),
-    ("fd_pwrite", "iiiIi"),
-    ("fd_read", "iiii"),
-    ("fd_readdir", "iiiIi"),
-    ("fd_renumber", "ii"),
-    ("fd_seek", "iIii"),
-    ("fd_tell", "ii"),
-    ("fd_write", "iiii"),
-    ("path_create_directory", "iii"),
-    ("path_filestat_get", "iiiii"),
-    ("path_filestat_set_times", "iiiiIIi"),
-    ("path_link", "iiiiiii"),
-    ("path_open", "iiiiiIIii"),
-    ("path_readlink", "iiiiii"),
-    ("path_remove_directory", "iii"),
-    ("path_rename", "iiiiii"),
-    ("path_symlink", "iiiii"),
-    ("path_unlink_file", "iii"),
-    ("proc_raise", "i"),
-    ("sched_yield", ""),
-    ("random_get", "ii"),
-    ("sock_accept", "iii"),
-    ("sock_recv", "iiiiii"),
-    ("sock_send", "iiiii"),
-    ("sock_shutdown", "ii"),
-];
-
-/// Paths the guest's arguments often point at (at [`PATHS_AT`] in its
-/// memory, 32 bytes apart): inside names, escapes, absolute paths.
-const PATHS: &[&str] = &[
-    "a",
-    "sub",
-    "sub/b",
-    "..",
-    "../canary",
-    "sub/../../canary",
-    "/canary",
-    "link",
-    "sub/..",
-    ".",
-    "a/",
-    "link/x",
-    "",
-    "sub/link",
-    "../sandbox/a",
-    "//",
-];
-const PATHS_AT: u32 = 4096;
-
-/// A sequence of WASI 0.1 calls with arguments from the input, in a fresh
-/// sandbox (a preopened `sandbox` directory beside a canary file): nothing
-/// may panic, and nothing outside the sandbox may change.
-pub fn wasi_p1(data: &[u8]) -> Result<Outcome, String> {
-    let mut u = Unstructured::new(data);
-    let mut imports = String::new();
-    let mut body = String::new();
-    let calls = u.int_in_range(1..=12u32).map_err(|e| e.to_string())?;
-    for k in 0..calls {
-        let (name, params) = WASI_P1[u.choose_index(WASI_P1.len()).map_err(|e| e.to_string())?];
-        let sig: String = params.chars().map(|c| if c == 'I' { " i64" } else { " i32" }).collect();
-        imports.push_str(&format!(
-            "(import \"wasi_snapshot_preview1\" \"{name}\" (func $f{k} (param{sig}) (result i32)))\n"
-        ));
-        body.push_str(&format!("(drop (call $f{k}"));
-        for c in params.chars() {
-            let v: u64 = match u.int_in_range(0..=4u8).unwrap_or(0) {
-                // Small numbers: descriptors, flags, lengths.
-                0 | 1 => u.int_in_range(0..=8u64).unwrap_or(0),
-                // One of the paths, or its length.
-                2 => {
-                    let i = u.choose_index(PATHS.len()).unwrap_or(0);
-                    if u.arbitrary().unwrap_or(false) {
-                        PATHS[i].len() as u64
-                    } else {
-                        (PATHS_AT + 32 * i as u32) as u64
-                    }
-                }
-                // Somewhere in memory.
-                3 => u.int_in_range(0..=65535u64).unwrap_or(0),
-                _ => u.arbitrary().unwrap_or(0),
-            };
-            if c == 'I' {
-                body.push_str(&format!(" (i64.const {})", v as i64));
-            } else {
-                body.push_str(&format!(" (i32.const {})", v as u32 as i32));
-            }
-        }
-        body.push_str("))\n");
-    }
-    let mut memory = vec![0u8; 4096];
-    u.fill_buffer(&mut memory).map_err(|e| e.to_string())?;
-    let escaped = |bytes: &[u8]| bytes.iter().map(|b| format!("\\{b:02x}")).collect::<String>();
-    let mut paths = String::new();
-    for (i, p) in PATHS.iter().enumerate() {
-        paths.push_str(&format!(
-            "(data (i32.const {}) \"{}\")\n",
-            PATHS_AT + 32 * i as u32,
-            escaped(p.as_bytes())
-        ));
-    }
-    let wat = format!(
-        "(module {imports} (memory (export \"memory\") 1)\n(data (i32.const 0) \"{}\")\n{paths}\
-         (func (export \"_start\") {body}))",
-        escaped(&memory)
-    );
-    let wasm = wat::parse_str(&wat).map_err(|e| format!("the target made bad text: {e}"))?;
-
-    let root = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let sandbox = root.path().join("sandbox");
-    std::fs::create_dir_all(sandbox.join("sub")).map_err(|e| e.to_string())?;
-    std::fs::write(sandbox.join("a"), b"inside").map_err(|e| e.to_string())?;
-    std::fs::write(root.path().join("canary"), b"canary").map_err(|e| e.to_string())?;
-    let before = tree(root.path());
-
-    let engine = wazi::Engine::default();
-    let module = wazi::Module::new(&engine, &wasm).map_err(|e| format!("{e:#}"))?;
-    let mut builder = wazi_wasi::WasiCtxBuilder::new();
-    builder.arg("fuzz").env("K", "V");
-    builder
-        .preopened_dir(&sandbox, "sandbox", wazi_wasi::DirPerms::ReadWrite)
-        .map_err(|e| e.to_string())?;
-    let mut store = wazi::Store::new(&engine, builder.build());
-    let mut linker = wazi::Linker::new(&engine);
-    wazi_wasi::p1::add_to_linker(&mut linker, |c| c).map_err(|e| e.to_string())?;
-    let instance = linker.instantiate(&mut store, &module).map_err(|e| format!("{e:#}"))?;
-    let start = instance.get_func(&store, "_start").ok_or("no _start")?;
-    // Traps (bad pointers, proc_raise) are fine; panics and escapes are not.
-    let _ = start.call(&mut store, &[], &mut []);
-    drop(store);
-
-    let after = tree(root.path());
-    let outside = |t: &[(String, Vec<u8>)]| -> Vec<(String, Vec<u8>)> {
-        t.iter().filter(|(p, _)| !p.starts_with("sandbox")).cloned().collect()
-    };
-    if outside(&before) != outside(&after) {
-        return Err(format!("something outside the sandbox changed: {:?}", outside(&after)));
-    }
-    Ok(Outcome::Agreed)
-}
-
-/// Every path under `root` (symlinks not followed) with its contents.
-fn tree(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for e in entries.flatten() {
-            let path = e.path();
-            let rel = path.strip_prefix(root).unwrap().display().to_string();
-            match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_dir() => {
-                    stack.push(path);
-                    out.push((rel, Vec::new()));
-                }
-                Ok(m) if m.is_file() => out.push((rel, std::fs::read(&path).unwrap_or_default())),
-                _ => out.push((rel, Vec::new())),
-            }
-        }
-    }
-    out.sort();
-    out
 }

@@ -27,7 +27,11 @@ fn main() {
     if let Some(file) = opt("--wasm-of") {
         // The module a failing input makes, to disassemble.
         let input = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let wasm = wazi_fuzz::generate(&input, name != "differential").expect("a module");
+        let wasm = match name.as_str() {
+            "gc" => wazi_fuzz::generate_gc(&input),
+            _ => wazi_fuzz::generate(&input, name != "differential"),
+        }
+        .expect("a module");
         std::fs::write(format!("{file}.wasm"), wasm).unwrap();
         println!("wrote {file}.wasm");
         return;

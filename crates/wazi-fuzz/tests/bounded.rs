@@ -37,3 +37,17 @@ fn wasi_p1() {
 fn component_values() {
     bounded("component-values", 500);
 }
+
+#[test]
+fn gc() {
+    bounded("gc", 150);
+    // The generated modules allocate GC objects often enough for the
+    // comparison to mean something.
+    let with_objects = wazi_fuzz::gc_runs_with_objects();
+    assert!(with_objects >= 15, "only {with_objects} of 300 runs allocated GC objects");
+}
+
+#[test]
+fn wasi_p2() {
+    bounded("wasi-p2", 150);
+}

@@ -39,11 +39,22 @@ pub(crate) struct Limits {
     pub max_random_size: u64,
     /// Most bytes a `wasi:http` `fields` may hold (`-S max-http-fields-size`).
     pub max_http_fields_size: usize,
+    /// `check-write`'s permit on an outgoing HTTP body (`-S
+    /// http-outgoing-body-chunk-size`; 1 MiB by default, as in wasmtime).
+    pub http_outgoing_body_chunk_size: usize,
+    /// Writes to an outgoing HTTP body buffered besides the one being sent
+    /// (`-S http-outgoing-body-buffer-chunks`; 1 by default).
+    pub http_outgoing_body_buffer_chunks: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_random_size: 64 << 20, max_http_fields_size: 128 * 1024 }
+        Limits {
+            max_random_size: 64 << 20,
+            max_http_fields_size: 128 * 1024,
+            http_outgoing_body_chunk_size: 1 << 20,
+            http_outgoing_body_buffer_chunks: 1,
+        }
     }
 }
 
@@ -217,6 +228,22 @@ impl WasiCtxBuilder {
     /// traps.
     pub fn max_http_fields_size(&mut self, bytes: usize) -> &mut WasiCtxBuilder {
         self.limits.max_http_fields_size = bytes;
+        self
+    }
+
+    /// The most bytes one write to an outgoing HTTP body may carry (what
+    /// `check-write` permits; 1 MiB by default, as in wasmtime). At least 1.
+    pub fn http_outgoing_body_chunk_size(&mut self, bytes: usize) -> &mut WasiCtxBuilder {
+        self.limits.http_outgoing_body_chunk_size = bytes.max(1);
+        self
+    }
+
+    /// How many writes to an outgoing HTTP body are buffered besides the
+    /// one being sent before `check-write` permits nothing (1 by default,
+    /// as in wasmtime): with the chunk size, what bounds the memory a body
+    /// holds.
+    pub fn http_outgoing_body_buffer_chunks(&mut self, chunks: usize) -> &mut WasiCtxBuilder {
+        self.limits.http_outgoing_body_buffer_chunks = chunks;
         self
     }
 

@@ -38,6 +38,7 @@ pub struct Config {
     pub(crate) threads: bool,
     pub(crate) gc: bool,
     pub(crate) max_gc_heap_size: usize,
+    pub(crate) gc_stress: bool,
 }
 
 impl Default for Config {
@@ -62,6 +63,7 @@ impl Default for Config {
             threads: true,
             gc: true,
             max_gc_heap_size: 4 << 30,
+            gc_stress: false,
         }
     }
 }
@@ -208,6 +210,15 @@ impl Config {
     /// (8 bytes each, 16 for a `v128`) and a 32-byte header.
     pub fn max_gc_heap_size(&mut self, bytes: usize) -> &mut Config {
         self.max_gc_heap_size = bytes;
+        self
+    }
+
+    /// Collect before every allocation of a GC object or exception (off by
+    /// default): slow, for testing that the collector keeps everything
+    /// reachable (the `gc` fuzz target runs each module both ways).
+    #[doc(hidden)]
+    pub fn gc_stress(&mut self, on: bool) -> &mut Config {
+        self.gc_stress = on;
         self
     }
 

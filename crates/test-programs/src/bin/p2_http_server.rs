@@ -9,6 +9,9 @@
 //! - `/big/N`: N bytes of a repeating alphabet, in 4 KiB writes;
 //! - `/trailers`: a body followed by trailers;
 //! - `/length-mismatch`: declares `content-length: 10` and writes 3 bytes;
+//! - `/permits`: before sending the response (so nothing drains its body),
+//!   writes what `check-write` permits until it permits nothing, prints
+//!   the permits, then sends the response with those bytes;
 //! - `/log`: prints to stdout and stderr, then answers `logged`;
 //! - `/error`: sets the response to an `error-code`;
 //! - `/no-response`: returns without setting the response;
@@ -161,6 +164,25 @@ impl wasip2::exports::http::incoming_handler::Guest for Handler {
                 // One write, so the line stays whole among the server's.
                 let line = format!("finish: {r:?}\n");
                 eprint!("{line}");
+            }
+            ["permits"] => {
+                let resp = OutgoingResponse::new(Fields::new());
+                let body = resp.body().unwrap();
+                let stream = body.write().unwrap();
+                let mut permits = Vec::new();
+                for _ in 0..64 {
+                    let n = stream.check_write().unwrap();
+                    permits.push(n.to_string());
+                    if n == 0 {
+                        break;
+                    }
+                    stream.write(&vec![b'x'; n as usize]).unwrap();
+                }
+                // One write, so the line stays whole among the server's.
+                print!("{}", format!("permits: {}\n", permits.join(" ")));
+                drop(stream);
+                ResponseOutparam::set(out, Ok(resp));
+                OutgoingBody::finish(body, None).unwrap();
             }
             ["log"] => {
                 println!("line one");

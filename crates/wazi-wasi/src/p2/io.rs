@@ -506,9 +506,10 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         "[method]output-stream.write",
         move |mut s: StoreContextMut<'_, T>, (st, bytes): (Resource<OutputStream>, Vec<u8>)| {
             let ctx = get(s.data_mut());
-            // A body with no room (check-write said 0) refuses, as wasmtime.
+            // A body with no room (check-write said 0), or a write past the
+            // permit, traps, as in wasmtime.
             if let OutputStream::Http(p) = ctx.table.get(&st)?
-                && p.guest_capacity() == Some(0)
+                && (p.guest_capacity() == Some(0) || bytes.len() > p.permit)
             {
                 bail!("write exceeded budget");
             }

@@ -162,7 +162,7 @@ impl StoreCore {
         payload: &[u64],
         at: super::gc::GcPoint,
     ) -> u64 {
-        if self.exns.gc_due() {
+        if self.exns.gc_due() || self.gc.stress {
             self.collect_garbage(at);
         }
         self.exns.alloc(ExnObject { tag, payload: payload.into(), pinned: false })

@@ -39,6 +39,7 @@
 //! roots until their root scope ends (see `Store::gc_root_scope`).
 
 use super::{InstanceData, StoreCore};
+use crate::code::Compiled;
 use crate::exec::{Frame, Ip, Sp};
 use crate::trap::TrapCode;
 use crate::types::ValType;
@@ -148,10 +149,12 @@ pub(crate) struct GcHeap {
     pub collections: u64,
     /// The reference slots of each struct type (by id) met so far.
     struct_refs: Vec<Option<Arc<[u32]>>>,
+    /// Collect before every allocation (`Config::gc_stress`).
+    pub stress: bool,
 }
 
 impl GcHeap {
-    pub(crate) fn new(limit: usize) -> GcHeap {
+    pub(crate) fn new(limit: usize, stress: bool) -> GcHeap {
         GcHeap {
             handles: Vec::new(),
             free: Vec::new(),
@@ -162,6 +165,7 @@ impl GcHeap {
             host_roots: Vec::new(),
             collections: 0,
             struct_refs: Vec::new(),
+            stress,
         }
     }
 
@@ -195,7 +199,7 @@ impl GcHeap {
     /// Whether a collection should run before allocating `slots` slots.
     fn due(&self, slots: usize) -> bool {
         let after = self.used.saturating_add(Self::cost(slots));
-        after > self.next_gc || after > self.limit
+        after > self.next_gc || after > self.limit || self.stress
     }
 
     /// Allocates an object of `slots` zeroed slots; returns its reference
@@ -418,15 +422,18 @@ impl StoreCore {
         // SAFETY: as the caller promises; each record names a live instance
         // and a frame of its function on the slot stack.
         unsafe {
+            // Neighbouring frames are mostly of one function (recursion):
+            // the last one found is tried first.
+            let mut last: Option<&Compiled> = None;
             if let Some((ip, sp, inst)) = at.running {
-                frame(ip, sp, inst, false, work);
+                frame(ip, sp, inst, false, &mut last, work);
             }
             let mut f = s.frames.as_ptr();
             while f < at.frames {
                 let r = *f;
                 // Entry records (returning to the host) name no wasm frame.
                 if r.ip != exit {
-                    frame(r.ip, r.sp, r.inst, true, work);
+                    frame(r.ip, r.sp, r.inst, true, &mut last, work);
                 }
                 f = f.add(1);
             }
@@ -447,22 +454,33 @@ fn struct_refs(cache: &mut Vec<Option<Arc<[u32]>>>, ty: u32) -> &[u32] {
 }
 
 /// Pushes the references of the frame at `sp` stopped at `ip` (a return
-/// address if `is_return`) in a function of `inst`. A point the
-/// translator recorded no roots for (none should exist) falls back to the
-/// whole frame.
+/// address if `is_return`) in a function of `inst` (`last`: the code of
+/// the frame before, tried first). A point the translator recorded no
+/// roots for (none should exist) falls back to the whole frame.
 ///
 /// # Safety
 /// `ip` must be in compiled code of `inst`'s module and `sp` its frame.
-unsafe fn frame(ip: Ip, sp: Sp, inst: *const InstanceData, is_return: bool, work: &mut Vec<u64>) {
-    // SAFETY: as the caller promises.
+unsafe fn frame<'a>(
+    ip: Ip,
+    sp: Sp,
+    inst: *const InstanceData,
+    is_return: bool,
+    last: &mut Option<&'a Compiled>,
+    work: &mut Vec<u64>,
+) {
+    // A return address may be one past its function's code.
+    let at = ip as usize - is_return as usize;
+    // SAFETY: as the caller promises; compiled code lives as long as its
+    // module, which the instance keeps alive during the collection.
     unsafe {
-        let Some(c) = (*inst)
-            .module
-            .inner
-            .func_at(ip as usize - is_return as usize)
-            .and_then(|f| f.compiled())
-        else {
-            return;
+        let c = match *last {
+            Some(c) if c.range().contains(&at) => c,
+            _ => {
+                let m: &'a crate::module::ModuleInner = &(*inst).module.inner;
+                let Some(c) = m.func_at(at).and_then(|f| f.compiled()) else { return };
+                *last = Some(c);
+                c
+            }
         };
         match c.roots_at(ip as usize, is_return) {
             Some((locals, temps)) => {

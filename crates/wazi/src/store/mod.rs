@@ -146,7 +146,7 @@ impl<T: 'static> Store<T> {
                 externs: Vec::new(),
                 tags: Vec::new(),
                 exns: Default::default(),
-                gc: gc::GcHeap::new(engine.config().max_gc_heap_size),
+                gc: gc::GcHeap::new(engine.config().max_gc_heap_size, engine.config().gc_stress),
                 pending_exception: 0,
                 stack: None,
                 stack_top: std::ptr::null_mut(),

@@ -18,11 +18,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-/// Most bytes one guest `write` may carry (`check-write`'s permit), as in
-/// wasmtime.
-const MAX_PERMIT: usize = 1024 * 1024;
-/// Bytes buffered in a pipe from which the writer waits: two writes.
-pub(crate) const MAX_BUFFERED: usize = 2 * MAX_PERMIT;
+/// Bytes buffered in an incoming body's pipe from which the network side
+/// waits.
+const INCOMING_BUFFERED: usize = 2 << 20;
 
 /// A level-triggered readiness flag with a descriptor to wait on, which
 /// is readable while the flag is raised: an eventfd on Linux, elsewhere
@@ -125,10 +123,33 @@ pub(crate) struct Pipe {
     signal: Signal,
     /// The guest reads this pipe (an incoming body); otherwise it writes.
     guest_reads: bool,
+    /// Room: for an incoming body, the bytes buffered from which the
+    /// network side waits; for an outgoing one, the guest's writes
+    /// queued from which `check-write` permits nothing.
+    room: usize,
+    /// Most bytes one guest `write` to an outgoing body may carry
+    /// (`check-write`'s permit).
+    pub(crate) permit: usize,
 }
 
 impl Pipe {
-    pub(crate) fn new(guest_reads: bool) -> std::io::Result<Arc<Pipe>> {
+    /// An incoming body's pipe: the guest reads it.
+    pub(crate) fn incoming() -> std::io::Result<Arc<Pipe>> {
+        Pipe::with(true, INCOMING_BUFFERED, 0)
+    }
+
+    /// An outgoing body's pipe, buffered as wasmtime's `-S
+    /// http-outgoing-body-chunk-size` and `-S
+    /// http-outgoing-body-buffer-chunks` set it: `check-write` permits
+    /// `chunk_size` bytes while at most `buffer_chunks` writes are queued
+    /// (wasmtime's channel of `buffer_chunks + 1` writes, one slot kept
+    /// free), so a body holds at most `(buffer_chunks + 1) * chunk_size`
+    /// bytes.
+    pub(crate) fn outgoing(chunk_size: usize, buffer_chunks: usize) -> std::io::Result<Arc<Pipe>> {
+        Pipe::with(false, buffer_chunks.saturating_add(1), chunk_size)
+    }
+
+    fn with(guest_reads: bool, room: usize, permit: usize) -> std::io::Result<Arc<Pipe>> {
         let pipe = Arc::new(Pipe {
             state: Mutex::new(State {
                 chunks: VecDeque::new(),
@@ -144,6 +165,8 @@ impl Pipe {
             }),
             signal: Signal::new()?,
             guest_reads,
+            room,
+            permit,
         });
         // An empty outgoing body has room: a guest may wait for that
         // before its first write.
@@ -160,7 +183,7 @@ impl Pipe {
         let ready = if self.guest_reads {
             !st.chunks.is_empty() || st.end.is_some()
         } else {
-            st.reader_gone || st.end.is_some() || st.buffered < MAX_BUFFERED
+            st.reader_gone || st.end.is_some() || st.chunks.len() < self.room
         };
         self.signal.set(ready);
     }
@@ -252,7 +275,7 @@ impl Pipe {
             if st.reader_gone {
                 return Poll::Ready(false);
             }
-            if st.buffered >= MAX_BUFFERED {
+            if st.buffered >= self.room {
                 st.tx_waker = Some(cx.waker().clone());
                 return Poll::Pending;
             }
@@ -293,7 +316,7 @@ impl Pipe {
         if st.reader_gone || st.end.is_some() {
             return None;
         }
-        Some(if st.buffered < MAX_BUFFERED { MAX_PERMIT } else { 0 })
+        Some(if st.chunks.len() < self.room { self.permit } else { 0 })
     }
 
     /// Declares an outgoing body's length (its `content-length` header):
@@ -324,7 +347,7 @@ impl Pipe {
                 if st.reader_gone || st.end.is_some() {
                     return Err(None);
                 }
-                if st.buffered < MAX_BUFFERED {
+                if st.chunks.len() < self.room {
                     st.written += bytes.len() as u64;
                     if !bytes.is_empty() {
                         st.buffered += bytes.len();

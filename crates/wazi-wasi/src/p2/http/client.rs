@@ -135,7 +135,7 @@ async fn round_trip(p: Prepared, opts: &RequestOptions) -> Result<IncomingRespon
         exchange(hyper_util::rt::TokioIo::new(tcp), p.request, first_byte).await?
     };
     let (parts, body) = response.into_parts();
-    let pipe = Pipe::new(true).map_err(|e| ErrorCode::InternalError(Some(e.to_string())))?;
+    let pipe = Pipe::incoming().map_err(|e| ErrorCode::InternalError(Some(e.to_string())))?;
     tokio::spawn(pump(body, pipe.clone(), Some(between)));
     let headers = super::fields::from_wire(parts.headers);
     Ok(IncomingResponse { status: parts.status.as_u16(), headers, body: Some(pipe) })

@@ -49,10 +49,6 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }
 
-fn new_pipe(guest_reads: bool) -> Result<std::sync::Arc<Pipe>> {
-    Ok(Pipe::new(guest_reads)?)
-}
-
 /// Adds `wasi:http/types` and `wasi:http/outgoing-handler` to `linker`.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     fields::add_to_linker(linker, get)?;
@@ -148,7 +144,9 @@ fn message<T: 'static, M: Message>(
                 if msg.body().is_some() {
                     return Ok((Err(()),));
                 }
-                let pipe = new_pipe(false)?;
+                let l = ctx.limits;
+                let chunks = l.http_outgoing_body_buffer_chunks;
+                let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, chunks)?;
                 if let Some(len) = content_length(msg.headers()) {
                     pipe.set_content_length(len, M::RESPONSE);
                 }

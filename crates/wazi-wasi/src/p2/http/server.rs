@@ -267,7 +267,7 @@ where
             _ => bail!("invalid HTTP request missing authority in URI and host header"),
         },
     };
-    let pipe = Pipe::new(true)?;
+    let pipe = Pipe::incoming()?;
     tokio::spawn(pump(body, pipe.clone(), None));
     let request = IncomingRequest {
         method: method_of(&parts.method),
