@@ -4,7 +4,7 @@
 
 use crate::store::gc::{ArrayInit, GC_BITS, I31_BITS, Shape, i31_ref, is_i31};
 use crate::store::{AsContext, AsContextMut, Store, StoreCore};
-use crate::types::registry::{self, Layout};
+use crate::types::registry;
 use crate::types::{
     ArrayType, CompositeType, FieldType, HeapType, StorageType, StructType, SubType,
 };
@@ -228,8 +228,9 @@ impl<T> crate::Caller<'_, T> {
 /// `(type (struct ...))` with the same fields.
 #[derive(Clone, Debug)]
 pub struct StructRefPre {
-    id: u32,
     ty: StructType,
+    /// What each allocation makes: the type's id and layout.
+    shape: Shape,
 }
 
 impl StructRefPre {
@@ -237,8 +238,8 @@ impl StructRefPre {
     /// registered (its id must come from a module or another `*Pre`).
     pub fn new(store: impl AsContextMut, ty: StructType) -> Result<StructRefPre> {
         let _ = store;
-        let id = register(CompositeType::Struct(ty.clone()), ty.fields())?;
-        Ok(StructRefPre { id, ty })
+        let shape = register(CompositeType::Struct(ty.clone()), ty.fields())?;
+        Ok(StructRefPre { ty, shape })
     }
 
     /// The struct type.
@@ -248,7 +249,7 @@ impl StructRefPre {
 
     /// The type's process-wide id (what [`HeapType::Concrete`] names).
     pub fn type_id(&self) -> u32 {
-        self.id
+        self.shape.ty
     }
 }
 
@@ -256,16 +257,16 @@ impl StructRefPre {
 /// `ArrayRefPre`); see [`StructRefPre`].
 #[derive(Clone, Debug)]
 pub struct ArrayRefPre {
-    id: u32,
     ty: ArrayType,
+    shape: Shape,
 }
 
 impl ArrayRefPre {
     /// Registers `ty` (see [`StructRefPre::new`]).
     pub fn new(store: impl AsContextMut, ty: ArrayType) -> Result<ArrayRefPre> {
         let _ = store;
-        let id = register(CompositeType::Array(ty.clone()), std::slice::from_ref(ty.element()))?;
-        Ok(ArrayRefPre { id, ty })
+        let shape = register(CompositeType::Array(ty.clone()), std::slice::from_ref(ty.element()))?;
+        Ok(ArrayRefPre { ty, shape })
     }
 
     /// The array type.
@@ -275,12 +276,13 @@ impl ArrayRefPre {
 
     /// The type's process-wide id (what [`HeapType::Concrete`] names).
     pub fn type_id(&self) -> u32 {
-        self.id
+        self.shape.ty
     }
 }
 
-/// Interns `composite` as a final type of its own recursion group.
-fn register(composite: CompositeType, fields: &[FieldType]) -> Result<u32> {
+/// Interns `composite` as a final type of its own recursion group; returns
+/// the shape of its objects (its id among it).
+fn register(composite: CompositeType, fields: &[FieldType]) -> Result<Shape> {
     for f in fields {
         if let StorageType::Val(t) = f.storage
             && let Some((_, HeapType::Concrete(id))) = t.as_ref()
@@ -289,7 +291,10 @@ fn register(composite: CompositeType, fields: &[FieldType]) -> Result<u32> {
             bail!("field type {t} names type {id}, which is not registered");
         }
     }
-    Ok(registry::intern(vec![SubType { is_final: true, supertype: None, composite }]))
+    let id = registry::intern(vec![SubType { is_final: true, supertype: None, composite }]);
+    let entry = registry::entry(id);
+    let layout = entry.layout.as_ref().expect("a struct or array type");
+    Ok(Shape { ty: id, slots: layout.slots, traced: layout.traced })
 }
 
 /// A reference to a struct (as wasmtime's `StructRef`), rooted as an
@@ -344,10 +349,8 @@ impl StructRef {
         for (v, f) in fields.iter().zip(types) {
             push_slots(core, v, f, &mut slots)?;
         }
-        let layout = layout(pre.id);
-        let shape = Shape { ty: pre.id, slots: layout.slots, traced: layout.traced };
         let at = core.host_gc_point();
-        let raw = core.struct_new(shape, Some(&slots), true, at).map_err(trap)?;
+        let raw = core.struct_new(pre.shape, Some(&slots), true, at).map_err(trap)?;
         core.gc.host_roots.push(raw);
         Ok(StructRef(AnyRef { store: core.id, raw }))
     }
@@ -400,7 +403,8 @@ impl StructRef {
         let Some(&f) = s.fields().get(index) else {
             bail!("struct has {} fields, no field {index}", s.fields().len());
         };
-        Ok((f, layout(o.ty).offsets[index]))
+        let layout = entry.layout.as_ref().expect("a struct type");
+        Ok((f, layout.offsets[index]))
     }
 
     /// The reference as an [`AnyRef`].
@@ -446,10 +450,8 @@ impl ArrayRef {
         len: u32,
         init: ArrayInit<'_>,
     ) -> Result<ArrayRef> {
-        let layout = layout(pre.id);
-        let shape = Shape { ty: pre.id, slots: layout.slots, traced: layout.traced };
         let at = core.host_gc_point();
-        let raw = core.array_new(shape, len, init, true, at).map_err(trap)?;
+        let raw = core.array_new(pre.shape, len, init, true, at).map_err(trap)?;
         core.gc.host_roots.push(raw);
         Ok(ArrayRef(AnyRef { store: core.id, raw }))
     }
@@ -503,11 +505,6 @@ impl ArrayRef {
     pub fn to_anyref(self) -> AnyRef {
         self.0
     }
-}
-
-/// The layout of registered struct or array type `id`.
-fn layout(id: u32) -> Layout {
-    registry::entry(id).layout.clone().expect("a struct or array type")
 }
 
 /// Appends the slots of `v`, a value for a field of type `f`, checking its

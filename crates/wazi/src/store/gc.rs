@@ -82,7 +82,7 @@ pub(crate) fn is_i31(raw: u64) -> bool {
 
 /// What a new object is: its type, its slots (a struct's, or an array
 /// element's) and whether they can hold references.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Shape {
     pub ty: u32,
     pub slots: u32,
