@@ -35,17 +35,21 @@ macro_rules! traps {
             /// An exception reached the activation's entry uncaught: it is
             /// the store's pending exception.
             Exception,
+            /// A host function parked the running fiber (see
+            /// `StoreCore::fiber_call`): not a trap.
+            Suspend,
         }
 
         impl TrapCode {
             /// Every code, in discriminant order.
-            const ALL: &[TrapCode] = &[$(TrapCode::$name,)* TrapCode::Host, TrapCode::Exception];
+            const ALL: &[TrapCode] =
+                &[$(TrapCode::$name,)* TrapCode::Host, TrapCode::Exception, TrapCode::Suspend];
 
             /// The trap, or `None` for `Host` and `Exception`.
             pub(crate) fn to_trap(self) -> Option<Trap> {
                 match self {
                     $(TrapCode::$name => Some(Trap::$name),)*
-                    TrapCode::Host | TrapCode::Exception => None,
+                    TrapCode::Host | TrapCode::Exception | TrapCode::Suspend => None,
                 }
             }
         }

@@ -313,7 +313,9 @@ fn some_val(ty: &wazi::component::types::Type) -> wazi::component::Val {
         Type::Result(r) => Val::Result(Ok(r.ok().map(|t| Box::new(some_val(&t))))),
         Type::Flags(f) => Val::Flags(f.names().take(1).map(str::to_string).collect()),
         // Handles cannot be made up; such calls fail with an error.
-        Type::Own(_) | Type::Borrow(_) => Val::Bool(false),
+        Type::Own(_) | Type::Borrow(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => {
+            Val::Bool(false)
+        }
     }
 }
 

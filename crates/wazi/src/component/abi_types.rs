@@ -22,6 +22,9 @@ use wasmparser::{PrimitiveValType, ValType};
 pub(crate) const MAX_FLAT_PARAMS: usize = 16;
 /// Flattened values a function may return before they go through memory.
 pub(crate) const MAX_FLAT_RESULTS: usize = 1;
+/// Flattened parameters an `async`-lowered import takes before they go
+/// through memory.
+pub(crate) const MAX_FLAT_ASYNC_PARAMS: usize = 4;
 
 /// Canonical ABI facts of a type: byte size and alignment in linear memory,
 /// and the number of core values it flattens to (saturating above
@@ -94,6 +97,12 @@ pub enum Ty {
     Own(u32),
     /// `borrow<R>`, naming `R` by its component-local resource index.
     Borrow(u32),
+    /// `stream<T>` (`None`: `stream`).
+    Stream(Option<Arc<Ty>>),
+    /// `future<T>` (`None`: `future`).
+    Future(Option<Arc<Ty>>),
+    /// `error-context`.
+    ErrorContext,
 }
 
 #[derive(Debug)]
@@ -174,9 +183,15 @@ impl Ty {
         match self {
             Ty::Bool | Ty::S8 | Ty::U8 => Abi::scalar(1, 1),
             Ty::S16 | Ty::U16 => Abi::scalar(2, 1),
-            Ty::S32 | Ty::U32 | Ty::F32 | Ty::Char | Ty::Own(_) | Ty::Borrow(_) => {
-                Abi::scalar(4, 1)
-            }
+            Ty::S32
+            | Ty::U32
+            | Ty::F32
+            | Ty::Char
+            | Ty::Own(_)
+            | Ty::Borrow(_)
+            | Ty::Stream(_)
+            | Ty::Future(_)
+            | Ty::ErrorContext => Abi::scalar(4, 1),
             Ty::S64 | Ty::U64 | Ty::F64 => Abi::scalar(8, 1),
             Ty::String | Ty::List(_) => Abi { size: 8, align: 4, flat: 2 },
             Ty::FixedList(t) => t.abi,
@@ -202,7 +217,10 @@ impl Ty {
             | Ty::U32
             | Ty::Char
             | Ty::Own(_)
-            | Ty::Borrow(_) => out.push(ValType::I32),
+            | Ty::Borrow(_)
+            | Ty::Stream(_)
+            | Ty::Future(_)
+            | Ty::ErrorContext => out.push(ValType::I32),
             Ty::S64 | Ty::U64 => out.push(ValType::I64),
             Ty::F32 => out.push(ValType::F32),
             Ty::F64 => out.push(ValType::F64),
@@ -269,6 +287,92 @@ impl Ty {
             Ty::Flags(_) => "flags",
             Ty::Own(_) => "own",
             Ty::Borrow(_) => "borrow",
+            Ty::Stream(_) => "stream",
+            Ty::Future(_) => "future",
+            Ty::ErrorContext => "error-context",
+        }
+    }
+
+    /// Whether the type is a number (the element types a component may
+    /// both read and write of one stream or future).
+    pub fn is_number(&self) -> bool {
+        matches!(
+            self,
+            Ty::S8
+                | Ty::U8
+                | Ty::S16
+                | Ty::U16
+                | Ty::S32
+                | Ty::U32
+                | Ty::S64
+                | Ty::U64
+                | Ty::F32
+                | Ty::F64
+        )
+    }
+
+    /// Structural equality (resources by their component-local index).
+    pub fn same(&self, other: &Ty) -> bool {
+        fn opt(a: &Option<Ty>, b: &Option<Ty>) -> bool {
+            match (a, b) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same(b),
+                _ => false,
+            }
+        }
+        fn opt_arc(a: &Option<Arc<Ty>>, b: &Option<Arc<Ty>>) -> bool {
+            match (a, b) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same(b),
+                _ => false,
+            }
+        }
+        match (self, other) {
+            (Ty::List(a), Ty::List(b)) => a.same(b),
+            (Ty::FixedList(a), Ty::FixedList(b)) => a.len == b.len && a.elem.same(&b.elem),
+            (Ty::Record(a), Ty::Record(b)) => {
+                a.fields.len() == b.fields.len()
+                    && a.fields
+                        .iter()
+                        .zip(b.fields.iter())
+                        .all(|(x, y)| x.0 == y.0 && x.1.same(&y.1))
+            }
+            (Ty::Tuple(a), Ty::Tuple(b)) => {
+                a.types.len() == b.types.len()
+                    && a.types.iter().zip(b.types.iter()).all(|(x, y)| x.same(y))
+            }
+            (Ty::Variant(a), Ty::Variant(b)) => {
+                a.cases.len() == b.cases.len()
+                    && a.cases
+                        .iter()
+                        .zip(b.cases.iter())
+                        .all(|(x, y)| x.0 == y.0 && opt(&x.1, &y.1))
+            }
+            (Ty::Enum(a), Ty::Enum(b)) => a.names == b.names,
+            (Ty::Flags(a), Ty::Flags(b)) => a.names == b.names,
+            (Ty::Option(a), Ty::Option(b)) => a.ty.same(&b.ty),
+            (Ty::Result(a), Ty::Result(b)) => opt(&a.ok, &b.ok) && opt(&a.err, &b.err),
+            (Ty::Own(a), Ty::Own(b)) | (Ty::Borrow(a), Ty::Borrow(b)) => a == b,
+            (Ty::Stream(a), Ty::Stream(b)) | (Ty::Future(a), Ty::Future(b)) => opt_arc(a, b),
+            (a, b) => {
+                std::mem::discriminant(a) == std::mem::discriminant(b)
+                    && !matches!(
+                        a,
+                        Ty::List(_)
+                            | Ty::FixedList(_)
+                            | Ty::Record(_)
+                            | Ty::Tuple(_)
+                            | Ty::Variant(_)
+                            | Ty::Enum(_)
+                            | Ty::Flags(_)
+                            | Ty::Option(_)
+                            | Ty::Result(_)
+                            | Ty::Own(_)
+                            | Ty::Borrow(_)
+                            | Ty::Stream(_)
+                            | Ty::Future(_)
+                    )
+            }
         }
     }
 }
@@ -406,6 +510,8 @@ impl FixedListTy {
 /// result.
 #[derive(Debug)]
 pub(crate) struct FuncTy {
+    /// Declared `async`: the callee may block before it returns.
+    pub async_: bool,
     pub params: Box<[(String, Ty)]>,
     pub result: Option<Ty>,
     /// Layout of the parameters as a tuple (used when they spill to memory).
@@ -428,6 +534,7 @@ impl FuncTy {
             Ty::Tuple(Arc::new(TupleTy::new(params.iter().map(|(_, t)| t.clone()).collect())));
         let results_tuple = Ty::Tuple(Arc::new(TupleTy::new(result.iter().cloned().collect())));
         FuncTy {
+            async_: false,
             params: params.into(),
             result,
             params_abi,
@@ -447,6 +554,30 @@ impl FuncTy {
     /// Whether the result travels through memory (more than 1 flat value).
     pub fn result_spills(&self) -> bool {
         self.result_abi.flat as usize > MAX_FLAT_RESULTS
+    }
+
+    /// The core signature of an `async` `canon lift` (`lower == false`,
+    /// with or without `callback`) or `canon lower` (`lower == true`).
+    pub fn async_core_signature(
+        &self,
+        lower: bool,
+        callback: bool,
+    ) -> (Vec<ValType>, Vec<ValType>) {
+        let max = if lower { MAX_FLAT_ASYNC_PARAMS } else { MAX_FLAT_PARAMS };
+        let mut params = Vec::new();
+        if self.params_abi.flat as usize > max {
+            params.push(ValType::I32);
+        } else {
+            self.params.iter().for_each(|(_, t)| t.push_flat(&mut params));
+        }
+        if lower {
+            if self.result_abi.flat > 0 {
+                params.push(ValType::I32);
+            }
+            (params, vec![ValType::I32])
+        } else {
+            (params, if callback { vec![ValType::I32] } else { vec![] })
+        }
     }
 
     /// The core signature of `canon lift` (`lower == false`) or `canon
@@ -504,15 +635,14 @@ impl TypeConverter {
             return Ok(f.clone());
         }
         let ft = &types[id];
-        if ft.async_ {
-            bail!("async function types are not supported yet (component-model async ABI)");
-        }
         let mut params = Vec::with_capacity(ft.params.len());
         for (n, t) in ft.params.iter() {
             params.push((n.to_string(), self.valtype(types, *t)?));
         }
         let result = ft.result.map(|t| self.valtype(types, t)).transpose()?;
-        let f = Arc::new(FuncTy::new(params, result));
+        let mut f = FuncTy::new(params, result);
+        f.async_ = ft.async_;
+        let f = Arc::new(f);
         self.funcs.insert(id, f.clone());
         Ok(f)
     }
@@ -580,11 +710,11 @@ impl TypeConverter {
             }
             ComponentDefinedType::Own(r) => Ty::Own(self.resource_index(r.resource())),
             ComponentDefinedType::Borrow(r) => Ty::Borrow(self.resource_index(r.resource())),
-            ComponentDefinedType::Future { .. } => {
-                bail!("`future` types are not supported yet (component-model async)")
+            ComponentDefinedType::Future { ty, .. } => {
+                Ty::Future(ty.map(|t| self.valtype(types, t)).transpose()?.map(Arc::new))
             }
-            ComponentDefinedType::Stream { .. } => {
-                bail!("`stream` types are not supported yet (component-model async)")
+            ComponentDefinedType::Stream { ty, .. } => {
+                Ty::Stream(ty.map(|t| self.valtype(types, t)).transpose()?.map(Arc::new))
             }
             #[allow(unreachable_patterns)]
             other => bail!("unsupported component type: {other:?}"),
@@ -609,9 +739,7 @@ fn primitive(p: PrimitiveValType) -> Result<Ty> {
         PrimitiveValType::F64 => Ty::F64,
         PrimitiveValType::Char => Ty::Char,
         PrimitiveValType::String => Ty::String,
-        PrimitiveValType::ErrorContext => {
-            bail!("`error-context` is not supported yet (component-model async)")
-        }
+        PrimitiveValType::ErrorContext => Ty::ErrorContext,
     })
 }
 

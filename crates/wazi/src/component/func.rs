@@ -90,6 +90,13 @@ impl Func {
                 .with_context(|| format!("type mismatch with parameter `{name}`"))?;
         }
         match data {
+            FuncData::Lifted(f) if f.ty.async_ => {
+                let v = super::concurrent::call_from_host(core, &f, params)?;
+                if let (Some(slot), Some(v)) = (results.first_mut(), v) {
+                    *slot = v;
+                }
+                Ok(())
+            }
             FuncData::Lifted(f) => {
                 let r = call_lifted(
                     core,
@@ -235,15 +242,16 @@ pub(crate) fn call_lifted<R, O>(
     for &i in &entering {
         comps.instances[i as usize].may_enter = false;
     }
-    let task = comps.tasks.len();
-    comps.tasks.push(Task::default());
+    let task = comps.alloc_task(Task::default());
     let fused = caller.is_some();
     let mut args_refused = false;
+    let thread = super::concurrent::enter_sync(core, task, f.opts.instance);
     let r = run_lifted(core, f, fused, task, write_args, lift, deliver, &mut args_refused);
+    super::concurrent::leave_sync(core, thread);
     // On a trap the instance stays entered: it cannot be entered again. An
     // argument the host got wrong (an error, not a trap, before the callee
     // ran) leaves it usable.
-    core.ext.components_mut().tasks.truncate(task);
+    core.ext.components_mut().free_task(task);
     let host_error =
         args_refused && r.as_ref().err().is_some_and(|e| e.downcast_ref::<Trap>().is_none());
     if r.is_ok() || host_error {
@@ -256,11 +264,20 @@ pub(crate) fn call_lifted<R, O>(
 
 /// The instances a call from `caller` into `callee` enters, checked to
 /// be enterable (`Store.lift`'s `may_enter_from`).
-fn check_enter(
+pub(crate) fn check_enter(
     comps: &super::store::ComponentStore,
     callee: InstanceId,
     caller: Option<InstanceId>,
 ) -> Result<Vec<InstanceId>> {
+    // Like wasmtime, a call between an instance and itself or one of its
+    // ancestors traps whatever the flags say: reentrance through such a
+    // call is never allowed.
+    if let Some(c) = caller
+        && (comps.self_and_ancestors(c).contains(&callee)
+            || comps.self_and_ancestors(callee).contains(&c))
+    {
+        return Err(Trap::CannotEnterComponent.into());
+    }
     let entering = comps.entering_set(callee, caller);
     if entering.iter().any(|&i| !comps.instances[i as usize].may_enter) {
         return Err(Trap::CannotEnterComponent.into());
@@ -402,7 +419,18 @@ fn core_func(core: &mut StoreCore, ty: &FuncType, call: Box<crate::store::HostFn
 /// The core function `canon lower` makes of `site`.
 pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result<CoreFunc> {
     let lowered = site.ty.clone();
-    let ty = lowered.lowered.get_or_init(|| core_type(&lowered, true));
+    let async_ty;
+    let ty = if site.opts.async_ {
+        async_ty = super::concurrent::async_lower_type(&lowered);
+        &async_ty
+    } else {
+        lowered.lowered.get_or_init(|| core_type(&lowered, true))
+    };
+    let is_async = super::concurrent::is_async_call(&site);
+    if site.opts.async_ && matches!(site.callee, Callee::Host(_)) {
+        bail!("wazi: `canon lower async` of a host function is not supported yet");
+    }
+    let site = Arc::new(site);
     let host = match &site.callee {
         Callee::Host(h) => match h.clone().downcast::<super::linker::HostComponentFunc<T>>() {
             Ok(h) => Some(h),
@@ -420,6 +448,9 @@ pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result
         }
         match (&site.callee, &host) {
             (_, Some(h)) => (h.entry)(inner, &site, slots),
+            (Callee::Lifted(f), None) if is_async => {
+                super::concurrent::lower_call(&mut inner.core, &site, f, slots)
+            }
             (Callee::Lifted(f), None) => guest_to_guest(&mut inner.core, &site, f, slots),
             (Callee::Host(_), None) => unreachable!("host callee resolved above"),
         }

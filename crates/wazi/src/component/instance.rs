@@ -225,6 +225,8 @@ impl Scope<'_> {
             realloc: o.realloc.map(|f| self.core_funcs[f as usize].0.check(core) as u32),
             post_return: o.post_return.map(|f| self.core_funcs[f as usize].0.check(core) as u32),
             encoding: o.encoding,
+            async_: o.async_,
+            callback: o.callback.map(|f| self.core_funcs[f as usize].0.check(core) as u32),
         }
     }
 }
@@ -458,6 +460,18 @@ fn run_init<T: 'static>(
             };
             let core = func::lower::<T>(&mut inner.core, site)?;
             f.core_funcs.push(core);
+        }
+        Init::Builtin(b) => {
+            let mut b = b.clone();
+            let core = &inner.core;
+            b.bind(
+                |m| f.core_memories[m as usize].0.check(core) as u32,
+                |x| f.core_funcs[x as usize].0.check(core) as u32,
+                |t| f.core_tables[t as usize].0.check(core) as u32,
+            );
+            let resources = f.resources();
+            let func = super::concurrent::builtin::<T>(&mut inner.core, b, f.instance, resources);
+            f.core_funcs.push(func);
         }
         Init::ResourceNew(r) | Init::ResourceDrop(r) | Init::ResourceRep(r) => {
             let rt = f.dense[*r as usize].context("resource type used before it is defined")?;

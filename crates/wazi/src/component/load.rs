@@ -6,7 +6,8 @@
 //! are validated by the module, lazily or eagerly as the engine is
 //! configured); nested components become their own [`ComponentDef`]s.
 
-use super::abi_types::{FuncTy, TypeConverter};
+use super::abi_types::{FuncTy, Ty, TypeConverter};
+use super::concurrent::Builtin;
 use super::store::StringEncoding;
 use crate::engine::Engine;
 use crate::module::Module;
@@ -50,6 +51,8 @@ pub(crate) struct OptsDef {
     pub realloc: Option<u32>,
     pub post_return: Option<u32>,
     pub encoding: StringEncoding,
+    pub async_: bool,
+    pub callback: Option<u32>,
 }
 
 /// One definition of a component, in order.
@@ -114,6 +117,9 @@ pub(crate) enum Init {
     ResourceNew(u32),
     ResourceDrop(u32),
     ResourceRep(u32),
+    /// An async built-in; its memory and realloc options are still core
+    /// indices of the component (bound at instantiation).
+    Builtin(Builtin),
 }
 
 /// What parsing collects for one component before its types are known.
@@ -125,6 +131,7 @@ enum Raw {
     ResourceNew(u32),
     ResourceDrop(u32),
     ResourceRep(u32),
+    Canon(CanonicalFunction),
 }
 
 #[derive(Default)]
@@ -407,10 +414,118 @@ fn canonical(c: CanonicalFunction) -> Result<Raw> {
         | CanonicalFunction::ThreadAvailableParallelism => {
             bail!("`canon thread.*` built-ins are not supported yet (shared-everything threads)")
         }
-        other => bail!(
-            "`canon {}` is not supported yet (component-model async ABI)",
-            builtin_name(&other)
-        ),
+        CanonicalFunction::StreamForward { .. } | CanonicalFunction::FutureForward { .. } => {
+            bail!("`canon {}` is not supported yet (component-model async ABI)", builtin_name(&c))
+        }
+        other => Raw::Canon(other),
+    })
+}
+
+/// The element type of stream or future type `index`.
+fn payload(t: TypesRef<'_>, conv: &mut TypeConverter, index: u32) -> Result<Option<Ty>> {
+    use wasmparser::component_types::ComponentDefinedType as D;
+    let ComponentAnyTypeId::Defined(id) = t.component_any_type_at(index) else {
+        bail!("type {index} is not a stream or future type");
+    };
+    match &t[id] {
+        D::Stream { ty, .. } | D::Future { ty, .. } => ty.map(|v| conv.valtype(t, v)).transpose(),
+        _ => bail!("type {index} is not a stream or future type"),
+    }
+}
+
+/// The async built-in of `canon` definition `c`.
+fn builtin(t: TypesRef<'_>, conv: &mut TypeConverter, c: CanonicalFunction) -> Result<Builtin> {
+    use CanonicalFunction as C;
+    Ok(match c {
+        C::TaskReturn { result, options } => {
+            let o = opts(&options, false)?;
+            use wasmparser::component_types::ComponentValType as V;
+            let result = match result {
+                None => None,
+                Some(wasmparser::ComponentValType::Primitive(p)) => {
+                    Some(conv.valtype(t, V::Primitive(p))?)
+                }
+                Some(wasmparser::ComponentValType::Type(i)) => match t.component_any_type_at(i) {
+                    ComponentAnyTypeId::Defined(id) => Some(conv.valtype(t, V::Type(id))?),
+                    _ => bail!("`task.return` with a result type that is not a value type"),
+                },
+            };
+            Builtin::TaskReturn { result, memory: o.memory, encoding: o.encoding }
+        }
+        C::TaskCancel => Builtin::TaskCancel,
+        C::ContextGet { ty, slot } => {
+            Builtin::ContextGet { slot, i64: ty == wasmparser::ValType::I64 }
+        }
+        C::ContextSet { ty, slot } => {
+            Builtin::ContextSet { slot, i64: ty == wasmparser::ValType::I64 }
+        }
+        C::BackpressureInc => Builtin::BackpressureInc,
+        C::BackpressureDec => Builtin::BackpressureDec,
+        C::ThreadYield => Builtin::Yield,
+        C::ThreadIndex => Builtin::ThreadIndex,
+        C::WaitableSetNew => Builtin::WaitableSetNew,
+        C::WaitableSetWait { memory } => Builtin::WaitableSetWait { memory },
+        C::WaitableSetPoll { memory } => Builtin::WaitableSetPoll { memory },
+        C::WaitableSetDrop => Builtin::WaitableSetDrop,
+        C::WaitableJoin => Builtin::WaitableJoin,
+        C::SubtaskDrop => Builtin::SubtaskDrop,
+        C::SubtaskCancel { async_ } => Builtin::SubtaskCancel { async_ },
+        C::StreamNew { ty } | C::FutureNew { ty } => {
+            Builtin::New { future: matches!(c, C::FutureNew { .. }), ty: payload(t, conv, ty)? }
+        }
+        C::StreamRead { ty, ref options }
+        | C::StreamWrite { ty, ref options }
+        | C::FutureRead { ty, ref options }
+        | C::FutureWrite { ty, ref options } => {
+            let future = matches!(c, C::FutureRead { .. } | C::FutureWrite { .. });
+            let o = opts(options, false)?;
+            let ty = payload(t, conv, ty)?;
+            let (memory, realloc, encoding, async_) = (o.memory, o.realloc, o.encoding, o.async_);
+            if matches!(c, C::StreamRead { .. } | C::FutureRead { .. }) {
+                Builtin::Read { future, ty, memory, realloc, encoding, async_ }
+            } else {
+                Builtin::Write { future, ty, memory, realloc, encoding, async_ }
+            }
+        }
+        C::StreamCancelRead { ty, async_ } | C::FutureCancelRead { ty, async_ } => {
+            let future = matches!(c, C::FutureCancelRead { .. });
+            Builtin::CancelRead { future, ty: payload(t, conv, ty)?, async_ }
+        }
+        C::StreamCancelWrite { ty, async_ } | C::FutureCancelWrite { ty, async_ } => {
+            let future = matches!(c, C::FutureCancelWrite { .. });
+            Builtin::CancelWrite { future, ty: payload(t, conv, ty)?, async_ }
+        }
+        C::StreamDropReadable { ty } | C::FutureDropReadable { ty } => {
+            let future = matches!(c, C::FutureDropReadable { .. });
+            Builtin::DropReadable { future, ty: payload(t, conv, ty)? }
+        }
+        C::StreamDropWritable { ty } | C::FutureDropWritable { ty } => {
+            let future = matches!(c, C::FutureDropWritable { .. });
+            Builtin::DropWritable { future, ty: payload(t, conv, ty)? }
+        }
+        C::ErrorContextNew { options } => {
+            let o = opts(&options, false)?;
+            Builtin::ErrorContextNew { memory: o.memory, encoding: o.encoding }
+        }
+        C::ErrorContextDebugMessage { options } => {
+            let o = opts(&options, false)?;
+            Builtin::ErrorContextDebugMessage {
+                memory: o.memory,
+                realloc: o.realloc,
+                encoding: o.encoding,
+            }
+        }
+        C::ErrorContextDrop => Builtin::ErrorContextDrop,
+        C::ThreadNewIndirect { table_index, .. } => {
+            Builtin::ThreadNewIndirect { table: table_index }
+        }
+        C::ThreadResumeLater => Builtin::ThreadResumeLater,
+        C::ThreadSuspend => Builtin::ThreadSuspend,
+        C::ThreadSuspendThenResume => Builtin::ThreadSwitch { yield_: false, promote: false },
+        C::ThreadYieldThenResume => Builtin::ThreadSwitch { yield_: true, promote: false },
+        C::ThreadSuspendThenPromote => Builtin::ThreadSwitch { yield_: false, promote: true },
+        C::ThreadYieldThenPromote => Builtin::ThreadSwitch { yield_: true, promote: true },
+        other => bail!("`canon {}` is not supported", builtin_name(&other)),
     })
 }
 
@@ -437,9 +552,15 @@ fn builtin_name(c: &CanonicalFunction) -> String {
     if rest.is_empty() { ns } else { format!("{ns}.{rest}") }
 }
 
-fn opts(options: &[CanonicalOption], lift: bool) -> Result<OptsDef> {
-    let mut o =
-        OptsDef { memory: None, realloc: None, post_return: None, encoding: StringEncoding::Utf8 };
+fn opts(options: &[CanonicalOption], _lift: bool) -> Result<OptsDef> {
+    let mut o = OptsDef {
+        memory: None,
+        realloc: None,
+        post_return: None,
+        encoding: StringEncoding::Utf8,
+        async_: false,
+        callback: None,
+    };
     for opt in options {
         match *opt {
             CanonicalOption::UTF8 => o.encoding = StringEncoding::Utf8,
@@ -448,10 +569,8 @@ fn opts(options: &[CanonicalOption], lift: bool) -> Result<OptsDef> {
             CanonicalOption::Memory(m) => o.memory = Some(m),
             CanonicalOption::Realloc(f) => o.realloc = Some(f),
             CanonicalOption::PostReturn(f) => o.post_return = Some(f),
-            CanonicalOption::Async | CanonicalOption::Callback(_) => {
-                let what = if lift { "lift" } else { "lower" };
-                bail!("`canon {what} async` is not supported yet (component-model async ABI)")
-            }
+            CanonicalOption::Async => o.async_ = true,
+            CanonicalOption::Callback(f) => o.callback = Some(f),
             CanonicalOption::CoreType(_) | CanonicalOption::Gc => {
                 bail!("the GC canonical ABI is not supported")
             }
@@ -492,6 +611,7 @@ fn finish(b: Builder, types: Types) -> Result<ComponentDef> {
             Raw::ResourceNew(r) => Init::ResourceNew(resource_index(t, &mut conv, r)?),
             Raw::ResourceDrop(r) => Init::ResourceDrop(resource_index(t, &mut conv, r)?),
             Raw::ResourceRep(r) => Init::ResourceRep(resource_index(t, &mut conv, r)?),
+            Raw::Canon(c) => Init::Builtin(builtin(t, &mut conv, c)?),
         });
     }
     Ok(ComponentDef {

@@ -30,6 +30,7 @@
 
 mod abi;
 mod abi_types;
+mod concurrent;
 mod func;
 mod instance;
 mod linker;
@@ -44,6 +45,7 @@ mod values;
 #[cfg(feature = "wave")]
 mod wave;
 
+pub use concurrent::{ErrorContextAny, FutureAny, StreamAny};
 pub use func::Func;
 pub use instance::{ComponentExportIndex, Instance, InstanceExportLookup};
 pub use linker::{InstancePre, Linker, LinkerInstance};

@@ -43,9 +43,23 @@ impl ResourceType {
 /// One entry of a component instance's handle table.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Slot {
-    Free { next: u32 },
-    Own { ty: ResourceType, rep: u32, lends: u32 },
-    Borrow { ty: ResourceType, rep: u32, scope: u32, lends: u32 },
+    Free {
+        next: u32,
+    },
+    Own {
+        ty: ResourceType,
+        rep: u32,
+        lends: u32,
+    },
+    Borrow {
+        ty: ResourceType,
+        rep: u32,
+        scope: u32,
+        lends: u32,
+    },
+    /// A waitable, waitable set or error context (the store's async
+    /// object with this id, see `concurrent`).
+    Async(u32),
 }
 
 /// The `handles` table of a component instance: index 0 is reserved, freed
@@ -98,6 +112,27 @@ impl HandleTable {
         }
     }
 
+    /// Adds async object `obj`.
+    pub fn insert_async(&mut self, obj: u32) -> Result<u32> {
+        self.insert(Slot::Async(obj))
+    }
+
+    /// The async object at `i` (a trap if there is none).
+    pub fn get_async(&self, i: u32) -> Result<u32> {
+        match self.slots.get(i as usize) {
+            Some(Slot::Async(o)) => Ok(*o),
+            Some(Slot::Free { .. }) | None => bail!("unknown handle index {i}"),
+            Some(_) => bail!("handle index {i} is a resource, not an async value"),
+        }
+    }
+
+    /// Removes the async object at `i`.
+    pub fn remove_async(&mut self, i: u32) -> Result<u32> {
+        let o = self.get_async(i)?;
+        self.free(i);
+        Ok(o)
+    }
+
     fn free(&mut self, i: u32) {
         self.slots[i as usize] = Slot::Free { next: self.free };
         self.free = i;
@@ -133,6 +168,7 @@ impl HandleTable {
                 Self::check_type(i, ty, t)?;
                 bail!("cannot lift own resource from a borrow")
             }
+            Slot::Async(_) => bail!("handle index {i} is not a resource"),
             Slot::Free { .. } => unreachable!(),
         }
     }
@@ -146,6 +182,7 @@ impl HandleTable {
                 *lends += 1;
                 Ok(*rep)
             }
+            Slot::Async(_) => bail!("handle index {i} is not a resource"),
             Slot::Free { .. } => unreachable!(),
         }
     }
@@ -162,6 +199,7 @@ impl HandleTable {
     pub fn type_of(&mut self, i: u32) -> Result<ResourceType> {
         match *self.get_mut(i)? {
             Slot::Own { ty, .. } | Slot::Borrow { ty, .. } => Ok(ty),
+            Slot::Async(_) => bail!("handle index {i} is not a resource"),
             Slot::Free { .. } => unreachable!(),
         }
     }
@@ -173,6 +211,7 @@ impl HandleTable {
                 Self::check_type(i, ty, t)?;
                 Ok(rep)
             }
+            Slot::Async(_) => bail!("handle index {i} is not a resource"),
             Slot::Free { .. } => unreachable!(),
         }
     }
@@ -194,6 +233,7 @@ impl HandleTable {
                 }
                 Removed::Borrow { scope }
             }
+            Slot::Async(_) => bail!("handle index {i} is not a resource"),
             Slot::Free { .. } => unreachable!(),
         };
         self.free(i);

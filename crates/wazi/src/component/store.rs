@@ -21,9 +21,13 @@ pub(crate) struct ComponentStore {
     pub funcs: Vec<FuncData>,
     pub guest_resources: Vec<GuestResource>,
     pub host_dtors: HashMap<TypeId, Arc<HostDtor>>,
-    /// Active calls into lifted functions, innermost last: each counts the
-    /// borrow handles it has been lent and not yet dropped.
+    /// Calls into lifted functions not finished yet (a slab: ids are
+    /// reused): each counts the borrow handles it has been lent and not
+    /// yet dropped.
     pub tasks: Vec<Task>,
+    free_tasks: Vec<u32>,
+    /// Threads, tasks' async state, waitables, streams and futures.
+    pub a: super::concurrent::AsyncState,
     /// Handles of resources the host holds (`ResourceAny`).
     pub host_handles: HandleTable,
     /// Exports of instances the embedder instantiated (`Instance` handles).
@@ -36,6 +40,14 @@ pub(crate) struct InstanceState {
     pub may_enter: bool,
     pub may_leave: bool,
     pub handles: HandleTable,
+    /// `backpressure.inc` minus `backpressure.dec`.
+    pub backpressure: u32,
+    /// Async calls waiting for backpressure to end.
+    pub waiting_to_enter: u32,
+    /// The thread holding the instance's exclusive lock, if any.
+    pub exclusive: Option<super::concurrent::ThreadId>,
+    /// The instance's `threads` table (index 0 is reserved).
+    pub threads: Vec<Option<super::concurrent::ThreadId>>,
 }
 
 /// A resource type defined by a component instance.
@@ -49,6 +61,10 @@ pub(crate) struct GuestResource {
 #[derive(Default)]
 pub(crate) struct Task {
     pub borrows: u32,
+    /// Explicit threads of a synchronous call still running.
+    pub threads: u32,
+    /// The call's async state, for calls of `async` functions.
+    pub a: Option<Box<super::concurrent::AsyncTask>>,
 }
 
 /// String encodings of `canonopt`.
@@ -71,6 +87,10 @@ pub(crate) struct Options {
     /// Store index of the `post-return` function.
     pub post_return: Option<u32>,
     pub encoding: StringEncoding,
+    /// `async`: the async ABI.
+    pub async_: bool,
+    /// Store index of the `callback` function.
+    pub callback: Option<u32>,
 }
 
 /// A component function in a store.
@@ -110,8 +130,32 @@ impl ComponentStore {
             may_enter: true,
             may_leave: true,
             handles: HandleTable::default(),
+            backpressure: 0,
+            waiting_to_enter: 0,
+            exclusive: None,
+            threads: vec![None],
         });
         self.instances.len() as InstanceId - 1
+    }
+
+    /// A new task.
+    pub fn alloc_task(&mut self, task: Task) -> usize {
+        match self.free_tasks.pop() {
+            Some(i) => {
+                self.tasks[i as usize] = task;
+                i as usize
+            }
+            None => {
+                self.tasks.push(task);
+                self.tasks.len() - 1
+            }
+        }
+    }
+
+    /// Frees task `i`.
+    pub fn free_task(&mut self, i: usize) {
+        self.tasks[i] = Task::default();
+        self.free_tasks.push(i as u32);
     }
 
     /// Instance `i` and its ancestors, innermost first.

@@ -769,6 +769,11 @@ where
         let core = &mut store.as_context_mut().0.core;
         let data = core.ext.components().funcs[self.func.0.check(core)].clone();
         match data {
+            FuncData::Lifted(f) if f.ty.async_ => {
+                bail!(
+                    "wazi: typed calls of `async` functions are not supported yet; use `Func::call`"
+                )
+            }
             FuncData::Lifted(f) => func::call_lifted(
                 core,
                 &f,

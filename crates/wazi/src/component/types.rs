@@ -56,6 +56,12 @@ pub enum Type {
     Own(ResourceType),
     /// `borrow<R>`: a borrowed handle to a resource of the given type.
     Borrow(ResourceType),
+    /// `future<T>` (`None`: `future`).
+    Future(Option<Box<Type>>),
+    /// `stream<T>` (`None`: `stream`).
+    Stream(Option<Box<Type>>),
+    /// `error-context`.
+    ErrorContext,
 }
 
 impl Type {
@@ -88,6 +94,9 @@ impl Type {
             Ty::Option(t) => Type::Option(OptionType { t, r }),
             Ty::Result(t) => Type::Result(ResultType { t, r }),
             Ty::Flags(t) => Type::Flags(Flags { t }),
+            Ty::Future(t) => Type::Future(t.map(|t| Box::new(Type::new((*t).clone(), r)))),
+            Ty::Stream(t) => Type::Stream(t.map(|t| Box::new(Type::new((*t).clone(), r)))),
+            Ty::ErrorContext => Type::ErrorContext,
         }
     }
 }
@@ -278,6 +287,11 @@ impl fmt::Display for Type {
             Type::Option(o) => return write!(f, "option<{}>", o.ty()),
             Type::Result(_) => "result",
             Type::Flags(_) => "flags",
+            Type::Future(Some(t)) => return write!(f, "future<{t}>"),
+            Type::Stream(Some(t)) => return write!(f, "stream<{t}>"),
+            Type::Future(None) => "future",
+            Type::Stream(None) => "stream",
+            Type::ErrorContext => "error-context",
             Type::Own(_) => "own",
             Type::Borrow(_) => "borrow",
         };

@@ -4,6 +4,7 @@
 
 use super::abi::{self, Cx, FlatSrc};
 use super::abi_types::Ty;
+use super::concurrent::{self, ErrorContextAny, FutureAny, StreamAny};
 use super::resources::ResourceAny;
 use super::resources::{ResourceType, Slot};
 use anyhow::{Result, bail};
@@ -55,6 +56,12 @@ pub enum Val {
     Flags(Vec<String>),
     /// An `own` or `borrow` handle.
     Resource(ResourceAny),
+    /// The readable end of a `future`.
+    Future(super::concurrent::FutureAny),
+    /// The readable end of a `stream`.
+    Stream(super::concurrent::StreamAny),
+    /// An `error-context`.
+    ErrorContext(super::concurrent::ErrorContextAny),
 }
 
 impl Val {
@@ -83,6 +90,9 @@ impl Val {
             Val::Result(_) => "result",
             Val::Flags(_) => "flags",
             Val::Resource(_) => "resource",
+            Val::Future(_) => "future",
+            Val::Stream(_) => "stream",
+            Val::ErrorContext(_) => "error-context",
         }
     }
 }
@@ -235,6 +245,16 @@ pub(crate) fn lift_flat(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Resu
         }
         Ty::Own(r) => Val::Resource(cx.lift_any(src.pop() as u32, *r, true)?),
         Ty::Borrow(r) => Val::Resource(cx.lift_any(src.pop() as u32, *r, false)?),
+        Ty::Stream(t) => {
+            Val::Stream(StreamAny(concurrent::lift_end(cx, src.pop() as u32, false, t)?))
+        }
+        Ty::Future(t) => {
+            Val::Future(FutureAny(concurrent::lift_end(cx, src.pop() as u32, true, t)?))
+        }
+        Ty::ErrorContext => Val::ErrorContext(ErrorContextAny(concurrent::lift_error_context(
+            cx,
+            src.pop() as u32,
+        )?)),
         Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_) => {
             let (layout, n) = variant_layout(ty).unwrap();
             let i = abi::check_discriminant(src.pop() as u32, n)?;
@@ -326,6 +346,18 @@ pub(crate) fn load(cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<Val> {
         }
         Ty::Own(r) => Val::Resource(cx.lift_any(int(cx, 4)? as u32, *r, true)?),
         Ty::Borrow(r) => Val::Resource(cx.lift_any(int(cx, 4)? as u32, *r, false)?),
+        Ty::Stream(t) => {
+            let i = int(cx, 4)? as u32;
+            Val::Stream(StreamAny(concurrent::lift_end(cx, i, false, t)?))
+        }
+        Ty::Future(t) => {
+            let i = int(cx, 4)? as u32;
+            Val::Future(FutureAny(concurrent::lift_end(cx, i, true, t)?))
+        }
+        Ty::ErrorContext => {
+            let i = int(cx, 4)? as u32;
+            Val::ErrorContext(ErrorContextAny(concurrent::lift_error_context(cx, i)?))
+        }
         Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_) => {
             let (layout, n) = variant_layout(ty).unwrap();
             let i = abi::check_discriminant(int(cx, layout.disc_size)? as u32, n)?;
@@ -386,6 +418,11 @@ pub(crate) fn lower_flat(cx: &mut Cx<'_>, ty: &Ty, v: &Val, dst: &mut Vec<u64>) 
         }
         (Ty::Own(r), Val::Resource(h)) => dst.push(cx.lower_any(h, *r, true)? as u64),
         (Ty::Borrow(r), Val::Resource(h)) => dst.push(cx.lower_any(h, *r, false)? as u64),
+        (Ty::Stream(_), Val::Stream(h)) => dst.push(concurrent::lower_end(cx, h.0, false)? as u64),
+        (Ty::Future(_), Val::Future(h)) => dst.push(concurrent::lower_end(cx, h.0, true)? as u64),
+        (Ty::ErrorContext, Val::ErrorContext(h)) => {
+            dst.push(concurrent::lower_error_context(cx, h.0)? as u64)
+        }
         (Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_), _) => {
             let (layout, _) = variant_layout(ty).unwrap();
             let (i, payload) = case_of(ty, v)?;
@@ -501,6 +538,18 @@ pub(crate) fn store(cx: &mut Cx<'_>, ty: &Ty, v: &Val, ptr: u32) -> Result<()> {
             let i = cx.lower_any(h, *r, false)?;
             int(cx, 4, i as u64)
         }
+        (Ty::Stream(_), Val::Stream(h)) => {
+            let i = concurrent::lower_end(cx, h.0, false)?;
+            int(cx, 4, i as u64)
+        }
+        (Ty::Future(_), Val::Future(h)) => {
+            let i = concurrent::lower_end(cx, h.0, true)?;
+            int(cx, 4, i as u64)
+        }
+        (Ty::ErrorContext, Val::ErrorContext(h)) => {
+            let i = concurrent::lower_error_context(cx, h.0)?;
+            int(cx, 4, i as u64)
+        }
         (Ty::Variant(_) | Ty::Enum(_) | Ty::Option(_) | Ty::Result(_), _) => {
             let (layout, _) = variant_layout(ty).unwrap();
             let (i, payload) = case_of(ty, v)?;
@@ -536,7 +585,10 @@ pub(crate) fn typecheck(
         | (Ty::F32, Val::Float32(_))
         | (Ty::F64, Val::Float64(_))
         | (Ty::Char, Val::Char(_))
-        | (Ty::String, Val::String(_)) => Ok(()),
+        | (Ty::String, Val::String(_))
+        | (Ty::Stream(_), Val::Stream(_))
+        | (Ty::Future(_), Val::Future(_))
+        | (Ty::ErrorContext, Val::ErrorContext(_)) => Ok(()),
         (Ty::List(e), Val::List(items)) => {
             items.iter().try_for_each(|v| typecheck(e, v, resources, host))
         }

@@ -40,7 +40,11 @@ impl WasmType for Type {
             Type::Option(_) => WasmTypeKind::Option,
             Type::Result(_) => WasmTypeKind::Result,
             Type::Flags(_) => WasmTypeKind::Flags,
-            Type::Own(_) | Type::Borrow(_) => WasmTypeKind::Unsupported,
+            Type::Own(_)
+            | Type::Borrow(_)
+            | Type::Future(_)
+            | Type::Stream(_)
+            | Type::ErrorContext => WasmTypeKind::Unsupported,
         }
     }
 
@@ -127,7 +131,9 @@ impl WasmValue for Val {
             Val::Option(_) => WasmTypeKind::Option,
             Val::Result(_) => WasmTypeKind::Result,
             Val::Flags(_) => WasmTypeKind::Flags,
-            Val::Resource(_) => WasmTypeKind::Unsupported,
+            Val::Resource(_) | Val::Future(_) | Val::Stream(_) | Val::ErrorContext(_) => {
+                WasmTypeKind::Unsupported
+            }
         }
     }
 

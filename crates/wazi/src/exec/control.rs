@@ -381,6 +381,9 @@ pub(crate) unsafe fn call_host(
         store.fuel = x.fuel;
         let slots = std::slice::from_raw_parts_mut(args, h.slots);
         let r = (h.call)(x.host, x.inst, slots);
+        if r.is_err() {
+            x.parked = (args, h.slots, h.num_results, false);
+        }
         let store = &mut *x.store;
         x.fuel = store.fuel;
         store.stack_top = saved.0;

@@ -130,6 +130,13 @@ pub(crate) unsafe fn host_failed(
 ) -> Option<(Ip, Sp, Mem, usize)> {
     // SAFETY: as for `unwind`.
     unsafe {
+        if error.is::<crate::store::Suspend>() {
+            // The host function parked the fiber: the activation returns
+            // to `StoreCore::fiber_call`, which keeps its frames.
+            x.parked.3 = tail;
+            x.trap = crate::trap::TrapCode::Suspend;
+            return None;
+        }
         let store = &mut *x.store;
         if error.root_cause().is::<ThrownException>() && store.pending_exception != 0 {
             let exn = std::mem::take(&mut store.pending_exception);

@@ -99,6 +99,10 @@ pub(crate) struct Exec {
     /// whether it is a return address)`, for the backtrace of one that
     /// leaves the activation.
     pub unwound: Vec<(usize, bool)>,
+    /// Set when a host function parks the fiber ([`crate::trap::TrapCode::Suspend`]):
+    /// the parked call's argument slots, their number, its result count,
+    /// and whether it was a tail call.
+    pub parked: (Sp, usize, usize, bool),
     #[cfg(not(wazi_tail_dispatch))]
     pub regs: Regs,
 }

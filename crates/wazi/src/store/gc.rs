@@ -417,7 +417,21 @@ impl StoreCore {
     /// `at` must describe the running code: frame records from the store's
     /// first up to `at.frames` were written by calls still running.
     unsafe fn frame_roots(&self, at: GcPoint, work: &mut Vec<u64>) {
-        let Some(s) = &self.stack else { return };
+        // The running stack (a fiber's or the main one) up to `at.frames`,
+        // the main stack below a running fiber, and every idle fiber.
+        let mut ranges: Vec<(*const Frame, *const Frame)> = Vec::new();
+        let main = self.stack.as_ref().map(|s| s.frames.as_ptr());
+        match (self.fibers.current_frames(), main) {
+            (Some(f), main) => {
+                ranges.push((f, at.frames));
+                if let (Some(m), Some(end)) = (main, self.fibers.main_frames_end()) {
+                    ranges.push((m, end));
+                }
+            }
+            (None, Some(m)) => ranges.push((m, at.frames)),
+            (None, None) => {}
+        }
+        ranges.extend(self.fibers.idle_frames());
         let exit = crate::exec::EXIT.as_ptr() as Ip;
         // SAFETY: as the caller promises; each record names a live instance
         // and a frame of its function on the slot stack.
@@ -428,14 +442,15 @@ impl StoreCore {
             if let Some((ip, sp, inst)) = at.running {
                 frame(ip, sp, inst, false, &mut last, work);
             }
-            let mut f = s.frames.as_ptr();
-            while f < at.frames {
-                let r = *f;
-                // Entry records (returning to the host) name no wasm frame.
-                if r.ip != exit {
-                    frame(r.ip, r.sp, r.inst, true, &mut last, work);
+            for (mut f, end) in ranges {
+                while f < end {
+                    let r = *f;
+                    // Entry records (returning to the host) name no wasm frame.
+                    if r.ip != exit {
+                        frame(r.ip, r.sp, r.inst, true, &mut last, work);
+                    }
+                    f = f.add(1);
                 }
-                f = f.add(1);
             }
         }
     }

@@ -4,11 +4,13 @@
 mod entities;
 pub(crate) mod exceptions;
 pub(crate) mod extension;
+mod fiber;
 pub(crate) mod gc;
 mod limits;
 pub(crate) mod shared;
 
 pub(crate) use entities::*;
+pub(crate) use fiber::{FiberRun, Suspend};
 pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 
 use crate::engine::Engine;
@@ -61,6 +63,9 @@ pub struct StoreCore {
     pub(crate) fuel: i64,
     pub(crate) epoch_deadline: u64,
     nesting: u32,
+    /// Fibers: separate stacks that component-model threads run on, which
+    /// can park in a host call and resume later (see `fiber`).
+    fibers: fiber::Fibers,
     /// `StoreInner<T>` of this core (set once the store is boxed).
     pub(crate) outer: *mut (),
     /// Finds the store's resource limiter, if any.
@@ -154,6 +159,7 @@ impl<T: 'static> Store<T> {
                 fuel: 0,
                 epoch_deadline: 0,
                 nesting: 0,
+                fibers: Default::default(),
                 outer: std::ptr::null_mut(),
                 limiter: None,
                 ext: Default::default(),
@@ -493,7 +499,13 @@ impl StoreCore {
             Some(c) => {
                 // SAFETY: `c` is compiled code of `inst`'s module; the entry
                 // frame makes its final return end the run.
-                unsafe { self.run_wasm(inst, &*c, base, end, frames_end) }
+                match unsafe { self.run_wasm(inst, &*c, base, end, frames_end) } {
+                    Ok(None) => Ok(()),
+                    Ok(Some(_)) => Err(anyhow!(
+                        "wazi: a component-model thread tried to block where it cannot be suspended"
+                    )),
+                    Err(e) => Err(e),
+                }
             }
         };
         self.nesting -= 1;
@@ -505,6 +517,8 @@ impl StoreCore {
         Ok(())
     }
 
+    /// Runs compiled function `c` of `inst` with its frame at `base` until
+    /// it returns (`None`) or a host function parks it (the parked state).
     unsafe fn run_wasm(
         &mut self,
         inst: *const InstanceData,
@@ -512,46 +526,79 @@ impl StoreCore {
         base: Sp,
         end: Sp,
         frames_end: *mut Frame,
-    ) -> Result<()> {
+    ) -> Result<Option<fiber::Parked>> {
         // SAFETY: the caller checked there is room for a frame record.
         unsafe {
             let entry = self.frames_top;
             *entry = Frame { ip: EXIT.as_ptr() as Ip, sp: base, inst };
-            let mut x = Exec {
-                inst,
-                globals: std::ptr::null(),
-                frames: entry.add(1),
-                frames_end,
-                stack_end: end,
-                fuel: self.fuel,
-                epoch: &self.engine.inner.epoch,
-                epoch_deadline: self.epoch_deadline,
-                store: self,
-                host: self.outer,
-                trap: TrapCode::UnreachableCodeReached,
-                trap_ip: std::ptr::null(),
-                error: None,
-                unwound: Vec::new(),
-                #[cfg(not(wazi_tail_dispatch))]
-                regs: exec::Regs {
-                    ip: std::ptr::null(),
-                    sp: base,
-                    mem: std::ptr::null_mut(),
-                    len: 0,
-                },
-            };
+            let mut x = self.new_exec(inst, entry.add(1), end, frames_end);
             let (mem, len) = x.enter(inst);
             let flow = exec::run(c.entry(), base, mem, len, &mut x);
-            self.fuel = x.fuel;
-            match flow {
-                Flow::Done => Ok(()),
-                _ if x.trap == TrapCode::Exception => {
-                    let bt = self.backtrace(std::mem::take(&mut x.unwound));
-                    let e = anyhow::Error::new(ThrownException);
-                    Err(if bt.frames().is_empty() { e } else { e.context(bt) })
+            self.finish_run(flow, x, entry)
+        }
+    }
+
+    /// Executor state for an activation of `inst` whose next frame record
+    /// is `frames`.
+    fn new_exec(
+        &mut self,
+        inst: *const InstanceData,
+        frames: *mut Frame,
+        end: Sp,
+        frames_end: *mut Frame,
+    ) -> Exec {
+        Exec {
+            inst,
+            globals: std::ptr::null(),
+            frames,
+            frames_end,
+            stack_end: end,
+            fuel: self.fuel,
+            epoch: &self.engine.inner.epoch,
+            epoch_deadline: self.epoch_deadline,
+            store: self,
+            host: self.outer,
+            trap: TrapCode::UnreachableCodeReached,
+            trap_ip: std::ptr::null(),
+            error: None,
+            unwound: Vec::new(),
+            parked: (std::ptr::null_mut(), 0, 0, false),
+            #[cfg(not(wazi_tail_dispatch))]
+            regs: exec::Regs { ip: std::ptr::null(), sp: end, mem: std::ptr::null_mut(), len: 0 },
+        }
+    }
+
+    /// What an activation that started with frame record `entry` ended with.
+    fn finish_run(
+        &mut self,
+        flow: Flow,
+        mut x: Exec,
+        entry: *mut Frame,
+    ) -> Result<Option<fiber::Parked>> {
+        self.fuel = x.fuel;
+        match flow {
+            Flow::Done => Ok(None),
+            // SAFETY: a parking host call wrote its caller's record at
+            // `x.frames` (`call_host`).
+            _ if x.trap == TrapCode::Suspend => Ok(Some(unsafe {
+                fiber::Parked {
+                    frames: x.frames,
+                    rec: *x.frames,
+                    args: x.parked.0,
+                    slots: x.parked.1,
+                    results: x.parked.2,
+                    tail: x.parked.3,
+                    entry,
+                    end: x.stack_end,
+                    frames_end: x.frames_end,
                 }
-                _ => Err(self.trap_error(&mut x, entry)),
+            })),
+            _ if x.trap == TrapCode::Exception => {
+                let bt = self.backtrace(std::mem::take(&mut x.unwound));
+                let e = anyhow::Error::new(ThrownException);
+                Err(if bt.frames().is_empty() { e } else { e.context(bt) })
             }
+            _ => Err(self.trap_error(&mut x, entry)),
         }
     }
 

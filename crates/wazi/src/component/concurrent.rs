@@ -1,0 +1,2505 @@
+//! The component model's async ABI: tasks and threads, waitables and
+//! waitable sets, subtasks, streams, futures and error contexts, following
+//! the `Concurrency.md` explainer and the async parts of `CanonicalABI.md`.
+//!
+//! Each call of an `async` function is a *task* whose implicit *thread*
+//! runs on a fiber (`crate::store::fiber`): when it blocks (in
+//! `waitable-set.wait`, a synchronous call of a blocked `async` callee, a
+//! synchronous stream copy, ...) the built-in parks the fiber and control
+//! returns to whoever resumed the thread, which for an `async`-lowered
+//! caller means it gets a subtask to wait on. Threads that are waiting
+//! carry a readiness condition ([`Cond`]); the store's event loop
+//! ([`run_until`]) resumes the oldest ready one until what the host waits
+//! for happens. Calls of functions that are not `async` keep running on
+//! the caller's stack (they may not block: trying traps).
+//!
+//! Spec objects map onto slabs in [`AsyncState`]: handle-table entries of
+//! an instance refer to them by id (`Slot::Async`). Where the spec leaves
+//! a choice to the runtime (which ready thread runs, which pending event a
+//! set delivers), wazi picks the oldest: runs are deterministic.
+
+use super::abi::{Cx, FlatSrc, What};
+use super::abi_types::{FuncTy, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, Ty};
+use super::func::{Callee, LowerSite};
+use super::store::{
+    ComponentStore, Components, InstanceId, LiftedFunc, Options, Resources, StringEncoding, Task,
+};
+use super::values::{self, Val};
+use crate::func::Func as CoreFunc;
+use crate::store::{FiberRun, HostFunc, StoreCore, StoreInner, Suspend};
+use crate::trap::Trap;
+use crate::types::{FuncType, ValType};
+use anyhow::{Context, Result, anyhow, bail};
+use std::sync::Arc;
+
+pub(crate) type ThreadId = u32;
+type ObjId = u32;
+
+/// A readable end of a `future` held by the host (lifted from a component).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FutureAny(pub(crate) u32);
+
+/// A readable end of a `stream` held by the host (lifted from a component).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamAny(pub(crate) u32);
+
+/// An `error-context` value held by the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorContextAny(pub(crate) u32);
+
+/// A slab: ids are reused after removal.
+struct Slab<T> {
+    items: Vec<Option<T>>,
+    free: Vec<u32>,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab { items: Vec::new(), free: Vec::new() }
+    }
+}
+
+impl<T> Slab<T> {
+    fn insert(&mut self, t: T) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                self.items[i as usize] = Some(t);
+                i
+            }
+            None => {
+                self.items.push(Some(t));
+                self.items.len() as u32 - 1
+            }
+        }
+    }
+
+    fn get(&self, i: u32) -> Option<&T> {
+        self.items.get(i as usize).and_then(Option::as_ref)
+    }
+
+    fn get_mut(&mut self, i: u32) -> Option<&mut T> {
+        self.items.get_mut(i as usize).and_then(Option::as_mut)
+    }
+
+    fn remove(&mut self, i: u32) -> Option<T> {
+        let t = self.items.get_mut(i as usize).and_then(Option::take);
+        if t.is_some() {
+            self.free.push(i);
+        }
+        t
+    }
+}
+
+// ---- events and waitables -------------------------------------------------
+
+const EVENT_NONE: u32 = 0;
+const EVENT_SUBTASK: u32 = 1;
+const EVENT_STREAM_READ: u32 = 2;
+const EVENT_STREAM_WRITE: u32 = 3;
+const EVENT_FUTURE_READ: u32 = 4;
+const EVENT_FUTURE_WRITE: u32 = 5;
+const EVENT_TASK_CANCELLED: u32 = 6;
+
+const COPY_COMPLETED: u32 = 0;
+const COPY_DROPPED: u32 = 1;
+const COPY_CANCELLED: u32 = 2;
+
+/// The "blocked" return of async built-ins.
+const BLOCKED: u32 = 0xffff_ffff;
+
+/// A pending event, computed when it is delivered.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Subtask,
+    Copy { result: u32, reclaim: bool },
+}
+
+/// What every waitable has.
+struct Waitable {
+    inst: InstanceId,
+    /// Its index in `inst`'s handle table (0 until it is in the table).
+    handle: u32,
+    pending: Option<Event>,
+    /// The waitable set it is in.
+    set: Option<ObjId>,
+    sync_waiter: bool,
+}
+
+impl Waitable {
+    fn new(inst: InstanceId) -> Waitable {
+        Waitable { inst, handle: 0, pending: None, set: None, sync_waiter: false }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SubState {
+    Starting = 0,
+    Started = 1,
+    Returned = 2,
+    CancelledBeforeStarted = 3,
+    CancelledBeforeReturned = 4,
+}
+
+impl SubState {
+    fn resolved(self) -> bool {
+        !matches!(self, SubState::Starting | SubState::Started)
+    }
+}
+
+struct Subtask {
+    w: Waitable,
+    state: SubState,
+    /// The callee's task (async callees).
+    callee: Option<u32>,
+    /// Own handles lent for `borrow` parameters; `None` once the
+    /// resolution was delivered.
+    lenders: Option<Vec<u32>>,
+    cancel_requested: bool,
+    /// Results of a synchronous lowering.
+    flat_results: Vec<u64>,
+    site: Arc<LowerSite>,
+    flat_args: Vec<u64>,
+    /// Whether the subtask is in the caller's handle table (progress is
+    /// then reported as events).
+    in_table: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum CopyState {
+    Idle,
+    Copying,
+    CancellingCopy,
+    Done,
+}
+
+/// A buffer of guest memory a stream or future copy reads or writes.
+struct Buffer {
+    opts: Options,
+    resources: Resources,
+    ty: Option<Ty>,
+    ptr: u32,
+    len: u32,
+    progress: u32,
+}
+
+impl Buffer {
+    fn remain(&self) -> u32 {
+        self.len - self.progress
+    }
+}
+
+/// The readable or writable end of a stream or future.
+struct End {
+    w: Waitable,
+    shared: u32,
+    future: bool,
+    readable: bool,
+    state: CopyState,
+    buffer: Option<Buffer>,
+}
+
+impl End {
+    fn kind(&self) -> &'static str {
+        if self.future { "future" } else { "stream" }
+    }
+
+    fn event_code(&self) -> u32 {
+        match (self.future, self.readable) {
+            (false, true) => EVENT_STREAM_READ,
+            (false, false) => EVENT_STREAM_WRITE,
+            (true, true) => EVENT_FUTURE_READ,
+            (true, false) => EVENT_FUTURE_WRITE,
+        }
+    }
+
+    fn copying(&self) -> bool {
+        matches!(self.state, CopyState::Copying | CopyState::CancellingCopy)
+    }
+}
+
+/// What both ends of a stream or future share.
+struct Shared {
+    future: bool,
+    ty: Option<Ty>,
+    dropped: bool,
+    /// The end whose copy waits for the other side.
+    pending: Option<ObjId>,
+}
+
+struct WaitableSet {
+    elems: Vec<ObjId>,
+    num_waiting: u32,
+}
+
+enum Obj {
+    Set(WaitableSet),
+    Subtask(Subtask),
+    End(End),
+    ErrorContext(u32),
+}
+
+impl Obj {
+    fn waitable(&self) -> Option<&Waitable> {
+        match self {
+            Obj::Subtask(s) => Some(&s.w),
+            Obj::End(e) => Some(&e.w),
+            _ => None,
+        }
+    }
+
+    fn waitable_mut(&mut self) -> Option<&mut Waitable> {
+        match self {
+            Obj::Subtask(s) => Some(&mut s.w),
+            Obj::End(e) => Some(&mut e.w),
+            _ => None,
+        }
+    }
+}
+
+// ---- tasks and threads ----------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum TaskState {
+    Initial,
+    Started,
+    PendingCancel,
+    CancelDelivered,
+    Resolved,
+}
+
+/// Who called a task.
+enum CallerSide {
+    /// The host: the arguments, then the result (in `AsyncState::host_calls`).
+    Host { params: Option<Vec<Val>>, result: u32 },
+    /// A lowered import: the caller's subtask.
+    Guest(ObjId),
+}
+
+/// The async state of a task.
+pub(crate) struct AsyncTask {
+    func: Arc<LiftedFunc>,
+    caller: CallerSide,
+    caller_inst: Option<InstanceId>,
+    state: TaskState,
+    implicit: ThreadId,
+    threads: Vec<ThreadId>,
+}
+
+/// When a waiting thread may go on.
+#[derive(Clone, Copy, Debug)]
+enum Cond {
+    Always,
+    /// The instance's exclusive lock is free.
+    NotExclusive(InstanceId),
+    /// A task may enter the instance (backpressure gate).
+    NoBackpressure {
+        inst: InstanceId,
+        exclusive: bool,
+    },
+    SubtaskResolved(ObjId),
+    HasEvent(ObjId),
+    /// The set has a pending event (and, for the callback loop, the
+    /// instance's exclusive lock is free).
+    SetHasEvent {
+        set: ObjId,
+        not_exclusive: Option<InstanceId>,
+    },
+}
+
+enum ThreadState {
+    Running,
+    Suspended,
+    Waiting(Cond),
+}
+
+/// What a fiber of a thread runs, which decides what its return means.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    Entry,
+    Callback,
+    Explicit,
+}
+
+type After = Box<dyn FnOnce(&mut StoreCore, bool, &mut [u64]) -> Result<()> + Send + Sync>;
+
+/// What a thread does when it is resumed.
+enum Next {
+    /// Start the task (the backpressure gate, then the core function).
+    Start,
+    /// Passed the gate's wait.
+    Gate,
+    /// Its fiber is parked in a built-in: finish the built-in, then resume.
+    Resume(After),
+    /// The callback loop waits on a set (`None`: it yielded).
+    Callback(Option<u32>),
+    /// An explicit thread not started yet: calls `func(arg)`.
+    Explicit { func: u32, arg: u64 },
+    /// A thread on the native stack (a synchronous call's): resuming it
+    /// only marks it running; the loop it blocks in notices.
+    Native,
+    /// Nothing (running or finished).
+    None,
+}
+
+struct Thread {
+    task: u32,
+    inst: InstanceId,
+    fiber: Option<u32>,
+    state: ThreadState,
+    cancellable: bool,
+    /// Index in the instance's `threads` table.
+    index: u32,
+    storage: [u64; 2],
+    next: Next,
+    phase: Phase,
+}
+
+/// The store's async state.
+#[derive(Default)]
+pub(crate) struct AsyncState {
+    objs: Slab<Obj>,
+    threads: Slab<Thread>,
+    shared: Slab<Shared>,
+    /// Error contexts: their debug messages.
+    errors: Slab<String>,
+    /// Results of host calls of async functions (`None` until resolved).
+    host_calls: Slab<Option<Option<Val>>>,
+    current: Option<ThreadId>,
+    /// The thread a parking built-in switches to.
+    switch_to: Option<ThreadId>,
+    /// Waiting threads, oldest first.
+    waiting: Vec<ThreadId>,
+}
+
+fn trap(msg: &str) -> anyhow::Error {
+    anyhow!("wasm trap: {msg}")
+}
+
+impl ComponentStore {
+    fn obj(&mut self, o: ObjId) -> &mut Obj {
+        self.a.objs.get_mut(o).expect("live async object")
+    }
+
+    fn thread(&mut self, t: ThreadId) -> &mut Thread {
+        self.a.threads.get_mut(t).expect("live thread")
+    }
+
+    fn atask(&mut self, t: u32) -> &mut AsyncTask {
+        self.tasks[t as usize].a.as_mut().expect("async task")
+    }
+
+    fn current_thread(&self) -> Result<ThreadId> {
+        self.a
+            .current
+            .ok_or_else(|| anyhow!("wazi: an async built-in was called outside of a task"))
+    }
+
+    /// The async object at handle `i` of `inst`.
+    fn handle(&self, inst: InstanceId, i: u32) -> Result<ObjId> {
+        self.instances[inst as usize].handles.get_async(i).map_err(|e| trap(&e.to_string()))
+    }
+
+    fn add_handle(&mut self, inst: InstanceId, o: ObjId) -> Result<u32> {
+        let i = self.instances[inst as usize].handles.insert_async(o)?;
+        if let Some(w) = self.obj(o).waitable_mut() {
+            w.handle = i;
+        }
+        Ok(i)
+    }
+
+    fn ready(&self, c: Cond) -> bool {
+        let objs = &self.a.objs;
+        let has_event =
+            |o: ObjId| objs.get(o).and_then(Obj::waitable).is_some_and(|w| w.pending.is_some());
+        match c {
+            Cond::Always => true,
+            Cond::NotExclusive(i) => self.instances[i as usize].exclusive.is_none(),
+            Cond::NoBackpressure { inst, exclusive } => {
+                let s = &self.instances[inst as usize];
+                s.backpressure == 0 && !(exclusive && s.exclusive.is_some())
+            }
+            Cond::SubtaskResolved(o) => {
+                matches!(objs.get(o), Some(Obj::Subtask(s)) if s.state.resolved())
+            }
+            Cond::HasEvent(o) => has_event(o),
+            Cond::SetHasEvent { set, not_exclusive } => {
+                not_exclusive.is_none_or(|i| self.instances[i as usize].exclusive.is_none())
+                    && matches!(objs.get(set), Some(Obj::Set(s)) if s.elems.iter().any(|&e| has_event(e)))
+            }
+        }
+    }
+
+    fn start_waiting(&mut self, t: ThreadId, cond: Cond, cancellable: bool, next: Next) {
+        let th = self.thread(t);
+        th.state = ThreadState::Waiting(cond);
+        th.cancellable = cancellable;
+        th.next = next;
+        self.a.waiting.push(t);
+    }
+
+    fn stop_waiting(&mut self, t: ThreadId) {
+        self.a.waiting.retain(|&w| w != t);
+    }
+
+    /// Sets `o`'s pending event.
+    fn set_event(&mut self, o: ObjId, e: Event) {
+        if let Some(w) = self.obj(o).waitable_mut() {
+            w.pending = Some(e);
+        }
+    }
+}
+
+// ---- the scheduler --------------------------------------------------------
+
+/// Runs thread `t` until it blocks or finishes (`Thread.resume`).
+fn resume(core: &mut StoreCore, t: ThreadId, cancelled: bool) -> Result<()> {
+    let comps = core.ext.components_mut();
+    comps.stop_waiting(t);
+    comps.thread(t).state = ThreadState::Running;
+    let prev = comps.a.current.replace(t);
+    let mut r = drive(core, t, cancelled);
+    // A thread that parked to switch to another: run that one now.
+    while r.is_ok() {
+        let comps = core.ext.components_mut();
+        let Some(o) = comps.a.switch_to.take() else { break };
+        comps.stop_waiting(o);
+        comps.thread(o).state = ThreadState::Running;
+        comps.a.current = Some(o);
+        r = drive(core, o, false);
+    }
+    core.ext.components_mut().a.current = prev;
+    r
+}
+
+/// Resumes `t` from the event loop, entering its instance as the host.
+fn tick(core: &mut StoreCore, t: ThreadId) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let inst = comps.thread(t).inst;
+    let entering = comps.entering_set(inst, None);
+    for &i in &entering {
+        comps.instances[i as usize].may_enter = false;
+    }
+    resume(core, t, false)?;
+    for &i in &entering {
+        core.ext.components_mut().instances[i as usize].may_enter = true;
+    }
+    Ok(())
+}
+
+/// The oldest waiting thread that is ready and whose instance may be
+/// entered, if any.
+fn next_ready(comps: &ComponentStore) -> Option<ThreadId> {
+    comps.a.waiting.iter().copied().find(|&t| {
+        let th = comps.a.threads.get(t).expect("live thread");
+        let ThreadState::Waiting(c) = th.state else { return false };
+        comps.ready(c)
+            && comps
+                .entering_set(th.inst, None)
+                .iter()
+                .all(|&i| comps.instances[i as usize].may_enter)
+    })
+}
+
+/// The event loop: resumes ready threads until `done` holds.
+fn run_until(core: &mut StoreCore, done: impl Fn(&ComponentStore) -> bool) -> Result<()> {
+    loop {
+        let comps = core.ext.components_mut();
+        if done(comps) {
+            return Ok(());
+        }
+        match next_ready(comps) {
+            Some(t) => tick(core, t)?,
+            None => bail!(trap("deadlock detected: event loop cannot make further progress")),
+        }
+    }
+}
+
+/// Blocks the current thread in a built-in until `cond` holds, then runs
+/// `after` with the built-in's slots (`Thread.wait_until`). On a fiber the
+/// thread parks (the built-in returns [`Suspend`]); elsewhere it cannot
+/// block and traps, unless `cond` already holds. `switch`: give other
+/// threads a turn even if `cond` holds (`yield`).
+fn block_on(
+    core: &mut StoreCore,
+    slots: &mut [u64],
+    cond: Cond,
+    switch: bool,
+    after: impl FnOnce(&mut StoreCore, bool, &mut [u64]) -> Result<()> + Send + Sync + 'static,
+) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Some(t) = comps.a.current else {
+        // Outside any task (a start function): like a synchronous task.
+        if comps.ready(cond) {
+            return after(core, false, slots);
+        }
+        bail!(trap("cannot block a synchronous task before returning"));
+    };
+    let ready = comps.ready(cond);
+    if ready && !switch {
+        return after(core, false, slots);
+    }
+    let on_fiber = comps.thread(t).fiber.is_some();
+    if on_fiber && core.can_park() {
+        core.ext.components_mut().start_waiting(t, cond, false, Next::Resume(Box::new(after)));
+        return Err(Suspend.into());
+    }
+    if ready {
+        // A synchronous thread yielding: nothing else may run.
+        return after(core, false, slots);
+    }
+    // On the native stack: other ready threads of the instance may make
+    // the condition true; if none can run, this traps.
+    core.ext.components_mut().start_waiting(t, cond, false, Next::Native);
+    native_wait(core, t)?;
+    after(core, false, slots)
+}
+
+/// Continues thread `t` (current) from where it stopped.
+fn drive(core: &mut StoreCore, t: ThreadId, cancelled: bool) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let next = std::mem::replace(&mut comps.thread(t).next, Next::None);
+    let run = match next {
+        Next::Start => match start(core, t)? {
+            Some(run) => run,
+            None => return Ok(()),
+        },
+        Next::Gate => {
+            let comps = core.ext.components_mut();
+            let task = comps.thread(t).task;
+            let inst = comps.thread(t).inst;
+            comps.instances[inst as usize].waiting_to_enter -= 1;
+            if cancelled {
+                resolve_task(core, task, None)?;
+                return exit_thread(core, t, false);
+            }
+            match enter_and_call(core, t)? {
+                Some(run) => run,
+                None => return Ok(()),
+            }
+        }
+        Next::Resume(after) => {
+            let fiber = comps.thread(t).fiber.expect("a parked thread has a fiber");
+            let phase = comps.thread(t).phase;
+            let slots = core.fiber_parked_slots(fiber) as *mut [u64];
+            // SAFETY: the parked call's slots stay put on the fiber's stack
+            // until it resumes, and nothing else touches them meanwhile.
+            after(core, cancelled, unsafe { &mut *slots })?;
+            let n = nresults(core, t, phase);
+            core.fiber_resume(fiber, n)?
+        }
+        Next::Callback(set) => callback_event(core, t, set, cancelled)?,
+        Next::Explicit { func, arg } => {
+            let fiber = comps.thread(t).fiber.expect("explicit threads run on fibers");
+            // SAFETY: `thread.new-indirect` checked the type `(func (param i32))`.
+            unsafe { core.fiber_call(fiber, func, &[arg], 0)? }
+        }
+        Next::Native => {
+            comps.thread(t).next = Next::Native;
+            return Ok(());
+        }
+        Next::None => bail!("internal error: resuming a thread with nothing to do"),
+    };
+    finished_run(core, t, run)
+}
+
+/// Registers thread `t` in `inst`'s `threads` table; returns its index.
+fn register(comps: &mut ComponentStore, inst: InstanceId, t: ThreadId) -> u32 {
+    let threads = &mut comps.instances[inst as usize].threads;
+    let index = match threads.iter().skip(1).position(Option::is_none) {
+        Some(i) => {
+            threads[i + 1] = Some(t);
+            i as u32 + 1
+        }
+        None => {
+            threads.push(Some(t));
+            threads.len() as u32 - 1
+        }
+    };
+    comps.thread(t).index = index;
+    index
+}
+
+/// The thread at index `i` of `inst`'s `threads` table.
+fn thread_at(comps: &mut ComponentStore, inst: InstanceId, i: u32) -> Result<ThreadId> {
+    comps.instances[inst as usize]
+        .threads
+        .get(i as usize)
+        .copied()
+        .flatten()
+        .ok_or_else(|| trap(&format!("unknown thread index {i}")))
+}
+
+/// The current thread suspends (`yield_`: stays ready to run) and, if
+/// `target` is given, switches to it. The built-in returns whether it was
+/// cancelled (never: threads built-ins are not cancellable here).
+fn switch(
+    core: &mut StoreCore,
+    slots: &mut [u64],
+    target: Option<ThreadId>,
+    yield_: bool,
+) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let t = comps.current_thread()?;
+    let after = |_: &mut StoreCore, cancelled: bool, slots: &mut [u64]| {
+        slots[0] = cancelled as u64;
+        Ok(())
+    };
+    if comps.thread(t).fiber.is_some() && core.can_park() {
+        let comps = core.ext.components_mut();
+        if yield_ {
+            comps.start_waiting(t, Cond::Always, false, Next::Resume(Box::new(after)));
+        } else {
+            let th = comps.thread(t);
+            th.state = ThreadState::Suspended;
+            th.next = Next::Resume(Box::new(after));
+        }
+        comps.a.switch_to = target;
+        return Err(Suspend.into());
+    }
+    // A thread on the native stack runs the others from here.
+    let comps = core.ext.components_mut();
+    if yield_ && target.is_none() {
+        // A synchronous task yielding lets one other ready thread of its
+        // instance run, if there is one.
+        let inst = comps.thread(t).inst;
+        let other = comps.a.waiting.iter().copied().find(|&o| {
+            let th = comps.a.threads.get(o).expect("live thread");
+            th.inst == inst && matches!(th.state, ThreadState::Waiting(c) if comps.ready(c))
+        });
+        if let Some(o) = other {
+            comps.thread(t).next = Next::Native;
+            resume(core, o, false)?;
+            let comps = core.ext.components_mut();
+            comps.thread(t).state = ThreadState::Running;
+            comps.a.current = Some(t);
+        }
+        return after(core, false, slots);
+    }
+    if yield_ {
+        comps.start_waiting(t, Cond::Always, false, Next::Native);
+    } else {
+        let th = comps.thread(t);
+        th.state = ThreadState::Suspended;
+        th.next = Next::Native;
+    }
+    if let Some(o) = target {
+        resume(core, o, false)?;
+    }
+    native_wait(core, t)?;
+    after(core, false, slots)
+}
+
+/// Thread `t`, on the native stack and waiting or suspended, runs other
+/// ready threads of its instance until it may go on (the end of
+/// `canon_lift` for synchronous functions); traps when nothing can run.
+fn native_wait(core: &mut StoreCore, t: ThreadId) -> Result<()> {
+    loop {
+        let comps = core.ext.components_mut();
+        let th = comps.a.threads.get(t).expect("live thread");
+        let go = match th.state {
+            ThreadState::Running => true,
+            ThreadState::Waiting(c) => comps.ready(c),
+            ThreadState::Suspended => false,
+        };
+        if go {
+            comps.stop_waiting(t);
+            comps.thread(t).state = ThreadState::Running;
+            comps.thread(t).next = Next::None;
+            comps.a.current = Some(t);
+            return Ok(());
+        }
+        let inst = th.inst;
+        let ex = comps.instances[inst as usize].exclusive;
+        let other = comps.a.waiting.iter().copied().find(|&o| {
+            o != t && Some(o) != ex && {
+                let th = comps.a.threads.get(o).expect("live thread");
+                th.inst == inst && matches!(th.state, ThreadState::Waiting(c) if comps.ready(c))
+            }
+        });
+        match other {
+            Some(o) => resume(core, o, false)?,
+            None => bail!(trap("cannot block a synchronous task before returning")),
+        }
+    }
+}
+
+/// How many results the function a thread's fiber runs returns.
+fn nresults(core: &mut StoreCore, t: ThreadId, phase: Phase) -> usize {
+    if phase == Phase::Explicit {
+        return 0;
+    }
+    let comps = core.ext.components_mut();
+    let task = comps.thread(t).task;
+    let f = comps.atask(task).func.clone();
+    match phase {
+        Phase::Callback => 1,
+        Phase::Explicit => 0,
+        Phase::Entry if f.opts.callback.is_some() => 1,
+        Phase::Entry if f.opts.async_ => 0,
+        Phase::Entry => (f.ty.result_spills() || f.ty.result_abi.flat > 0) as usize,
+    }
+}
+
+/// The start of a task's implicit thread: the backpressure gate
+/// (`Task.enter_implicit_thread`).
+fn start(core: &mut StoreCore, t: ThreadId) -> Result<Option<FiberRun>> {
+    let comps = core.ext.components_mut();
+    let task = comps.thread(t).task;
+    let inst = comps.thread(t).inst;
+    let exclusive = needs_exclusive(&comps.atask(task).func);
+    let cond = Cond::NoBackpressure { inst, exclusive };
+    if !comps.ready(cond) || comps.instances[inst as usize].waiting_to_enter > 0 {
+        comps.instances[inst as usize].waiting_to_enter += 1;
+        comps.start_waiting(t, cond, true, Next::Gate);
+        return Ok(None);
+    }
+    enter_and_call(core, t)
+}
+
+/// Whether a task of `f` needs the instance's exclusive lock.
+fn needs_exclusive(f: &LiftedFunc) -> bool {
+    !f.opts.async_ || f.opts.callback.is_some()
+}
+
+/// Past the gate: takes the lock, registers the thread, takes the
+/// arguments, lowers them and calls the core function on the fiber.
+fn enter_and_call(core: &mut StoreCore, t: ThreadId) -> Result<Option<FiberRun>> {
+    let comps = core.ext.components_mut();
+    let task = comps.thread(t).task;
+    let inst = comps.thread(t).inst;
+    let f = comps.atask(task).func.clone();
+    if needs_exclusive(&f) {
+        comps.instances[inst as usize].exclusive = Some(t);
+    }
+    comps.atask(task).state = TaskState::Started;
+    let args = on_start(core, task)?;
+    let fused = core.ext.components_mut().atask(task).caller_inst.is_some();
+    let flat = lower_args(core, &f, fused, task as usize, &args)?;
+    let fiber = core.ext.components_mut().thread(t).fiber.expect("async tasks run on fibers");
+    core.ext.components_mut().thread(t).phase = Phase::Entry;
+    let n = nresults(core, t, Phase::Entry);
+    // SAFETY: the flat arguments match the lifted core function's type
+    // (validation checked it against the lifted type and options).
+    Ok(Some(unsafe { core.fiber_call(fiber, f.core, &flat, n)? }))
+}
+
+/// Lowers `args` into the callee of `f` (`canon lift`'s parameters).
+fn lower_args(
+    core: &mut StoreCore,
+    f: &LiftedFunc,
+    fused: bool,
+    task: usize,
+    args: &[Val],
+) -> Result<Vec<u64>> {
+    let mut flat = Vec::with_capacity(f.ty.params_abi.flat.min(17) as usize);
+    let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+    cx.task = Some(task);
+    if f.ty.params_spill() {
+        let a = f.ty.params_abi;
+        let ptr = cx.realloc(0, 0, a.align, a.size, What::List)?;
+        flat.push(ptr as u64);
+        for (((_, t), v), off) in f.ty.params.iter().zip(args).zip(f.ty.param_offsets.iter()) {
+            values::store(&mut cx, t, v, ptr + off)?;
+        }
+    } else {
+        for ((_, t), v) in f.ty.params.iter().zip(args) {
+            values::lower_flat(&mut cx, t, v, &mut flat)?;
+        }
+    }
+    Ok(flat)
+}
+
+/// What a run of thread `t`'s fiber ended with.
+fn finished_run(core: &mut StoreCore, t: ThreadId, run: FiberRun) -> Result<()> {
+    let FiberRun::Done(results) = run else { return Ok(()) };
+    let comps = core.ext.components_mut();
+    if comps.thread(t).phase == Phase::Explicit {
+        return exit_thread(core, t, true);
+    }
+    let task = comps.thread(t).task;
+    let f = comps.atask(task).func.clone();
+    if f.opts.callback.is_some() {
+        return callback_code(core, t, results[0] as u32);
+    }
+    if !f.opts.async_ {
+        // A synchronous lift of an `async` function returns its value.
+        let fused = comps.atask(task).caller_inst.is_some();
+        let value = {
+            let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+            if f.ty.result_spills() {
+                let ptr = results[0] as u32;
+                let a = f.ty.result_abi;
+                cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+                super::func::lift_result(&mut cx, &f.ty, super::func::ResultSrc::Memory(ptr))?
+            } else {
+                super::func::lift_result(&mut cx, &f.ty, super::func::ResultSrc::Flat(&results))?
+            }
+        };
+        task_return(core, task, value)?;
+        if let Some(post) = f.opts.post_return {
+            let inst = f.opts.instance as usize;
+            core.ext.components_mut().instances[inst].may_leave = false;
+            // SAFETY: `post-return` takes the core results.
+            let r = unsafe {
+                core.invoke(
+                    post,
+                    &mut |s| s[..results.len()].copy_from_slice(&results),
+                    &mut |_| {},
+                )
+            };
+            core.ext.components_mut().instances[inst].may_leave = true;
+            r?;
+        }
+    }
+    exit_thread(core, t, true)
+}
+
+/// The callback loop after the core function or callback returned `packed`.
+fn callback_code(core: &mut StoreCore, t: ThreadId, packed: u32) -> Result<()> {
+    let code = packed & 0xf;
+    let si = packed >> 4;
+    let comps = core.ext.components_mut();
+    let inst = comps.thread(t).inst;
+    match code {
+        0 => return exit_thread(core, t, true),
+        1 | 2 => {}
+        _ => bail!(trap("unsupported callback code")),
+    }
+    comps.instances[inst as usize].exclusive = None;
+    if code == 1 {
+        comps.start_waiting(t, Cond::NotExclusive(inst), true, Next::Callback(None));
+        return Ok(());
+    }
+    let set = comps.handle(inst, si)?;
+    if !matches!(comps.obj(set), Obj::Set(_)) {
+        bail!(trap("callback returned an index that is not a waitable set"));
+    }
+    if let Obj::Set(s) = comps.obj(set) {
+        s.num_waiting += 1;
+    }
+    // A cancellation already requested is delivered at once.
+    let task = comps.thread(t).task;
+    if comps.atask(task).state == TaskState::PendingCancel {
+        comps.atask(task).state = TaskState::CancelDelivered;
+        comps.thread(t).next = Next::Callback(Some(set));
+        let run = callback_event(core, t, Some(set), true)?;
+        return finished_run(core, t, run);
+    }
+    comps.start_waiting(
+        t,
+        Cond::SetHasEvent { set, not_exclusive: Some(inst) },
+        true,
+        Next::Callback(Some(set)),
+    );
+    Ok(())
+}
+
+/// The callback loop resumed: takes the event and calls the callback.
+fn callback_event(
+    core: &mut StoreCore,
+    t: ThreadId,
+    set: Option<u32>,
+    cancelled: bool,
+) -> Result<FiberRun> {
+    let comps = core.ext.components_mut();
+    let inst = comps.thread(t).inst;
+    let task = comps.thread(t).task;
+    let event = match set {
+        Some(set) => {
+            if let Obj::Set(s) = comps.obj(set) {
+                s.num_waiting -= 1;
+            }
+            if cancelled { (EVENT_TASK_CANCELLED, 0, 0) } else { set_event(core, set)? }
+        }
+        None if cancelled => (EVENT_TASK_CANCELLED, 0, 0),
+        None => (EVENT_NONE, 0, 0),
+    };
+    let comps = core.ext.components_mut();
+    comps.instances[inst as usize].exclusive = Some(t);
+    let f = comps.atask(task).func.clone();
+    let fiber = comps.thread(t).fiber.expect("async tasks run on fibers");
+    comps.thread(t).phase = Phase::Callback;
+    let callback = f.opts.callback.expect("callback-lifted");
+    let args = [event.0 as u64, event.1 as u64, event.2 as u64];
+    // SAFETY: validation checked the callback's type `(i32 i32 i32) -> i32`.
+    unsafe { core.fiber_call(fiber, callback, &args, 1) }
+}
+
+/// Thread `t` returns (`Task.exit_implicit_thread`).
+fn exit_thread(core: &mut StoreCore, t: ThreadId, registered: bool) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let th = comps.a.threads.remove(t).expect("live thread");
+    if comps.a.current == Some(t) {
+        comps.a.current = None;
+    }
+    let inst = th.inst as usize;
+    if comps.instances[inst].exclusive == Some(t) {
+        comps.instances[inst].exclusive = None;
+    }
+    if registered && th.index != 0 {
+        comps.instances[inst].threads[th.index as usize] = None;
+    }
+    if let Some(fiber) = th.fiber {
+        core.fiber_drop(fiber);
+    }
+    let comps = core.ext.components_mut();
+    let Some(task) = comps.tasks[th.task as usize].a.as_mut() else {
+        // An explicit thread of a synchronous call: that call ends the task.
+        let n = &mut comps.tasks[th.task as usize].threads;
+        *n = n.saturating_sub(1);
+        return Ok(());
+    };
+    task.threads.retain(|&x| x != t);
+    let (left, state) = (task.threads.len(), task.state);
+    if left == 0 {
+        if state != TaskState::Resolved {
+            bail!(trap("async-lifted export failed to produce a result"));
+        }
+        core.ext.components_mut().free_task(th.task as usize);
+    }
+    Ok(())
+}
+
+/// The arguments of task `task` (`OnStart`).
+fn on_start(core: &mut StoreCore, task: u32) -> Result<Vec<Val>> {
+    let comps = core.ext.components_mut();
+    match &mut comps.atask(task).caller {
+        CallerSide::Host { params, .. } => Ok(params.take().unwrap_or_default()),
+        CallerSide::Guest(sub) => {
+            let sub = *sub;
+            let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
+            s.state = SubState::Started;
+            if s.in_table {
+                s.w.pending = Some(Event::Subtask);
+            }
+            let site = s.site.clone();
+            let flat = std::mem::take(&mut s.flat_args);
+            let max = if site.opts.async_ { MAX_FLAT_ASYNC_PARAMS } else { MAX_FLAT_PARAMS };
+            let mut cx = Cx::new(core, &site.opts, &site.resources, true);
+            let args = lift_params(&mut cx, &site.ty, &flat, max)?;
+            let lenders = std::mem::take(&mut cx.lenders);
+            if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
+                s.lenders = Some(lenders);
+                s.flat_args = flat;
+            }
+            Ok(args)
+        }
+    }
+}
+
+/// Lifts the parameters of a lowered call, spilled above `max` flat values.
+fn lift_params(cx: &mut Cx<'_>, ty: &FuncTy, slots: &[u64], max: usize) -> Result<Vec<Val>> {
+    let mut out = Vec::with_capacity(ty.params.len());
+    if ty.params_abi.flat as usize > max {
+        let ptr = slots[0] as u32;
+        let a = ty.params_abi;
+        cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+        for ((_, t), off) in ty.params.iter().zip(ty.param_offsets.iter()) {
+            out.push(values::load(cx, t, ptr + off)?);
+        }
+    } else {
+        let mut src = FlatSrc::new(slots);
+        for (_, t) in ty.params.iter() {
+            out.push(values::lift_flat(cx, t, &mut src)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Task `task` returns `value` (or, `None`, confirms its cancellation):
+/// `OnResolve`.
+fn resolve_task(core: &mut StoreCore, task: u32, value: Option<Option<Val>>) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let t = comps.atask(task);
+    t.state = TaskState::Resolved;
+    match t.caller {
+        CallerSide::Host { result, .. } => {
+            if let Some(slot) = comps.a.host_calls.get_mut(result) {
+                *slot = Some(value.flatten());
+            }
+            Ok(())
+        }
+        CallerSide::Guest(sub) => {
+            let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
+            if s.in_table {
+                s.w.pending = Some(Event::Subtask);
+            }
+            let Some(v) = value else {
+                s.state = if s.state == SubState::Starting {
+                    SubState::CancelledBeforeStarted
+                } else {
+                    SubState::CancelledBeforeReturned
+                };
+                return Ok(());
+            };
+            let site = s.site.clone();
+            let flat_args = s.flat_args.clone();
+            let mut cx = Cx::new(core, &site.opts, &site.resources, true);
+            let mut flat_results = Vec::new();
+            if let (Some(t), Some(v)) = (&site.ty.result, v.as_ref()) {
+                if site.opts.async_ || site.ty.result_spills() {
+                    let ptr = *flat_args.last().context("return pointer")? as u32;
+                    let a = site.ty.result_abi;
+                    cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+                    values::store(&mut cx, t, v, ptr)?;
+                } else {
+                    values::lower_flat(&mut cx, t, v, &mut flat_results)?;
+                }
+            }
+            if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
+                s.state = SubState::Returned;
+                s.flat_results = flat_results;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `Task.return_`.
+fn task_return(core: &mut StoreCore, task: u32, value: Option<Val>) -> Result<()> {
+    let comps = core.ext.components_mut();
+    if comps.atask(task).state == TaskState::Resolved {
+        bail!(trap("task.return called more than once"));
+    }
+    if comps.tasks[task as usize].borrows > 0 {
+        bail!(trap("borrow handles still remain at the end of the call"));
+    }
+    resolve_task(core, task, Some(value))
+}
+
+/// Starts a task calling `f` (`Store.lift` and `canon_lift`): the call
+/// runs until it blocks or returns.
+fn start_task(
+    core: &mut StoreCore,
+    f: &Arc<LiftedFunc>,
+    caller_inst: Option<InstanceId>,
+    caller: CallerSide,
+) -> Result<u32> {
+    let entering = super::func::check_enter(core.ext.components(), f.opts.instance, caller_inst)?;
+    let comps = core.ext.components_mut();
+    for &i in &entering {
+        comps.instances[i as usize].may_enter = false;
+    }
+    let task = comps.alloc_task(Task::default()) as u32;
+    let inst = f.opts.instance;
+    let fiber = core.fiber_new();
+    let comps = core.ext.components_mut();
+    let t = comps.a.threads.insert(Thread {
+        task,
+        inst,
+        fiber: Some(fiber),
+        state: ThreadState::Suspended,
+        cancellable: false,
+        index: 0,
+        storage: [0; 2],
+        next: Next::Start,
+        phase: Phase::Entry,
+    });
+    register(comps, inst, t);
+    comps.tasks[task as usize].a = Some(Box::new(AsyncTask {
+        func: f.clone(),
+        caller,
+        caller_inst,
+        state: TaskState::Initial,
+        implicit: t,
+        threads: vec![t],
+    }));
+    resume(core, t, false)?;
+    for &i in &entering {
+        core.ext.components_mut().instances[i as usize].may_enter = true;
+    }
+    Ok(task)
+}
+
+/// The host calls `async` function `f` with `params`: runs the event loop
+/// until the call returns its value.
+pub(crate) fn call_from_host(
+    core: &mut StoreCore,
+    f: &Arc<LiftedFunc>,
+    params: &[Val],
+) -> Result<Option<Val>> {
+    let slot = core.ext.components_mut().a.host_calls.insert(None);
+    let caller = CallerSide::Host { params: Some(params.to_vec()), result: slot };
+    let r = start_task(core, f, None, caller)
+        .and_then(|_| run_until(core, |c| c.a.host_calls.get(slot).is_some_and(|r| r.is_some())));
+    let v = core.ext.components_mut().a.host_calls.remove(slot).flatten();
+    r?;
+    v.context("internal error: the call returned no value")
+}
+
+// ---- lowered calls --------------------------------------------------------
+
+/// A lowered import calling lifted function `f` where either side is
+/// `async` (`canon_lower`).
+pub(crate) fn lower_call(
+    core: &mut StoreCore,
+    site: &Arc<LowerSite>,
+    f: &Arc<LiftedFunc>,
+    slots: &mut [u64],
+) -> Result<()> {
+    let caller = site.opts.instance;
+    if !site.opts.async_ && f.ty.async_ {
+        // A synchronous call of an `async` function may block.
+        check_blocking(core)?;
+    }
+    let nargs = site_core_params(site);
+    let sub = core.ext.components_mut().a.objs.insert(Obj::Subtask(Subtask {
+        w: Waitable::new(caller),
+        state: SubState::Starting,
+        callee: None,
+        lenders: Some(Vec::new()),
+        cancel_requested: false,
+        flat_results: Vec::new(),
+        site: site.clone(),
+        flat_args: slots[..nargs].to_vec(),
+        in_table: false,
+    }));
+    if f.ty.async_ {
+        let task = start_task(core, f, Some(caller), CallerSide::Guest(sub))?;
+        if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
+            s.callee = Some(task);
+        }
+    } else {
+        // A function that is not `async` runs to its end on this stack.
+        super::func::check_enter(core.ext.components(), f.opts.instance, Some(caller))?;
+        let args = {
+            let comps = core.ext.components_mut();
+            let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
+            s.state = SubState::Started;
+            let flat = std::mem::take(&mut s.flat_args);
+            let max = if site.opts.async_ { MAX_FLAT_ASYNC_PARAMS } else { MAX_FLAT_PARAMS };
+            let mut cx = Cx::new(core, &site.opts, &site.resources, true);
+            let args = lift_params(&mut cx, &site.ty, &flat, max)?;
+            let lenders = std::mem::take(&mut cx.lenders);
+            if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
+                s.lenders = Some(lenders);
+                s.flat_args = flat;
+            }
+            args
+        };
+        let value = super::func::call_lifted(
+            core,
+            f,
+            Some(caller),
+            |cx, dest| super::func::lower_params(cx, &f.ty, &args, dest),
+            |cx, src| super::func::lift_result(cx, &f.ty, src),
+            |_, v| Ok(v),
+        )?;
+        // Resolving needs a task record only for its caller side.
+        let task = core.ext.components_mut().alloc_task(Task::default()) as u32;
+        core.ext.components_mut().tasks[task as usize].a = Some(Box::new(AsyncTask {
+            func: f.clone(),
+            caller: CallerSide::Guest(sub),
+            caller_inst: Some(caller),
+            state: TaskState::Started,
+            implicit: 0,
+            threads: Vec::new(),
+        }));
+        let r = resolve_task(core, task, Some(value));
+        core.ext.components_mut().free_task(task as usize);
+        r?;
+    }
+    let comps = core.ext.components_mut();
+    let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
+    let resolved = s.state.resolved();
+    if !site.opts.async_ {
+        let finish = move |core: &mut StoreCore, _: bool, slots: &mut [u64]| {
+            let comps = core.ext.components_mut();
+            let Some(Obj::Subtask(s)) = comps.a.objs.remove(sub) else { unreachable!() };
+            for i in s.lenders.into_iter().flatten() {
+                comps.instances[caller as usize].handles.undo_lend(i);
+            }
+            if let Some(&r) = s.flat_results.first() {
+                slots[0] = r;
+            }
+            Ok(())
+        };
+        return block_on(core, slots, Cond::SubtaskResolved(sub), false, finish);
+    }
+    if resolved {
+        let Some(Obj::Subtask(s)) = comps.a.objs.remove(sub) else { unreachable!() };
+        for i in s.lenders.into_iter().flatten() {
+            comps.instances[caller as usize].handles.undo_lend(i);
+        }
+        slots[0] = SubState::Returned as u64;
+        return Ok(());
+    }
+    let state = s.state as u64;
+    s.in_table = true;
+    let i = comps.add_handle(caller, sub)?;
+    slots[0] = state | ((i as u64) << 4);
+    Ok(())
+}
+
+/// Traps unless the current task may block: it is a call of an `async`
+/// function, or it already returned its value (wasmtime checks this before
+/// any blocking built-in that is not `async`).
+fn check_blocking(core: &mut StoreCore) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let may = comps.a.current.is_some_and(|t| {
+        let task = comps.a.threads.get(t).expect("live thread").task;
+        comps.tasks[task as usize]
+            .a
+            .as_ref()
+            .is_some_and(|a| a.func.ty.async_ || a.state == TaskState::Resolved)
+    });
+    if may { Ok(()) } else { Err(trap("cannot block a synchronous task before returning")) }
+}
+
+/// How many core parameters a lowered import of `site` takes.
+fn site_core_params(site: &LowerSite) -> usize {
+    if site.opts.async_ {
+        site.ty.async_core_signature(true, false).0.len()
+    } else {
+        site.ty.core_signature(true).0.len()
+    }
+}
+
+/// The core type of `canon lower async` of `ty`.
+pub(crate) fn async_lower_type(ty: &FuncTy) -> FuncType {
+    let (p, r) = ty.async_core_signature(true, false);
+    FuncType::new(p.iter().map(conv), r.iter().map(conv))
+}
+
+fn conv(t: &wasmparser::ValType) -> ValType {
+    match t {
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        _ => ValType::I32,
+    }
+}
+
+/// Whether a call of `f` through `site` takes the async path.
+pub(crate) fn is_async_call(site: &LowerSite) -> bool {
+    site.opts.async_ || matches!(&site.callee, Callee::Lifted(f) if f.ty.async_)
+}
+
+/// The subtask's event (`subtask_event`), delivering the resolution.
+fn subtask_event(comps: &mut ComponentStore, o: ObjId) -> (u32, u32, u32) {
+    let Obj::Subtask(s) = comps.obj(o) else { unreachable!("subtask") };
+    let (inst, handle, state) = (s.w.inst, s.w.handle, s.state);
+    if state.resolved()
+        && let Some(lenders) = s.lenders.take()
+    {
+        for i in lenders {
+            comps.instances[inst as usize].handles.undo_lend(i);
+        }
+    }
+    (EVENT_SUBTASK, handle, state as u32)
+}
+
+/// Takes the pending event of waitable `o`.
+fn take_event(core: &mut StoreCore, o: ObjId) -> Result<(u32, u32, u32)> {
+    let comps = core.ext.components_mut();
+    let e =
+        comps.obj(o).waitable_mut().and_then(|w| w.pending.take()).context("no pending event")?;
+    Ok(match e {
+        Event::Subtask => subtask_event(comps, o),
+        Event::Copy { result, reclaim } => copy_event(comps, o, result, reclaim),
+    })
+}
+
+/// Takes a pending event of set `set` (the oldest member's first).
+fn set_event(core: &mut StoreCore, set: ObjId) -> Result<(u32, u32, u32)> {
+    let comps = core.ext.components_mut();
+    let Obj::Set(s) = comps.obj(set) else { bail!(trap("not a waitable set")) };
+    let elems = s.elems.clone();
+    let objs = &comps.a.objs;
+    let o = elems
+        .into_iter()
+        .find(|&e| objs.get(e).and_then(Obj::waitable).is_some_and(|w| w.pending.is_some()))
+        .context("internal error: no pending event in the set")?;
+    take_event(core, o)
+}
+
+// ---- built-ins ------------------------------------------------------------
+
+/// The static description of a built-in (from `canon` definitions).
+#[derive(Clone, Debug)]
+pub(crate) enum Builtin {
+    TaskReturn {
+        result: Option<Ty>,
+        memory: Option<u32>,
+        encoding: StringEncoding,
+    },
+    TaskCancel,
+    ContextGet {
+        slot: u32,
+        i64: bool,
+    },
+    ContextSet {
+        slot: u32,
+        i64: bool,
+    },
+    BackpressureInc,
+    BackpressureDec,
+    Yield,
+    WaitableSetNew,
+    WaitableSetWait {
+        memory: u32,
+    },
+    WaitableSetPoll {
+        memory: u32,
+    },
+    WaitableSetDrop,
+    WaitableJoin,
+    SubtaskDrop,
+    SubtaskCancel {
+        async_: bool,
+    },
+    New {
+        future: bool,
+        ty: Option<Ty>,
+    },
+    Read {
+        future: bool,
+        ty: Option<Ty>,
+        memory: Option<u32>,
+        realloc: Option<u32>,
+        encoding: StringEncoding,
+        async_: bool,
+    },
+    Write {
+        future: bool,
+        ty: Option<Ty>,
+        memory: Option<u32>,
+        realloc: Option<u32>,
+        encoding: StringEncoding,
+        async_: bool,
+    },
+    CancelRead {
+        future: bool,
+        ty: Option<Ty>,
+        async_: bool,
+    },
+    CancelWrite {
+        future: bool,
+        ty: Option<Ty>,
+        async_: bool,
+    },
+    DropReadable {
+        future: bool,
+        ty: Option<Ty>,
+    },
+    DropWritable {
+        future: bool,
+        ty: Option<Ty>,
+    },
+    ErrorContextNew {
+        memory: Option<u32>,
+        encoding: StringEncoding,
+    },
+    ErrorContextDebugMessage {
+        memory: Option<u32>,
+        realloc: Option<u32>,
+        encoding: StringEncoding,
+    },
+    ErrorContextDrop,
+    ThreadIndex,
+    /// `thread.new-indirect` of functions in table `table`.
+    ThreadNewIndirect {
+        table: u32,
+    },
+    ThreadResumeLater,
+    ThreadSuspend,
+    /// `thread.{suspend,yield}-then-{resume,promote}`.
+    ThreadSwitch {
+        yield_: bool,
+        promote: bool,
+    },
+}
+
+impl Builtin {
+    /// Binds the component's core memory and function indices in the
+    /// built-in's options to store indices.
+    pub(crate) fn bind(
+        &mut self,
+        memory: impl Fn(u32) -> u32,
+        func: impl Fn(u32) -> u32,
+        table: impl Fn(u32) -> u32,
+    ) {
+        match self {
+            Builtin::ThreadNewIndirect { table: t } => *t = table(*t),
+            Builtin::TaskReturn { memory: m, .. } | Builtin::ErrorContextNew { memory: m, .. } => {
+                *m = m.map(&memory)
+            }
+            Builtin::WaitableSetWait { memory: m } | Builtin::WaitableSetPoll { memory: m } => {
+                *m = memory(*m)
+            }
+            Builtin::Read { memory: m, realloc: r, .. }
+            | Builtin::Write { memory: m, realloc: r, .. }
+            | Builtin::ErrorContextDebugMessage { memory: m, realloc: r, .. } => {
+                *m = m.map(&memory);
+                *r = r.map(&func);
+            }
+            _ => {}
+        }
+    }
+
+    fn core_type(&self) -> FuncType {
+        use ValType::{I32, I64};
+        let f = |p: &[ValType], r: &[ValType]| FuncType::new(p.iter().copied(), r.iter().copied());
+        match self {
+            Builtin::TaskReturn { result, .. } => {
+                let mut params = Vec::new();
+                if let Some(t) = result {
+                    if t.abi().flat as usize > MAX_FLAT_PARAMS {
+                        params.push(wasmparser::ValType::I32);
+                    } else {
+                        t.push_flat(&mut params);
+                    }
+                }
+                FuncType::new(params.iter().map(conv), [])
+            }
+            Builtin::TaskCancel | Builtin::BackpressureInc | Builtin::BackpressureDec => {
+                f(&[], &[])
+            }
+            Builtin::ContextGet { i64, .. } => f(&[], &[if *i64 { I64 } else { I32 }]),
+            Builtin::ContextSet { i64, .. } => f(&[if *i64 { I64 } else { I32 }], &[]),
+            Builtin::Yield
+            | Builtin::WaitableSetNew
+            | Builtin::ThreadIndex
+            | Builtin::ThreadSuspend => f(&[], &[I32]),
+            Builtin::ThreadNewIndirect { .. } => f(&[I32, I32], &[I32]),
+            Builtin::ThreadResumeLater => f(&[I32], &[]),
+            Builtin::ThreadSwitch { .. } => f(&[I32], &[I32]),
+            Builtin::WaitableSetWait { .. } | Builtin::WaitableSetPoll { .. } => {
+                f(&[I32, I32], &[I32])
+            }
+            Builtin::WaitableSetDrop
+            | Builtin::SubtaskDrop
+            | Builtin::DropReadable { .. }
+            | Builtin::DropWritable { .. }
+            | Builtin::ErrorContextDrop => f(&[I32], &[]),
+            Builtin::WaitableJoin | Builtin::ErrorContextDebugMessage { .. } => f(&[I32, I32], &[]),
+            Builtin::SubtaskCancel { .. }
+            | Builtin::CancelRead { .. }
+            | Builtin::CancelWrite { .. } => f(&[I32], &[I32]),
+            Builtin::New { .. } => f(&[], &[I64]),
+            Builtin::Read { future: true, .. } | Builtin::Write { future: true, .. } => {
+                f(&[I32, I32], &[I32])
+            }
+            Builtin::Read { .. } | Builtin::Write { .. } => f(&[I32, I32, I32], &[I32]),
+            Builtin::ErrorContextNew { .. } => f(&[I32, I32], &[I32]),
+        }
+    }
+}
+
+/// The core function of built-in `b` in instance `inst` (`memory` and
+/// `realloc` already bound to store indices).
+pub(crate) fn builtin<T: 'static>(
+    core: &mut StoreCore,
+    b: Builtin,
+    inst: InstanceId,
+    resources: Resources,
+) -> CoreFunc {
+    let ty = b.core_type();
+    let b = Arc::new(b);
+    let call = move |outer: *mut (), _: *const crate::store::InstanceData, slots: &mut [u64]| {
+        // SAFETY: core functions of a store are only called with that
+        // store's `StoreInner<T>`.
+        let inner = unsafe { &mut *(outer as *mut StoreInner<T>) };
+        let core = &mut inner.core;
+        // Thread-local storage and backpressure may be used anywhere
+        // (post-return included); everything else leaves the instance.
+        let anywhere = matches!(
+            *b,
+            Builtin::ContextGet { .. }
+                | Builtin::ContextSet { .. }
+                | Builtin::BackpressureInc
+                | Builtin::BackpressureDec
+        );
+        if !anywhere && !core.ext.components_mut().instances[inst as usize].may_leave {
+            return Err(Trap::CannotLeaveComponent.into());
+        }
+        run_builtin(core, &b, inst, &resources, slots)
+    };
+    let host = HostFunc {
+        type_id: core.engine.type_id(&ty),
+        slots: ty.call_slots(),
+        num_results: ty.result_slots(),
+        call: Box::new(call),
+    };
+    CoreFunc::from_host(core, Arc::new(host))
+}
+
+fn opts_of(
+    inst: InstanceId,
+    memory: Option<u32>,
+    realloc: Option<u32>,
+    encoding: StringEncoding,
+) -> Options {
+    Options {
+        instance: inst,
+        memory,
+        realloc,
+        post_return: None,
+        encoding,
+        async_: false,
+        callback: None,
+    }
+}
+
+fn run_builtin(
+    core: &mut StoreCore,
+    b: &Builtin,
+    inst: InstanceId,
+    resources: &Resources,
+    slots: &mut [u64],
+) -> Result<()> {
+    let arg = |k: usize| slots[k] as u32;
+    match b {
+        Builtin::TaskReturn { result, memory, encoding } => {
+            let comps = core.ext.components_mut();
+            let t = comps.current_thread()?;
+            let task = comps.thread(t).task;
+            let f = comps.tasks[task as usize].a.as_ref().map(|a| a.func.clone());
+            let Some(f) = f.filter(|f| f.opts.async_) else {
+                bail!(trap("task.return called by a task that was not lifted `async`"))
+            };
+            let same_type = match (result, &f.ty.result) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same(b),
+                _ => false,
+            };
+            if !same_type {
+                bail!(trap("invalid `task.return` signature and/or options for current task"));
+            }
+            if memory.is_some() && (*memory != f.opts.memory || *encoding != f.opts.encoding) {
+                bail!(trap("invalid `task.return` signature and/or options for current task"));
+            }
+            let fused = comps.atask(task).caller_inst.is_some();
+            let value = match &f.ty.result {
+                None => None,
+                Some(t) => {
+                    let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+                    cx.task = Some(task as usize);
+                    Some(if t.abi().flat as usize > MAX_FLAT_PARAMS {
+                        let ptr = arg(0);
+                        let a = t.abi();
+                        cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+                        values::load(&mut cx, t, ptr)?
+                    } else {
+                        values::lift_flat(&mut cx, t, &mut FlatSrc::new(slots))?
+                    })
+                }
+            };
+            task_return(core, task, value)
+        }
+        Builtin::TaskCancel => {
+            let comps = core.ext.components_mut();
+            let t = comps.current_thread()?;
+            let task = comps.thread(t).task;
+            let Some(a) = comps.tasks[task as usize].a.as_ref().filter(|a| a.func.opts.async_)
+            else {
+                bail!(trap("task.cancel called by a task that was not lifted `async`"))
+            };
+            if a.state != TaskState::CancelDelivered {
+                bail!(trap("`task.cancel` called by task which has not been cancelled"));
+            }
+            if comps.tasks[task as usize].borrows > 0 {
+                bail!(trap("borrow handles still remain at the end of the call"));
+            }
+            resolve_task(core, task, None)
+        }
+        Builtin::ContextGet { slot, .. } => {
+            let comps = core.ext.components_mut();
+            let t = comps.current_thread()?;
+            slots[0] = comps.thread(t).storage[*slot as usize];
+            Ok(())
+        }
+        Builtin::ContextSet { slot, .. } => {
+            let comps = core.ext.components_mut();
+            let t = comps.current_thread()?;
+            comps.thread(t).storage[*slot as usize] = slots[0];
+            Ok(())
+        }
+        Builtin::BackpressureInc => {
+            let s = &mut core.ext.components_mut().instances[inst as usize];
+            if s.backpressure == u16::MAX as u32 {
+                bail!(trap("backpressure counter overflow"));
+            }
+            s.backpressure += 1;
+            Ok(())
+        }
+        Builtin::BackpressureDec => {
+            let s = &mut core.ext.components_mut().instances[inst as usize];
+            if s.backpressure == 0 {
+                bail!(trap("backpressure counter underflow"));
+            }
+            s.backpressure -= 1;
+            Ok(())
+        }
+        Builtin::Yield => block_on(core, slots, Cond::Always, true, |_, cancelled, slots| {
+            slots[0] = cancelled as u64;
+            Ok(())
+        }),
+        Builtin::ThreadNewIndirect { table } => {
+            let comps = core.ext.components_mut();
+            let cur = comps.current_thread()?;
+            let task = comps.thread(cur).task;
+            let t = &core.tables[*table as usize];
+            let r = *t.elems.get(arg(0) as usize).ok_or(Trap::TableOutOfBounds)?;
+            if r == 0 {
+                bail!(Trap::IndirectCallToNull);
+            }
+            let func = (r - 1) as u32;
+            let want = core.engine.type_id(&FuncType::new([ValType::I32], []));
+            if core.funcs[func as usize].ty != want {
+                bail!(Trap::BadSignature);
+            }
+            let fiber = core.fiber_new();
+            let comps = core.ext.components_mut();
+            let t = comps.a.threads.insert(Thread {
+                task,
+                inst,
+                fiber: Some(fiber),
+                state: ThreadState::Suspended,
+                cancellable: false,
+                index: 0,
+                storage: [0; 2],
+                next: Next::Explicit { func, arg: slots[1] },
+                phase: Phase::Explicit,
+            });
+            let index = register(comps, inst, t);
+            if let Some(a) = comps.tasks[task as usize].a.as_mut() {
+                a.threads.push(t);
+            } else {
+                comps.tasks[task as usize].threads += 1;
+            }
+            slots[0] = index as u64;
+            Ok(())
+        }
+        Builtin::ThreadResumeLater => {
+            let comps = core.ext.components_mut();
+            let other = thread_at(comps, inst, arg(0))?;
+            if !matches!(comps.thread(other).state, ThreadState::Suspended) {
+                bail!(trap("cannot resume thread which is not suspended"));
+            }
+            let next = std::mem::replace(&mut comps.thread(other).next, Next::None);
+            comps.start_waiting(other, Cond::Always, false, next);
+            Ok(())
+        }
+        Builtin::ThreadSuspend => {
+            check_blocking(core)?;
+            switch(core, slots, None, false)
+        }
+        Builtin::ThreadSwitch { yield_, promote } => {
+            let comps = core.ext.components_mut();
+            let other = thread_at(comps, inst, arg(0))?;
+            let state = match comps.thread(other).state {
+                ThreadState::Suspended => None,
+                ThreadState::Waiting(c) => Some(Some(c)),
+                ThreadState::Running => Some(None),
+            };
+            let target = match (state, promote) {
+                (None, false) => Some(other),
+                (_, false) => bail!(trap("cannot resume thread which is not suspended")),
+                (Some(Some(c)), true) if comps.ready(c) => {
+                    comps.stop_waiting(other);
+                    Some(other)
+                }
+                (_, true) => None,
+            };
+            switch(core, slots, target, *yield_)
+        }
+        Builtin::ThreadIndex => {
+            let comps = core.ext.components_mut();
+            let t = comps.current_thread()?;
+            slots[0] = comps.thread(t).index as u64;
+            Ok(())
+        }
+        Builtin::WaitableSetNew => {
+            let comps = core.ext.components_mut();
+            let o =
+                comps.a.objs.insert(Obj::Set(WaitableSet { elems: Vec::new(), num_waiting: 0 }));
+            slots[0] = comps.add_handle(inst, o)? as u64;
+            Ok(())
+        }
+        Builtin::WaitableSetWait { memory } | Builtin::WaitableSetPoll { memory } => {
+            let poll = matches!(b, Builtin::WaitableSetPoll { .. });
+            if !poll {
+                check_blocking(core)?;
+            }
+            let comps = core.ext.components_mut();
+            let set = comps.handle(inst, arg(0))?;
+            if !matches!(comps.obj(set), Obj::Set(_)) {
+                bail!(trap("handle is not a waitable set"));
+            }
+            let ptr = arg(1);
+            let opts = opts_of(inst, Some(*memory), None, StringEncoding::Utf8);
+            let write = move |core: &mut StoreCore, e: (u32, u32, u32), slots: &mut [u64]| {
+                let mut cx = Cx::new(core, &opts, &[], true);
+                cx.check_range(ptr, 8, 4, What::Pointer)?;
+                cx.bytes_mut(ptr, 4)?.copy_from_slice(&e.1.to_le_bytes());
+                cx.bytes_mut(ptr + 4, 4)?.copy_from_slice(&e.2.to_le_bytes());
+                slots[0] = e.0 as u64;
+                Ok(())
+            };
+            if poll {
+                let e = if core
+                    .ext
+                    .components_mut()
+                    .ready(Cond::SetHasEvent { set, not_exclusive: None })
+                {
+                    set_event(core, set)?
+                } else {
+                    (EVENT_NONE, 0, 0)
+                };
+                return write(core, e, slots);
+            }
+            if let Obj::Set(s) = comps.obj(set) {
+                s.num_waiting += 1;
+            }
+            let cond = Cond::SetHasEvent { set, not_exclusive: None };
+            block_on(core, slots, cond, false, move |core, cancelled, slots| {
+                if let Some(Obj::Set(s)) = core.ext.components_mut().a.objs.get_mut(set) {
+                    s.num_waiting -= 1;
+                }
+                let e =
+                    if cancelled { (EVENT_TASK_CANCELLED, 0, 0) } else { set_event(core, set)? };
+                write(core, e, slots)
+            })
+        }
+        Builtin::WaitableSetDrop => {
+            let comps = core.ext.components_mut();
+            let set = comps.handle(inst, arg(0))?;
+            let Obj::Set(s) = comps.obj(set) else { bail!(trap("handle is not a waitable set")) };
+            if !s.elems.is_empty() {
+                bail!(trap("cannot drop waitable set which still has waitables"));
+            }
+            if s.num_waiting > 0 {
+                bail!(trap("cannot drop waitable set with waiters"));
+            }
+            comps.instances[inst as usize].handles.remove_async(arg(0))?;
+            comps.a.objs.remove(set);
+            Ok(())
+        }
+        Builtin::WaitableJoin => {
+            let comps = core.ext.components_mut();
+            let w = comps.handle(inst, arg(0))?;
+            let Some(wt) = comps.obj(w).waitable() else { bail!(trap("handle is not a waitable")) };
+            if wt.sync_waiter {
+                bail!(trap("waitable cannot be used synchronously while added to a waitable set"));
+            }
+            let new = match arg(1) {
+                0 => None,
+                si => {
+                    let set = comps.handle(inst, si)?;
+                    if !matches!(comps.obj(set), Obj::Set(_)) {
+                        bail!(trap("handle is not a waitable set"));
+                    }
+                    Some(set)
+                }
+            };
+            join(comps, w, new);
+            Ok(())
+        }
+        Builtin::SubtaskDrop => {
+            let comps = core.ext.components_mut();
+            let o = comps.handle(inst, arg(0))?;
+            let Obj::Subtask(s) = comps.obj(o) else { bail!(trap("handle is not a subtask")) };
+            if s.lenders.is_some() {
+                bail!(trap("cannot drop a subtask which has not yet resolved"));
+            }
+            comps.instances[inst as usize].handles.remove_async(arg(0))?;
+            join(comps, o, None);
+            comps.a.objs.remove(o);
+            Ok(())
+        }
+        Builtin::SubtaskCancel { async_ } => subtask_cancel(core, inst, arg(0), *async_, slots),
+        Builtin::New { future, ty } => {
+            let comps = core.ext.components_mut();
+            let shared = comps.a.shared.insert(Shared {
+                future: *future,
+                ty: ty.clone(),
+                dropped: false,
+                pending: None,
+            });
+            let end = |readable| {
+                Obj::End(End {
+                    w: Waitable::new(inst),
+                    shared,
+                    future: *future,
+                    readable,
+                    state: CopyState::Idle,
+                    buffer: None,
+                })
+            };
+            let r = comps.a.objs.insert(end(true));
+            let w = comps.a.objs.insert(end(false));
+            let ri = comps.add_handle(inst, r)?;
+            let wi = comps.add_handle(inst, w)?;
+            slots[0] = ri as u64 | ((wi as u64) << 32);
+            Ok(())
+        }
+        Builtin::Read { future, ty, memory, realloc, encoding, async_ }
+        | Builtin::Write { future, ty, memory, realloc, encoding, async_ } => {
+            let readable = matches!(b, Builtin::Read { .. });
+            let opts = opts_of(inst, *memory, *realloc, *encoding);
+            let (ptr, n) = if *future { (arg(1), 1) } else { (arg(1), arg(2)) };
+            copy(
+                core,
+                inst,
+                arg(0),
+                readable,
+                *future,
+                ty,
+                opts,
+                resources.clone(),
+                ptr,
+                n,
+                *async_,
+                slots,
+            )
+        }
+        Builtin::CancelRead { future, ty, async_ }
+        | Builtin::CancelWrite { future, ty, async_ } => {
+            let readable = matches!(b, Builtin::CancelRead { .. });
+            cancel_copy(core, inst, arg(0), readable, *future, ty, *async_, slots)
+        }
+        Builtin::DropReadable { future, ty } | Builtin::DropWritable { future, ty } => {
+            let readable = matches!(b, Builtin::DropReadable { .. });
+            drop_end(core, inst, arg(0), readable, *future, ty)
+        }
+        Builtin::ErrorContextNew { memory, encoding } => {
+            let opts = opts_of(inst, *memory, None, *encoding);
+            let msg = Cx::new(core, &opts, &[], true).load_string(arg(0), arg(1))?;
+            let comps = core.ext.components_mut();
+            let e = comps.a.errors.insert(msg);
+            let o = comps.a.objs.insert(Obj::ErrorContext(e));
+            slots[0] = comps.add_handle(inst, o)? as u64;
+            Ok(())
+        }
+        Builtin::ErrorContextDebugMessage { memory, realloc, encoding } => {
+            let comps = core.ext.components_mut();
+            let o = comps.handle(inst, arg(0))?;
+            let Obj::ErrorContext(e) = *comps.obj(o) else {
+                bail!(trap("handle is not an error context"))
+            };
+            let msg = comps.a.errors.get(e).cloned().unwrap_or_default();
+            let opts = opts_of(inst, *memory, *realloc, *encoding);
+            let mut cx = Cx::new(core, &opts, &[], true);
+            let ptr = arg(1);
+            cx.check_range(ptr, 8, 4, What::Pointer)?;
+            let (p, l) = cx.store_string(&msg)?;
+            cx.bytes_mut(ptr, 4)?.copy_from_slice(&p.to_le_bytes());
+            cx.bytes_mut(ptr + 4, 4)?.copy_from_slice(&l.to_le_bytes());
+            Ok(())
+        }
+        Builtin::ErrorContextDrop => {
+            let comps = core.ext.components_mut();
+            let o = comps.handle(inst, arg(0))?;
+            if !matches!(comps.obj(o), Obj::ErrorContext(_)) {
+                bail!(trap("handle is not an error context"));
+            }
+            comps.instances[inst as usize].handles.remove_async(arg(0))?;
+            comps.a.objs.remove(o);
+            Ok(())
+        }
+    }
+}
+
+/// Moves waitable `w` into set `new` (or out of any).
+fn join(comps: &mut ComponentStore, w: ObjId, new: Option<ObjId>) {
+    let old = comps.obj(w).waitable().and_then(|x| x.set);
+    if let Some(old) = old
+        && let Some(Obj::Set(s)) = comps.a.objs.get_mut(old)
+    {
+        s.elems.retain(|&e| e != w);
+    }
+    if let Some(x) = comps.obj(w).waitable_mut() {
+        x.set = new;
+    }
+    if let Some(new) = new
+        && let Obj::Set(s) = comps.obj(new)
+    {
+        s.elems.push(w);
+    }
+}
+
+fn subtask_cancel(
+    core: &mut StoreCore,
+    inst: InstanceId,
+    i: u32,
+    async_: bool,
+    slots: &mut [u64],
+) -> Result<()> {
+    if !async_ {
+        check_blocking(core)?;
+    }
+    let comps = core.ext.components_mut();
+    let o = comps.handle(inst, i)?;
+    let Obj::Subtask(s) = comps.obj(o) else { bail!(trap("handle is not a subtask")) };
+    if s.lenders.is_none() {
+        bail!(trap("`subtask.cancel` called after terminal status delivered"));
+    }
+    if s.cancel_requested {
+        bail!(trap("`subtask.cancel` called more than once"));
+    }
+    if s.w.set.is_some() && !async_ {
+        bail!(trap("waitable cannot be used synchronously while added to a waitable set"));
+    }
+    if !s.state.resolved() {
+        s.cancel_requested = true;
+        let callee = s.callee;
+        if let Some(task) = callee {
+            request_cancellation(core, task, Some(inst))?;
+        }
+        let comps = core.ext.components_mut();
+        let Obj::Subtask(s) = comps.obj(o) else { unreachable!() };
+        if !s.state.resolved() {
+            if async_ {
+                slots[0] = BLOCKED as u64;
+                return Ok(());
+            }
+            s.w.sync_waiter = true;
+            return block_on(
+                core,
+                slots,
+                Cond::SubtaskResolved(o),
+                false,
+                move |core, _, slots| {
+                    let comps = core.ext.components_mut();
+                    if let Obj::Subtask(s) = comps.obj(o) {
+                        s.w.sync_waiter = false;
+                        s.w.pending = None;
+                    }
+                    slots[0] = subtask_event(comps, o).2 as u64;
+                    Ok(())
+                },
+            );
+        }
+    }
+    let comps = core.ext.components_mut();
+    if let Obj::Subtask(s) = comps.obj(o) {
+        s.w.pending = None;
+    }
+    slots[0] = subtask_event(comps, o).2 as u64;
+    Ok(())
+}
+
+/// `Task.request_cancellation`.
+fn request_cancellation(core: &mut StoreCore, task: u32, caller: Option<InstanceId>) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Some(a) = comps.tasks.get(task as usize).and_then(|t| t.a.as_ref()) else { return Ok(()) };
+    match a.state {
+        TaskState::Initial => {
+            let t = a.implicit;
+            comps.atask(task).state = TaskState::CancelDelivered;
+            resume(core, t, true)
+        }
+        TaskState::Started => {
+            let f = a.func.clone();
+            let implicit = a.implicit;
+            let inst = f.opts.instance;
+            let mut candidates: Vec<ThreadId> = a
+                .threads
+                .iter()
+                .copied()
+                .filter(|&t| {
+                    comps.a.threads.get(t).is_some_and(|th| {
+                        th.cancellable && matches!(th.state, ThreadState::Waiting(_))
+                    })
+                })
+                .collect();
+            let ex = comps.instances[inst as usize].exclusive;
+            if needs_exclusive(&f) && ex.is_some() && ex != Some(implicit) {
+                candidates.retain(|&t| t != implicit);
+            }
+            let entering = comps.entering_set(inst, caller);
+            let may_enter = entering.iter().all(|&i| comps.instances[i as usize].may_enter);
+            if let (Some(&t), true) = (candidates.first(), may_enter) {
+                comps.atask(task).state = TaskState::CancelDelivered;
+                for &i in &entering {
+                    comps.instances[i as usize].may_enter = false;
+                }
+                resume(core, t, true)?;
+                for &i in &entering {
+                    core.ext.components_mut().instances[i as usize].may_enter = true;
+                }
+            } else {
+                comps.atask(task).state = TaskState::PendingCancel;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+// ---- streams and futures --------------------------------------------------
+
+/// The end at handle `i` of `inst`, checked to be of the expected kind and
+/// element type.
+fn end_at(
+    comps: &mut ComponentStore,
+    inst: InstanceId,
+    i: u32,
+    readable: bool,
+    future: bool,
+    ty: &Option<Ty>,
+) -> Result<ObjId> {
+    let o = comps.handle(inst, i)?;
+    let Obj::End(e) = comps.obj(o) else { bail!(trap("handle is not a stream or future end")) };
+    if e.readable != readable || e.future != future {
+        bail!(trap("handle is not the expected stream or future end"));
+    }
+    let shared = e.shared;
+    let same = match (&comps.a.shared.get(shared).expect("shared").ty, ty) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.same(b),
+        _ => false,
+    };
+    if !same {
+        bail!(trap("stream or future used with the wrong type"));
+    }
+    Ok(o)
+}
+
+fn end(comps: &mut ComponentStore, o: ObjId) -> &mut End {
+    match comps.obj(o) {
+        Obj::End(e) => e,
+        _ => unreachable!("an end"),
+    }
+}
+
+/// `stream.{read,write}` and `future.{read,write}` (`stream_copy`,
+/// `future_copy`).
+#[allow(clippy::too_many_arguments)]
+fn copy(
+    core: &mut StoreCore,
+    inst: InstanceId,
+    i: u32,
+    readable: bool,
+    future: bool,
+    ty: &Option<Ty>,
+    opts: Options,
+    resources: Resources,
+    ptr: u32,
+    n: u32,
+    async_: bool,
+    slots: &mut [u64],
+) -> Result<()> {
+    if !async_ {
+        check_blocking(core)?;
+    }
+    let comps = core.ext.components_mut();
+    let o = end_at(comps, inst, i, readable, future, ty)?;
+    let e = end(comps, o);
+    if e.state == CopyState::Done {
+        bail!(trap(&match (future, readable) {
+            (false, true) =>
+                "cannot read from stream after being notified that the writable end dropped"
+                    .to_string(),
+            (false, false) =>
+                "cannot write to stream after being notified that the readable end dropped"
+                    .to_string(),
+            (true, true) => "cannot read from future after previous read succeeded".to_string(),
+            (true, false) =>
+                "cannot write to future after previous write succeeded or readable end dropped"
+                    .to_string(),
+        }));
+    }
+    if e.state != CopyState::Idle {
+        bail!(trap("cannot have concurrent operations active on a future/stream"));
+    }
+    if e.w.set.is_some() && !async_ {
+        bail!(trap("waitable cannot be used synchronously while added to a waitable set"));
+    }
+    if n > (1 << 28) - 1 {
+        bail!(trap("buffer too long"));
+    }
+    if let Some(t) = ty
+        && n > 0
+    {
+        let a = t.abi();
+        let cx = Cx::new(core, &opts, &resources, true);
+        cx.check_range(ptr, a.size as u64 * n as u64, a.align, What::List)?;
+    }
+    let comps = core.ext.components_mut();
+    let e = end(comps, o);
+    e.state = CopyState::Copying;
+    e.buffer = Some(Buffer { opts, resources, ty: ty.clone(), ptr, len: n, progress: 0 });
+    let shared = e.shared;
+    if readable {
+        shared_read(core, shared, o)?;
+    } else {
+        shared_write(core, shared, o)?;
+    }
+    finish_copy(core, o, async_, slots)
+}
+
+/// The end of a copy or cancellation: the event now, `BLOCKED`, or (sync)
+/// waiting for it.
+fn finish_copy(core: &mut StoreCore, o: ObjId, async_: bool, slots: &mut [u64]) -> Result<()> {
+    let comps = core.ext.components_mut();
+    if end(comps, o).w.pending.is_some() {
+        slots[0] = take_event(core, o)?.2 as u64;
+        return Ok(());
+    }
+    if async_ {
+        slots[0] = BLOCKED as u64;
+        return Ok(());
+    }
+    end(comps, o).w.sync_waiter = true;
+    block_on(core, slots, Cond::HasEvent(o), false, move |core, _, slots| {
+        end(core.ext.components_mut(), o).w.sync_waiter = false;
+        slots[0] = take_event(core, o)?.2 as u64;
+        Ok(())
+    })
+}
+
+/// The event of a copy on end `o` (`stream_event`, `future_event`).
+fn copy_event(comps: &mut ComponentStore, o: ObjId, result: u32, reclaim: bool) -> (u32, u32, u32) {
+    let e = end(comps, o);
+    let shared = e.shared;
+    let future = e.future;
+    let progress = e.buffer.as_ref().map_or(0, |b| b.progress);
+    e.state = if result == COPY_DROPPED || (future && result == COPY_COMPLETED) {
+        CopyState::Done
+    } else {
+        CopyState::Idle
+    };
+    e.buffer = None;
+    let (code, handle) = (e.event_code(), e.w.handle);
+    if reclaim
+        && let Some(s) = comps.a.shared.get_mut(shared)
+        && s.pending == Some(o)
+    {
+        s.pending = None;
+    }
+    let payload = if future { result } else { result | (progress << 4) };
+    (code, handle, payload)
+}
+
+/// Copies `n` elements from `src`'s buffer into `dst`'s.
+fn copy_elems(core: &mut StoreCore, src: ObjId, dst: ObjId, n: u32) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let (sinst, dinst) = (end(comps, src).w.inst, end(comps, dst).w.inst);
+    let sb = end(comps, src).buffer.take().expect("buffer");
+    let r = (|| {
+        let mut vals = Vec::new();
+        if let Some(t) = &sb.ty {
+            let size = t.abi().size;
+            let mut cx = Cx::new(core, &sb.opts, &sb.resources, true);
+            for k in 0..n {
+                vals.push(values::load(&mut cx, t, sb.ptr + (sb.progress + k) * size)?);
+            }
+        }
+        let comps = core.ext.components_mut();
+        let db = end(comps, dst).buffer.take().expect("buffer");
+        let r = (|| {
+            if let Some(t) = &db.ty {
+                let size = t.abi().size;
+                let mut cx = Cx::new(core, &db.opts, &db.resources, true);
+                for (k, v) in vals.iter().enumerate() {
+                    values::store(&mut cx, t, v, db.ptr + (db.progress + k as u32) * size)?;
+                }
+            }
+            Ok::<(), anyhow::Error>(())
+        })();
+        let mut db = db;
+        db.progress += n;
+        end(core.ext.components_mut(), dst).buffer = Some(db);
+        r
+    })();
+    let mut sb = sb;
+    sb.progress += n;
+    end(core.ext.components_mut(), src).buffer = Some(sb);
+    let _ = (sinst, dinst);
+    r
+}
+
+fn remain(comps: &mut ComponentStore, o: ObjId) -> u32 {
+    end(comps, o).buffer.as_ref().map_or(0, Buffer::remain)
+}
+
+fn zero_length(comps: &mut ComponentStore, o: ObjId) -> bool {
+    end(comps, o).buffer.as_ref().is_none_or(|b| b.len == 0)
+}
+
+/// Both sides of a copy are in `inst` with an element type that is neither
+/// empty nor a number (a temporary restriction of the spec).
+fn check_same_instance(comps: &mut ComponentStore, a: ObjId, b: ObjId, shared: u32) -> Result<()> {
+    let s = comps.a.shared.get(shared).expect("shared");
+    let plain = s.ty.as_ref().is_none_or(Ty::is_number);
+    let future = s.future;
+    if !plain && end(comps, a).w.inst == end(comps, b).w.inst {
+        let kind = if future { "future" } else { "stream" };
+        bail!(trap(&format!("cannot read from and write to intra-component {kind}")));
+    }
+    Ok(())
+}
+
+fn reset_and_notify(comps: &mut ComponentStore, shared: u32, result: u32) {
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    if let Some(p) = s.pending.take() {
+        comps.set_event(p, Event::Copy { result, reclaim: false });
+    }
+}
+
+fn shared_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    if s.dropped {
+        comps.set_event(r, Event::Copy { result: COPY_DROPPED, reclaim: false });
+        return Ok(());
+    }
+    let Some(w) = s.pending else {
+        s.pending = Some(r);
+        return Ok(());
+    };
+    let future = s.future;
+    check_same_instance(comps, r, w, shared)?;
+    if future {
+        copy_elems(core, w, r, 1)?;
+        let comps = core.ext.components_mut();
+        reset_and_notify(comps, shared, COPY_COMPLETED);
+        comps.set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+        return Ok(());
+    }
+    if remain(comps, w) > 0 {
+        let n = remain(comps, r).min(remain(comps, w));
+        if n > 0 {
+            copy_elems(core, w, r, n)?;
+            core.ext
+                .components_mut()
+                .set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: true });
+        }
+        core.ext
+            .components_mut()
+            .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+    } else {
+        reset_and_notify(comps, shared, COPY_COMPLETED);
+        comps.a.shared.get_mut(shared).expect("shared").pending = Some(r);
+    }
+    Ok(())
+}
+
+fn shared_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    if s.dropped {
+        comps.set_event(w, Event::Copy { result: COPY_DROPPED, reclaim: false });
+        return Ok(());
+    }
+    let Some(r) = s.pending else {
+        s.pending = Some(w);
+        return Ok(());
+    };
+    let future = s.future;
+    check_same_instance(comps, r, w, shared)?;
+    if future {
+        copy_elems(core, w, r, 1)?;
+        let comps = core.ext.components_mut();
+        reset_and_notify(comps, shared, COPY_COMPLETED);
+        comps.set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+        return Ok(());
+    }
+    if remain(comps, r) > 0 {
+        let n = remain(comps, r).min(remain(comps, w));
+        if n > 0 {
+            copy_elems(core, w, r, n)?;
+            core.ext
+                .components_mut()
+                .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: true });
+        }
+        core.ext
+            .components_mut()
+            .set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+    } else if zero_length(comps, w) && zero_length(comps, r) {
+        comps.set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+    } else {
+        reset_and_notify(comps, shared, COPY_COMPLETED);
+        comps.a.shared.get_mut(shared).expect("shared").pending = Some(w);
+    }
+    Ok(())
+}
+
+/// `{stream,future}.cancel-{read,write}` (`cancel_copy`).
+#[allow(clippy::too_many_arguments)]
+fn cancel_copy(
+    core: &mut StoreCore,
+    inst: InstanceId,
+    i: u32,
+    readable: bool,
+    future: bool,
+    ty: &Option<Ty>,
+    async_: bool,
+    slots: &mut [u64],
+) -> Result<()> {
+    if !async_ {
+        check_blocking(core)?;
+    }
+    let comps = core.ext.components_mut();
+    let o = end_at(comps, inst, i, readable, future, ty)?;
+    let e = end(comps, o);
+    if e.state != CopyState::Copying || e.w.sync_waiter {
+        bail!(trap(&format!("cancel of a {} end without a copy in progress", e.kind())));
+    }
+    if e.w.set.is_some() && !async_ {
+        bail!(trap("waitable cannot be used synchronously while added to a waitable set"));
+    }
+    e.state = CopyState::CancellingCopy;
+    if !future
+        && let Some(Event::Copy { result, .. }) = &mut e.w.pending
+        && *result == COPY_COMPLETED
+    {
+        // Elements already copied: the copy ends cancelled with them
+        // counted, as wasmtime reports it.
+        *result = COPY_CANCELLED;
+    }
+    if e.w.pending.is_none() {
+        let shared = e.shared;
+        let s = comps.a.shared.get_mut(shared).expect("shared");
+        if s.pending == Some(o) {
+            reset_and_notify(comps, shared, COPY_CANCELLED);
+        }
+    }
+    finish_copy(core, o, async_, slots)
+}
+
+/// `{stream,future}.drop-{readable,writable}`.
+fn drop_end(
+    core: &mut StoreCore,
+    inst: InstanceId,
+    i: u32,
+    readable: bool,
+    future: bool,
+    ty: &Option<Ty>,
+) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let o = end_at(comps, inst, i, readable, future, ty)?;
+    let e = end(comps, o);
+    if e.copying() {
+        let verb = if readable { "remove" } else { "drop" };
+        bail!(trap(&format!("cannot {verb} busy {}", e.kind())));
+    }
+    if future && !readable && e.state != CopyState::Done {
+        bail!(trap("cannot drop future write end without first writing a value"));
+    }
+    let shared = e.shared;
+    comps.instances[inst as usize].handles.remove_async(i)?;
+    join(comps, o, None);
+    comps.a.objs.remove(o);
+    drop_shared(comps, shared);
+    Ok(())
+}
+
+/// One end of `shared` is gone: the other end's pending copy ends with
+/// `DROPPED`; when both are gone the state goes.
+fn drop_shared(comps: &mut ComponentStore, shared: u32) {
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    if s.dropped {
+        comps.a.shared.remove(shared);
+        return;
+    }
+    s.dropped = true;
+    reset_and_notify(comps, shared, COPY_DROPPED);
+}
+
+// ---- values ---------------------------------------------------------------
+
+/// Lifts a `stream` or `future` from handle `i` of the lifting instance
+/// (`lift_async_value`): the readable end leaves the instance.
+pub(crate) fn lift_end(cx: &mut Cx<'_>, i: u32, future: bool, ty: &Option<Arc<Ty>>) -> Result<u32> {
+    let inst = cx.instance();
+    let comps = cx.core.ext.components_mut();
+    let ty: Option<Ty> = ty.as_ref().map(|t| (**t).clone());
+    let o = end_at(comps, inst, i, true, future, &ty)?;
+    let e = end(comps, o);
+    let kind = e.kind();
+    match e.state {
+        CopyState::Idle => {}
+        CopyState::Done if future => {
+            bail!(trap("cannot lift future after previous read succeeded"))
+        }
+        CopyState::Done => {
+            bail!(trap("cannot lift stream after being notified that the writable end dropped"))
+        }
+        _ => bail!(trap(&format!("cannot lift {kind} while a copy is in progress"))),
+    }
+    if e.w.set.is_some() {
+        bail!(trap(&format!("cannot lift {kind} while it's in a waitable set")));
+    }
+    let shared = e.shared;
+    comps.instances[inst as usize].handles.remove_async(i)?;
+    comps.a.objs.remove(o);
+    Ok(shared)
+}
+
+/// Lowers the readable end of `shared` into the lowering instance.
+pub(crate) fn lower_end(cx: &mut Cx<'_>, shared: u32, future: bool) -> Result<u32> {
+    let inst = cx.instance();
+    let comps = cx.core.ext.components_mut();
+    if comps.a.shared.get(shared).is_none() {
+        bail!("unknown {} handle", if future { "future" } else { "stream" });
+    }
+    let o = comps.a.objs.insert(Obj::End(End {
+        w: Waitable::new(inst),
+        shared,
+        future,
+        readable: true,
+        state: CopyState::Idle,
+        buffer: None,
+    }));
+    comps.add_handle(inst, o)
+}
+
+/// Lifts an `error-context` from handle `i` (it stays in the instance).
+pub(crate) fn lift_error_context(cx: &mut Cx<'_>, i: u32) -> Result<u32> {
+    let inst = cx.instance();
+    let comps = cx.core.ext.components_mut();
+    let o = comps.handle(inst, i)?;
+    match comps.obj(o) {
+        Obj::ErrorContext(e) => Ok(*e),
+        _ => bail!(trap("handle is not an error context")),
+    }
+}
+
+/// Lowers error context `e` into the lowering instance.
+pub(crate) fn lower_error_context(cx: &mut Cx<'_>, e: u32) -> Result<u32> {
+    let inst = cx.instance();
+    let comps = cx.core.ext.components_mut();
+    if comps.a.errors.get(e).is_none() {
+        bail!("unknown error-context handle");
+    }
+    let o = comps.a.objs.insert(Obj::ErrorContext(e));
+    comps.add_handle(inst, o)
+}
+
+// ---- threads of synchronous calls -----------------------------------------
+
+/// A thread for a synchronous call of lifted `f` (task `task`), running on
+/// the caller's stack: it is the current thread until [`leave_sync`].
+pub(crate) fn enter_sync(
+    core: &mut StoreCore,
+    task: usize,
+    inst: InstanceId,
+) -> (ThreadId, Option<ThreadId>) {
+    let comps = core.ext.components_mut();
+    let t = comps.a.threads.insert(Thread {
+        task: task as u32,
+        inst,
+        fiber: None,
+        state: ThreadState::Running,
+        cancellable: false,
+        index: 0,
+        storage: [0; 2],
+        next: Next::None,
+        phase: Phase::Entry,
+    });
+    register(comps, inst, t);
+    (t, comps.a.current.replace(t))
+}
+
+/// The synchronous call's thread ends.
+pub(crate) fn leave_sync(core: &mut StoreCore, t: (ThreadId, Option<ThreadId>)) {
+    let comps = core.ext.components_mut();
+    if let Some(th) = comps.a.threads.remove(t.0) {
+        comps.instances[th.inst as usize].threads[th.index as usize] = None;
+        comps.stop_waiting(t.0);
+    }
+    comps.a.current = t.1;
+}

@@ -1,0 +1,210 @@
+//! The component model's async ABI through the embedding API: calling
+//! `async` exports from the host, stackful tasks that suspend on fibers,
+//! cooperative threads, streams between components.
+
+use wazi::component::{Component, Linker, Val};
+use wazi::{Engine, Store};
+
+fn call(wat: &str, name: &str, params: &[Val]) -> wazi::Result<Val> {
+    let engine = Engine::default();
+    let component = Component::new(&engine, wat)?;
+    let linker = Linker::new(&engine);
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &component)?;
+    let f = instance.get_func(&mut store, name).expect("export");
+    let mut out = [Val::Bool(false)];
+    f.call(&mut store, params, &mut out)?;
+    Ok(out[0].clone())
+}
+
+/// A stackful `async` export (no callback) yields 10,000 times while an
+/// explicit thread of the same task counts: every yield parks the export's
+/// fiber and the event loop runs the other thread, which must have moved on
+/// each time. Run on a thread with a small native stack, so that suspending
+/// cannot be growing it.
+const YIELDS: &str = r#"(component
+  (core module $Mem
+    (memory (export "mem") 1)
+    (table (export "t") 1 funcref))
+  (core instance $mem (instantiate $Mem))
+  (core type $start (func (param i32)))
+  (alias core export $mem "t" (core table $t))
+  (canon thread.new-indirect $start (core table $t) (core func $new))
+  (canon thread.resume-later (core func $later))
+  (canon thread.yield (core func $yield))
+  (canon task.return (result u32) (core func $ret))
+  (core module $M
+    (import "" "t" (table 1 funcref))
+    (import "" "new" (func $new (param i32 i32) (result i32)))
+    (import "" "later" (func $later (param i32)))
+    (import "" "yield" (func $yield (result i32)))
+    (import "" "ret" (func $ret (param i32)))
+    (global $ticks (mut i32) (i32.const 0))
+    (global $done (mut i32) (i32.const 0))
+    (elem (i32.const 0) func $counter)
+    (func $counter (param i32)
+      (loop $l
+        (global.set $ticks (i32.add (global.get $ticks) (i32.const 1)))
+        (drop (call $yield))
+        (br_if $l (i32.eqz (global.get $done)))))
+    (func (export "run") (param $n i32)
+      (local $i i32) (local $seen i32)
+      (call $later (call $new (i32.const 0) (i32.const 0)))
+      (loop $l
+        (local.set $seen (global.get $ticks))
+        (drop (call $yield))
+        ;; the counter ran while this thread was parked
+        (if (i32.le_u (global.get $ticks) (local.get $seen)) (then unreachable))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+      (global.set $done (i32.const 1))
+      (call $ret (local.get $i))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "t" (table $t))
+    (export "new" (func $new))
+    (export "later" (func $later))
+    (export "yield" (func $yield))
+    (export "ret" (func $ret))))))
+  (func (export "run") async (param "n" u32) (result u32)
+    (canon lift (core func $m "run") async)))"#;
+
+#[test]
+fn stackful_export_suspends_without_native_stack() {
+    let t = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(|| call(YIELDS, "run", &[Val::U32(10_000)]).map_err(|e| format!("{e:?}")))
+        .unwrap();
+    assert_eq!(t.join().unwrap().unwrap(), Val::U32(10_000));
+}
+
+/// A component reads a stream another produces, through async lowering on
+/// both sides: the producer's callback loop writes one element per turn
+/// and the consumer waits for each read in its waitable set.
+const STREAM: &str = r#"(component
+  (component $P
+    (core module $Mem (memory (export "mem") 1))
+    (core instance $mem (instantiate $Mem))
+    (type $S (stream u32))
+    (canon stream.new $S (core func $new))
+    (canon stream.write $S async (memory (core memory $mem "mem")) (core func $write))
+    (canon stream.drop-writable $S (core func $drop))
+    (canon waitable-set.new (core func $ws.new))
+    (canon waitable.join (core func $join))
+    (canon task.return (result $S) (core func $ret))
+    (core module $M
+      (import "" "mem" (memory 1))
+      (import "" "new" (func $new (result i64)))
+      (import "" "write" (func $write (param i32 i32 i32) (result i32)))
+      (import "" "drop" (func $drop (param i32)))
+      (import "" "ws.new" (func $ws.new (result i32)))
+      (import "" "join" (func $join (param i32 i32)))
+      (import "" "ret" (func $ret (param i32)))
+      (global $tx (mut i32) (i32.const 0))
+      (global $ws (mut i32) (i32.const 0))
+      (global $next (mut i32) (i32.const 1))
+      (global $last (mut i32) (i32.const 0))
+      ;; writes $next, waits for the copy unless it completed at once
+      (func $step (result i32)
+        (local $r i32)
+        (if (i32.gt_u (global.get $next) (global.get $last))
+          (then (call $drop (global.get $tx)) (return (i32.const 0))))
+        (i32.store (i32.const 0) (i32.mul (global.get $next) (global.get $next)))
+        (local.set $r (call $write (global.get $tx) (i32.const 0) (i32.const 1)))
+        (if (i32.eq (local.get $r) (i32.const -1))
+          (then (return (i32.or (i32.const 2) (i32.shl (global.get $ws) (i32.const 4))))))
+        (global.set $next (i32.add (global.get $next) (i32.const 1)))
+        (i32.const 1))
+      (func (export "squares") (param $n i32) (result i32)
+        (local $p i64)
+        (local.set $p (call $new))
+        (global.set $tx (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32))))
+        (global.set $ws (call $ws.new))
+        (call $join (global.get $tx) (global.get $ws))
+        (global.set $last (local.get $n))
+        (call $ret (i32.wrap_i64 (local.get $p)))
+        (call $step))
+      (func (export "cb") (param $event i32) (param $i i32) (param $payload i32) (result i32)
+        ;; a STREAM_WRITE event ends the pending write of one element
+        (if (i32.eq (local.get $event) (i32.const 3))
+          (then (global.set $next (i32.add (global.get $next) (i32.const 1)))))
+        (call $step)))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "mem" (memory $mem "mem"))
+      (export "new" (func $new)) (export "write" (func $write)) (export "drop" (func $drop))
+      (export "ws.new" (func $ws.new)) (export "join" (func $join)) (export "ret" (func $ret))))))
+    (func (export "squares") async (param "n" u32) (result $S)
+      (canon lift (core func $m "squares") async (callback (core func $m "cb")))))
+  (component $C
+    (type $S (stream u32))
+    (import "squares" (func $squares async (param "n" u32) (result $S)))
+    (core module $Mem (memory (export "mem") 1))
+    (core instance $mem (instantiate $Mem))
+    (canon lower (func $squares) (core func $sq))
+    (canon stream.read $S async (memory (core memory $mem "mem")) (core func $read))
+    (canon stream.drop-readable $S (core func $drop))
+    (canon waitable-set.new (core func $ws.new))
+    (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wait))
+    (canon waitable.join (core func $join))
+    (core module $M
+      (import "" "mem" (memory 1))
+      (import "" "sq" (func $sq (param i32) (result i32)))
+      (import "" "read" (func $read (param i32 i32 i32) (result i32)))
+      (import "" "drop" (func $drop (param i32)))
+      (import "" "ws.new" (func $ws.new (result i32)))
+      (import "" "wait" (func $wait (param i32 i32) (result i32)))
+      (import "" "join" (func $join (param i32 i32)))
+      (func (export "sum") (param $n i32) (result i32)
+        (local $rx i32) (local $ws i32) (local $r i32) (local $sum i32)
+        (local.set $rx (call $sq (local.get $n)))
+        (local.set $ws (call $ws.new))
+        (loop $l
+          (local.set $r (call $read (local.get $rx) (i32.const 64) (i32.const 1)))
+          (if (i32.eq (local.get $r) (i32.const -1))
+            (then
+              (call $join (local.get $rx) (local.get $ws))
+              ;; STREAM_READ, then the result in the payload
+              (if (i32.ne (call $wait (local.get $ws) (i32.const 8)) (i32.const 2)) (then unreachable))
+              (call $join (local.get $rx) (i32.const 0))
+              (local.set $r (i32.load (i32.const 12)))))
+          ;; COMPLETED with one element: add it and go on; DROPPED: done
+          (if (i32.eq (local.get $r) (i32.const 0x10))
+            (then
+              (local.set $sum (i32.add (local.get $sum) (i32.load (i32.const 64))))
+              (br $l))))
+        (if (i32.ne (i32.and (local.get $r) (i32.const 0xf)) (i32.const 1)) (then unreachable))
+        (call $drop (local.get $rx))
+        (local.get $sum)))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "mem" (memory $mem "mem"))
+      (export "sq" (func $sq)) (export "read" (func $read)) (export "drop" (func $drop))
+      (export "ws.new" (func $ws.new)) (export "wait" (func $wait)) (export "join" (func $join))))))
+    (func (export "sum") async (param "n" u32) (result u32) (canon lift (core func $m "sum"))))
+  (instance $p (instantiate $P))
+  (instance $c (instantiate $C (with "squares" (func $p "squares"))))
+  (export "sum" (func $c "sum")))"#;
+
+#[test]
+fn stream_between_components() {
+    // 1 + 4 + ... + 100
+    assert_eq!(call(STREAM, "sum", &[Val::U32(10)]).unwrap(), Val::U32(385));
+    assert_eq!(call(STREAM, "sum", &[Val::U32(0)]).unwrap(), Val::U32(0));
+}
+
+/// A task that returns nothing and waits forever: the host call reports
+/// the deadlock instead of hanging.
+#[test]
+fn deadlock_is_reported() {
+    let wat = r#"(component
+      (core module $Mem (memory (export "mem") 1))
+      (core instance $mem (instantiate $Mem))
+      (canon waitable-set.new (core func $new))
+      (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wait))
+      (core module $M
+        (import "" "new" (func $new (result i32)))
+        (import "" "wait" (func $wait (param i32 i32) (result i32)))
+        (func (export "f") (drop (call $wait (call $new) (i32.const 0)))))
+      (core instance $m (instantiate $M (with "" (instance (export "new" (func $new)) (export "wait" (func $wait))))))
+      (func (export "f") async (result u32) (canon lift (core func $m "f") async)))"#;
+    let err = call(wat, "f", &[]).unwrap_err();
+    assert!(format!("{err:?}").contains("deadlock detected"), "{err:?}");
+}
