@@ -1,5 +1,5 @@
 //! Builds the guest programs of `crates/test-programs` (`p1_*` for
-//! `wasm32-wasip1`, `p2_*` components for `wasm32-wasip2`) and writes a
+//! `wasm32-wasip1`, `p2_*` and `p3_*` components for `wasm32-wasip2`) and writes a
 //! constant with the path of each: `P1_HELLO` for `src/bin/p1_hello.rs`.
 //! Cargo caches the build in `target/guests`, so an unchanged guest is not
 //! rebuilt.
@@ -30,7 +30,8 @@ fn main() {
         .collect();
     bins.sort();
     let target_of =
-        |bin: &str| if bin.starts_with("p2_") { "wasm32-wasip2" } else { "wasm32-wasip1" };
+        // WASI 0.3 guests (`p3_*`) are components built for wasip2 too.
+        |bin: &str| if bin.starts_with("p1_") { "wasm32-wasip1" } else { "wasm32-wasip2" };
     for target in ["wasm32-wasip1", "wasm32-wasip2"] {
         let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.args(["build", "--release", "--target", target, "--manifest-path"])

@@ -101,6 +101,52 @@ const WASM_OPTS: &[Opt] = &[
     },
     Opt { key: "component-model", value: "[=y|n]", help: "The component model (on by default)." },
     Opt {
+        key: "component-model-async",
+        value: "[=y|n]",
+        help: "The component model's async ABI: async functions, streams, futures (on by default).",
+    },
+    Opt {
+        key: "component-model-more-async-builtins",
+        value: "[=y|n]",
+        help: "Async built-ins beyond the core set (🚝; always on in wazi).",
+    },
+    Opt {
+        key: "component-model-async-stackful",
+        value: "[=y|n]",
+        help: "Async lifting without a callback (🚟; always on in wazi).",
+    },
+    Opt {
+        key: "component-model-threading",
+        value: "[=y|n]",
+        help: "Cooperative threads, `thread.*` built-ins (🧵; always on in wazi).",
+    },
+    Opt {
+        key: "component-model-error-context",
+        value: "[=y|n]",
+        help: "The `error-context` type (📝; always on in wazi).",
+    },
+    Opt {
+        key: "component-model-fixed-length-lists",
+        value: "[=y|n]",
+        help: "Fixed-length lists (🔧; always on in wazi).",
+    },
+    Opt { key: "component-model-map", value: "[=y|n]", help: "Map types (always on in wazi)." },
+    Opt {
+        key: "component-model-implements",
+        value: "[=y|n]",
+        help: "`(implements ...)` names (always on in wazi).",
+    },
+    Opt {
+        key: "component-model-gc",
+        value: "[=y|n]",
+        help: "The GC canonical ABI (not supported by wazi: only `=n`).",
+    },
+    Opt {
+        key: "component-model-memory64",
+        value: "[=y|n]",
+        help: "64-bit memories in the canonical ABI (not supported by wazi: only `=n`).",
+    },
+    Opt {
         key: "simd",
         value: "[=y|n]",
         help: "Configure support for the SIMD proposal (on by default).",
@@ -270,7 +316,11 @@ const WASI_OPTS: &[Opt] = &[
         value: "[=y|n]",
         help: "Imports from the `wasi_unstable` module (not supported by wazi: only `=n`).",
     },
-    Opt { key: "p3", value: "[=y|n]", help: "WASI 0.3 APIs (not supported yet: only `=n`)." },
+    Opt {
+        key: "p3",
+        value: "[=y|n]",
+        help: "WASI 0.3 APIs (cli, clocks, random so far; on by default, as in wasmtime).",
+    },
     Opt {
         key: "cli-exit-with-code",
         value: "[=y|n]",
@@ -482,7 +532,18 @@ impl WasmOptions {
                 "relaxed-simd-deterministic" => {
                     o.relaxed_simd_deterministic = Some(boolean(&k, &v)?)
                 }
-                "bulk-memory" | "multi-value" | "reference-types" | "component-model" => {
+                "bulk-memory"
+                | "multi-value"
+                | "reference-types"
+                | "component-model"
+                | "component-model-async"
+                | "component-model-more-async-builtins"
+                | "component-model-async-stackful"
+                | "component-model-threading"
+                | "component-model-error-context"
+                | "component-model-fixed-length-lists"
+                | "component-model-map"
+                | "component-model-implements" => {
                     if !boolean(&k, &v)? {
                         bail!("wazi: -W {k}=n is not supported: wazi always enables {k}");
                     }
@@ -577,6 +638,8 @@ impl WasmOptions {
 pub struct WasiOptions {
     /// `-S cli`, when given (its default depends on the command).
     pub cli: Option<bool>,
+    /// `-S p3`, when given (on by default).
+    pub p3: Option<bool>,
     pub http: bool,
     pub inherit_env: bool,
     pub inherit_stdin: bool,
@@ -605,6 +668,7 @@ impl WasiOptions {
     pub fn parse(specs: &[String]) -> Result<WasiOptions> {
         let mut o = WasiOptions {
             cli: None,
+            p3: None,
             http: false,
             inherit_env: false,
             inherit_stdin: true,
@@ -631,6 +695,7 @@ impl WasiOptions {
             match k.as_str() {
                 "cli" | "common" => o.cli = Some(boolean(&k, &v)?),
                 "http" => o.http = boolean(&k, &v)?,
+                "p3" => o.p3 = Some(boolean(&k, &v)?),
                 "inherit-env" => o.inherit_env = boolean(&k, &v)?,
                 "inherit-stdin" => o.inherit_stdin = boolean(&k, &v)?,
                 "inherit-stdout" => o.inherit_stdout = boolean(&k, &v)?,

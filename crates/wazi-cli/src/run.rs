@@ -187,6 +187,10 @@ impl RunCommand {
         if cli {
             wazi_wasi::p2::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
             wazi_wasi::p2::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+            if wasi.p3.unwrap_or(true) {
+                wazi_wasi::p3::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
+                wazi_wasi::p3::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+            }
         }
         if wasi.http {
             wazi_wasi::p2::add_http_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
@@ -435,10 +439,14 @@ fn run_command_component(
     linker: &component::Linker<Host>,
     component: &Component,
 ) -> Result<()> {
-    if wazi_wasi::p2::run_export(component).is_none() {
+    // A WASI 0.3 command first, as wasmtime runs one.
+    let status = if wazi_wasi::p3::run_export(component).is_some() {
+        wazi_wasi::p3::run(store, linker, component)?
+    } else if wazi_wasi::p2::run_export(component).is_some() {
+        wazi_wasi::p2::run(store, linker, component)?
+    } else {
         bail!("no exported instance named `wasi:cli/run@{}`", wazi_wasi::p2::VERSION);
-    }
-    let status = wazi_wasi::p2::run(store, linker, component)?;
+    };
     match status {
         Ok(()) => Ok(()),
         Err(()) => Err(I32Exit(1).into()),

@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_CONFIG, P2_INVOKE, P2_KEYVALUE, P2_TIME, P2_VALUES};
+use test_programs_artifacts::{
+    P2_CLI, P2_CONFIG, P2_INVOKE, P2_KEYVALUE, P2_TIME, P2_VALUES, P3_CLI,
+};
 
 fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let start = Instant::now();
@@ -317,4 +319,41 @@ fn clocks_sleep_and_random_seeds() {
         "slept at least 50ms: true\nslept less than 5s: true\nwall clock plausible: true\n\
          map of 100 squares, 9 -> 81\nhashers differ: true\n"
     );
+}
+
+/// A WASI 0.3 command (Rust, `wasip3` bindings: `run` is an async export
+/// with a callback, stdio goes through `stream<u8>`s): the same outputs and
+/// statuses as the WASI 0.2 program gives for the same modes.
+#[test]
+fn wasi_0_3_commands() {
+    let out = wazi(&["run", P3_CLI, "hello"]);
+    assert_eq!(text(&out.stdout), "Hello from WASI 0.3!\n");
+    assert_eq!(text(&out.stderr), "to stderr\n");
+    assert_eq!(out.status.code(), Some(0));
+    let out = wazi(&["run", P3_CLI, "args", "a b", "--flag", "é"]);
+    assert_eq!(text(&out.stdout), "p3_cli.wasm\nargs\na b\n--flag\né\n");
+    let out = wazi(&["run", "--env", "B=2", "--env", "A=1", P3_CLI, "env"]);
+    assert_eq!(text(&out.stdout), "A=1\nB=2\n");
+    let input: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let out = wazi_with_stdin(&["run", P3_CLI, "cat"], &input);
+    assert!(out.stdout == input, "stdin was not copied through");
+    assert_eq!(text(&out.stderr), "200000 bytes\n");
+    let out = wazi(&["run", P3_CLI, "big", "123457"]);
+    assert_eq!(out.stdout.len(), 123_457);
+    assert!(out.stdout.iter().enumerate().all(|(i, &b)| b == b'a' + (i % 26) as u8));
+    let out = wazi(&["run", P3_CLI, "exit", "7"]);
+    assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("exiting\n", Some(7)));
+    let out = wazi(&["run", P3_CLI, "err"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = wazi(&["run", P3_CLI, "sleep", "30"]);
+    assert_eq!(text(&out.stdout), "slept enough: true\n");
+    let out = wazi(&["run", P3_CLI, "random", "1000"]);
+    assert_eq!(text(&out.stdout), "1000\n");
+    let out = wazi(&["run", P3_CLI, "time"]);
+    assert_eq!(text(&out.stdout), "after 2020: true\n");
+    // Without the 0.3 host (`-S p3=n`) the imports are missing.
+    let out = wazi(&["run", "-S", "p3=n", P3_CLI, "hello"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("@0.3.2`, but a matching implementation was not found"), "{err}");
 }

@@ -28,6 +28,7 @@ mod fs;
 mod net;
 pub mod p1;
 pub mod p2;
+pub mod p3;
 mod stdio;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder};

@@ -32,7 +32,7 @@ mod filesystem;
 mod http;
 mod io;
 mod keyvalue;
-mod random;
+pub(crate) mod random;
 mod sockets;
 
 pub use config::{CONFIG_VERSION, add_config_to_linker};
@@ -52,7 +52,7 @@ pub type GetCtx<T> = fn(&mut T) -> &mut WasiCtx;
 
 /// Defines resource `name` as the host type `R`, whose values live in the
 /// context's table: dropping a guest's handle deletes its entry.
-fn table_resource<T: 'static, R: 'static>(
+pub(crate) fn table_resource<T: 'static, R: 'static>(
     i: &mut LinkerInstance<'_, T>,
     name: &str,
     get: GetCtx<T>,

@@ -7,7 +7,7 @@ use wazi::component::Linker;
 
 /// `len` random bytes, unless that is more than the context allows (64 MiB
 /// by default, as in wasmtime): then the call traps.
-fn bytes(ctx: &crate::WasiCtx, len: u64) -> Result<Vec<u8>> {
+pub(crate) fn bytes(ctx: &crate::WasiCtx, len: u64) -> Result<Vec<u8>> {
     let max = ctx.limits.max_random_size;
     if len > max {
         bail!("requested len {len} exceeds limit {max}");
@@ -17,7 +17,7 @@ fn bytes(ctx: &crate::WasiCtx, len: u64) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-fn u64_from(ctx: &crate::WasiCtx) -> Result<u64> {
+pub(crate) fn u64_from(ctx: &crate::WasiCtx) -> Result<u64> {
     let mut b = [0; 8];
     ctx.random_bytes(&mut b)?;
     Ok(u64::from_le_bytes(b))

@@ -551,6 +551,19 @@ impl FuncTy {
         self.params_abi.flat as usize > MAX_FLAT_PARAMS
     }
 
+    /// Whether a call's parameters travel through memory: above 4 flat
+    /// values for an `async` lowering (`async_`), above 16 otherwise.
+    pub fn params_spill_for(&self, async_: bool) -> bool {
+        let max = if async_ { MAX_FLAT_ASYNC_PARAMS } else { MAX_FLAT_PARAMS };
+        self.params_abi.flat as usize > max
+    }
+
+    /// Whether a lowered call's result travels through memory: always for
+    /// an `async` lowering (`async_`), above 1 flat value otherwise.
+    pub fn result_spills_for(&self, async_: bool) -> bool {
+        if async_ { self.result.is_some() } else { self.result_spills() }
+    }
+
     /// Whether the result travels through memory (more than 1 flat value).
     pub fn result_spills(&self) -> bool {
         self.result_abi.flat as usize > MAX_FLAT_RESULTS

@@ -221,9 +221,31 @@ impl End {
 struct Shared {
     future: bool,
     ty: Option<Ty>,
+    /// Made by the host: the element type is taken from the first
+    /// lowering into a component.
+    untyped: bool,
     dropped: bool,
     /// The end whose copy waits for the other side.
     pending: Option<ObjId>,
+    /// The host's end, if the host holds one.
+    host: Option<HostSide>,
+}
+
+/// A host callback getting the store (`StoreInner<T>`) it runs in.
+type HostSink = dyn FnMut(*mut (), &[u8]) -> Result<()> + Send + Sync;
+type HostEnd = dyn FnOnce(*mut ()) -> Result<()> + Send + Sync;
+type HostSource = dyn FnMut(*mut (), usize) -> Result<Option<Vec<u8>>> + Send + Sync;
+
+/// The host's end of a stream or future.
+enum HostSide {
+    /// The host reads a `stream<u8>` the guest writes: `sink` takes each
+    /// chunk as it is written, `end` runs when the writer drops its end.
+    Sink { sink: Box<HostSink>, end: Option<Box<HostEnd>> },
+    /// The host writes a `stream<u8>`: `source(max)` gives up to `max`
+    /// bytes when the guest reads, `None` at the end.
+    Source(Box<HostSource>),
+    /// The host writes the future's value (`None`: not yet).
+    Value(Option<Val>),
 }
 
 struct WaitableSet {
@@ -1814,8 +1836,10 @@ fn run_builtin(
             let shared = comps.a.shared.insert(Shared {
                 future: *future,
                 ty: ty.clone(),
+                untyped: false,
                 dropped: false,
                 pending: None,
+                host: None,
             });
             let end = |readable| {
                 Obj::End(End {
@@ -2239,9 +2263,133 @@ fn reset_and_notify(comps: &mut ComponentStore, shared: u32, result: u32) {
     }
 }
 
+/// The bytes of `o`'s buffer not copied yet (a `stream<u8>`'s).
+fn buffer_bytes(core: &mut StoreCore, o: ObjId) -> Result<Vec<u8>> {
+    let b = end(core.ext.components_mut(), o).buffer.take().expect("buffer");
+    let r = Cx::new(core, &b.opts, &b.resources, true)
+        .bytes(b.ptr + b.progress, b.remain() as usize)
+        .map(<[u8]>::to_vec);
+    end(core.ext.components_mut(), o).buffer = Some(b);
+    r
+}
+
+/// Writes `bytes` into `o`'s buffer (as many as fit).
+fn fill_buffer(core: &mut StoreCore, o: ObjId, bytes: &[u8]) -> Result<()> {
+    let mut b = end(core.ext.components_mut(), o).buffer.take().expect("buffer");
+    let n = bytes.len().min(b.remain() as usize);
+    let r = Cx::new(core, &b.opts, &b.resources, true)
+        .bytes_mut(b.ptr + b.progress, n)
+        .map(|m| m.copy_from_slice(&bytes[..n]));
+    b.progress += n as u32;
+    end(core.ext.components_mut(), o).buffer = Some(b);
+    r
+}
+
+/// Stores the future value `v` into `o`'s buffer.
+fn store_value(core: &mut StoreCore, o: ObjId, v: &Val) -> Result<()> {
+    let mut b = end(core.ext.components_mut(), o).buffer.take().expect("buffer");
+    let r = match &b.ty {
+        Some(t) => values::store(&mut Cx::new(core, &b.opts, &b.resources, true), t, v, b.ptr),
+        None => Ok(()),
+    };
+    b.progress = 1;
+    end(core.ext.components_mut(), o).buffer = Some(b);
+    r
+}
+
+fn is_bytes(ty: &Option<Ty>) -> bool {
+    matches!(ty, Some(Ty::U8 | Ty::S8))
+}
+
+/// A guest read of a stream or future the host writes.
+fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    match s.host.take() {
+        Some(HostSide::Value(Some(v))) => {
+            s.host = Some(HostSide::Value(None));
+            s.dropped = true;
+            store_value(core, r, &v)?;
+            core.ext
+                .components_mut()
+                .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+        }
+        Some(HostSide::Value(None)) => {
+            s.host = Some(HostSide::Value(None));
+            s.pending = Some(r);
+        }
+        Some(HostSide::Source(mut source)) => {
+            let want = remain(comps, r) as usize;
+            if want == 0 {
+                comps.a.shared.get_mut(shared).expect("shared").host =
+                    Some(HostSide::Source(source));
+                comps.set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+                return Ok(());
+            }
+            if !is_bytes(&comps.a.shared.get(shared).expect("shared").ty) {
+                bail!("wazi: host streams carry bytes only");
+            }
+            let got = source(core.outer, want);
+            let comps = core.ext.components_mut();
+            comps.a.shared.get_mut(shared).expect("shared").host = Some(HostSide::Source(source));
+            match got? {
+                Some(bytes) => {
+                    fill_buffer(core, r, &bytes)?;
+                    core.ext
+                        .components_mut()
+                        .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+                }
+                None => {
+                    let s = comps.a.shared.get_mut(shared).expect("shared");
+                    s.dropped = true;
+                    s.host = None;
+                    comps.set_event(r, Event::Copy { result: COPY_DROPPED, reclaim: false });
+                }
+            }
+        }
+        other => {
+            s.host = other;
+            bail!("internal error: a host read end read by a guest");
+        }
+    }
+    Ok(())
+}
+
+/// A guest write into a stream the host reads.
+fn host_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    let ty_bytes = is_bytes(&s.ty);
+    let Some(HostSide::Sink { mut sink, end: on_end }) = s.host.take() else {
+        bail!("internal error: a guest write to a stream without a host reader");
+    };
+    let r = if remain(comps, w) == 0 {
+        Ok(())
+    } else if !ty_bytes {
+        Err(anyhow!("wazi: host streams carry bytes only"))
+    } else {
+        buffer_bytes(core, w).and_then(|bytes| {
+            let r = sink(core.outer, &bytes);
+            if let Some(b) = end(core.ext.components_mut(), w).buffer.as_mut() {
+                b.progress = b.len;
+            }
+            r
+        })
+    };
+    let comps = core.ext.components_mut();
+    comps.a.shared.get_mut(shared).expect("shared").host =
+        Some(HostSide::Sink { sink, end: on_end });
+    r?;
+    comps.set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+    Ok(())
+}
+
 fn shared_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
     let comps = core.ext.components_mut();
     let s = comps.a.shared.get_mut(shared).expect("shared");
+    if s.host.is_some() && !s.dropped {
+        return host_read(core, shared, r);
+    }
     if s.dropped {
         comps.set_event(r, Event::Copy { result: COPY_DROPPED, reclaim: false });
         return Ok(());
@@ -2280,6 +2428,9 @@ fn shared_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
 fn shared_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
     let comps = core.ext.components_mut();
     let s = comps.a.shared.get_mut(shared).expect("shared");
+    if matches!(s.host, Some(HostSide::Sink { .. })) && !s.dropped {
+        return host_write(core, shared, w);
+    }
     if s.dropped {
         comps.set_event(w, Event::Copy { result: COPY_DROPPED, reclaim: false });
         return Ok(());
@@ -2383,20 +2534,34 @@ fn drop_end(
     comps.instances[inst as usize].handles.remove_async(i)?;
     join(comps, o, None);
     comps.a.objs.remove(o);
-    drop_shared(comps, shared);
-    Ok(())
+    drop_shared(core, shared)
 }
 
 /// One end of `shared` is gone: the other end's pending copy ends with
-/// `DROPPED`; when both are gone the state goes.
-fn drop_shared(comps: &mut ComponentStore, shared: u32) {
+/// `DROPPED` (a host reader's `end` runs); when both are gone the state
+/// goes.
+fn drop_shared(core: &mut StoreCore, shared: u32) -> Result<()> {
+    let comps = core.ext.components_mut();
     let s = comps.a.shared.get_mut(shared).expect("shared");
     if s.dropped {
         comps.a.shared.remove(shared);
-        return;
+        return Ok(());
     }
     s.dropped = true;
-    reset_and_notify(comps, shared, COPY_DROPPED);
+    match s.host.take() {
+        Some(HostSide::Sink { end: Some(end), .. }) => {
+            comps.a.shared.remove(shared);
+            end(core.outer)
+        }
+        Some(_) => {
+            comps.a.shared.remove(shared);
+            Ok(())
+        }
+        None => {
+            reset_and_notify(comps, shared, COPY_DROPPED);
+            Ok(())
+        }
+    }
 }
 
 // ---- values ---------------------------------------------------------------
@@ -2429,12 +2594,29 @@ pub(crate) fn lift_end(cx: &mut Cx<'_>, i: u32, future: bool, ty: &Option<Arc<Ty
     Ok(shared)
 }
 
-/// Lowers the readable end of `shared` into the lowering instance.
-pub(crate) fn lower_end(cx: &mut Cx<'_>, shared: u32, future: bool) -> Result<u32> {
+/// Lowers the readable end of `shared` (of element type `ty`) into the
+/// lowering instance.
+pub(crate) fn lower_end(
+    cx: &mut Cx<'_>,
+    shared: u32,
+    future: bool,
+    ty: &Option<Arc<Ty>>,
+) -> Result<u32> {
     let inst = cx.instance();
     let comps = cx.core.ext.components_mut();
-    if comps.a.shared.get(shared).is_none() {
+    let Some(s) = comps.a.shared.get_mut(shared) else {
         bail!("unknown {} handle", if future { "future" } else { "stream" });
+    };
+    if s.future != future {
+        bail!(
+            "a {} where a {} is expected",
+            if s.future { "future" } else { "stream" },
+            if future { "future" } else { "stream" }
+        );
+    }
+    if s.untyped {
+        s.ty = ty.as_ref().map(|t| (**t).clone());
+        s.untyped = false;
     }
     let o = comps.a.objs.insert(Obj::End(End {
         w: Waitable::new(inst),
@@ -2502,4 +2684,122 @@ pub(crate) fn leave_sync(core: &mut StoreCore, t: (ThreadId, Option<ThreadId>)) 
         comps.stop_waiting(t.0);
     }
     comps.a.current = t.1;
+}
+
+// ---- the host's ends --------------------------------------------------------
+
+fn new_host_shared(comps: &mut ComponentStore, future: bool, host: HostSide) -> u32 {
+    comps.a.shared.insert(Shared {
+        future,
+        ty: None,
+        untyped: true,
+        dropped: false,
+        pending: None,
+        host: Some(host),
+    })
+}
+
+impl StreamAny {
+    /// Makes the host the reader of this `stream<u8>`: `sink` gets the
+    /// bytes of each write as the guest makes it (so writes never wait),
+    /// and `end` runs once the guest drops its writable end.
+    pub fn pipe_to_host<T: 'static>(
+        self,
+        mut store: impl crate::AsContextMut<Data = T>,
+        mut sink: impl FnMut(crate::StoreContextMut<'_, T>, &[u8]) -> Result<()> + Send + Sync + 'static,
+        end: impl FnOnce(crate::StoreContextMut<'_, T>) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<()> {
+        let inner = store.as_context_mut().0;
+        let comps = inner.core.ext.components_mut();
+        let Some(s) = comps.a.shared.get_mut(self.0) else { bail!("unknown stream handle") };
+        if s.future || s.host.is_some() {
+            bail!("the stream is not one a guest writes");
+        }
+        // SAFETY (both closures): the engine calls them with the
+        // `StoreInner<T>` of the store the stream belongs to.
+        let sink = move |outer: *mut (), bytes: &[u8]| {
+            sink(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), bytes)
+        };
+        let end = move |outer: *mut ()| {
+            end(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }))
+        };
+        s.host = Some(HostSide::Sink { sink: Box::new(sink), end: Some(Box::new(end)) });
+        if s.dropped {
+            // The writer is gone already.
+            if let Some(HostSide::Sink { end: Some(end), .. }) = s.host.take() {
+                comps.a.shared.remove(self.0);
+                return end(inner.core.outer);
+            }
+        }
+        // A write the guest made before the host took its end.
+        if let Some(w) = s.pending.take() {
+            host_write(&mut inner.core, self.0, w)?;
+        }
+        Ok(())
+    }
+
+    /// A new `stream<u8>` the host writes, for a guest to read: when the
+    /// guest reads up to `max` bytes, `source(max)` gives them (at least
+    /// one), or `None` at the end of the stream.
+    pub fn from_host<T: 'static>(
+        mut store: impl crate::AsContextMut<Data = T>,
+        mut source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<u8>>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> StreamAny {
+        let inner = store.as_context_mut().0;
+        // SAFETY: as in `pipe_to_host`.
+        let source = move |outer: *mut (), max: usize| {
+            source(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), max)
+        };
+        StreamAny(new_host_shared(
+            inner.core.ext.components_mut(),
+            false,
+            HostSide::Source(Box::new(source)),
+        ))
+    }
+}
+
+/// The host's writable end of a future ([`FutureAny::from_host`]).
+#[derive(Debug)]
+pub struct FutureWriter(u32);
+
+impl FutureAny {
+    /// A new future the host resolves with [`FutureWriter::write`], for a
+    /// guest to read.
+    pub fn from_host(mut store: impl crate::AsContextMut) -> (FutureAny, FutureWriter) {
+        let core = &mut store.as_context_mut().0.core;
+        let id = new_host_shared(core.ext.components_mut(), true, HostSide::Value(None));
+        (FutureAny(id), FutureWriter(id))
+    }
+}
+
+impl FutureWriter {
+    /// Resolves the future with `value`: a guest reading it now gets it at
+    /// once, one reading later when it reads.
+    pub fn write(self, mut store: impl crate::AsContextMut, value: Val) -> Result<()> {
+        let core = &mut store.as_context_mut().0.core;
+        write_host_future(core, self.0, value)
+    }
+}
+
+pub(crate) fn write_host_future(core: &mut StoreCore, id: u32, value: Val) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Some(s) = comps.a.shared.get_mut(id) else {
+        // The reader dropped its end: nobody wants the value.
+        return Ok(());
+    };
+    match s.pending.take() {
+        Some(r) => {
+            s.dropped = true;
+            s.host = Some(HostSide::Value(None));
+            store_value(core, r, &value)?;
+            core.ext
+                .components_mut()
+                .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+        }
+        None => s.host = Some(HostSide::Value(Some(value))),
+    }
+    Ok(())
 }

@@ -49,7 +49,11 @@ pub(crate) struct LowerSite {
 impl LowerSite {
     /// Index of the return pointer among the core parameters.
     pub fn retptr_index(&self) -> usize {
-        if self.ty.params_spill() { 1 } else { self.ty.params_abi.flat as usize }
+        if self.ty.params_spill_for(self.opts.async_) {
+            1
+        } else {
+            self.ty.params_abi.flat as usize
+        }
     }
 }
 
@@ -177,7 +181,7 @@ pub(crate) fn lower_params(
 /// Lifts the parameters of a lowered call from the caller's core values.
 pub(crate) fn lift_params(cx: &mut Cx<'_>, ty: &FuncTy, slots: &[u64]) -> Result<Vec<Val>> {
     let mut out = Vec::with_capacity(ty.params.len());
-    if ty.params_spill() {
+    if ty.params_spill_for(cx.opts.async_) {
         let ptr = slots[0] as u32;
         let a = ty.params_abi;
         cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
@@ -212,7 +216,7 @@ pub(crate) fn lower_result(
     slots: &mut [u64],
 ) -> Result<()> {
     let (Some(t), Some(v)) = (&ty.result, v) else { return Ok(()) };
-    if ty.result_spills() {
+    if ty.result_spills_for(cx.opts.async_) {
         let ptr = slots[retptr] as u32;
         let a = ty.result_abi;
         cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
@@ -427,9 +431,6 @@ pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result
         lowered.lowered.get_or_init(|| core_type(&lowered, true))
     };
     let is_async = super::concurrent::is_async_call(&site);
-    if site.opts.async_ && matches!(site.callee, Callee::Host(_)) {
-        bail!("wazi: `canon lower async` of a host function is not supported yet");
-    }
     let site = Arc::new(site);
     let host = match &site.callee {
         Callee::Host(h) => match h.clone().downcast::<super::linker::HostComponentFunc<T>>() {
@@ -447,6 +448,13 @@ pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result
             return Err(Trap::CannotLeaveComponent.into());
         }
         match (&site.callee, &host) {
+            // Host functions run to their end: an async lowering of one
+            // has always returned.
+            (_, Some(h)) if site.opts.async_ => {
+                (h.entry)(inner, &site, slots)?;
+                slots[0] = 2;
+                Ok(())
+            }
             (_, Some(h)) => (h.entry)(inner, &site, slots),
             (Callee::Lifted(f), None) if is_async => {
                 super::concurrent::lower_call(&mut inner.core, &site, f, slots)

@@ -702,7 +702,7 @@ tuples! {
 
 /// Lifts a function's parameters (the tuple `P`) from a lowered call.
 pub(crate) fn lift_params<P: Lift>(cx: &mut Cx<'_>, ty: &FuncTy, slots: &[u64]) -> Result<P> {
-    if ty.params_spill() {
+    if ty.params_spill_for(cx.opts.async_) {
         let ptr = slots[0] as u32;
         let a = ty.params_abi;
         cx.check_range(ptr, a.size as u64, a.align, abi::What::Pointer)?;
@@ -720,7 +720,7 @@ pub(crate) fn lower_result<R: Lower>(
     r: &R,
     slots: &mut [u64],
 ) -> Result<()> {
-    if ty.result_spills() {
+    if ty.result_spills_for(cx.opts.async_) {
         let ptr = slots[retptr] as u32;
         let a = ty.result_abi;
         cx.check_range(ptr, a.size as u64, a.align, abi::What::Pointer)?;

@@ -418,8 +418,12 @@ pub(crate) fn lower_flat(cx: &mut Cx<'_>, ty: &Ty, v: &Val, dst: &mut Vec<u64>) 
         }
         (Ty::Own(r), Val::Resource(h)) => dst.push(cx.lower_any(h, *r, true)? as u64),
         (Ty::Borrow(r), Val::Resource(h)) => dst.push(cx.lower_any(h, *r, false)? as u64),
-        (Ty::Stream(_), Val::Stream(h)) => dst.push(concurrent::lower_end(cx, h.0, false)? as u64),
-        (Ty::Future(_), Val::Future(h)) => dst.push(concurrent::lower_end(cx, h.0, true)? as u64),
+        (Ty::Stream(t), Val::Stream(h)) => {
+            dst.push(concurrent::lower_end(cx, h.0, false, t)? as u64)
+        }
+        (Ty::Future(t), Val::Future(h)) => {
+            dst.push(concurrent::lower_end(cx, h.0, true, t)? as u64)
+        }
         (Ty::ErrorContext, Val::ErrorContext(h)) => {
             dst.push(concurrent::lower_error_context(cx, h.0)? as u64)
         }
@@ -538,12 +542,12 @@ pub(crate) fn store(cx: &mut Cx<'_>, ty: &Ty, v: &Val, ptr: u32) -> Result<()> {
             let i = cx.lower_any(h, *r, false)?;
             int(cx, 4, i as u64)
         }
-        (Ty::Stream(_), Val::Stream(h)) => {
-            let i = concurrent::lower_end(cx, h.0, false)?;
+        (Ty::Stream(t), Val::Stream(h)) => {
+            let i = concurrent::lower_end(cx, h.0, false, t)?;
             int(cx, 4, i as u64)
         }
-        (Ty::Future(_), Val::Future(h)) => {
-            let i = concurrent::lower_end(cx, h.0, true)?;
+        (Ty::Future(t), Val::Future(h)) => {
+            let i = concurrent::lower_end(cx, h.0, true, t)?;
             int(cx, 4, i as u64)
         }
         (Ty::ErrorContext, Val::ErrorContext(h)) => {

@@ -1,0 +1,121 @@
+//! A WASI 0.3 command component (`wasi:cli/run@0.3`, lifted `async` with
+//! a callback by wit-bindgen): `p3_cli MODE [ARGS]`, everything through
+//! the 0.3 interfaces (`stream<u8>` stdio, async clocks).
+//!
+//! - `hello`: prints `Hello from WASI 0.3!` to stdout and `to stderr` to
+//!   stderr;
+//! - `args`: prints its arguments, one per line;
+//! - `env`: prints the environment, sorted, one `K=V` per line;
+//! - `cat`: copies standard input to standard output, then prints the byte
+//!   count to standard error;
+//! - `big N`: writes N bytes (a repeating alphabet) in chunks of 1000;
+//! - `exit N`: prints `exiting` and exits with status N;
+//! - `err`: returns an error from `run`;
+//! - `sleep MS`: waits MS milliseconds with `wait-for`, prints whether the
+//!   monotonic clock moved that far;
+//! - `random N`: asks for N random bytes, prints how many came;
+//! - `time`: prints whether the system clock is past 2020.
+
+#![no_main]
+
+use wasip3::cli::{environment, exit, stderr, stdin, stdout};
+use wasip3::clocks::{monotonic_clock, system_clock};
+use wasip3::wit_stream;
+
+wasip3::cli::command::export!(Cli);
+
+struct Cli;
+
+/// Writes `data` to stdout (or stderr) through a new stream, waiting for
+/// the host to have taken it all.
+async fn write(err: bool, data: Vec<u8>) {
+    let (mut tx, rx) = wit_stream::new();
+    let done = if err { stderr::write_via_stream(rx) } else { stdout::write_via_stream(rx) };
+    let rest = tx.write_all(data).await;
+    assert!(rest.is_empty());
+    drop(tx);
+    done.await.expect("the host wrote the stream");
+}
+
+async fn print(s: String) {
+    write(false, s.into_bytes()).await
+}
+
+impl wasip3::exports::cli::run::Guest for Cli {
+    async fn run() -> Result<(), ()> {
+        let args = environment::get_arguments();
+        match args.get(1).map(String::as_str) {
+            Some("hello") => {
+                print("Hello from WASI 0.3!\n".into()).await;
+                write(true, b"to stderr\n".to_vec()).await;
+            }
+            Some("args") => {
+                let mut out = String::new();
+                for a in &args {
+                    out.push_str(a);
+                    out.push('\n');
+                }
+                print(out).await;
+            }
+            Some("env") => {
+                let mut vars = environment::get_environment();
+                vars.sort();
+                let out: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+                print(out).await;
+            }
+            Some("cat") => {
+                let (mut rx, done) = stdin::read_via_stream();
+                let mut input = Vec::new();
+                loop {
+                    let (status, chunk) = rx.read(Vec::with_capacity(4096)).await;
+                    input.extend_from_slice(&chunk);
+                    if matches!(status, wasip3::wit_bindgen::StreamResult::Dropped) {
+                        break;
+                    }
+                }
+                done.await.expect("stdin ended well");
+                let n = input.len();
+                write(false, input).await;
+                write(true, format!("{n} bytes\n").into_bytes()).await;
+            }
+            Some("big") => {
+                let n: usize = args[2].parse().map_err(|_| ())?;
+                let data: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+                let (mut tx, rx) = wit_stream::new();
+                let done = stdout::write_via_stream(rx);
+                for chunk in data.chunks(1000) {
+                    let rest = tx.write_all(chunk.to_vec()).await;
+                    assert!(rest.is_empty());
+                }
+                drop(tx);
+                done.await.expect("the host wrote the stream");
+            }
+            Some("exit") => {
+                print("exiting\n".into()).await;
+                exit::exit_with_code(args[2].parse().unwrap_or(99));
+            }
+            Some("err") => return Err(()),
+            Some("sleep") => {
+                let ms: u64 = args[2].parse().map_err(|_| ())?;
+                let start = monotonic_clock::now();
+                monotonic_clock::wait_for(ms * 1_000_000).await;
+                let slept = monotonic_clock::now() - start;
+                print(format!("slept enough: {}\n", slept >= ms * 1_000_000)).await;
+            }
+            Some("random") => {
+                let n: u64 = args[2].parse().map_err(|_| ())?;
+                let bytes = wasip3::random::random::get_random_bytes(n);
+                print(format!("{}\n", bytes.len())).await;
+            }
+            Some("time") => {
+                let now = system_clock::now();
+                print(format!("after 2020: {}\n", now.seconds > 1_577_836_800)).await;
+            }
+            _ => {
+                write(true, b"unknown mode\n".to_vec()).await;
+                return Err(());
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,149 @@
+//! WASI 0.3: the host side of the `wasi:*@0.3.x` interfaces, on the same
+//! core ([`WasiCtx`]) as WASI 0.1 and 0.2. Interfaces are defined at
+//! version 0.3.0 and satisfy imports of any 0.3.x version.
+//!
+//! Implemented: `wasi:cli` (environment, exit, the standard streams as
+//! `stream<u8>`s, terminal-*), `wasi:clocks` (monotonic and system clocks;
+//! `wait-for` and `wait-until` sleep the calling thread) and
+//! `wasi:random`. The host's `async` functions run to their end when
+//! called: a task waiting on one blocks the store's event loop meanwhile.
+//! A component importing another WASI 0.3 interface (filesystem, sockets,
+//! http, timezone) fails to instantiate, naming it.
+//!
+//! ```no_run
+//! use wazi::{Engine, Store};
+//! use wazi::component::{Component, Linker};
+//! use wazi_wasi::{WasiCtx, WasiCtxBuilder};
+//!
+//! let engine = Engine::default();
+//! let component = Component::from_file(&engine, "hello-p3.wasm")?;
+//! let mut linker: Linker<WasiCtx> = Linker::new(&engine);
+//! wazi_wasi::p2::add_to_linker(&mut linker, |cx| cx)?;
+//! wazi_wasi::p3::add_to_linker(&mut linker, |cx| cx)?;
+//! let mut store = Store::new(&engine, WasiCtxBuilder::new().inherit_stdio().build());
+//! let status = wazi_wasi::p3::run(&mut store, &linker, &component)?;
+//! assert!(status.is_ok());
+//! # Ok::<(), wazi::Error>(())
+//! ```
+
+mod cli;
+mod clocks;
+
+use crate::p2::GetCtx;
+use anyhow::{Context, Result, bail};
+use wazi::Store;
+use wazi::component::{Component, Linker, Val};
+
+/// The version the host's interfaces are defined at.
+pub const VERSION: &str = "0.3.0";
+
+/// Defines the WASI 0.3 interfaces in `linker`; `get` finds the
+/// [`WasiCtx`](crate::WasiCtx) in the store's data.
+pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    cli::add_to_linker(linker, get)?;
+    clocks::add_to_linker(linker, get)?;
+    random(linker, get)
+}
+
+/// The WASI 0.3 interfaces this host implements.
+pub const INTERFACES: &[&str] = &[
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/types",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:cli/terminal-stderr",
+    "wasi:clocks/types",
+    "wasi:clocks/monotonic-clock",
+    "wasi:clocks/system-clock",
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+];
+
+/// Fails, naming the first import, if `component` imports a WASI 0.3
+/// interface this host does not implement yet.
+pub fn check_supported(component: &Component) -> Result<()> {
+    for name in component.import_names() {
+        let Some((iface, version)) = name.split_once('@') else { continue };
+        if iface.starts_with("wasi:") && semver_0_3(version) && !INTERFACES.contains(&iface) {
+            bail!("import {name} is not supported yet");
+        }
+    }
+    Ok(())
+}
+
+fn semver_0_3(v: &str) -> bool {
+    let mut parts = v.splitn(3, '.');
+    parts.next() == Some("0") && parts.next() == Some("3")
+}
+
+/// The name of `component`'s export of `wasi:cli/run` (any 0.3.x).
+pub fn run_export(component: &Component) -> Option<&str> {
+    component.export_names().find(|n| n.strip_prefix("wasi:cli/run@").is_some_and(semver_0_3))
+}
+
+/// Instantiates `component` and calls its `wasi:cli/run` export (an
+/// `async` function, run by the store's event loop to its end): `Ok(())`
+/// or `Err(())` as the guest returned it. A guest calling `wasi:cli/exit`
+/// ends with an [`I32Exit`](crate::I32Exit) error.
+pub fn run<T: 'static>(
+    store: &mut Store<T>,
+    linker: &Linker<T>,
+    component: &Component,
+) -> Result<Result<(), ()>> {
+    let Some(export) = run_export(component) else {
+        bail!("no exported instance named `wasi:cli/run@{VERSION}`");
+    };
+    let export = export.to_string();
+    let instance = linker.instantiate(&mut *store, component)?;
+    let iface = instance
+        .get_export_index(&mut *store, None, &export)
+        .with_context(|| format!("no export `{export}`"))?;
+    let run = instance
+        .get_export_index(&mut *store, Some(&iface), "run")
+        .with_context(|| format!("`{export}` has no `run` function"))?;
+    let run = instance.get_func(&mut *store, &run).context("`run` is not a function")?;
+    let mut out = [Val::Bool(false)];
+    match run.call(&mut *store, &[], &mut out) {
+        Ok(()) => match &out[0] {
+            Val::Result(Ok(_)) => Ok(Ok(())),
+            Val::Result(Err(_)) => Ok(Err(())),
+            other => bail!("`run` returned {other:?}, not a result"),
+        },
+        Err(e) if e.is::<crate::I32Exit>() => Err(e),
+        Err(e) => Err(e.context("failed to invoke `run` function")),
+    }
+}
+
+/// `wasi:random`: the same sources as WASI 0.2's.
+fn random<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    use crate::p2::random::{bytes, u64_from};
+    use wazi::StoreContextMut;
+    let ifaces = [
+        ("random", "get-random-bytes", "get-random-u64"),
+        ("insecure", "get-insecure-random-bytes", "get-insecure-random-u64"),
+    ];
+    for (iface, f_bytes, f_u64) in ifaces {
+        let mut i = linker.instance(&format!("wasi:random/{iface}@{VERSION}"))?;
+        i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
+            Ok((bytes(get(s.data_mut()), len)?,))
+        })?;
+        i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((u64_from(get(s.data_mut()))?,))
+        })?;
+    }
+    linker.instance(&format!("wasi:random/insecure-seed@{VERSION}"))?.func_wrap(
+        "get-insecure-seed",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            let seed = get(s.data_mut()).insecure_seed;
+            Ok(((seed as u64, (seed >> 64) as u64),))
+        },
+    )?;
+    Ok(())
+}
