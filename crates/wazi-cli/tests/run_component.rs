@@ -351,6 +351,20 @@ fn wasi_0_3_commands() {
     assert_eq!(text(&out.stdout), "1000\n");
     let out = wazi(&["run", P3_CLI, "time"]);
     assert_eq!(text(&out.stdout), "after 2020: true\n");
+    // wasi:filesystem@0.3: file contents and directory listings in streams,
+    // on a fresh directory.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("existing"), "x").unwrap();
+    let arg = format!("{}::/data", dir.path().display());
+    let out = wazi(&["run", "--dir", &arg, P3_CLI, "fs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "preopen /data\nwrite: Ok(())\nappend: Ok(())\nread: \"hello, streams\" Ok(())\n\
+         entries: [\"existing:DescriptorType::RegularFile\", \"p3.txt:DescriptorType::RegularFile\"] Ok(())\n\
+         stat: DescriptorType::RegularFile size 14\nmissing: Some(ErrorCode::NoEntry)\nunlink: Ok(())\n"
+    );
+    assert!(!dir.path().join("p3.txt").exists());
     // Without the 0.3 host (`-S p3=n`) the imports are missing.
     let out = wazi(&["run", "-S", "p3=n", P3_CLI, "hello"]);
     assert_eq!(out.status.code(), Some(1));

@@ -26,7 +26,7 @@ pub enum DirPerms {
 }
 
 impl DirPerms {
-    fn check_write(self) -> Result<(), ErrorCode> {
+    pub(crate) fn check_write(self) -> Result<(), ErrorCode> {
         match self {
             DirPerms::ReadOnly => Err(ErrorCode::NotPermitted),
             DirPerms::ReadWrite => Ok(()),
@@ -385,6 +385,30 @@ impl File {
     pub(crate) fn write_at(&self, buf: &[u8], pos: u64) -> Result<usize, ErrorCode> {
         self.perms.check_write()?;
         Ok(self.file.write_at(buf, pos)?)
+    }
+
+    /// Writes all of `bytes` at `pos`.
+    pub(crate) fn write_all_at(&self, bytes: &[u8], pos: u64) -> Result<usize, ErrorCode> {
+        let mut done = 0;
+        while done < bytes.len() {
+            match self.write_at(&bytes[done..], pos + done as u64)? {
+                0 => return Err(ErrorCode::Io),
+                n => done += n,
+            }
+        }
+        Ok(done)
+    }
+
+    /// Writes all of `bytes` at the end of the file.
+    pub(crate) fn append_all(&self, bytes: &[u8]) -> Result<usize, ErrorCode> {
+        let mut done = 0;
+        while done < bytes.len() {
+            match self.append(&bytes[done..])? {
+                0 => return Err(ErrorCode::Io),
+                n => done += n,
+            }
+        }
+        Ok(done)
     }
 
     /// Writes at the end of the file (whatever its size then is).

@@ -14,7 +14,11 @@
 //! - `sleep MS`: waits MS milliseconds with `wait-for`, prints whether the
 //!   monotonic clock moved that far;
 //! - `random N`: asks for N random bytes, prints how many came;
-//! - `time`: prints whether the system clock is past 2020.
+//! - `time`: prints whether the system clock is past 2020;
+//! - `fs`: in the first preopened directory, writes `p3.txt` through a
+//!   stream, appends to it, reads it back, lists the directory, stats the
+//!   file, opens a missing one (an error), removes the file; prints each
+//!   step.
 
 #![no_main]
 
@@ -111,6 +115,7 @@ impl wasip3::exports::cli::run::Guest for Cli {
                 let now = system_clock::now();
                 print(format!("after 2020: {}\n", now.seconds > 1_577_836_800)).await;
             }
+            Some("fs") => print(fs().await).await,
             _ => {
                 write(true, b"unknown mode\n".to_vec()).await;
                 return Err(());
@@ -118,4 +123,63 @@ impl wasip3::exports::cli::run::Guest for Cli {
         }
         Ok(())
     }
+}
+
+/// Drains a byte stream.
+async fn read_all(mut rx: wasip3::wit_bindgen::StreamReader<u8>) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let (status, chunk) = rx.read(Vec::with_capacity(16)).await;
+        out.extend_from_slice(&chunk);
+        if matches!(status, wasip3::wit_bindgen::StreamResult::Dropped) {
+            return out;
+        }
+    }
+}
+
+async fn fs() -> String {
+    use wasip3::filesystem::preopens::get_directories;
+    use wasip3::filesystem::types::{DescriptorFlags, OpenFlags, PathFlags};
+    let mut log = String::new();
+    let dirs = get_directories();
+    let (dir, name) = dirs.first().expect("a preopened directory");
+    log.push_str(&format!("preopen {name}\n"));
+    let flags = DescriptorFlags::READ | DescriptorFlags::WRITE;
+    let file = dir
+        .open_at(PathFlags::empty(), "p3.txt".into(), OpenFlags::CREATE | OpenFlags::TRUNCATE, flags)
+        .await
+        .expect("create p3.txt");
+    let (mut tx, rx) = wit_stream::new();
+    let done = file.write_via_stream(rx, 0);
+    let rest = tx.write_all(b"hello, ".to_vec()).await;
+    assert!(rest.is_empty());
+    drop(tx);
+    log.push_str(&format!("write: {:?}\n", done.await));
+    let (mut tx, rx) = wit_stream::new();
+    let done = file.append_via_stream(rx);
+    let rest = tx.write_all(b"streams".to_vec()).await;
+    assert!(rest.is_empty());
+    drop(tx);
+    log.push_str(&format!("append: {:?}\n", done.await));
+    let (rx, done) = file.read_via_stream(0);
+    let data = read_all(rx).await;
+    log.push_str(&format!("read: {:?} {:?}\n", String::from_utf8_lossy(&data), done.await));
+    let (mut entries, done) = dir.read_directory();
+    let mut names = Vec::new();
+    loop {
+        let (status, batch) = entries.read(Vec::with_capacity(4)).await;
+        names.extend(batch.into_iter().map(|e| format!("{}:{:?}", e.name, e.type_)));
+        if matches!(status, wasip3::wit_bindgen::StreamResult::Dropped) {
+            break;
+        }
+    }
+    names.sort();
+    log.push_str(&format!("entries: {names:?} {:?}\n", done.await));
+    let stat = dir.stat_at(PathFlags::empty(), "p3.txt".into()).await.expect("stat");
+    log.push_str(&format!("stat: {:?} size {}\n", stat.type_, stat.size));
+    let missing = dir.open_at(PathFlags::empty(), "missing".into(), OpenFlags::empty(), flags).await;
+    log.push_str(&format!("missing: {:?}\n", missing.err()));
+    drop(file);
+    log.push_str(&format!("unlink: {:?}\n", dir.unlink_file_at("p3.txt".into()).await));
+    log
 }

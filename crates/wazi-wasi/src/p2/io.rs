@@ -237,7 +237,7 @@ fn write(ctx: &mut WasiCtx, st: &Resource<OutputStream>, bytes: &[u8]) -> Stream
                 Err(e) => Ok(Err(failed(ctx, e)?)),
             };
         }
-        OutputStream::File { file, pos } => write_all_at(file, bytes, *pos),
+        OutputStream::File { file, pos } => file.write_all_at(bytes, *pos),
         OutputStream::Http(p) => {
             let p = p.clone();
             return Ok(match p.guest_write_all(bytes) {
@@ -263,19 +263,7 @@ fn write(ctx: &mut WasiCtx, st: &Resource<OutputStream>, bytes: &[u8]) -> Stream
                 }
             };
         }
-        OutputStream::Append(file) => {
-            let mut done = 0;
-            loop {
-                if done == bytes.len() {
-                    break Ok(done);
-                }
-                match file.append(&bytes[done..]) {
-                    Ok(0) => break Err(crate::error::ErrorCode::Io),
-                    Ok(n) => done += n,
-                    Err(e) => break Err(e),
-                }
-            }
-        }
+        OutputStream::Append(file) => file.append_all(bytes),
     };
     match r {
         Ok(n) => {
@@ -286,21 +274,6 @@ fn write(ctx: &mut WasiCtx, st: &Resource<OutputStream>, bytes: &[u8]) -> Stream
         }
         Err(code) => Ok(Err(failed_fs(ctx, code)?)),
     }
-}
-
-fn write_all_at(
-    file: &crate::fs::File,
-    bytes: &[u8],
-    pos: u64,
-) -> Result<usize, crate::error::ErrorCode> {
-    let mut done = 0;
-    while done < bytes.len() {
-        match file.write_at(&bytes[done..], pos + done as u64)? {
-            0 => return Err(crate::error::ErrorCode::Io),
-            n => done += n,
-        }
-    }
-    Ok(done)
 }
 
 /// Waits until standard input or one of `fds` is ready, or `timeout`.

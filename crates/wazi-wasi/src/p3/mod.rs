@@ -5,10 +5,11 @@
 //! Implemented: `wasi:cli` (environment, exit, the standard streams as
 //! `stream<u8>`s, terminal-*), `wasi:clocks` (monotonic and system clocks;
 //! `wait-for` and `wait-until` sleep the calling thread) and
+//! `wasi:filesystem` (file contents and directory listings in streams) and
 //! `wasi:random`. The host's `async` functions run to their end when
 //! called: a task waiting on one blocks the store's event loop meanwhile.
-//! A component importing another WASI 0.3 interface (filesystem, sockets,
-//! http, timezone) fails to instantiate, naming it.
+//! A component importing another WASI 0.3 interface (sockets, http,
+//! timezone) fails to instantiate, naming it.
 //!
 //! ```no_run
 //! use wazi::{Engine, Store};
@@ -28,6 +29,7 @@
 
 mod cli;
 mod clocks;
+mod filesystem;
 
 use crate::p2::GetCtx;
 use anyhow::{Context, Result, bail};
@@ -42,6 +44,7 @@ pub const VERSION: &str = "0.3.0";
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     cli::add_to_linker(linker, get)?;
     clocks::add_to_linker(linker, get)?;
+    filesystem::add_to_linker(linker, get)?;
     random(linker, get)
 }
 
@@ -61,6 +64,8 @@ pub const INTERFACES: &[&str] = &[
     "wasi:clocks/types",
     "wasi:clocks/monotonic-clock",
     "wasi:clocks/system-clock",
+    "wasi:filesystem/types",
+    "wasi:filesystem/preopens",
     "wasi:random/random",
     "wasi:random/insecure",
     "wasi:random/insecure-seed",

@@ -244,9 +244,14 @@ enum HostSide {
     /// The host writes a `stream<u8>`: `source(max)` gives up to `max`
     /// bytes when the guest reads, `None` at the end.
     Source(Box<HostSource>),
+    /// The host writes a stream of other values: `source(max)` gives up to
+    /// `max` of them, `None` at the end.
+    Values(Box<HostValues>),
     /// The host writes the future's value (`None`: not yet).
     Value(Option<Val>),
 }
+
+type HostValues = dyn FnMut(*mut (), usize) -> Result<Option<Vec<Val>>> + Send + Sync;
 
 struct WaitableSet {
     elems: Vec<ObjId>,
@@ -2347,6 +2352,44 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
                 }
             }
         }
+        Some(HostSide::Values(mut source)) => {
+            let want = remain(comps, r) as usize;
+            if want == 0 {
+                comps.a.shared.get_mut(shared).expect("shared").host =
+                    Some(HostSide::Values(source));
+                comps.set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+                return Ok(());
+            }
+            let got = source(core.outer, want);
+            let comps = core.ext.components_mut();
+            comps.a.shared.get_mut(shared).expect("shared").host = Some(HostSide::Values(source));
+            match got? {
+                Some(vals) => {
+                    let mut b = end(comps, r).buffer.take().expect("buffer");
+                    let res = (|| {
+                        let t = b.ty.clone().context("a stream of values without a type")?;
+                        let size = t.abi().size;
+                        let mut cx = Cx::new(core, &b.opts, &b.resources, true);
+                        for v in vals.iter().take(b.remain() as usize) {
+                            values::store(&mut cx, &t, v, b.ptr + b.progress * size)?;
+                            b.progress += 1;
+                        }
+                        Ok::<(), anyhow::Error>(())
+                    })();
+                    end(core.ext.components_mut(), r).buffer = Some(b);
+                    res?;
+                    core.ext
+                        .components_mut()
+                        .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+                }
+                None => {
+                    let s = comps.a.shared.get_mut(shared).expect("shared");
+                    s.dropped = true;
+                    s.host = None;
+                    comps.set_event(r, Event::Copy { result: COPY_DROPPED, reclaim: false });
+                }
+            }
+        }
         other => {
             s.host = other;
             bail!("internal error: a host read end read by a guest");
@@ -2738,6 +2781,15 @@ impl StreamAny {
         Ok(())
     }
 
+    /// Drops the host's readable end: a guest writing gets `DROPPED`.
+    pub fn close(self, mut store: impl crate::AsContextMut) -> Result<()> {
+        let core = &mut store.as_context_mut().0.core;
+        if core.ext.components_mut().a.shared.get(self.0).is_none() {
+            return Ok(());
+        }
+        drop_shared(core, self.0)
+    }
+
     /// A new `stream<u8>` the host writes, for a guest to read: when the
     /// guest reads up to `max` bytes, `source(max)` gives them (at least
     /// one), or `None` at the end of the stream.
@@ -2757,6 +2809,30 @@ impl StreamAny {
             inner.core.ext.components_mut(),
             false,
             HostSide::Source(Box::new(source)),
+        ))
+    }
+}
+
+impl StreamAny {
+    /// A new stream of values the host writes, for a guest to read: when
+    /// the guest reads up to `max` elements, `source(max)` gives them (at
+    /// least one, each of the stream's element type), or `None` at the end.
+    pub fn from_host_values<T: 'static>(
+        mut store: impl crate::AsContextMut<Data = T>,
+        mut source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<Val>>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> StreamAny {
+        let inner = store.as_context_mut().0;
+        // SAFETY: as in `pipe_to_host`.
+        let source = move |outer: *mut (), max: usize| {
+            source(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), max)
+        };
+        StreamAny(new_host_shared(
+            inner.core.ext.components_mut(),
+            false,
+            HostSide::Values(Box::new(source)),
         ))
     }
 }

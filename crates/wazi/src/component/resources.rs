@@ -328,6 +328,25 @@ impl ResourceAny {
         Ok(ResourceAny { ty, handle, own: r.owned(), direct: false })
     }
 
+    /// A borrowed typed view of the host resource this handle names (own
+    /// or borrow), leaving the handle in the store's table; fails for other
+    /// resource types.
+    pub fn borrow_resource<T: 'static>(&self, store: impl crate::AsContext) -> Result<Resource<T>> {
+        if self.ty != ResourceType::host::<T>() {
+            bail!("resource type mismatch");
+        }
+        if self.direct {
+            return Ok(Resource::from_parts(self.handle, false));
+        }
+        let comps = store.as_context().0.core.ext.components();
+        match comps.host_handles.peek(self.handle) {
+            Some(Slot::Own { rep, .. } | Slot::Borrow { rep, .. }) => {
+                Ok(Resource::from_parts(*rep, false))
+            }
+            _ => bail!("unknown handle index {}", self.handle),
+        }
+    }
+
     /// Converts to a typed host handle, taking it out of the store's table;
     /// fails for other resource types.
     pub fn try_into_resource<T: 'static>(
