@@ -323,7 +323,8 @@ fn clocks_sleep_and_random_seeds() {
 
 /// A WASI 0.3 command (Rust, `wasip3` bindings: `run` is an async export
 /// with a callback, stdio goes through `stream<u8>`s): the same outputs and
-/// statuses as the WASI 0.2 program gives for the same modes.
+/// statuses as the WASI 0.2 program gives for the same modes, and what
+/// wasmtime 48 prints for each of these commands.
 #[test]
 fn wasi_0_3_commands() {
     let out = wazi(&["run", P3_CLI, "hello"]);

@@ -527,6 +527,13 @@ fn next_ready(comps: &ComponentStore) -> Option<ThreadId> {
     })
 }
 
+/// Whether some waiting thread is ready to go on (wherever it is).
+fn any_ready(comps: &ComponentStore) -> bool {
+    comps.a.waiting.iter().any(|&t| {
+        matches!(comps.a.threads.get(t).map(|th| &th.state), Some(ThreadState::Waiting(c)) if comps.ready(*c))
+    })
+}
+
 /// The event loop: resumes ready threads until `done` holds.
 fn run_until(core: &mut StoreCore, done: impl Fn(&ComponentStore) -> bool) -> Result<()> {
     loop {
@@ -1228,7 +1235,7 @@ pub(crate) fn lower_call(
     }
     let comps = core.ext.components_mut();
     let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
-    let resolved = s.state.resolved();
+    let starting = s.state == SubState::Starting;
     if !site.opts.async_ {
         let finish = move |core: &mut StoreCore, _: bool, slots: &mut [u64]| {
             let comps = core.ext.components_mut();
@@ -1243,7 +1250,34 @@ pub(crate) fn lower_call(
         };
         return block_on(core, slots, Cond::SubtaskResolved(sub), false, finish);
     }
-    if resolved {
+    // A callee that could not start (backpressure, or its instance busy):
+    // like wasmtime, the caller lets the threads that are ready run first,
+    // which may let the callee start, and then reports where it got.
+    let t = comps.current_thread()?;
+    let comps = core.ext.components_mut();
+    if starting
+        && comps.thread(t).fiber.is_some()
+        && core.can_park()
+        && any_ready(core.ext.components_mut())
+    {
+        return block_on(core, slots, Cond::Always, true, move |core, _, slots| {
+            report_async(core, caller, sub, slots)
+        });
+    }
+    report_async(core, caller, sub, slots)
+}
+
+/// The status an `async`-lowered call returns: `RETURNED`, or the
+/// subtask's state and its new handle.
+fn report_async(
+    core: &mut StoreCore,
+    caller: InstanceId,
+    sub: ObjId,
+    slots: &mut [u64],
+) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
+    if s.state.resolved() {
         let Some(Obj::Subtask(s)) = comps.a.objs.remove(sub) else { unreachable!() };
         for i in s.lenders.into_iter().flatten() {
             comps.instances[caller as usize].handles.undo_lend(i);
