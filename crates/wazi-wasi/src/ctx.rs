@@ -341,3 +341,40 @@ impl WasiCtx {
         getrandom::fill(buf).map_err(|e| anyhow::anyhow!("failed to get random bytes: {e}"))
     }
 }
+
+/// Finds the context in the store's data.
+pub type GetCtx<T> = fn(&mut T) -> &mut WasiCtx;
+
+/// Defines resource `name` as the host type `R`, whose values live in the
+/// context's table: dropping a guest's handle deletes its entry.
+pub(crate) fn table_resource<T: 'static, R: 'static>(
+    i: &mut wazi::component::LinkerInstance<'_, T>,
+    name: &str,
+    get: GetCtx<T>,
+) -> Result<()> {
+    i.resource(name, wazi::component::ResourceType::host::<R>(), move |mut s, rep| {
+        get(s.data_mut()).table.delete(wazi::component::Resource::<R>::new_own(rep))?;
+        Ok(())
+    })
+}
+
+impl WasiCtx {
+    /// `len` random bytes, unless that is more than the context allows
+    /// (64 MiB by default, as in wasmtime): then the call traps.
+    pub(crate) fn random_vec(&self, len: u64) -> Result<Vec<u8>> {
+        let max = self.limits.max_random_size;
+        if len > max {
+            anyhow::bail!("requested len {len} exceeds limit {max}");
+        }
+        let mut buf = vec![0; len as usize];
+        self.random_bytes(&mut buf)?;
+        Ok(buf)
+    }
+
+    /// A random `u64`.
+    pub(crate) fn random_u64(&self) -> Result<u64> {
+        let mut b = [0; 8];
+        self.random_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+}

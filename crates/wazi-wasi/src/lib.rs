@@ -1,7 +1,8 @@
 //! WASI for wazi: one core (descriptors, preopened directories, clocks,
 //! random, standard streams, sockets and the network policy) with a WASI
-//! 0.1 surface ([`p1::add_to_linker`]) and a WASI 0.2 surface ([`p2`]) on
-//! top. The surfaces share the core; neither uses the other.
+//! 0.1 surface ([`p1::add_to_linker`]), a WASI 0.2 surface ([`p2`]) and a
+//! WASI 0.3 surface ([`p3`]) on top. The surfaces share the core; none
+//! uses another.
 //!
 //! ```no_run
 //! use wazi::{Engine, Linker, Module, Store};
@@ -31,7 +32,7 @@ pub mod p2;
 pub mod p3;
 mod stdio;
 
-pub use ctx::{WasiCtx, WasiCtxBuilder};
+pub use ctx::{GetCtx, WasiCtx, WasiCtxBuilder};
 pub use error::I32Exit;
 pub use fs::DirPerms;
 pub use stdio::{MemoryInputPipe, MemoryOutputPipe, Stdin, Stdout};

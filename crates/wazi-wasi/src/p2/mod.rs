@@ -1,6 +1,6 @@
 //! WASI 0.2: the host side of the `wasi:*@0.2.x` interfaces a component
 //! imports, one module per WASI package, on the shared core
-//! ([`WasiCtx`]). Interfaces are defined at version 0.2.12 and satisfy
+//! ([`WasiCtx`](crate::WasiCtx)). Interfaces are defined at version 0.2.12 and satisfy
 //! imports of any 0.2.x version.
 //!
 //! Implemented: `wasi:io` (error, poll, streams), `wasi:cli` (environment,
@@ -32,39 +32,25 @@ mod filesystem;
 mod http;
 mod io;
 mod keyvalue;
-pub(crate) mod random;
+mod random;
 mod sockets;
 
 pub use config::{CONFIG_VERSION, add_config_to_linker};
 pub use http::{ServeOptions, serve};
 pub use keyvalue::{KEYVALUE_VERSION, add_keyvalue_to_linker};
 
-use crate::WasiCtx;
 use anyhow::{Context, Result, bail};
 use wazi::Store;
-use wazi::component::{Component, Linker, LinkerInstance, Resource, ResourceType};
+use wazi::component::{Component, Linker};
 
 /// The version the host's interfaces are defined at.
 pub const VERSION: &str = "0.2.12";
 
-/// Finds the context in the store's data.
-pub type GetCtx<T> = fn(&mut T) -> &mut WasiCtx;
-
-/// Defines resource `name` as the host type `R`, whose values live in the
-/// context's table: dropping a guest's handle deletes its entry.
-pub(crate) fn table_resource<T: 'static, R: 'static>(
-    i: &mut LinkerInstance<'_, T>,
-    name: &str,
-    get: GetCtx<T>,
-) -> Result<()> {
-    i.resource(name, ResourceType::host::<R>(), move |mut s, rep| {
-        get(s.data_mut()).table.delete(Resource::<R>::new_own(rep))?;
-        Ok(())
-    })
-}
+pub use crate::GetCtx;
+pub(crate) use crate::ctx::table_resource;
 
 /// Defines the WASI 0.2 interfaces in `linker`; `get` finds the
-/// [`WasiCtx`] in the store's data.
+/// [`WasiCtx`](crate::WasiCtx) in the store's data.
 /// `wasi:http` is separate ([`add_http_to_linker`]), as in wasmtime,
 /// where `-S http` enables it.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {

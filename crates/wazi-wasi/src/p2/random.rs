@@ -1,27 +1,9 @@
 //! `wasi:random`: `random`, `insecure` and `insecure-seed`.
 
 use super::GetCtx;
-use anyhow::{Result, bail};
+use anyhow::Result;
 use wazi::StoreContextMut;
 use wazi::component::Linker;
-
-/// `len` random bytes, unless that is more than the context allows (64 MiB
-/// by default, as in wasmtime): then the call traps.
-pub(crate) fn bytes(ctx: &crate::WasiCtx, len: u64) -> Result<Vec<u8>> {
-    let max = ctx.limits.max_random_size;
-    if len > max {
-        bail!("requested len {len} exceeds limit {max}");
-    }
-    let mut buf = vec![0; len as usize];
-    ctx.random_bytes(&mut buf)?;
-    Ok(buf)
-}
-
-pub(crate) fn u64_from(ctx: &crate::WasiCtx) -> Result<u64> {
-    let mut b = [0; 8];
-    ctx.random_bytes(&mut b)?;
-    Ok(u64::from_le_bytes(b))
-}
 
 /// Defines `wasi:random/random`, and unless only that (`!full`) the
 /// insecure interfaces.
@@ -39,10 +21,10 @@ pub(super) fn add_to_linker<T: 'static>(
     for (iface, f_bytes, f_u64) in ifaces.into_iter().take(if full { 2 } else { 1 }) {
         let mut i = linker.instance(&format!("wasi:random/{iface}@{v}"))?;
         i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
-            Ok((bytes(get(s.data_mut()), len)?,))
+            Ok((get(s.data_mut()).random_vec(len)?,))
         })?;
         i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((u64_from(get(s.data_mut()))?,))
+            Ok((get(s.data_mut()).random_u64()?,))
         })?;
     }
     if !full {

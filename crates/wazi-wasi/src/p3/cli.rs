@@ -3,8 +3,8 @@
 //! stream the host reads, and reads stdin from one the host writes.
 
 use super::VERSION as V;
+use crate::GetCtx;
 use crate::I32Exit;
-use crate::p2::GetCtx;
 use anyhow::{Result, bail};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -103,12 +103,12 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             Ok(())
         },
     )?;
-    crate::p2::table_resource::<T, TerminalInput>(
+    crate::ctx::table_resource::<T, TerminalInput>(
         &mut linker.instance(&format!("wasi:cli/terminal-input@{V}"))?,
         "terminal-input",
         get,
     )?;
-    crate::p2::table_resource::<T, TerminalOutput>(
+    crate::ctx::table_resource::<T, TerminalOutput>(
         &mut linker.instance(&format!("wasi:cli/terminal-output@{V}"))?,
         "terminal-output",
         get,

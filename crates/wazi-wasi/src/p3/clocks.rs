@@ -1,7 +1,7 @@
 //! `wasi:clocks@0.3`: `monotonic-clock` and `system-clock`.
 
 use super::VERSION as V;
-use crate::p2::GetCtx;
+use crate::GetCtx;
 use anyhow::Result;
 use std::time::Duration;
 use wazi::StoreContextMut;

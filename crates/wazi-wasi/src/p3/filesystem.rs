@@ -6,9 +6,9 @@
 
 use super::VERSION as V;
 use super::clocks::Instant;
+use crate::GetCtx;
 use crate::error::ErrorCode as Code;
 use crate::fs::{self, Dir, File, NewTime, OpenFlags as CoreOpenFlags, Opened};
-use crate::p2::GetCtx;
 use anyhow::{Result, bail};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -368,7 +368,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         },
     )?;
     let mut i = linker.instance(&format!("wasi:filesystem/types@{V}"))?;
-    crate::p2::table_resource::<T, Descriptor>(&mut i, "descriptor", get)?;
+    crate::ctx::table_resource::<T, Descriptor>(&mut i, "descriptor", get)?;
     type D = Resource<Descriptor>;
     i.func_new("[method]descriptor.read-via-stream", move |mut s, params, results| {
         let d = descriptor(&mut s, params.first())?;

@@ -1,5 +1,5 @@
 //! WASI 0.3: the host side of the `wasi:*@0.3.x` interfaces, on the same
-//! core ([`WasiCtx`]) as WASI 0.1 and 0.2. Interfaces are defined at
+//! core ([`WasiCtx`](crate::WasiCtx)) as WASI 0.1 and 0.2. Interfaces are defined at
 //! version 0.3.0 and satisfy imports of any 0.3.x version.
 //!
 //! Implemented: `wasi:cli` (environment, exit, the standard streams as
@@ -31,7 +31,7 @@ mod cli;
 mod clocks;
 mod filesystem;
 
-use crate::p2::GetCtx;
+use crate::GetCtx;
 use anyhow::{Context, Result, bail};
 use wazi::Store;
 use wazi::component::{Component, Linker, Val};
@@ -40,7 +40,7 @@ use wazi::component::{Component, Linker, Val};
 pub const VERSION: &str = "0.3.0";
 
 /// Defines the WASI 0.3 interfaces in `linker`; `get` finds the
-/// [`WasiCtx`](crate::WasiCtx) in the store's data.
+/// [`WasiCtx`](crate::WasiCtx)(crate::WasiCtx) in the store's data.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     cli::add_to_linker(linker, get)?;
     clocks::add_to_linker(linker, get)?;
@@ -128,7 +128,6 @@ pub fn run<T: 'static>(
 
 /// `wasi:random`: the same sources as WASI 0.2's.
 fn random<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    use crate::p2::random::{bytes, u64_from};
     use wazi::StoreContextMut;
     let ifaces = [
         ("random", "get-random-bytes", "get-random-u64"),
@@ -137,10 +136,10 @@ fn random<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     for (iface, f_bytes, f_u64) in ifaces {
         let mut i = linker.instance(&format!("wasi:random/{iface}@{VERSION}"))?;
         i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
-            Ok((bytes(get(s.data_mut()), len)?,))
+            Ok((get(s.data_mut()).random_vec(len)?,))
         })?;
         i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((u64_from(get(s.data_mut()))?,))
+            Ok((get(s.data_mut()).random_u64()?,))
         })?;
     }
     linker.instance(&format!("wasi:random/insecure-seed@{VERSION}"))?.func_wrap(
