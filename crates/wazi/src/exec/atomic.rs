@@ -248,8 +248,15 @@ handler!(fn memory_atomic_notify(ip, sp, mem, len, x) {
         return fail(ip, sp, mem, len, x, why);
     }
     let count: u32 = rd(sp, o.v);
-    // An unshared memory has no waiters.
-    let woken = (*x.inst).shared_memory_at(mem).map_or(0, |s| s.notify(ea, count));
-    wr::<u32>(sp, o.d, woken);
+    wr::<u32>(sp, o.d, notify(x, mem, ea, count));
     next!(MemRmw, ip, sp, mem, len, x)
 });
+
+/// Wakes up to `count` waiters at `ea` of the memory at `mem` (none for an
+/// unshared memory). Out of line, so that the handler's dispatch stays a
+/// tail call.
+#[inline(never)]
+fn notify(x: &Exec, mem: Mem, ea: u64, count: u32) -> u32 {
+    // SAFETY: the executor's instance is live while its code runs.
+    unsafe { (*x.inst).shared_memory_at(mem).map_or(0, |s| s.notify(ea, count)) }
+}
