@@ -208,3 +208,79 @@ fn deadlock_is_reported() {
     let err = call(wat, "f", &[]).unwrap_err();
     assert!(format!("{err:?}").contains("deadlock detected"), "{err:?}");
 }
+
+/// A concurrent host function (`func_new_concurrent`) called twice through
+/// an async lowering: each call returns a subtask at once, and the shorter
+/// wait resolves first while the task waits for both in a waitable set.
+#[test]
+fn concurrent_host_calls_resolve_in_their_own_time() {
+    use std::time::{Duration, Instant};
+    use wazi::component::{HostCall, HostPending};
+    let wat = r#"(component
+      (import "sleep" (func $sleep async (param "ms" u32) (result u32)))
+      (core module $Mem (memory (export "mem") 1))
+      (core instance $mem (instantiate $Mem))
+      (canon lower (func $sleep) async (memory (core memory $mem "mem")) (core func $sleep'))
+      (canon waitable-set.new (core func $new))
+      (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wait))
+      (canon waitable.join (core func $join))
+      (canon subtask.drop (core func $drop))
+      (canon task.return (result u32) (core func $ret))
+      (core module $M
+        (import "" "mem" (memory 1))
+        (import "" "sleep" (func $sleep (param i32 i32) (result i32)))
+        (import "" "new" (func $new (result i32)))
+        (import "" "wait" (func $wait (param i32 i32) (result i32)))
+        (import "" "join" (func $join (param i32 i32)))
+        (import "" "drop" (func $drop (param i32)))
+        (import "" "ret" (func $ret (param i32)))
+        (func (export "run")
+          (local $ws i32) (local $slow i32) (local $fast i32) (local $first i32)
+          (local.set $ws (call $new))
+          ;; both calls are STARTED subtasks: the low 4 bits are 1
+          (local.set $slow (call $sleep (i32.const 200) (i32.const 100)))
+          (local.set $fast (call $sleep (i32.const 20) (i32.const 104)))
+          (if (i32.ne (i32.and (local.get $slow) (i32.const 0xf)) (i32.const 1)) (then unreachable))
+          (if (i32.ne (i32.and (local.get $fast) (i32.const 0xf)) (i32.const 1)) (then unreachable))
+          (local.set $slow (i32.shr_u (local.get $slow) (i32.const 4)))
+          (local.set $fast (i32.shr_u (local.get $fast) (i32.const 4)))
+          (call $join (local.get $slow) (local.get $ws))
+          (call $join (local.get $fast) (local.get $ws))
+          ;; the first SUBTASK event (RETURNED) is the fast call's
+          (if (i32.ne (call $wait (local.get $ws) (i32.const 0)) (i32.const 1)) (then unreachable))
+          (if (i32.ne (i32.load offset=4 (i32.const 0)) (i32.const 2)) (then unreachable))
+          (local.set $first (i32.load (i32.const 0)))
+          (if (i32.ne (call $wait (local.get $ws) (i32.const 0)) (i32.const 1)) (then unreachable))
+          (call $join (local.get $slow) (i32.const 0))
+          (call $join (local.get $fast) (i32.const 0))
+          (call $drop (local.get $slow))
+          (call $drop (local.get $fast))
+          ;; each result is the host's answer: twice its argument
+          (if (i32.ne (i32.load (i32.const 100)) (i32.const 400)) (then unreachable))
+          (if (i32.ne (i32.load (i32.const 104)) (i32.const 40)) (then unreachable))
+          (call $ret (i32.eq (local.get $first) (local.get $fast)))))
+      (core instance $m (instantiate $M (with "" (instance
+        (export "mem" (memory $mem "mem")) (export "sleep" (func $sleep'))
+        (export "new" (func $new)) (export "wait" (func $wait)) (export "join" (func $join))
+        (export "drop" (func $drop)) (export "ret" (func $ret))))))
+      (func (export "run") async (result u32) (canon lift (core func $m "run") async)))"#;
+    let engine = Engine::default();
+    let component = Component::new(&engine, wat).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .root()
+        .func_new_concurrent("sleep", |_, params| {
+            let Some(Val::U32(ms)) = params.first() else {
+                return Err(wazi::Error::msg("expected u32"));
+            };
+            let at = Instant::now() + Duration::from_millis(*ms as u64);
+            Ok(HostCall::Pending(HostPending::at(at, Some(Val::U32(ms * 2)))))
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let f = instance.get_func(&mut store, "run").unwrap();
+    let mut out = [Val::Bool(false)];
+    f.call(&mut store, &[], &mut out).unwrap();
+    assert_eq!(out[0], Val::U32(1), "the fast call resolved first");
+}

@@ -15,6 +15,9 @@
 //!   monotonic clock moved that far;
 //! - `random N`: asks for N random bytes, prints how many came;
 //! - `time`: prints whether the system clock is past 2020;
+//! - `timers`: three concurrent waits (300, 100 and 200 ms) in one task,
+//!   each printing its name when it ends: `b c a` if the host runs them
+//!   concurrently, `a b c` if each wait blocked the others;
 //! - `fs`: in the first preopened directory, writes `p3.txt` through a
 //!   stream, appends to it, reads it back, lists the directory, stats the
 //!   file, opens a missing one (an error), removes the file; prints each
@@ -116,6 +119,18 @@ impl wasip3::exports::cli::run::Guest for Cli {
                 print(format!("after 2020: {}\n", now.seconds > 1_577_836_800)).await;
             }
             Some("fs") => print(fs().await).await,
+            Some("timers") => {
+                let done = std::cell::RefCell::new(Vec::new());
+                let wait = |name: &'static str, ms: u64| {
+                    let done = &done;
+                    async move {
+                        monotonic_clock::wait_for(ms * 1_000_000).await;
+                        done.borrow_mut().push(name);
+                    }
+                };
+                futures::join!(wait("a", 300), wait("b", 100), wait("c", 200));
+                print(format!("{}\n", done.borrow().join(" "))).await;
+            }
             _ => {
                 write(true, b"unknown mode\n".to_vec()).await;
                 return Err(());

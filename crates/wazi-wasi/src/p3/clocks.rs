@@ -2,10 +2,10 @@
 
 use super::VERSION as V;
 use crate::GetCtx;
-use anyhow::Result;
+use anyhow::{Result, bail};
 use std::time::Duration;
 use wazi::StoreContextMut;
-use wazi::component::Linker;
+use wazi::component::{HostCall, HostPending, Linker, Val};
 
 wazi::component_record! {
     /// `wasi:clocks/system-clock.instant`.
@@ -21,14 +21,18 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         i.func_wrap("get-resolution", move |mut s: StoreContextMut<'_, T>, (): ()| {
             Ok((get(s.data_mut()).monotonic_resolution(),))
         })?;
-        i.func_wrap("wait-until", move |mut s: StoreContextMut<'_, T>, (when,): (u64,)| {
+        // Waits are timers of the store's event loop: other tasks run
+        // meanwhile, and the waiting one goes on once its time has come.
+        i.func_new_concurrent("wait-until", move |mut s, params| {
+            let Some(Val::U64(when)) = params.first() else { bail!("expected a mark") };
             let now = get(s.data_mut()).monotonic_now();
-            std::thread::sleep(Duration::from_nanos(when.saturating_sub(now)));
-            Ok(())
+            let at = std::time::Instant::now() + Duration::from_nanos(when.saturating_sub(now));
+            Ok(HostCall::Pending(HostPending::at(at, None)))
         })?;
-        i.func_wrap("wait-for", |_: StoreContextMut<'_, T>, (how_long,): (u64,)| {
-            std::thread::sleep(Duration::from_nanos(how_long));
-            Ok(())
+        i.func_new_concurrent("wait-for", |_, params| {
+            let Some(Val::U64(how_long)) = params.first() else { bail!("expected a duration") };
+            let at = std::time::Instant::now() + Duration::from_nanos(*how_long);
+            Ok(HostCall::Pending(HostPending::at(at, None)))
         })?;
     }
     let mut i = linker.instance(&format!("wasi:clocks/system-clock@{V}"))?;

@@ -3,11 +3,11 @@
 //! version 0.3.0 and satisfy imports of any 0.3.x version.
 //!
 //! Implemented: `wasi:cli` (environment, exit, the standard streams as
-//! `stream<u8>`s, terminal-*), `wasi:clocks` (monotonic and system clocks;
-//! `wait-for` and `wait-until` sleep the calling thread) and
-//! `wasi:filesystem` (file contents and directory listings in streams) and
-//! `wasi:random`. The host's `async` functions run to their end when
-//! called: a task waiting on one blocks the store's event loop meanwhile.
+//! `stream<u8>`s, terminal-*), `wasi:clocks` (monotonic and system
+//! clocks), `wasi:filesystem` (file contents and directory listings in
+//! streams) and `wasi:random`. Clock waits are timers of the store's event loop (other
+//! tasks run meanwhile); the other `async` functions of the host (file
+//! operations) run to their end when called.
 //! A component importing another WASI 0.3 interface (sockets, http,
 //! timezone) fails to instantiate, naming it.
 //!

@@ -396,6 +396,164 @@ pub(crate) struct AsyncState {
     switch_to: Option<ThreadId>,
     /// Waiting threads, oldest first.
     waiting: Vec<ThreadId>,
+    /// Host calls still running (their callers' subtasks).
+    host_pending: Vec<PendingHost>,
+}
+
+/// A host function call that has not finished: `poll` gives its result
+/// once there is one; it is tried again at `deadline` (or soon, without
+/// one) when nothing else can run.
+struct PendingHost {
+    sub: ObjId,
+    deadline: Option<std::time::Instant>,
+    poll: Box<HostPoll>,
+}
+
+type HostPoll = dyn FnMut(*mut ()) -> Result<Option<Option<Val>>> + Send + Sync;
+type TypedPoll<T> =
+    dyn FnMut(crate::StoreContextMut<'_, T>) -> Result<Option<Option<Val>>> + Send + Sync;
+
+/// What a concurrent host function ([`crate::component::LinkerInstance::func_new_concurrent`])
+/// returns when called.
+pub enum HostCall<T> {
+    /// The call is done: its result (`None` for a function without one).
+    Ready(Option<Val>),
+    /// The call goes on: the caller waits (an `async`-lowered caller gets
+    /// a subtask) while other tasks run.
+    Pending(HostPending<T>),
+}
+
+/// A host call that goes on after the host function returned.
+pub struct HostPending<T> {
+    deadline: Option<std::time::Instant>,
+    poll: Box<TypedPoll<T>>,
+}
+
+impl<T: 'static> HostPending<T> {
+    /// A call that finishes when `poll` gives its result (`Some(result)`),
+    /// polled at `deadline` if given, else whenever the store's event loop
+    /// has nothing else to do.
+    pub fn new(
+        deadline: Option<std::time::Instant>,
+        poll: impl FnMut(crate::StoreContextMut<'_, T>) -> Result<Option<Option<Val>>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> HostPending<T> {
+        HostPending { deadline, poll: Box::new(poll) }
+    }
+
+    /// A call that finishes with `result` at `deadline`.
+    pub fn at(deadline: std::time::Instant, result: Option<Val>) -> HostPending<T> {
+        let mut result = Some(result);
+        HostPending::new(Some(deadline), move |_| {
+            Ok(if std::time::Instant::now() >= deadline { result.take() } else { None })
+        })
+    }
+}
+
+/// A concurrent host call made from `site` is pending: the caller gets a
+/// subtask (async lowering) or waits for it.
+pub(crate) fn host_pending<T: 'static>(
+    core: &mut StoreCore,
+    site: &Arc<LowerSite>,
+    slots: &mut [u64],
+    p: HostPending<T>,
+) -> Result<()> {
+    let caller = site.opts.instance;
+    let nargs = site_core_params(site);
+    let sub = core.ext.components_mut().a.objs.insert(Obj::Subtask(Subtask {
+        w: Waitable::new(caller),
+        state: SubState::Started,
+        callee: None,
+        lenders: Some(Vec::new()),
+        cancel_requested: false,
+        flat_results: Vec::new(),
+        site: site.clone(),
+        flat_args: slots[..nargs].to_vec(),
+        in_table: false,
+    }));
+    let mut poll = p.poll;
+    // SAFETY: the engine calls it with the `StoreInner<T>` of this store.
+    let poll = move |outer: *mut ()| {
+        poll(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }))
+    };
+    let comps = core.ext.components_mut();
+    comps.a.host_pending.push(PendingHost { sub, deadline: p.deadline, poll: Box::new(poll) });
+    if site.opts.async_ {
+        let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
+        s.in_table = true;
+        let i = comps.add_handle(caller, sub)?;
+        slots[0] = SubState::Started as u64 | ((i as u64) << 4);
+        return Ok(());
+    }
+    let finish = move |core: &mut StoreCore, _: bool, slots: &mut [u64]| {
+        let comps = core.ext.components_mut();
+        let Some(Obj::Subtask(s)) = comps.a.objs.remove(sub) else { unreachable!() };
+        if let Some(&r) = s.flat_results.first() {
+            slots[0] = r;
+        }
+        Ok(())
+    };
+    let on_fiber = comps
+        .a
+        .current
+        .is_some_and(|t| comps.a.threads.get(t).is_some_and(|th| th.fiber.is_some()));
+    if on_fiber && core.can_park() {
+        return block_on(core, slots, Cond::SubtaskResolved(sub), false, finish);
+    }
+    // Nothing can run meanwhile: wait for this call here.
+    while !core.ext.components_mut().ready(Cond::SubtaskResolved(sub)) {
+        wait_host(core, Some(sub))?;
+    }
+    finish(core, false, slots)
+}
+
+/// Polls the pending host calls that may be done (`only`: just that
+/// caller's), first sleeping until the earliest deadline if none is due;
+/// finished calls resolve their subtasks.
+fn wait_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let now = std::time::Instant::now();
+    let mine = |p: &PendingHost| only.is_none_or(|o| o == p.sub);
+    let next = comps.a.host_pending.iter().filter(|p| mine(p)).filter_map(|p| p.deadline).min();
+    match next {
+        Some(d) if d > now => std::thread::sleep(d - now),
+        Some(_) => {}
+        None if comps.a.host_pending.iter().any(mine) => {
+            std::thread::sleep(std::time::Duration::from_millis(1))
+        }
+        None => bail!(trap("deadlock detected: event loop cannot make further progress")),
+    }
+    poll_host(core, only)
+}
+
+/// Polls the pending host calls that are due (`only`: that caller's).
+fn poll_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
+    let now = std::time::Instant::now();
+    let mut i = 0;
+    loop {
+        let comps = core.ext.components_mut();
+        let Some(p) = comps.a.host_pending.get_mut(i) else { return Ok(()) };
+        if only.is_some_and(|o| o != p.sub) || p.deadline.is_some_and(|d| d > now) {
+            i += 1;
+            continue;
+        }
+        let mut pending = comps.a.host_pending.swap_remove(i);
+        match (pending.poll)(core.outer)? {
+            Some(v) => resolve_subtask(core, pending.sub, Some(v))?,
+            None => {
+                if pending.deadline.is_some_and(|d| d <= now) {
+                    pending.deadline = None;
+                }
+                let comps = core.ext.components_mut();
+                comps.a.host_pending.push(pending);
+                let last = comps.a.host_pending.len() - 1;
+                comps.a.host_pending.swap(i, last);
+                i += 1;
+            }
+        }
+    }
 }
 
 fn trap(msg: &str) -> anyhow::Error {
@@ -541,9 +699,16 @@ fn run_until(core: &mut StoreCore, done: impl Fn(&ComponentStore) -> bool) -> Re
         if done(comps) {
             return Ok(());
         }
+        if !comps.a.host_pending.is_empty() {
+            poll_host(core, None)?;
+        }
+        let comps = core.ext.components_mut();
+        if done(comps) {
+            return Ok(());
+        }
         match next_ready(comps) {
             Some(t) => tick(core, t)?,
-            None => bail!(trap("deadlock detected: event loop cannot make further progress")),
+            None => wait_host(core, None)?,
         }
     }
 }
@@ -1053,40 +1218,46 @@ fn resolve_task(core: &mut StoreCore, task: u32, value: Option<Option<Val>>) -> 
             }
             Ok(())
         }
-        CallerSide::Guest(sub) => {
-            let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
-            if s.in_table {
-                s.w.pending = Some(Event::Subtask);
-            }
-            let Some(v) = value else {
-                s.state = if s.state == SubState::Starting {
-                    SubState::CancelledBeforeStarted
-                } else {
-                    SubState::CancelledBeforeReturned
-                };
-                return Ok(());
-            };
-            let site = s.site.clone();
-            let flat_args = s.flat_args.clone();
-            let mut cx = Cx::new(core, &site.opts, &site.resources, true);
-            let mut flat_results = Vec::new();
-            if let (Some(t), Some(v)) = (&site.ty.result, v.as_ref()) {
-                if site.opts.async_ || site.ty.result_spills() {
-                    let ptr = *flat_args.last().context("return pointer")? as u32;
-                    let a = site.ty.result_abi;
-                    cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
-                    values::store(&mut cx, t, v, ptr)?;
-                } else {
-                    values::lower_flat(&mut cx, t, v, &mut flat_results)?;
-                }
-            }
-            if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
-                s.state = SubState::Returned;
-                s.flat_results = flat_results;
-            }
-            Ok(())
+        CallerSide::Guest(sub) => resolve_subtask(core, sub, value),
+    }
+}
+
+/// The callee of subtask `sub` returned `value` (or, `None`, was
+/// cancelled): the result goes into the caller (through the return
+/// pointer, or kept as flat results for a synchronous lowering).
+fn resolve_subtask(core: &mut StoreCore, sub: ObjId, value: Option<Option<Val>>) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
+    if s.in_table {
+        s.w.pending = Some(Event::Subtask);
+    }
+    let Some(v) = value else {
+        s.state = if s.state == SubState::Starting {
+            SubState::CancelledBeforeStarted
+        } else {
+            SubState::CancelledBeforeReturned
+        };
+        return Ok(());
+    };
+    let site = s.site.clone();
+    let flat_args = s.flat_args.clone();
+    let mut cx = Cx::new(core, &site.opts, &site.resources, true);
+    let mut flat_results = Vec::new();
+    if let (Some(t), Some(v)) = (&site.ty.result, v.as_ref()) {
+        if site.opts.async_ || site.ty.result_spills() {
+            let ptr = *flat_args.last().context("return pointer")? as u32;
+            let a = site.ty.result_abi;
+            cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+            values::store(&mut cx, t, v, ptr)?;
+        } else {
+            values::lower_flat(&mut cx, t, v, &mut flat_results)?;
         }
     }
+    if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
+        s.state = SubState::Returned;
+        s.flat_results = flat_results;
+    }
+    Ok(())
 }
 
 /// `Task.return_`.
@@ -1219,19 +1390,7 @@ pub(crate) fn lower_call(
             |cx, src| super::func::lift_result(cx, &f.ty, src),
             |_, v| Ok(v),
         )?;
-        // Resolving needs a task record only for its caller side.
-        let task = core.ext.components_mut().alloc_task(Task::default()) as u32;
-        core.ext.components_mut().tasks[task as usize].a = Some(Box::new(AsyncTask {
-            func: f.clone(),
-            caller: CallerSide::Guest(sub),
-            caller_inst: Some(caller),
-            state: TaskState::Started,
-            implicit: 0,
-            threads: Vec::new(),
-        }));
-        let r = resolve_task(core, task, Some(value));
-        core.ext.components_mut().free_task(task as usize);
-        r?;
+        resolve_subtask(core, sub, Some(value))?;
     }
     let comps = core.ext.components_mut();
     let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };

@@ -450,7 +450,7 @@ pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result
         match (&site.callee, &host) {
             // Host functions run to their end: an async lowering of one
             // has always returned.
-            (_, Some(h)) if site.opts.async_ => {
+            (_, Some(h)) if site.opts.async_ && !h.concurrent => {
                 (h.entry)(inner, &site, slots)?;
                 slots[0] = 2;
                 Ok(())

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use wasmparser::component_types::{ComponentAnyTypeId, ComponentEntityType, ResourceId};
 use wasmparser::types::TypesRef;
 
-type Entry<T> = dyn Fn(&mut StoreInner<T>, &LowerSite, &mut [u64]) -> Result<()> + Send + Sync;
+type Entry<T> = dyn Fn(&mut StoreInner<T>, &Arc<LowerSite>, &mut [u64]) -> Result<()> + Send + Sync;
 type Dynamic<T> = dyn Fn(StoreContextMut<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
 type Typecheck = dyn Fn(&FuncTy, &ResourceTypes) -> Result<()> + Send + Sync;
 
@@ -34,6 +34,9 @@ pub(crate) struct HostComponentFunc<T> {
     pub entry: Box<Entry<T>>,
     /// Called with values (`Func::call` on a re-exported host function).
     dynamic: Option<Box<Dynamic<T>>>,
+    /// `entry` sets an async lowering's status itself (the call may still
+    /// be running when it returns).
+    pub concurrent: bool,
 }
 
 enum Def<T> {
@@ -260,6 +263,7 @@ fn stub_imports<T: 'static>(
                         bail!("unknown import: `{n}` has not been defined")
                     }),
                     dynamic: None,
+                    concurrent: false,
                 })),
                 false,
             )?;
@@ -556,7 +560,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
         Results: ComponentNamedList + Lower + 'static,
         F: Fn(StoreContextMut<'_, T>, Params) -> Result<Results> + Send + Sync + 'static,
     {
-        let entry = move |inner: &mut StoreInner<T>, site: &LowerSite, slots: &mut [u64]| {
+        let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
             let inst = site.opts.instance;
             let (params, lenders, borrows) = {
                 let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
@@ -580,6 +584,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
             typecheck: Box::new(typecheck),
             entry: Box::new(entry),
             dynamic: None,
+            concurrent: false,
         };
         self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
     }
@@ -592,7 +597,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
     {
         let f = Arc::new(f);
         let g = f.clone();
-        let entry = move |inner: &mut StoreInner<T>, site: &LowerSite, slots: &mut [u64]| {
+        let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
             let inst = site.opts.instance;
             let (params, lenders, borrows) = {
                 let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
@@ -614,6 +619,51 @@ impl<T: 'static> LinkerInstance<'_, T> {
             typecheck: Box::new(|_, _| Ok(())),
             entry: Box::new(entry),
             dynamic: Some(Box::new(dynamic)),
+            concurrent: false,
+        };
+        self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
+    }
+
+    /// Defines a host function over [`Val`]s that may go on after it
+    /// returns: it gives [`HostCall::Ready`] with the result, or
+    /// [`HostCall::Pending`], and then the caller waits for the result
+    /// while the store's other tasks run (an `async`-lowered caller gets a
+    /// subtask at once). Typically an `async` function of WASI 0.3.
+    pub fn func_new_concurrent<F>(&mut self, name: &str, f: F) -> Result<()>
+    where
+        F: Fn(StoreContextMut<'_, T>, &[Val]) -> Result<super::HostCall<T>> + Send + Sync + 'static,
+    {
+        let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
+            let inst = site.opts.instance;
+            let (params, lenders, borrows) = {
+                let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+                let p = func::lift_params(&mut cx, &site.ty, slots)?;
+                (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
+            };
+            let r = f(StoreContextMut(inner), &params);
+            for i in lenders {
+                inner.core.ext.components_mut().handles(inst).undo_lend(i);
+            }
+            Cx::end_host_borrows(&mut inner.core, borrows);
+            match r? {
+                super::HostCall::Ready(v) => {
+                    let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+                    func::lower_result(&mut cx, &site.ty, site.retptr_index(), v.as_ref(), slots)?;
+                    if site.opts.async_ {
+                        slots[0] = 2;
+                    }
+                    Ok(())
+                }
+                super::HostCall::Pending(p) => {
+                    super::concurrent::host_pending::<T>(&mut inner.core, site, slots, p)
+                }
+            }
+        };
+        let host = HostComponentFunc {
+            typecheck: Box::new(|_, _| Ok(())),
+            entry: Box::new(entry),
+            dynamic: None,
+            concurrent: true,
         };
         self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
     }

@@ -45,7 +45,7 @@ mod values;
 #[cfg(feature = "wave")]
 mod wave;
 
-pub use concurrent::{ErrorContextAny, FutureAny, FutureWriter, StreamAny};
+pub use concurrent::{ErrorContextAny, FutureAny, FutureWriter, HostCall, HostPending, StreamAny};
 pub use func::Func;
 pub use instance::{ComponentExportIndex, Instance, InstanceExportLookup};
 pub use linker::{InstancePre, Linker, LinkerInstance};
