@@ -625,8 +625,8 @@ impl<T: 'static> LinkerInstance<'_, T> {
     }
 
     /// Defines a host function over [`Val`]s that may go on after it
-    /// returns: it gives [`HostCall::Ready`] with the result, or
-    /// [`HostCall::Pending`], and then the caller waits for the result
+    /// returns: it gives [`HostCall::Ready`](super::HostCall::Ready) with the result, or
+    /// [`HostCall::Pending`](super::HostCall::Pending), and then the caller waits for the result
     /// while the store's other tasks run (an `async`-lowered caller gets a
     /// subtask at once). Typically an `async` function of WASI 0.3.
     pub fn func_new_concurrent<F>(&mut self, name: &str, f: F) -> Result<()>
