@@ -352,6 +352,9 @@ fn wasi_0_3_commands() {
     // as under wasmtime 48.
     let out = wazi(&["run", P3_CLI, "timers"]);
     assert_eq!(text(&out.stdout), "b c a\n");
+    // Many concurrent subtasks (host timers) of one task.
+    let out = wazi(&["run", P3_CLI, "many", "20000"]);
+    assert_eq!(text(&out.stdout), "20000 done\n");
     let out = wazi(&["run", P3_CLI, "random", "1000"]);
     assert_eq!(text(&out.stdout), "1000\n");
     let out = wazi(&["run", P3_CLI, "time"]);

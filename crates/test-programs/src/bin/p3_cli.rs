@@ -15,6 +15,7 @@
 //!   monotonic clock moved that far;
 //! - `random N`: asks for N random bytes, prints how many came;
 //! - `time`: prints whether the system clock is past 2020;
+//! - `many N`: N concurrent 1 ms waits in one task, then prints `N done`;
 //! - `timers`: three concurrent waits (300, 100 and 200 ms) in one task,
 //!   each printing its name when it ends: `b c a` if the host runs them
 //!   concurrently, `a b c` if each wait blocked the others;
@@ -119,6 +120,12 @@ impl wasip3::exports::cli::run::Guest for Cli {
                 print(format!("after 2020: {}\n", now.seconds > 1_577_836_800)).await;
             }
             Some("fs") => print(fs().await).await,
+            Some("many") => {
+                let n: usize = args[2].parse().map_err(|_| ())?;
+                let waits = (0..n).map(|_| monotonic_clock::wait_for(1_000_000));
+                futures::future::join_all(waits).await;
+                print(format!("{n} done\n")).await;
+            }
             Some("timers") => {
                 let done = std::cell::RefCell::new(Vec::new());
                 let wait = |name: &'static str, ms: u64| {

@@ -254,7 +254,10 @@ enum HostSide {
 type HostValues = dyn FnMut(*mut (), usize) -> Result<Option<Vec<Val>>> + Send + Sync;
 
 struct WaitableSet {
-    elems: Vec<ObjId>,
+    elems: std::collections::HashSet<ObjId>,
+    /// Members that got an event, oldest first (entries whose event was
+    /// taken, or that left the set, are skipped when met).
+    ready: std::collections::VecDeque<ObjId>,
     num_waiting: u32,
 }
 
@@ -398,6 +401,8 @@ pub(crate) struct AsyncState {
     waiting: Vec<ThreadId>,
     /// Host calls still running (their callers' subtasks).
     host_pending: Vec<PendingHost>,
+    /// When the first of them is due (`None`: none is pending).
+    host_due: Option<std::time::Instant>,
 }
 
 /// A host function call that has not finished: `poll` gives its result
@@ -479,6 +484,8 @@ pub(crate) fn host_pending<T: 'static>(
         poll(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }))
     };
     let comps = core.ext.components_mut();
+    let due = p.deadline.unwrap_or_else(std::time::Instant::now);
+    comps.a.host_due = Some(comps.a.host_due.map_or(due, |d| d.min(due)));
     comps.a.host_pending.push(PendingHost { sub, deadline: p.deadline, poll: Box::new(poll) });
     if site.opts.async_ {
         let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
@@ -531,10 +538,18 @@ fn wait_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
 /// Polls the pending host calls that are due (`only`: that caller's).
 fn poll_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
     let now = std::time::Instant::now();
+    if only.is_none() && core.ext.components_mut().a.host_due.is_none_or(|d| d > now) {
+        return Ok(());
+    }
     let mut i = 0;
     loop {
         let comps = core.ext.components_mut();
-        let Some(p) = comps.a.host_pending.get_mut(i) else { return Ok(()) };
+        let Some(p) = comps.a.host_pending.get_mut(i) else {
+            // When the next of those left is due.
+            let a = &mut comps.a;
+            a.host_due = a.host_pending.iter().map(|p| p.deadline.unwrap_or(now)).min();
+            return Ok(());
+        };
         if only.is_some_and(|o| o != p.sub) || p.deadline.is_some_and(|d| d > now) {
             i += 1;
             continue;
@@ -609,7 +624,9 @@ impl ComponentStore {
             Cond::HasEvent(o) => has_event(o),
             Cond::SetHasEvent { set, not_exclusive } => {
                 not_exclusive.is_none_or(|i| self.instances[i as usize].exclusive.is_none())
-                    && matches!(objs.get(set), Some(Obj::Set(s)) if s.elems.iter().any(|&e| has_event(e)))
+                    && matches!(objs.get(set), Some(Obj::Set(s)) if s.ready.iter().any(|&e| {
+                        objs.get(e).and_then(Obj::waitable).is_some_and(|w| w.pending.is_some() && w.set == Some(set))
+                    }))
             }
         }
     }
@@ -626,10 +643,19 @@ impl ComponentStore {
         self.a.waiting.retain(|&w| w != t);
     }
 
-    /// Sets `o`'s pending event.
+    /// Sets `o`'s pending event (and queues it in its set).
     fn set_event(&mut self, o: ObjId, e: Event) {
-        if let Some(w) = self.obj(o).waitable_mut() {
-            w.pending = Some(e);
+        let Some(w) = self.obj(o).waitable_mut() else { return };
+        let fresh = w.pending.is_none();
+        w.pending = Some(e);
+        if let (true, Some(set)) = (fresh, w.set) {
+            self.queue_ready(set, o);
+        }
+    }
+
+    fn queue_ready(&mut self, set: ObjId, o: ObjId) {
+        if let Some(Obj::Set(s)) = self.a.objs.get_mut(set) {
+            s.ready.push_back(o);
         }
     }
 }
@@ -1169,8 +1195,9 @@ fn on_start(core: &mut StoreCore, task: u32) -> Result<Vec<Val>> {
             let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
             s.state = SubState::Started;
             if s.in_table {
-                s.w.pending = Some(Event::Subtask);
+                comps.set_event(sub, Event::Subtask);
             }
+            let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
             let site = s.site.clone();
             let flat = std::mem::take(&mut s.flat_args);
             let max = if site.opts.async_ { MAX_FLAT_ASYNC_PARAMS } else { MAX_FLAT_PARAMS };
@@ -1229,8 +1256,9 @@ fn resolve_subtask(core: &mut StoreCore, sub: ObjId, value: Option<Option<Val>>)
     let comps = core.ext.components_mut();
     let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
     if s.in_table {
-        s.w.pending = Some(Event::Subtask);
+        comps.set_event(sub, Event::Subtask);
     }
+    let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
     let Some(v) = value else {
         s.state = if s.state == SubState::Starting {
             SubState::CancelledBeforeStarted
@@ -1523,13 +1551,16 @@ fn take_event(core: &mut StoreCore, o: ObjId) -> Result<(u32, u32, u32)> {
 /// Takes a pending event of set `set` (the oldest member's first).
 fn set_event(core: &mut StoreCore, set: ObjId) -> Result<(u32, u32, u32)> {
     let comps = core.ext.components_mut();
-    let Obj::Set(s) = comps.obj(set) else { bail!(trap("not a waitable set")) };
-    let elems = s.elems.clone();
-    let objs = &comps.a.objs;
-    let o = elems
-        .into_iter()
-        .find(|&e| objs.get(e).and_then(Obj::waitable).is_some_and(|w| w.pending.is_some()))
-        .context("internal error: no pending event in the set")?;
+    let o = loop {
+        let Some(Obj::Set(s)) = comps.a.objs.get_mut(set) else {
+            bail!(trap("not a waitable set"))
+        };
+        let o = s.ready.pop_front().context("internal error: no pending event in the set")?;
+        let live = comps.a.objs.get(o).and_then(Obj::waitable);
+        if live.is_some_and(|w| w.pending.is_some() && w.set == Some(set)) {
+            break o;
+        }
+    };
     take_event(core, o)
 }
 
@@ -1932,8 +1963,11 @@ fn run_builtin(
         }
         Builtin::WaitableSetNew => {
             let comps = core.ext.components_mut();
-            let o =
-                comps.a.objs.insert(Obj::Set(WaitableSet { elems: Vec::new(), num_waiting: 0 }));
+            let o = comps.a.objs.insert(Obj::Set(WaitableSet {
+                elems: Default::default(),
+                ready: Default::default(),
+                num_waiting: 0,
+            }));
             slots[0] = comps.add_handle(inst, o)? as u64;
             Ok(())
         }
@@ -2129,15 +2163,20 @@ fn join(comps: &mut ComponentStore, w: ObjId, new: Option<ObjId>) {
     if let Some(old) = old
         && let Some(Obj::Set(s)) = comps.a.objs.get_mut(old)
     {
-        s.elems.retain(|&e| e != w);
+        s.elems.remove(&w);
     }
+    let mut pending = false;
     if let Some(x) = comps.obj(w).waitable_mut() {
         x.set = new;
+        pending = x.pending.is_some();
     }
     if let Some(new) = new
         && let Obj::Set(s) = comps.obj(new)
     {
-        s.elems.push(w);
+        s.elems.insert(w);
+        if pending {
+            s.ready.push_back(w);
+        }
     }
 }
 
