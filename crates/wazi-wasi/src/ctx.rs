@@ -378,3 +378,65 @@ impl WasiCtx {
         Ok(u64::from_le_bytes(b))
     }
 }
+
+/// Defines `wasi:random/random` at `version` and, if `full`, the insecure
+/// interfaces (`seed` names `insecure-seed`'s function, which 0.3 renamed):
+/// insecure randomness comes from the same secure source.
+pub(crate) fn add_random_to_linker<T: 'static>(
+    linker: &mut wazi::component::Linker<T>,
+    get: GetCtx<T>,
+    version: &str,
+    full: bool,
+    seed: &str,
+) -> Result<()> {
+    use wazi::StoreContextMut;
+    let ifaces = [
+        ("random", "get-random-bytes", "get-random-u64"),
+        ("insecure", "get-insecure-random-bytes", "get-insecure-random-u64"),
+    ];
+    for (iface, f_bytes, f_u64) in ifaces.into_iter().take(if full { 2 } else { 1 }) {
+        let mut i = linker.instance(&format!("wasi:random/{iface}@{version}"))?;
+        i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
+            Ok((get(s.data_mut()).random_vec(len)?,))
+        })?;
+        i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
+            Ok((get(s.data_mut()).random_u64()?,))
+        })?;
+    }
+    if !full {
+        return Ok(());
+    }
+    linker.instance(&format!("wasi:random/insecure-seed@{version}"))?.func_wrap(
+        seed,
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            let seed = get(s.data_mut()).insecure_seed;
+            Ok(((seed as u64, (seed >> 64) as u64),))
+        },
+    )?;
+    Ok(())
+}
+
+/// The `run` function of `component`'s export `export` (an instance of
+/// `wasi:cli/run`), instantiated in `store`.
+pub(crate) fn run_func<T: 'static>(
+    store: &mut wazi::Store<T>,
+    linker: &wazi::component::Linker<T>,
+    component: &wazi::component::Component,
+    export: &str,
+) -> Result<(wazi::component::Instance, wazi::component::ComponentExportIndex)> {
+    use anyhow::Context;
+    let instance = linker.instantiate(&mut *store, component)?;
+    let iface = instance
+        .get_export_index(&mut *store, None, export)
+        .with_context(|| format!("no export `{export}`"))?;
+    let run = instance
+        .get_export_index(&mut *store, Some(&iface), "run")
+        .with_context(|| format!("`{export}` has no `run` function"))?;
+    Ok((instance, run))
+}
+
+/// What a failed `run` call ends with: an exit stays one, anything else
+/// (a trap, a host error) says where it came from, as wasmtime does.
+pub(crate) fn run_failed(e: anyhow::Error) -> anyhow::Error {
+    if e.is::<crate::I32Exit>() { e } else { e.context("failed to invoke `run` function") }
+}

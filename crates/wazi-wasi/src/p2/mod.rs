@@ -39,7 +39,7 @@ pub use config::{CONFIG_VERSION, add_config_to_linker};
 pub use http::{ServeOptions, serve};
 pub use keyvalue::{KEYVALUE_VERSION, add_keyvalue_to_linker};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use wazi::Store;
 use wazi::component::{Component, Linker};
 
@@ -161,18 +161,10 @@ pub fn run<T: 'static>(
         bail!("no exported instance named `wasi:cli/run@{VERSION}`");
     };
     let export = export.to_string();
-    let instance = linker.instantiate(&mut *store, component)?;
-    let iface = instance
-        .get_export_index(&mut *store, None, &export)
-        .with_context(|| format!("no export `{export}`"))?;
-    let run = instance
-        .get_export_index(&mut *store, Some(&iface), "run")
-        .with_context(|| format!("`{export}` has no `run` function"))?;
+    let (instance, run) = crate::ctx::run_func(store, linker, component, &export)?;
     let run = instance.get_typed_func::<(), (Result<(), ()>,)>(&mut *store, &run)?;
     match run.call(&mut *store, ()) {
         Ok((status,)) => Ok(status),
-        Err(e) if e.is::<crate::I32Exit>() => Err(e),
-        // A trap or a host error during the call (wasmtime's wording).
-        Err(e) => Err(e.context("failed to invoke `run` function")),
+        Err(e) => Err(crate::ctx::run_failed(e)),
     }
 }

@@ -106,13 +106,7 @@ pub fn run<T: 'static>(
         bail!("no exported instance named `wasi:cli/run@{VERSION}`");
     };
     let export = export.to_string();
-    let instance = linker.instantiate(&mut *store, component)?;
-    let iface = instance
-        .get_export_index(&mut *store, None, &export)
-        .with_context(|| format!("no export `{export}`"))?;
-    let run = instance
-        .get_export_index(&mut *store, Some(&iface), "run")
-        .with_context(|| format!("`{export}` has no `run` function"))?;
+    let (instance, run) = crate::ctx::run_func(store, linker, component, &export)?;
     let run = instance.get_func(&mut *store, &run).context("`run` is not a function")?;
     let mut out = [Val::Bool(false)];
     match run.call(&mut *store, &[], &mut out) {
@@ -121,33 +115,11 @@ pub fn run<T: 'static>(
             Val::Result(Err(_)) => Ok(Err(())),
             other => bail!("`run` returned {other:?}, not a result"),
         },
-        Err(e) if e.is::<crate::I32Exit>() => Err(e),
-        Err(e) => Err(e.context("failed to invoke `run` function")),
+        Err(e) => Err(crate::ctx::run_failed(e)),
     }
 }
 
 /// `wasi:random`: the same sources as WASI 0.2's.
 fn random<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    use wazi::StoreContextMut;
-    let ifaces = [
-        ("random", "get-random-bytes", "get-random-u64"),
-        ("insecure", "get-insecure-random-bytes", "get-insecure-random-u64"),
-    ];
-    for (iface, f_bytes, f_u64) in ifaces {
-        let mut i = linker.instance(&format!("wasi:random/{iface}@{VERSION}"))?;
-        i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
-            Ok((get(s.data_mut()).random_vec(len)?,))
-        })?;
-        i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).random_u64()?,))
-        })?;
-    }
-    linker.instance(&format!("wasi:random/insecure-seed@{VERSION}"))?.func_wrap(
-        "get-insecure-seed",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            let seed = get(s.data_mut()).insecure_seed;
-            Ok(((seed as u64, (seed >> 64) as u64),))
-        },
-    )?;
-    Ok(())
+    crate::ctx::add_random_to_linker(linker, get, VERSION, true, "get-insecure-seed")
 }

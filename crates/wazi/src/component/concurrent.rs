@@ -19,7 +19,7 @@
 //! set delivers), wazi picks the oldest: runs are deterministic.
 
 use super::abi::{Cx, FlatSrc, What};
-use super::abi_types::{FuncTy, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, Ty};
+use super::abi_types::{FuncTy, MAX_FLAT_PARAMS, Ty};
 use super::func::{Callee, LowerSite};
 use super::store::{
     ComponentStore, Components, InstanceId, LiftedFunc, Options, Resources, StringEncoding, Task,
@@ -1200,9 +1200,8 @@ fn on_start(core: &mut StoreCore, task: u32) -> Result<Vec<Val>> {
             let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
             let site = s.site.clone();
             let flat = std::mem::take(&mut s.flat_args);
-            let max = if site.opts.async_ { MAX_FLAT_ASYNC_PARAMS } else { MAX_FLAT_PARAMS };
             let mut cx = Cx::new(core, &site.opts, &site.resources, true);
-            let args = lift_params(&mut cx, &site.ty, &flat, max)?;
+            let args = super::func::lift_params(&mut cx, &site.ty, &flat)?;
             let lenders = std::mem::take(&mut cx.lenders);
             if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
                 s.lenders = Some(lenders);
@@ -1211,25 +1210,6 @@ fn on_start(core: &mut StoreCore, task: u32) -> Result<Vec<Val>> {
             Ok(args)
         }
     }
-}
-
-/// Lifts the parameters of a lowered call, spilled above `max` flat values.
-fn lift_params(cx: &mut Cx<'_>, ty: &FuncTy, slots: &[u64], max: usize) -> Result<Vec<Val>> {
-    let mut out = Vec::with_capacity(ty.params.len());
-    if ty.params_abi.flat as usize > max {
-        let ptr = slots[0] as u32;
-        let a = ty.params_abi;
-        cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
-        for ((_, t), off) in ty.params.iter().zip(ty.param_offsets.iter()) {
-            out.push(values::load(cx, t, ptr + off)?);
-        }
-    } else {
-        let mut src = FlatSrc::new(slots);
-        for (_, t) in ty.params.iter() {
-            out.push(values::lift_flat(cx, t, &mut src)?);
-        }
-    }
-    Ok(out)
 }
 
 /// Task `task` returns `value` (or, `None`, confirms its cancellation):
@@ -1400,9 +1380,8 @@ pub(crate) fn lower_call(
             let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
             s.state = SubState::Started;
             let flat = std::mem::take(&mut s.flat_args);
-            let max = if site.opts.async_ { MAX_FLAT_ASYNC_PARAMS } else { MAX_FLAT_PARAMS };
             let mut cx = Cx::new(core, &site.opts, &site.resources, true);
-            let args = lift_params(&mut cx, &site.ty, &flat, max)?;
+            let args = super::func::lift_params(&mut cx, &site.ty, &flat)?;
             let lenders = std::mem::take(&mut cx.lenders);
             if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
                 s.lenders = Some(lenders);
@@ -2660,85 +2639,63 @@ fn host_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
 }
 
 fn shared_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
-    let comps = core.ext.components_mut();
-    let s = comps.a.shared.get_mut(shared).expect("shared");
+    let s = core.ext.components_mut().a.shared.get_mut(shared).expect("shared");
     if s.host.is_some() && !s.dropped {
         return host_read(core, shared, r);
     }
-    if s.dropped {
-        comps.set_event(r, Event::Copy { result: COPY_DROPPED, reclaim: false });
-        return Ok(());
-    }
-    let Some(w) = s.pending else {
-        s.pending = Some(r);
-        return Ok(());
-    };
-    let future = s.future;
-    check_same_instance(comps, r, w, shared)?;
-    if future {
-        copy_elems(core, w, r, 1)?;
-        let comps = core.ext.components_mut();
-        reset_and_notify(comps, shared, COPY_COMPLETED);
-        comps.set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
-        return Ok(());
-    }
-    if remain(comps, w) > 0 {
-        let n = remain(comps, r).min(remain(comps, w));
-        if n > 0 {
-            copy_elems(core, w, r, n)?;
-            core.ext
-                .components_mut()
-                .set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: true });
-        }
-        core.ext
-            .components_mut()
-            .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
-    } else {
-        reset_and_notify(comps, shared, COPY_COMPLETED);
-        comps.a.shared.get_mut(shared).expect("shared").pending = Some(r);
-    }
-    Ok(())
+    rendezvous(core, shared, r, true)
 }
 
 fn shared_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
-    let comps = core.ext.components_mut();
-    let s = comps.a.shared.get_mut(shared).expect("shared");
+    let s = core.ext.components_mut().a.shared.get_mut(shared).expect("shared");
     if matches!(s.host, Some(HostSide::Sink { .. })) && !s.dropped {
         return host_write(core, shared, w);
     }
+    rendezvous(core, shared, w, false)
+}
+
+/// A guest's copy on end `me` (the reader if `reading`) meets whatever
+/// the other end has pending (`SharedStreamImpl.read`/`write` and the
+/// future ones): it waits if nothing is, else copies what fits.
+fn rendezvous(core: &mut StoreCore, shared: u32, me: ObjId, reading: bool) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let s = comps.a.shared.get_mut(shared).expect("shared");
     if s.dropped {
-        comps.set_event(w, Event::Copy { result: COPY_DROPPED, reclaim: false });
+        comps.set_event(me, Event::Copy { result: COPY_DROPPED, reclaim: false });
         return Ok(());
     }
-    let Some(r) = s.pending else {
-        s.pending = Some(w);
+    let Some(other) = s.pending else {
+        s.pending = Some(me);
         return Ok(());
     };
     let future = s.future;
+    let (r, w) = if reading { (me, other) } else { (other, me) };
     check_same_instance(comps, r, w, shared)?;
     if future {
         copy_elems(core, w, r, 1)?;
         let comps = core.ext.components_mut();
         reset_and_notify(comps, shared, COPY_COMPLETED);
-        comps.set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+        comps.set_event(me, Event::Copy { result: COPY_COMPLETED, reclaim: false });
         return Ok(());
     }
-    if remain(comps, r) > 0 {
+    if remain(comps, other) > 0 {
         let n = remain(comps, r).min(remain(comps, w));
         if n > 0 {
             copy_elems(core, w, r, n)?;
             core.ext
                 .components_mut()
-                .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: true });
+                .set_event(other, Event::Copy { result: COPY_COMPLETED, reclaim: true });
         }
         core.ext
             .components_mut()
-            .set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
-    } else if zero_length(comps, w) && zero_length(comps, r) {
-        comps.set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+            .set_event(me, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+    } else if !reading && zero_length(comps, w) && zero_length(comps, r) {
+        // A zero-length write meeting a zero-length read completes; the
+        // read stays pending.
+        comps.set_event(me, Event::Copy { result: COPY_COMPLETED, reclaim: false });
     } else {
         reset_and_notify(comps, shared, COPY_COMPLETED);
-        comps.a.shared.get_mut(shared).expect("shared").pending = Some(w);
+        comps.a.shared.get_mut(shared).expect("shared").pending = Some(me);
     }
     Ok(())
 }

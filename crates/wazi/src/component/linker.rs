@@ -546,6 +546,28 @@ impl<T> Namespace<T> {
     }
 }
 
+/// Lifts a lowered call's arguments as values and runs `f` on them; the
+/// borrows lent for the call end when `f` returns.
+fn with_lifted<T: 'static, R>(
+    inner: &mut StoreInner<T>,
+    site: &LowerSite,
+    slots: &[u64],
+    f: impl FnOnce(StoreContextMut<'_, T>, &[Val]) -> R,
+) -> Result<R> {
+    let inst = site.opts.instance;
+    let (params, lenders, borrows) = {
+        let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+        let p = func::lift_params(&mut cx, &site.ty, slots)?;
+        (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
+    };
+    let r = f(StoreContextMut(inner), &params);
+    for i in lenders {
+        inner.core.ext.components_mut().handles(inst).undo_lend(i);
+    }
+    Cx::end_host_borrows(&mut inner.core, borrows);
+    Ok(r)
+}
+
 impl<T: 'static> LinkerInstance<'_, T> {
     /// The nested instance `name` (created if needed).
     pub fn instance(&mut self, name: &str) -> Result<LinkerInstance<'_, T>> {
@@ -598,18 +620,8 @@ impl<T: 'static> LinkerInstance<'_, T> {
         let f = Arc::new(f);
         let g = f.clone();
         let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
-            let inst = site.opts.instance;
-            let (params, lenders, borrows) = {
-                let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
-                let p = func::lift_params(&mut cx, &site.ty, slots)?;
-                (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
-            };
             let mut results = vec![Val::Bool(false); site.ty.result.is_some() as usize];
-            let r = g(StoreContextMut(inner), &params, &mut results);
-            for i in lenders {
-                inner.core.ext.components_mut().handles(inst).undo_lend(i);
-            }
-            Cx::end_host_borrows(&mut inner.core, borrows);
+            let r = with_lifted(inner, site, slots, |s, params| g(s, params, &mut results))?;
             r?;
             let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
             func::lower_result(&mut cx, &site.ty, site.retptr_index(), results.first(), slots)
@@ -634,18 +646,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
         F: Fn(StoreContextMut<'_, T>, &[Val]) -> Result<super::HostCall<T>> + Send + Sync + 'static,
     {
         let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
-            let inst = site.opts.instance;
-            let (params, lenders, borrows) = {
-                let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
-                let p = func::lift_params(&mut cx, &site.ty, slots)?;
-                (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
-            };
-            let r = f(StoreContextMut(inner), &params);
-            for i in lenders {
-                inner.core.ext.components_mut().handles(inst).undo_lend(i);
-            }
-            Cx::end_host_borrows(&mut inner.core, borrows);
-            match r? {
+            match with_lifted(inner, site, slots, |s, params| f(s, params))?? {
                 super::HostCall::Ready(v) => {
                     let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
                     func::lower_result(&mut cx, &site.ty, site.retptr_index(), v.as_ref(), slots)?;

@@ -76,6 +76,12 @@ pub fn serve<T: 'static>(
 where
     InstancePre<T>: Send + Sync,
 {
+    if let Some(p3) = component
+        .export_names()
+        .find(|n| n.strip_prefix("wasi:http/handler@").is_some_and(|v| v.starts_with("0.3.")))
+    {
+        bail!("serving {p3} (a WASI 0.3 `wasi:http/service`) is not supported yet");
+    }
     let export = component
         .export_names()
         .find(|n| {
