@@ -12,6 +12,11 @@ use test_programs_artifacts::{
 };
 
 fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    wazi_with_late_stdin(args, stdin, Duration::ZERO)
+}
+
+/// Runs wazi, writing `stdin` to it after `delay`.
+fn wazi_with_late_stdin(args: &[&str], stdin: &[u8], delay: Duration) -> Output {
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_wazi"))
         .env("RUST_BACKTRACE", "0")
@@ -24,6 +29,7 @@ fn wazi_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
+        std::thread::sleep(delay);
         let _ = input.write_all(&data);
     });
     let out = child.wait_with_output().unwrap();
@@ -352,6 +358,12 @@ fn wasi_0_3_commands() {
     // as under wasmtime 48.
     let out = wazi(&["run", P3_CLI, "timers"]);
     assert_eq!(text(&out.stdout), "b c a\n");
+    // A read of standard input that has nothing yet lets the task's other
+    // work go on: the 100 ms wait ends before the input (sent after 600 ms)
+    // comes, as under wasmtime 48.
+    let out =
+        wazi_with_late_stdin(&["run", P3_CLI, "race"], b"hello\n", Duration::from_millis(600));
+    assert_eq!(text(&out.stdout), "tick\ngot 6 bytes\n");
     // Many concurrent subtasks (host timers) of one task.
     let out = wazi(&["run", P3_CLI, "many", "20000"]);
     assert_eq!(text(&out.stdout), "20000 done\n");

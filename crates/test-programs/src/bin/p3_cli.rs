@@ -15,6 +15,8 @@
 //!   monotonic clock moved that far;
 //! - `random N`: asks for N random bytes, prints how many came;
 //! - `time`: prints whether the system clock is past 2020;
+//! - `race`: reads standard input to its end while, concurrently, a
+//!   100 ms wait prints `tick`; then prints `got N bytes`;
 //! - `many N`: N concurrent 1 ms waits in one task, then prints `N done`;
 //! - `timers`: three concurrent waits (300, 100 and 200 ms) in one task,
 //!   each printing its name when it ends: `b c a` if the host runs them
@@ -120,6 +122,20 @@ impl wasip3::exports::cli::run::Guest for Cli {
                 print(format!("after 2020: {}\n", now.seconds > 1_577_836_800)).await;
             }
             Some("fs") => print(fs().await).await,
+            Some("race") => {
+                let read = async {
+                    let (rx, done) = stdin::read_via_stream();
+                    let n = read_all(rx).await.len();
+                    done.await.expect("stdin ended well");
+                    n
+                };
+                let tick = async {
+                    monotonic_clock::wait_for(100_000_000).await;
+                    print("tick\n".into()).await;
+                };
+                let (n, ()) = futures::join!(read, tick);
+                print(format!("got {n} bytes\n")).await;
+            }
             Some("many") => {
                 let n: usize = args[2].parse().map_err(|_| ())?;
                 let waits = (0..n).map(|_| monotonic_clock::wait_for(1_000_000));

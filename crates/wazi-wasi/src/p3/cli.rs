@@ -84,6 +84,10 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             let (future, writer) = FutureAny::from_host(&mut s);
             let mut writer = Some(writer);
             let stream = StreamAny::from_host(&mut s, move |mut s: StoreContextMut<'_, T>, max| {
+                // Input that has not come yet lets the other tasks run.
+                if !get(s.data_mut()).stdin.ready() {
+                    return Ok(Some(Vec::new()));
+                }
                 let mut buf = vec![0; max.min(64 << 10)];
                 let r = get(s.data_mut()).stdin.read(&mut buf);
                 match r {

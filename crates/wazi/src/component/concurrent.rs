@@ -403,6 +403,9 @@ pub(crate) struct AsyncState {
     host_pending: Vec<PendingHost>,
     /// When the first of them is due (`None`: none is pending).
     host_due: Option<std::time::Instant>,
+    /// Host-written streams a guest waits to read from whose source had
+    /// nothing yet: asked again on every turn of the event loop.
+    host_sources: Vec<u32>,
 }
 
 /// A host function call that has not finished: `poll` gives its result
@@ -524,13 +527,19 @@ fn wait_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
     let now = std::time::Instant::now();
     let mine = |p: &PendingHost| only.is_none_or(|o| o == p.sub);
     let next = comps.a.host_pending.iter().filter(|p| mine(p)).filter_map(|p| p.deadline).min();
+    // Host streams with nothing yet are asked again every millisecond.
+    let tick = std::time::Duration::from_millis(1);
+    let sources = only.is_none() && !comps.a.host_sources.is_empty();
     match next {
-        Some(d) if d > now => std::thread::sleep(d - now),
-        Some(_) => {}
-        None if comps.a.host_pending.iter().any(mine) => {
-            std::thread::sleep(std::time::Duration::from_millis(1))
+        Some(d) if d > now => {
+            std::thread::sleep(if sources { (d - now).min(tick) } else { d - now })
         }
+        Some(_) => {}
+        None if sources || comps.a.host_pending.iter().any(mine) => std::thread::sleep(tick),
         None => bail!(trap("deadlock detected: event loop cannot make further progress")),
+    }
+    if sources {
+        poll_sources(core)?;
     }
     poll_host(core, only)
 }
@@ -727,6 +736,9 @@ fn run_until(core: &mut StoreCore, done: impl Fn(&ComponentStore) -> bool) -> Re
         }
         if !comps.a.host_pending.is_empty() {
             poll_host(core, None)?;
+        }
+        if !core.ext.components_mut().a.host_sources.is_empty() {
+            poll_sources(core)?;
         }
         let comps = core.ext.components_mut();
         if done(comps) {
@@ -2549,6 +2561,7 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
             let comps = core.ext.components_mut();
             comps.a.shared.get_mut(shared).expect("shared").host = Some(HostSide::Source(source));
             match got? {
+                Some(bytes) if bytes.is_empty() => not_ready(comps, shared, r),
                 Some(bytes) => {
                     fill_buffer(core, r, &bytes)?;
                     core.ext
@@ -2575,6 +2588,7 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
             let comps = core.ext.components_mut();
             comps.a.shared.get_mut(shared).expect("shared").host = Some(HostSide::Values(source));
             match got? {
+                Some(vals) if vals.is_empty() => not_ready(comps, shared, r),
                 Some(vals) => {
                     let mut b = end(comps, r).buffer.take().expect("buffer");
                     let res = (|| {
@@ -2605,6 +2619,28 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
             s.host = other;
             bail!("internal error: a host read end read by a guest");
         }
+    }
+    Ok(())
+}
+
+/// The host's source had nothing for reader `r` yet: the read waits, and
+/// the event loop asks the source again.
+fn not_ready(comps: &mut ComponentStore, shared: u32, r: ObjId) {
+    comps.a.shared.get_mut(shared).expect("shared").pending = Some(r);
+    if !comps.a.host_sources.contains(&shared) {
+        comps.a.host_sources.push(shared);
+    }
+}
+
+/// Asks the sources of the host streams guests wait on again.
+fn poll_sources(core: &mut StoreCore) -> Result<()> {
+    let sources = std::mem::take(&mut core.ext.components_mut().a.host_sources);
+    for shared in sources {
+        let comps = core.ext.components_mut();
+        // A read cancelled or an end dropped meanwhile leaves nothing to do.
+        let Some(s) = comps.a.shared.get_mut(shared) else { continue };
+        let Some(r) = s.pending.take() else { continue };
+        host_read(core, shared, r)?;
     }
     Ok(())
 }
@@ -2980,8 +3016,9 @@ impl StreamAny {
     }
 
     /// A new `stream<u8>` the host writes, for a guest to read: when the
-    /// guest reads up to `max` bytes, `source(max)` gives them (at least
-    /// one), or `None` at the end of the stream.
+    /// guest reads up to `max` bytes, `source(max)` gives them, `None` at
+    /// the end of the stream, or no bytes if it has none yet: then the read
+    /// waits (other tasks run) and the source is asked again soon.
     pub fn from_host<T: 'static>(
         mut store: impl crate::AsContextMut<Data = T>,
         mut source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<u8>>>
@@ -3004,8 +3041,9 @@ impl StreamAny {
 
 impl StreamAny {
     /// A new stream of values the host writes, for a guest to read: when
-    /// the guest reads up to `max` elements, `source(max)` gives them (at
-    /// least one, each of the stream's element type), or `None` at the end.
+    /// the guest reads up to `max` elements, `source(max)` gives them (each
+    /// of the stream's element type), `None` at the end, or none if it has
+    /// none yet: then the read waits and the source is asked again soon.
     pub fn from_host_values<T: 'static>(
         mut store: impl crate::AsContextMut<Data = T>,
         mut source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<Val>>>
