@@ -284,3 +284,48 @@ fn concurrent_host_calls_resolve_in_their_own_time() {
     f.call(&mut store, &[], &mut out).unwrap();
     assert_eq!(out[0], Val::U32(1), "the fast call resolved first");
 }
+
+/// A guest cannot make the host reserve stacks without bound: every async
+/// call that blocks keeps a fiber, and past the store's limit the call
+/// traps instead of exhausting the host.
+#[test]
+fn blocked_tasks_are_bounded() {
+    let wat = r#"(component
+      (component $C
+        (core module $Mem (memory (export "mem") 1))
+        (core instance $mem (instantiate $Mem))
+        (canon waitable-set.new (core func $new))
+        (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wait))
+        (core module $M
+          (import "" "new" (func $new (result i32)))
+          (import "" "wait" (func $wait (param i32 i32) (result i32)))
+          (func (export "block") (drop (call $wait (call $new) (i32.const 0)))))
+        (core instance $m (instantiate $M (with "" (instance (export "new" (func $new)) (export "wait" (func $wait))))))
+        (func (export "block") async (canon lift (core func $m "block") async)))
+      (component $D
+        (import "block" (func $block async))
+        (core module $Mem (memory (export "mem") 1))
+        (core instance $mem (instantiate $Mem))
+        (canon lower (func $block) async (memory (core memory $mem "mem")) (core func $block'))
+        (canon task.return (result u32) (core func $ret))
+        (core module $M
+          (import "" "block" (func $block (result i32)))
+          (import "" "ret" (func $ret (param i32)))
+          (func (export "run") (param $n i32)
+            (local $i i32)
+            (loop $l
+              ;; each call blocks at once: a STARTED subtask
+              (if (i32.ne (i32.and (call $block) (i32.const 0xf)) (i32.const 1)) (then unreachable))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+            (call $ret (local.get $i))))
+        (core instance $m (instantiate $M (with "" (instance (export "block" (func $block')) (export "ret" (func $ret))))))
+        (func (export "run") async (param "n" u32) (result u32) (canon lift (core func $m "run") async)))
+      (instance $c (instantiate $C))
+      (instance $d (instantiate $D (with "block" (func $c "block"))))
+      (export "run" (func $d "run")))"#;
+    // Below the limit the calls all block and the caller goes on.
+    assert_eq!(call(wat, "run", &[Val::U32(100)]).unwrap(), Val::U32(100));
+    let err = call(wat, "run", &[Val::U32(20_000)]).unwrap_err();
+    assert!(format!("{err:?}").contains("too many tasks waiting at once"), "{err:?}");
+}

@@ -1307,7 +1307,7 @@ fn start_task(
     }
     let task = comps.alloc_task(Task::default()) as u32;
     let inst = f.opts.instance;
-    let fiber = core.fiber_new();
+    let fiber = core.fiber_new()?;
     let comps = core.ext.components_mut();
     let t = comps.a.threads.insert(Thread {
         task,
@@ -1891,7 +1891,7 @@ fn run_builtin(
             if core.funcs[func as usize].ty != want {
                 bail!(Trap::BadSignature);
             }
-            let fiber = core.fiber_new();
+            let fiber = core.fiber_new()?;
             let comps = core.ext.components_mut();
             let t = comps.a.threads.insert(Thread {
                 task,

@@ -250,12 +250,12 @@ impl Drop for MemoryEntity {
 
 /// Reserved address space for linear memories.
 #[cfg(unix)]
-mod region {
+pub(super) mod region {
     use rustix::mm::{MapFlags, MprotectFlags, ProtFlags};
     use std::ptr::NonNull;
 
     /// Reserves `bytes` of inaccessible address space.
-    pub(super) fn reserve(bytes: usize) -> Option<NonNull<u8>> {
+    pub(in crate::store) fn reserve(bytes: usize) -> Option<NonNull<u8>> {
         if bytes == 0 {
             return None;
         }
@@ -276,7 +276,7 @@ mod region {
     ///
     /// # Safety
     /// `ptr` is a reservation of at least `to` bytes.
-    pub(super) unsafe fn commit(ptr: NonNull<u8>, from: usize, to: usize) -> bool {
+    pub(in crate::store) unsafe fn commit(ptr: NonNull<u8>, from: usize, to: usize) -> bool {
         // Page-aligned: wasm pages are multiples of host pages.
         let start = unsafe { ptr.as_ptr().add(from) };
         let flags = MprotectFlags::READ | MprotectFlags::WRITE;
@@ -285,24 +285,24 @@ mod region {
 
     /// # Safety
     /// `ptr` is a reservation of exactly `bytes`, no longer used.
-    pub(super) unsafe fn unmap(ptr: NonNull<u8>, bytes: usize) {
+    pub(in crate::store) unsafe fn unmap(ptr: NonNull<u8>, bytes: usize) {
         let _ = unsafe { rustix::mm::munmap(ptr.as_ptr().cast(), bytes) };
     }
 }
 
 #[cfg(not(unix))]
-mod region {
+pub(super) mod region {
     use std::ptr::NonNull;
 
-    pub(super) fn reserve(_: usize) -> Option<NonNull<u8>> {
+    pub(in crate::store) fn reserve(_: usize) -> Option<NonNull<u8>> {
         None
     }
 
-    pub(super) unsafe fn commit(_: NonNull<u8>, _: usize, _: usize) -> bool {
+    pub(in crate::store) unsafe fn commit(_: NonNull<u8>, _: usize, _: usize) -> bool {
         false
     }
 
-    pub(super) unsafe fn unmap(_: NonNull<u8>, _: usize) {}
+    pub(in crate::store) unsafe fn unmap(_: NonNull<u8>, _: usize) {}
 }
 
 /// A table of raw references.

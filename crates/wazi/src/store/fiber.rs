@@ -16,7 +16,8 @@
 //! that called back into wasm (a nested activation on native stack) is in
 //! the way, and [`StoreCore::can_park`] says so.
 
-use super::{Stack, StoreCore};
+use super::StoreCore;
+use super::entities::region;
 use crate::exec::{self, Frame, Sp};
 use crate::store::FuncKind;
 use anyhow::{Result, anyhow, bail};
@@ -54,12 +55,72 @@ pub(crate) struct Parked {
 }
 
 struct Fiber {
-    stack: Stack,
+    stack: FiberStack,
     parked: Option<Parked>,
     /// Frame records below this are live while the fiber is not running
     /// (for the collector).
     live_top: *mut Frame,
 }
+
+/// A fiber's slot stack and frame records: one mapping of their own,
+/// whose pages the system backs (with zeros) only once they are touched,
+/// so that a parked task costs the memory it used, not a whole stack.
+struct FiberStack {
+    base: std::ptr::NonNull<u8>,
+    bytes: usize,
+    slots: usize,
+    frames: usize,
+}
+
+impl FiberStack {
+    fn new(max: usize) -> Result<FiberStack> {
+        let slots = (max / 8).max(1);
+        let frames = (max / std::mem::size_of::<Frame>()).max(1);
+        let page = 1 << 16;
+        let bytes = (slots * 8 + frames * std::mem::size_of::<Frame>()).div_ceil(page) * page;
+        let base = region::reserve(bytes)
+            .ok_or_else(|| anyhow!("out of memory for the stack of a new task"))?;
+        // SAFETY: `base` is a reservation of `bytes`.
+        if !unsafe { region::commit(base, 0, bytes) } {
+            // SAFETY: as above, unused.
+            unsafe { region::unmap(base, bytes) };
+            bail!("out of memory for the stack of a new task");
+        }
+        Ok(FiberStack { base, bytes, slots, frames })
+    }
+
+    fn slots(&self) -> Sp {
+        self.base.as_ptr() as Sp
+    }
+
+    fn slots_end(&self) -> Sp {
+        // SAFETY: inside the mapping.
+        unsafe { self.slots().add(self.slots) }
+    }
+
+    fn frames(&self) -> *mut Frame {
+        // Slots are 8-byte aligned and so is `Frame`.
+        self.slots_end() as *mut Frame
+    }
+
+    fn frames_end(&self) -> *mut Frame {
+        // SAFETY: inside the mapping.
+        unsafe { self.frames().add(self.frames) }
+    }
+}
+
+impl Drop for FiberStack {
+    fn drop(&mut self) {
+        // SAFETY: the mapping is this stack's, and nothing runs on it now.
+        unsafe { region::unmap(self.base, self.bytes) };
+    }
+}
+
+// SAFETY: the mapping is owned by the store, which moves between threads
+// as a whole.
+unsafe impl Send for FiberStack {}
+// SAFETY: shared access reads nothing through the pointer.
+unsafe impl Sync for FiberStack {}
 
 /// What a fiber run ended with.
 pub(crate) enum FiberRun {
@@ -75,10 +136,14 @@ const MAIN: u32 = u32::MAX;
 /// Fiber stacks kept for reuse.
 const POOL: usize = 16;
 
+/// Most fibers alive at once in a store (each reserves, but does not
+/// touch, the address space of a whole wasm stack).
+pub(crate) const MAX_FIBERS: usize = 10_000;
+
 pub(crate) struct Fibers {
     all: Vec<Option<Box<Fiber>>>,
     free: Vec<u32>,
-    pool: Vec<Stack>,
+    pool: Vec<FiberStack>,
     /// The fiber the running code is on (`MAIN`: the main stack).
     current: u32,
     /// The nesting depth at which the current fiber's own activation runs.
@@ -105,7 +170,8 @@ impl Fibers {
     pub(crate) fn idle_frames(&self) -> impl Iterator<Item = (*const Frame, *const Frame)> + '_ {
         self.all.iter().enumerate().filter_map(move |(i, f)| {
             let f = f.as_ref()?;
-            (i as u32 != self.current).then_some((f.stack.frames.as_ptr(), f.live_top as *const _))
+            (i as u32 != self.current)
+                .then_some((f.stack.frames() as *const _, f.live_top as *const _))
         })
     }
 
@@ -117,28 +183,30 @@ impl Fibers {
     /// The frame records of the running fiber's stack, if one runs.
     pub(crate) fn current_frames(&self) -> Option<*const Frame> {
         let f = self.all.get(self.current as usize)?.as_ref()?;
-        Some(f.stack.frames.as_ptr())
+        Some(f.stack.frames() as *const _)
     }
 }
 
 impl StoreCore {
-    fn new_stack(&mut self) -> Stack {
+    fn new_stack(&mut self) -> Result<FiberStack> {
         if let Some(s) = self.fibers.pool.pop() {
-            return s;
+            return Ok(s);
         }
-        let max = self.engine.inner.config.max_wasm_stack;
-        Stack {
-            slots: vec![0; max / 8],
-            frames: Vec::with_capacity(max / std::mem::size_of::<Frame>()),
-        }
+        FiberStack::new(self.engine.inner.config.max_wasm_stack)
     }
 
-    /// A new fiber.
-    pub(crate) fn fiber_new(&mut self) -> u32 {
-        let mut stack = self.new_stack();
-        let live_top = stack.frames.as_mut_ptr();
+    /// A new fiber; fails past [`MAX_FIBERS`] live ones.
+    pub(crate) fn fiber_new(&mut self) -> Result<u32> {
+        let live = self.fibers.all.len() - self.fibers.free.len();
+        if live >= MAX_FIBERS {
+            bail!(
+                "wasm trap: too many tasks waiting at once ({MAX_FIBERS}): each `async` call that blocks keeps one"
+            );
+        }
+        let stack = self.new_stack()?;
+        let live_top = stack.frames();
         let f = Box::new(Fiber { stack, parked: None, live_top });
-        match self.fibers.free.pop() {
+        Ok(match self.fibers.free.pop() {
             Some(i) => {
                 self.fibers.all[i as usize] = Some(f);
                 i
@@ -147,7 +215,7 @@ impl StoreCore {
                 self.fibers.all.push(Some(f));
                 self.fibers.all.len() as u32 - 1
             }
-        }
+        })
     }
 
     /// Frees fiber `id` (parked frames and all).
@@ -199,16 +267,9 @@ impl StoreCore {
             f.live_top = self.frames_top;
         }
         let f = self.fibers.all[id as usize].as_mut().expect("live fiber");
-        let base = f.stack.slots.as_mut_ptr();
-        // SAFETY: capacity marks the end of each reserved region.
-        let (end, frames_end) = unsafe {
-            (
-                base.add(f.stack.slots.len()),
-                f.stack.frames.as_mut_ptr().add(f.stack.frames.capacity()),
-            )
-        };
+        let (base, end, frames_end) = (f.stack.slots(), f.stack.slots_end(), f.stack.frames_end());
         self.stack_top = base;
-        self.frames_top = f.stack.frames.as_mut_ptr();
+        self.frames_top = f.stack.frames();
         self.fibers.current = id;
         self.nesting += 1;
         self.fibers.park_depth = self.nesting;
@@ -229,11 +290,11 @@ impl StoreCore {
                 Ok(true)
             }
             Ok(None) => {
-                f.live_top = f.stack.frames.as_mut_ptr();
+                f.live_top = f.stack.frames();
                 Ok(false)
             }
             Err(e) => {
-                f.live_top = f.stack.frames.as_mut_ptr();
+                f.live_top = f.stack.frames();
                 Err(e)
             }
         }
