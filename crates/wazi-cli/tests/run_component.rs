@@ -391,3 +391,28 @@ fn wasi_0_3_commands() {
     let err = text(&out.stderr);
     assert!(err.contains("@0.3.2`, but a matching implementation was not found"), "{err}");
 }
+
+/// `--invoke` of an `async` export (lifted with a callback, returning
+/// through `task.return`) prints its result as wasmtime 48 does.
+#[test]
+fn invoke_runs_async_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("double.wat");
+    std::fs::write(
+        &path,
+        r#"(component
+          (canon task.return (result u32) (core func $ret))
+          (core module $M
+            (import "" "ret" (func $ret (param i32)))
+            (func (export "double") (param i32) (result i32)
+              (call $ret (i32.mul (local.get 0) (i32.const 2)))
+              (i32.const 0))
+            (func (export "cb") (param i32 i32 i32) (result i32) unreachable))
+          (core instance $m (instantiate $M (with "" (instance (export "ret" (func $ret))))))
+          (func (export "double") async (param "x" u32) (result u32)
+            (canon lift (core func $m "double") async (callback (core func $m "cb")))))"#,
+    )
+    .unwrap();
+    let out = wazi(&["run", "--invoke", "double(21)", path.to_str().unwrap()]);
+    assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("42\n", Some(0)));
+}
