@@ -329,3 +329,32 @@ fn blocked_tasks_are_bounded() {
     let err = call(wat, "run", &[Val::U32(20_000)]).unwrap_err();
     assert!(format!("{err:?}").contains("too many tasks waiting at once"), "{err:?}");
 }
+
+/// Wasm that a task on a fiber calls synchronously (a function that is
+/// not `async`, run on the fiber's stack) is bounded by that stack: endless
+/// recursion there is a stack overflow, as anywhere else.
+#[test]
+fn recursion_under_a_task_overflows_its_own_stack() {
+    let wat = r#"(component
+      (component $C
+        (core module $M
+          (func $down (export "down") (param i32) (result i32)
+            (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1))))
+        (core instance $m (instantiate $M))
+        (func (export "down") (param "n" u32) (result u32) (canon lift (core func $m "down"))))
+      (component $D
+        (import "down" (func $down (param "n" u32) (result u32)))
+        (canon lower (func $down) (core func $down'))
+        (canon task.return (result u32) (core func $ret))
+        (core module $M
+          (import "" "down" (func $down (param i32) (result i32)))
+          (import "" "ret" (func $ret (param i32)))
+          (func (export "run") (call $ret (call $down (i32.const 0)))))
+        (core instance $m (instantiate $M (with "" (instance (export "down" (func $down')) (export "ret" (func $ret))))))
+        (func (export "run") async (result u32) (canon lift (core func $m "run") async)))
+      (instance $c (instantiate $C))
+      (instance $d (instantiate $D (with "down" (func $c "down"))))
+      (export "run" (func $d "run")))"#;
+    let err = call(wat, "run", &[]).unwrap_err();
+    assert_eq!(err.downcast_ref::<wazi::Trap>(), Some(&wazi::Trap::StackOverflow), "{err:?}");
+}

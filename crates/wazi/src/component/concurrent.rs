@@ -817,7 +817,7 @@ fn drive(core: &mut StoreCore, t: ThreadId, cancelled: bool) -> Result<()> {
         Next::Resume(after) => {
             let fiber = comps.thread(t).fiber.expect("a parked thread has a fiber");
             let phase = comps.thread(t).phase;
-            let slots = core.fiber_parked_slots(fiber) as *mut [u64];
+            let slots = core.fiber_parked_slots(fiber)? as *mut [u64];
             // SAFETY: the parked call's slots stay put on the fiber's stack
             // until it resumes, and nothing else touches them meanwhile.
             after(core, cancelled, unsafe { &mut *slots })?;

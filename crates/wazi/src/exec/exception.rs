@@ -130,7 +130,7 @@ pub(crate) unsafe fn host_failed(
 ) -> Option<(Ip, Sp, Mem, usize)> {
     // SAFETY: as for `unwind`.
     unsafe {
-        if error.is::<crate::store::Suspend>() {
+        if error.chain().any(|e| e.is::<crate::store::Suspend>()) {
             // The host function parked the fiber: the activation returns
             // to `StoreCore::fiber_call`, which keeps its frames.
             x.parked.3 = tail;

@@ -57,6 +57,8 @@ pub(crate) struct Parked {
 struct Fiber {
     stack: FiberStack,
     parked: Option<Parked>,
+    /// Code runs on it now (perhaps below other fibers).
+    running: bool,
     /// Frame records below this are live while the fiber is not running
     /// (for the collector).
     live_top: *mut Frame,
@@ -205,7 +207,7 @@ impl StoreCore {
         }
         let stack = self.new_stack()?;
         let live_top = stack.frames();
-        let f = Box::new(Fiber { stack, parked: None, live_top });
+        let f = Box::new(Fiber { stack, parked: None, running: false, live_top });
         Ok(match self.fibers.free.pop() {
             Some(i) => {
                 self.fibers.all[i as usize] = Some(f);
@@ -220,7 +222,10 @@ impl StoreCore {
 
     /// Frees fiber `id` (parked frames and all).
     pub(crate) fn fiber_drop(&mut self, id: u32) {
-        debug_assert_ne!(id, self.fibers.current);
+        // A fiber code runs on stays until it is left (its owner is gone).
+        if self.fibers.all.get(id as usize).and_then(Option::as_ref).is_some_and(|f| f.running) {
+            return;
+        }
         if let Some(f) = self.fibers.all.get_mut(id as usize).and_then(Option::take) {
             if self.fibers.pool.len() < POOL {
                 self.fibers.pool.push(f.stack);
@@ -235,6 +240,10 @@ impl StoreCore {
         self.fibers.current != MAIN && self.nesting == self.fibers.park_depth
     }
 
+    fn fiber_is_running(&self, id: u32) -> bool {
+        self.fibers.all.get(id as usize).and_then(Option::as_ref).is_some_and(|f| f.running)
+    }
+
     /// Whether fiber `id` is parked.
     pub(crate) fn fiber_is_parked(&self, id: u32) -> bool {
         self.fibers
@@ -246,12 +255,17 @@ impl StoreCore {
 
     /// The argument slots of fiber `id`'s parked call, where its results go
     /// before it resumes.
-    pub(crate) fn fiber_parked_slots(&mut self, id: u32) -> &mut [u64] {
-        let p = self.fibers.all[id as usize].as_ref().and_then(|f| f.parked.as_ref());
-        let p = p.expect("fiber is parked");
+    pub(crate) fn fiber_parked_slots(&mut self, id: u32) -> Result<&mut [u64]> {
+        let p = self
+            .fibers
+            .all
+            .get(id as usize)
+            .and_then(Option::as_ref)
+            .and_then(|f| f.parked.as_ref());
+        let p = p.ok_or_else(|| anyhow!("internal error: resuming a fiber that is not parked"))?;
         // SAFETY: the slots are in the fiber's stack, which nothing else
         // uses while it is parked.
-        unsafe { std::slice::from_raw_parts_mut(p.args, p.slots) }
+        Ok(unsafe { std::slice::from_raw_parts_mut(p.args, p.slots) })
     }
 
     /// Switches to fiber `id` for `run`, then back.
@@ -260,7 +274,14 @@ impl StoreCore {
         id: u32,
         run: impl FnOnce(&mut StoreCore, Sp, Sp, *mut Frame) -> R,
     ) -> R {
-        let saved = (self.stack_top, self.frames_top, self.fibers.current, self.fibers.park_depth);
+        self.ensure_stack();
+        let saved = (
+            self.stack_top,
+            self.frames_top,
+            self.stack_limits,
+            self.fibers.current,
+            self.fibers.park_depth,
+        );
         if self.fibers.current == MAIN {
             self.fibers.main_live_top = self.frames_top;
         } else if let Some(f) = self.fibers.all[self.fibers.current as usize].as_mut() {
@@ -268,14 +289,25 @@ impl StoreCore {
         }
         let f = self.fibers.all[id as usize].as_mut().expect("live fiber");
         let (base, end, frames_end) = (f.stack.slots(), f.stack.slots_end(), f.stack.frames_end());
+        f.running = true;
         self.stack_top = base;
         self.frames_top = f.stack.frames();
+        self.stack_limits = (end, frames_end);
         self.fibers.current = id;
         self.nesting += 1;
         self.fibers.park_depth = self.nesting;
         let r = run(self, base, end, frames_end);
         self.nesting -= 1;
-        (self.stack_top, self.frames_top, self.fibers.current, self.fibers.park_depth) = saved;
+        (
+            self.stack_top,
+            self.frames_top,
+            self.stack_limits,
+            self.fibers.current,
+            self.fibers.park_depth,
+        ) = saved;
+        if let Some(f) = self.fibers.all[id as usize].as_mut() {
+            f.running = false;
+        }
         r
     }
 
@@ -316,8 +348,8 @@ impl StoreCore {
         if self.nesting >= super::MAX_NESTING {
             return Err(anyhow::Error::new(crate::trap::Trap::StackOverflow));
         }
-        if self.fiber_is_parked(id) {
-            bail!("internal error: call on a parked fiber");
+        if self.fiber_is_parked(id) || self.fiber_is_running(id) {
+            bail!("internal error: call on a fiber that is in use");
         }
         let (inst, code) = match &self.funcs[func as usize].kind {
             FuncKind::Wasm { inst, code } => (*inst, *code),
@@ -363,6 +395,7 @@ impl StoreCore {
         }
         let p = self.fibers.all[id as usize]
             .as_mut()
+            .filter(|f| !f.running)
             .and_then(|f| f.parked.take())
             .ok_or_else(|| anyhow!("internal error: resuming a fiber that is not parked"))?;
         let r = self.on_fiber(id, |core, base, _, _| {

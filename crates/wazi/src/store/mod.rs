@@ -60,6 +60,9 @@ pub struct StoreCore {
     /// Where the next activation's slots and frame records start.
     pub(crate) stack_top: Sp,
     pub(crate) frames_top: *mut Frame,
+    /// The ends of the stack running code is on (the main one's, or the
+    /// current fiber's): what nested activations are checked against.
+    pub(crate) stack_limits: (Sp, *mut Frame),
     pub(crate) fuel: i64,
     pub(crate) epoch_deadline: u64,
     nesting: u32,
@@ -156,6 +159,7 @@ impl<T: 'static> Store<T> {
                 stack: None,
                 stack_top: std::ptr::null_mut(),
                 frames_top: std::ptr::null_mut(),
+                stack_limits: (std::ptr::null_mut(), std::ptr::null_mut()),
                 fuel: 0,
                 epoch_deadline: 0,
                 nesting: 0,
@@ -434,8 +438,21 @@ impl StoreCore {
             };
             self.stack_top = s.slots.as_mut_ptr();
             self.frames_top = s.frames.as_mut_ptr();
+            // SAFETY: capacity marks the end of each reserved region.
+            self.stack_limits = unsafe {
+                (
+                    s.slots.as_mut_ptr().add(s.slots.len()),
+                    s.frames.as_mut_ptr().add(s.frames.capacity()),
+                )
+            };
             s
         })
+    }
+
+    /// Makes sure the main stack exists (before a fiber first runs: its
+    /// pointers are what switching back restores).
+    pub(crate) fn ensure_stack(&mut self) {
+        self.stack();
     }
 
     /// Calls store function `func`: `write` puts the arguments in the slots,
@@ -453,16 +470,10 @@ impl StoreCore {
         if self.nesting >= MAX_NESTING {
             return Err(anyhow::Error::new(Trap::StackOverflow));
         }
-        let (end, frames_end) = {
-            let s = self.stack();
-            // SAFETY: capacity marks the end of each reserved region.
-            unsafe {
-                (
-                    s.slots.as_mut_ptr().add(s.slots.len()),
-                    s.frames.as_mut_ptr().add(s.frames.capacity()),
-                )
-            }
-        };
+        // On the stack running code is on: the main one, or a fiber's when
+        // a host function called from a fiber calls back into wasm.
+        self.stack();
+        let (end, frames_end) = self.stack_limits;
         let fe = &self.funcs[func as usize];
         let base = self.stack_top;
         let (inst, code, slots) = match &fe.kind {
