@@ -116,6 +116,8 @@ enum Event {
 
 /// What every waitable has.
 struct Waitable {
+    /// It has an entry in its set's ready queue.
+    queued: bool,
     inst: InstanceId,
     /// Its index in `inst`'s handle table (0 until it is in the table).
     handle: u32,
@@ -127,7 +129,7 @@ struct Waitable {
 
 impl Waitable {
     fn new(inst: InstanceId) -> Waitable {
-        Waitable { inst, handle: 0, pending: None, set: None, sync_waiter: false }
+        Waitable { queued: false, inst, handle: 0, pending: None, set: None, sync_waiter: false }
     }
 }
 
@@ -229,6 +231,9 @@ struct Shared {
     pending: Option<ObjId>,
     /// The host's end, if the host holds one.
     host: Option<HostSide>,
+    /// Distinguishes this state from later ones in the same slab slot
+    /// (host-held ids outlive the state when a guest drops its end).
+    serial: u64,
 }
 
 /// A host callback getting the store (`StoreInner<T>`) it runs in.
@@ -390,8 +395,8 @@ pub(crate) struct AsyncState {
     objs: Slab<Obj>,
     threads: Slab<Thread>,
     shared: Slab<Shared>,
-    /// Error contexts: their debug messages.
-    errors: Slab<String>,
+    /// Error contexts: their debug messages and how many handles name them.
+    errors: Slab<(String, u32)>,
     /// Results of host calls of async functions (`None` until resolved).
     host_calls: Slab<Option<Option<Val>>>,
     current: Option<ThreadId>,
@@ -403,6 +408,8 @@ pub(crate) struct AsyncState {
     host_pending: Vec<PendingHost>,
     /// When the first of them is due (`None`: none is pending).
     host_due: Option<std::time::Instant>,
+    /// The last serial given to a host-made stream or future.
+    next_serial: u64,
     /// Host-written streams a guest waits to read from whose source had
     /// nothing yet: asked again on every turn of the event loop.
     host_sources: Vec<u32>,
@@ -655,9 +662,9 @@ impl ComponentStore {
     /// Sets `o`'s pending event (and queues it in its set).
     fn set_event(&mut self, o: ObjId, e: Event) {
         let Some(w) = self.obj(o).waitable_mut() else { return };
-        let fresh = w.pending.is_none();
         w.pending = Some(e);
-        if let (true, Some(set)) = (fresh, w.set) {
+        if let (false, Some(set)) = (w.queued, w.set) {
+            w.queued = true;
             self.queue_ready(set, o);
         }
     }
@@ -807,7 +814,7 @@ fn drive(core: &mut StoreCore, t: ThreadId, cancelled: bool) -> Result<()> {
             comps.instances[inst as usize].waiting_to_enter -= 1;
             if cancelled {
                 resolve_task(core, task, None)?;
-                return exit_thread(core, t, false);
+                return exit_thread(core, t, true);
             }
             match enter_and_call(core, t)? {
                 Some(run) => run,
@@ -863,6 +870,7 @@ fn thread_at(comps: &mut ComponentStore, inst: InstanceId, i: u32) -> Result<Thr
         .get(i as usize)
         .copied()
         .flatten()
+        .filter(|&t| comps.a.threads.get(t).is_some_and(|th| th.inst == inst))
         .ok_or_else(|| trap(&format!("unknown thread index {i}")))
 }
 
@@ -1104,6 +1112,13 @@ fn callback_code(core: &mut StoreCore, t: ThreadId, packed: u32) -> Result<()> {
     }
     comps.instances[inst as usize].exclusive = None;
     if code == 1 {
+        // A cancellation already requested is delivered at once.
+        let task = comps.thread(t).task;
+        if comps.atask(task).state == TaskState::PendingCancel {
+            comps.atask(task).state = TaskState::CancelDelivered;
+            let run = callback_event(core, t, None, true)?;
+            return finished_run(core, t, run);
+        }
         comps.start_waiting(t, Cond::NotExclusive(inst), true, Next::Callback(None));
         return Ok(());
     }
@@ -1181,9 +1196,13 @@ fn exit_thread(core: &mut StoreCore, t: ThreadId, registered: bool) -> Result<()
     }
     let comps = core.ext.components_mut();
     let Some(task) = comps.tasks[th.task as usize].a.as_mut() else {
-        // An explicit thread of a synchronous call: that call ends the task.
-        let n = &mut comps.tasks[th.task as usize].threads;
-        *n = n.saturating_sub(1);
+        // An explicit thread of a synchronous call: the last one of a call
+        // that returned frees its task.
+        let task = &mut comps.tasks[th.task as usize];
+        task.threads = task.threads.saturating_sub(1);
+        if task.threads == 0 && task.returned {
+            comps.free_task(th.task as usize);
+        }
         return Ok(());
     };
     task.threads.retain(|&x| x != t);
@@ -1547,8 +1566,12 @@ fn set_event(core: &mut StoreCore, set: ObjId) -> Result<(u32, u32, u32)> {
             bail!(trap("not a waitable set"))
         };
         let o = s.ready.pop_front().context("internal error: no pending event in the set")?;
-        let live = comps.a.objs.get(o).and_then(Obj::waitable);
-        if live.is_some_and(|w| w.pending.is_some() && w.set == Some(set)) {
+        let Some(w) = comps.a.objs.get_mut(o).and_then(Obj::waitable_mut) else { continue };
+        if w.set != Some(set) {
+            continue;
+        }
+        w.queued = false;
+        if w.pending.is_some() {
             break o;
         }
     };
@@ -2063,6 +2086,7 @@ fn run_builtin(
                 dropped: false,
                 pending: None,
                 host: None,
+                serial: 0,
             });
             let end = |readable| {
                 Obj::End(End {
@@ -2114,7 +2138,7 @@ fn run_builtin(
             let opts = opts_of(inst, *memory, None, *encoding);
             let msg = Cx::new(core, &opts, &[], true).load_string(arg(0), arg(1))?;
             let comps = core.ext.components_mut();
-            let e = comps.a.errors.insert(msg);
+            let e = comps.a.errors.insert((msg, 1));
             let o = comps.a.objs.insert(Obj::ErrorContext(e));
             slots[0] = comps.add_handle(inst, o)? as u64;
             Ok(())
@@ -2125,7 +2149,7 @@ fn run_builtin(
             let Obj::ErrorContext(e) = *comps.obj(o) else {
                 bail!(trap("handle is not an error context"))
             };
-            let msg = comps.a.errors.get(e).cloned().unwrap_or_default();
+            let msg = comps.a.errors.get(e).map(|(m, _)| m.clone()).unwrap_or_default();
             let opts = opts_of(inst, *memory, *realloc, *encoding);
             let mut cx = Cx::new(core, &opts, &[], true);
             let ptr = arg(1);
@@ -2138,11 +2162,17 @@ fn run_builtin(
         Builtin::ErrorContextDrop => {
             let comps = core.ext.components_mut();
             let o = comps.handle(inst, arg(0))?;
-            if !matches!(comps.obj(o), Obj::ErrorContext(_)) {
+            let Obj::ErrorContext(e) = *comps.obj(o) else {
                 bail!(trap("handle is not an error context"));
-            }
+            };
             comps.instances[inst as usize].handles.remove_async(arg(0))?;
             comps.a.objs.remove(o);
+            if let Some((_, refs)) = comps.a.errors.get_mut(e) {
+                *refs -= 1;
+                if *refs == 0 {
+                    comps.a.errors.remove(e);
+                }
+            }
             Ok(())
         }
     }
@@ -2159,7 +2189,8 @@ fn join(comps: &mut ComponentStore, w: ObjId, new: Option<ObjId>) {
     let mut pending = false;
     if let Some(x) = comps.obj(w).waitable_mut() {
         x.set = new;
-        pending = x.pending.is_some();
+        pending = x.pending.is_some() && new.is_some();
+        x.queued = pending;
     }
     if let Some(new) = new
         && let Obj::Set(s) = comps.obj(new)
@@ -2639,6 +2670,9 @@ fn poll_sources(core: &mut StoreCore) -> Result<()> {
         let comps = core.ext.components_mut();
         // A read cancelled or an end dropped meanwhile leaves nothing to do.
         let Some(s) = comps.a.shared.get_mut(shared) else { continue };
+        if !matches!(s.host, Some(HostSide::Source(_) | HostSide::Values(_))) {
+            continue;
+        }
         let Some(r) = s.pending.take() else { continue };
         host_read(core, shared, r)?;
     }
@@ -2912,8 +2946,9 @@ pub(crate) fn lift_error_context(cx: &mut Cx<'_>, i: u32) -> Result<u32> {
 pub(crate) fn lower_error_context(cx: &mut Cx<'_>, e: u32) -> Result<u32> {
     let inst = cx.instance();
     let comps = cx.core.ext.components_mut();
-    if comps.a.errors.get(e).is_none() {
-        bail!("unknown error-context handle");
+    match comps.a.errors.get_mut(e) {
+        Some((_, refs)) => *refs += 1,
+        None => bail!("unknown error-context handle"),
     }
     let o = comps.a.objs.insert(Obj::ErrorContext(e));
     comps.add_handle(inst, o)
@@ -2957,6 +2992,8 @@ pub(crate) fn leave_sync(core: &mut StoreCore, t: (ThreadId, Option<ThreadId>)) 
 // ---- the host's ends --------------------------------------------------------
 
 fn new_host_shared(comps: &mut ComponentStore, future: bool, host: HostSide) -> u32 {
+    comps.a.next_serial += 1;
+    let serial = comps.a.next_serial;
     comps.a.shared.insert(Shared {
         future,
         ty: None,
@@ -2964,6 +3001,7 @@ fn new_host_shared(comps: &mut ComponentStore, future: bool, host: HostSide) -> 
         dropped: false,
         pending: None,
         host: Some(host),
+        serial,
     })
 }
 
@@ -3066,15 +3104,17 @@ impl StreamAny {
 
 /// The host's writable end of a future ([`FutureAny::from_host`]).
 #[derive(Debug)]
-pub struct FutureWriter(u32);
+pub struct FutureWriter(u32, u64);
 
 impl FutureAny {
     /// A new future the host resolves with [`FutureWriter::write`], for a
     /// guest to read.
     pub fn from_host(mut store: impl crate::AsContextMut) -> (FutureAny, FutureWriter) {
         let core = &mut store.as_context_mut().0.core;
-        let id = new_host_shared(core.ext.components_mut(), true, HostSide::Value(None));
-        (FutureAny(id), FutureWriter(id))
+        let comps = core.ext.components_mut();
+        let id = new_host_shared(comps, true, HostSide::Value(None));
+        let serial = comps.a.shared.get(id).map_or(0, |s| s.serial);
+        (FutureAny(id), FutureWriter(id, serial))
     }
 }
 
@@ -3083,13 +3123,18 @@ impl FutureWriter {
     /// once, one reading later when it reads.
     pub fn write(self, mut store: impl crate::AsContextMut, value: Val) -> Result<()> {
         let core = &mut store.as_context_mut().0.core;
-        write_host_future(core, self.0, value)
+        write_host_future(core, self.0, self.1, value)
     }
 }
 
-pub(crate) fn write_host_future(core: &mut StoreCore, id: u32, value: Val) -> Result<()> {
+pub(crate) fn write_host_future(
+    core: &mut StoreCore,
+    id: u32,
+    serial: u64,
+    value: Val,
+) -> Result<()> {
     let comps = core.ext.components_mut();
-    let Some(s) = comps.a.shared.get_mut(id) else {
+    let Some(s) = comps.a.shared.get_mut(id).filter(|s| s.serial == serial) else {
         // The reader dropped its end: nobody wants the value.
         return Ok(());
     };

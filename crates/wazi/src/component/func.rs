@@ -255,7 +255,14 @@ pub(crate) fn call_lifted<R, O>(
     // On a trap the instance stays entered: it cannot be entered again. An
     // argument the host got wrong (an error, not a trap, before the callee
     // ran) leaves it usable.
-    core.ext.components_mut().free_task(task);
+    // Explicit threads the call started may outlive it: the last one to
+    // end frees the task then.
+    let comps = core.ext.components_mut();
+    if comps.tasks[task].threads > 0 {
+        comps.tasks[task].returned = true;
+    } else {
+        comps.free_task(task);
+    }
     let host_error =
         args_refused && r.as_ref().err().is_some_and(|e| e.downcast_ref::<Trap>().is_none());
     if r.is_ok() || host_error {

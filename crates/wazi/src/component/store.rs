@@ -63,6 +63,8 @@ pub(crate) struct Task {
     pub borrows: u32,
     /// Explicit threads of a synchronous call still running.
     pub threads: u32,
+    /// The synchronous call returned (its explicit threads run on).
+    pub returned: bool,
     /// The call's async state, for calls of `async` functions.
     pub a: Option<Box<super::concurrent::AsyncTask>>,
 }
