@@ -358,3 +358,74 @@ fn recursion_under_a_task_overflows_its_own_stack() {
     let err = call(wat, "run", &[]).unwrap_err();
     assert_eq!(err.downcast_ref::<wazi::Trap>(), Some(&wazi::Trap::StackOverflow), "{err:?}");
 }
+
+/// A task cancelled while held at the backpressure gate leaves nothing
+/// behind in its instance's thread table: a later thread built-in naming
+/// its old index traps instead of reaching a freed thread.
+#[test]
+fn cancelled_at_the_gate_leaves_no_stale_thread() {
+    let wat = r#"(component
+      (component $B
+        (core module $Mem (memory (export "mem") 1))
+        (core instance $mem (instantiate $Mem))
+        (canon backpressure.inc (core func $bp))
+        (canon thread.resume-later (core func $later))
+        (canon waitable-set.new (core func $new))
+        (core module $M
+          (import "" "bp" (func $bp))
+          (import "" "later" (func $later (param i32)))
+          (import "" "new" (func $new (result i32)))
+          (func (export "bp-on") (call $bp))
+          (func (export "slow") (result i32)
+            (i32.or (i32.const 2) (i32.shl (call $new) (i32.const 4))))
+          (func (export "slow-cb") (param i32 i32 i32) (result i32) unreachable)
+          (func (export "poke") (param i32) (call $later (local.get 0))))
+        (core instance $m (instantiate $M (with "" (instance
+          (export "bp" (func $bp)) (export "later" (func $later)) (export "new" (func $new))))))
+        (func (export "bp-on") (canon lift (core func $m "bp-on")))
+        (func (export "slow") async (canon lift (core func $m "slow") async (callback (core func $m "slow-cb"))))
+        (func (export "poke") (param "i" u32) (canon lift (core func $m "poke"))))
+      (component $A
+        (import "b" (instance $b
+          (export "bp-on" (func))
+          (export "slow" (func async))
+          (export "poke" (func (param "i" u32)))))
+        (core module $Mem (memory (export "mem") 1))
+        (core instance $mem (instantiate $Mem))
+        (canon lower (func $b "bp-on") (core func $bp-on))
+        (canon lower (func $b "slow") async (memory (core memory $mem "mem")) (core func $slow))
+        (canon lower (func $b "poke") (core func $poke))
+        (canon subtask.cancel (core func $cancel))
+        (canon task.return (result u32) (core func $ret))
+        (core module $M
+          (import "" "bp-on" (func $bp-on))
+          (import "" "slow" (func $slow (result i32)))
+          (import "" "poke" (func $poke (param i32)))
+          (import "" "cancel" (func $cancel (param i32) (result i32)))
+          (import "" "ret" (func $ret (param i32)))
+          (func (export "run")
+            (local $r i32) (local $s i32)
+            (call $bp-on)
+            ;; both held at the gate: STARTING
+            (local.set $r (call $slow))
+            (local.set $s (call $slow))
+            (if (i32.ne (i32.and (local.get $r) (i32.const 0xf)) (i32.const 0)) (then unreachable))
+            (if (i32.ne (i32.and (local.get $s) (i32.const 0xf)) (i32.const 0)) (then unreachable))
+            ;; cancelled before they started
+            (if (i32.ne (call $cancel (i32.shr_u (local.get $r) (i32.const 4))) (i32.const 3))
+              (then unreachable))
+            (if (i32.ne (call $cancel (i32.shr_u (local.get $s) (i32.const 4))) (i32.const 3))
+              (then unreachable))
+            ;; the first one's old index
+            (call $poke (i32.const 1))
+            (call $ret (i32.const 0))))
+        (core instance $m (instantiate $M (with "" (instance
+          (export "bp-on" (func $bp-on)) (export "slow" (func $slow)) (export "poke" (func $poke))
+          (export "cancel" (func $cancel)) (export "ret" (func $ret))))))
+        (func (export "run") async (result u32) (canon lift (core func $m "run") async)))
+      (instance $b (instantiate $B))
+      (instance $a (instantiate $A (with "b" (instance $b))))
+      (export "run" (func $a "run")))"#;
+    let err = call(wat, "run", &[]).unwrap_err();
+    assert!(format!("{err:?}").contains("wasm trap: cannot resume thread"), "{err:?}");
+}
