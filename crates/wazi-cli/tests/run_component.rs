@@ -385,6 +385,35 @@ fn wasi_0_3_commands() {
          stat: DescriptorType::RegularFile size 14\nmissing: Some(ErrorCode::NoEntry)\nunlink: Ok(())\n"
     );
     assert!(!dir.path().join("p3.txt").exists());
+    // Leaving the preopen through wasi:filesystem@0.3 fails as under
+    // wasmtime 48, and the decoy beside it (in a fresh directory) stays.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(tmp.path().join("outside.txt"), "decoy").unwrap();
+    std::fs::write(root.join("inside.txt"), "in").unwrap();
+    let arg = format!("{}::/data", root.display());
+    let out = wazi(&["run", "--dir", &arg, P3_CLI, "escape"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "open ../outside.txt: Some(ErrorCode::NotPermitted)\n\
+         open /etc/passwd: Some(ErrorCode::NotPermitted)\n\
+         open sub/../../outside.txt: Some(ErrorCode::NoEntry)\n\
+         symlink out: Ok(())\n\
+         open through link: Some(ErrorCode::NotPermitted)\n\
+         stat through link: Some(ErrorCode::NotPermitted)\n\
+         mkdir out: Err(ErrorCode::NotPermitted)\n\
+         rename out: Err(ErrorCode::NotPermitted)\n\
+         link out: Err(ErrorCode::NotPermitted)\n\
+         unlink out: Err(ErrorCode::NotPermitted)\n"
+    );
+    assert_eq!(std::fs::read_to_string(tmp.path().join("outside.txt")).unwrap(), "decoy");
+    let mut names: Vec<_> =
+        std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["outside.txt", "root"]);
+    assert_eq!(std::fs::read_to_string(root.join("inside.txt")).unwrap(), "in");
     // Without the 0.3 host (`-S p3=n`) the imports are missing.
     let out = wazi(&["run", "-S", "p3=n", P3_CLI, "hello"]);
     assert_eq!(out.status.code(), Some(1));

@@ -24,7 +24,10 @@
 //! - `fs`: in the first preopened directory, writes `p3.txt` through a
 //!   stream, appends to it, reads it back, lists the directory, stats the
 //!   file, opens a missing one (an error), removes the file; prints each
-//!   step.
+//!   step;
+//! - `escape`: tries to leave the first preopened directory (`..`, an
+//!   absolute path, a symlink pointing out, a hard link and a rename out)
+//!   and prints what each attempt gave.
 
 #![no_main]
 
@@ -122,6 +125,7 @@ impl wasip3::exports::cli::run::Guest for Cli {
                 print(format!("after 2020: {}\n", now.seconds > 1_577_836_800)).await;
             }
             Some("fs") => print(fs().await).await,
+            Some("escape") => print(escape().await).await,
             Some("race") => {
                 let read = async {
                     let (rx, done) = stdin::read_via_stream();
@@ -219,5 +223,33 @@ async fn fs() -> String {
     log.push_str(&format!("missing: {:?}\n", missing.err()));
     drop(file);
     log.push_str(&format!("unlink: {:?}\n", dir.unlink_file_at("p3.txt".into()).await));
+    log
+}
+
+async fn escape() -> String {
+    use wasip3::filesystem::preopens::get_directories;
+    use wasip3::filesystem::types::{DescriptorFlags, OpenFlags, PathFlags};
+    let mut log = String::new();
+    let dirs = get_directories();
+    let (dir, _) = dirs.first().expect("a preopened directory");
+    let read = DescriptorFlags::READ;
+    for path in ["../outside.txt", "/etc/passwd", "sub/../../outside.txt"] {
+        let r = dir.open_at(PathFlags::empty(), path.into(), OpenFlags::empty(), read).await;
+        log.push_str(&format!("open {path}: {:?}\n", r.err()));
+    }
+    let r = dir.symlink_at("../outside.txt".into(), "link".into()).await;
+    log.push_str(&format!("symlink out: {r:?}\n"));
+    let r = dir.open_at(PathFlags::SYMLINK_FOLLOW, "link".into(), OpenFlags::empty(), read).await;
+    log.push_str(&format!("open through link: {:?}\n", r.err()));
+    let r = dir.stat_at(PathFlags::SYMLINK_FOLLOW, "link".into()).await;
+    log.push_str(&format!("stat through link: {:?}\n", r.err()));
+    let r = dir.create_directory_at("../made".into()).await;
+    log.push_str(&format!("mkdir out: {r:?}\n"));
+    let r = dir.rename_at("inside.txt".into(), dir, "../moved.txt".into()).await;
+    log.push_str(&format!("rename out: {r:?}\n"));
+    let r = dir.link_at(PathFlags::empty(), "inside.txt".into(), dir, "../linked.txt".into()).await;
+    log.push_str(&format!("link out: {r:?}\n"));
+    let r = dir.unlink_file_at("../outside.txt".into()).await;
+    log.push_str(&format!("unlink out: {r:?}\n"));
     log
 }
