@@ -3059,47 +3059,39 @@ impl StreamAny {
     /// waits (other tasks run) and the source is asked again soon.
     pub fn from_host<T: 'static>(
         mut store: impl crate::AsContextMut<Data = T>,
-        mut source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<u8>>>
+        source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<u8>>>
         + Send
         + Sync
         + 'static,
     ) -> StreamAny {
-        let inner = store.as_context_mut().0;
-        // SAFETY: as in `pipe_to_host`.
-        let source = move |outer: *mut (), max: usize| {
-            source(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), max)
-        };
-        StreamAny(new_host_shared(
-            inner.core.ext.components_mut(),
-            false,
-            HostSide::Source(Box::new(source)),
-        ))
+        let comps = store.as_context_mut().0.core.ext.components_mut();
+        StreamAny(new_host_shared(comps, false, HostSide::Source(Box::new(erase(source)))))
     }
-}
 
-impl StreamAny {
     /// A new stream of values the host writes, for a guest to read: when
     /// the guest reads up to `max` elements, `source(max)` gives them (each
     /// of the stream's element type), `None` at the end, or none if it has
     /// none yet: then the read waits and the source is asked again soon.
     pub fn from_host_values<T: 'static>(
         mut store: impl crate::AsContextMut<Data = T>,
-        mut source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<Val>>>
+        source: impl FnMut(crate::StoreContextMut<'_, T>, usize) -> Result<Option<Vec<Val>>>
         + Send
         + Sync
         + 'static,
     ) -> StreamAny {
-        let inner = store.as_context_mut().0;
-        // SAFETY: as in `pipe_to_host`.
-        let source = move |outer: *mut (), max: usize| {
-            source(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), max)
-        };
-        StreamAny(new_host_shared(
-            inner.core.ext.components_mut(),
-            false,
-            HostSide::Values(Box::new(source)),
-        ))
+        let comps = store.as_context_mut().0.core.ext.components_mut();
+        StreamAny(new_host_shared(comps, false, HostSide::Values(Box::new(erase(source)))))
     }
+}
+
+/// A host callback over the store, as the engine calls it: with the
+/// `StoreInner<T>` of the store it was made for.
+fn erase<T: 'static, A, R>(
+    mut f: impl FnMut(crate::StoreContextMut<'_, T>, A) -> R,
+) -> impl FnMut(*mut (), A) -> R {
+    // SAFETY: the engine calls host callbacks of a store only with that
+    // store's `StoreInner<T>`.
+    move |outer, a| f(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), a)
 }
 
 /// The host's writable end of a future ([`FutureAny::from_host`]).
