@@ -440,3 +440,63 @@ pub(crate) fn run_func<T: 'static>(
 pub(crate) fn run_failed(e: anyhow::Error) -> anyhow::Error {
     if e.is::<crate::I32Exit>() { e } else { e.context("failed to invoke `run` function") }
 }
+
+/// Defines `wasi:cli`'s `exit` and the terminal interfaces at `version`:
+/// the same in WASI 0.2 and 0.3 but for the terminal resource types
+/// (`input` and `output` make one).
+pub(crate) fn add_exit_and_terminals_to_linker<T: 'static, In, Out>(
+    linker: &mut wazi::component::Linker<T>,
+    get: GetCtx<T>,
+    version: &str,
+    input: fn() -> In,
+    output: fn() -> Out,
+) -> Result<()>
+where
+    In: Send + Sync + 'static,
+    Out: Send + Sync + 'static,
+{
+    use crate::I32Exit;
+    use wazi::StoreContextMut;
+    {
+        let mut i = linker.instance(&format!("wasi:cli/exit@{version}"))?;
+        i.func_wrap("exit", |_: StoreContextMut<'_, T>, (status,): (Result<(), ()>,)| {
+            Err::<(), _>(anyhow::Error::new(I32Exit(if status.is_ok() { 0 } else { 1 })))
+        })?;
+        i.func_wrap("exit-with-code", |_: StoreContextMut<'_, T>, (code,): (u8,)| {
+            Err::<(), _>(anyhow::Error::new(I32Exit(code.into())))
+        })?;
+    }
+    table_resource::<T, In>(
+        &mut linker.instance(&format!("wasi:cli/terminal-input@{version}"))?,
+        "terminal-input",
+        get,
+    )?;
+    table_resource::<T, Out>(
+        &mut linker.instance(&format!("wasi:cli/terminal-output@{version}"))?,
+        "terminal-output",
+        get,
+    )?;
+    linker.instance(&format!("wasi:cli/terminal-stdin@{version}"))?.func_wrap(
+        "get-terminal-stdin",
+        move |mut s: StoreContextMut<'_, T>, (): ()| {
+            let ctx = get(s.data_mut());
+            let t = if ctx.stdin.is_terminal() { Some(ctx.table.push(input())?) } else { None };
+            Ok((t,))
+        },
+    )?;
+    for (iface, func, stderr) in [
+        ("terminal-stdout", "get-terminal-stdout", false),
+        ("terminal-stderr", "get-terminal-stderr", true),
+    ] {
+        linker.instance(&format!("wasi:cli/{iface}@{version}"))?.func_wrap(
+            func,
+            move |mut s: StoreContextMut<'_, T>, (): ()| {
+                let ctx = get(s.data_mut());
+                let tty = if stderr { ctx.stderr.is_terminal() } else { ctx.stdout.is_terminal() };
+                let t = if tty { Some(ctx.table.push(output())?) } else { None };
+                Ok((t,))
+            },
+        )?;
+    }
+    Ok(())
+}

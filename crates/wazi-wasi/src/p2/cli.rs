@@ -2,7 +2,6 @@
 
 use super::GetCtx;
 use super::io::{InputStream, OutputStream};
-use crate::I32Exit;
 use anyhow::Result;
 use wazi::StoreContextMut;
 use wazi::component::Linker;
@@ -54,47 +53,11 @@ pub(super) fn add_to_linker<T: 'static>(
             Ok((get(s.data_mut()).initial_cwd.clone(),))
         })?;
     }
-    {
-        let mut i = linker.instance(&format!("wasi:cli/exit@{v}"))?;
-        i.func_wrap("exit", |_: StoreContextMut<'_, T>, (status,): (Result<(), ()>,)| {
-            Err::<(), _>(anyhow::Error::new(I32Exit(if status.is_ok() { 0 } else { 1 })))
-        })?;
-        i.func_wrap("exit-with-code", |_: StoreContextMut<'_, T>, (code,): (u8,)| {
-            Err::<(), _>(anyhow::Error::new(I32Exit(code.into())))
-        })?;
-    }
-    super::table_resource::<T, TerminalInput>(
-        &mut linker.instance(&format!("wasi:cli/terminal-input@{v}"))?,
-        "terminal-input",
+    crate::ctx::add_exit_and_terminals_to_linker(
+        linker,
         get,
-    )?;
-    super::table_resource::<T, TerminalOutput>(
-        &mut linker.instance(&format!("wasi:cli/terminal-output@{v}"))?,
-        "terminal-output",
-        get,
-    )?;
-    linker.instance(&format!("wasi:cli/terminal-stdin@{v}"))?.func_wrap(
-        "get-terminal-stdin",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            let ctx = get(s.data_mut());
-            let t =
-                if ctx.stdin.is_terminal() { Some(ctx.table.push(TerminalInput)?) } else { None };
-            Ok((t,))
-        },
-    )?;
-    for (iface, func, stderr) in [
-        ("terminal-stdout", "get-terminal-stdout", false),
-        ("terminal-stderr", "get-terminal-stderr", true),
-    ] {
-        linker.instance(&format!("wasi:cli/{iface}@{v}"))?.func_wrap(
-            func,
-            move |mut s: StoreContextMut<'_, T>, (): ()| {
-                let ctx = get(s.data_mut());
-                let tty = if stderr { ctx.stderr.is_terminal() } else { ctx.stdout.is_terminal() };
-                let t = if tty { Some(ctx.table.push(TerminalOutput)?) } else { None };
-                Ok((t,))
-            },
-        )?;
-    }
-    Ok(())
+        v,
+        || TerminalInput,
+        || TerminalOutput,
+    )
 }

@@ -4,7 +4,6 @@
 
 use super::VERSION as V;
 use crate::GetCtx;
-use crate::I32Exit;
 use anyhow::{Result, bail};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,15 +36,6 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         })?;
         i.func_wrap("get-initial-cwd", move |mut s: StoreContextMut<'_, T>, (): ()| {
             Ok((get(s.data_mut()).initial_cwd.clone(),))
-        })?;
-    }
-    {
-        let mut i = linker.instance(&format!("wasi:cli/exit@{V}"))?;
-        i.func_wrap("exit", |_: StoreContextMut<'_, T>, (status,): (Result<(), ()>,)| {
-            Err::<(), _>(anyhow::Error::new(I32Exit(if status.is_ok() { 0 } else { 1 })))
-        })?;
-        i.func_wrap("exit-with-code", |_: StoreContextMut<'_, T>, (code,): (u8,)| {
-            Err::<(), _>(anyhow::Error::new(I32Exit(code.into())))
         })?;
     }
     // `stdout` and `stderr`: the host reads the guest's stream and writes
@@ -107,38 +97,11 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             Ok(())
         },
     )?;
-    crate::ctx::table_resource::<T, TerminalInput>(
-        &mut linker.instance(&format!("wasi:cli/terminal-input@{V}"))?,
-        "terminal-input",
+    crate::ctx::add_exit_and_terminals_to_linker(
+        linker,
         get,
-    )?;
-    crate::ctx::table_resource::<T, TerminalOutput>(
-        &mut linker.instance(&format!("wasi:cli/terminal-output@{V}"))?,
-        "terminal-output",
-        get,
-    )?;
-    linker.instance(&format!("wasi:cli/terminal-stdin@{V}"))?.func_wrap(
-        "get-terminal-stdin",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            let ctx = get(s.data_mut());
-            let t =
-                if ctx.stdin.is_terminal() { Some(ctx.table.push(TerminalInput)?) } else { None };
-            Ok((t,))
-        },
-    )?;
-    for (iface, func, stderr) in [
-        ("terminal-stdout", "get-terminal-stdout", false),
-        ("terminal-stderr", "get-terminal-stderr", true),
-    ] {
-        linker.instance(&format!("wasi:cli/{iface}@{V}"))?.func_wrap(
-            func,
-            move |mut s: StoreContextMut<'_, T>, (): ()| {
-                let ctx = get(s.data_mut());
-                let tty = if stderr { ctx.stderr.is_terminal() } else { ctx.stdout.is_terminal() };
-                let t = if tty { Some(ctx.table.push(TerminalOutput)?) } else { None };
-                Ok((t,))
-            },
-        )?;
-    }
-    Ok(())
+        V,
+        || TerminalInput,
+        || TerminalOutput,
+    )
 }

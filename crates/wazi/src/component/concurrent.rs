@@ -142,6 +142,23 @@ enum SubState {
     CancelledBeforeReturned = 4,
 }
 
+impl Subtask {
+    /// A subtask of a call from `site` with its core arguments `slots`.
+    fn new_obj(site: &Arc<LowerSite>, slots: &[u64], state: SubState) -> Obj {
+        Obj::Subtask(Subtask {
+            w: Waitable::new(site.opts.instance),
+            state,
+            callee: None,
+            lenders: Some(Vec::new()),
+            cancel_requested: false,
+            flat_results: Vec::new(),
+            site: site.clone(),
+            flat_args: slots[..site_core_params(site)].to_vec(),
+            in_table: false,
+        })
+    }
+}
+
 impl SubState {
     fn resolved(self) -> bool {
         !matches!(self, SubState::Starting | SubState::Started)
@@ -376,6 +393,29 @@ enum Next {
     None,
 }
 
+impl Thread {
+    fn new(
+        task: u32,
+        inst: InstanceId,
+        fiber: Option<u32>,
+        state: ThreadState,
+        next: Next,
+        phase: Phase,
+    ) -> Thread {
+        Thread {
+            task,
+            inst,
+            fiber,
+            state,
+            cancellable: false,
+            index: 0,
+            storage: [0; 2],
+            next,
+            phase,
+        }
+    }
+}
+
 struct Thread {
     task: u32,
     inst: InstanceId,
@@ -476,18 +516,8 @@ pub(crate) fn host_pending<T: 'static>(
     p: HostPending<T>,
 ) -> Result<()> {
     let caller = site.opts.instance;
-    let nargs = site_core_params(site);
-    let sub = core.ext.components_mut().a.objs.insert(Obj::Subtask(Subtask {
-        w: Waitable::new(caller),
-        state: SubState::Started,
-        callee: None,
-        lenders: Some(Vec::new()),
-        cancel_requested: false,
-        flat_results: Vec::new(),
-        site: site.clone(),
-        flat_args: slots[..nargs].to_vec(),
-        in_table: false,
-    }));
+    let sub =
+        core.ext.components_mut().a.objs.insert(Subtask::new_obj(site, slots, SubState::Started));
     let mut poll = p.poll;
     // SAFETY: the engine calls it with the `StoreInner<T>` of this store.
     let poll = move |outer: *mut ()| {
@@ -1019,39 +1049,20 @@ fn enter_and_call(core: &mut StoreCore, t: ThreadId) -> Result<Option<FiberRun>>
     comps.atask(task).state = TaskState::Started;
     let args = on_start(core, task)?;
     let fused = core.ext.components_mut().atask(task).caller_inst.is_some();
-    let flat = lower_args(core, &f, fused, task as usize, &args)?;
+    let flat = super::func::lower_args(
+        core,
+        &f,
+        fused,
+        task as usize,
+        |cx, dest| super::func::lower_params(cx, &f.ty, &args, dest),
+        &mut false,
+    )?;
     let fiber = core.ext.components_mut().thread(t).fiber.expect("async tasks run on fibers");
     core.ext.components_mut().thread(t).phase = Phase::Entry;
     let n = nresults(core, t, Phase::Entry);
     // SAFETY: the flat arguments match the lifted core function's type
     // (validation checked it against the lifted type and options).
     Ok(Some(unsafe { core.fiber_call(fiber, f.core, &flat, n)? }))
-}
-
-/// Lowers `args` into the callee of `f` (`canon lift`'s parameters).
-fn lower_args(
-    core: &mut StoreCore,
-    f: &LiftedFunc,
-    fused: bool,
-    task: usize,
-    args: &[Val],
-) -> Result<Vec<u64>> {
-    let mut flat = Vec::with_capacity(f.ty.params_abi.flat.min(17) as usize);
-    let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
-    cx.task = Some(task);
-    if f.ty.params_spill() {
-        let a = f.ty.params_abi;
-        let ptr = cx.realloc(0, 0, a.align, a.size, What::List)?;
-        flat.push(ptr as u64);
-        for (((_, t), v), off) in f.ty.params.iter().zip(args).zip(f.ty.param_offsets.iter()) {
-            values::store(&mut cx, t, v, ptr + off)?;
-        }
-    } else {
-        for ((_, t), v) in f.ty.params.iter().zip(args) {
-            values::lower_flat(&mut cx, t, v, &mut flat)?;
-        }
-    }
-    Ok(flat)
 }
 
 /// What a run of thread `t`'s fiber ended with.
@@ -1069,32 +1080,11 @@ fn finished_run(core: &mut StoreCore, t: ThreadId, run: FiberRun) -> Result<()> 
     if !f.opts.async_ {
         // A synchronous lift of an `async` function returns its value.
         let fused = comps.atask(task).caller_inst.is_some();
-        let value = {
-            let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
-            if f.ty.result_spills() {
-                let ptr = results[0] as u32;
-                let a = f.ty.result_abi;
-                cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
-                super::func::lift_result(&mut cx, &f.ty, super::func::ResultSrc::Memory(ptr))?
-            } else {
-                super::func::lift_result(&mut cx, &f.ty, super::func::ResultSrc::Flat(&results))?
-            }
-        };
+        let value = super::func::lift_results(core, &f, fused, &results, |cx, src| {
+            super::func::lift_result(cx, &f.ty, src)
+        })?;
         task_return(core, task, value)?;
-        if let Some(post) = f.opts.post_return {
-            let inst = f.opts.instance as usize;
-            core.ext.components_mut().instances[inst].may_leave = false;
-            // SAFETY: `post-return` takes the core results.
-            let r = unsafe {
-                core.invoke(
-                    post,
-                    &mut |s| s[..results.len()].copy_from_slice(&results),
-                    &mut |_| {},
-                )
-            };
-            core.ext.components_mut().instances[inst].may_leave = true;
-            r?;
-        }
+        super::func::post_return(core, &f, &results)?;
     }
     exit_thread(core, t, true)
 }
@@ -1328,17 +1318,14 @@ fn start_task(
     let inst = f.opts.instance;
     let fiber = core.fiber_new()?;
     let comps = core.ext.components_mut();
-    let t = comps.a.threads.insert(Thread {
+    let t = comps.a.threads.insert(Thread::new(
         task,
         inst,
-        fiber: Some(fiber),
-        state: ThreadState::Suspended,
-        cancellable: false,
-        index: 0,
-        storage: [0; 2],
-        next: Next::Start,
-        phase: Phase::Entry,
-    });
+        Some(fiber),
+        ThreadState::Suspended,
+        Next::Start,
+        Phase::Entry,
+    ));
     register(comps, inst, t);
     comps.tasks[task as usize].a = Some(Box::new(AsyncTask {
         func: f.clone(),
@@ -1386,18 +1373,8 @@ pub(crate) fn lower_call(
         // A synchronous call of an `async` function may block.
         check_blocking(core)?;
     }
-    let nargs = site_core_params(site);
-    let sub = core.ext.components_mut().a.objs.insert(Obj::Subtask(Subtask {
-        w: Waitable::new(caller),
-        state: SubState::Starting,
-        callee: None,
-        lenders: Some(Vec::new()),
-        cancel_requested: false,
-        flat_results: Vec::new(),
-        site: site.clone(),
-        flat_args: slots[..nargs].to_vec(),
-        in_table: false,
-    }));
+    let sub =
+        core.ext.components_mut().a.objs.insert(Subtask::new_obj(site, slots, SubState::Starting));
     if f.ty.async_ {
         let task = start_task(core, f, Some(caller), CallerSide::Guest(sub))?;
         if let Obj::Subtask(s) = core.ext.components_mut().obj(sub) {
@@ -1916,17 +1893,14 @@ fn run_builtin(
             }
             let fiber = core.fiber_new()?;
             let comps = core.ext.components_mut();
-            let t = comps.a.threads.insert(Thread {
+            let t = comps.a.threads.insert(Thread::new(
                 task,
                 inst,
-                fiber: Some(fiber),
-                state: ThreadState::Suspended,
-                cancellable: false,
-                index: 0,
-                storage: [0; 2],
-                next: Next::Explicit { func, arg: slots[1] },
-                phase: Phase::Explicit,
-            });
+                Some(fiber),
+                ThreadState::Suspended,
+                Next::Explicit { func, arg: slots[1] },
+                Phase::Explicit,
+            ));
             let index = register(comps, inst, t);
             if let Some(a) = comps.tasks[task as usize].a.as_mut() {
                 a.threads.push(t);
@@ -2964,17 +2938,14 @@ pub(crate) fn enter_sync(
     inst: InstanceId,
 ) -> (ThreadId, Option<ThreadId>) {
     let comps = core.ext.components_mut();
-    let t = comps.a.threads.insert(Thread {
-        task: task as u32,
+    let t = comps.a.threads.insert(Thread::new(
+        task as u32,
         inst,
-        fiber: None,
-        state: ThreadState::Running,
-        cancellable: false,
-        index: 0,
-        storage: [0; 2],
-        next: Next::None,
-        phase: Phase::Entry,
-    });
+        None,
+        ThreadState::Running,
+        Next::None,
+        Phase::Entry,
+    ));
     register(comps, inst, t);
     (t, comps.a.current.replace(t))
 }

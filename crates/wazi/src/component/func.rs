@@ -307,23 +307,7 @@ fn run_lifted<R, O>(
     deliver: impl FnOnce(&mut StoreCore, R) -> Result<O>,
     args_refused: &mut bool,
 ) -> Result<O> {
-    let mut flat = Vec::with_capacity(16);
-    {
-        let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
-        cx.task = Some(task);
-        let r = if f.ty.params_spill() {
-            let a = f.ty.params_abi;
-            let ptr = cx.realloc(0, 0, a.align, a.size, What::List)?;
-            flat.push(ptr as u64);
-            write_args(&mut cx, ArgDest::Memory(ptr))
-        } else {
-            write_args(&mut cx, ArgDest::Flat(&mut flat))
-        };
-        if r.is_err() {
-            *args_refused = true;
-        }
-        r?;
-    }
+    let flat = lower_args(core, f, fused, task, write_args, args_refused)?;
     let nresults = (f.ty.result_spills() || f.ty.result_abi.flat > 0) as usize;
     let mut results = [0u64; 1];
     // SAFETY: `core` is the core of a live store (every caller reaches it
@@ -334,36 +318,78 @@ fn run_lifted<R, O>(
             results[..nresults].copy_from_slice(&s[..nresults])
         })?;
     }
-    let value = {
-        let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
-        if f.ty.result_spills() {
-            let ptr = results[0] as u32;
-            let a = f.ty.result_abi;
-            cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
-            lift(&mut cx, ResultSrc::Memory(ptr))?
-        } else {
-            lift(&mut cx, ResultSrc::Flat(&results[..nresults]))?
-        }
-    };
+    let results = &results[..nresults];
+    let value = lift_results(core, f, fused, results, lift)?;
     if core.ext.components_mut().tasks[task].borrows > 0 {
         bail!("borrow handles still remain at the end of the call");
     }
     let out = deliver(core, value)?;
-    if let Some(post) = f.opts.post_return {
-        let inst = f.opts.instance as usize;
-        core.ext.components_mut().instances[inst].may_leave = false;
-        // SAFETY: as above; `post-return` takes the core results.
-        let r = unsafe {
-            core.invoke(
-                post,
-                &mut |s| s[..nresults].copy_from_slice(&results[..nresults]),
-                &mut |_| {},
-            )
-        };
-        core.ext.components_mut().instances[inst].may_leave = true;
-        r?;
-    }
+    post_return(core, f, results)?;
     Ok(out)
+}
+
+/// Lowers the arguments of a call of lifted `f` (task `task`) into its
+/// instance: flat, or through memory its `realloc` gives when they spill.
+/// `args_refused` tells a failure of `write_args` (the caller's values)
+/// from one of the callee.
+pub(crate) fn lower_args(
+    core: &mut StoreCore,
+    f: &LiftedFunc,
+    fused: bool,
+    task: usize,
+    write_args: impl FnOnce(&mut Cx<'_>, ArgDest<'_>) -> Result<()>,
+    args_refused: &mut bool,
+) -> Result<Vec<u64>> {
+    let mut flat = Vec::with_capacity(16);
+    let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+    cx.task = Some(task);
+    let r = if f.ty.params_spill() {
+        let a = f.ty.params_abi;
+        let ptr = cx.realloc(0, 0, a.align, a.size, What::List)?;
+        flat.push(ptr as u64);
+        write_args(&mut cx, ArgDest::Memory(ptr))
+    } else {
+        write_args(&mut cx, ArgDest::Flat(&mut flat))
+    };
+    if r.is_err() {
+        *args_refused = true;
+    }
+    r.map(|()| flat)
+}
+
+/// Lifts the result of lifted `f` from its core `results` (a pointer to it
+/// when it spills).
+pub(crate) fn lift_results<R>(
+    core: &mut StoreCore,
+    f: &LiftedFunc,
+    fused: bool,
+    results: &[u64],
+    lift: impl FnOnce(&mut Cx<'_>, ResultSrc<'_>) -> Result<R>,
+) -> Result<R> {
+    let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+    if f.ty.result_spills() {
+        let ptr = results[0] as u32;
+        let a = f.ty.result_abi;
+        cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+        lift(&mut cx, ResultSrc::Memory(ptr))
+    } else {
+        lift(&mut cx, ResultSrc::Flat(results))
+    }
+}
+
+/// Runs `f`'s `post-return`, if any, with its core `results`; the instance
+/// may not be left meanwhile.
+pub(crate) fn post_return(core: &mut StoreCore, f: &LiftedFunc, results: &[u64]) -> Result<()> {
+    let Some(post) = f.opts.post_return else { return Ok(()) };
+    let inst = f.opts.instance as usize;
+    core.ext.components_mut().instances[inst].may_leave = false;
+    // SAFETY: `core` is the core of a live store; `post-return` takes the
+    // core results (validated).
+    let r = unsafe {
+        core.invoke(post, &mut |s| s[..results.len()].copy_from_slice(results), &mut |_| {})
+    };
+    core.ext.components_mut().instances[inst].may_leave = true;
+    r
 }
 
 /// A lowered import calling a lifted function of another component.
