@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER};
+use test_programs_artifacts::{P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER, P3_HTTP_SERVICE};
 
 mod support;
 use support::{PythonServer, pattern_checksum};
@@ -727,4 +727,120 @@ fn serve_runs_at_most_max_instances_at_once() {
     let _ = waiting.read_to_end(&mut raw);
     let r = parse_response(&raw);
     assert_eq!((r.status, r.text().as_str()), (200, "Hello, World!\n"));
+}
+
+/// The WASI 0.3 service (`wasi:http/handler@0.3`), with `-S cli` (a Rust
+/// program imports `wasi:cli/environment@0.2`, under wasmtime 48 too).
+fn service(extra: &[&str]) -> Server {
+    let mut args = vec!["-S", "cli"];
+    args.extend_from_slice(extra);
+    args.push(P3_HTTP_SERVICE);
+    Server::start(&args)
+}
+
+#[test]
+fn serve_answers_with_wasi_0_3_services() {
+    // Each answer here is what wasmtime 48 serve gives the same request
+    // (checked side by side), but for `/echo`'s length: wasmtime passes
+    // the request's `content-length` on, wazi sends the body chunked.
+    let server = service(&[]);
+    let r = server.get("/hello");
+    assert_eq!((r.status, r.text().as_str()), (200, "Hello from a WASI 0.3 service!\n"));
+    assert_eq!(r.header("x-wazi"), Some("p3"));
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    let r = server.get("/nowhere");
+    assert_eq!((r.status, r.text().as_str()), (404, "not found: /nowhere\n"));
+    // Written by a guest task after `handle` returned, then trailers.
+    let r = server.get("/stream?300");
+    assert!(r.complete, "{r:?}");
+    assert_eq!(r.body.len(), 300_000);
+    assert!(
+        r.body.chunks(1000).enumerate().all(|(i, c)| c.iter().all(|&b| b == b'a' + (i % 26) as u8))
+    );
+    // The guest reads the whole request body, then answers.
+    let r = request(server.addr, "POST", "/upper", &[], Some(b"make me loud"));
+    assert_eq!((r.status, r.text().as_str()), (200, "MAKE ME LOUD"));
+    assert_eq!(r.header("content-length"), Some("12"));
+    // The request's own stream handed back as the response's.
+    let data: Vec<u8> = (0..1_500_000u32).map(|i| (i % 249) as u8).collect();
+    let r = request(server.addr, "POST", "/echo", &[], Some(&data));
+    assert_eq!(r.status, 200);
+    assert!(r.complete && r.body == data, "{} of {} bytes", r.body.len(), data.len());
+    let r =
+        request(server.addr, "GET", "/headers", &[("x-one", "1"), ("connection", "close")], None);
+    assert_eq!(r.text(), "x-one: 1\n");
+    let r = server.get("/sleep?20");
+    assert_eq!(r.text(), "slept\n");
+    // An error code and a trap get the error page; the server goes on.
+    let r = server.get("/denied");
+    assert_eq!((r.status, r.text().as_str()), (500, ERROR_PAGE));
+    let err = server.wait_for(&server.stderr, "HttpRequestDenied");
+    assert!(err.contains("error: ErrorCode::HttpRequestDenied"), "{err}");
+    let r = server.get("/trap");
+    assert_eq!((r.status, r.text().as_str()), (500, ERROR_PAGE));
+    let err = server.wait_for(&server.stderr, "wasm trap");
+    assert!(err.contains("the guest traps") && err.contains("worker trapped or panicked"), "{err}");
+    assert_eq!(server.get("/hello").status, 200);
+}
+
+#[test]
+fn wasi_0_3_services_send_requests_with_the_client() {
+    let py = PythonServer::start();
+    let host = py.base.trim_start_matches("http://");
+    let server = service(&[]);
+    let sum = |s: &str| s.bytes().map(u64::from).sum::<u64>();
+    let r = server.get(&format!("/fetch?{host}/status/201"));
+    let body = "status 201\n";
+    assert_eq!(
+        r.text(),
+        format!("fetched 201, 11 bytes, sum {}, trailers none\n{body}", sum(body))
+    );
+    // A chunked body with a trailer, through the guest's stream and future.
+    let n = 200_000;
+    let total: u64 = (0..n).map(|i| (i % 251) as u64).sum();
+    let r = server.get(&format!("/fetch?{host}/chunked?n={n}"));
+    assert_eq!(
+        r.text(),
+        format!(
+            "fetched 200, {n} bytes, sum {total}, trailers x-checksum={}\n",
+            pattern_checksum(n)
+        )
+    );
+    // The service calling itself.
+    let r = server.get(&format!("/fetch?{}/hello", server.addr));
+    let hello = "Hello from a WASI 0.3 service!\n";
+    assert_eq!(
+        r.text(),
+        format!("fetched 200, 31 bytes, sum {}, trailers none\n{hello}", sum(hello))
+    );
+    // Nobody listening: the guest gets `connection-refused` and returns it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let r = server.get(&format!("/fetch?{closed}/"));
+    assert_eq!(r.status, 500);
+    let err = server.wait_for(&server.stderr, "ConnectionRefused");
+    assert!(err.contains("error: ErrorCode::ConnectionRefused"), "{err}");
+}
+
+#[test]
+fn wasi_0_3_services_serve_concurrent_requests() {
+    let server = service(&[]);
+    let addr = server.addr;
+    let handles: Vec<_> = (0..24)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let path = match i % 3 {
+                    0 => "/sleep?30".to_string(),
+                    1 => "/stream?50".to_string(),
+                    _ => "/hello".to_string(),
+                };
+                let r = request(addr, "GET", &path, &[], None);
+                (i, r.status, r.complete, r.body.len())
+            })
+        })
+        .collect();
+    for h in handles {
+        let (i, status, complete, len) = h.join().unwrap();
+        let want = [6, 50_000, 31][i % 3];
+        assert_eq!((status, complete, len), (200, true, want), "request {i}");
+    }
 }

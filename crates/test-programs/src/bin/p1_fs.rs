@@ -4,7 +4,13 @@
 use test_programs::{create, preopen, read, show, show_value, write_all};
 use wasi::*;
 
-fn open(dir: Fd, path: &str, oflags: Oflags, rights: Rights, fdflags: Fdflags) -> Result<Fd, Errno> {
+fn open(
+    dir: Fd,
+    path: &str,
+    oflags: Oflags,
+    rights: Rights,
+    fdflags: Fdflags,
+) -> Result<Fd, Errno> {
     // SAFETY: a plain WASI 0.1 call.
     unsafe { path_open(dir, 0, path, oflags, rights, 0, fdflags) }
 }
@@ -32,7 +38,10 @@ unsafe fn run(dir: Fd) {
         show_value("seek cur before start", fd_seek(f, -100, WHENCE_CUR));
         let mut buf = [0u8; 4];
         let iov = Iovec { buf: buf.as_mut_ptr(), buf_len: 4 };
-        show_value("pread 4 at 7", fd_pread(f, &[iov], 7).map(|n| String::from_utf8_lossy(&buf[..n]).into_owned()));
+        show_value(
+            "pread 4 at 7",
+            fd_pread(f, &[iov], 7).map(|n| String::from_utf8_lossy(&buf[..n]).into_owned()),
+        );
         let data = b"HELLO";
         let ciov = Ciovec { buf: data.as_ptr(), buf_len: 5 };
         show_value("pwrite 5 at 0", fd_pwrite(f, &[ciov], 0));
@@ -46,10 +55,16 @@ unsafe fn run(dir: Fd) {
         show("set size 10", fd_filestat_set_size(f, 10));
         show_value("seek set 0", fd_seek(f, 0, WHENCE_SET));
         show_value("zero-filled", read(f, 100));
-        show("set times", fd_filestat_set_times(f, 1_000_000_000, 2_000_000_000, FSTFLAGS_ATIM | FSTFLAGS_MTIM));
+        show(
+            "set times",
+            fd_filestat_set_times(f, 1_000_000_000, 2_000_000_000, FSTFLAGS_ATIM | FSTFLAGS_MTIM),
+        );
         let st = fd_filestat_get(f).unwrap();
         println!("times: atim {} mtim {}", st.atim, st.mtim);
-        show("set times both ways", fd_filestat_set_times(f, 1, 1, FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW));
+        show(
+            "set times both ways",
+            fd_filestat_set_times(f, 1, 1, FSTFLAGS_ATIM | FSTFLAGS_ATIM_NOW),
+        );
         show("advise", fd_advise(f, 0, 10, ADVICE_SEQUENTIAL));
         show("allocate", fd_allocate(f, 0, 100));
         show("datasync", fd_datasync(f));
@@ -62,7 +77,10 @@ unsafe fn run(dir: Fd) {
             fdstat.fs_rights_base & RIGHTS_FD_READ != 0,
             fdstat.fs_rights_base & RIGHTS_FD_WRITE != 0
         );
-        show("set flags append|nonblock", fd_fdstat_set_flags(f, FDFLAGS_APPEND | FDFLAGS_NONBLOCK));
+        show(
+            "set flags append|nonblock",
+            fd_fdstat_set_flags(f, FDFLAGS_APPEND | FDFLAGS_NONBLOCK),
+        );
         println!("flags now {}", fd_fdstat_get(f).unwrap().fs_flags);
         show("set flags sync", fd_fdstat_set_flags(f, FDFLAGS_SYNC));
         write_all(f, b"!!");
@@ -74,9 +92,18 @@ unsafe fn run(dir: Fd) {
 
         // Opening: flags and errors.
         show("open missing", open(dir, "missing.txt", 0, RW, 0).map(|_| ()));
-        show("open excl existing", open(dir, "a.txt", OFLAGS_CREAT | OFLAGS_EXCL, RW, 0).map(|_| ()));
-        show("open file as directory", open(dir, "a.txt", OFLAGS_DIRECTORY, RIGHTS_FD_READ, 0).map(|_| ()));
-        show("open dir with creat|directory", open(dir, "d", OFLAGS_CREAT | OFLAGS_DIRECTORY, 0, 0).map(|_| ()));
+        show(
+            "open excl existing",
+            open(dir, "a.txt", OFLAGS_CREAT | OFLAGS_EXCL, RW, 0).map(|_| ()),
+        );
+        show(
+            "open file as directory",
+            open(dir, "a.txt", OFLAGS_DIRECTORY, RIGHTS_FD_READ, 0).map(|_| ()),
+        );
+        show(
+            "open dir with creat|directory",
+            open(dir, "d", OFLAGS_CREAT | OFLAGS_DIRECTORY, 0, 0).map(|_| ()),
+        );
         show("open under a file", open(dir, "a.txt/x", 0, RIGHTS_FD_READ, 0).map(|_| ()));
         show("open sync", open(dir, "a.txt", 0, RW, FDFLAGS_SYNC).map(|_| ()));
         let long = "x".repeat(300);
@@ -125,14 +152,25 @@ unsafe fn run(dir: Fd) {
         // Links, renames, metadata.
         show("hard link", path_link(dir, 0, "a.txt", dir, "b.txt"));
         show("hard link existing", path_link(dir, 0, "a.txt", dir, "b.txt"));
-        show("hard link follow flag", path_link(dir, LOOKUPFLAGS_SYMLINK_FOLLOW, "a.txt", dir, "c.txt"));
+        show(
+            "hard link follow flag",
+            path_link(dir, LOOKUPFLAGS_SYMLINK_FOLLOW, "a.txt", dir, "c.txt"),
+        );
         let st = path_filestat_get(dir, 0, "a.txt").unwrap();
         println!("a.txt nlink {} type {}", st.nlink, st.filetype.name());
         show("symlink", path_symlink("a.txt", dir, "link"));
         show("symlink existing", path_symlink("a.txt", dir, "link"));
         let mut buf = [0u8; 64];
-        show_value("readlink", path_readlink(dir, "link", buf.as_mut_ptr(), 64).map(|n| String::from_utf8_lossy(&buf[..n]).into_owned()));
-        show_value("readlink short buffer", path_readlink(dir, "link", buf.as_mut_ptr(), 3).map(|n| String::from_utf8_lossy(&buf[..n]).into_owned()));
+        show_value(
+            "readlink",
+            path_readlink(dir, "link", buf.as_mut_ptr(), 64)
+                .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned()),
+        );
+        show_value(
+            "readlink short buffer",
+            path_readlink(dir, "link", buf.as_mut_ptr(), 3)
+                .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned()),
+        );
         show("readlink of a file", path_readlink(dir, "a.txt", buf.as_mut_ptr(), 64).map(|_| ()));
         let st = path_filestat_get(dir, 0, "link").unwrap();
         println!("link nofollow type {}", st.filetype.name());
@@ -140,10 +178,23 @@ unsafe fn run(dir: Fd) {
         println!("link follow type {} size {}", st.filetype.name(), st.size);
         show("open link nofollow", open(dir, "link", 0, RIGHTS_FD_READ, 0).map(|_| ()));
         show("stat missing", path_filestat_get(dir, 0, "missing").map(|_| ()));
-        show("path set times", path_filestat_set_times(dir, 0, "a.txt", 5_000_000_000, 6_000_000_000, FSTFLAGS_ATIM | FSTFLAGS_MTIM));
+        show(
+            "path set times",
+            path_filestat_set_times(
+                dir,
+                0,
+                "a.txt",
+                5_000_000_000,
+                6_000_000_000,
+                FSTFLAGS_ATIM | FSTFLAGS_MTIM,
+            ),
+        );
         let st = path_filestat_get(dir, 0, "a.txt").unwrap();
         println!("path times: atim {} mtim {}", st.atim, st.mtim);
-        show("path set times now", path_filestat_set_times(dir, 0, "a.txt", 0, 0, FSTFLAGS_MTIM_NOW));
+        show(
+            "path set times now",
+            path_filestat_set_times(dir, 0, "a.txt", 0, 0, FSTFLAGS_MTIM_NOW),
+        );
         show("symlink loop a", path_symlink("loop_b", dir, "loop_a"));
         show("symlink loop b", path_symlink("loop_a", dir, "loop_b"));
         show("open loop follow", {

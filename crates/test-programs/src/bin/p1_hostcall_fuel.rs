@@ -54,22 +54,37 @@ fn main() {
         .unwrap()
     };
     let big = vec![7u8; 2000];
-    let empty: Vec<wasi::Ciovec> = (0..200).map(|_| wasi::Ciovec { buf: big.as_ptr(), buf_len: 0 }).collect();
+    let empty: Vec<wasi::Ciovec> =
+        (0..200).map(|_| wasi::Ciovec { buf: big.as_ptr(), buf_len: 0 }).collect();
     show("write 200 empty buffers", unsafe { wasi::fd_write(fd, &empty) });
-    show("write 2000 bytes", unsafe { wasi::fd_write(fd, &[wasi::Ciovec { buf: big.as_ptr(), buf_len: 2000 }]) });
+    show("write 2000 bytes", unsafe {
+        wasi::fd_write(fd, &[wasi::Ciovec { buf: big.as_ptr(), buf_len: 2000 }])
+    });
     for i in 0..4 {
         show(&format!("write 500 bytes ({i})"), unsafe {
             wasi::fd_write(fd, &[wasi::Ciovec { buf: big.as_ptr(), buf_len: 500 }])
         });
     }
-    show("pwrite 2000 bytes", unsafe { wasi::fd_pwrite(fd, &[wasi::Ciovec { buf: big.as_ptr(), buf_len: 2000 }], 0) });
-    show("pwrite 900 bytes", unsafe { wasi::fd_pwrite(fd, &[wasi::Ciovec { buf: big.as_ptr(), buf_len: 900 }], 0) });
+    show("pwrite 2000 bytes", unsafe {
+        wasi::fd_pwrite(fd, &[wasi::Ciovec { buf: big.as_ptr(), buf_len: 2000 }], 0)
+    });
+    show("pwrite 900 bytes", unsafe {
+        wasi::fd_pwrite(fd, &[wasi::Ciovec { buf: big.as_ptr(), buf_len: 900 }], 0)
+    });
     let mut buf = vec![0u8; 2000];
-    show("pread into 2000 bytes", unsafe { wasi::fd_pread(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 2000 }], 0) });
-    show("pread into 900 bytes", unsafe { wasi::fd_pread(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 900 }], 0) });
+    show("pread into 2000 bytes", unsafe {
+        wasi::fd_pread(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 2000 }], 0)
+    });
+    show("pread into 900 bytes", unsafe {
+        wasi::fd_pread(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 900 }], 0)
+    });
     show("seek to 0", unsafe { wasi::fd_seek(fd, 0, wasi::WHENCE_SET) });
-    show("read into 2000 bytes", unsafe { wasi::fd_read(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 2000 }]) });
-    show("read into 900 bytes", unsafe { wasi::fd_read(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 900 }]) });
+    show("read into 2000 bytes", unsafe {
+        wasi::fd_read(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 2000 }])
+    });
+    show("read into 900 bytes", unsafe {
+        wasi::fd_read(fd, &[wasi::Iovec { buf: buf.as_mut_ptr(), buf_len: 900 }])
+    });
     show("close", unsafe { wasi::fd_close(fd) });
     show("unlink", unsafe { wasi::path_unlink_file(dir, "data") });
 }

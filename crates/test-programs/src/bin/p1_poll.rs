@@ -54,17 +54,27 @@ fn main() {
     println!("sleep 20ms: {r:?} waited enough: {}", start.elapsed().as_millis() >= 19);
     let now = unsafe { clock_time_get(CLOCKID_MONOTONIC, 1) }.unwrap();
     let start = Instant::now();
-    let r = poll(&[clock(CLOCKID_MONOTONIC, now + 20_000_000, true, 8), clock(CLOCKID_MONOTONIC, 60_000_000_000, false, 9)]);
+    let r = poll(&[
+        clock(CLOCKID_MONOTONIC, now + 20_000_000, true, 8),
+        clock(CLOCKID_MONOTONIC, 60_000_000_000, false, 9),
+    ]);
     println!("absolute monotonic: {r:?} waited enough: {}", start.elapsed().as_millis() >= 15);
     let now = unsafe { clock_time_get(CLOCKID_REALTIME, 1) }.unwrap();
     let r = poll(&[clock(CLOCKID_REALTIME, now + 10_000_000, true, 10)]);
     println!("absolute realtime: {r:?}");
-    let r = poll(&[clock(CLOCKID_REALTIME, now - 1, true, 11), clock(CLOCKID_MONOTONIC, 0, false, 12)]);
+    let r =
+        poll(&[clock(CLOCKID_REALTIME, now - 1, true, 11), clock(CLOCKID_MONOTONIC, 0, false, 12)]);
     println!("past deadline and zero timeout: {r:?}");
-    println!("process cputime clock: {:?}", poll(&[clock(CLOCKID_PROCESS_CPUTIME_ID, 1, false, 1)]).map_err(|e| e.name()));
+    println!(
+        "process cputime clock: {:?}",
+        poll(&[clock(CLOCKID_PROCESS_CPUTIME_ID, 1, false, 1)]).map_err(|e| e.name())
+    );
     println!("no subscriptions: {:?}", poll(&[]).map_err(|e| e.name()));
     println!("bad fd: {:?}", poll(&[fd_sub(EVENTTYPE_FD_READ, 99, 1)]).map_err(|e| e.name()));
-    let r = poll(&[fd_sub(EVENTTYPE_FD_WRITE, 1, 20), clock(CLOCKID_MONOTONIC, 5_000_000_000, false, 21)]);
+    let r = poll(&[
+        fd_sub(EVENTTYPE_FD_WRITE, 1, 20),
+        clock(CLOCKID_MONOTONIC, 5_000_000_000, false, 21),
+    ]);
     println!("stdout writable: {r:?}");
     let dir = preopen("scratch");
     let f = create(dir, "data.txt");
@@ -78,7 +88,10 @@ fn main() {
     show("directory as poll fd", poll(&[fd_sub(EVENTTYPE_FD_READ, dir, 33)]).map(|_| ()));
     // Standard input: the host writes a line after a pause.
     let start = Instant::now();
-    let r = poll(&[fd_sub(EVENTTYPE_FD_READ, 0, 40), clock(CLOCKID_MONOTONIC, 10_000_000_000, false, 41)]);
+    let r = poll(&[
+        fd_sub(EVENTTYPE_FD_READ, 0, 40),
+        clock(CLOCKID_MONOTONIC, 10_000_000_000, false, 41),
+    ]);
     println!("stdin became readable: {r:?} before the timer: {}", start.elapsed().as_secs() < 9);
     let line = test_programs::read(0, 100).unwrap();
     println!("stdin said {:?}", String::from_utf8(line).unwrap());

@@ -8,9 +8,18 @@ fn main() {
     unsafe {
         let f = path_open(dir, 0, "data.txt", 0, RIGHTS_FD_READ, 0, 0).unwrap();
         show_value("read", read(f, 100).map(|b| String::from_utf8(b).unwrap()));
-        show("open for writing", path_open(dir, 0, "data.txt", 0, RIGHTS_FD_WRITE, 0, 0).map(|_| ()));
-        show("create", path_open(dir, 0, "new.txt", OFLAGS_CREAT, RIGHTS_FD_READ, 0, 0).map(|_| ()));
-        show("truncate", path_open(dir, 0, "data.txt", OFLAGS_TRUNC, RIGHTS_FD_READ, 0, 0).map(|_| ()));
+        show(
+            "open for writing",
+            path_open(dir, 0, "data.txt", 0, RIGHTS_FD_WRITE, 0, 0).map(|_| ()),
+        );
+        show(
+            "create",
+            path_open(dir, 0, "new.txt", OFLAGS_CREAT, RIGHTS_FD_READ, 0, 0).map(|_| ()),
+        );
+        show(
+            "truncate",
+            path_open(dir, 0, "data.txt", OFLAGS_TRUNC, RIGHTS_FD_READ, 0, 0).map(|_| ()),
+        );
         show("mkdir", path_create_directory(dir, "d"));
         show("unlink", path_unlink_file(dir, "data.txt"));
         show("rmdir", path_remove_directory(dir, "sub"));
@@ -26,6 +35,9 @@ fn main() {
             fd_readdir(dir, buf.as_mut_ptr(), 256, 0).map(|n| n > 0)
         });
         let sub = path_open(dir, 0, "sub", OFLAGS_DIRECTORY, RIGHTS_FD_READ, 0, 0).unwrap();
-        show("create in opened subdirectory", path_open(sub, 0, "n.txt", OFLAGS_CREAT, RIGHTS_FD_READ, 0, 0).map(|_| ()));
+        show(
+            "create in opened subdirectory",
+            path_open(sub, 0, "n.txt", OFLAGS_CREAT, RIGHTS_FD_READ, 0, 0).map(|_| ()),
+        );
     }
 }

@@ -25,10 +25,16 @@ fn main() {
         show("mkdir /abs", path_create_directory(dir, "/abs"));
         show("unlink ../canary.txt", path_unlink_file(dir, "../canary.txt"));
         show("rmdir ../outside", path_remove_directory(dir, "../outside"));
-        show("set times ../canary.txt", path_filestat_set_times(dir, 0, "../canary.txt", 1, 1, FSTFLAGS_ATIM | FSTFLAGS_MTIM));
+        show(
+            "set times ../canary.txt",
+            path_filestat_set_times(dir, 0, "../canary.txt", 1, 1, FSTFLAGS_ATIM | FSTFLAGS_MTIM),
+        );
         show("symlink out (relative)", path_symlink("../canary.txt", dir, "up_link"));
         show("open up_link follow", open("up_link", 0, true));
-        show("stat up_link follow", path_filestat_get(dir, LOOKUPFLAGS_SYMLINK_FOLLOW, "up_link").map(|_| ()));
+        show(
+            "stat up_link follow",
+            path_filestat_get(dir, LOOKUPFLAGS_SYMLINK_FOLLOW, "up_link").map(|_| ()),
+        );
         show("create through up_link", open("up_link", OFLAGS_CREAT | OFLAGS_TRUNC, true));
         show("symlink out (absolute)", path_symlink("/etc/passwd", dir, "abs_link"));
         show("open abs_link follow", open("abs_link", 0, true));

@@ -63,8 +63,14 @@ fn paths(dir: Fd, other: Fd) {
         }
         println!("nested directories made: {made}");
         let back = "../".repeat(60);
-        show("open deep/../(60) inside.txt", open_close(dir, &format!("{path}{back}inside.txt"), 0));
-        show("open deep/../(61) canary.txt", open_close(dir, &format!("{path}../{back}canary.txt"), 0));
+        show(
+            "open deep/../(60) inside.txt",
+            open_close(dir, &format!("{path}{back}inside.txt"), 0),
+        );
+        show(
+            "open deep/../(61) canary.txt",
+            open_close(dir, &format!("{path}../{back}canary.txt"), 0),
+        );
         show("create deep/file", open_close(dir, &format!("{path}file"), OFLAGS_CREAT));
         show("remove deep/file", path_unlink_file(dir, &format!("{path}file")));
         for depth in (1..=60).rev() {
@@ -92,7 +98,10 @@ fn paths(dir: Fd, other: Fd) {
         for i in 1..=10 {
             let _ = path_symlink(&format!("chain{}", i - 1), dir, &format!("chain{i}"));
         }
-        show("read through 10 symlinks", read(dir, "chain10").map(|b| String::from_utf8_lossy(&b).into_owned()));
+        show(
+            "read through 10 symlinks",
+            read(dir, "chain10").map(|b| String::from_utf8_lossy(&b).into_owned()),
+        );
         show("symlink far0 -> ../canary.txt", path_symlink("../canary.txt", dir, "far0"));
         show("symlink far1 -> far0", path_symlink("far0", dir, "far1"));
         show("open far1 (leaves at the end)", open_close(dir, "far1", 0));
@@ -119,14 +128,29 @@ fn paths(dir: Fd, other: Fd) {
 
         // Two preopens: moving between them is allowed; leaving either is
         // not.
-        show("rename inside.txt -> other/moved.txt", path_rename(dir, "inside.txt", other, "moved.txt"));
+        show(
+            "rename inside.txt -> other/moved.txt",
+            path_rename(dir, "inside.txt", other, "moved.txt"),
+        );
         show("rename back", path_rename(other, "moved.txt", dir, "inside.txt"));
-        show("rename other/../canary.txt -> scratch", path_rename(other, "../canary.txt", dir, "c.txt"));
-        show("rename scratch -> other/../planted", path_rename(dir, "inside.txt", other, "../planted.txt"));
+        show(
+            "rename other/../canary.txt -> scratch",
+            path_rename(other, "../canary.txt", dir, "c.txt"),
+        );
+        show(
+            "rename scratch -> other/../planted",
+            path_rename(dir, "inside.txt", other, "../planted.txt"),
+        );
         show("hard link scratch -> other", path_link(dir, 0, "inside.txt", other, "linked.txt"));
         show("remove other/linked.txt", path_unlink_file(other, "linked.txt"));
-        show("hard link other/../canary -> scratch", path_link(other, 0, "../canary.txt", dir, "l.txt"));
-        show("symlink in other -> ../sandbox/inside.txt", path_symlink("../sandbox/inside.txt", other, "sib"));
+        show(
+            "hard link other/../canary -> scratch",
+            path_link(other, 0, "../canary.txt", dir, "l.txt"),
+        );
+        show(
+            "symlink in other -> ../sandbox/inside.txt",
+            path_symlink("../sandbox/inside.txt", other, "sib"),
+        );
         show("open other/sib (a sibling preopen, still outside)", open_close(other, "sib", 0));
         show("remove other/sib", path_unlink_file(other, "sib"));
     }

@@ -14,10 +14,17 @@ fn main() {
             userdata: 1,
             u: SubscriptionU {
                 tag: EVENTTYPE_FD_READ.raw(),
-                u: SubscriptionUU { fd_read: SubscriptionFdReadwrite { file_descriptor: listener } },
+                u: SubscriptionUU {
+                    fd_read: SubscriptionFdReadwrite { file_descriptor: listener },
+                },
             },
         };
-        let mut ev = Event { userdata: 0, error: ERRNO_SUCCESS, type_: EVENTTYPE_CLOCK, fd_readwrite: EventFdReadwrite { nbytes: 0, flags: 0 } };
+        let mut ev = Event {
+            userdata: 0,
+            error: ERRNO_SUCCESS,
+            type_: EVENTTYPE_CLOCK,
+            fd_readwrite: EventFdReadwrite { nbytes: 0, flags: 0 },
+        };
         poll_oneoff(&sub, &mut ev, 1).unwrap();
         println!("listener readable: {}", ev.userdata);
         let conn = sock_accept(listener, 0).unwrap();

@@ -16,7 +16,12 @@ fn main() {
                 st.fs_rights_inheriting
             );
             let fs = fd_filestat_get(fd).unwrap();
-            println!("fd {fd} filestat: type {} size {} ino {}", fs.filetype.name(), fs.size, fs.ino);
+            println!(
+                "fd {fd} filestat: type {} size {} ino {}",
+                fs.filetype.name(),
+                fs.size,
+                fs.ino
+            );
         }
         show_value("seek stdout", fd_seek(1, 0, WHENCE_SET));
         show_value("tell stdin", fd_tell(0));
@@ -49,9 +54,15 @@ fn main() {
                     let mut name = vec![0u8; len];
                     fd_prestat_dir_name(fd, name.as_mut_ptr(), len).unwrap();
                     println!("preopen {fd}: {:?}", String::from_utf8(name.clone()).unwrap());
-                    show("dir name, short buffer", fd_prestat_dir_name(fd, name.as_mut_ptr(), len - 1));
+                    show(
+                        "dir name, short buffer",
+                        fd_prestat_dir_name(fd, name.as_mut_ptr(), len - 1),
+                    );
                     let st = fd_fdstat_get(fd).unwrap();
-                    println!("preopen {fd} rights {:#x}/{:#x}", st.fs_rights_base, st.fs_rights_inheriting);
+                    println!(
+                        "preopen {fd} rights {:#x}/{:#x}",
+                        st.fs_rights_base, st.fs_rights_inheriting
+                    );
                 }
                 Err(e) => {
                     println!("fd {fd}: {}", e.name());
@@ -61,7 +72,10 @@ fn main() {
         }
 
         // Clocks.
-        show("realtime resolution", clock_res_get(CLOCKID_REALTIME).map(|r| assert!(r > 0 && r <= 1_000_000)));
+        show(
+            "realtime resolution",
+            clock_res_get(CLOCKID_REALTIME).map(|r| assert!(r > 0 && r <= 1_000_000)),
+        );
         show("monotonic resolution", clock_res_get(CLOCKID_MONOTONIC).map(|r| assert!(r > 0)));
         show("process cputime", clock_time_get(CLOCKID_PROCESS_CPUTIME_ID, 1).map(|_| ()));
         show("thread cputime", clock_time_get(CLOCKID_THREAD_CPUTIME_ID, 1).map(|_| ()));
@@ -81,6 +95,10 @@ fn main() {
         show("random 0 bytes", random_get(r1.as_mut_ptr(), 0));
         show("sched_yield", sched_yield());
         show("proc_raise", proc_raise(SIGNAL_TERM));
-        println!("args/env sizes: {:?} {:?}", args_sizes_get().unwrap(), environ_sizes_get().unwrap());
+        println!(
+            "args/env sizes: {:?} {:?}",
+            args_sizes_get().unwrap(),
+            environ_sizes_get().unwrap()
+        );
     }
 }

@@ -34,15 +34,24 @@ fn main() {
     show("zero-filled", fs::read(format!("{d}/a.txt")));
     let m = fs::metadata(format!("{d}/a.txt")).unwrap();
     println!("is_file {} is_dir {} len {}", m.is_file(), m.is_dir(), m.len());
-    println!("modified is recent: {}", m.modified().unwrap().elapsed().map(|e| e.as_secs() < 3600).unwrap_or(true));
+    println!(
+        "modified is recent: {}",
+        m.modified().unwrap().elapsed().map(|e| e.as_secs() < 3600).unwrap_or(true)
+    );
     show("read missing", fs::read(format!("{d}/missing.txt")));
-    show("create_new existing", OpenOptions::new().write(true).create_new(true).open(format!("{d}/a.txt")));
+    show(
+        "create_new existing",
+        OpenOptions::new().write(true).create_new(true).open(format!("{d}/a.txt")),
+    );
     show("mkdir sub", fs::create_dir(format!("{d}/sub")));
     show("mkdir sub again", fs::create_dir(format!("{d}/sub")));
     show("mkdir -p deep", fs::create_dir_all(format!("{d}/sub/x/y/z")));
     show("write sub/b.txt", fs::write(format!("{d}/sub/b.txt"), vec![7u8; 100_000]));
     show("size sub/b.txt", fs::metadata(format!("{d}/sub/b.txt")).map(|m| m.len()));
-    show("read big", fs::read(format!("{d}/sub/b.txt")).map(|b| (b.len(), b.iter().all(|&x| x == 7))));
+    show(
+        "read big",
+        fs::read(format!("{d}/sub/b.txt")).map(|b| (b.len(), b.iter().all(|&x| x == 7))),
+    );
     let mut names: Vec<(String, bool)> = fs::read_dir(format!("{d}/sub"))
         .unwrap()
         .map(|e| {
@@ -64,8 +73,12 @@ fn main() {
     show("open a directory for writing", File::create(d).map(|_| ()));
     show("exists after rm", fs::exists(format!("{d}/sub")));
     let e = fs::read("/etc/passwd").unwrap_err();
-    println!("outside any preopen: {:?}", e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::PermissionDenied);
-    let mut left: Vec<String> = fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    println!(
+        "outside any preopen: {:?}",
+        e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::PermissionDenied
+    );
+    let mut left: Vec<String> =
+        fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     left.sort();
     println!("left: {left:?}");
 }

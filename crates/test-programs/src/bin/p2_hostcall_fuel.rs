@@ -8,7 +8,9 @@
 //! children (a socket's streams, a stream's pollable), which traps.
 use wasip2::filesystem::types::{Descriptor, DescriptorFlags, OpenFlags, PathFlags};
 use wasip2::sockets::network::{IpAddressFamily, IpSocketAddress, Ipv4SocketAddress};
-use wasip2::sockets::{instance_network, ip_name_lookup, tcp_create_socket, udp, udp_create_socket};
+use wasip2::sockets::{
+    instance_network, ip_name_lookup, tcp_create_socket, udp, udp_create_socket,
+};
 
 fn dir() -> Descriptor {
     wasip2::filesystem::preopens::get_directories().pop().expect("a preopen").0
@@ -16,7 +18,8 @@ fn dir() -> Descriptor {
 
 fn open(name: &str, create: bool) -> Descriptor {
     let flags = if create { OpenFlags::CREATE } else { OpenFlags::empty() };
-    dir().open_at(PathFlags::empty(), name, flags, DescriptorFlags::READ | DescriptorFlags::WRITE)
+    dir()
+        .open_at(PathFlags::empty(), name, flags, DescriptorFlags::READ | DescriptorFlags::WRITE)
         .unwrap()
 }
 

@@ -107,7 +107,9 @@ impl wasip2::exports::http::incoming_handler::Guest for Handler {
                     None => "none".to_string(),
                 };
                 fields.append("x-scheme", scheme.as_bytes()).unwrap();
-                fields.append("x-authority", req.authority().unwrap_or_default().as_bytes()).unwrap();
+                fields
+                    .append("x-authority", req.authority().unwrap_or_default().as_bytes())
+                    .unwrap();
                 for v in ct {
                     fields.append("content-type", &v).unwrap();
                 }
@@ -151,11 +153,13 @@ impl wasip2::exports::http::incoming_handler::Guest for Handler {
                 let body = resp.body().unwrap();
                 ResponseOutparam::set(out, Ok(resp));
                 write_all(&body, b"body before trailers\n");
-                let trailers = Fields::from_list(&[("x-checksum".into(), b"abc".to_vec())]).unwrap();
+                let trailers =
+                    Fields::from_list(&[("x-checksum".into(), b"abc".to_vec())]).unwrap();
                 OutgoingBody::finish(body, Some(trailers)).unwrap();
             }
             ["length-mismatch"] => {
-                let fields = Fields::from_list(&[("content-length".into(), b"10".to_vec())]).unwrap();
+                let fields =
+                    Fields::from_list(&[("content-length".into(), b"10".to_vec())]).unwrap();
                 let resp = OutgoingResponse::new(fields);
                 let body = resp.body().unwrap();
                 ResponseOutparam::set(out, Ok(resp));
@@ -312,7 +316,10 @@ fn fields_transcript(req: &IncomingRequest) -> String {
     t += &format!("set other method: {:?}\n", oreq.set_method(&Method::Other("PURGE".into())));
     t += &format!("set bad authority: {:?}\n", oreq.set_authority(Some("bad authority")));
     t += &format!("set bad path: {:?}\n", oreq.set_path_with_query(Some("bad path")));
-    t += &format!("set bad scheme: {:?}\n", oreq.set_scheme(Some(&Scheme::Other("bad scheme".into()))));
+    t += &format!(
+        "set bad scheme: {:?}\n",
+        oreq.set_scheme(Some(&Scheme::Other("bad scheme".into())))
+    );
     t += &format!("set other scheme: {:?}\n", oreq.set_scheme(Some(&Scheme::Other("ftp".into()))));
     let oh = oreq.headers();
     t += &format!("request headers append: {:?}\n", oh.append("x-late", b"1"));

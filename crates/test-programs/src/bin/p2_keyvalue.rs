@@ -53,13 +53,20 @@ fn main() {
         println!("{key}: {}", show(b.get(&key).unwrap()));
     }
     b.set("new", b"value").unwrap();
-    println!("exists new: {}, exists gone: {}", b.exists("new").unwrap(), b.exists("gone").unwrap());
+    println!(
+        "exists new: {}, exists gone: {}",
+        b.exists("new").unwrap(),
+        b.exists("gone").unwrap()
+    );
     println!("increment: {:?}", atomics::increment(&b, "count", 5));
     println!("increment: {:?}", atomics::increment(&b, "count", 7));
     println!("increment text: {:?}", atomics::increment(&b, "new", 1).is_err());
     batch::set_many(&b, &[("x".into(), b"1".to_vec()), ("y".into(), b"2".to_vec())]).unwrap();
     let many = batch::get_many(&b, &["x".into(), "nope".into(), "y".into()]).unwrap();
-    println!("get-many: {:?}", many.iter().map(|e| e.as_ref().map(|(k, _)| k.clone())).collect::<Vec<_>>());
+    println!(
+        "get-many: {:?}",
+        many.iter().map(|e| e.as_ref().map(|(k, _)| k.clone())).collect::<Vec<_>>()
+    );
     batch::delete_many(&b, &["x".into()]).unwrap();
     b.delete("y").unwrap();
     let mut keys = b.list_keys(None).unwrap().keys;

@@ -106,9 +106,7 @@ mod raw {
     };
     use wasip2::sockets::tcp::{ShutdownType, TcpSocket};
     use wasip2::sockets::udp::OutgoingDatagram;
-    use wasip2::sockets::{
-        instance_network, ip_name_lookup, tcp_create_socket, udp_create_socket,
-    };
+    use wasip2::sockets::{instance_network, ip_name_lookup, tcp_create_socket, udp_create_socket};
 
     fn v4(addr: (u8, u8, u8, u8), port: u16) -> IpSocketAddress {
         IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: addr })
@@ -292,7 +290,10 @@ mod raw {
         wait(client.subscribe());
         let (c_in, c_out) = client.finish_connect().unwrap();
         show("finish-connect again", client.finish_connect());
-        println!("client remote is the listener: {}", same(&client.remote_address().unwrap(), &addr));
+        println!(
+            "client remote is the listener: {}",
+            same(&client.remote_address().unwrap(), &addr)
+        );
         show("start-listen when connected", client.start_listen());
 
         wait(listener.subscribe());
@@ -373,11 +374,7 @@ mod raw {
             got.extend(b_in.receive(10).unwrap());
         }
         for d in &got {
-            println!(
-                "b got {} bytes from a: {}",
-                d.data.len(),
-                same(&d.remote_address, &a_addr)
-            );
+            println!("b got {} bytes from a: {}", d.data.len(), same(&d.remote_address, &a_addr));
         }
         println!("b receives nothing more: {:?}", b_in.receive(10).map(|d| d.len()));
         // A connected stream pair (on a fresh socket: wasmtime traps when

@@ -27,7 +27,10 @@ fn main() {
     show("stat ../canary", fs::metadata("/scratch/../canary.txt").map(|m| m.len()));
     show("read /ro/inside", fs::read_to_string("/ro/inside.txt"));
     show("write /ro/new", fs::write("/ro/new.txt", "x"));
-    show("append /ro/inside", fs::OpenOptions::new().append(true).open("/ro/inside.txt").map(|_| ()));
+    show(
+        "append /ro/inside",
+        fs::OpenOptions::new().append(true).open("/ro/inside.txt").map(|_| ()),
+    );
     show("remove /ro/inside", fs::remove_file("/ro/inside.txt"));
     show("mkdir /ro/d", fs::create_dir("/ro/d"));
 }

@@ -6,7 +6,9 @@
 //! UDP socket state allows.
 use wasip2::io::streams::{InputStream, OutputStream, StreamError};
 use wasip2::sockets::instance_network::instance_network;
-use wasip2::sockets::network::{ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Network};
+use wasip2::sockets::network::{
+    ErrorCode, IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, Network,
+};
 use wasip2::sockets::tcp::{ShutdownType, TcpSocket};
 use wasip2::sockets::udp::{IncomingDatagramStream, OutgoingDatagram, UdpSocket};
 use wasip2::sockets::{tcp_create_socket, udp_create_socket};
@@ -144,13 +146,20 @@ fn tcp(net: &Network) {
                 break;
             }
             Err(StreamError::LastOperationFailed(e)) => {
-                outcome = Some(format!("failed: {}", e.to_debug_string().contains("roken pipe") || e.to_debug_string().contains("reset")));
+                outcome = Some(format!(
+                    "failed: {}",
+                    e.to_debug_string().contains("roken pipe")
+                        || e.to_debug_string().contains("reset")
+                ));
                 break;
             }
         }
     }
     println!("write outcome: {outcome:?}");
-    println!("write after that: {:?}", client.output.write(b"x").map_err(|e| matches!(e, StreamError::Closed)));
+    println!(
+        "write after that: {:?}",
+        client.output.write(b"x").map_err(|e| matches!(e, StreamError::Closed))
+    );
 }
 
 fn bound_udp(net: &Network, addr: IpSocketAddress) -> UdpSocket {
@@ -188,7 +197,11 @@ fn udp(net: &Network) {
     println!("send: {:?}", client_out.send(&datagrams));
     let client_port = port(&client.local_address().unwrap());
     for (data, from) in receive(&server_in, 2) {
-        println!("received {:?} from the client: {}", String::from_utf8_lossy(&data), from == client_port);
+        println!(
+            "received {:?} from the client: {}",
+            String::from_utf8_lossy(&data),
+            from == client_port
+        );
     }
     client_out.subscribe().block();
     client_out.check_send().unwrap();
@@ -196,7 +209,10 @@ fn udp(net: &Network) {
     println!("send elsewhere on a connected stream: {:?}", client_out.send(&[elsewhere]));
     println!("receive 0: {:?}", server_in.receive(0).map(|d| d.len()));
     println!("receive with nothing there: {:?}", server_in.receive(10).map(|d| d.len()));
-    println!("client remote is the server: {}", client.remote_address().map(|a| port(&a) == port(&addr)).unwrap_or(false));
+    println!(
+        "client remote is the server: {}",
+        client.remote_address().map(|a| port(&a) == port(&addr)).unwrap_or(false)
+    );
 
     // An unconnected stream names the peer in each datagram.
     let other = bound_udp(net, unspecified());
@@ -207,7 +223,8 @@ fn udp(net: &Network) {
     println!("send without an address: {:?}", other_out.send(&[no_address]));
     other_out.subscribe().block();
     other_out.check_send().unwrap();
-    let third = OutgoingDatagram { data: b"Greetings, planet!".to_vec(), remote_address: Some(addr) };
+    let third =
+        OutgoingDatagram { data: b"Greetings, planet!".to_vec(), remote_address: Some(addr) };
     println!("send to the server: {:?}", other_out.send(&[third]));
     for (data, _) in receive(&server_in, 1) {
         println!("received {:?}", String::from_utf8_lossy(&data));

@@ -13,7 +13,10 @@ fn main() {
     println!("slept less than 5s: {}", slept < Duration::from_secs(5));
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
     // 2023-11-14 and 2100-01-01.
-    println!("wall clock plausible: {}", now.as_secs() > 1_700_000_000 && now.as_secs() < 4_102_444_800);
+    println!(
+        "wall clock plausible: {}",
+        now.as_secs() > 1_700_000_000 && now.as_secs() < 4_102_444_800
+    );
     let mut m = HashMap::new();
     for i in 0..100 {
         m.insert(i, i * i);

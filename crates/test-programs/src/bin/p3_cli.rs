@@ -188,7 +188,12 @@ async fn fs() -> String {
     log.push_str(&format!("preopen {name}\n"));
     let flags = DescriptorFlags::READ | DescriptorFlags::WRITE;
     let file = dir
-        .open_at(PathFlags::empty(), "p3.txt".into(), OpenFlags::CREATE | OpenFlags::TRUNCATE, flags)
+        .open_at(
+            PathFlags::empty(),
+            "p3.txt".into(),
+            OpenFlags::CREATE | OpenFlags::TRUNCATE,
+            flags,
+        )
         .await
         .expect("create p3.txt");
     let (mut tx, rx) = wit_stream::new();
@@ -219,7 +224,8 @@ async fn fs() -> String {
     log.push_str(&format!("entries: {names:?} {:?}\n", done.await));
     let stat = dir.stat_at(PathFlags::empty(), "p3.txt".into()).await.expect("stat");
     log.push_str(&format!("stat: {:?} size {}\n", stat.type_, stat.size));
-    let missing = dir.open_at(PathFlags::empty(), "missing".into(), OpenFlags::empty(), flags).await;
+    let missing =
+        dir.open_at(PathFlags::empty(), "missing".into(), OpenFlags::empty(), flags).await;
     log.push_str(&format!("missing: {:?}\n", missing.err()));
     drop(file);
     log.push_str(&format!("unlink: {:?}\n", dir.unlink_file_at("p3.txt".into()).await));

@@ -29,7 +29,7 @@ mod cli;
 mod clocks;
 mod config;
 mod filesystem;
-mod http;
+pub(crate) mod http;
 mod io;
 mod keyvalue;
 mod random;

@@ -30,6 +30,9 @@
 mod cli;
 mod clocks;
 mod filesystem;
+mod http;
+
+pub(crate) use http::handle_request;
 
 use crate::GetCtx;
 use anyhow::{Context, Result, bail};
@@ -48,7 +51,30 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     random(linker, get)
 }
 
-/// The WASI 0.3 interfaces this host implements.
+/// Defines `wasi:http@0.3`'s `types` and `client` in `linker` (separate,
+/// as WASI 0.2's `wasi:http` is: `-S http`).
+pub fn add_http_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    http::add_to_linker(linker, get)
+}
+
+/// Defines what the `wasi:http/service` world imports: `wasi:cli`'s
+/// standard streams (and the rest of `wasi:cli` but exit), clocks,
+/// random, and `wasi:http` (what `wazi serve` gives a WASI 0.3 service
+/// without `-S cli`).
+pub fn add_service_imports_to_linker<T: 'static>(
+    linker: &mut Linker<T>,
+    get: GetCtx<T>,
+) -> Result<()> {
+    cli::add_to_linker(linker, get)?;
+    clocks::add_to_linker(linker, get)?;
+    random(linker, get)?;
+    http::add_to_linker(linker, get)
+}
+
+/// The `wasi:http@0.3` interfaces [`add_http_to_linker`] defines.
+pub const HTTP_INTERFACES: &[&str] = &["wasi:http/types", "wasi:http/client"];
+
+/// The WASI 0.3 interfaces this host implements (without `wasi:http`).
 pub const INTERFACES: &[&str] = &[
     "wasi:cli/environment",
     "wasi:cli/exit",
@@ -72,11 +98,13 @@ pub const INTERFACES: &[&str] = &[
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.3
-/// interface this host does not implement yet.
-pub fn check_supported(component: &Component) -> Result<()> {
+/// interface this host does not implement yet (with `http`, the
+/// `wasi:http` ones count as implemented).
+pub fn check_supported(component: &Component, http: bool) -> Result<()> {
     for name in component.import_names() {
         let Some((iface, version)) = name.split_once('@') else { continue };
-        if iface.starts_with("wasi:") && semver_0_3(version) && !INTERFACES.contains(&iface) {
+        let known = INTERFACES.contains(&iface) || (http && HTTP_INTERFACES.contains(&iface));
+        if iface.starts_with("wasi:") && semver_0_3(version) && !known {
             bail!("import {name} is not supported yet");
         }
     }

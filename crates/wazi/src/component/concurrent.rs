@@ -271,7 +271,18 @@ enum HostSide {
     Values(Box<HostValues>),
     /// The host writes the future's value (`None`: not yet).
     Value(Option<Val>),
+    /// The host reads a future the guest writes: `sink` takes the value
+    /// (`None` for a future without one).
+    FutureSink(Box<HostFutureSink>),
+    /// A byte stream the host made and then took back to read: the event
+    /// loop moves what `source` gives to `sink`, and runs `end` at its end.
+    Forward { source: Box<HostSource>, sink: Box<HostSink>, end: Option<Box<HostEnd>> },
+    /// A future the host made and then took back to read: `sink` gets the
+    /// value when the host writes it.
+    ValueSink(Box<HostFutureSink>),
 }
+
+type HostFutureSink = dyn FnOnce(*mut (), Option<Val>) -> Result<()> + Send + Sync;
 
 type HostValues = dyn FnMut(*mut (), usize) -> Result<Option<Vec<Val>>> + Send + Sync;
 
@@ -765,22 +776,21 @@ fn any_ready(comps: &ComponentStore) -> bool {
 }
 
 /// The event loop: resumes ready threads until `done` holds.
-fn run_until(core: &mut StoreCore, done: impl Fn(&ComponentStore) -> bool) -> Result<()> {
+fn run_until(core: &mut StoreCore, mut done: impl FnMut(&mut StoreCore) -> bool) -> Result<()> {
     loop {
-        let comps = core.ext.components_mut();
-        if done(comps) {
+        if done(core) {
             return Ok(());
         }
-        if !comps.a.host_pending.is_empty() {
+        if !core.ext.components_mut().a.host_pending.is_empty() {
             poll_host(core, None)?;
         }
         if !core.ext.components_mut().a.host_sources.is_empty() {
             poll_sources(core)?;
         }
-        let comps = core.ext.components_mut();
-        if done(comps) {
+        if done(core) {
             return Ok(());
         }
+        let comps = core.ext.components_mut();
         match next_ready(comps) {
             Some(t) => tick(core, t)?,
             None => wait_host(core, None)?,
@@ -1351,11 +1361,32 @@ pub(crate) fn call_from_host(
 ) -> Result<Option<Val>> {
     let slot = core.ext.components_mut().a.host_calls.insert(None);
     let caller = CallerSide::Host { params: Some(params.to_vec()), result: slot };
-    let r = start_task(core, f, None, caller)
-        .and_then(|_| run_until(core, |c| c.a.host_calls.get(slot).is_some_and(|r| r.is_some())));
+    let r = start_task(core, f, None, caller).and_then(|_| {
+        run_until(core, |core| {
+            core.ext.components_mut().a.host_calls.get(slot).is_some_and(|r| r.is_some())
+        })
+    });
     let v = core.ext.components_mut().a.host_calls.remove(slot).flatten();
     r?;
     v.context("internal error: the call returned no value")
+}
+
+/// Runs `store`'s event loop (the component model's async tasks and
+/// threads, pending host calls and host streams) until `done` holds: for
+/// an embedder that keeps reading a stream or future a guest still writes
+/// after the call that gave it returned. Fails if nothing can make `done`
+/// hold (every task waits on something only the host could do).
+pub fn run_concurrent<T: 'static>(
+    mut store: impl crate::AsContextMut<Data = T>,
+    mut done: impl FnMut(crate::StoreContextMut<'_, T>) -> bool,
+) -> Result<()> {
+    let inner = store.as_context_mut().0;
+    let outer = inner.core.outer;
+    run_until(&mut inner.core, |_| {
+        // SAFETY: `outer` is this store's `StoreInner<T>`; the loop holds
+        // no borrow of it while `done` runs.
+        done(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }))
+    })
 }
 
 // ---- lowered calls --------------------------------------------------------
@@ -2644,6 +2675,10 @@ fn poll_sources(core: &mut StoreCore) -> Result<()> {
         let comps = core.ext.components_mut();
         // A read cancelled or an end dropped meanwhile leaves nothing to do.
         let Some(s) = comps.a.shared.get_mut(shared) else { continue };
+        if matches!(s.host, Some(HostSide::Forward { .. })) {
+            forward(core, shared)?;
+            continue;
+        }
         if !matches!(s.host, Some(HostSide::Source(_) | HostSide::Values(_))) {
             continue;
         }
@@ -2651,6 +2686,54 @@ fn poll_sources(core: &mut StoreCore) -> Result<()> {
         host_read(core, shared, r)?;
     }
     Ok(())
+}
+
+/// Most bytes one turn of the event loop moves through a host-to-host
+/// stream.
+const FORWARD_PER_TURN: usize = 1 << 20;
+
+/// Moves what a host-to-host stream's source has to its sink; at the end
+/// the state goes and the sink's `end` runs, otherwise the loop asks again.
+fn forward(core: &mut StoreCore, shared: u32) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Some(HostSide::Forward { mut source, mut sink, end }) =
+        comps.a.shared.get_mut(shared).and_then(|s| s.host.take())
+    else {
+        return Ok(());
+    };
+    let mut moved = 0;
+    let more = loop {
+        if moved >= FORWARD_PER_TURN {
+            break true;
+        }
+        match source(core.outer, 64 << 10) {
+            Ok(Some(bytes)) if bytes.is_empty() => break true,
+            Ok(Some(bytes)) => {
+                moved += bytes.len();
+                if let Err(e) = sink(core.outer, &bytes) {
+                    core.ext.components_mut().a.shared.remove(shared);
+                    return Err(e);
+                }
+            }
+            Ok(None) => break false,
+            Err(e) => {
+                core.ext.components_mut().a.shared.remove(shared);
+                return Err(e);
+            }
+        }
+    };
+    let comps = core.ext.components_mut();
+    if more {
+        comps.a.shared.get_mut(shared).expect("shared").host =
+            Some(HostSide::Forward { source, sink, end });
+        comps.a.host_sources.push(shared);
+        return Ok(());
+    }
+    comps.a.shared.remove(shared);
+    match end {
+        Some(end) => end(core.outer),
+        None => Ok(()),
+    }
 }
 
 /// A guest write into a stream the host reads.
@@ -2682,6 +2765,27 @@ fn host_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
     Ok(())
 }
 
+/// A guest write of a future the host reads: the host gets the value.
+fn host_future_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    let Some(HostSide::FutureSink(sink)) = s.host.take() else {
+        bail!("internal error: a guest write to a future without a host reader");
+    };
+    // The host's end is done with: the writer's drop frees the state.
+    s.dropped = true;
+    let mut b = end(comps, w).buffer.take().expect("buffer");
+    let value = match &b.ty {
+        // Lifted for the host: handles in it go to the host's table.
+        Some(t) => Some(values::load(&mut Cx::new(core, &b.opts, &b.resources, false), t, b.ptr)?),
+        None => None,
+    };
+    b.progress = 1;
+    end(core.ext.components_mut(), w).buffer = Some(b);
+    core.ext.components_mut().set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+    sink(core.outer, value)
+}
+
 fn shared_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
     let s = core.ext.components_mut().a.shared.get_mut(shared).expect("shared");
     if s.host.is_some() && !s.dropped {
@@ -2694,6 +2798,9 @@ fn shared_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
     let s = core.ext.components_mut().a.shared.get_mut(shared).expect("shared");
     if matches!(s.host, Some(HostSide::Sink { .. })) && !s.dropped {
         return host_write(core, shared, w);
+    }
+    if matches!(s.host, Some(HostSide::FutureSink(_))) && !s.dropped {
+        return host_future_write(core, shared, w);
     }
     rendezvous(core, shared, w, false)
 }
@@ -2989,8 +3096,8 @@ impl StreamAny {
         let inner = store.as_context_mut().0;
         let comps = inner.core.ext.components_mut();
         let Some(s) = comps.a.shared.get_mut(self.0) else { bail!("unknown stream handle") };
-        if s.future || s.host.is_some() {
-            bail!("the stream is not one a guest writes");
+        if s.future || !matches!(s.host, None | Some(HostSide::Source(_))) {
+            bail!("the stream is not a byte stream the host can read");
         }
         // SAFETY (both closures): the engine calls them with the
         // `StoreInner<T>` of the store the stream belongs to.
@@ -3000,6 +3107,13 @@ impl StreamAny {
         let end = move |outer: *mut ()| {
             end(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }))
         };
+        if let Some(HostSide::Source(source)) = s.host.take() {
+            // A stream the host made: the host feeds itself.
+            s.host =
+                Some(HostSide::Forward { source, sink: Box::new(sink), end: Some(Box::new(end)) });
+            comps.a.host_sources.push(self.0);
+            return Ok(());
+        }
         s.host = Some(HostSide::Sink { sink: Box::new(sink), end: Some(Box::new(end)) });
         if s.dropped {
             // The writer is gone already.
@@ -3017,11 +3131,7 @@ impl StreamAny {
 
     /// Drops the host's readable end: a guest writing gets `DROPPED`.
     pub fn close(self, mut store: impl crate::AsContextMut) -> Result<()> {
-        let core = &mut store.as_context_mut().0.core;
-        if core.ext.components_mut().a.shared.get(self.0).is_none() {
-            return Ok(());
-        }
-        drop_shared(core, self.0)
+        close_host_reader(&mut store.as_context_mut().0.core, self.0)
     }
 
     /// A new `stream<u8>` the host writes, for a guest to read: when the
@@ -3055,6 +3165,23 @@ impl StreamAny {
     }
 }
 
+/// The host drops the readable end of `shared`, which a guest writes: the
+/// state stays until the guest's end goes too.
+fn close_host_reader(core: &mut StoreCore, shared: u32) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Some(s) = comps.a.shared.get_mut(shared) else { return Ok(()) };
+    match s.host {
+        Some(HostSide::Sink { .. } | HostSide::FutureSink(_)) => s.host = None,
+        Some(HostSide::Forward { .. } | HostSide::ValueSink(_)) => {
+            // Both ends were the host's.
+            comps.a.shared.remove(shared);
+            return Ok(());
+        }
+        _ => {}
+    }
+    drop_shared(core, shared)
+}
+
 /// A host callback over the store, as the engine calls it: with the
 /// `StoreInner<T>` of the store it was made for.
 fn erase<T: 'static, A, R>(
@@ -3063,6 +3190,57 @@ fn erase<T: 'static, A, R>(
     // SAFETY: the engine calls host callbacks of a store only with that
     // store's `StoreInner<T>`.
     move |outer, a| f(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), a)
+}
+
+impl FutureAny {
+    /// Makes the host the reader of this future: `sink` gets its value
+    /// (`None` for a future without one) when the guest writes it.
+    pub fn pipe_to_host<T: 'static>(
+        self,
+        mut store: impl crate::AsContextMut<Data = T>,
+        sink: impl FnOnce(crate::StoreContextMut<'_, T>, Option<Val>) -> Result<()>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Result<()> {
+        let inner = store.as_context_mut().0;
+        let comps = inner.core.ext.components_mut();
+        let Some(s) = comps.a.shared.get_mut(self.0) else { bail!("unknown future handle") };
+        if !s.future || !matches!(s.host, None | Some(HostSide::Value(_))) {
+            bail!("the future is not one the host can read");
+        }
+        if s.dropped && s.host.is_none() {
+            bail!("the future's writer is gone");
+        }
+        // SAFETY: the engine calls it with the `StoreInner<T>` of the
+        // store the future belongs to.
+        let sink = move |outer: *mut (), v: Option<Val>| {
+            sink(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }), v)
+        };
+        match s.host.take() {
+            // A future the host made: its value goes straight to `sink`.
+            Some(HostSide::Value(Some(v))) => {
+                comps.a.shared.remove(self.0);
+                return sink(inner.core.outer, Some(v));
+            }
+            Some(HostSide::Value(None)) => {
+                s.host = Some(HostSide::ValueSink(Box::new(sink)));
+                return Ok(());
+            }
+            _ => {}
+        }
+        s.host = Some(HostSide::FutureSink(Box::new(sink)));
+        // A write the guest made before the host took its end.
+        if let Some(w) = s.pending.take() {
+            host_future_write(&mut inner.core, self.0, w)?;
+        }
+        Ok(())
+    }
+
+    /// Drops the host's readable end: a guest writing gets `DROPPED`.
+    pub fn close(self, mut store: impl crate::AsContextMut) -> Result<()> {
+        close_host_reader(&mut store.as_context_mut().0.core, self.0)
+    }
 }
 
 /// The host's writable end of a future ([`FutureAny::from_host`]).
@@ -3101,6 +3279,11 @@ pub(crate) fn write_host_future(
         // The reader dropped its end: nobody wants the value.
         return Ok(());
     };
+    if let Some(HostSide::ValueSink(_)) = s.host {
+        let Some(HostSide::ValueSink(sink)) = s.host.take() else { unreachable!() };
+        comps.a.shared.remove(id);
+        return sink(core.outer, Some(value));
+    }
     match s.pending.take() {
         Some(r) => {
             s.dropped = true;

@@ -45,7 +45,9 @@ mod values;
 #[cfg(feature = "wave")]
 mod wave;
 
-pub use concurrent::{ErrorContextAny, FutureAny, FutureWriter, HostCall, HostPending, StreamAny};
+pub use concurrent::{
+    ErrorContextAny, FutureAny, FutureWriter, HostCall, HostPending, StreamAny, run_concurrent,
+};
 pub use func::Func;
 pub use instance::{ComponentExportIndex, Instance, InstanceExportLookup};
 pub use linker::{InstancePre, Linker, LinkerInstance};

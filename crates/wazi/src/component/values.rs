@@ -105,7 +105,9 @@ fn mismatch<T>(ty: &Ty, v: &Val) -> Result<T> {
 fn case_of<'v>(ty: &Ty, v: &'v Val) -> Result<(usize, Option<&'v Val>)> {
     Ok(match (ty, v) {
         (Ty::Variant(t), Val::Variant(name, payload)) => {
-            let Some(i) = t.cases.iter().position(|(n, _)| n == name) else {
+            // Names match as the component model compares them: ignoring
+            // ASCII case.
+            let Some(i) = t.cases.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)) else {
                 bail!("unknown variant case `{name}`");
             };
             match (&t.cases[i].1, payload) {
@@ -115,10 +117,12 @@ fn case_of<'v>(ty: &Ty, v: &'v Val) -> Result<(usize, Option<&'v Val>)> {
                 (None, Some(_)) => bail!("variant case `{name}` has no payload"),
             }
         }
-        (Ty::Enum(t), Val::Enum(name)) => match t.names.iter().position(|n| n == name) {
-            Some(i) => (i, None),
-            None => bail!("unknown enum case `{name}`"),
-        },
+        (Ty::Enum(t), Val::Enum(name)) => {
+            match t.names.iter().position(|n| n.eq_ignore_ascii_case(name)) {
+                Some(i) => (i, None),
+                None => bail!("unknown enum case `{name}`"),
+            }
+        }
         (Ty::Option(_), Val::Option(None)) => (0, None),
         (Ty::Option(_), Val::Option(Some(p))) => (1, Some(&**p)),
         (Ty::Result(t), Val::Result(r)) => {

@@ -245,6 +245,12 @@ impl Pipe {
         self.stop_reading();
     }
 
+    /// Whether the reading side is gone (hyper dropped an outgoing body,
+    /// or the guest stopped reading an incoming one).
+    pub(crate) fn reader_gone(&self) -> bool {
+        self.lock().reader_gone
+    }
+
     /// Whether [`Pipe::abandon`] was called.
     pub(crate) fn abandoned(&self) -> bool {
         self.lock().abandoned

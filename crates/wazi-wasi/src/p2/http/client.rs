@@ -100,7 +100,7 @@ fn prepare(req: OutgoingRequest) -> Result<Prepared, ErrorCode> {
 
 /// Starts `req`: the future resolves to the response head (its body then
 /// streams) or to why there is none.
-pub(super) fn send(
+pub(crate) fn send(
     req: OutgoingRequest,
     opts: RequestOptions,
 ) -> Result<Result<FutureIncomingResponse, ErrorCode>> {

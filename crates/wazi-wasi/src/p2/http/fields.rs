@@ -5,7 +5,7 @@ use crate::p2::GetCtx;
 use anyhow::Result;
 use http::header::{HeaderName, HeaderValue};
 use wazi::StoreContextMut;
-use wazi::component::{Linker, Resource};
+use wazi::component::{Lift, Linker, Lower, Resource};
 
 /// Header names a guest may not set (hop-by-hop and connection-level
 /// headers, which the host manages), as in wasmtime.
@@ -63,6 +63,11 @@ fn check_size(map: &http::HeaderMap, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// A `header-error` of WASI 0.2 as version `E` has it.
+fn err<E: From<HeaderError>>(r: Result<(), HeaderError>) -> Result<(), E> {
+    r.map_err(E::from)
+}
+
 /// The headers of a message from the network, as a guest sees them: the
 /// forbidden ones left out.
 pub(crate) fn from_wire(mut map: http::HeaderMap) -> http::HeaderMap {
@@ -99,9 +104,19 @@ fn mutate<T: 'static, V>(
     Ok(r)
 }
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = crate::p2::VERSION;
-    let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
+/// Defines the `fields` resource of `wasi:http/types@{version}`, whose
+/// `header-error` is `E`: WASI 0.2's (`p3: false`), or WASI 0.3's, which
+/// names `entries` `copy-all` and adds `get-and-delete`.
+pub(crate) fn add_to_linker<T: 'static, E>(
+    linker: &mut Linker<T>,
+    get: GetCtx<T>,
+    version: &str,
+    p3: bool,
+) -> Result<()>
+where
+    E: From<HeaderError> + Lift + Lower + Send + Sync + 'static,
+{
+    let mut i = linker.instance(&format!("wasi:http/types@{version}"))?;
     crate::p2::table_resource::<T, Fields>(&mut i, "fields", get)?;
     i.func_wrap("[constructor]fields", move |mut s: StoreContextMut<'_, T>, (): ()| {
         let fields = Fields { map: http::HeaderMap::new(), mutable: true };
@@ -120,7 +135,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     Ok((n, v)) => {
                         map.append(n, v);
                     }
-                    Err(e) => return Ok((Err(e),)),
+                    Err(e) => return Ok((Err(E::from(e)),)),
                 }
             }
             let ctx = get(s.data_mut());
@@ -153,7 +168,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     i.func_wrap(
         "[method]fields.set",
         move |mut s: StoreContextMut<'_, T>, (f, name, values): (F, String, Vec<Vec<u8>>)| {
-            Ok((mutate(
+            Ok((err::<E>(mutate(
                 &mut s,
                 get,
                 &f,
@@ -167,13 +182,13 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     }
                     Ok(())
                 },
-            )?,))
+            )?),))
         },
     )?;
     i.func_wrap(
         "[method]fields.delete",
         move |mut s: StoreContextMut<'_, T>, (f, name): (F, String)| {
-            Ok((mutate(
+            Ok((err::<E>(mutate(
                 &mut s,
                 get,
                 &f,
@@ -182,13 +197,13 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     map.remove(&name);
                     Ok(())
                 },
-            )?,))
+            )?),))
         },
     )?;
     i.func_wrap(
         "[method]fields.append",
         move |mut s: StoreContextMut<'_, T>, (f, name, v): (F, String, Vec<u8>)| {
-            Ok((mutate(
+            Ok((err::<E>(mutate(
                 &mut s,
                 get,
                 &f,
@@ -201,10 +216,31 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                     map.append(name, v);
                     Ok(())
                 },
-            )?,))
+            )?),))
         },
     )?;
-    i.func_wrap("[method]fields.entries", move |mut s: StoreContextMut<'_, T>, (f,): (F,)| {
+    if p3 {
+        i.func_wrap(
+            "[method]fields.get-and-delete",
+            move |mut s: StoreContextMut<'_, T>, (f, name): (F, String)| {
+                let mut values = Vec::new();
+                let r = mutate(
+                    &mut s,
+                    get,
+                    &f,
+                    || settable_name(&name),
+                    |map, name| {
+                        values = map.get_all(&name).iter().map(|v| v.as_bytes().to_vec()).collect();
+                        map.remove(&name);
+                        Ok(())
+                    },
+                )?;
+                Ok((err::<E>(r).map(|()| values),))
+            },
+        )?;
+    }
+    let entries = if p3 { "[method]fields.copy-all" } else { "[method]fields.entries" };
+    i.func_wrap(entries, move |mut s: StoreContextMut<'_, T>, (f,): (F,)| {
         let fields = get(s.data_mut()).table.get(&f)?;
         let entries: Vec<(String, Vec<u8>)> = fields
             .map

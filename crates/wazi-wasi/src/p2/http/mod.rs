@@ -5,11 +5,11 @@
 //! bodies are [`Pipe`]s between the guest's thread and hyper on tokio, so a
 //! guest streams a body while the other side sends or receives it.
 
-mod body;
-mod client;
-mod fields;
+pub(crate) mod body;
+pub(crate) mod client;
+pub(crate) mod fields;
 mod server;
-mod types;
+pub(crate) mod types;
 
 pub(crate) use body::{Pipe, ReadEnd};
 pub use server::{ServeOptions, serve};
@@ -45,13 +45,13 @@ pub(crate) fn runtime() -> tokio::runtime::Handle {
 }
 
 /// A body's declared length, from its `content-length` header.
-fn content_length(headers: &HeaderMap) -> Option<u64> {
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }
 
 /// Adds `wasi:http/types` and `wasi:http/outgoing-handler` to `linker`.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    fields::add_to_linker(linker, get)?;
+    fields::add_to_linker::<T, HeaderError>(linker, get, super::VERSION, false)?;
     requests(linker, get)?;
     responses(linker, get)?;
     bodies(linker, get)?;

@@ -36,8 +36,11 @@ struct Shared<T: 'static> {
     /// The component, its imports resolved once.
     pre: InstancePre<T>,
     get: GetCtx<T>,
-    /// `wasi:http/incoming-handler@0.2.x`, as the component names it.
+    /// `wasi:http/incoming-handler@0.2.x` or `wasi:http/handler@0.3.x`,
+    /// as the component names it.
     export: String,
+    /// The export is WASI 0.3's.
+    p3: bool,
     new_store: Box<dyn Fn(u64) -> Result<Store<T>> + Send + Sync>,
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
     next_instance: AtomicU64,
@@ -76,27 +79,19 @@ pub fn serve<T: 'static>(
 where
     InstancePre<T>: Send + Sync,
 {
-    if let Some(p3) = component
+    let p3 = component
         .export_names()
-        .find(|n| n.strip_prefix("wasi:http/handler@").is_some_and(|v| v.starts_with("0.3.")))
-    {
-        bail!("serving {p3} (a WASI 0.3 `wasi:http/service`) is not supported yet");
-    }
-    let export = component
-        .export_names()
-        .find(|n| {
-            n.strip_prefix("wasi:http/incoming-handler@").is_some_and(|v| v.starts_with("0.2."))
-        })
-        .map(str::to_string)
-        .with_context(|| {
-            format!(
-                "no exported instance named `wasi:http/incoming-handler@{}`",
-                crate::p2::VERSION
-            )
-        })?;
+        .find(|n| n.strip_prefix("wasi:http/handler@").is_some_and(|v| v.starts_with("0.3.")));
+    let p2 = component.export_names().find(|n| {
+        n.strip_prefix("wasi:http/incoming-handler@").is_some_and(|v| v.starts_with("0.2."))
+    });
+    let export = p2.or(p3).map(str::to_string).with_context(|| {
+        format!("no exported instance named `wasi:http/incoming-handler@{}`", crate::p2::VERSION)
+    })?;
     let shared = Arc::new(Shared {
         pre: linker.instantiate_pre(&component)?,
         get,
+        p3: p2.is_none(),
         export,
         new_store: Box::new(new_store),
         headers: opts.headers,
@@ -309,6 +304,12 @@ where
             match worker.await {
                 Ok(Ok(())) | Ok(Err(GuestError::Call)) => bail!(never_set),
                 Ok(Err(GuestError::Instantiate(e))) => Err(e.context("instantiation error")),
+                Ok(Err(GuestError::Failed(e))) => {
+                    // As wasmtime 48 reports a failed WASI 0.3 instance.
+                    eprintln!("error: worker trapped or panicked");
+                    eprintln!("worker failed: {e:?}");
+                    Ok(error_page())
+                }
                 Err(e) => bail!("worker trapped or panicked: {e}"),
             }
         }
@@ -319,6 +320,8 @@ enum GuestError {
     Instantiate(anyhow::Error),
     /// The handler failed (reported when it did).
     Call,
+    /// A WASI 0.3 instance failed (reported with the request's error).
+    Failed(anyhow::Error),
 }
 
 /// Instantiates the component in a new store and calls its handler with
@@ -334,6 +337,17 @@ where
     let id = shared.next_instance.fetch_add(1, Ordering::SeqCst);
     let mut store = (shared.new_store)(id).map_err(GuestError::Instantiate)?;
     let instance = shared.pre.instantiate(&mut store).map_err(GuestError::Instantiate)?;
+    if shared.p3 {
+        let r = crate::p3::handle_request(
+            &mut store,
+            &instance,
+            &shared.export,
+            shared.get,
+            request,
+            tx,
+        );
+        return r.map_err(GuestError::Failed);
+    }
     let mut lookup = || -> Result<_> {
         let iface = instance
             .get_export_index(&mut store, None, &shared.export)

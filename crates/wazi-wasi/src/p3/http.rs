@@ -1,0 +1,814 @@
+//! `wasi:http@0.3`: `types` and `client` for guests, and the host side of
+//! `handler` for `wazi serve` ([`handle_request`]).
+//!
+//! Requests and responses are host resources in the context's table. A
+//! body is a `stream<u8>` with a future of its trailers; between a guest
+//! and the network the bytes go through the same pipes as WASI 0.2's
+//! bodies (`crate::p2::http::body`), with hyper on tokio on the other
+//! side. The host fills a guest's read of an incoming body as bytes
+//! arrive, and writes each chunk a guest writes into an outgoing body out
+//! as it comes; a body the host made and gets back (a request forwarded
+//! as it came in) flows through the store's event loop.
+
+use super::VERSION as V;
+use crate::GetCtx;
+use crate::p2::http::body::{End, Pipe, ReadEnd};
+use crate::p2::http::types::{
+    DnsErrorPayload, ErrorCode, FieldSizePayload, Fields, IncomingRequest, Method, OutgoingRequest,
+    RequestOptions, ResponseResult, Scheme, TlsAlertReceivedPayload,
+};
+use anyhow::{Context, Result, bail};
+use http::HeaderMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wazi::component::__internal::kebab_from_camel;
+use wazi::component::{
+    FutureAny, FutureWriter, HostCall, HostPending, Instance, Linker, Resource, ResourceAny,
+    StreamAny, Val,
+};
+use wazi::{AsContextMut, Store, StoreContextMut, component_variant};
+
+component_variant! {
+    /// `wasi:http/types@0.3.header-error`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum HeaderError { InvalidSyntax, Forbidden, Immutable, SizeExceeded, Other(Option<String>) }
+}
+
+impl From<crate::p2::http::types::HeaderError> for HeaderError {
+    fn from(e: crate::p2::http::types::HeaderError) -> HeaderError {
+        use crate::p2::http::types::HeaderError as E2;
+        match e {
+            E2::InvalidSyntax => HeaderError::InvalidSyntax,
+            E2::Forbidden => HeaderError::Forbidden,
+            E2::Immutable => HeaderError::Immutable,
+        }
+    }
+}
+
+component_variant! {
+    /// `wasi:http/types@0.3.request-options-error`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum RequestOptionsError { NotSupported, Immutable, Other(Option<String>) }
+}
+
+/// The body of a request or response.
+pub(crate) enum Body {
+    /// Made by a guest (`new`): its contents (`None`: empty), the future
+    /// of its trailers, and the writer of the future `new` returned, which
+    /// tells the guest how sending the body went.
+    Guest { contents: Option<StreamAny>, trailers: FutureAny, result: Option<FutureWriter> },
+    /// From the network: a pipe the host fills.
+    Host(Arc<Pipe>),
+}
+
+/// `wasi:http/types@0.3.request`.
+pub(crate) struct Request {
+    method: Method,
+    scheme: Option<Scheme>,
+    authority: Option<String>,
+    path_with_query: Option<String>,
+    headers: HeaderMap,
+    options: Option<RequestOptions>,
+    body: Body,
+}
+
+/// `wasi:http/types@0.3.response`.
+pub(crate) struct Response {
+    status: u16,
+    headers: HeaderMap,
+    body: Body,
+}
+
+/// `wasi:http/types@0.3.request-options`: those a request gives out
+/// cannot be changed.
+pub(crate) struct Options {
+    opts: RequestOptions,
+    mutable: bool,
+}
+
+/// `error-code` as a value.
+fn error_code_val(e: &ErrorCode) -> Val {
+    let s = |v: &Option<String>| Val::Option(v.clone().map(|s| Box::new(Val::String(s))));
+    let o32 = |v: &Option<u32>| Val::Option(v.map(|n| Box::new(Val::U32(n))));
+    let o64 = |v: &Option<u64>| Val::Option(v.map(|n| Box::new(Val::U64(n))));
+    let field = |f: &FieldSizePayload| {
+        Val::Record(vec![
+            ("field-name".into(), s(&f.field_name)),
+            ("field-size".into(), o32(&f.field_size)),
+        ])
+    };
+    let payload = match e {
+        ErrorCode::DnsError(DnsErrorPayload { rcode, info_code }) => Some(Val::Record(vec![
+            ("rcode".into(), s(rcode)),
+            ("info-code".into(), Val::Option(info_code.map(|n| Box::new(Val::U16(n))))),
+        ])),
+        ErrorCode::TlsAlertReceived(TlsAlertReceivedPayload { alert_id, alert_message }) => {
+            Some(Val::Record(vec![
+                ("alert-id".into(), Val::Option(alert_id.map(|n| Box::new(Val::U8(n))))),
+                ("alert-message".into(), s(alert_message)),
+            ]))
+        }
+        ErrorCode::HttpRequestBodySize(n) | ErrorCode::HttpResponseBodySize(n) => Some(o64(n)),
+        ErrorCode::HttpRequestHeaderSectionSize(n)
+        | ErrorCode::HttpRequestTrailerSectionSize(n)
+        | ErrorCode::HttpResponseHeaderSectionSize(n)
+        | ErrorCode::HttpResponseTrailerSectionSize(n) => Some(o32(n)),
+        ErrorCode::HttpRequestHeaderSize(f) => {
+            Some(Val::Option(f.as_ref().map(|f| Box::new(field(f)))))
+        }
+        ErrorCode::HttpRequestTrailerSize(f)
+        | ErrorCode::HttpResponseHeaderSize(f)
+        | ErrorCode::HttpResponseTrailerSize(f) => Some(field(f)),
+        ErrorCode::HttpResponseTransferCoding(m)
+        | ErrorCode::HttpResponseContentCoding(m)
+        | ErrorCode::InternalError(m) => Some(s(m)),
+        _ => None,
+    };
+    Val::Variant(case_name(e), payload.map(Box::new))
+}
+
+/// The WIT case name of `e` (matched ignoring ASCII case).
+fn case_name(e: &ErrorCode) -> String {
+    let debug = format!("{e:?}");
+    kebab_from_camel(debug.split('(').next().unwrap_or(&debug))
+}
+
+/// The `error-code` a guest gave as a value: its case, where it has no
+/// payload; otherwise `internal-error` naming it (its message kept).
+fn error_code_of(v: &Val) -> ErrorCode {
+    const PLAIN: &[ErrorCode] = &[
+        ErrorCode::DnsTimeout,
+        ErrorCode::DestinationNotFound,
+        ErrorCode::DestinationUnavailable,
+        ErrorCode::DestinationIpProhibited,
+        ErrorCode::DestinationIpUnroutable,
+        ErrorCode::ConnectionRefused,
+        ErrorCode::ConnectionTerminated,
+        ErrorCode::ConnectionTimeout,
+        ErrorCode::ConnectionReadTimeout,
+        ErrorCode::ConnectionWriteTimeout,
+        ErrorCode::ConnectionLimitReached,
+        ErrorCode::TlsProtocolError,
+        ErrorCode::TlsCertificateError,
+        ErrorCode::HttpRequestDenied,
+        ErrorCode::HttpRequestLengthRequired,
+        ErrorCode::HttpRequestMethodInvalid,
+        ErrorCode::HttpRequestUriInvalid,
+        ErrorCode::HttpRequestUriTooLong,
+        ErrorCode::HttpResponseIncomplete,
+        ErrorCode::HttpResponseTimeout,
+        ErrorCode::HttpUpgradeFailed,
+        ErrorCode::HttpProtocolError,
+        ErrorCode::LoopDetected,
+        ErrorCode::ConfigurationError,
+    ];
+    let Val::Variant(name, payload) = v else {
+        return ErrorCode::InternalError(Some(format!("{v:?}")));
+    };
+    if let Some(e) = PLAIN.iter().find(|e| case_name(e).eq_ignore_ascii_case(name)) {
+        return e.clone();
+    }
+    match payload.as_deref() {
+        Some(Val::Option(Some(m))) if name.eq_ignore_ascii_case("internal-error") => match &**m {
+            Val::String(m) => ErrorCode::InternalError(Some(m.clone())),
+            _ => ErrorCode::InternalError(None),
+        },
+        _ if name.eq_ignore_ascii_case("internal-error") => ErrorCode::InternalError(None),
+        _ => ErrorCode::InternalError(Some(name.clone())),
+    }
+}
+
+/// `result<_, error-code>` as a value.
+fn status_val(r: &Result<(), ErrorCode>) -> Val {
+    match r {
+        Ok(()) => Val::Result(Ok(None)),
+        Err(e) => Val::Result(Err(Some(Box::new(error_code_val(e))))),
+    }
+}
+
+/// The host's handle of host resource `r`, as a value.
+fn resource_val<T: 'static, R: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    r: Resource<R>,
+) -> Result<Val> {
+    Ok(Val::Resource(ResourceAny::try_from_resource(r, &mut *s)?))
+}
+
+/// An owned host resource passed as `v`.
+fn own<T: 'static, R: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    v: Option<&Val>,
+) -> Result<Resource<R>> {
+    match v {
+        Some(Val::Resource(r)) => r.try_into_resource(&mut *s),
+        _ => bail!("expected a resource"),
+    }
+}
+
+/// `result<option<trailers>, error-code>` as a value.
+fn trailers_val<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    t: Result<Option<HeaderMap>, ErrorCode>,
+) -> Result<Val> {
+    Ok(match t {
+        Ok(None) => Val::Result(Ok(Some(Box::new(Val::Option(None))))),
+        Ok(Some(map)) => {
+            let r = get(s.data_mut()).table.push(Fields { map, mutable: false })?;
+            let v = resource_val(s, r)?;
+            Val::Result(Ok(Some(Box::new(Val::Option(Some(Box::new(v)))))))
+        }
+        Err(e) => Val::Result(Err(Some(Box::new(error_code_val(&e))))),
+    })
+}
+
+/// The trailers a guest's future gave.
+fn trailers_of<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    v: Option<Val>,
+) -> Result<Result<Option<HeaderMap>, ErrorCode>> {
+    Ok(match v {
+        Some(Val::Result(Ok(Some(t)))) => match *t {
+            Val::Option(Some(f)) => {
+                let f: Resource<Fields> = own(s, Some(&f))?;
+                Ok(Some(get(s.data_mut()).table.delete(f)?.map))
+            }
+            _ => Ok(None),
+        },
+        Some(Val::Result(Err(Some(e)))) => Err(error_code_of(&e)),
+        other => bail!("expected trailers, found {other:?}"),
+    })
+}
+
+/// The stream and trailers future a guest reads an incoming body from:
+/// the stream gives what the pipe has, and at its end the future resolves
+/// with the trailers (or the error that ended the body).
+fn host_body<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    pipe: Arc<Pipe>,
+) -> (StreamAny, FutureAny) {
+    let (trailers, writer) = FutureAny::from_host(&mut *s);
+    let mut writer = Some(writer);
+    let pipe = Abandon(pipe);
+    let stream = StreamAny::from_host(&mut *s, move |mut s: StoreContextMut<'_, T>, max| {
+        let pipe = &pipe.0;
+        match pipe.guest_read(max, false) {
+            // No bytes: none have come yet.
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(end) => {
+                if let Some(w) = writer.take() {
+                    let t = match end {
+                        ReadEnd::Closed => match pipe.take_trailers() {
+                            Some(Ok(t)) => Ok(t),
+                            Some(Err(Some(e))) => Err(e),
+                            _ => Ok(None),
+                        },
+                        ReadEnd::Failed(e) => Err(e),
+                    };
+                    let v = trailers_val(&mut s, get, t)?;
+                    w.write(&mut s, v)?;
+                }
+                Ok(None)
+            }
+        }
+    });
+    (stream, trailers)
+}
+
+/// An incoming body's pipe that nobody reads once this is dropped: the
+/// network side stops.
+struct Abandon(Arc<Pipe>);
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        self.0.abandon();
+    }
+}
+
+/// A body's stream and trailers future, whoever made them, and the
+/// writer of the guest's result future if there is one.
+fn body_parts<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    body: Body,
+) -> Result<(Option<StreamAny>, FutureAny, Option<FutureWriter>)> {
+    Ok(match body {
+        Body::Guest { contents, trailers, result } => (contents, trailers, result),
+        Body::Host(pipe) => {
+            let (stream, trailers) = host_body(s, get, pipe);
+            (Some(stream), trailers, None)
+        }
+    })
+}
+
+/// How sending a body to the network is going.
+struct Sending {
+    pipe: Arc<Pipe>,
+    stream_done: bool,
+    trailers: Option<Result<Option<HeaderMap>, ErrorCode>>,
+    /// The first error writing the body met.
+    failed: Option<ErrorCode>,
+    result: Option<FutureWriter>,
+    done: Arc<AtomicBool>,
+}
+
+/// Finishes the body once both its stream and its trailers are in: the
+/// pipe ends (or fails), `done` is raised, and the guest's result future
+/// resolves.
+fn try_finish<T: 'static>(state: &Mutex<Sending>, s: &mut StoreContextMut<'_, T>) -> Result<()> {
+    let mut st = state.lock().unwrap_or_else(|e| e.into_inner());
+    if !st.stream_done || st.trailers.is_none() {
+        return Ok(());
+    }
+    let r = match (st.failed.take(), st.trailers.take().expect("trailers")) {
+        (Some(e), _) | (None, Err(e)) => {
+            st.pipe.finish(End::Failed(e.clone()));
+            Err(e)
+        }
+        (None, Ok(t)) => st.pipe.guest_finish(t),
+    };
+    let writer = st.result.take();
+    st.done.store(true, Ordering::SeqCst);
+    drop(st);
+    match writer {
+        Some(w) => w.write(&mut *s, status_val(&r)),
+        None => Ok(()),
+    }
+}
+
+/// Sends a body into `pipe` (which hyper reads): each chunk the guest
+/// writes as it comes, then the trailers; the guest's result future tells
+/// how it went. `done` is raised at the end.
+fn send_body<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    body: Body,
+    pipe: Arc<Pipe>,
+    done: Arc<AtomicBool>,
+) -> Result<()> {
+    let (contents, trailers, result) = body_parts(s, get, body)?;
+    let state = Arc::new(Mutex::new(Sending {
+        pipe: pipe.clone(),
+        stream_done: contents.is_none(),
+        trailers: None,
+        failed: None,
+        result,
+        done,
+    }));
+    if let Some(contents) = contents {
+        let (state1, state2) = (state.clone(), state.clone());
+        contents.pipe_to_host(
+            &mut *s,
+            move |_, bytes: &[u8]| {
+                let mut st = state1.lock().unwrap_or_else(|e| e.into_inner());
+                if st.failed.is_none()
+                    && let Err(e) = pipe.guest_write_all(bytes)
+                {
+                    // The other side is gone (no code), or the body grew
+                    // past its declared length.
+                    st.failed = Some(e.unwrap_or(ErrorCode::ConnectionTerminated));
+                }
+                Ok(())
+            },
+            move |mut s| {
+                state2.lock().unwrap_or_else(|e| e.into_inner()).stream_done = true;
+                try_finish(&state2, &mut s)
+            },
+        )?;
+    }
+    trailers.pipe_to_host(&mut *s, move |mut s, v| {
+        let t = trailers_of(&mut s, get, v)?;
+        state.lock().unwrap_or_else(|e| e.into_inner()).trailers = Some(t);
+        try_finish(&state, &mut s)
+    })
+}
+
+/// Whether `body` has contents (a body made without a stream is empty).
+fn has_contents(body: &Body) -> bool {
+    !matches!(body, Body::Guest { contents: None, .. })
+}
+
+/// Closes what a body the host holds still refers to: a guest writing
+/// its stream or future gets `DROPPED`.
+fn drop_body<T: 'static>(s: &mut StoreContextMut<'_, T>, body: Body) -> Result<()> {
+    match body {
+        Body::Guest { contents, trailers, .. } => {
+            if let Some(c) = contents {
+                c.close(&mut *s)?;
+            }
+            trailers.close(&mut *s)
+        }
+        Body::Host(pipe) => {
+            pipe.abandon();
+            Ok(())
+        }
+    }
+}
+
+/// `consume-body`: the body's stream (an empty one for a body made
+/// without) and trailers future; the guest's `res` future is passed on to
+/// the body's maker.
+fn consume<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    body: Body,
+    res: Option<&Val>,
+) -> Result<Val> {
+    let Some(Val::Future(res)) = res else { bail!("expected a future") };
+    let (contents, trailers, result) = body_parts(s, get, body)?;
+    let contents = match contents {
+        Some(c) => c,
+        None => StreamAny::from_host(&mut *s, |_: StoreContextMut<'_, T>, _| Ok(None)),
+    };
+    match result {
+        Some(w) => {
+            res.pipe_to_host(&mut *s, move |s, v| w.write(s, v.unwrap_or(Val::Result(Ok(None)))))?
+        }
+        None => res.pipe_to_host(&mut *s, |_, _| Ok(()))?,
+    }
+    Ok(Val::Tuple(vec![Val::Stream(contents), Val::Future(trailers)]))
+}
+
+/// A message resource whose drop closes its body's ends.
+fn message_resource<T: 'static, R: Send + 'static>(
+    i: &mut wazi::component::LinkerInstance<'_, T>,
+    name: &str,
+    get: GetCtx<T>,
+    body: fn(R) -> Body,
+) -> Result<()> {
+    i.resource(name, wazi::component::ResourceType::host::<R>(), move |mut s, rep| {
+        let r = get(s.data_mut()).table.delete(Resource::<R>::new_own(rep))?;
+        drop_body(&mut s, body(r))
+    })
+}
+
+/// The headers of a message, as a `fields` that cannot be changed.
+fn headers_of<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    map: HeaderMap,
+) -> Result<Resource<Fields>> {
+    Ok(get(s.data_mut()).table.push(Fields { map, mutable: false })?)
+}
+
+/// The parts `new` of a request and a response take: headers, contents
+/// and trailers, as a body with its result future.
+fn new_message<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    params: &[Val],
+) -> Result<(HeaderMap, Body, FutureAny)> {
+    let h: Resource<Fields> = own(s, params.first())?;
+    let headers = get(s.data_mut()).table.delete(h)?.map;
+    let contents = match params.get(1) {
+        Some(Val::Option(Some(c))) => match **c {
+            Val::Stream(c) => Some(c),
+            _ => bail!("expected a stream"),
+        },
+        Some(Val::Option(None)) => None,
+        _ => bail!("expected an optional stream"),
+    };
+    let Some(Val::Future(trailers)) = params.get(2) else { bail!("expected a future") };
+    let (result, writer) = FutureAny::from_host(&mut *s);
+    let body = Body::Guest { contents, trailers: *trailers, result: Some(writer) };
+    Ok((headers, body, result))
+}
+
+type Req = Resource<Request>;
+type Resp = Resource<Response>;
+type Opts = Resource<Options>;
+
+/// Defines `wasi:http/types` and `wasi:http/client`.
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    crate::p2::http::fields::add_to_linker::<T, HeaderError>(linker, get, V, true)?;
+    let mut i = linker.instance(&format!("wasi:http/types@{V}"))?;
+    message_resource::<T, Request>(&mut i, "request", get, |r| r.body)?;
+    message_resource::<T, Response>(&mut i, "response", get, |r| r.body)?;
+    crate::ctx::table_resource::<T, Options>(&mut i, "request-options", get)?;
+
+    // request
+    i.func_new("[static]request.new", move |mut s, params, results| {
+        let (headers, body, result) = new_message(&mut s, get, params)?;
+        let options = match params.get(3) {
+            Some(Val::Option(Some(o))) => {
+                let o: Opts = own(&mut s, Some(o))?;
+                Some(get(s.data_mut()).table.delete(o)?.opts)
+            }
+            _ => None,
+        };
+        let req = Request {
+            method: Method::Get,
+            scheme: None,
+            authority: None,
+            path_with_query: None,
+            headers,
+            options,
+            body,
+        };
+        let r = get(s.data_mut()).table.push(req)?;
+        results[0] = Val::Tuple(vec![resource_val(&mut s, r)?, Val::Future(result)]);
+        Ok(())
+    })?;
+    i.func_wrap(
+        "[method]request.get-method",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.method.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.set-method",
+        move |mut s: StoreContextMut<'_, T>, (r, m): (Req, Method)| {
+            if let Method::Other(name) = &m
+                && http::Method::from_bytes(name.as_bytes()).is_err()
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.method = m;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.get-path-with-query",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.path_with_query.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.set-path-with-query",
+        move |mut s: StoreContextMut<'_, T>, (r, p): (Req, Option<String>)| {
+            if let Some(p) = &p
+                && p.parse::<http::uri::PathAndQuery>().is_err()
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.path_with_query = p;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.get-scheme",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.scheme.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.set-scheme",
+        move |mut s: StoreContextMut<'_, T>, (r, sch): (Req, Option<Scheme>)| {
+            if let Some(Scheme::Other(name)) = &sch
+                && http::uri::Scheme::try_from(name.as_str()).is_err()
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.scheme = sch;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.get-authority",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.authority.clone(),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.set-authority",
+        move |mut s: StoreContextMut<'_, T>, (r, a): (Req, Option<String>)| {
+            if let Some(a) = &a
+                && a.parse::<http::uri::Authority>().is_err()
+            {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.authority = a;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.get-options",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            let ctx = get(s.data_mut());
+            let Some(opts) = ctx.table.get(&r)?.options.clone() else { return Ok((None,)) };
+            Ok((Some(ctx.table.push(Options { opts, mutable: false })?),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]request.get-headers",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
+            let map = get(s.data_mut()).table.get(&r)?.headers.clone();
+            Ok((headers_of(&mut s, get, map)?,))
+        },
+    )?;
+    i.func_new("[static]request.consume-body", move |mut s, params, results| {
+        let r: Req = own(&mut s, params.first())?;
+        let body = get(s.data_mut()).table.delete(r)?.body;
+        results[0] = consume(&mut s, get, body, params.get(1))?;
+        Ok(())
+    })?;
+
+    // request-options
+    i.func_wrap("[constructor]request-options", move |mut s: StoreContextMut<'_, T>, (): ()| {
+        let opts = Options { opts: RequestOptions::default(), mutable: true };
+        Ok((get(s.data_mut()).table.push(opts)?,))
+    })?;
+    type Field = fn(&mut RequestOptions) -> &mut Option<Duration>;
+    let fields: [(&str, Field); 3] = [
+        ("connect-timeout", |o| &mut o.connect_timeout),
+        ("first-byte-timeout", |o| &mut o.first_byte_timeout),
+        ("between-bytes-timeout", |o| &mut o.between_bytes_timeout),
+    ];
+    for (name, field) in fields {
+        i.func_wrap(
+            &format!("[method]request-options.get-{name}"),
+            move |mut s: StoreContextMut<'_, T>, (o,): (Opts,)| {
+                let d = *field(&mut get(s.data_mut()).table.get_mut(&o)?.opts);
+                Ok((d.map(|d| d.as_nanos().min(u64::MAX as u128) as u64),))
+            },
+        )?;
+        i.func_wrap(
+            &format!("[method]request-options.set-{name}"),
+            move |mut s: StoreContextMut<'_, T>, (o, d): (Opts, Option<u64>)| {
+                let o = get(s.data_mut()).table.get_mut(&o)?;
+                if !o.mutable {
+                    return Ok((Err(RequestOptionsError::Immutable),));
+                }
+                *field(&mut o.opts) = d.map(Duration::from_nanos);
+                Ok((Ok(()),))
+            },
+        )?;
+    }
+    i.func_wrap(
+        "[method]request-options.clone",
+        move |mut s: StoreContextMut<'_, T>, (o,): (Opts,)| {
+            let ctx = get(s.data_mut());
+            let opts = ctx.table.get(&o)?.opts.clone();
+            Ok((ctx.table.push(Options { opts, mutable: true })?,))
+        },
+    )?;
+
+    // response
+    i.func_new("[static]response.new", move |mut s, params, results| {
+        let (headers, body, result) = new_message(&mut s, get, params)?;
+        let r = get(s.data_mut()).table.push(Response { status: 200, headers, body })?;
+        results[0] = Val::Tuple(vec![resource_val(&mut s, r)?, Val::Future(result)]);
+        Ok(())
+    })?;
+    i.func_wrap(
+        "[method]response.get-status-code",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Resp,)| {
+            Ok((get(s.data_mut()).table.get(&r)?.status,))
+        },
+    )?;
+    i.func_wrap(
+        "[method]response.set-status-code",
+        move |mut s: StoreContextMut<'_, T>, (r, code): (Resp, u16)| {
+            if http::StatusCode::from_u16(code).is_err() {
+                return Ok((Err(()),));
+            }
+            get(s.data_mut()).table.get_mut(&r)?.status = code;
+            Ok((Ok(()),))
+        },
+    )?;
+    i.func_wrap(
+        "[method]response.get-headers",
+        move |mut s: StoreContextMut<'_, T>, (r,): (Resp,)| {
+            let map = get(s.data_mut()).table.get(&r)?.headers.clone();
+            Ok((headers_of(&mut s, get, map)?,))
+        },
+    )?;
+    i.func_new("[static]response.consume-body", move |mut s, params, results| {
+        let r: Resp = own(&mut s, params.first())?;
+        let body = get(s.data_mut()).table.delete(r)?.body;
+        results[0] = consume(&mut s, get, body, params.get(1))?;
+        Ok(())
+    })?;
+
+    // client
+    linker.instance(&format!("wasi:http/client@{V}"))?.func_new_concurrent(
+        "send",
+        move |mut s, params| {
+            let r: Req = own(&mut s, params.first())?;
+            let req = get(s.data_mut()).table.delete(r)?;
+            send(&mut s, get, req)
+        },
+    )?;
+    Ok(())
+}
+
+/// An `error-code` as the result of a call returning `result<_, error-code>`.
+fn failed<T>(e: &ErrorCode) -> HostCall<T> {
+    HostCall::Ready(Some(Val::Result(Err(Some(Box::new(error_code_val(e)))))))
+}
+
+/// `client.send`: the request goes out over hyper (as WASI 0.2's
+/// `outgoing-handler` sends it) with its body streaming from the guest;
+/// the call is done when the response head is in, and its body streams to
+/// the guest as it comes.
+fn send<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    req: Request,
+) -> Result<HostCall<T>> {
+    let l = get(s.data_mut()).limits;
+    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
+    if let Some(len) = crate::p2::http::content_length(&req.headers) {
+        pipe.set_content_length(len, false);
+    }
+    let out = OutgoingRequest {
+        method: req.method,
+        scheme: req.scheme,
+        authority: req.authority,
+        path_with_query: req.path_with_query,
+        headers: req.headers,
+        body: has_contents(&req.body).then(|| pipe.clone()),
+    };
+    let fut = match crate::p2::http::client::send(out, req.options.unwrap_or_default())? {
+        Ok(f) => f,
+        Err(e) => {
+            drop_body(s, req.body)?;
+            return Ok(failed(&e));
+        }
+    };
+    send_body(s, get, req.body, pipe, Arc::new(AtomicBool::new(false)))?;
+    Ok(HostCall::Pending(HostPending::new(None, move |mut s: StoreContextMut<'_, T>| {
+        let resp = match fut.slot.take() {
+            None => return Ok(None),
+            Some(None) => bail!("the response was taken already"),
+            Some(Some(Err(e))) => {
+                return Ok(Some(Some(Val::Result(Err(Some(Box::new(error_code_val(&e))))))));
+            }
+            Some(Some(Ok(r))) => r,
+        };
+        let mut resp = resp;
+        let body = match resp.body.take() {
+            Some(pipe) => Body::Host(pipe),
+            None => bail!("a response without a body"),
+        };
+        let headers = std::mem::take(&mut resp.headers);
+        let r = Response { status: resp.status, headers, body };
+        let r = get(s.data_mut()).table.push(r)?;
+        Ok(Some(Some(Val::Result(Ok(Some(Box::new(resource_val(&mut s, r)?)))))))
+    })))
+}
+
+/// Serves one request with `instance`'s `handle` (of `export`, a
+/// `wasi:http/handler@0.3.x`): the response head and its body's pipe go
+/// to `tx` as soon as the handler returns, then the store's event loop
+/// runs until the body is sent (or the client is gone).
+pub(crate) fn handle_request<T: 'static>(
+    store: &mut Store<T>,
+    instance: &Instance,
+    export: &str,
+    get: GetCtx<T>,
+    request: IncomingRequest,
+    tx: tokio::sync::oneshot::Sender<ResponseResult>,
+) -> Result<()> {
+    let iface = instance
+        .get_export_index(&mut *store, None, export)
+        .with_context(|| format!("no export `{export}`"))?;
+    let handle = instance
+        .get_export_index(&mut *store, Some(&iface), "handle")
+        .with_context(|| format!("`{export}` has no `handle` function"))?;
+    let handle = instance.get_func(&mut *store, &handle).context("`handle` is not a function")?;
+    let mut r = request;
+    let req = Request {
+        method: r.method.clone(),
+        scheme: r.scheme.take(),
+        authority: r.authority.take(),
+        path_with_query: r.path_with_query.take(),
+        headers: std::mem::take(&mut r.headers),
+        options: None,
+        body: Body::Host(r.body.take().context("a request without a body")?),
+    };
+    let req = get(store.data_mut()).table.push(req)?;
+    let arg = resource_val(&mut store.as_context_mut(), req)?;
+    let mut out = [Val::Bool(false)];
+    handle.call(&mut *store, &[arg], &mut out)?;
+    let mut s = store.as_context_mut();
+    let resp: Resp = match &out[0] {
+        Val::Result(Ok(Some(r))) => own(&mut s, Some(r))?,
+        Val::Result(Err(Some(e))) => {
+            let _ = tx.send(Err(error_code_of(e)));
+            return Ok(());
+        }
+        other => bail!("`handle` returned {other:?}"),
+    };
+    let resp = get(s.data_mut()).table.delete(resp)?;
+    let l = get(s.data_mut()).limits;
+    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
+    if let Some(len) = crate::p2::http::content_length(&resp.headers) {
+        pipe.set_content_length(len, true);
+    }
+    let mut head = http::Response::new(());
+    *head.status_mut() = http::StatusCode::from_u16(resp.status)?;
+    *head.headers_mut() = resp.headers;
+    let (parts, ()) = head.into_parts();
+    let body = has_contents(&resp.body).then(|| pipe.clone());
+    let done = Arc::new(AtomicBool::new(false));
+    send_body(&mut s, get, resp.body, pipe.clone(), done.clone())?;
+    // The client may be gone: the guest's writes then fail.
+    let _ = tx.send(Ok((parts, body)));
+    wazi::component::run_concurrent(&mut *store, |_| {
+        done.load(Ordering::SeqCst) || pipe.reader_gone()
+    })
+}
