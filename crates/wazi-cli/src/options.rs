@@ -459,7 +459,7 @@ pub fn duration(key: &str, v: &Option<String>) -> Result<Duration> {
     Ok(match unit {
         "" | "s" => Duration::from_secs(n),
         "ms" => Duration::from_millis(n),
-        "us" => Duration::from_micros(n),
+        "us" | "μs" => Duration::from_micros(n),
         "ns" => Duration::from_nanos(n),
         "m" => Duration::from_secs(n * 60),
         "h" => Duration::from_secs(n * 3600),

@@ -47,6 +47,40 @@ pub struct ServeCommand {
     #[arg(long, value_name = "N", default_value_t = 1000)]
     max_instances: usize,
 
+    /// Socket address where, when connected to, will initiate a graceful
+    /// shutdown (as ctrl-c does).
+    #[arg(long, value_name = "SOCKADDR")]
+    shutdown_addr: Option<SocketAddr>,
+
+    /// Maximum number of requests to send to a single component instance
+    /// before dropping it (default: 1 for WASI 0.2 components, 128 for
+    /// WASI 0.3 ones; 1 for both when `-W timeout` or `-W fuel` is given,
+    /// which are counted per instance).
+    #[arg(long, value_name = "N")]
+    max_instance_reuse_count: Option<usize>,
+
+    /// Maximum number of concurrent requests to send to a single component
+    /// instance (default 16 for WASI 0.3 components; WASI 0.2 ones serve
+    /// one request at a time).
+    #[arg(long, value_name = "N")]
+    max_instance_concurrent_reuse_count: Option<usize>,
+
+    /// Time to hold an idle component instance for possible reuse before
+    /// dropping it (`N` seconds, or with a unit: ns, us, ms, s).
+    #[arg(long, value_name = "DURATION", default_value = "1s",
+          value_parser = |v: &str| crate::options::duration("--idle-instance-timeout", &Some(v.to_string())))]
+    idle_instance_timeout: std::time::Duration,
+
+    /// Maximum number of concurrent requests that can be processed at any
+    /// one point in time.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    max_concurrent_requests: usize,
+
+    /// Maximum number of concurrent connections that can be held at any
+    /// one point in time.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    max_concurrent_connections: usize,
+
     /// Replace or add a request header before forwarding it to the
     /// component: `name: value`, repeatable; `@FILE` reads one header per
     /// line from FILE.
@@ -141,6 +175,7 @@ impl ServeCommand {
                 }
             });
         }
+        let metered = wasm.fuel.is_some() || wasm.timeout.is_some();
         let name = self.component.display().to_string();
         let prefix = !self.no_logging_prefix;
         let (envs, dirs) = (self.envs.clone(), self.dirs.clone());
@@ -177,6 +212,14 @@ impl ServeCommand {
             headers,
             header_timeout: self.header_timeout,
             max_instances: self.max_instances,
+            // A store's fuel and deadline are set when it is made: reused
+            // instances would share them between requests.
+            max_instance_reuse_count: self.max_instance_reuse_count.or(metered.then_some(1)),
+            max_instance_concurrent_reuse_count: self.max_instance_concurrent_reuse_count,
+            idle_instance_timeout: self.idle_instance_timeout,
+            max_concurrent_requests: self.max_concurrent_requests,
+            max_concurrent_connections: self.max_concurrent_connections,
+            shutdown_addr: self.shutdown_addr,
         };
         wazi_wasi::p2::serve(component, linker, get, opts, new_store)?;
         Ok(ExitCode::SUCCESS)

@@ -844,3 +844,35 @@ fn wasi_0_3_services_serve_concurrent_requests() {
         assert_eq!((status, complete, len), (200, true, want), "request {i}");
     }
 }
+
+#[test]
+fn wasi_0_3_instances_serve_many_requests_as_wasmtime() {
+    // One after the other: the same instance (wasmtime 48 reuses a WASI
+    // 0.3 instance for up to 128 requests).
+    let server = service(&[]);
+    for n in 1..=3 {
+        assert_eq!(server.get("/instance").text(), format!("instance 0 request {n}\n"));
+    }
+    drop(server);
+    let server = service(&["--max-instance-reuse-count", "2"]);
+    let seen: Vec<String> = (0..3).map(|_| server.get("/instance").text()).collect();
+    assert_eq!(
+        seen,
+        ["instance 0 request 1\n", "instance 0 request 2\n", "instance 1 request 1\n"]
+    );
+    drop(server);
+    // At once: one instance takes them all (up to 16), or one each.
+    for (flags, want) in [(vec![], 1), (vec!["--max-instance-concurrent-reuse-count", "1"], 4)] {
+        let server = service(&flags);
+        let addr = server.addr;
+        let answers: Vec<String> = (0..4)
+            .map(|_| std::thread::spawn(move || request(addr, "GET", "/instance?300", &[], None)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap().text())
+            .collect();
+        let instances: std::collections::BTreeSet<&str> =
+            answers.iter().map(|a| a.split(' ').nth(1).unwrap()).collect();
+        assert_eq!(instances.len(), want, "{flags:?}: {answers:?}");
+    }
+}

@@ -14,6 +14,8 @@
 //!   `wasi:http/client` and answers `fetched STATUS, N bytes, sum S,
 //!   trailers T` and, for a short body, the body;
 //! - `/headers`: the request's headers, sorted, one `name: value` a line;
+//! - `/instance?MS`: waits MS milliseconds, then answers `instance ID
+//!   request N`: its `INSTANCE_ID` and how many requests it was given;
 //! - `/denied`: returns `error-code.HTTP-request-denied`;
 //! - `/trap`: panics;
 //! - otherwise 404 `not found: PATH`.
@@ -26,6 +28,9 @@ use wasip3::{wit_bindgen, wit_future, wit_stream};
 wasip3::http::service::export!(Service);
 
 struct Service;
+
+/// Requests this instance has been given.
+static REQUESTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 /// A response with `body` (and `headers`), its trailers none.
 fn respond(status: u16, headers: Vec<(String, Vec<u8>)>, body: Vec<u8>) -> Response {
@@ -136,6 +141,16 @@ impl wasip3::exports::http::handler::Guest for Service {
                     .collect();
                 lines.sort();
                 Ok(respond(200, vec![], lines.concat().into_bytes()))
+            }
+            "/instance" => {
+                let n = REQUESTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                let ms: u64 = query.parse().unwrap_or(0);
+                wasip3::clocks::monotonic_clock::wait_for(ms * 1_000_000).await;
+                let id = wasip3::cli::environment::get_environment()
+                    .into_iter()
+                    .find(|(k, _)| k == "INSTANCE_ID")
+                    .map_or("?".to_string(), |(_, v)| v);
+                Ok(respond(200, vec![], format!("instance {id} request {n}\n").into_bytes()))
             }
             "/denied" => Err(ErrorCode::HttpRequestDenied),
             "/trap" => panic!("the guest traps"),

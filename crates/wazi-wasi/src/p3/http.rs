@@ -751,25 +751,30 @@ fn send<T: 'static>(
     })))
 }
 
-/// Serves one request with `instance`'s `handle` (of `export`, a
-/// `wasi:http/handler@0.3.x`): the response head and its body's pipe go
-/// to `tx` as soon as the handler returns, then the store's event loop
-/// runs until the body is sent (or the client is gone).
-pub(crate) fn handle_request<T: 'static>(
+/// The `handle` function of `export` (a `wasi:http/handler@0.3.x`) in
+/// `instance`.
+pub(crate) fn handler<T: 'static>(
     store: &mut Store<T>,
     instance: &Instance,
     export: &str,
-    get: GetCtx<T>,
-    request: IncomingRequest,
-    tx: tokio::sync::oneshot::Sender<ResponseResult>,
-) -> Result<()> {
+) -> Result<wazi::component::Func> {
     let iface = instance
         .get_export_index(&mut *store, None, export)
         .with_context(|| format!("no export `{export}`"))?;
     let handle = instance
         .get_export_index(&mut *store, Some(&iface), "handle")
         .with_context(|| format!("`{export}` has no `handle` function"))?;
-    let handle = instance.get_func(&mut *store, &handle).context("`handle` is not a function")?;
+    instance.get_func(&mut *store, &handle).context("`handle` is not a function")
+}
+
+/// Starts `handle` on `request`: it goes on as the store's event loop
+/// runs, beside the instance's other requests.
+pub(crate) fn start_request<T: 'static>(
+    store: &mut Store<T>,
+    handle: &wazi::component::Func,
+    get: GetCtx<T>,
+    request: IncomingRequest,
+) -> Result<wazi::component::ConcurrentCall> {
     let mut r = request;
     let req = Request {
         method: r.method.clone(),
@@ -782,14 +787,36 @@ pub(crate) fn handle_request<T: 'static>(
     };
     let req = get(store.data_mut()).table.push(req)?;
     let arg = resource_val(&mut store.as_context_mut(), req)?;
-    let mut out = [Val::Bool(false)];
-    handle.call(&mut *store, &[arg], &mut out)?;
+    handle.call_concurrent(&mut *store, &[arg])
+}
+
+/// A response being sent: done once its body is, or the client is gone.
+pub(crate) struct Sent {
+    done: Arc<AtomicBool>,
+    pipe: Arc<Pipe>,
+}
+
+impl Sent {
+    pub(crate) fn finished(&self) -> bool {
+        self.done.load(Ordering::SeqCst) || self.pipe.reader_gone()
+    }
+}
+
+/// What `handle` returned (`result<response, error-code>`) goes to `tx`:
+/// the response's head and its body's pipe, whose bytes then flow as the
+/// store's event loop runs; `None` if there is no body to send.
+pub(crate) fn answer<T: 'static>(
+    store: &mut Store<T>,
+    get: GetCtx<T>,
+    result: Option<Val>,
+    tx: tokio::sync::oneshot::Sender<ResponseResult>,
+) -> Result<Option<Sent>> {
     let mut s = store.as_context_mut();
-    let resp: Resp = match &out[0] {
-        Val::Result(Ok(Some(r))) => own(&mut s, Some(r))?,
-        Val::Result(Err(Some(e))) => {
+    let resp: Resp = match &result {
+        Some(Val::Result(Ok(Some(r)))) => own(&mut s, Some(r))?,
+        Some(Val::Result(Err(Some(e)))) => {
             let _ = tx.send(Err(error_code_of(e)));
-            return Ok(());
+            return Ok(None);
         }
         other => bail!("`handle` returned {other:?}"),
     };
@@ -806,9 +833,7 @@ pub(crate) fn handle_request<T: 'static>(
     let body = has_contents(&resp.body).then(|| pipe.clone());
     let done = Arc::new(AtomicBool::new(false));
     send_body(&mut s, get, resp.body, pipe.clone(), done.clone())?;
-    // The client may be gone: the guest's writes then fail.
+    // The client may be gone: the guest's writes then go nowhere.
     let _ = tx.send(Ok((parts, body)));
-    wazi::component::run_concurrent(&mut *store, |_| {
-        done.load(Ordering::SeqCst) || pipe.reader_gone()
-    })
+    Ok(Some(Sent { done, pipe }))
 }

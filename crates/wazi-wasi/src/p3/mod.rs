@@ -32,7 +32,7 @@ mod clocks;
 mod filesystem;
 mod http;
 
-pub(crate) use http::handle_request;
+pub(crate) use http::{Sent, answer, handler, start_request};
 
 use crate::GetCtx;
 use anyhow::{Context, Result, bail};

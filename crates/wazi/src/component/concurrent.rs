@@ -1359,16 +1359,60 @@ pub(crate) fn call_from_host(
     f: &Arc<LiftedFunc>,
     params: &[Val],
 ) -> Result<Option<Val>> {
-    let slot = core.ext.components_mut().a.host_calls.insert(None);
-    let caller = CallerSide::Host { params: Some(params.to_vec()), result: slot };
-    let r = start_task(core, f, None, caller).and_then(|_| {
-        run_until(core, |core| {
-            core.ext.components_mut().a.host_calls.get(slot).is_some_and(|r| r.is_some())
-        })
-    });
-    let v = core.ext.components_mut().a.host_calls.remove(slot).flatten();
+    let call = start_from_host(core, f, params)?;
+    let r = run_until(core, |core| call.done_in(core));
+    let v = call.take_in(core);
     r?;
     v.context("internal error: the call returned no value")
+}
+
+/// The host starts a call of `async` function `f` with `params`: it runs
+/// until it first blocks, then goes on as the event loop runs.
+pub(crate) fn start_from_host(
+    core: &mut StoreCore,
+    f: &Arc<LiftedFunc>,
+    params: &[Val],
+) -> Result<ConcurrentCall> {
+    let slot = core.ext.components_mut().a.host_calls.insert(None);
+    let caller = CallerSide::Host { params: Some(params.to_vec()), result: slot };
+    if let Err(e) = start_task(core, f, None, caller) {
+        core.ext.components_mut().a.host_calls.remove(slot);
+        return Err(e);
+    }
+    Ok(ConcurrentCall(slot))
+}
+
+/// A call of an `async` export the host started with
+/// [`Func::call_concurrent`](super::Func::call_concurrent): it goes on
+/// while the store's event loop runs ([`run_concurrent`], or another
+/// call), and its result is there once it returned.
+#[derive(Debug)]
+pub struct ConcurrentCall(u32);
+
+impl ConcurrentCall {
+    /// Whether the call has returned its result.
+    pub fn is_done(&self, mut store: impl crate::AsContextMut) -> bool {
+        self.done_in(&mut store.as_context_mut().0.core)
+    }
+
+    /// The call's result (`Some(None)` for a function without one) once
+    /// it returned, taking it; `None` while it runs.
+    pub fn take(&self, mut store: impl crate::AsContextMut) -> Option<Option<Val>> {
+        self.take_in(&mut store.as_context_mut().0.core)
+    }
+
+    fn done_in(&self, core: &mut StoreCore) -> bool {
+        core.ext.components_mut().a.host_calls.get(self.0).is_some_and(|r| r.is_some())
+    }
+
+    fn take_in(&self, core: &mut StoreCore) -> Option<Option<Val>> {
+        let calls = &mut core.ext.components_mut().a.host_calls;
+        if calls.get(self.0).is_some_and(|r| r.is_some()) {
+            calls.remove(self.0).flatten()
+        } else {
+            None
+        }
+    }
 }
 
 /// Runs `store`'s event loop (the component model's async tasks and

@@ -119,6 +119,34 @@ impl Func {
         }
     }
 
+    /// Starts a call of this `async` function with `params`: it runs until
+    /// it first blocks, then goes on while the store's event loop runs
+    /// ([`run_concurrent`](super::run_concurrent), or another call), so
+    /// one instance may serve several calls at once. The result is in the
+    /// returned [`ConcurrentCall`](super::ConcurrentCall) once it returned.
+    pub fn call_concurrent(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+    ) -> Result<super::ConcurrentCall> {
+        let core = &mut store.as_context_mut().0.core;
+        let FuncData::Lifted(f) = self.data(core).clone() else {
+            bail!("only functions a component exports can be called concurrently");
+        };
+        if !f.ty.async_ {
+            bail!("`call_concurrent` calls `async` functions only");
+        }
+        let (ty, resources) = self.ty_of(core);
+        if params.len() != ty.params.len() {
+            bail!("expected {} argument(s), got {}", ty.params.len(), params.len());
+        }
+        for ((name, t), v) in ty.params.iter().zip(params) {
+            values::typecheck(t, v, &resources, &core.ext.components_mut().host_handles)
+                .with_context(|| format!("type mismatch with parameter `{name}`"))?;
+        }
+        super::concurrent::start_from_host(core, &f, params)
+    }
+
     /// A typed view of the function, checking its type.
     pub fn typed<Params, Results>(
         &self,

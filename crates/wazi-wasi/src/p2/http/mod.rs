@@ -8,6 +8,7 @@
 pub(crate) mod body;
 pub(crate) mod client;
 pub(crate) mod fields;
+mod pool;
 mod server;
 pub(crate) mod types;
 
@@ -352,7 +353,9 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
             };
             // The other side may be gone (the client hung up): not the
             // guest's concern.
-            let _ = param.tx.send(result);
+            if let Some(tx) = param.tx.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                let _ = tx.send(result);
+            }
             Ok(())
         },
     )?;

@@ -3,6 +3,7 @@
 //! `wasi:http/incoming-handler` export, as `wasmtime serve` does.
 
 use super::body::{Pipe, PipeBody, pump};
+use super::pool::{GuestError, Instances, Job, PoolConfig};
 use super::types::*;
 use crate::p2::GetCtx;
 use anyhow::{Context, Result, bail};
@@ -11,7 +12,7 @@ use http_body_util::BodyExt;
 use http_body_util::combinators::BoxBody;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use wazi::Store;
 use wazi::component::{Component, InstancePre, Linker, Resource};
 
@@ -29,23 +30,28 @@ pub struct ServeOptions {
     /// How many instances may run at once; further requests wait for one
     /// to finish.
     pub max_instances: usize,
+    /// How many requests one instance serves in all (`None`: 1 for WASI
+    /// 0.2 components, 128 for WASI 0.3 ones, as in wasmtime 48).
+    pub max_instance_reuse_count: Option<usize>,
+    /// How many requests one instance serves at once (`None`: 16 for
+    /// WASI 0.3 components; WASI 0.2 ones always serve one at a time).
+    pub max_instance_concurrent_reuse_count: Option<usize>,
+    /// How long an idle instance is kept for further requests.
+    pub idle_instance_timeout: std::time::Duration,
+    /// How many requests are handled at once; more wait.
+    pub max_concurrent_requests: usize,
+    /// How many connections are open at once; more wait to be accepted.
+    pub max_concurrent_connections: usize,
+    /// Connecting here shuts the server down gracefully, as ctrl-c does.
+    pub shutdown_addr: Option<SocketAddr>,
 }
 
 /// What the server shares between requests.
 struct Shared<T: 'static> {
-    /// The component, its imports resolved once.
-    pre: InstancePre<T>,
-    get: GetCtx<T>,
-    /// `wasi:http/incoming-handler@0.2.x` or `wasi:http/handler@0.3.x`,
-    /// as the component names it.
-    export: String,
-    /// The export is WASI 0.3's.
-    p3: bool,
-    new_store: Box<dyn Fn(u64) -> Result<Store<T>> + Send + Sync>,
+    instances: Arc<Instances<T>>,
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
-    next_instance: AtomicU64,
-    /// Permits for running instances.
-    instances: Arc<tokio::sync::Semaphore>,
+    /// Permits for requests being handled (`--max-concurrent-requests`).
+    requests: Arc<tokio::sync::Semaphore>,
 }
 
 type Body = BoxBody<Bytes, ErrorCode>;
@@ -88,18 +94,37 @@ where
     let export = p2.or(p3).map(str::to_string).with_context(|| {
         format!("no exported instance named `wasi:http/incoming-handler@{}`", crate::p2::VERSION)
     })?;
-    let shared = Arc::new(Shared {
-        pre: linker.instantiate_pre(&component)?,
+    let p3 = p2.is_none();
+    let config = PoolConfig {
+        reuse: opts.max_instance_reuse_count.unwrap_or(if p3 { 128 } else { 1 }).max(1),
+        concurrent: if p3 {
+            opts.max_instance_concurrent_reuse_count.unwrap_or(16).max(1)
+        } else {
+            1
+        },
+        idle: opts.idle_instance_timeout,
+    };
+    let instances = Instances::new(
+        linker.instantiate_pre(&component)?,
         get,
-        p3: p2.is_none(),
         export,
-        new_store: Box::new(new_store),
+        p3,
+        Box::new(new_store),
+        config,
+        opts.max_instances,
+    );
+    let shared = Arc::new(Shared {
+        instances: Arc::new(instances),
         headers: opts.headers,
-        next_instance: AtomicU64::new(0),
-        instances: Arc::new(tokio::sync::Semaphore::new(opts.max_instances.max(1))),
+        requests: Arc::new(tokio::sync::Semaphore::new(opts.max_concurrent_requests.max(1))),
     });
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(accept_loop(shared, opts.addr, opts.header_timeout))
+    let limits = Connections {
+        header_timeout: opts.header_timeout,
+        max: opts.max_concurrent_connections.max(1),
+        shutdown_addr: opts.shutdown_addr,
+    };
+    rt.block_on(accept_loop(shared, opts.addr, limits))
 }
 
 /// Resolves at the first SIGINT (ctrl-c) or SIGTERM.
@@ -121,14 +146,45 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// What bounds the server's connections.
+struct Connections {
+    header_timeout: std::time::Duration,
+    /// Connections open at once.
+    max: usize,
+    shutdown_addr: Option<SocketAddr>,
+}
+
+/// Resolves at the first SIGINT, SIGTERM or connection to `addr`.
+async fn stop_requested(addr: Option<tokio::net::TcpListener>) {
+    match addr {
+        Some(l) => tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = l.accept() => {}
+        },
+        None => shutdown_signal().await,
+    }
+}
+
 async fn accept_loop<T: 'static>(
     shared: Arc<Shared<T>>,
     addr: SocketAddr,
-    header_timeout: std::time::Duration,
+    limits: Connections,
 ) -> Result<()>
 where
     InstancePre<T>: Send + Sync,
 {
+    let header_timeout = limits.header_timeout;
+    let shutdown = match limits.shutdown_addr {
+        Some(a) => {
+            let l = tokio::net::TcpListener::bind(a)
+                .await
+                .with_context(|| format!("failed to bind to address '{a}'"))?;
+            eprintln!("Listening for shutdown on tcp://{}/", l.local_addr()?);
+            Some(l)
+        }
+        None => None,
+    };
+    let connections = Arc::new(tokio::sync::Semaphore::new(limits.max));
     let socket = match addr {
         SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
         SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
@@ -142,11 +198,14 @@ where
     // Raised at shutdown: every connection finishes the request it is
     // serving, if any, and closes.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let stop = shutdown_signal();
+    let stop = stop_requested(shutdown);
     tokio::pin!(stop);
     loop {
-        let (stream, _) = tokio::select! {
-            r = listener.accept() => match r {
+        let (permit, (stream, _)) = tokio::select! {
+            r = async {
+                let permit = connections.clone().acquire_owned().await?;
+                Ok::<_, anyhow::Error>((permit, listener.accept().await?))
+            } => match r {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -189,6 +248,7 @@ where
             {
                 eprintln!("error: {e:?}");
             }
+            drop(permit);
             if active.fetch_sub(1, Ordering::SeqCst) == 1 {
                 idle.notify_waiters();
             }
@@ -278,18 +338,11 @@ where
         headers: super::fields::from_wire(parts.headers),
         body: Some(pipe),
     };
+    // Until the response head is in, the request holds a permit.
+    let _permit = shared.requests.clone().acquire_owned().await?;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    // The instance runs once there is room for it, and gives the room back
-    // when its handler returns.
-    let permit = shared.instances.clone().acquire_owned().await?;
-    let worker = {
-        let shared = shared.clone();
-        tokio::task::spawn_blocking(move || {
-            let r = run_guest(&shared, request, tx);
-            drop(permit);
-            r
-        })
-    };
+    let (failed, failed_rx) = tokio::sync::oneshot::channel();
+    shared.instances.dispatch(Job { request, tx, failed }).await;
     match rx.await {
         Ok(Ok((parts, body))) => {
             let body = match body {
@@ -299,75 +352,53 @@ where
             Ok(http::Response::from_parts(parts, body))
         }
         Ok(Err(code)) => bail!("ErrorCode::{code:?}"),
-        Err(_) => {
-            let never_set = "guest never invoked `response-outparam::set` method";
-            match worker.await {
-                Ok(Ok(())) | Ok(Err(GuestError::Call)) => bail!(never_set),
-                Ok(Err(GuestError::Instantiate(e))) => Err(e.context("instantiation error")),
-                Ok(Err(GuestError::Failed(e))) => {
-                    // As wasmtime 48 reports a failed WASI 0.3 instance.
-                    eprintln!("error: worker trapped or panicked");
-                    eprintln!("worker failed: {e:?}");
-                    Ok(error_page())
-                }
-                Err(e) => bail!("worker trapped or panicked: {e}"),
+        Err(_) => match failed_rx.await {
+            Ok(GuestError::Instantiate(e)) => Err(e.context("instantiation error")),
+            Ok(GuestError::Failed) => bail!("worker trapped or panicked"),
+            Ok(GuestError::Call) | Err(_) if !shared.instances.p3 => {
+                bail!("guest never invoked `response-outparam::set` method")
             }
-        }
+            Ok(GuestError::Call) | Err(_) => bail!("worker trapped or panicked"),
+        },
     }
 }
 
-enum GuestError {
-    Instantiate(anyhow::Error),
-    /// The handler failed (reported when it did).
-    Call,
-    /// A WASI 0.3 instance failed (reported with the request's error).
-    Failed(anyhow::Error),
-}
-
-/// Instantiates the component in a new store and calls its handler with
-/// `request` and an outparam that answers through `tx`.
-fn run_guest<T: 'static>(
-    shared: &Shared<T>,
+/// Calls a WASI 0.2 instance's handler with `request` and an outparam
+/// that answers through `tx`.
+pub(super) fn run_p2<T: 'static>(
+    store: &mut Store<T>,
+    instance: &wazi::component::Instance,
+    export: &str,
+    get: GetCtx<T>,
     request: IncomingRequest,
     tx: tokio::sync::oneshot::Sender<ResponseResult>,
-) -> Result<(), GuestError>
-where
-    InstancePre<T>: Send + Sync,
-{
-    let id = shared.next_instance.fetch_add(1, Ordering::SeqCst);
-    let mut store = (shared.new_store)(id).map_err(GuestError::Instantiate)?;
-    let instance = shared.pre.instantiate(&mut store).map_err(GuestError::Instantiate)?;
-    if shared.p3 {
-        let r = crate::p3::handle_request(
-            &mut store,
-            &instance,
-            &shared.export,
-            shared.get,
-            request,
-            tx,
-        );
-        return r.map_err(GuestError::Failed);
-    }
+) -> Result<(), GuestError> {
     let mut lookup = || -> Result<_> {
         let iface = instance
-            .get_export_index(&mut store, None, &shared.export)
-            .with_context(|| format!("no export `{}`", shared.export))?;
+            .get_export_index(&mut *store, None, export)
+            .with_context(|| format!("no export `{export}`"))?;
         let handle = instance
-            .get_export_index(&mut store, Some(&iface), "handle")
-            .with_context(|| format!("`{}` has no `handle` function", shared.export))?;
+            .get_export_index(&mut *store, Some(&iface), "handle")
+            .with_context(|| format!("`{export}` has no `handle` function"))?;
         instance.get_typed_func::<(Resource<IncomingRequest>, Resource<ResponseOutparam>), ()>(
-            &mut store, &handle,
+            &mut *store,
+            &handle,
         )
     };
     let handle = lookup().map_err(GuestError::Instantiate)?;
-    let ctx = (shared.get)(store.data_mut());
+    let tx = Arc::new(std::sync::Mutex::new(Some(tx)));
+    let ctx = get(store.data_mut());
     let push = |ctx: &mut crate::WasiCtx| -> Result<_> {
-        Ok((ctx.table.push(request)?, ctx.table.push(ResponseOutparam { tx })?))
+        Ok((ctx.table.push(request)?, ctx.table.push(ResponseOutparam { tx: tx.clone() })?))
     };
     let (req, out) = push(ctx).map_err(GuestError::Instantiate)?;
     // A failure is reported while the store (and so the outparam) is
     // still alive: before the missing response is.
-    if let Err(e) = handle.call(&mut store, (req, out)) {
+    let r = handle.call(&mut *store, (req, out));
+    // An instance serving further requests keeps its store: a response
+    // never set is missing now.
+    tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Err(e) = r {
         eprintln!("worker failed: {e:?}\n");
         return Err(GuestError::Call);
     }

@@ -142,7 +142,9 @@ pub(crate) type ResponseResult = Result<(http::response::Parts, Option<Arc<Pipe>
 
 /// `wasi:http/types.response-outparam`: where `set` sends the response.
 pub(crate) struct ResponseOutparam {
-    pub(crate) tx: tokio::sync::oneshot::Sender<ResponseResult>,
+    /// Taken when the response is set (or, for an instance that goes on
+    /// serving, when the handler returned without setting one).
+    pub(crate) tx: Arc<Mutex<Option<tokio::sync::oneshot::Sender<ResponseResult>>>>,
 }
 
 /// `wasi:http/types.outgoing-response`.
