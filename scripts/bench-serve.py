@@ -8,7 +8,9 @@ prints the median and the spread per request, in microseconds.
         'target/release/wazi serve -S cli --addr {addr} proxy.wasm' \\
         'wasmtime serve -S cli --addr {addr} proxy.wasm'
 
-Paths are those of crates/test-programs/src/bin/p2_http_server.rs.
+Paths are those of crates/test-programs/src/bin/p2_http_server.rs; with
+`--p3` first, those of p3_http_service.rs (`/hello`, and `/stream?100`, a
+100,000-byte body a guest task writes after `handle` returned).
 """
 import http.client
 import shlex
@@ -19,8 +21,11 @@ import sys
 import time
 
 PATHS = ["/hello", "/big/100000"]
+if sys.argv[1:2] == ["--p3"]:
+    sys.argv.pop(1)
+    PATHS = ["/hello", "/stream?100"]
 WARMUP = 50
-RUNS = 1000
+RUNS = int(__import__("os").environ.get("RUNS", "1000"))
 
 
 def free_port():

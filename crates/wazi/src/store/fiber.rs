@@ -67,7 +67,7 @@ struct Fiber {
 /// A fiber's slot stack and frame records: one mapping of their own,
 /// whose pages the system backs (with zeros) only once they are touched,
 /// so that a parked task costs the memory it used, not a whole stack.
-struct FiberStack {
+pub(super) struct FiberStack {
     base: std::ptr::NonNull<u8>,
     bytes: usize,
     slots: usize,
@@ -75,7 +75,7 @@ struct FiberStack {
 }
 
 impl FiberStack {
-    fn new(max: usize) -> Result<FiberStack> {
+    pub(super) fn new(max: usize) -> Result<FiberStack> {
         let slots = (max / 8).max(1);
         let frames = (max / std::mem::size_of::<Frame>()).max(1);
         let page = 1 << 16;
@@ -91,21 +91,21 @@ impl FiberStack {
         Ok(FiberStack { base, bytes, slots, frames })
     }
 
-    fn slots(&self) -> Sp {
+    pub(super) fn slots(&self) -> Sp {
         self.base.as_ptr() as Sp
     }
 
-    fn slots_end(&self) -> Sp {
+    pub(super) fn slots_end(&self) -> Sp {
         // SAFETY: inside the mapping.
         unsafe { self.slots().add(self.slots) }
     }
 
-    fn frames(&self) -> *mut Frame {
+    pub(super) fn frames(&self) -> *mut Frame {
         // Slots are 8-byte aligned and so is `Frame`.
         self.slots_end() as *mut Frame
     }
 
-    fn frames_end(&self) -> *mut Frame {
+    pub(super) fn frames_end(&self) -> *mut Frame {
         // SAFETY: inside the mapping.
         unsafe { self.frames().add(self.frames) }
     }

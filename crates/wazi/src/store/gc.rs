@@ -420,7 +420,7 @@ impl StoreCore {
         // The running stack (a fiber's or the main one) up to `at.frames`,
         // the main stack below a running fiber, and every idle fiber.
         let mut ranges: Vec<(*const Frame, *const Frame)> = Vec::new();
-        let main = self.stack.as_ref().map(|s| s.frames.as_ptr());
+        let main = self.stack.as_ref().map(|s| s.frames_base());
         match (self.fibers.current_frames(), main) {
             (Some(f), main) => {
                 ranges.push((f, at.frames));

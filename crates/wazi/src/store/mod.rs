@@ -29,9 +29,54 @@ static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 /// The slot stack and frame records, allocated on first use. Both are
 /// reserved at their maximum size up front so that addresses never change;
 /// the operating system only backs the pages that are touched.
-struct Stack {
-    slots: Vec<u64>,
-    frames: Vec<Frame>,
+enum Stack {
+    /// Anonymous memory, as fibers' stacks are: zero pages until touched,
+    /// returned to the system when the store goes. (A heap allocation of
+    /// this size is zeroed by a `memset` that touches every page once the
+    /// allocator recycles it: milliseconds per store.)
+    Mapped(fiber::FiberStack),
+    /// Where the host cannot map memory.
+    Heap { slots: Vec<u64>, frames: Vec<Frame> },
+}
+
+impl Stack {
+    fn slots(&mut self) -> Sp {
+        match self {
+            Stack::Mapped(m) => m.slots(),
+            Stack::Heap { slots, .. } => slots.as_mut_ptr(),
+        }
+    }
+
+    fn slots_end(&mut self) -> Sp {
+        match self {
+            Stack::Mapped(m) => m.slots_end(),
+            // SAFETY: one past the end of the allocation.
+            Stack::Heap { slots, .. } => unsafe { slots.as_mut_ptr().add(slots.len()) },
+        }
+    }
+
+    fn frames(&mut self) -> *mut Frame {
+        match self {
+            Stack::Mapped(m) => m.frames(),
+            Stack::Heap { frames, .. } => frames.as_mut_ptr(),
+        }
+    }
+
+    /// Where the frame records start, for reading them.
+    fn frames_base(&self) -> *const Frame {
+        match self {
+            Stack::Mapped(m) => m.frames(),
+            Stack::Heap { frames, .. } => frames.as_ptr(),
+        }
+    }
+
+    fn frames_end(&mut self) -> *mut Frame {
+        match self {
+            Stack::Mapped(m) => m.frames_end(),
+            // SAFETY: capacity marks the end of the reservation.
+            Stack::Heap { frames, .. } => unsafe { frames.as_mut_ptr().add(frames.capacity()) },
+        }
+    }
 }
 
 /// The part of a store that does not depend on its data type.
@@ -429,22 +474,18 @@ impl StoreCore {
     fn stack(&mut self) -> &mut Stack {
         let max = self.engine.inner.config.max_wasm_stack;
         self.stack.get_or_insert_with(|| {
-            // Zeroed (lazily, by the allocator's fresh pages), so that every
-            // slot below the top is initialised: the exception collector
-            // reads them.
-            let mut s = Stack {
-                slots: vec![0; max / 8],
-                frames: Vec::with_capacity(max / std::mem::size_of::<Frame>()),
+            // Zeroed, so that every slot below the top is initialised: the
+            // exception collector reads them.
+            let mut s = match fiber::FiberStack::new(max) {
+                Ok(m) => Stack::Mapped(m),
+                Err(_) => Stack::Heap {
+                    slots: vec![0; max / 8],
+                    frames: Vec::with_capacity(max / std::mem::size_of::<Frame>()),
+                },
             };
-            self.stack_top = s.slots.as_mut_ptr();
-            self.frames_top = s.frames.as_mut_ptr();
-            // SAFETY: capacity marks the end of each reserved region.
-            self.stack_limits = unsafe {
-                (
-                    s.slots.as_mut_ptr().add(s.slots.len()),
-                    s.frames.as_mut_ptr().add(s.frames.capacity()),
-                )
-            };
+            self.stack_top = s.slots();
+            self.frames_top = s.frames();
+            self.stack_limits = (s.slots_end(), s.frames_end());
             s
         })
     }
