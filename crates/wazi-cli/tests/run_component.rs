@@ -327,6 +327,39 @@ fn clocks_sleep_and_random_seeds() {
     );
 }
 
+/// `wasi:sockets@0.3` on loopback only: TCP and UDP echo within one
+/// guest, name lookup, a refused connect, and the network policy.
+#[test]
+fn wasi_0_3_sockets() {
+    // Each transcript is what wasmtime 48 prints for the same command.
+    let net = ["run", "-S", "inherit-network", "-S", "allow-ip-name-lookup", P3_CLI];
+    let with = |mode: &[&str]| {
+        let mut args = net.to_vec();
+        args.extend_from_slice(mode);
+        let out = wazi(&args);
+        assert_eq!(out.status.code(), Some(0), "{mode:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    assert_eq!(
+        with(&["tcp"]),
+        "listening: true\nserver got 23 bytes\nclient got back: HELLO OVER WASI 0.3 TCP\n"
+    );
+    assert_eq!(with(&["udp"]), "b got: ping over udp (from a: true)\na got back: PING OVER UDP\n");
+    assert_eq!(with(&["lookup", "127.0.0.1"]), "IpAddress::Ipv4((127, 0, 0, 1))\n");
+    assert_eq!(with(&["lookup", "bad/name"]), "lookup failed: ErrorCode::InvalidArgument\n");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert_eq!(
+        with(&["connect", &closed.to_string()]),
+        format!("connect to port {closed}: Err(ErrorCode::ConnectionRefused)\n")
+    );
+    // Without the host's network: no socket, and no resolver.
+    let out = wazi(&["run", P3_CLI, "tcp"]);
+    assert_eq!(out.status.code(), Some(134));
+    assert!(text(&out.stderr).contains("socket: ErrorCode::AccessDenied"), "{}", text(&out.stderr));
+    let out = wazi(&["run", P3_CLI, "lookup", "localhost"]);
+    assert_eq!(text(&out.stdout), "lookup failed: ErrorCode::PermanentResolverFailure\n");
+}
+
 /// A WASI 0.3 command (Rust, `wasip3` bindings: `run` is an async export
 /// with a callback, stdio goes through `stream<u8>`s): the same outputs and
 /// statuses as the WASI 0.2 program gives for the same modes, and what

@@ -25,6 +25,11 @@
 //!   stream, appends to it, reads it back, lists the directory, stats the
 //!   file, opens a missing one (an error), removes the file; prints each
 //!   step;
+//! - `tcp`: a listener and a client on loopback in one task, the server
+//!   echoing the client's message in upper case;
+//! - `udp`: two UDP sockets on loopback, a datagram each way;
+//! - `lookup NAME`: the addresses NAME resolves to;
+//! - `connect PORT`: connects to 127.0.0.1:PORT, prints the result;
 //! - `escape`: tries to leave the first preopened directory (`..`, an
 //!   absolute path, a symlink pointing out, a hard link and a rename out)
 //!   and prints what each attempt gave.
@@ -33,6 +38,9 @@
 
 use wasip3::cli::{environment, exit, stderr, stdin, stdout};
 use wasip3::clocks::{monotonic_clock, system_clock};
+use wasip3::sockets::types::{
+    IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, TcpSocket, UdpSocket,
+};
 use wasip3::wit_stream;
 
 wasip3::cli::command::export!(Cli);
@@ -50,6 +58,79 @@ async fn write(err: bool, data: Vec<u8>) {
     done.await.expect("the host wrote the stream");
 }
 
+/// `127.0.0.1:port`.
+fn v4(port: u16) -> IpSocketAddress {
+    IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: (127, 0, 0, 1) })
+}
+
+/// A listener and a client on loopback in one task: the client sends a
+/// message in two writes and shuts down; the server echoes what it got in
+/// upper case; each side prints what happened.
+async fn tcp_echo() {
+    let server = TcpSocket::create(IpAddressFamily::Ipv4).expect("socket");
+    server.bind(v4(0)).expect("bind");
+    let mut clients = server.listen().expect("listen");
+    let IpSocketAddress::Ipv4(local) = server.get_local_address().expect("address") else {
+        unreachable!()
+    };
+    print(format!("listening: {}\n", server.get_is_listening())).await;
+    let serve = async {
+        let conn = clients.next().await.expect("a client");
+        let (rx, done) = conn.receive();
+        let got = rx.collect().await;
+        done.await.expect("received");
+        let (mut tx, data) = wit_stream::new();
+        let sent = conn.send(data);
+        let rest = tx.write_all(got.to_ascii_uppercase()).await;
+        assert!(rest.is_empty());
+        drop(tx);
+        sent.await.expect("sent");
+        got.len()
+    };
+    let client = async {
+        let sock = TcpSocket::create(IpAddressFamily::Ipv4).expect("socket");
+        sock.connect(v4(local.port)).await.expect("connect");
+        let (mut tx, data) = wit_stream::new();
+        let sent = sock.send(data);
+        let (rx, done) = sock.receive();
+        assert!(tx.write_all(b"hello over ".to_vec()).await.is_empty());
+        assert!(tx.write_all(b"wasi 0.3 tcp".to_vec()).await.is_empty());
+        drop(tx);
+        sent.await.expect("sent");
+        let back = rx.collect().await;
+        done.await.expect("received");
+        String::from_utf8(back).expect("text")
+    };
+    let (n, back) = futures::join!(serve, client);
+    print(format!("server got {n} bytes\nclient got back: {back}\n")).await;
+}
+
+/// Two UDP sockets on loopback: a datagram each way.
+async fn udp_echo() {
+    let a = UdpSocket::create(IpAddressFamily::Ipv4).expect("socket");
+    a.bind(v4(0)).expect("bind");
+    let b = UdpSocket::create(IpAddressFamily::Ipv4).expect("socket");
+    b.bind(v4(0)).expect("bind");
+    let addr = |s: &UdpSocket| match s.get_local_address().expect("address") {
+        IpSocketAddress::Ipv4(a) => a.port,
+        _ => unreachable!(),
+    };
+    let (pa, pb) = (addr(&a), addr(&b));
+    let recv = async {
+        let (data, from) = b.receive().await.expect("receive");
+        let IpSocketAddress::Ipv4(from) = from else { unreachable!() };
+        b.send(data.to_ascii_uppercase(), Some(v4(from.port))).await.expect("send back");
+        (String::from_utf8(data).expect("text"), from.port == pa)
+    };
+    let send = async {
+        a.send(b"ping over udp".to_vec(), Some(v4(pb))).await.expect("send");
+        let (data, _) = a.receive().await.expect("receive");
+        String::from_utf8(data).expect("text")
+    };
+    let ((got, from_a), back) = futures::join!(recv, send);
+    print(format!("b got: {got} (from a: {from_a})\na got back: {back}\n")).await;
+}
+
 async fn print(s: String) {
     write(false, s.into_bytes()).await
 }
@@ -58,6 +139,26 @@ impl wasip3::exports::cli::run::Guest for Cli {
     async fn run() -> Result<(), ()> {
         let args = environment::get_arguments();
         match args.get(1).map(String::as_str) {
+            Some("tcp") => tcp_echo().await,
+            Some("udp") => udp_echo().await,
+            Some("lookup") => {
+                let name = args.get(2).cloned().unwrap_or_default();
+                match wasip3::sockets::ip_name_lookup::resolve_addresses(name).await {
+                    Ok(addrs) => {
+                        let mut v: Vec<String> = addrs.iter().map(|a| format!("{a:?}")).collect();
+                        v.sort();
+                        v.dedup();
+                        print(format!("{}\n", v.join("\n"))).await
+                    }
+                    Err(e) => print(format!("lookup failed: {e:?}\n")).await,
+                }
+            }
+            Some("connect") => {
+                let port: u16 = args.get(2).and_then(|p| p.parse().ok()).unwrap_or(1);
+                let sock = TcpSocket::create(IpAddressFamily::Ipv4).expect("socket");
+                let r = sock.connect(v4(port)).await;
+                print(format!("connect to port {port}: {r:?}\n")).await;
+            }
             Some("hello") => {
                 print("Hello from WASI 0.3!\n".into()).await;
                 write(true, b"to stderr\n".to_vec()).await;

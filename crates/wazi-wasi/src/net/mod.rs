@@ -182,6 +182,42 @@ pub(crate) fn valid_unicast(addr: IpAddr) -> bool {
     }
 }
 
+/// A name to look up, or the address it already is.
+fn parse_host(name: &str) -> SockResult<Result<IpAddr, String>> {
+    if let Ok(v4) = name.parse::<Ipv4Addr>() {
+        return Ok(Ok(IpAddr::V4(v4)));
+    }
+    if let Some(inner) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']'))
+        && let Ok(v6) = inner.parse::<Ipv6Addr>()
+    {
+        return Ok(Ok(IpAddr::V6(v6)));
+    }
+    if let Ok(v6) = name.parse::<Ipv6Addr>() {
+        return Ok(Ok(IpAddr::V6(v6)));
+    }
+    // A domain: the characters a URL host may hold.
+    let forbidden = |c: char| c.is_control() || c.is_whitespace() || "#%/:<>?@[\\]^|".contains(c);
+    if name.is_empty() || name.chars().any(forbidden) {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    Ok(Err(name.to_ascii_lowercase()))
+}
+
+/// The addresses of host `name` (an address is its own), through the
+/// host's resolver.
+pub(crate) fn resolve(name: &str) -> SockResult<Vec<IpAddr>> {
+    match parse_host(name)? {
+        Ok(ip) => Ok(vec![ip]),
+        Err(domain) => {
+            use std::net::ToSocketAddrs;
+            match (domain.as_str(), 0).to_socket_addrs() {
+                Ok(a) => Ok(a.map(|a| a.ip().to_canonical()).collect()),
+                Err(_) => Err(ErrorCode::NameUnresolvable),
+            }
+        }
+    }
+}
+
 /// A new non-blocking socket (IPv6 sockets are IPv6 only).
 fn new_socket(f: Family, ty: SocketType) -> SockResult<OwnedFd> {
     let fd =

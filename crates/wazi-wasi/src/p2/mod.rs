@@ -33,7 +33,7 @@ pub(crate) mod http;
 mod io;
 mod keyvalue;
 mod random;
-mod sockets;
+pub(crate) mod sockets;
 
 pub use config::{CONFIG_VERSION, add_config_to_linker};
 pub use http::{ServeOptions, serve};

@@ -5,11 +5,13 @@
 //! Implemented: `wasi:cli` (environment, exit, the standard streams as
 //! `stream<u8>`s, terminal-*), `wasi:clocks` (monotonic and system
 //! clocks), `wasi:filesystem` (file contents and directory listings in
-//! streams) and `wasi:random`. Clock waits are timers of the store's event loop (other
-//! tasks run meanwhile); the other `async` functions of the host (file
-//! operations) run to their end when called.
-//! A component importing another WASI 0.3 interface (sockets, http,
-//! timezone) fails to instantiate, naming it.
+//! streams), `wasi:random`, `wasi:sockets` (TCP and UDP sockets, name
+//! lookup) and, separately ([`add_http_to_linker`]), `wasi:http`'s `types`
+//! and `client`. Clock waits, connects, accepts, socket reads, UDP
+//! datagrams and HTTP responses are waited for by the store's event loop
+//! (other tasks run meanwhile); file operations run to their end when
+//! called. A component importing another WASI 0.3 interface (such as
+//! `wasi:clocks/timezone`) fails to instantiate, naming it.
 //!
 //! ```no_run
 //! use wazi::{Engine, Store};
@@ -31,6 +33,7 @@ mod cli;
 mod clocks;
 mod filesystem;
 mod http;
+mod sockets;
 
 pub(crate) use http::{Sent, answer, handler, start_request};
 
@@ -48,6 +51,7 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     cli::add_to_linker(linker, get)?;
     clocks::add_to_linker(linker, get)?;
     filesystem::add_to_linker(linker, get)?;
+    sockets::add_to_linker(linker, get)?;
     random(linker, get)
 }
 
@@ -92,6 +96,8 @@ pub const INTERFACES: &[&str] = &[
     "wasi:clocks/system-clock",
     "wasi:filesystem/types",
     "wasi:filesystem/preopens",
+    "wasi:sockets/types",
+    "wasi:sockets/ip-name-lookup",
     "wasi:random/random",
     "wasi:random/insecure",
     "wasi:random/insecure-seed",
