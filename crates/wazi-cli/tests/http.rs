@@ -876,3 +876,30 @@ fn wasi_0_3_instances_serve_many_requests_as_wasmtime() {
         assert_eq!(instances.len(), want, "{flags:?}: {answers:?}");
     }
 }
+
+#[test]
+fn wasi_0_3_slow_client_does_not_stall_its_instance() {
+    // A client that asks for 20 MB and reads none of it: the guest's writes
+    // wait for room, while the same instance answers the others.
+    let server = service(&[]);
+    let mut slow = TcpStream::connect(server.addr).unwrap();
+    slow.write_all(b"GET /stream?20000 HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..3 {
+        let r = server.get("/instance");
+        assert_eq!(r.status, 200);
+        assert!(r.text().starts_with("instance 0 request"), "{}", r.text());
+    }
+    // The slow response is still whole once read.
+    slow.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut got = 0usize;
+    let mut buf = vec![0; 1 << 16];
+    let start = Instant::now();
+    while got < 20_000_000 && start.elapsed() < Duration::from_secs(60) {
+        match slow.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    assert!(got > 20_000_000, "read {got} bytes");
+}

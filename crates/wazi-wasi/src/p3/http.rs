@@ -253,10 +253,15 @@ fn host_body<T: 'static>(
     let (trailers, writer) = FutureAny::from_host(&mut *s);
     let mut writer = Some(writer);
     let pipe = Abandon(pipe);
+    let waker = wazi::component::loop_waker(&mut *s);
     let stream = StreamAny::from_host(&mut *s, move |mut s: StoreContextMut<'_, T>, max| {
         let pipe = &pipe.0;
         match pipe.guest_read(max, false) {
-            // No bytes: none have come yet.
+            // No bytes: none have come yet; the loop asks again when some do.
+            Ok(bytes) if bytes.is_empty() => {
+                pipe.wake_guest(waker.clone().into());
+                Ok(Some(bytes))
+            }
             Ok(bytes) => Ok(Some(bytes)),
             Err(end) => {
                 if let Some(w) = writer.take() {
@@ -350,6 +355,7 @@ fn send_body<T: 'static>(
     done: Arc<AtomicBool>,
 ) -> Result<()> {
     let (contents, trailers, result) = body_parts(s, get, body)?;
+    let waker = wazi::component::loop_waker(&mut *s);
     let state = Arc::new(Mutex::new(Sending {
         pipe: pipe.clone(),
         stream_done: contents.is_none(),
@@ -360,18 +366,29 @@ fn send_body<T: 'static>(
     }));
     if let Some(contents) = contents {
         let (state1, state2) = (state.clone(), state.clone());
-        contents.pipe_to_host(
+        // A full pipe (a slow peer) makes the guest's write wait, not the
+        // store's thread.
+        contents.pipe_to_host_bounded(
             &mut *s,
             move |_, bytes: &[u8]| {
                 let mut st = state1.lock().unwrap_or_else(|e| e.into_inner());
-                if st.failed.is_none()
-                    && let Err(e) = pipe.guest_write_all(bytes)
-                {
-                    // The other side is gone (no code), or the body grew
-                    // past its declared length.
-                    st.failed = Some(e.unwrap_or(ErrorCode::ConnectionTerminated));
+                if st.failed.is_some() {
+                    return Ok(bytes.len());
                 }
-                Ok(())
+                match pipe.guest_write(bytes) {
+                    Ok(true) => Ok(bytes.len()),
+                    Ok(false) => {
+                        // Offered again when hyper has taken a chunk.
+                        pipe.wake_guest(waker.clone().into());
+                        Ok(0)
+                    }
+                    Err(e) => {
+                        // The other side is gone (no code), or the body
+                        // grew past its declared length.
+                        st.failed = Some(e.unwrap_or(ErrorCode::ConnectionTerminated));
+                        Ok(bytes.len())
+                    }
+                }
             },
             move |mut s| {
                 state2.lock().unwrap_or_else(|e| e.into_inner()).stream_done = true;

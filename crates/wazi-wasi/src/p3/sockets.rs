@@ -394,16 +394,23 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         };
         let failed: Arc<Mutex<Option<ErrorCode>>> = Arc::default();
         let (failed2, fd2) = (failed.clone(), fd.clone());
-        data.pipe_to_host(
+        // A full send buffer makes the guest's write wait (partly sent
+        // writes complete with what went), not the store's thread.
+        data.pipe_to_host_bounded(
             &mut s,
             move |_, bytes: &[u8]| {
                 let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
-                if f.is_none()
-                    && let Err(e) = host::send_all(&fd, bytes)
-                {
-                    *f = Some(e.into());
+                if f.is_some() {
+                    return Ok(bytes.len());
                 }
-                Ok(())
+                match host::send(&fd, bytes) {
+                    Ok(n) => Ok(n),
+                    Err(Errno::AGAIN) => Ok(0),
+                    Err(e) => {
+                        *f = Some(e.into());
+                        Ok(bytes.len())
+                    }
+                }
             },
             move |s| {
                 let _ = host::shutdown(&fd2, rustix::net::Shutdown::Write);

@@ -254,14 +254,17 @@ struct Shared {
 }
 
 /// A host callback getting the store (`StoreInner<T>`) it runs in.
-type HostSink = dyn FnMut(*mut (), &[u8]) -> Result<()> + Send + Sync;
+/// Takes what it can of the bytes given: how many (0: none yet).
+type HostSink = dyn FnMut(*mut (), &[u8]) -> Result<usize> + Send + Sync;
 type HostEnd = dyn FnOnce(*mut ()) -> Result<()> + Send + Sync;
 type HostSource = dyn FnMut(*mut (), usize) -> Result<Option<Vec<u8>>> + Send + Sync;
 
 /// The host's end of a stream or future.
 enum HostSide {
-    /// The host reads a `stream<u8>` the guest writes: `sink` takes each
-    /// chunk as it is written, `end` runs when the writer drops its end.
+    /// The host reads a `stream<u8>` the guest writes: `sink` takes what
+    /// it can of each write (the write completes with that many; if none,
+    /// it waits and the event loop offers it again), `end` runs when the
+    /// writer drops its end.
     Sink { sink: Box<HostSink>, end: Option<Box<HostEnd>> },
     /// The host writes a `stream<u8>`: `source(max)` gives up to `max`
     /// bytes when the guest reads, `None` at the end.
@@ -276,7 +279,13 @@ enum HostSide {
     FutureSink(Box<HostFutureSink>),
     /// A byte stream the host made and then took back to read: the event
     /// loop moves what `source` gives to `sink`, and runs `end` at its end.
-    Forward { source: Box<HostSource>, sink: Box<HostSink>, end: Option<Box<HostEnd>> },
+    Forward {
+        source: Box<HostSource>,
+        sink: Box<HostSink>,
+        end: Option<Box<HostEnd>>,
+        /// Bytes from `source` that `sink` had no room for yet.
+        held: Vec<u8>,
+    },
     /// A future the host made and then took back to read: `sink` gets the
     /// value when the host writes it.
     ValueSink(Box<HostFutureSink>),
@@ -464,6 +473,60 @@ pub(crate) struct AsyncState {
     /// Host-written streams a guest waits to read from whose source had
     /// nothing yet: asked again on every turn of the event loop.
     host_sources: Vec<u32>,
+    /// What ends the event loop's wait for the host early.
+    waker: LoopWaker,
+}
+
+/// Wakes a store's event loop from its wait for the host (a timer, a host
+/// stream with nothing yet, a pending host call), from any thread: for a
+/// host whose I/O becomes ready, so that the loop asks again at once
+/// instead of at its next turn. It also converts into a
+/// [`std::task::Waker`].
+#[derive(Clone, Default)]
+pub struct LoopWaker(Arc<WakeState>);
+
+#[derive(Default)]
+struct WakeState {
+    woken: std::sync::Mutex<bool>,
+    cv: std::sync::Condvar,
+}
+
+impl LoopWaker {
+    /// Ends the loop's current (or next) wait.
+    pub fn wake(&self) {
+        std::task::Wake::wake_by_ref(&self.0);
+    }
+
+    /// Waits for `d` or until woken.
+    fn wait(&self, d: std::time::Duration) {
+        let mut woken = self.0.woken.lock().unwrap_or_else(|e| e.into_inner());
+        if !*woken {
+            woken = self.0.cv.wait_timeout(woken, d).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        *woken = false;
+    }
+}
+
+impl std::task::Wake for WakeState {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        *self.woken.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cv.notify_all();
+    }
+}
+
+impl From<LoopWaker> for std::task::Waker {
+    fn from(w: LoopWaker) -> std::task::Waker {
+        std::task::Waker::from(w.0)
+    }
+}
+
+/// The waker of `store`'s event loop.
+pub fn loop_waker(mut store: impl crate::AsContextMut) -> LoopWaker {
+    store.as_context_mut().0.core.ext.components_mut().a.waker.clone()
 }
 
 /// A host function call that has not finished: `poll` gives its result
@@ -578,12 +641,11 @@ fn wait_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
     // Host streams with nothing yet are asked again every millisecond.
     let tick = std::time::Duration::from_millis(1);
     let sources = only.is_none() && !comps.a.host_sources.is_empty();
+    let waker = comps.a.waker.clone();
     match next {
-        Some(d) if d > now => {
-            std::thread::sleep(if sources { (d - now).min(tick) } else { d - now })
-        }
+        Some(d) if d > now => waker.wait(if sources { (d - now).min(tick) } else { d - now }),
         Some(_) => {}
-        None if sources || comps.a.host_pending.iter().any(mine) => std::thread::sleep(tick),
+        None if sources || comps.a.host_pending.iter().any(mine) => waker.wait(tick),
         None => bail!(trap("deadlock detected: event loop cannot make further progress")),
     }
     if sources {
@@ -2723,6 +2785,13 @@ fn poll_sources(core: &mut StoreCore) -> Result<()> {
             forward(core, shared)?;
             continue;
         }
+        if matches!(s.host, Some(HostSide::Sink { .. })) {
+            // A write the sink had no room for.
+            if let Some(w) = s.pending.take() {
+                host_write(core, shared, w)?;
+            }
+            continue;
+        }
         if !matches!(s.host, Some(HostSide::Source(_) | HostSide::Values(_))) {
             continue;
         }
@@ -2740,43 +2809,52 @@ const FORWARD_PER_TURN: usize = 1 << 20;
 /// the state goes and the sink's `end` runs, otherwise the loop asks again.
 fn forward(core: &mut StoreCore, shared: u32) -> Result<()> {
     let comps = core.ext.components_mut();
-    let Some(HostSide::Forward { mut source, mut sink, end }) =
+    let Some(HostSide::Forward { mut source, mut sink, end, mut held }) =
         comps.a.shared.get_mut(shared).and_then(|s| s.host.take())
     else {
         return Ok(());
     };
     let mut moved = 0;
-    let more = loop {
-        if moved >= FORWARD_PER_TURN {
-            break true;
-        }
-        match source(core.outer, 64 << 10) {
-            Ok(Some(bytes)) if bytes.is_empty() => break true,
-            Ok(Some(bytes)) => {
-                moved += bytes.len();
-                if let Err(e) = sink(core.outer, &bytes) {
-                    core.ext.components_mut().a.shared.remove(shared);
-                    return Err(e);
+    let r = (|| {
+        loop {
+            if !held.is_empty() {
+                let n = sink(core.outer, &held)?.min(held.len());
+                held.drain(..n);
+                moved += n;
+                if !held.is_empty() {
+                    // No room: asked again on the next turn.
+                    return Ok(true);
                 }
             }
-            Ok(None) => break false,
-            Err(e) => {
-                core.ext.components_mut().a.shared.remove(shared);
-                return Err(e);
+            if moved >= FORWARD_PER_TURN {
+                return Ok(true);
+            }
+            match source(core.outer, 64 << 10)? {
+                Some(bytes) if bytes.is_empty() => return Ok(true),
+                Some(bytes) => held = bytes,
+                None => return Ok(false),
             }
         }
-    };
+    })();
     let comps = core.ext.components_mut();
-    if more {
-        comps.a.shared.get_mut(shared).expect("shared").host =
-            Some(HostSide::Forward { source, sink, end });
-        comps.a.host_sources.push(shared);
-        return Ok(());
-    }
-    comps.a.shared.remove(shared);
-    match end {
-        Some(end) => end(core.outer),
-        None => Ok(()),
+    match r {
+        Ok(true) => {
+            comps.a.shared.get_mut(shared).expect("shared").host =
+                Some(HostSide::Forward { source, sink, end, held });
+            comps.a.host_sources.push(shared);
+            Ok(())
+        }
+        Ok(false) => {
+            comps.a.shared.remove(shared);
+            match end {
+                Some(end) => end(core.outer),
+                None => Ok(()),
+            }
+        }
+        Err(e) => {
+            comps.a.shared.remove(shared);
+            Err(e)
+        }
     }
 }
 
@@ -2789,22 +2867,29 @@ fn host_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
         bail!("internal error: a guest write to a stream without a host reader");
     };
     let r = if remain(comps, w) == 0 {
-        Ok(())
+        Ok(true)
     } else if !ty_bytes {
         Err(anyhow!("wazi: host streams carry bytes only"))
     } else {
         buffer_bytes(core, w).and_then(|bytes| {
-            let r = sink(core.outer, &bytes);
+            let n = sink(core.outer, &bytes)?.min(bytes.len());
             if let Some(b) = end(core.ext.components_mut(), w).buffer.as_mut() {
-                b.progress = b.len;
+                b.progress += n as u32;
             }
-            r
+            Ok(n > 0)
         })
     };
     let comps = core.ext.components_mut();
-    comps.a.shared.get_mut(shared).expect("shared").host =
-        Some(HostSide::Sink { sink, end: on_end });
-    r?;
+    let s = comps.a.shared.get_mut(shared).expect("shared");
+    s.host = Some(HostSide::Sink { sink, end: on_end });
+    if !r? {
+        // No room yet: the write waits, and the loop offers it again.
+        s.pending = Some(w);
+        if !comps.a.host_sources.contains(&shared) {
+            comps.a.host_sources.push(shared);
+        }
+        return Ok(());
+    }
     comps.set_event(w, Event::Copy { result: COPY_COMPLETED, reclaim: false });
     Ok(())
 }
@@ -3133,8 +3218,31 @@ impl StreamAny {
     /// and `end` runs once the guest drops its writable end.
     pub fn pipe_to_host<T: 'static>(
         self,
-        mut store: impl crate::AsContextMut<Data = T>,
+        store: impl crate::AsContextMut<Data = T>,
         mut sink: impl FnMut(crate::StoreContextMut<'_, T>, &[u8]) -> Result<()> + Send + Sync + 'static,
+        end: impl FnOnce(crate::StoreContextMut<'_, T>) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<()> {
+        self.pipe_to_host_bounded(
+            store,
+            move |s, bytes| {
+                sink(s, bytes)?;
+                Ok(bytes.len())
+            },
+            end,
+        )
+    }
+
+    /// As [`pipe_to_host`](StreamAny::pipe_to_host), with backpressure:
+    /// `sink` takes what it has room for of each write and says how many
+    /// bytes; the write completes with that many, or, if none, waits (other
+    /// tasks run) and is offered again soon.
+    pub fn pipe_to_host_bounded<T: 'static>(
+        self,
+        mut store: impl crate::AsContextMut<Data = T>,
+        mut sink: impl FnMut(crate::StoreContextMut<'_, T>, &[u8]) -> Result<usize>
+        + Send
+        + Sync
+        + 'static,
         end: impl FnOnce(crate::StoreContextMut<'_, T>) -> Result<()> + Send + Sync + 'static,
     ) -> Result<()> {
         let inner = store.as_context_mut().0;
@@ -3153,8 +3261,12 @@ impl StreamAny {
         };
         if let Some(HostSide::Source(source)) = s.host.take() {
             // A stream the host made: the host feeds itself.
-            s.host =
-                Some(HostSide::Forward { source, sink: Box::new(sink), end: Some(Box::new(end)) });
+            s.host = Some(HostSide::Forward {
+                source,
+                sink: Box::new(sink),
+                end: Some(Box::new(end)),
+                held: Vec::new(),
+            });
             comps.a.host_sources.push(self.0);
             return Ok(());
         }

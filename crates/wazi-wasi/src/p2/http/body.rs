@@ -347,31 +347,35 @@ impl Pipe {
     /// the bytes are still queued and the error is the body size so far
     /// (as wasmtime reports it).
     pub(crate) fn guest_write_all(&self, bytes: &[u8]) -> Result<(), Option<ErrorCode>> {
-        loop {
-            {
-                let mut st = self.lock();
-                if st.reader_gone || st.end.is_some() {
-                    return Err(None);
-                }
-                if st.chunks.len() < self.room {
-                    st.written += bytes.len() as u64;
-                    if !bytes.is_empty() {
-                        st.buffered += bytes.len();
-                        st.chunks.push_back(Bytes::copy_from_slice(bytes));
-                    }
-                    if let Some(w) = st.rx_waker.take() {
-                        w.wake();
-                    }
-                    self.refresh(&st);
-                    return match st.content_length {
-                        Some((len, _)) if st.written > len => {
-                            Err(Pipe::size_error(&st, st.written))
-                        }
-                        _ => Ok(()),
-                    };
-                }
-            }
+        while !self.guest_write(bytes)? {
             self.signal.wait();
+        }
+        Ok(())
+    }
+
+    /// Queues `bytes` if there is room (`false`: none yet, nothing
+    /// queued); an error once the reader is gone (`None`) or the body
+    /// outgrew its declared length.
+    pub(crate) fn guest_write(&self, bytes: &[u8]) -> Result<bool, Option<ErrorCode>> {
+        let mut st = self.lock();
+        if st.reader_gone || st.end.is_some() {
+            return Err(None);
+        }
+        if st.chunks.len() >= self.room {
+            return Ok(false);
+        }
+        st.written += bytes.len() as u64;
+        if !bytes.is_empty() {
+            st.buffered += bytes.len();
+            st.chunks.push_back(Bytes::copy_from_slice(bytes));
+        }
+        if let Some(w) = st.rx_waker.take() {
+            w.wake();
+        }
+        self.refresh(&st);
+        match st.content_length {
+            Some((len, _)) if st.written > len => Err(Pipe::size_error(&st, st.written)),
+            _ => Ok(true),
         }
     }
 
@@ -398,6 +402,9 @@ impl Pipe {
         let mut st = self.lock();
         if let Some(chunk) = st.chunks.pop_front() {
             st.buffered -= chunk.len();
+            if let Some(w) = st.tx_waker.take() {
+                w.wake();
+            }
             self.refresh(&st);
             return Poll::Ready(Some(Ok(http_body::Frame::data(chunk))));
         }
@@ -423,7 +430,22 @@ impl Pipe {
         st.reader_gone = true;
         st.chunks.clear();
         st.buffered = 0;
+        if let Some(w) = st.tx_waker.take() {
+            w.wake();
+        }
         self.refresh(&st);
+    }
+
+    /// Wakes `w` when the guest's side can go on: data or the end for an
+    /// incoming body, room or a gone reader for an outgoing one (for a
+    /// guest that does not block on the pipe: WASI 0.3's event loop).
+    pub(crate) fn wake_guest(&self, w: std::task::Waker) {
+        let mut st = self.lock();
+        if self.guest_reads {
+            st.rx_waker = Some(w);
+        } else {
+            st.tx_waker = Some(w);
+        }
     }
 }
 
