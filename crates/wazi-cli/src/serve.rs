@@ -207,7 +207,7 @@ impl ServeCommand {
             }
             Ok(store)
         };
-        let opts = wazi_wasi::p2::ServeOptions {
+        let opts = wazi_wasi::ServeOptions {
             addr: self.addr,
             headers,
             header_timeout: self.header_timeout,
@@ -221,7 +221,7 @@ impl ServeCommand {
             max_concurrent_connections: self.max_concurrent_connections,
             shutdown_addr: self.shutdown_addr,
         };
-        wazi_wasi::p2::serve(component, linker, get, opts, new_store)?;
+        wazi_wasi::serve(component, linker, get, opts, new_store)?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -26,6 +26,7 @@ mod ctx;
 mod descriptors;
 mod error;
 mod fs;
+mod http;
 mod net;
 pub mod p1;
 pub mod p2;
@@ -35,4 +36,32 @@ mod stdio;
 pub use ctx::{GetCtx, WasiCtx, WasiCtxBuilder};
 pub use error::I32Exit;
 pub use fs::DirPerms;
+pub use http::ServeOptions;
 pub use stdio::{MemoryInputPipe, MemoryOutputPipe, Stdin, Stdout};
+
+/// `wazi serve`: serves HTTP on `opts.addr` until interrupted (ctrl-c,
+/// SIGTERM, or a connection to `opts.shutdown_addr`) with `component`'s
+/// `wasi:http/incoming-handler@0.2.x` or `wasi:http/handler@0.3.x` export,
+/// as `wasmtime serve` does. Each instance gets a store from
+/// `new_store(instance_id)` (ids count from 0) and is instantiated through
+/// `linker`; `get` finds the WASI context in the store's data.
+pub fn serve<T: 'static>(
+    component: wazi::component::Component,
+    linker: wazi::component::Linker<T>,
+    get: GetCtx<T>,
+    opts: ServeOptions,
+    new_store: impl Fn(u64) -> anyhow::Result<wazi::Store<T>> + Send + Sync + 'static,
+) -> anyhow::Result<()>
+where
+    wazi::component::InstancePre<T>: Send + Sync,
+{
+    let surfaces = http::Surfaces {
+        p2_version: p2::VERSION,
+        p3: http::server::P3Handler {
+            handler: p3::handler,
+            start: p3::start_request,
+            answer: p3::answer,
+        },
+    };
+    http::serve(component, linker, get, opts, new_store, surfaces)
+}

@@ -5,6 +5,7 @@
 
 pub(crate) mod tcp;
 pub(crate) mod udp;
+pub(crate) mod wit;
 
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType, sockopt};

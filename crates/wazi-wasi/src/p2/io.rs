@@ -26,7 +26,7 @@ pub(crate) enum InputStream {
     /// The receiving half of a connected TCP socket.
     Tcp(Arc<TcpShared>),
     /// An incoming HTTP body.
-    Http(Arc<super::http::Pipe>),
+    Http(Arc<crate::http::body::Pipe>),
 }
 
 /// `wasi:io/streams.output-stream`.
@@ -43,7 +43,7 @@ pub(crate) enum OutputStream {
     /// The sending half of a connected TCP socket.
     Tcp(Arc<TcpShared>),
     /// An outgoing HTTP body.
-    Http(Arc<super::http::Pipe>),
+    Http(Arc<crate::http::body::Pipe>),
 }
 
 /// A connected TCP socket, shared by the socket resource and its streams:
@@ -62,7 +62,7 @@ pub(crate) struct IoError {
     /// The OS error behind it, for `network-error-code`.
     pub(crate) io: Option<(Option<i32>, std::io::ErrorKind)>,
     /// The HTTP failure behind it, for `http-error-code`.
-    pub(crate) http: Option<super::http::ErrorCode>,
+    pub(crate) http: Option<crate::http::types::ErrorCode>,
 }
 
 /// `wasi:io/poll.pollable`: something that becomes ready.
@@ -116,7 +116,7 @@ fn failed_fs(ctx: &mut WasiCtx, code: crate::error::ErrorCode) -> Result<StreamE
 }
 
 /// An HTTP body failure during a stream operation.
-fn failed_http(ctx: &mut WasiCtx, code: super::http::ErrorCode) -> Result<StreamError> {
+fn failed_http(ctx: &mut WasiCtx, code: crate::http::types::ErrorCode) -> Result<StreamError> {
     let err = ctx.table.push(IoError {
         debug: format!("{code:?}"),
         code: None,
@@ -215,8 +215,8 @@ fn read(
         }
         InputStream::Http(p) => match p.clone().guest_read(len, blocking) {
             Ok(bytes) => Ok(Ok(bytes)),
-            Err(super::http::ReadEnd::Closed) => Ok(Err(StreamError::Closed)),
-            Err(super::http::ReadEnd::Failed(code)) => Ok(Err(failed_http(ctx, code)?)),
+            Err(crate::http::body::ReadEnd::Closed) => Ok(Err(StreamError::Closed)),
+            Err(crate::http::body::ReadEnd::Failed(code)) => Ok(Err(failed_http(ctx, code)?)),
         },
     }
 }

@@ -7,7 +7,7 @@
 //! exit, stdin, stdout, stderr, terminal-*), `wasi:clocks` (monotonic and
 //! wall clocks), `wasi:random`, `wasi:filesystem` (types, preopens),
 //! `wasi:sockets` (TCP, UDP, name lookup) and `wasi:http` (types and
-//! outgoing-handler, plus [`serve`] for `incoming-handler`). A component
+//! outgoing-handler, plus [`crate::serve`] for `incoming-handler`). A component
 //! importing another WASI interface fails to instantiate, naming it.
 //!
 //! ```no_run
@@ -29,14 +29,13 @@ mod cli;
 mod clocks;
 mod config;
 mod filesystem;
-pub(crate) mod http;
+mod http;
 mod io;
 mod keyvalue;
 mod random;
-pub(crate) mod sockets;
+mod sockets;
 
 pub use config::{CONFIG_VERSION, add_config_to_linker};
-pub use http::{ServeOptions, serve};
 pub use keyvalue::{KEYVALUE_VERSION, add_keyvalue_to_linker};
 
 use anyhow::{Result, bail};

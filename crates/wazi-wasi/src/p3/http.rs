@@ -12,8 +12,8 @@
 
 use super::VERSION as V;
 use crate::GetCtx;
-use crate::p2::http::body::{End, Pipe, ReadEnd};
-use crate::p2::http::types::{
+use crate::http::body::{End, Pipe, ReadEnd};
+use crate::http::types::{
     DnsErrorPayload, ErrorCode, FieldSizePayload, Fields, IncomingRequest, Method, OutgoingRequest,
     RequestOptions, ResponseResult, Scheme, TlsAlertReceivedPayload,
 };
@@ -35,9 +35,9 @@ component_variant! {
     pub enum HeaderError { InvalidSyntax, Forbidden, Immutable, SizeExceeded, Other(Option<String>) }
 }
 
-impl From<crate::p2::http::types::HeaderError> for HeaderError {
-    fn from(e: crate::p2::http::types::HeaderError) -> HeaderError {
-        use crate::p2::http::types::HeaderError as E2;
+impl From<crate::http::types::HeaderError> for HeaderError {
+    fn from(e: crate::http::types::HeaderError) -> HeaderError {
+        use crate::http::types::HeaderError as E2;
         match e {
             E2::InvalidSyntax => HeaderError::InvalidSyntax,
             E2::Forbidden => HeaderError::Forbidden,
@@ -500,7 +500,7 @@ type Opts = Resource<Options>;
 
 /// Defines `wasi:http/types` and `wasi:http/client`.
 pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    crate::p2::http::fields::add_to_linker::<T, HeaderError>(linker, get, V, true)?;
+    crate::http::fields::add_to_linker::<T, HeaderError>(linker, get, V, true)?;
     let mut i = linker.instance(&format!("wasi:http/types@{V}"))?;
     message_resource::<T, Request>(&mut i, "request", get, |r| r.body)?;
     message_resource::<T, Response>(&mut i, "response", get, |r| r.body)?;
@@ -728,7 +728,7 @@ fn send<T: 'static>(
 ) -> Result<HostCall<T>> {
     let l = get(s.data_mut()).limits;
     let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
-    if let Some(len) = crate::p2::http::content_length(&req.headers) {
+    if let Some(len) = crate::http::content_length(&req.headers) {
         pipe.set_content_length(len, false);
     }
     let out = OutgoingRequest {
@@ -739,7 +739,7 @@ fn send<T: 'static>(
         headers: req.headers,
         body: has_contents(&req.body).then(|| pipe.clone()),
     };
-    let fut = match crate::p2::http::client::send(out, req.options.unwrap_or_default())? {
+    let fut = match crate::http::client::send(out, req.options.unwrap_or_default())? {
         Ok(f) => f,
         Err(e) => {
             drop_body(s, req.body)?;
@@ -807,18 +807,6 @@ pub(crate) fn start_request<T: 'static>(
     handle.call_concurrent(&mut *store, &[arg])
 }
 
-/// A response being sent: done once its body is, or the client is gone.
-pub(crate) struct Sent {
-    done: Arc<AtomicBool>,
-    pipe: Arc<Pipe>,
-}
-
-impl Sent {
-    pub(crate) fn finished(&self) -> bool {
-        self.done.load(Ordering::SeqCst) || self.pipe.reader_gone()
-    }
-}
-
 /// What `handle` returned (`result<response, error-code>`) goes to `tx`:
 /// the response's head and its body's pipe, whose bytes then flow as the
 /// store's event loop runs; `None` if there is no body to send.
@@ -827,7 +815,7 @@ pub(crate) fn answer<T: 'static>(
     get: GetCtx<T>,
     result: Option<Val>,
     tx: tokio::sync::oneshot::Sender<ResponseResult>,
-) -> Result<Option<Sent>> {
+) -> Result<Option<crate::http::server::Sent>> {
     let mut s = store.as_context_mut();
     let resp: Resp = match &result {
         Some(Val::Result(Ok(Some(r)))) => own(&mut s, Some(r))?,
@@ -840,7 +828,7 @@ pub(crate) fn answer<T: 'static>(
     let resp = get(s.data_mut()).table.delete(resp)?;
     let l = get(s.data_mut()).limits;
     let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
-    if let Some(len) = crate::p2::http::content_length(&resp.headers) {
+    if let Some(len) = crate::http::content_length(&resp.headers) {
         pipe.set_content_length(len, true);
     }
     let mut head = http::Response::new(());
@@ -852,5 +840,6 @@ pub(crate) fn answer<T: 'static>(
     send_body(&mut s, get, resp.body, pipe.clone(), done.clone())?;
     // The client may be gone: the guest's writes then go nowhere.
     let _ = tx.send(Ok((parts, body)));
-    Ok(Some(Sent { done, pipe }))
+    // Sent once the body is, or the client is gone.
+    Ok(Some(Box::new(move || done.load(Ordering::SeqCst) || pipe.reader_gone())))
 }

@@ -35,7 +35,7 @@ mod filesystem;
 mod http;
 mod sockets;
 
-pub(crate) use http::{Sent, answer, handler, start_request};
+pub(crate) use http::{answer, handler, start_request};
 
 use crate::GetCtx;
 use anyhow::{Context, Result, bail};

@@ -10,8 +10,8 @@
 
 use super::VERSION as V;
 use crate::GetCtx;
+use crate::net::wit::{IpAddress, IpAddressFamily, IpSocketAddress};
 use crate::net::{self, Family, SockResult, tcp as host};
-use crate::p2::sockets::{IpAddress, IpAddressFamily, IpSocketAddress};
 use anyhow::{Result, bail};
 use rustix::io::Errno;
 use rustix::net::{SocketType, sockopt};

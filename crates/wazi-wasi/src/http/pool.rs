@@ -57,7 +57,8 @@ pub(super) struct Instances<T: 'static> {
     pub(super) pre: InstancePre<T>,
     pub(super) get: GetCtx<T>,
     pub(super) export: String,
-    pub(super) p3: bool,
+    /// Set for a WASI 0.3 component: how to serve it.
+    pub(super) p3: Option<super::server::P3Handler<T>>,
     pub(super) new_store: Box<dyn Fn(u64) -> Result<Store<T>> + Send + Sync>,
     pub(super) config: PoolConfig,
     workers: Mutex<Vec<Entry>>,
@@ -75,7 +76,7 @@ where
         pre: InstancePre<T>,
         get: GetCtx<T>,
         export: String,
-        p3: bool,
+        p3: Option<super::server::P3Handler<T>>,
         new_store: Box<dyn Fn(u64) -> Result<Store<T>> + Send + Sync>,
         config: PoolConfig,
         max_instances: usize,
@@ -186,8 +187,8 @@ where
                 return;
             }
         };
-        let r = if self.p3 {
-            self.serve_p3(id, &mut store, &instance, &rx, queued)
+        let r = if let Some(p3) = &self.p3 {
+            self.serve_p3(p3, id, &mut store, &instance, &rx, queued)
         } else {
             self.serve_p2(id, &mut store, &instance, &rx, queued)
         };
@@ -256,20 +257,20 @@ where
     /// tasks interleaved by the store's event loop.
     fn serve_p3(
         &self,
+        p3: &super::server::P3Handler<T>,
         id: u64,
         store: &mut Store<T>,
         instance: &Instance,
         rx: &Receiver<Job>,
         queued: &AtomicUsize,
     ) -> Result<()> {
-        use crate::p3;
         struct InFlight {
             call: wazi::component::ConcurrentCall,
             tx: Option<tokio::sync::oneshot::Sender<ResponseResult>>,
             failed: tokio::sync::oneshot::Sender<GuestError>,
-            sent: Option<p3::Sent>,
+            sent: Option<super::server::Sent>,
         }
-        let handle = p3::handler(store, instance, &self.export)?;
+        let handle = (p3.handler)(store, instance, &self.export)?;
         let mut flying: Vec<InFlight> = Vec::new();
         let r = (|| -> Result<()> {
             loop {
@@ -284,7 +285,7 @@ where
                     })
                 };
                 if let Some(job) = job {
-                    let call = p3::start_request(store, &handle, self.get, job.request)?;
+                    let call = (p3.start)(store, &handle, self.get, job.request)?;
                     flying.push(InFlight {
                         call,
                         tx: Some(job.tx),
@@ -298,7 +299,7 @@ where
                 wazi::component::run_concurrent(&mut *store, |mut s| {
                     queued.load(Ordering::SeqCst) > 0
                         || flying.iter().any(|f| match &f.sent {
-                            Some(sent) => sent.finished(),
+                            Some(sent) => sent(),
                             None => f.call.is_done(&mut s),
                         })
                 })?;
@@ -309,14 +310,14 @@ where
                         && let Some(result) = f.call.take(&mut *store)
                     {
                         let tx = f.tx.take().expect("unanswered");
-                        f.sent = p3::answer(store, self.get, result, tx)?;
+                        f.sent = (p3.answer)(store, self.get, result, tx)?;
                         if f.sent.is_none() {
                             flying.swap_remove(i);
                             self.finished(id);
                             continue;
                         }
                     }
-                    if flying[i].sent.as_ref().is_some_and(p3::Sent::finished) {
+                    if flying[i].sent.as_ref().is_some_and(|sent| sent()) {
                         flying.swap_remove(i);
                         self.finished(id);
                         continue;

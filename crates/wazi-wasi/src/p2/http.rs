@@ -1,54 +1,21 @@
-//! `wasi:http`: `types` and `outgoing-handler` for guests, and the host
-//! side of `incoming-handler` for `wazi serve` ([`serve`]).
+//! `wasi:http@0.2`: `types` and `outgoing-handler` for guests, on the
+//! core's HTTP machinery (`crate::http`: body pipes, fields, the client;
+//! `wazi serve` is there too).
 //!
 //! Requests and responses are host resources in the context's table;
-//! bodies are [`Pipe`]s between the guest's thread and hyper on tokio, so a
+//! bodies are pipes between the guest's thread and hyper on tokio, so a
 //! guest streams a body while the other side sends or receives it.
-
-pub(crate) mod body;
-pub(crate) mod client;
-pub(crate) mod fields;
-mod pool;
-mod server;
-pub(crate) mod types;
-
-pub(crate) use body::{Pipe, ReadEnd};
-pub use server::{ServeOptions, serve};
-pub(crate) use types::ErrorCode;
 
 use super::GetCtx;
 use super::io::{InputStream, IoError, OutputStream, Pollable};
+use crate::http::body::Pipe;
+use crate::http::types::*;
+use crate::http::{client, content_length, fields};
 use anyhow::Result;
 use http::HeaderMap;
 use std::time::Duration;
-use types::*;
 use wazi::StoreContextMut;
 use wazi::component::{Linker, Resource, ResourceType};
-
-/// The tokio runtime HTTP work runs on: the caller's (`wazi serve`), or a
-/// process-wide one started on first use.
-pub(crate) fn runtime() -> tokio::runtime::Handle {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    if let Ok(h) = tokio::runtime::Handle::try_current() {
-        return h;
-    }
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .thread_name("wazi-http")
-                .enable_all()
-                .build()
-                .expect("failed to start the HTTP runtime")
-        })
-        .handle()
-        .clone()
-}
-
-/// A body's declared length, from its `content-length` header.
-pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
-    headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
-}
 
 /// Adds `wasi:http/types` and `wasi:http/outgoing-handler` to `linker`.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {

@@ -1,7 +1,7 @@
 //! `wasi:http/types.fields`: headers and trailers.
 
 use super::types::{Fields, HeaderError};
-use crate::p2::GetCtx;
+use crate::GetCtx;
 use anyhow::Result;
 use http::header::{HeaderName, HeaderValue};
 use wazi::StoreContextMut;
@@ -117,7 +117,7 @@ where
     E: From<HeaderError> + Lift + Lower + Send + Sync + 'static,
 {
     let mut i = linker.instance(&format!("wasi:http/types@{version}"))?;
-    crate::p2::table_resource::<T, Fields>(&mut i, "fields", get)?;
+    crate::ctx::table_resource::<T, Fields>(&mut i, "fields", get)?;
     i.func_wrap("[constructor]fields", move |mut s: StoreContextMut<'_, T>, (): ()| {
         let fields = Fields { map: http::HeaderMap::new(), mutable: true };
         Ok((get(s.data_mut()).table.push(fields)?,))

@@ -5,7 +5,7 @@
 use super::body::{Pipe, PipeBody, pump};
 use super::pool::{GuestError, Instances, Job, PoolConfig};
 use super::types::*;
-use crate::p2::GetCtx;
+use crate::GetCtx;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -14,7 +14,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wazi::Store;
-use wazi::component::{Component, InstancePre, Linker, Resource};
+use wazi::component::{
+    Component, ConcurrentCall, Func, Instance, InstancePre, Linker, Resource, Val,
+};
 
 /// How `wazi serve` listens and what it does to requests.
 pub struct ServeOptions {
@@ -46,6 +48,34 @@ pub struct ServeOptions {
     pub shutdown_addr: Option<SocketAddr>,
 }
 
+/// What serving needs of the WASI surfaces, which the core does not name
+/// (`crate::serve` knows both).
+pub(crate) struct Surfaces<T: 'static> {
+    /// The version WASI 0.2's interfaces are defined at.
+    pub(crate) p2_version: &'static str,
+    pub(crate) p3: P3Handler<T>,
+}
+
+/// WASI 0.3's side of serving a `wasi:http/handler` export.
+pub(crate) struct P3Handler<T: 'static> {
+    /// The `handle` function of the export.
+    pub(crate) handler: fn(&mut Store<T>, &Instance, &str) -> Result<Func>,
+    /// Starts `handle` on a request.
+    pub(crate) start:
+        fn(&mut Store<T>, &Func, GetCtx<T>, IncomingRequest) -> Result<ConcurrentCall>,
+    /// Sends what `handle` returned; for a response whose body is being
+    /// sent, what says when it is.
+    pub(crate) answer: fn(
+        &mut Store<T>,
+        GetCtx<T>,
+        Option<Val>,
+        tokio::sync::oneshot::Sender<ResponseResult>,
+    ) -> Result<Option<Sent>>,
+}
+
+/// Says whether a response's body is sent (or its client gone).
+pub(crate) type Sent = Box<dyn Fn() -> bool + Send>;
+
 /// What the server shares between requests.
 struct Shared<T: 'static> {
     instances: Arc<Instances<T>>,
@@ -75,12 +105,13 @@ const ERROR_PAGE: &str = "<!doctype html>
 /// runs `component`'s `wasi:http/incoming-handler` in a new store from
 /// `new_store(instance_id)` (ids count from 0), instantiated through
 /// `linker`; `get` finds the WASI context in the store's data.
-pub fn serve<T: 'static>(
+pub(crate) fn serve<T: 'static>(
     component: Component,
     linker: Linker<T>,
     get: GetCtx<T>,
     opts: ServeOptions,
     new_store: impl Fn(u64) -> Result<Store<T>> + Send + Sync + 'static,
+    surfaces: Surfaces<T>,
 ) -> Result<()>
 where
     InstancePre<T>: Send + Sync,
@@ -92,7 +123,7 @@ where
         n.strip_prefix("wasi:http/incoming-handler@").is_some_and(|v| v.starts_with("0.2."))
     });
     let export = p2.or(p3).map(str::to_string).with_context(|| {
-        format!("no exported instance named `wasi:http/incoming-handler@{}`", crate::p2::VERSION)
+        format!("no exported instance named `wasi:http/incoming-handler@{}`", surfaces.p2_version)
     })?;
     let p3 = p2.is_none();
     let config = PoolConfig {
@@ -108,7 +139,7 @@ where
         linker.instantiate_pre(&component)?,
         get,
         export,
-        p3,
+        p3.then_some(surfaces.p3),
         Box::new(new_store),
         config,
         opts.max_instances,
@@ -355,7 +386,7 @@ where
         Err(_) => match failed_rx.await {
             Ok(GuestError::Instantiate(e)) => Err(e.context("instantiation error")),
             Ok(GuestError::Failed) => bail!("worker trapped or panicked"),
-            Ok(GuestError::Call) | Err(_) if !shared.instances.p3 => {
+            Ok(GuestError::Call) | Err(_) if shared.instances.p3.is_none() => {
                 bail!("guest never invoked `response-outparam::set` method")
             }
             Ok(GuestError::Call) | Err(_) => bail!("worker trapped or panicked"),

@@ -1,0 +1,42 @@
+//! HTTP for every WASI version: the body pipes between a guest and hyper
+//! on tokio (`body`), header fields (`fields`), the WIT values and WASI
+//! 0.2's resources (`types`), the client (`client`), and `wazi serve`
+//! (`server`, with its instances in `pool`). WASI 0.2's and 0.3's
+//! `wasi:http` surfaces are built on these.
+
+pub(crate) mod body;
+pub(crate) mod client;
+pub(crate) mod fields;
+pub(crate) mod pool;
+pub(crate) mod server;
+pub(crate) mod types;
+
+pub use server::ServeOptions;
+pub(crate) use server::{Surfaces, serve};
+
+use http::HeaderMap;
+
+/// The tokio runtime HTTP work runs on: the caller's (`wazi serve`), or a
+/// process-wide one started on first use.
+pub(crate) fn runtime() -> tokio::runtime::Handle {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Ok(h) = tokio::runtime::Handle::try_current() {
+        return h;
+    }
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("wazi-http")
+                .enable_all()
+                .build()
+                .expect("failed to start the HTTP runtime")
+        })
+        .handle()
+        .clone()
+}
+
+/// A body's declared length, from its `content-length` header.
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
