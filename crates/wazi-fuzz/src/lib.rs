@@ -35,6 +35,8 @@
 use arbitrary::Unstructured;
 
 mod component;
+mod concurrency;
+pub use concurrency::async_abi;
 mod gc;
 mod wasi;
 pub use component::component_values;
@@ -375,13 +377,14 @@ pub fn target(name: &str) -> Option<Target> {
         "wasi-p2" => Some(wasi_p2),
         "component-values" => Some(component_values),
         "gc" => Some(gc),
+        "async-abi" => Some(async_abi),
         _ => None,
     }
 }
 
 /// Every target's name.
 pub const TARGETS: &[&str] =
-    &["validate", "differential", "wasi-p1", "wasi-p2", "component-values", "gc"];
+    &["validate", "differential", "wasi-p1", "wasi-p2", "component-values", "gc", "async-abi"];
 
 /// A small xorshift generator, so that runs are reproducible from a seed.
 pub struct Rng(pub u64);

@@ -51,3 +51,8 @@ fn gc() {
 fn wasi_p2() {
     bounded("wasi-p2", 150);
 }
+
+#[test]
+fn async_abi() {
+    bounded("async-abi", 300);
+}
