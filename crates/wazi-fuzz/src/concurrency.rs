@@ -70,7 +70,7 @@ impl Bytes<'_> {
 /// An argument of kind `k` (see [`OPS`]): mostly the global holding that
 /// kind of handle, sometimes anything.
 fn typed_arg(b: &mut Bytes<'_>, k: char) -> String {
-    if b.byte() % 8 == 0 {
+    if b.byte().is_multiple_of(8) {
         return arg(b);
     }
     let g = match k {

@@ -63,15 +63,17 @@ pub(crate) struct P3Handler<T: 'static> {
     /// Starts `handle` on a request.
     pub(crate) start:
         fn(&mut Store<T>, &Func, GetCtx<T>, IncomingRequest) -> Result<ConcurrentCall>,
-    /// Sends what `handle` returned; for a response whose body is being
-    /// sent, what says when it is.
-    pub(crate) answer: fn(
-        &mut Store<T>,
-        GetCtx<T>,
-        Option<Val>,
-        tokio::sync::oneshot::Sender<ResponseResult>,
-    ) -> Result<Option<Sent>>,
+    pub(crate) answer: Answer<T>,
 }
+
+/// Sends what `handle` returned (to the sender); for a response whose body
+/// is being sent, what says when it is.
+pub(crate) type Answer<T> = fn(
+    &mut Store<T>,
+    GetCtx<T>,
+    Option<Val>,
+    tokio::sync::oneshot::Sender<ResponseResult>,
+) -> Result<Option<Sent>>;
 
 /// Says whether a response's body is sent (or its client gone).
 pub(crate) type Sent = Box<dyn Fn() -> bool + Send>;

@@ -233,7 +233,6 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     tcp(&mut i, get)?;
     tcp_options(&mut i, get)?;
     udp(&mut i, get)?;
-    drop(i);
     linker.instance(&format!("wasi:sockets/ip-name-lookup@{V}"))?.func_wrap(
         "resolve-addresses",
         move |mut s: StoreContextMut<'_, T>, (name,): (String,)| {
@@ -574,15 +573,17 @@ fn tcp_options<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Res
     option!("keep-alive-count", u32, |_sock, fd| Ok(sockopt::tcp_keepcnt(&*fd)?), |v| Ok(
         sockopt::set_tcp_keepcnt(&*fd, (positive(v as u64)? as u32).min(i8::MAX as u32))?
     ));
-    option!("hop-limit", u8, |sock, fd| Ok(net::hop_limit(&fd, sock.family)?), |v| Ok(
-        net::set_hop_limit(&fd, sock.family, v)?
+    option!("hop-limit", u8, |sock, fd| net::hop_limit(&fd, sock.family), |v| net::set_hop_limit(
+        &fd,
+        sock.family,
+        v
     ));
-    option!("receive-buffer-size", u64, |_sock, fd| Ok(net::buffer_size(&fd, false)?), |v| Ok(
-        net::set_buffer_size(&fd, v, false)?
-    ));
-    option!("send-buffer-size", u64, |_sock, fd| Ok(net::buffer_size(&fd, true)?), |v| Ok(
-        net::set_buffer_size(&fd, v, true)?
-    ));
+    option!("receive-buffer-size", u64, |_sock, fd| net::buffer_size(&fd, false), |v| {
+        net::set_buffer_size(&fd, v, false)
+    });
+    option!("send-buffer-size", u64, |_sock, fd| net::buffer_size(&fd, true), |v| {
+        net::set_buffer_size(&fd, v, true)
+    });
     Ok(())
 }
 
@@ -759,15 +760,15 @@ fn udp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
             )?;
         };
     }
-    option!("unicast-hop-limit", u8, |sock| Ok(net::hop_limit(&sock.fd, sock.family)?), |v| Ok(
-        net::set_hop_limit(&sock.fd, sock.family, v)?
-    ));
-    option!("receive-buffer-size", u64, |sock| Ok(net::buffer_size(&sock.fd, false)?), |v| Ok(
-        net::set_buffer_size(&sock.fd, v, false)?
-    ));
-    option!("send-buffer-size", u64, |sock| Ok(net::buffer_size(&sock.fd, true)?), |v| Ok(
-        net::set_buffer_size(&sock.fd, v, true)?
-    ));
+    option!("unicast-hop-limit", u8, |sock| net::hop_limit(&sock.fd, sock.family), |v| {
+        net::set_hop_limit(&sock.fd, sock.family, v)
+    });
+    option!("receive-buffer-size", u64, |sock| net::buffer_size(&sock.fd, false), |v| {
+        net::set_buffer_size(&sock.fd, v, false)
+    });
+    option!("send-buffer-size", u64, |sock| net::buffer_size(&sock.fd, true), |v| {
+        net::set_buffer_size(&sock.fd, v, true)
+    });
     Ok(())
 }
 
