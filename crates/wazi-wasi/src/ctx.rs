@@ -424,15 +424,26 @@ pub(crate) fn run_func<T: 'static>(
     component: &wazi::component::Component,
     export: &str,
 ) -> Result<(wazi::component::Instance, wazi::component::ComponentExportIndex)> {
-    use anyhow::Context;
     let instance = linker.instantiate(&mut *store, component)?;
+    let run = export_func(store, &instance, export, "run")?;
+    Ok((instance, run))
+}
+
+/// The index of function `func` of `instance`'s exported interface
+/// `export`.
+pub(crate) fn export_func<T: 'static>(
+    store: &mut wazi::Store<T>,
+    instance: &wazi::component::Instance,
+    export: &str,
+    func: &str,
+) -> Result<wazi::component::ComponentExportIndex> {
+    use anyhow::Context;
     let iface = instance
         .get_export_index(&mut *store, None, export)
         .with_context(|| format!("no export `{export}`"))?;
-    let run = instance
-        .get_export_index(&mut *store, Some(&iface), "run")
-        .with_context(|| format!("`{export}` has no `run` function"))?;
-    Ok((instance, run))
+    instance
+        .get_export_index(&mut *store, Some(&iface), func)
+        .with_context(|| format!("`{export}` has no `{func}` function"))
 }
 
 /// What a failed `run` call ends with: an exit stays one, anything else

@@ -9,6 +9,7 @@ pub(crate) mod client;
 pub(crate) mod fields;
 pub(crate) mod pool;
 pub(crate) mod server;
+pub(crate) mod target;
 pub(crate) mod types;
 
 pub use server::ServeOptions;

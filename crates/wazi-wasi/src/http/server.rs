@@ -407,12 +407,7 @@ pub(super) fn run_p2<T: 'static>(
     tx: tokio::sync::oneshot::Sender<ResponseResult>,
 ) -> Result<(), GuestError> {
     let mut lookup = || -> Result<_> {
-        let iface = instance
-            .get_export_index(&mut *store, None, export)
-            .with_context(|| format!("no export `{export}`"))?;
-        let handle = instance
-            .get_export_index(&mut *store, Some(&iface), "handle")
-            .with_context(|| format!("`{export}` has no `handle` function"))?;
+        let handle = crate::ctx::export_func(store, instance, export, "handle")?;
         instance.get_typed_func::<(Resource<IncomingRequest>, Resource<ResponseOutparam>), ()>(
             &mut *store,
             &handle,

@@ -188,8 +188,6 @@ fn request_parts<T: 'static, R: Request>(
     Ok(())
 }
 
-type OutReq = Resource<OutgoingRequest>;
-
 fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     let v = super::VERSION;
     let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
@@ -220,52 +218,15 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
             })?,))
         },
     )?;
-    i.func_wrap(
-        "[method]outgoing-request.set-method",
-        move |mut s: StoreContextMut<'_, T>, (r, m): (OutReq, Method)| {
-            if let Method::Other(name) = &m
-                && http::Method::from_bytes(name.as_bytes()).is_err()
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.method = m;
-            Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-request.set-path-with-query",
-        move |mut s: StoreContextMut<'_, T>, (r, p): (OutReq, Option<String>)| {
-            if let Some(p) = &p
-                && p.parse::<http::uri::PathAndQuery>().is_err()
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.path_with_query = p;
-            Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-request.set-scheme",
-        move |mut s: StoreContextMut<'_, T>, (r, sch): (OutReq, Option<Scheme>)| {
-            if let Some(Scheme::Other(name)) = &sch
-                && http::uri::Scheme::try_from(name.as_str()).is_err()
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.scheme = sch;
-            Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-request.set-authority",
-        move |mut s: StoreContextMut<'_, T>, (r, a): (OutReq, Option<String>)| {
-            if let Some(a) = &a
-                && !valid_authority(a)
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.authority = a;
-            Ok((Ok(()),))
+    crate::http::target::add_request_setters(
+        &mut i,
+        "outgoing-request",
+        get,
+        crate::http::target::TargetFields::<OutgoingRequest> {
+            method: |r| &mut r.method,
+            path_with_query: |r| &mut r.path_with_query,
+            scheme: |r| &mut r.scheme,
+            authority: |r| &mut r.authority,
         },
     )?;
 
@@ -329,11 +290,6 @@ fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     Ok(())
 }
 
-/// Whether `a` is a valid `host[:port]`.
-fn valid_authority(a: &str) -> bool {
-    a.parse::<http::uri::Authority>().is_ok()
-}
-
 type InResp = Resource<IncomingResponse>;
 type OutResp = Resource<OutgoingResponse>;
 
@@ -367,15 +323,11 @@ fn responses<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
             Ok((get(s.data_mut()).table.get(&r)?.status,))
         },
     )?;
-    i.func_wrap(
-        "[method]outgoing-response.set-status-code",
-        move |mut s: StoreContextMut<'_, T>, (r, code): (OutResp, u16)| {
-            if http::StatusCode::from_u16(code).is_err() {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.status = code;
-            Ok((Ok(()),))
-        },
+    crate::http::target::add_status_setter::<T, OutgoingResponse>(
+        &mut i,
+        "outgoing-response",
+        get,
+        |r| &mut r.status,
     )?;
 
     type Future = Resource<FutureIncomingResponse>;

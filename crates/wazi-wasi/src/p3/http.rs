@@ -536,33 +536,9 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         },
     )?;
     i.func_wrap(
-        "[method]request.set-method",
-        move |mut s: StoreContextMut<'_, T>, (r, m): (Req, Method)| {
-            if let Method::Other(name) = &m
-                && http::Method::from_bytes(name.as_bytes()).is_err()
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.method = m;
-            Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
         "[method]request.get-path-with-query",
         move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
             Ok((get(s.data_mut()).table.get(&r)?.path_with_query.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]request.set-path-with-query",
-        move |mut s: StoreContextMut<'_, T>, (r, p): (Req, Option<String>)| {
-            if let Some(p) = &p
-                && p.parse::<http::uri::PathAndQuery>().is_err()
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.path_with_query = p;
-            Ok((Ok(()),))
         },
     )?;
     i.func_wrap(
@@ -572,33 +548,20 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         },
     )?;
     i.func_wrap(
-        "[method]request.set-scheme",
-        move |mut s: StoreContextMut<'_, T>, (r, sch): (Req, Option<Scheme>)| {
-            if let Some(Scheme::Other(name)) = &sch
-                && http::uri::Scheme::try_from(name.as_str()).is_err()
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.scheme = sch;
-            Ok((Ok(()),))
-        },
-    )?;
-    i.func_wrap(
         "[method]request.get-authority",
         move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
             Ok((get(s.data_mut()).table.get(&r)?.authority.clone(),))
         },
     )?;
-    i.func_wrap(
-        "[method]request.set-authority",
-        move |mut s: StoreContextMut<'_, T>, (r, a): (Req, Option<String>)| {
-            if let Some(a) = &a
-                && a.parse::<http::uri::Authority>().is_err()
-            {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.authority = a;
-            Ok((Ok(()),))
+    crate::http::target::add_request_setters(
+        &mut i,
+        "request",
+        get,
+        crate::http::target::TargetFields::<Request> {
+            method: |r| &mut r.method,
+            path_with_query: |r| &mut r.path_with_query,
+            scheme: |r| &mut r.scheme,
+            authority: |r| &mut r.authority,
         },
     )?;
     i.func_wrap(
@@ -676,16 +639,9 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             Ok((get(s.data_mut()).table.get(&r)?.status,))
         },
     )?;
-    i.func_wrap(
-        "[method]response.set-status-code",
-        move |mut s: StoreContextMut<'_, T>, (r, code): (Resp, u16)| {
-            if http::StatusCode::from_u16(code).is_err() {
-                return Ok((Err(()),));
-            }
-            get(s.data_mut()).table.get_mut(&r)?.status = code;
-            Ok((Ok(()),))
-        },
-    )?;
+    crate::http::target::add_status_setter::<T, Response>(&mut i, "response", get, |r| {
+        &mut r.status
+    })?;
     i.func_wrap(
         "[method]response.get-headers",
         move |mut s: StoreContextMut<'_, T>, (r,): (Resp,)| {
@@ -775,12 +731,7 @@ pub(crate) fn handler<T: 'static>(
     instance: &Instance,
     export: &str,
 ) -> Result<wazi::component::Func> {
-    let iface = instance
-        .get_export_index(&mut *store, None, export)
-        .with_context(|| format!("no export `{export}`"))?;
-    let handle = instance
-        .get_export_index(&mut *store, Some(&iface), "handle")
-        .with_context(|| format!("`{export}` has no `handle` function"))?;
+    let handle = crate::ctx::export_func(store, instance, export, "handle")?;
     instance.get_func(&mut *store, &handle).context("`handle` is not a function")
 }
 
