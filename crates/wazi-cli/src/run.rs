@@ -188,8 +188,7 @@ impl RunCommand {
             wazi_wasi::p2::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
             wazi_wasi::p2::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
             if wasi.p3.unwrap_or(true) {
-                wazi_wasi::p3::check_supported(&component, wasi.http)
-                    .map_err(|e| anyhow!("wazi: {e}"))?;
+                wazi_wasi::p3::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
                 wazi_wasi::p3::add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
             }
         }

@@ -148,7 +148,7 @@ impl ServeCommand {
             wazi_wasi::p2::add_proxy_imports_to_linker(&mut linker, get)?;
         }
         if wasi.p3.unwrap_or(true) {
-            wazi_wasi::p3::check_supported(&component, true).map_err(|e| anyhow!("wazi: {e}"))?;
+            wazi_wasi::p3::check_supported(&component).map_err(|e| anyhow!("wazi: {e}"))?;
             if wasi.cli.unwrap_or(false) {
                 wazi_wasi::p3::add_to_linker(&mut linker, get)?;
                 wazi_wasi::p3::add_http_to_linker(&mut linker, get)?;

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER, P3_HTTP_SERVICE};
+use test_programs_artifacts::{P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER, P3_CLI, P3_HTTP_SERVICE};
 
 mod support;
 use support::{PythonServer, pattern_checksum};
@@ -902,4 +902,27 @@ fn wasi_0_3_slow_client_does_not_stall_its_instance() {
         }
     }
     assert!(got > 20_000_000, "read {got} bytes");
+}
+
+#[test]
+fn wasi_0_3_commands_fetch_with_the_client() {
+    // `wazi run -S http` gives a WASI 0.3 command `wasi:http/client`; the
+    // transcripts are wasmtime 48's for the same commands.
+    let py = PythonServer::start();
+    let host = py.base.trim_start_matches("http://");
+    let fetch =
+        |path: &str| text(&wazi_output(&["run", "-S", "http", P3_CLI, "fetch", host, path]).stdout);
+    assert_eq!(fetch("/status/201"), "status 201, 11 bytes, trailers Ok(false)\n");
+    assert_eq!(fetch("/chunked?n=100000"), "status 200, 100000 bytes, trailers Ok(true)\n");
+    assert_eq!(fetch("/big?n=300000"), "status 200, 300000 bytes, trailers Ok(false)\n");
+    // Without `-S http` the import is missing, named as wasmtime names it.
+    let out = wazi_output(&["run", P3_CLI, "fetch", host, "/"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "component imports instance `wasi:http/types@0.3.2`, but a matching implementation was not found in the linker"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
 }

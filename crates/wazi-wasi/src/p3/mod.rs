@@ -104,12 +104,13 @@ pub const INTERFACES: &[&str] = &[
 ];
 
 /// Fails, naming the first import, if `component` imports a WASI 0.3
-/// interface this host does not implement yet (with `http`, the
-/// `wasi:http` ones count as implemented).
-pub fn check_supported(component: &Component, http: bool) -> Result<()> {
+/// interface this host does not implement yet. (`wasi:http` counts as
+/// implemented: without [`add_http_to_linker`], instantiation fails as
+/// wasmtime's does, naming the missing definition.)
+pub fn check_supported(component: &Component) -> Result<()> {
     for name in component.import_names() {
         let Some((iface, version)) = name.split_once('@') else { continue };
-        let known = INTERFACES.contains(&iface) || (http && HTTP_INTERFACES.contains(&iface));
+        let known = INTERFACES.contains(&iface) || HTTP_INTERFACES.contains(&iface);
         if iface.starts_with("wasi:") && semver_0_3(version) && !known {
             bail!("import {name} is not supported yet");
         }
