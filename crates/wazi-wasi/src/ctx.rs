@@ -279,6 +279,7 @@ impl WasiCtxBuilder {
                 let _ = getrandom::fill(&mut b);
                 u128::from_le_bytes(b)
             },
+            body_lengths: Default::default(),
         }
     }
 }
@@ -311,6 +312,9 @@ pub struct WasiCtx {
     pub(crate) max_resources: usize,
     /// What `wasi:random/insecure-seed` returns (fixed per context).
     pub(crate) insecure_seed: u128,
+    /// The declared lengths of incoming HTTP bodies a guest holds as
+    /// streams (WASI 0.3), so that one passed on unread keeps its length.
+    pub(crate) body_lengths: crate::http::BodyLengths,
 }
 
 impl WasiCtx {

@@ -16,6 +16,43 @@ pub use server::ServeOptions;
 pub(crate) use server::{Surfaces, serve};
 
 use http::HeaderMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+/// An incoming body's declared length, and how much of it a guest has
+/// read, by the stream it reads it from.
+#[derive(Default)]
+pub(crate) struct BodyLengths(std::collections::HashMap<wazi::component::StreamAny, BodyLength>);
+
+struct BodyLength {
+    len: u64,
+    taken: Arc<AtomicU64>,
+    /// Gone once the stream's source is.
+    pipe: Weak<body::Pipe>,
+}
+
+impl BodyLengths {
+    /// Records that `stream` carries `pipe`'s body of `len` bytes; what its
+    /// reader takes is counted in `taken`.
+    pub(crate) fn insert(
+        &mut self,
+        stream: wazi::component::StreamAny,
+        len: u64,
+        pipe: &Arc<body::Pipe>,
+        taken: Arc<AtomicU64>,
+    ) {
+        // Entries of streams that are gone go first (ids are reused).
+        self.0.retain(|_, l| l.pipe.strong_count() > 0);
+        self.0.insert(stream, BodyLength { len, taken, pipe: Arc::downgrade(pipe) });
+    }
+
+    /// The length of the body `stream` carries, if it is such a stream
+    /// and none of it has been read.
+    pub(crate) fn unread(&mut self, stream: wazi::component::StreamAny) -> Option<u64> {
+        let l = self.0.remove(&stream)?;
+        (l.pipe.strong_count() > 0 && l.taken.load(Ordering::SeqCst) == 0).then_some(l.len)
+    }
+}
 
 /// The tokio runtime HTTP work runs on: the caller's (`wazi serve`), or a
 /// process-wide one started on first use.

@@ -58,8 +58,9 @@ pub(crate) enum Body {
     /// of its trailers, and the writer of the future `new` returned, which
     /// tells the guest how sending the body went.
     Guest { contents: Option<StreamAny>, trailers: FutureAny, result: Option<FutureWriter> },
-    /// From the network: a pipe the host fills.
-    Host(Arc<Pipe>),
+    /// From the network: a pipe the host fills, and the body's declared
+    /// length.
+    Host(Arc<Pipe>, Option<u64>),
 }
 
 /// `wasi:http/types@0.3.request`.
@@ -249,14 +250,21 @@ fn host_body<T: 'static>(
     s: &mut StoreContextMut<'_, T>,
     get: GetCtx<T>,
     pipe: Arc<Pipe>,
+    len: Option<u64>,
 ) -> (StreamAny, FutureAny) {
     let (trailers, writer) = FutureAny::from_host(&mut *s);
     let mut writer = Some(writer);
-    let pipe = Abandon(pipe);
+    let held = Abandon(pipe.clone());
     let waker = wazi::component::loop_waker(&mut *s);
+    let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = taken.clone();
     let stream = StreamAny::from_host(&mut *s, move |mut s: StoreContextMut<'_, T>, max| {
-        let pipe = &pipe.0;
-        match pipe.guest_read(max, false) {
+        let pipe = &held.0;
+        let r = pipe.guest_read(max, false);
+        if let Ok(bytes) = &r {
+            counted.fetch_add(bytes.len() as u64, Ordering::SeqCst);
+        }
+        match r {
             // No bytes: none have come yet; the loop asks again when some do.
             Ok(bytes) if bytes.is_empty() => {
                 pipe.wake_guest(waker.clone().into());
@@ -280,6 +288,9 @@ fn host_body<T: 'static>(
             }
         }
     });
+    if let Some(len) = len {
+        get(s.data_mut()).body_lengths.insert(stream, len, &pipe, taken);
+    }
     (stream, trailers)
 }
 
@@ -302,8 +313,8 @@ fn body_parts<T: 'static>(
 ) -> Result<(Option<StreamAny>, FutureAny, Option<FutureWriter>)> {
     Ok(match body {
         Body::Guest { contents, trailers, result } => (contents, trailers, result),
-        Body::Host(pipe) => {
-            let (stream, trailers) = host_body(s, get, pipe);
+        Body::Host(pipe, len) => {
+            let (stream, trailers) = host_body(s, get, pipe, len);
             (Some(stream), trailers, None)
         }
     })
@@ -403,6 +414,27 @@ fn send_body<T: 'static>(
     })
 }
 
+/// The declared length of a body passed on as it came from the network
+/// (an incoming body's stream handed back unread, or a response from the
+/// client), which `headers` then declare too, as wasmtime passes it on.
+fn pass_length<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    get: GetCtx<T>,
+    body: &Body,
+    headers: &mut HeaderMap,
+) {
+    let len = match body {
+        Body::Guest { contents: Some(c), .. } => get(s.data_mut()).body_lengths.unread(*c),
+        Body::Host(_, len) => *len,
+        Body::Guest { contents: None, .. } => None,
+    };
+    if let Some(len) = len
+        && !headers.contains_key(http::header::CONTENT_LENGTH)
+    {
+        headers.insert(http::header::CONTENT_LENGTH, len.into());
+    }
+}
+
 /// Whether `body` has contents (a body made without a stream is empty).
 fn has_contents(body: &Body) -> bool {
     !matches!(body, Body::Guest { contents: None, .. })
@@ -418,7 +450,7 @@ fn drop_body<T: 'static>(s: &mut StoreContextMut<'_, T>, body: Body) -> Result<(
             }
             trailers.close(&mut *s)
         }
-        Body::Host(pipe) => {
+        Body::Host(pipe, _) => {
             pipe.abandon();
             Ok(())
         }
@@ -682,6 +714,8 @@ fn send<T: 'static>(
     get: GetCtx<T>,
     req: Request,
 ) -> Result<HostCall<T>> {
+    let mut req = req;
+    pass_length(s, get, &req.body, &mut req.headers);
     let l = get(s.data_mut()).limits;
     let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
     if let Some(len) = crate::http::content_length(&req.headers) {
@@ -714,7 +748,7 @@ fn send<T: 'static>(
         };
         let mut resp = resp;
         let body = match resp.body.take() {
-            Some(pipe) => Body::Host(pipe),
+            Some(pipe) => Body::Host(pipe, crate::http::content_length(&resp.headers)),
             None => bail!("a response without a body"),
         };
         let headers = std::mem::take(&mut resp.headers);
@@ -744,6 +778,7 @@ pub(crate) fn start_request<T: 'static>(
     request: IncomingRequest,
 ) -> Result<wazi::component::ConcurrentCall> {
     let mut r = request;
+    let len = crate::http::content_length(&r.headers);
     let req = Request {
         method: r.method.clone(),
         scheme: r.scheme.take(),
@@ -751,7 +786,7 @@ pub(crate) fn start_request<T: 'static>(
         path_with_query: r.path_with_query.take(),
         headers: std::mem::take(&mut r.headers),
         options: None,
-        body: Body::Host(r.body.take().context("a request without a body")?),
+        body: Body::Host(r.body.take().context("a request without a body")?, len),
     };
     let req = get(store.data_mut()).table.push(req)?;
     let arg = resource_val(&mut store.as_context_mut(), req)?;
@@ -776,7 +811,8 @@ pub(crate) fn answer<T: 'static>(
         }
         other => bail!("`handle` returned {other:?}"),
     };
-    let resp = get(s.data_mut()).table.delete(resp)?;
+    let mut resp = get(s.data_mut()).table.delete(resp)?;
+    pass_length(&mut s, get, &resp.body, &mut resp.headers);
     let l = get(s.data_mut()).limits;
     let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
     if let Some(len) = crate::http::content_length(&resp.headers) {

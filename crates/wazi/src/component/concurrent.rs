@@ -36,11 +36,11 @@ pub(crate) type ThreadId = u32;
 type ObjId = u32;
 
 /// A readable end of a `future` held by the host (lifted from a component).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FutureAny(pub(crate) u32);
 
 /// A readable end of a `stream` held by the host (lifted from a component).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct StreamAny(pub(crate) u32);
 
 /// An `error-context` value held by the host.
