@@ -157,7 +157,12 @@ where
         max: opts.max_concurrent_connections.max(1),
         shutdown_addr: opts.shutdown_addr,
     };
-    rt.block_on(accept_loop(shared, opts.addr, limits))
+    let r = rt.block_on(accept_loop(shared, opts.addr, limits));
+    // Connections are drained by now; an instance still running (a guest
+    // that never finishes, after a second ctrl-c) does not hold the exit
+    // (dropping the runtime would wait for its thread).
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    r
 }
 
 /// Resolves at the first SIGINT (ctrl-c) or SIGTERM.
