@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use test_programs_artifacts::{P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER, P3_CLI, P3_HTTP_SERVICE};
+use test_programs_artifacts::{
+    P2_CLI, P2_HTTP_CLIENT, P2_HTTP_SERVER, P3_HTTP_CLIENT, P3_HTTP_SERVICE,
+};
 
 mod support;
 use support::{PythonServer, pattern_checksum};
@@ -912,12 +914,12 @@ fn wasi_0_3_commands_fetch_with_the_client() {
     let py = PythonServer::start();
     let host = py.base.trim_start_matches("http://");
     let fetch =
-        |path: &str| text(&wazi_output(&["run", "-S", "http", P3_CLI, "fetch", host, path]).stdout);
+        |path: &str| text(&wazi_output(&["run", "-S", "http", P3_HTTP_CLIENT, host, path]).stdout);
     assert_eq!(fetch("/status/201"), "status 201, 11 bytes, trailers Ok(false)\n");
     assert_eq!(fetch("/chunked?n=100000"), "status 200, 100000 bytes, trailers Ok(true)\n");
     assert_eq!(fetch("/big?n=300000"), "status 200, 300000 bytes, trailers Ok(false)\n");
     // Without `-S http` the import is missing, named as wasmtime names it.
-    let out = wazi_output(&["run", P3_CLI, "fetch", host, "/"]);
+    let out = wazi_output(&["run", P3_HTTP_CLIENT, host, "/"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains(

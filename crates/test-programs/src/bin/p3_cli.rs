@@ -30,8 +30,6 @@
 //! - `udp`: two UDP sockets on loopback, a datagram each way;
 //! - `lookup NAME`: the addresses NAME resolves to;
 //! - `connect PORT`: connects to 127.0.0.1:PORT, prints the result;
-//! - `fetch HOST:PORT PATH`: a GET through `wasi:http/client`, prints the
-//!   status, the body's length and whether trailers came;
 //! - `escape`: tries to leave the first preopened directory (`..`, an
 //!   absolute path, a symlink pointing out, a hard link and a rename out)
 //!   and prints what each attempt gave.
@@ -153,34 +151,6 @@ impl wasip3::exports::cli::run::Guest for Cli {
                         print(format!("{}\n", v.join("\n"))).await
                     }
                     Err(e) => print(format!("lookup failed: {e:?}\n")).await,
-                }
-            }
-            Some("fetch") => {
-                // `fetch HOST:PORT PATH`: a GET through wasi:http/client.
-                use wasip3::http::types::{Fields, Method, Request, Response, Scheme};
-                let authority = args.get(2).cloned().unwrap_or_default();
-                let path = args.get(3).cloned().unwrap_or_else(|| "/".into());
-                let (_, trailers) = wasip3::wit_future::new(|| Ok(None));
-                let (req, _sent) = Request::new(Fields::new(), None, trailers, None);
-                req.set_method(&Method::Get).expect("method");
-                req.set_scheme(Some(&Scheme::Http)).expect("scheme");
-                req.set_authority(Some(&authority)).expect("authority");
-                req.set_path_with_query(Some(&path)).expect("path");
-                match wasip3::http::client::send(req).await {
-                    Ok(resp) => {
-                        let status = resp.get_status_code();
-                        let (res_tx, res_rx) = wasip3::wit_future::new(|| Ok(()));
-                        let (body, trailers) = Response::consume_body(resp, res_rx);
-                        let bytes = body.collect().await;
-                        let trailers = trailers.await.map(|t| t.is_some());
-                        drop(res_tx);
-                        print(format!(
-                            "status {status}, {} bytes, trailers {trailers:?}\n",
-                            bytes.len()
-                        ))
-                        .await
-                    }
-                    Err(e) => print(format!("error {e:?}\n")).await,
                 }
             }
             Some("connect") => {

@@ -42,7 +42,7 @@ impl BodyLengths {
         taken: Arc<AtomicU64>,
     ) {
         // Entries of streams that are gone go first (ids are reused).
-        self.0.retain(|_, l| l.pipe.strong_count() > 0);
+        self.0.retain(|_, l| l.pipe.upgrade().is_some_and(|p| !p.abandoned()));
         self.0.insert(stream, BodyLength { len, taken, pipe: Arc::downgrade(pipe) });
     }
 
@@ -50,7 +50,10 @@ impl BodyLengths {
     /// and none of it has been read.
     pub(crate) fn unread(&mut self, stream: wazi::component::StreamAny) -> Option<u64> {
         let l = self.0.remove(&stream)?;
-        (l.pipe.strong_count() > 0 && l.taken.load(Ordering::SeqCst) == 0).then_some(l.len)
+        // A stream whose reader dropped it abandoned its pipe (its id may
+        // name another stream now).
+        let live = l.pipe.upgrade().is_some_and(|p| !p.abandoned());
+        (live && l.taken.load(Ordering::SeqCst) == 0).then_some(l.len)
     }
 }
 

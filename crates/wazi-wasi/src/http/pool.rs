@@ -50,6 +50,9 @@ struct Entry {
     total: usize,
     /// Jobs sent and not yet taken from the queue.
     queued: Arc<AtomicUsize>,
+    /// Wakes the instance's event loop (a WASI 0.3 one waiting on a timer
+    /// notices a new job at once).
+    waker: Option<wazi::component::LoopWaker>,
 }
 
 /// What a worker needs of the server.
@@ -115,7 +118,8 @@ where
         let (tx, rx) = std::sync::mpsc::channel();
         let queued = Arc::new(AtomicUsize::new(1));
         let _ = tx.send(job);
-        self.workers().push(Entry { id, tx, active: 1, total: 1, queued: queued.clone() });
+        let entry = Entry { id, tx, active: 1, total: 1, queued: queued.clone(), waker: None };
+        self.workers().push(entry);
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
             me.run_worker(id, rx, &queued);
@@ -136,6 +140,9 @@ where
             Ok(()) => {
                 w.active += 1;
                 w.total += 1;
+                if let Some(waker) = &w.waker {
+                    waker.wake();
+                }
                 None
             }
             Err(e) => {
@@ -187,6 +194,9 @@ where
                 return;
             }
         };
+        if let Some(w) = self.workers().iter_mut().find(|w| w.id == id) {
+            w.waker = Some(wazi::component::loop_waker(&mut store));
+        }
         let r = if let Some(p3) = &self.p3 {
             self.serve_p3(p3, id, &mut store, &instance, &rx, queued)
         } else {

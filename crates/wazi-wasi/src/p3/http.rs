@@ -58,9 +58,9 @@ pub(crate) enum Body {
     /// of its trailers, and the writer of the future `new` returned, which
     /// tells the guest how sending the body went.
     Guest { contents: Option<StreamAny>, trailers: FutureAny, result: Option<FutureWriter> },
-    /// From the network: a pipe the host fills, and the body's declared
-    /// length.
-    Host(Arc<Pipe>, Option<u64>),
+    /// From the network: a pipe the host fills (abandoned when this goes,
+    /// with the resource or its store), and the body's declared length.
+    Host(Abandon, Option<u64>),
 }
 
 /// `wasi:http/types@0.3.request`.
@@ -249,12 +249,12 @@ fn trailers_of<T: 'static>(
 fn host_body<T: 'static>(
     s: &mut StoreContextMut<'_, T>,
     get: GetCtx<T>,
-    pipe: Arc<Pipe>,
+    held: Abandon,
     len: Option<u64>,
 ) -> (StreamAny, FutureAny) {
     let (trailers, writer) = FutureAny::from_host(&mut *s);
     let mut writer = Some(writer);
-    let held = Abandon(pipe.clone());
+    let pipe = held.0.clone();
     let waker = wazi::component::loop_waker(&mut *s);
     let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counted = taken.clone();
@@ -296,7 +296,7 @@ fn host_body<T: 'static>(
 
 /// An incoming body's pipe that nobody reads once this is dropped: the
 /// network side stops.
-struct Abandon(Arc<Pipe>);
+pub(crate) struct Abandon(Arc<Pipe>);
 
 impl Drop for Abandon {
     fn drop(&mut self) {
@@ -383,21 +383,20 @@ fn send_body<T: 'static>(
             &mut *s,
             move |_, bytes: &[u8]| {
                 let mut st = state1.lock().unwrap_or_else(|e| e.into_inner());
-                if st.failed.is_some() {
-                    return Ok(bytes.len());
-                }
                 match pipe.guest_write(bytes) {
-                    Ok(true) => Ok(bytes.len()),
+                    Ok(true) => Ok(Some(bytes.len())),
                     Ok(false) => {
                         // Offered again when hyper has taken a chunk.
                         pipe.wake_guest(waker.clone().into());
-                        Ok(0)
+                        Ok(Some(0))
                     }
                     Err(e) => {
                         // The other side is gone (no code), or the body
-                        // grew past its declared length.
+                        // grew past its declared length: the guest's
+                        // writes get `DROPPED`, and its result future the
+                        // error.
                         st.failed = Some(e.unwrap_or(ErrorCode::ConnectionTerminated));
-                        Ok(bytes.len())
+                        Ok(None)
                     }
                 }
             },
@@ -441,19 +440,26 @@ fn has_contents(body: &Body) -> bool {
 }
 
 /// Closes what a body the host holds still refers to: a guest writing
-/// its stream or future gets `DROPPED`.
-fn drop_body<T: 'static>(s: &mut StoreContextMut<'_, T>, body: Body) -> Result<()> {
+/// its stream or future gets `DROPPED`, and the body's result future
+/// resolves with `why` it was never sent.
+fn drop_body<T: 'static>(
+    s: &mut StoreContextMut<'_, T>,
+    body: Body,
+    why: &ErrorCode,
+) -> Result<()> {
     match body {
-        Body::Guest { contents, trailers, .. } => {
+        Body::Guest { contents, trailers, result } => {
             if let Some(c) = contents {
                 c.close(&mut *s)?;
             }
-            trailers.close(&mut *s)
+            trailers.close(&mut *s)?;
+            match result {
+                Some(w) => w.write(&mut *s, status_val(&Err(why.clone()))),
+                None => Ok(()),
+            }
         }
-        Body::Host(pipe, _) => {
-            pipe.abandon();
-            Ok(())
-        }
+        // Dropping it abandons the pipe.
+        Body::Host(..) => Ok(()),
     }
 }
 
@@ -490,7 +496,8 @@ fn message_resource<T: 'static, R: Send + 'static>(
 ) -> Result<()> {
     i.resource(name, wazi::component::ResourceType::host::<R>(), move |mut s, rep| {
         let r = get(s.data_mut()).table.delete(Resource::<R>::new_own(rep))?;
-        drop_body(&mut s, body(r))
+        let unsent = ErrorCode::InternalError(Some("dropped before it was sent".into()));
+        drop_body(&mut s, body(r), &unsent)
     })
 }
 
@@ -732,7 +739,7 @@ fn send<T: 'static>(
     let fut = match crate::http::client::send(out, req.options.unwrap_or_default())? {
         Ok(f) => f,
         Err(e) => {
-            drop_body(s, req.body)?;
+            drop_body(s, req.body, &e)?;
             return Ok(failed(&e));
         }
     };
@@ -748,7 +755,7 @@ fn send<T: 'static>(
         };
         let mut resp = resp;
         let body = match resp.body.take() {
-            Some(pipe) => Body::Host(pipe, crate::http::content_length(&resp.headers)),
+            Some(pipe) => Body::Host(Abandon(pipe), crate::http::content_length(&resp.headers)),
             None => bail!("a response without a body"),
         };
         let headers = std::mem::take(&mut resp.headers);
@@ -786,7 +793,7 @@ pub(crate) fn start_request<T: 'static>(
         path_with_query: r.path_with_query.take(),
         headers: std::mem::take(&mut r.headers),
         options: None,
-        body: Body::Host(r.body.take().context("a request without a body")?, len),
+        body: Body::Host(Abandon(r.body.take().context("a request without a body")?), len),
     };
     let req = get(store.data_mut()).table.push(req)?;
     let arg = resource_val(&mut store.as_context_mut(), req)?;

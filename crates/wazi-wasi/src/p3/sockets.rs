@@ -10,7 +10,7 @@
 
 use super::VERSION as V;
 use crate::GetCtx;
-use crate::net::wit::{IpAddress, IpAddressFamily, IpSocketAddress};
+use crate::net::wit::{IpAddressFamily, IpSocketAddress};
 use crate::net::{self, Family, SockResult, tcp as host};
 use anyhow::{Result, bail};
 use rustix::io::Errno;
@@ -90,15 +90,6 @@ fn status_val(r: &Result<(), ErrorCode>) -> Val {
     }
 }
 
-component_variant! {
-    /// `wasi:sockets/ip-name-lookup@0.3.error-code`.
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum LookupError {
-        AccessDenied, InvalidArgument, NameUnresolvable, TemporaryResolverFailure,
-        PermanentResolverFailure, Other(Option<String>),
-    }
-}
-
 enum TcpState {
     Default(Arc<OwnedFd>),
     Connecting,
@@ -115,11 +106,15 @@ pub(crate) struct TcpSocket {
     /// `send` and `receive` were called (each may be once).
     sending: bool,
     receiving: bool,
+    /// Tells this socket from a later one in the same table slot.
+    serial: u64,
 }
 
 impl TcpSocket {
     fn new(state: TcpState, family: Family) -> TcpSocket {
-        TcpSocket { state, family, backlog: 128, sending: false, receiving: false }
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        TcpSocket { state, family, backlog: 128, sending: false, receiving: false, serial }
     }
 
     fn fd(&self) -> SockResult<&Arc<OwnedFd>> {
@@ -233,19 +228,50 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     tcp(&mut i, get)?;
     tcp_options(&mut i, get)?;
     udp(&mut i, get)?;
-    linker.instance(&format!("wasi:sockets/ip-name-lookup@{V}"))?.func_wrap(
+    // The host's resolver blocks: it runs on a thread of its own while the
+    // guest's other tasks go on.
+    linker.instance(&format!("wasi:sockets/ip-name-lookup@{V}"))?.func_new_concurrent(
         "resolve-addresses",
-        move |mut s: StoreContextMut<'_, T>, (name,): (String,)| {
+        move |mut s, params| {
+            let Some(Val::String(name)) = params.first() else { bail!("expected a name") };
+            let lookup_val =
+                |e: &str| Val::Result(Err(Some(Box::new(Val::Variant(e.into(), None)))));
             if !get(s.data_mut()).network.ip_name_lookup {
-                return Ok((Err(LookupError::PermanentResolverFailure),));
+                return Ok(HostCall::Ready(Some(lookup_val("permanent-resolver-failure"))));
             }
-            Ok((match net::resolve(&name) {
-                Ok(a) => Ok(a.into_iter().map(IpAddress::from).collect::<Vec<_>>()),
-                Err(net::ErrorCode::InvalidArgument) => Err(LookupError::InvalidArgument),
-                Err(_) => Err(LookupError::NameUnresolvable),
-            },))
+            let slot: Arc<Mutex<Option<Val>>> = Arc::default();
+            let (name, done) = (name.clone(), slot.clone());
+            let waker = wazi::component::loop_waker(&mut s);
+            std::thread::spawn(move || {
+                let v = match net::resolve(&name) {
+                    Ok(a) => Val::Result(Ok(Some(Box::new(Val::List(
+                        a.into_iter().map(ip_val).collect(),
+                    ))))),
+                    Err(net::ErrorCode::InvalidArgument) => lookup_val("invalid-argument"),
+                    Err(_) => lookup_val("name-unresolvable"),
+                };
+                *done.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+                waker.wake();
+            });
+            Ok(HostCall::Pending(HostPending::new(None, move |_| {
+                Ok(slot.lock().unwrap_or_else(|e| e.into_inner()).take().map(Some))
+            })))
         },
     )
+}
+
+/// `ip-address` as a value.
+fn ip_val(a: std::net::IpAddr) -> Val {
+    match a {
+        std::net::IpAddr::V4(a) => Val::Variant(
+            "ipv4".into(),
+            Some(Box::new(Val::Tuple(a.octets().iter().map(|&b| Val::U8(b)).collect()))),
+        ),
+        std::net::IpAddr::V6(a) => Val::Variant(
+            "ipv6".into(),
+            Some(Box::new(Val::Tuple(a.segments().iter().map(|&s| Val::U16(s)).collect()))),
+        ),
+    }
 }
 
 fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> {
@@ -296,10 +322,10 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
                 Ok(()) => TcpState::Connecting,
                 Err(_) => TcpState::Closed,
             };
-            r.map(|()| fd)
+            r.map(|()| (fd, sock.serial))
         })?;
-        let fd = match started {
-            Ok(fd) => fd,
+        let (fd, serial) = match started {
+            Ok(x) => x,
             Err(e) => return Ok(HostCall::Ready(Some(status_val(&Err(e))))),
         };
         let rep = t.rep();
@@ -309,11 +335,16 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
                 Ok(Some(r)) => r,
                 Err(e) => Err(e),
             };
-            let sock = get(s.data_mut()).table.get_mut(&Tcp::new_borrow(rep))?;
-            sock.state = match outcome {
-                Ok(()) => TcpState::Connected(fd.clone()),
-                Err(_) => TcpState::Closed,
-            };
+            // The guest may have dropped the socket meanwhile (its slot may
+            // hold another one now): then only the call's result is left.
+            if let Ok(sock) = get(s.data_mut()).table.get_mut(&Tcp::new_borrow(rep))
+                && sock.serial == serial
+            {
+                sock.state = match outcome {
+                    Ok(()) => TcpState::Connected(fd.clone()),
+                    Err(_) => TcpState::Closed,
+                };
+            }
             Ok(Some(Some(status_val(&outcome.map_err(ErrorCode::from)))))
         })))
     })?;
@@ -398,16 +429,14 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         data.pipe_to_host_bounded(
             &mut s,
             move |_, bytes: &[u8]| {
-                let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
-                if f.is_some() {
-                    return Ok(bytes.len());
-                }
                 match host::send(&fd, bytes) {
-                    Ok(n) => Ok(n),
-                    Err(Errno::AGAIN) => Ok(0),
+                    Ok(n) => Ok(Some(n)),
+                    Err(Errno::AGAIN) => Ok(Some(0)),
                     Err(e) => {
-                        *f = Some(e.into());
-                        Ok(bytes.len())
+                        // The connection failed: the guest's writes get
+                        // `DROPPED`, and the future the error.
+                        *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.into());
+                        Ok(None)
                     }
                 }
             },
@@ -435,7 +464,13 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         let (future, writer) = FutureAny::from_host(&mut s);
         let mut writer = Some(writer);
         let mut fd = r.as_ref().ok().cloned();
-        let mut early = r.err();
+        if let Err(e) = r {
+            // Not receivable: the future says so at once, the stream is
+            // empty.
+            if let Some(w) = writer.take() {
+                w.write(&mut s, status_val(&Err(e)))?;
+            }
+        }
         let stream = StreamAny::from_host(&mut s, move |mut s: StoreContextMut<'_, T>, max| {
             let end = |s: &mut StoreContextMut<'_, T>,
                        w: &mut Option<wazi::component::FutureWriter>,
@@ -445,10 +480,6 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
                     None => Ok(()),
                 }
             };
-            if let Some(e) = early.take() {
-                end(&mut s, &mut writer, Err(e))?;
-                return Ok(None);
-            }
             let Some(sock) = &fd else { return Ok(None) };
             let mut buf = vec![0; max.min(MAX_READ)];
             match host::recv(sock, &mut buf, rustix::net::RecvFlags::empty(), false) {

@@ -254,8 +254,9 @@ struct Shared {
 }
 
 /// A host callback getting the store (`StoreInner<T>`) it runs in.
-/// Takes what it can of the bytes given: how many (0: none yet).
-type HostSink = dyn FnMut(*mut (), &[u8]) -> Result<usize> + Send + Sync;
+/// Takes what it can of the bytes given: how many (0: none yet), or
+/// `None` once it takes no more (the host's reader is gone).
+type HostSink = dyn FnMut(*mut (), &[u8]) -> Result<Option<usize>> + Send + Sync;
 type HostEnd = dyn FnOnce(*mut ()) -> Result<()> + Send + Sync;
 type HostSource = dyn FnMut(*mut (), usize) -> Result<Option<Vec<u8>>> + Send + Sync;
 
@@ -2633,11 +2634,18 @@ fn reset_and_notify(comps: &mut ComponentStore, shared: u32, result: u32) {
     }
 }
 
-/// The bytes of `o`'s buffer not copied yet (a `stream<u8>`'s).
+/// Most bytes of a guest's write offered to a host sink at once (the write
+/// completes with what the sink took).
+const MAX_OFFER: usize = 1 << 20;
+
+/// The bytes of `o`'s buffer not copied yet (a `stream<u8>`'s), up to
+/// [`MAX_OFFER`].
 fn buffer_bytes(core: &mut StoreCore, o: ObjId) -> Result<Vec<u8>> {
     let b = end(core.ext.components_mut(), o).buffer.take().expect("buffer");
+    // At most `MAX_OFFER` at a time: a sink that takes a little of each
+    // offer does not get the whole rest copied again each time.
     let r = Cx::new(core, &b.opts, &b.resources, true)
-        .bytes(b.ptr + b.progress, b.remain() as usize)
+        .bytes(b.ptr + b.progress, (b.remain() as usize).min(MAX_OFFER))
         .map(<[u8]>::to_vec);
     end(core.ext.components_mut(), o).buffer = Some(b);
     r
@@ -2818,7 +2826,8 @@ fn forward(core: &mut StoreCore, shared: u32) -> Result<()> {
     let r = (|| {
         loop {
             if !held.is_empty() {
-                let n = sink(core.outer, &held)?.min(held.len());
+                let Some(n) = sink(core.outer, &held)? else { return Ok(false) };
+                let n = n.min(held.len());
                 held.drain(..n);
                 moved += n;
                 if !held.is_empty() {
@@ -2867,22 +2876,33 @@ fn host_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
         bail!("internal error: a guest write to a stream without a host reader");
     };
     let r = if remain(comps, w) == 0 {
-        Ok(true)
+        Ok(Some(true))
     } else if !ty_bytes {
         Err(anyhow!("wazi: host streams carry bytes only"))
     } else {
         buffer_bytes(core, w).and_then(|bytes| {
-            let n = sink(core.outer, &bytes)?.min(bytes.len());
+            let Some(n) = sink(core.outer, &bytes)? else { return Ok(None) };
+            let n = n.min(bytes.len());
             if let Some(b) = end(core.ext.components_mut(), w).buffer.as_mut() {
                 b.progress += n as u32;
             }
-            Ok(n > 0)
+            Ok(Some(n > 0))
         })
     };
     let comps = core.ext.components_mut();
     let s = comps.a.shared.get_mut(shared).expect("shared");
+    let Some(took) = r? else {
+        // The host's reader is gone: this write and later ones get
+        // `DROPPED`, and the reader's `end` runs.
+        s.dropped = true;
+        comps.set_event(w, Event::Copy { result: COPY_DROPPED, reclaim: false });
+        return match on_end {
+            Some(end) => end(core.outer),
+            None => Ok(()),
+        };
+    };
     s.host = Some(HostSide::Sink { sink, end: on_end });
-    if !r? {
+    if !took {
         // No room yet: the write waits, and the loop offers it again.
         s.pending = Some(w);
         if !comps.a.host_sources.contains(&shared) {
@@ -3226,7 +3246,7 @@ impl StreamAny {
             store,
             move |s, bytes| {
                 sink(s, bytes)?;
-                Ok(bytes.len())
+                Ok(Some(bytes.len()))
             },
             end,
         )
@@ -3235,11 +3255,13 @@ impl StreamAny {
     /// As [`pipe_to_host`](StreamAny::pipe_to_host), with backpressure:
     /// `sink` takes what it has room for of each write and says how many
     /// bytes; the write completes with that many, or, if none, waits (other
-    /// tasks run) and is offered again soon.
+    /// tasks run) and is offered again soon. `None` says the host takes no
+    /// more (its reader is gone): the write, and every later one, gets
+    /// `DROPPED`, and `end` runs.
     pub fn pipe_to_host_bounded<T: 'static>(
         self,
         mut store: impl crate::AsContextMut<Data = T>,
-        mut sink: impl FnMut(crate::StoreContextMut<'_, T>, &[u8]) -> Result<usize>
+        mut sink: impl FnMut(crate::StoreContextMut<'_, T>, &[u8]) -> Result<Option<usize>>
         + Send
         + Sync
         + 'static,
