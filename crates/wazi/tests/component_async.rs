@@ -429,3 +429,81 @@ fn cancelled_at_the_gate_leaves_no_stale_thread() {
     let err = call(wat, "run", &[]).unwrap_err();
     assert!(format!("{err:?}").contains("wasm trap: cannot resume thread"), "{err:?}");
 }
+
+/// A `borrow` passed to a concurrent host call that goes on stays lent
+/// until the call is done: the caller cannot drop the resource meanwhile
+/// (as in wasmtime, the drop traps), and can once the call resolved.
+#[test]
+fn borrows_stay_lent_while_a_host_call_goes_on() {
+    use std::time::{Duration, Instant};
+    use wazi::component::{HostCall, HostPending, Resource, ResourceType};
+    let wat = |wait_first: bool| {
+        let wait = if wait_first {
+            "(call $join (local.get $sub) (local.get $ws))\n\
+             (drop (call $wait (local.get $ws) (i32.const 0)))\n\
+             (call $join (local.get $sub) (i32.const 0))\n\
+             (call $sdrop (local.get $sub))"
+        } else {
+            ""
+        };
+        format!(
+            r#"(component
+      (import "r" (type $R (sub resource)))
+      (import "make" (func $make (result (own $R))))
+      (import "hold" (func $hold async (param "r" (borrow $R))))
+      (core module $Mem (memory (export "mem") 1))
+      (core instance $mem (instantiate $Mem))
+      (canon lower (func $make) (core func $make'))
+      (canon lower (func $hold) async (core func $hold'))
+      (canon resource.drop $R (core func $rdrop))
+      (canon waitable-set.new (core func $new))
+      (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wait))
+      (canon waitable.join (core func $join))
+      (canon subtask.drop (core func $sdrop))
+      (canon task.return (core func $ret))
+      (core module $M
+        (import "" "make" (func $make (result i32)))
+        (import "" "hold" (func $hold (param i32) (result i32)))
+        (import "" "rdrop" (func $rdrop (param i32)))
+        (import "" "new" (func $new (result i32)))
+        (import "" "wait" (func $wait (param i32 i32) (result i32)))
+        (import "" "join" (func $join (param i32 i32)))
+        (import "" "sdrop" (func $sdrop (param i32)))
+        (import "" "ret" (func $ret))
+        (func (export "run") (local $h i32) (local $sub i32) (local $ws i32)
+          (local.set $ws (call $new))
+          (local.set $h (call $make))
+          (local.set $sub (i32.shr_u (call $hold (local.get $h)) (i32.const 4)))
+          {wait}
+          (call $rdrop (local.get $h))
+          (call $ret)))
+      (core instance $m (instantiate $M (with "" (instance
+        (export "make" (func $make')) (export "hold" (func $hold')) (export "rdrop" (func $rdrop))
+        (export "new" (func $new)) (export "wait" (func $wait)) (export "join" (func $join))
+        (export "sdrop" (func $sdrop)) (export "ret" (func $ret))))))
+      (func (export "run") async (canon lift (core func $m "run") async)))"#
+        )
+    };
+    let engine = Engine::default();
+    for wait_first in [false, true] {
+        let component = Component::new(&engine, wat(wait_first)).unwrap();
+        let mut linker: Linker<()> = Linker::new(&engine);
+        let mut root = linker.root();
+        root.resource("r", ResourceType::host::<u32>(), |_, _| Ok(())).unwrap();
+        root.func_wrap("make", |_, (): ()| Ok((Resource::<u32>::new_own(7),))).unwrap();
+        root.func_new_concurrent("hold", |_, _| {
+            Ok(HostCall::Pending(HostPending::at(Instant::now() + Duration::from_millis(20), None)))
+        })
+        .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &component).unwrap();
+        let f = instance.get_func(&mut store, "run").unwrap();
+        let r = f.call(&mut store, &[], &mut []);
+        if wait_first {
+            r.unwrap();
+        } else {
+            let e = format!("{:#}", r.unwrap_err());
+            assert!(e.contains("cannot remove owned resource while borrowed"), "{e}");
+        }
+    }
+}

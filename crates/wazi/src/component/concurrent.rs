@@ -589,10 +589,15 @@ pub(crate) fn host_pending<T: 'static>(
     site: &Arc<LowerSite>,
     slots: &mut [u64],
     p: HostPending<T>,
+    lenders: Vec<u32>,
 ) -> Result<()> {
     let caller = site.opts.instance;
-    let sub =
-        core.ext.components_mut().a.objs.insert(Subtask::new_obj(site, slots, SubState::Started));
+    let mut obj = Subtask::new_obj(site, slots, SubState::Started);
+    // The call's `borrow` arguments stay lent until it resolves.
+    if let Obj::Subtask(s) = &mut obj {
+        s.lenders = Some(lenders);
+    }
+    let sub = core.ext.components_mut().a.objs.insert(obj);
     let mut poll = p.poll;
     // SAFETY: the engine calls it with the `StoreInner<T>` of this store.
     let poll = move |outer: *mut ()| {
@@ -612,6 +617,9 @@ pub(crate) fn host_pending<T: 'static>(
     let finish = move |core: &mut StoreCore, _: bool, slots: &mut [u64]| {
         let comps = core.ext.components_mut();
         let Some(Obj::Subtask(s)) = comps.a.objs.remove(sub) else { unreachable!() };
+        for i in s.lenders.into_iter().flatten() {
+            comps.instances[caller as usize].handles.undo_lend(i);
+        }
         if let Some(&r) = s.flat_results.first() {
             slots[0] = r;
         }

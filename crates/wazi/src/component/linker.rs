@@ -554,18 +554,34 @@ fn with_lifted<T: 'static, R>(
     slots: &[u64],
     f: impl FnOnce(StoreContextMut<'_, T>, &[Val]) -> R,
 ) -> Result<R> {
-    let inst = site.opts.instance;
+    let (r, lenders) = with_lifted_lending(inner, site, slots, f)?;
+    end_lends(inner, site, lenders);
+    Ok(r)
+}
+
+/// As [`with_lifted`], but the handles lent for `borrow` parameters stay
+/// lent: the caller ends the lends ([`end_lends`]) when the call is over.
+fn with_lifted_lending<T: 'static, R>(
+    inner: &mut StoreInner<T>,
+    site: &LowerSite,
+    slots: &[u64],
+    f: impl FnOnce(StoreContextMut<'_, T>, &[Val]) -> R,
+) -> Result<(R, Vec<u32>)> {
     let (params, lenders, borrows) = {
         let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
         let p = func::lift_params(&mut cx, &site.ty, slots)?;
         (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
     };
     let r = f(StoreContextMut(inner), &params);
-    for i in lenders {
-        inner.core.ext.components_mut().handles(inst).undo_lend(i);
-    }
     Cx::end_host_borrows(&mut inner.core, borrows);
-    Ok(r)
+    Ok((r, lenders))
+}
+
+/// Ends the lends of a call from `site`'s instance.
+fn end_lends<T: 'static>(inner: &mut StoreInner<T>, site: &LowerSite, lenders: Vec<u32>) {
+    for i in lenders {
+        inner.core.ext.components_mut().handles(site.opts.instance).undo_lend(i);
+    }
 }
 
 impl<T: 'static> LinkerInstance<'_, T> {
@@ -646,7 +662,25 @@ impl<T: 'static> LinkerInstance<'_, T> {
         F: Fn(StoreContextMut<'_, T>, &[Val]) -> Result<super::HostCall<T>> + Send + Sync + 'static,
     {
         let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
-            match with_lifted(inner, site, slots, |s, params| f(s, params))?? {
+            let (r, lenders) = with_lifted_lending(inner, site, slots, |s, params| f(s, params))?;
+            // A call that goes on keeps its `borrow` arguments lent until
+            // it is done (the caller cannot drop them meanwhile).
+            let r = match r {
+                Ok(super::HostCall::Pending(p)) => {
+                    return super::concurrent::host_pending::<T>(
+                        &mut inner.core,
+                        site,
+                        slots,
+                        p,
+                        lenders,
+                    );
+                }
+                r => {
+                    end_lends(inner, site, lenders);
+                    r?
+                }
+            };
+            match r {
                 super::HostCall::Ready(v) => {
                     let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
                     func::lower_result(&mut cx, &site.ty, site.retptr_index(), v.as_ref(), slots)?;
@@ -655,9 +689,7 @@ impl<T: 'static> LinkerInstance<'_, T> {
                     }
                     Ok(())
                 }
-                super::HostCall::Pending(p) => {
-                    super::concurrent::host_pending::<T>(&mut inner.core, site, slots, p)
-                }
+                super::HostCall::Pending(_) => unreachable!("handled above"),
             }
         };
         let host = HostComponentFunc {
