@@ -774,6 +774,9 @@ fn serve_answers_with_wasi_0_3_services() {
     assert_eq!(r.text(), "x-one: 1\n");
     let r = server.get("/sleep?20");
     assert_eq!(r.text(), "slept\n");
+    // A body dropped unread still has its trailers future resolve.
+    let r = request(server.addr, "POST", "/unread", &[], Some(&data[..100_000]));
+    assert_eq!((r.status, r.text().as_str()), (200, "trailers: none\n"));
     // An error code and a trap get the error page; the server goes on.
     let r = server.get("/denied");
     assert_eq!((r.status, r.text().as_str()), (500, ERROR_PAGE));

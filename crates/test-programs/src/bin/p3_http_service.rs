@@ -4,6 +4,8 @@
 //! - `/hello`: `Hello from a WASI 0.3 service!` with header `x-wazi: p3`;
 //! - `/echo`: the request's own body stream and trailers, passed back
 //!   untouched as the response's (the host moves the bytes itself);
+//! - `/unread`: drops the request's body stream unread, then awaits its
+//!   trailers and answers `trailers: none` (or what came);
 //! - `/upper`: reads the whole request body, answers it in upper case
 //!   with a `content-length`;
 //! - `/stream?N`: N chunks of 1000 bytes, written by a task of the guest
@@ -64,6 +66,19 @@ impl wasip3::exports::http::handler::Guest for Service {
                 drop(res_tx);
                 let (response, _sent) = Response::new(headers, Some(body), trailers);
                 Ok(response)
+            }
+            "/unread" => {
+                // Drops the body stream unread, then awaits the trailers.
+                let (res_tx, res_rx) = wit_future::new(|| Ok(()));
+                let (body, trailers) = Request::consume_body(request, res_rx);
+                drop(body);
+                let t = match trailers.await {
+                    Ok(Some(_)) => "some".to_string(),
+                    Ok(None) => "none".to_string(),
+                    Err(e) => format!("{e:?}"),
+                };
+                drop(res_tx);
+                Ok(respond(200, vec![], format!("trailers: {t}\n").into_bytes()))
             }
             "/upper" => {
                 let (res_tx, res_rx) = wit_future::new(|| Ok(()));

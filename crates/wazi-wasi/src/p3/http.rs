@@ -243,6 +243,9 @@ fn trailers_of<T: 'static>(
     })
 }
 
+/// A body's trailers, or why it failed.
+type Trailers = Result<Option<HeaderMap>, ErrorCode>;
+
 /// The stream and trailers future a guest reads an incoming body from:
 /// the stream gives what the pipe has, and at its end the future resolves
 /// with the trailers (or the error that ended the body).
@@ -252,13 +255,14 @@ fn host_body<T: 'static>(
     held: Abandon,
     len: Option<u64>,
 ) -> (StreamAny, FutureAny) {
-    let (trailers, writer) = FutureAny::from_host(&mut *s);
-    let mut writer = Some(writer);
+    // How the body ended, once the stream has seen its end.
+    let ended: Arc<Mutex<Option<Trailers>>> = Arc::default();
+    let seen = ended.clone();
     let pipe = held.0.clone();
     let waker = wazi::component::loop_waker(&mut *s);
     let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counted = taken.clone();
-    let stream = StreamAny::from_host(&mut *s, move |mut s: StoreContextMut<'_, T>, max| {
+    let stream = StreamAny::from_host(&mut *s, move |_: StoreContextMut<'_, T>, max| {
         let pipe = &held.0;
         let r = pipe.guest_read(max, false);
         if let Ok(bytes) = &r {
@@ -272,21 +276,29 @@ fn host_body<T: 'static>(
             }
             Ok(bytes) => Ok(Some(bytes)),
             Err(end) => {
-                if let Some(w) = writer.take() {
-                    let t = match end {
-                        ReadEnd::Closed => match pipe.take_trailers() {
-                            Some(Ok(t)) => Ok(t),
-                            Some(Err(Some(e))) => Err(e),
-                            _ => Ok(None),
-                        },
-                        ReadEnd::Failed(e) => Err(e),
-                    };
-                    let v = trailers_val(&mut s, get, t)?;
-                    w.write(&mut s, v)?;
-                }
+                let t = match end {
+                    ReadEnd::Closed => match pipe.take_trailers() {
+                        Some(Ok(t)) => Ok(t),
+                        Some(Err(Some(e))) => Err(e),
+                        _ => Ok(None),
+                    },
+                    ReadEnd::Failed(e) => Err(e),
+                };
+                *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(t);
                 Ok(None)
             }
         }
+    });
+    // The trailers once the stream has ended; if its reader dropped it
+    // before, none (the rest of the body is not read).
+    let trailers = FutureAny::from_host_poll(&mut *s, move |mut s: StoreContextMut<'_, T>| {
+        let t = ended.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let t = match t {
+            Some(t) => t,
+            None if Arc::strong_count(&ended) == 1 => Ok(None),
+            None => return Ok(None),
+        };
+        Ok(Some(trailers_val(&mut s, get, t)?))
     });
     if let Some(len) = len {
         get(s.data_mut()).body_lengths.insert(stream, len, &pipe, taken);

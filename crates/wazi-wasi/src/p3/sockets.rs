@@ -461,31 +461,21 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
             }
             _ => Err(net::ErrorCode::InvalidState),
         })?;
-        let (future, writer) = FutureAny::from_host(&mut s);
-        let mut writer = Some(writer);
+        // How the stream ended, once it has (not receivable: at once).
+        let ended: Arc<Mutex<Option<Result<(), ErrorCode>>>> = Arc::default();
         let mut fd = r.as_ref().ok().cloned();
         if let Err(e) = r {
-            // Not receivable: the future says so at once, the stream is
-            // empty.
-            if let Some(w) = writer.take() {
-                w.write(&mut s, status_val(&Err(e)))?;
-            }
+            *ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(Err(e));
         }
-        let stream = StreamAny::from_host(&mut s, move |mut s: StoreContextMut<'_, T>, max| {
-            let end = |s: &mut StoreContextMut<'_, T>,
-                       w: &mut Option<wazi::component::FutureWriter>,
-                       r| {
-                match w.take() {
-                    Some(w) => w.write(&mut *s, status_val(&r)),
-                    None => Ok(()),
-                }
-            };
+        let seen = ended.clone();
+        let stream = StreamAny::from_host(&mut s, move |_: StoreContextMut<'_, T>, max| {
+            let end = |r| *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
             let Some(sock) = &fd else { return Ok(None) };
             let mut buf = vec![0; max.min(MAX_READ)];
             match host::recv(sock, &mut buf, rustix::net::RecvFlags::empty(), false) {
                 Ok(0) => {
                     fd = None;
-                    end(&mut s, &mut writer, Ok(()))?;
+                    end(Ok(()));
                     Ok(None)
                 }
                 Ok(n) => {
@@ -496,10 +486,20 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
                 Err(Errno::AGAIN) => Ok(Some(Vec::new())),
                 Err(e) => {
                     fd = None;
-                    end(&mut s, &mut writer, Err(e.into()))?;
+                    end(Err(e.into()));
                     Ok(None)
                 }
             }
+        });
+        // Resolves once the stream has ended, or at once if its reader
+        // dropped it before (nothing more is received).
+        let future = FutureAny::from_host_poll(&mut s, move |_: StoreContextMut<'_, T>| {
+            let r = ended.lock().unwrap_or_else(|e| e.into_inner()).take();
+            Ok(match r {
+                Some(r) => Some(status_val(&r)),
+                None if Arc::strong_count(&ended) == 1 => Some(status_val(&Ok(()))),
+                None => None,
+            })
         });
         results[0] = Val::Tuple(vec![Val::Stream(stream), Val::Future(future)]);
         Ok(())

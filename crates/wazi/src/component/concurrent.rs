@@ -290,7 +290,15 @@ enum HostSide {
     /// A future the host made and then took back to read: `sink` gets the
     /// value when the host writes it.
     ValueSink(Box<HostFutureSink>),
+    /// A future whose value the host gives when asked (`None`: not yet;
+    /// asked again by the event loop while a guest waits to read it).
+    ValuePoll(Box<HostValuePoll>),
+    /// A polled future the host took back to read: the loop moves its
+    /// value to `sink` once there is one.
+    PollForward { poll: Box<HostValuePoll>, sink: Box<HostFutureSink> },
 }
+
+type HostValuePoll = dyn FnMut(*mut ()) -> Result<Option<Val>> + Send + Sync;
 
 type HostFutureSink = dyn FnOnce(*mut (), Option<Val>) -> Result<()> + Send + Sync;
 
@@ -2704,6 +2712,25 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
             s.host = Some(HostSide::Value(None));
             s.pending = Some(r);
         }
+        Some(HostSide::ValuePoll(mut poll)) => {
+            let got = poll(core.outer);
+            let comps = core.ext.components_mut();
+            let s = comps.a.shared.get_mut(shared).expect("shared");
+            match got? {
+                Some(v) => {
+                    s.host = Some(HostSide::Value(None));
+                    s.dropped = true;
+                    store_value(core, r, &v)?;
+                    core.ext
+                        .components_mut()
+                        .set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
+                }
+                None => {
+                    s.host = Some(HostSide::ValuePoll(poll));
+                    not_ready(comps, shared, r);
+                }
+            }
+        }
         Some(HostSide::Source(mut source)) => {
             let want = remain(comps, r) as usize;
             if want == 0 {
@@ -2808,13 +2835,50 @@ fn poll_sources(core: &mut StoreCore) -> Result<()> {
             }
             continue;
         }
-        if !matches!(s.host, Some(HostSide::Source(_) | HostSide::Values(_))) {
+        if matches!(s.host, Some(HostSide::PollForward { .. })) {
+            poll_forward(core, shared)?;
+            continue;
+        }
+        if !matches!(
+            s.host,
+            Some(HostSide::Source(_) | HostSide::Values(_) | HostSide::ValuePoll(_))
+        ) {
             continue;
         }
         let Some(r) = s.pending.take() else { continue };
         host_read(core, shared, r)?;
     }
     Ok(())
+}
+
+/// Asks a polled future the host took back for its value: once there is
+/// one it goes to the sink and the state goes; otherwise the loop asks
+/// again.
+fn poll_forward(core: &mut StoreCore, shared: u32) -> Result<()> {
+    let comps = core.ext.components_mut();
+    let Some(HostSide::PollForward { mut poll, sink }) =
+        comps.a.shared.get_mut(shared).and_then(|s| s.host.take())
+    else {
+        return Ok(());
+    };
+    let got = poll(core.outer);
+    let comps = core.ext.components_mut();
+    match got {
+        Ok(Some(v)) => {
+            comps.a.shared.remove(shared);
+            sink(core.outer, Some(v))
+        }
+        Ok(None) => {
+            comps.a.shared.get_mut(shared).expect("shared").host =
+                Some(HostSide::PollForward { poll, sink });
+            comps.a.host_sources.push(shared);
+            Ok(())
+        }
+        Err(e) => {
+            comps.a.shared.remove(shared);
+            Err(e)
+        }
+    }
 }
 
 /// Most bytes one turn of the event loop moves through a host-to-host
@@ -3358,7 +3422,7 @@ fn close_host_reader(core: &mut StoreCore, shared: u32) -> Result<()> {
     let Some(s) = comps.a.shared.get_mut(shared) else { return Ok(()) };
     match s.host {
         Some(HostSide::Sink { .. } | HostSide::FutureSink(_)) => s.host = None,
-        Some(HostSide::Forward { .. } | HostSide::ValueSink(_)) => {
+        Some(HostSide::Forward { .. } | HostSide::ValueSink(_) | HostSide::PollForward { .. }) => {
             // Both ends were the host's.
             comps.a.shared.remove(shared);
             return Ok(());
@@ -3392,7 +3456,8 @@ impl FutureAny {
         let inner = store.as_context_mut().0;
         let comps = inner.core.ext.components_mut();
         let Some(s) = comps.a.shared.get_mut(self.0) else { bail!("unknown future handle") };
-        if !s.future || !matches!(s.host, None | Some(HostSide::Value(_))) {
+        if !s.future || !matches!(s.host, None | Some(HostSide::Value(_) | HostSide::ValuePoll(_)))
+        {
             bail!("the future is not one the host can read");
         }
         if s.dropped && s.host.is_none() {
@@ -3411,6 +3476,11 @@ impl FutureAny {
             }
             Some(HostSide::Value(None)) => {
                 s.host = Some(HostSide::ValueSink(Box::new(sink)));
+                return Ok(());
+            }
+            Some(HostSide::ValuePoll(poll)) => {
+                s.host = Some(HostSide::PollForward { poll, sink: Box::new(sink) });
+                comps.a.host_sources.push(self.0);
                 return Ok(());
             }
             _ => {}
@@ -3434,6 +3504,22 @@ impl FutureAny {
 pub struct FutureWriter(u32, u64);
 
 impl FutureAny {
+    /// A new future whose value `poll` gives when a guest reads it
+    /// (`None`: not yet; the read waits and is asked again soon).
+    pub fn from_host_poll<T: 'static>(
+        mut store: impl crate::AsContextMut<Data = T>,
+        poll: impl FnMut(crate::StoreContextMut<'_, T>) -> Result<Option<Val>> + Send + Sync + 'static,
+    ) -> FutureAny {
+        let mut poll = poll;
+        let comps = store.as_context_mut().0.core.ext.components_mut();
+        // SAFETY: the engine calls it with the `StoreInner<T>` of this
+        // store.
+        let poll = move |outer: *mut ()| {
+            poll(crate::StoreContextMut(unsafe { &mut *(outer as *mut StoreInner<T>) }))
+        };
+        FutureAny(new_host_shared(comps, true, HostSide::ValuePoll(Box::new(poll))))
+    }
+
     /// A new future the host resolves with [`FutureWriter::write`], for a
     /// guest to read.
     pub fn from_host(mut store: impl crate::AsContextMut) -> (FutureAny, FutureWriter) {
