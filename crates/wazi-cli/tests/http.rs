@@ -784,7 +784,9 @@ fn serve_answers_with_wasi_0_3_services() {
     assert!(err.contains("error: ErrorCode::HttpRequestDenied"), "{err}");
     let r = server.get("/trap");
     assert_eq!((r.status, r.text().as_str()), (500, ERROR_PAGE));
-    let err = server.wait_for(&server.stderr, "wasm trap");
+    // The worker's report and the request's come from two threads.
+    server.wait_for(&server.stderr, "wasm trap");
+    let err = server.wait_for(&server.stderr, "worker trapped or panicked");
     assert!(err.contains("the guest traps") && err.contains("worker trapped or panicked"), "{err}");
     assert_eq!(server.get("/hello").status, 200);
 }
