@@ -120,3 +120,55 @@ pub(crate) fn shutdown(fd: impl AsFd, how: Shutdown) -> Result<(), Errno> {
 pub(crate) fn set_nonblocking(fd: impl AsFd, nonblock: bool) -> Result<(), Errno> {
     rustix::io::ioctl_fionbio(fd, nonblock)
 }
+
+/// Which keep-alive time a guest reads or sets.
+#[derive(Clone, Copy)]
+pub(crate) enum KeepAliveTime {
+    Idle,
+    Interval,
+}
+
+/// A keep-alive time, in nanoseconds.
+pub(crate) fn keepalive_time(fd: impl AsFd, which: KeepAliveTime) -> super::SockResult<u64> {
+    let d = match which {
+        KeepAliveTime::Idle => sockopt::tcp_keepidle(fd)?,
+        KeepAliveTime::Interval => sockopt::tcp_keepintvl(fd)?,
+    };
+    Ok(d.as_nanos().try_into().unwrap_or(u64::MAX))
+}
+
+/// Sets a keep-alive time of `nanos` nanoseconds, clamped to what the
+/// host takes (1 s to `i16::MAX` s, as wasmtime clamps it); 0 is invalid.
+pub(crate) fn set_keepalive_time(
+    fd: impl AsFd,
+    which: KeepAliveTime,
+    nanos: u64,
+) -> super::SockResult<()> {
+    const NANOS: u64 = 1_000_000_000;
+    if nanos == 0 {
+        return Err(super::ErrorCode::InvalidArgument);
+    }
+    let d = Duration::from_nanos(nanos.clamp(NANOS, i16::MAX as u64 * NANOS));
+    match which {
+        KeepAliveTime::Idle => sockopt::set_tcp_keepidle(fd, d)?,
+        KeepAliveTime::Interval => sockopt::set_tcp_keepintvl(fd, d)?,
+    }
+    Ok(())
+}
+
+/// Sets the keep-alive probe count, clamped to what the host takes; 0 is
+/// invalid.
+pub(crate) fn set_keepalive_count(fd: impl AsFd, n: u32) -> super::SockResult<()> {
+    if n == 0 {
+        return Err(super::ErrorCode::InvalidArgument);
+    }
+    Ok(sockopt::set_tcp_keepcnt(fd, n.min(i8::MAX as u32))?)
+}
+
+/// A listen backlog a guest asks for, as the host takes it; 0 is invalid.
+pub(crate) fn backlog(value: u64) -> super::SockResult<i32> {
+    if value == 0 {
+        return Err(super::ErrorCode::InvalidArgument);
+    }
+    Ok(i32::try_from(value).unwrap_or(i32::MAX))
+}

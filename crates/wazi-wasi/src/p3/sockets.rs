@@ -18,7 +18,6 @@ use rustix::net::{SocketType, sockopt};
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use wazi::component::__internal::kebab_from_camel;
 use wazi::component::{
     FutureAny, HostCall, HostPending, Linker, LinkerInstance, Resource, ResourceAny, StreamAny, Val,
@@ -540,10 +539,7 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         "[method]tcp-socket.set-listen-backlog-size",
         move |mut s: StoreContextMut<'_, T>, (t, value): (Tcp, u64)| {
             Ok((with(&mut s, get, &t, |sock, _| {
-                if value == 0 {
-                    return Err(net::ErrorCode::InvalidArgument);
-                }
-                let value = i32::try_from(value).unwrap_or(i32::MAX).max(1);
+                let value = host::backlog(value)?;
                 match &sock.state {
                     TcpState::Default(_) => {}
                     TcpState::Listening(fd) => {
@@ -561,8 +557,6 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
 
 /// Keep-alive, hop limit and buffer sizes of TCP sockets.
 fn tcp_options<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> {
-    const NANOS: u64 = 1_000_000_000;
-    let clamp_time = |v: u64| v.clamp(NANOS, i16::MAX as u64 * NANOS);
     macro_rules! option {
         ($name:literal, $ty:ty, |$sock:ident, $fd:ident| $get:expr, |$v:ident| $set:expr) => {
             i.func_wrap(
@@ -585,25 +579,19 @@ fn tcp_options<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Res
             )?;
         };
     }
-    let positive = |v: u64| if v == 0 { Err(net::ErrorCode::InvalidArgument) } else { Ok(v) };
     option!("keep-alive-enabled", bool, |_sock, fd| Ok(sockopt::socket_keepalive(&*fd)?), |v| Ok(
         sockopt::set_socket_keepalive(&*fd, v)?
     ));
-    option!(
-        "keep-alive-idle-time",
-        u64,
-        |_sock, fd| Ok(sockopt::tcp_keepidle(&*fd)?.as_nanos().try_into().unwrap_or(u64::MAX)),
-        |v| Ok(sockopt::set_tcp_keepidle(&*fd, Duration::from_nanos(clamp_time(positive(v)?)))?)
-    );
-    option!(
-        "keep-alive-interval",
-        u64,
-        |_sock, fd| Ok(sockopt::tcp_keepintvl(&*fd)?.as_nanos().try_into().unwrap_or(u64::MAX)),
-        |v| Ok(sockopt::set_tcp_keepintvl(&*fd, Duration::from_nanos(clamp_time(positive(v)?)))?)
-    );
-    option!("keep-alive-count", u32, |_sock, fd| Ok(sockopt::tcp_keepcnt(&*fd)?), |v| Ok(
-        sockopt::set_tcp_keepcnt(&*fd, (positive(v as u64)? as u32).min(i8::MAX as u32))?
-    ));
+    use host::KeepAliveTime::{Idle, Interval};
+    option!("keep-alive-idle-time", u64, |_sock, fd| host::keepalive_time(&fd, Idle), |v| {
+        host::set_keepalive_time(&fd, Idle, v)
+    });
+    option!("keep-alive-interval", u64, |_sock, fd| host::keepalive_time(&fd, Interval), |v| {
+        host::set_keepalive_time(&fd, Interval, v)
+    });
+    option!("keep-alive-count", u32, |_sock, fd| Ok(sockopt::tcp_keepcnt(&*fd)?), |v| {
+        host::set_keepalive_count(&fd, v)
+    });
     option!("hop-limit", u8, |sock, fd| net::hop_limit(&fd, sock.family), |v| net::set_hop_limit(
         &fd,
         sock.family,

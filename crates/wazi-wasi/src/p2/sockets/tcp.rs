@@ -14,7 +14,6 @@ use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 use wazi::StoreContextMut;
 use wazi::component::{Linker, LinkerInstance, Resource};
 use wazi::component_enum;
@@ -372,10 +371,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
         "[method]tcp-socket.set-listen-backlog-size",
         move |mut s: StoreContextMut<'_, T>, (t, value): (Tcp, u64)| {
             Ok((with_tcp(&mut s, get, &t, |sock, _| {
-                if value == 0 {
-                    return Err(ErrorCode::InvalidArgument);
-                }
-                let value = i32::try_from(value).unwrap_or(i32::MAX).max(1);
+                let value = host::backlog(value)?;
                 match &sock.state {
                     TcpState::Default(_) => {}
                     TcpState::Listening(fd) => {
@@ -431,8 +427,6 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
 
 /// Keep-alive, hop limit and buffer sizes of TCP sockets.
 fn options<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> {
-    const NANOS: u64 = 1_000_000_000;
-    let clamp_time = |v: u64| v.clamp(NANOS, i16::MAX as u64 * NANOS);
     macro_rules! getter {
         ($name:literal, $ty:ty, |$sock:ident, $fd:ident| $body:expr) => {
             i.func_wrap(
@@ -463,31 +457,17 @@ fn options<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<
     setter!("set-keep-alive-enabled", bool, |_sock, fd, v| {
         Ok(sockopt::set_socket_keepalive(&*fd, v)?)
     });
-    getter!("keep-alive-idle-time", u64, |_sock, fd| {
-        Ok(sockopt::tcp_keepidle(&*fd)?.as_nanos().try_into().unwrap_or(u64::MAX))
-    });
+    use host::KeepAliveTime::{Idle, Interval};
+    getter!("keep-alive-idle-time", u64, |_sock, fd| Ok(host::keepalive_time(&fd, Idle)?));
     setter!("set-keep-alive-idle-time", u64, |_sock, fd, v| {
-        if v == 0 {
-            return Err(ErrorCode::InvalidArgument);
-        }
-        Ok(sockopt::set_tcp_keepidle(&*fd, Duration::from_nanos(clamp_time(v)))?)
+        Ok(host::set_keepalive_time(&fd, Idle, v)?)
     });
-    getter!("keep-alive-interval", u64, |_sock, fd| {
-        Ok(sockopt::tcp_keepintvl(&*fd)?.as_nanos().try_into().unwrap_or(u64::MAX))
-    });
+    getter!("keep-alive-interval", u64, |_sock, fd| Ok(host::keepalive_time(&fd, Interval)?));
     setter!("set-keep-alive-interval", u64, |_sock, fd, v| {
-        if v == 0 {
-            return Err(ErrorCode::InvalidArgument);
-        }
-        Ok(sockopt::set_tcp_keepintvl(&*fd, Duration::from_nanos(clamp_time(v)))?)
+        Ok(host::set_keepalive_time(&fd, Interval, v)?)
     });
     getter!("keep-alive-count", u32, |_sock, fd| Ok(sockopt::tcp_keepcnt(&*fd)?));
-    setter!("set-keep-alive-count", u32, |_sock, fd, v| {
-        if v == 0 {
-            return Err(ErrorCode::InvalidArgument);
-        }
-        Ok(sockopt::set_tcp_keepcnt(&*fd, v.clamp(1, i8::MAX as u32))?)
-    });
+    setter!("set-keep-alive-count", u32, |_sock, fd, v| Ok(host::set_keepalive_count(&fd, v)?));
     getter!("hop-limit", u8, |sock, fd| Ok(net::hop_limit(&fd, sock.family)?));
     setter!("set-hop-limit", u8, |sock, fd, v| Ok(net::set_hop_limit(&fd, sock.family, v)?));
     getter!("receive-buffer-size", u64, |_sock, fd| Ok(net::buffer_size(&fd, false)?));
