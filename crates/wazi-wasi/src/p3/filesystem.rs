@@ -4,68 +4,24 @@
 //! as the guest reads it, writes each chunk of a write stream as the guest
 //! writes it, and resolves the accompanying future at the end.
 
-use super::VERSION as V;
-use super::clocks::Instant;
-use crate::GetCtx;
+use super::Wasi;
+use super::bindings::wasi::filesystem::preopens;
+use super::bindings::wasi::filesystem::types::{
+    self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, Instant,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
+};
 use crate::error::ErrorCode as Code;
 use crate::fs::{self, Dir, File, NewTime, OpenFlags as CoreOpenFlags, Opened};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-use wazi::component::{FutureAny, FutureWriter, Linker, Resource, StreamAny, Val};
-use wazi::{StoreContextMut, component_flags, component_record, component_variant};
+use wazi::StoreContextMut;
+use wazi::component::{FutureAny, FutureWriter, HostAsync, Linker, Resource, StreamAny, Val};
 
 /// `wasi:filesystem/types@0.3.descriptor`.
 pub(crate) enum Descriptor {
     File(File),
     Dir(Dir),
-}
-
-component_variant! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum DescriptorType {
-        BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket,
-        Other(Option<String>),
-    }
-}
-
-component_flags! {
-    pub struct DescriptorFlags {
-        read, write, file_integrity_sync, data_integrity_sync, requested_write_sync,
-        mutate_directory,
-    }
-}
-
-component_flags! {
-    pub struct PathFlags { symlink_follow }
-}
-
-component_flags! {
-    pub struct OpenFlags { create, directory, exclusive, truncate }
-}
-
-component_record! {
-    pub struct DescriptorStat {
-        pub r#type: DescriptorType,
-        pub link_count: u64,
-        pub size: u64,
-        pub data_access_timestamp: Option<Instant>,
-        pub data_modification_timestamp: Option<Instant>,
-        pub status_change_timestamp: Option<Instant>,
-    }
-}
-
-component_variant! {
-    pub enum NewTimestamp { NoChange, Now, Timestamp(Instant) }
-}
-
-component_record! {
-    pub struct MetadataHashValue { pub lower: u64, pub upper: u64 }
-}
-
-component_variant! {
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum Advice { Normal, Sequential, Random, WillNeed, DontNeed, NoReuse }
 }
 
 /// The `error-code` case name of `c`.
@@ -91,18 +47,6 @@ fn status_val(r: Result<(), Code>) -> Val {
     match r {
         Ok(()) => Val::Result(Ok(None)),
         Err(c) => Val::Result(Err(Some(Box::new(code_val(c))))),
-    }
-}
-
-component_variant! {
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum ErrorCode {
-        Access, Already, BadDescriptor, Busy, Deadlock, Quota, Exist, FileTooLarge,
-        IllegalByteSequence, InProgress, Interrupted, Invalid, Io, IsDirectory, Loop,
-        TooManyLinks, MessageSize, NameTooLong, NoDevice, NoEntry, NoLock, InsufficientMemory,
-        InsufficientSpace, NotDirectory, NotEmpty, NotRecoverable, Unsupported, NoTty,
-        NoSuchDevice, Overflow, NotPermitted, Pipe, ReadOnly, InvalidSeek, TextFileBusy,
-        CrossDevice, Other(Option<String>),
     }
 }
 
@@ -213,7 +157,8 @@ fn new_time(t: NewTimestamp) -> Result<NewTime, Code> {
     })
 }
 
-type FsResult<T> = Result<Result<T, ErrorCode>>;
+/// The result of an `async` method, which runs to its end when called.
+type FsResult<T, R> = Result<HostAsync<T, Result<R, ErrorCode>>>;
 
 impl Descriptor {
     fn file(&self) -> Result<&File, Code> {
@@ -238,39 +183,34 @@ impl Descriptor {
     }
 }
 
-fn with<T: 'static, R>(
-    s: &mut StoreContextMut<'_, T>,
-    get: GetCtx<T>,
-    d: &Resource<Descriptor>,
-    f: impl FnOnce(&Descriptor) -> Result<R, Code>,
-) -> FsResult<R> {
-    let desc = get(s.data_mut()).table.get(d)?;
-    Ok(f(desc).map_err(ErrorCode::from))
-}
+impl<T: 'static> Wasi<T> {
+    /// Runs `f` on descriptor `d`.
+    fn with<R>(
+        &self,
+        s: &mut StoreContextMut<'_, T>,
+        d: &Resource<Descriptor>,
+        f: impl FnOnce(&Descriptor) -> Result<R, Code>,
+    ) -> FsResult<T, R> {
+        let desc = self.ctx(s).table.get(d)?;
+        Ok(HostAsync::Ready(f(desc).map_err(ErrorCode::from)))
+    }
 
-fn with2<T: 'static, R>(
-    s: &mut StoreContextMut<'_, T>,
-    get: GetCtx<T>,
-    a: &Resource<Descriptor>,
-    b: &Resource<Descriptor>,
-    f: impl FnOnce(&Dir, &Dir) -> Result<R, Code>,
-) -> FsResult<R> {
-    let table = &get(s.data_mut()).table;
-    let (a, b) = (table.get(a)?, table.get(b)?);
-    Ok(a.dir().and_then(|a| f(a, b.dir()?)).map_err(ErrorCode::from))
+    /// Runs `f` on two directories.
+    fn with2<R>(
+        &self,
+        s: &mut StoreContextMut<'_, T>,
+        a: &Resource<Descriptor>,
+        b: &Resource<Descriptor>,
+        f: impl FnOnce(&Dir, &Dir) -> Result<R, Code>,
+    ) -> FsResult<T, R> {
+        let table = &self.ctx(s).table;
+        let (a, b) = (table.get(a)?, table.get(b)?);
+        Ok(HostAsync::Ready(a.dir().and_then(|a| f(a, b.dir()?)).map_err(ErrorCode::from)))
+    }
 }
 
 /// Most bytes one read of a file stream takes.
 const MAX_READ: usize = 64 * 1024;
-
-/// The descriptor at handle `v` (a `borrow<descriptor>` parameter).
-fn descriptor<T: 'static>(
-    s: &mut StoreContextMut<'_, T>,
-    v: Option<&Val>,
-) -> Result<Resource<Descriptor>> {
-    let Some(Val::Resource(r)) = v else { bail!("expected a descriptor") };
-    r.borrow_resource(&*s)
-}
 
 /// Hands `data` to the host, writing each chunk at the file's position
 /// (or its end, `append`); the future resolves when the guest drops its
@@ -280,14 +220,14 @@ fn write_stream<T: 'static>(
     file: Result<File, Code>,
     data: StreamAny,
     offset: Option<u64>,
-) -> Result<Val> {
+) -> Result<FutureAny> {
     let (future, writer) = FutureAny::from_host(&mut *s);
     let file = match file.and_then(|f| f.perms.check_write().map(|()| f)) {
         Ok(f) => f,
         Err(c) => {
             data.close(&mut *s)?;
             writer.write(&mut *s, status_val(Err(c)))?;
-            return Ok(Val::Future(future));
+            return Ok(future);
         }
     };
     let state = Arc::new(Mutex::new((offset, None::<Code>)));
@@ -314,7 +254,7 @@ fn write_stream<T: 'static>(
             writer.write(s, status_val(err.map_or(Ok(()), Err)))
         },
     )?;
-    Ok(Val::Future(future))
+    Ok(future)
 }
 
 /// A stream the host fills from `file` at `offset` as the guest reads,
@@ -323,7 +263,7 @@ fn read_stream<T: 'static>(
     s: &mut StoreContextMut<'_, T>,
     file: Result<File, Code>,
     offset: u64,
-) -> Result<Val> {
+) -> Result<(StreamAny, FutureAny)> {
     let (future, writer) = FutureAny::from_host(&mut *s);
     let mut writer: Option<FutureWriter> = Some(writer);
     let mut pos = offset;
@@ -351,53 +291,78 @@ fn read_stream<T: 'static>(
             }
         }
     });
-    Ok(Val::Tuple(vec![Val::Stream(stream), Val::Future(future)]))
+    Ok((stream, future))
 }
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    linker.instance(&format!("wasi:filesystem/preopens@{V}"))?.func_wrap(
-        "get-directories",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            let ctx = get(s.data_mut());
-            let preopens: Vec<(Dir, String)> = ctx.preopens.clone();
-            let mut out = Vec::with_capacity(preopens.len());
-            for (dir, name) in preopens {
-                out.push((ctx.table.push(Descriptor::Dir(dir))?, name));
-            }
-            Ok((out,))
-        },
-    )?;
-    let mut i = linker.instance(&format!("wasi:filesystem/types@{V}"))?;
-    crate::ctx::table_resource::<T, Descriptor>(&mut i, "descriptor", get)?;
-    type D = Resource<Descriptor>;
-    i.func_new("[method]descriptor.read-via-stream", move |mut s, params, results| {
-        let d = descriptor(&mut s, params.first())?;
-        let Some(Val::U64(offset)) = params.get(1) else { bail!("expected an offset") };
-        let file = match get(s.data_mut()).table.get(&d)? {
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -> Result<()> {
+    preopens::add_to_linker(linker, host)?;
+    types::add_to_linker(linker, host)
+}
+
+impl<T: 'static> preopens::Host<T> for Wasi<T> {
+    fn get_directories(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+    ) -> Result<Vec<(Resource<Descriptor>, String)>> {
+        let ctx = self.ctx(&mut s);
+        let preopens: Vec<(Dir, String)> = ctx.preopens.clone();
+        let mut out = Vec::with_capacity(preopens.len());
+        for (dir, name) in preopens {
+            out.push((ctx.table.push(Descriptor::Dir(dir))?, name));
+        }
+        Ok(out)
+    }
+}
+
+type D = Resource<Descriptor>;
+
+impl<T: 'static> types::Host<T> for Wasi<T> {
+    fn descriptor_drop(&self, mut s: StoreContextMut<'_, T>, it: D) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn descriptor_read_via_stream(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        offset: u64,
+    ) -> Result<(StreamAny, FutureAny)> {
+        let file = match self.ctx(&mut s).table.get(&d)? {
             Descriptor::File(f) if f.read => Ok(f.clone()),
             Descriptor::File(_) => Err(Code::BadDescriptor),
             Descriptor::Dir(_) => Err(Code::IsDirectory),
         };
-        results[0] = read_stream(&mut s, file, *offset)?;
-        Ok(())
-    })?;
-    for (name, append) in [("write-via-stream", false), ("append-via-stream", true)] {
-        i.func_new(&format!("[method]descriptor.{name}"), move |mut s, params, results| {
-            let d = descriptor(&mut s, params.first())?;
-            let Some(Val::Stream(data)) = params.get(1) else { bail!("expected a stream") };
-            let offset = match (append, params.get(2)) {
-                (true, _) => None,
-                (false, Some(Val::U64(o))) => Some(*o),
-                _ => bail!("expected an offset"),
-            };
-            let file = get(s.data_mut()).table.get(&d)?.file().cloned();
-            results[0] = write_stream(&mut s, file, *data, offset)?;
-            Ok(())
-        })?;
+        read_stream(&mut s, file, offset)
     }
-    i.func_new("[method]descriptor.read-directory", move |mut s, params, results| {
-        let d = descriptor(&mut s, params.first())?;
-        let entries = get(s.data_mut()).table.get(&d)?.dir().and_then(|d| d.read_directory());
+
+    fn descriptor_write_via_stream(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        data: StreamAny,
+        offset: u64,
+    ) -> Result<FutureAny> {
+        let file = self.ctx(&mut s).table.get(&d)?.file().cloned();
+        write_stream(&mut s, file, data, Some(offset))
+    }
+
+    fn descriptor_append_via_stream(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        data: StreamAny,
+    ) -> Result<FutureAny> {
+        let file = self.ctx(&mut s).table.get(&d)?.file().cloned();
+        write_stream(&mut s, file, data, None)
+    }
+
+    fn descriptor_read_directory(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+    ) -> Result<(StreamAny, FutureAny)> {
+        let entries = self.ctx(&mut s).table.get(&d)?.dir().and_then(|d| d.read_directory());
         let (future, writer) = FutureAny::from_host(&mut s);
         let (mut entries, status) = match entries {
             Ok(e) => (e.into_iter(), Ok(())),
@@ -424,203 +389,256 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
                 }
                 Ok(Some(batch))
             });
-        results[0] = Val::Tuple(vec![Val::Stream(stream), Val::Future(future)]);
-        Ok(())
-    })?;
-    i.func_wrap(
-        "[method]descriptor.advise",
-        move |mut s: StoreContextMut<'_, T>, (d, offset, len, advice): (D, u64, u64, Advice)| {
-            let advice = match advice {
-                Advice::Normal => fs::Advice::Normal,
-                Advice::Sequential => fs::Advice::Sequential,
-                Advice::Random => fs::Advice::Random,
-                Advice::WillNeed => fs::Advice::WillNeed,
-                Advice::DontNeed => fs::Advice::DontNeed,
-                Advice::NoReuse => fs::Advice::NoReuse,
-            };
-            Ok((with(&mut s, get, &d, |d| d.file()?.advise(offset, len, advice))?,))
-        },
-    )?;
-    for (name, data_only) in [("sync-data", true), ("sync", false)] {
-        i.func_wrap(
-            &format!("[method]descriptor.{name}"),
-            move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-                Ok((with(&mut s, get, &d, |d| match d {
-                    Descriptor::File(f) => f.sync(data_only),
-                    Descriptor::Dir(d) => d.sync(),
-                })?,))
-            },
-        )?;
+        Ok((stream, future))
     }
-    i.func_wrap(
-        "[method]descriptor.get-flags",
-        move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-            Ok((with(&mut s, get, &d, |d| {
-                let mut f = DescriptorFlags::default();
-                match d {
-                    Descriptor::File(file) => {
-                        f.read = file.read;
-                        f.write = file.write;
-                    }
-                    Descriptor::Dir(dir) => {
-                        f.read = dir.read;
-                        f.mutate_directory = dir.mutate;
-                    }
+
+    fn descriptor_advise(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        offset: u64,
+        len: u64,
+        advice: Advice,
+    ) -> FsResult<T, ()> {
+        let advice = match advice {
+            Advice::Normal => fs::Advice::Normal,
+            Advice::Sequential => fs::Advice::Sequential,
+            Advice::Random => fs::Advice::Random,
+            Advice::WillNeed => fs::Advice::WillNeed,
+            Advice::DontNeed => fs::Advice::DontNeed,
+            Advice::NoReuse => fs::Advice::NoReuse,
+        };
+        self.with(&mut s, &d, |d| d.file()?.advise(offset, len, advice))
+    }
+
+    fn descriptor_sync_data(&self, mut s: StoreContextMut<'_, T>, d: D) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| match d {
+            Descriptor::File(f) => f.sync(true),
+            Descriptor::Dir(d) => d.sync(),
+        })
+    }
+
+    fn descriptor_sync(&self, mut s: StoreContextMut<'_, T>, d: D) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| match d {
+            Descriptor::File(f) => f.sync(false),
+            Descriptor::Dir(d) => d.sync(),
+        })
+    }
+
+    fn descriptor_get_flags(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+    ) -> FsResult<T, DescriptorFlags> {
+        self.with(&mut s, &d, |d| {
+            let mut f = DescriptorFlags::default();
+            match d {
+                Descriptor::File(file) => {
+                    f.read = file.read;
+                    f.write = file.write;
                 }
-                Ok(f)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.get-type",
-        move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-            Ok((with(&mut s, get, &d, |d| match d {
-                Descriptor::File(f) => Ok(file_type(f.stat()?.file_type)),
-                Descriptor::Dir(_) => Ok(DescriptorType::Directory),
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.set-size",
-        move |mut s: StoreContextMut<'_, T>, (d, size): (D, u64)| {
-            Ok((with(&mut s, get, &d, |d| d.file()?.set_size(size))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.set-times",
-        move |mut s: StoreContextMut<'_, T>, (d, a, m): (D, NewTimestamp, NewTimestamp)| {
-            Ok((with(&mut s, get, &d, |d| {
-                let (a, m) = (new_time(a)?, new_time(m)?);
-                match d {
-                    Descriptor::File(f) => f.set_times(a, m),
-                    Descriptor::Dir(d) => d.set_times(a, m),
+                Descriptor::Dir(dir) => {
+                    f.read = dir.read;
+                    f.mutate_directory = dir.mutate;
                 }
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.create-directory-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.create_directory_at(&path))?,))
-        },
-    )?;
-    i.func_wrap("[method]descriptor.stat", move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-        Ok((with(&mut s, get, &d, |d| d.stat().map(stat_of))?,))
-    })?;
-    i.func_wrap(
-        "[method]descriptor.stat-at",
-        move |mut s: StoreContextMut<'_, T>, (d, flags, path): (D, PathFlags, String)| {
-            Ok((with(&mut s, get, &d, |d| {
-                d.dir()?.stat_at(flags.symlink_follow, &path).map(stat_of)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.set-times-at",
-        move |mut s: StoreContextMut<'_, T>,
-              (d, flags, path, a, m): (D, PathFlags, String, NewTimestamp, NewTimestamp)| {
-            Ok((with(&mut s, get, &d, |d| {
-                d.dir()?.set_times_at(flags.symlink_follow, &path, new_time(a)?, new_time(m)?)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.link-at",
-        move |mut s: StoreContextMut<'_, T>,
-              (d, flags, old, new_d, new): (D, PathFlags, String, D, String)| {
-            Ok((with2(&mut s, get, &d, &new_d, |a, b| {
-                a.link_at(flags.symlink_follow, &old, b, &new)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.open-at",
-        move |mut s: StoreContextMut<'_, T>,
-              (d, pflags, path, oflags, flags): (
-            D,
-            PathFlags,
-            String,
-            OpenFlags,
-            DescriptorFlags,
-        )| {
-            let opened = with(&mut s, get, &d, |d| {
-                let oflags = CoreOpenFlags {
-                    create: oflags.create,
-                    directory: oflags.directory,
-                    exclusive: oflags.exclusive,
-                    truncate: oflags.truncate,
-                };
-                let sync = flags.file_integrity_sync
-                    || flags.data_integrity_sync
-                    || flags.requested_write_sync;
-                d.dir()?.open_at(
-                    pflags.symlink_follow,
-                    &path,
-                    oflags,
-                    flags.read,
-                    flags.write,
-                    sync,
-                )
-            })?;
-            let desc = match opened {
-                Ok(Opened::File(f)) => Descriptor::File(f),
-                Ok(Opened::Dir(d)) => Descriptor::Dir(d),
-                Err(e) => return Ok((Err(e),)),
+            }
+            Ok(f)
+        })
+    }
+
+    fn descriptor_get_type(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+    ) -> FsResult<T, DescriptorType> {
+        self.with(&mut s, &d, |d| match d {
+            Descriptor::File(f) => Ok(file_type(f.stat()?.file_type)),
+            Descriptor::Dir(_) => Ok(DescriptorType::Directory),
+        })
+    }
+
+    fn descriptor_set_size(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        size: u64,
+    ) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| d.file()?.set_size(size))
+    }
+
+    fn descriptor_set_times(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        a: NewTimestamp,
+        m: NewTimestamp,
+    ) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| {
+            let (a, m) = (new_time(a)?, new_time(m)?);
+            match d {
+                Descriptor::File(f) => f.set_times(a, m),
+                Descriptor::Dir(d) => d.set_times(a, m),
+            }
+        })
+    }
+
+    fn descriptor_create_directory_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        path: String,
+    ) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| d.dir()?.create_directory_at(&path))
+    }
+
+    fn descriptor_stat(&self, mut s: StoreContextMut<'_, T>, d: D) -> FsResult<T, DescriptorStat> {
+        self.with(&mut s, &d, |d| d.stat().map(stat_of))
+    }
+
+    fn descriptor_stat_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<T, DescriptorStat> {
+        self.with(&mut s, &d, |d| d.dir()?.stat_at(flags.symlink_follow, &path).map(stat_of))
+    }
+
+    fn descriptor_set_times_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        flags: PathFlags,
+        path: String,
+        a: NewTimestamp,
+        m: NewTimestamp,
+    ) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| {
+            d.dir()?.set_times_at(flags.symlink_follow, &path, new_time(a)?, new_time(m)?)
+        })
+    }
+
+    fn descriptor_link_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        flags: PathFlags,
+        old: String,
+        new_d: D,
+        new: String,
+    ) -> FsResult<T, ()> {
+        self.with2(&mut s, &d, &new_d, |a, b| a.link_at(flags.symlink_follow, &old, b, &new))
+    }
+
+    fn descriptor_open_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        pflags: PathFlags,
+        path: String,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+    ) -> FsResult<T, D> {
+        let HostAsync::Ready(opened) = self.with(&mut s, &d, |d| {
+            let oflags = CoreOpenFlags {
+                create: oflags.create,
+                directory: oflags.directory,
+                exclusive: oflags.exclusive,
+                truncate: oflags.truncate,
             };
-            Ok((Ok(get(s.data_mut()).table.push(desc)?),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.readlink-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.readlink_at(&path))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.remove-directory-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.remove_directory_at(&path))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.rename-at",
-        move |mut s: StoreContextMut<'_, T>, (d, old, new_d, new): (D, String, D, String)| {
-            Ok((with2(&mut s, get, &d, &new_d, |a, b| a.rename_at(&old, b, &new))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.symlink-at",
-        move |mut s: StoreContextMut<'_, T>, (d, old, new): (D, String, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.symlink_at(&old, &new))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.unlink-file-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.unlink_file_at(&path))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.is-same-object",
-        move |mut s: StoreContextMut<'_, T>, (a, b): (D, D)| {
-            let table = &get(s.data_mut()).table;
-            let (a, b) = (table.get(&a)?.stat(), table.get(&b)?.stat());
-            Ok((matches!((a, b), (Ok(a), Ok(b)) if a.identity == b.identity),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.metadata-hash",
-        move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-            Ok((with(&mut s, get, &d, |d| d.stat().map(|s| hash_of(&s)))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.metadata-hash-at",
-        move |mut s: StoreContextMut<'_, T>, (d, flags, path): (D, PathFlags, String)| {
-            Ok((with(&mut s, get, &d, |d| {
-                d.dir()?.stat_at(flags.symlink_follow, &path).map(|s| hash_of(&s))
-            })?,))
-        },
-    )?;
-    Ok(())
+            let sync = flags.file_integrity_sync
+                || flags.data_integrity_sync
+                || flags.requested_write_sync;
+            d.dir()?.open_at(pflags.symlink_follow, &path, oflags, flags.read, flags.write, sync)
+        })?
+        else {
+            unreachable!("file operations run to their end")
+        };
+        let desc = match opened {
+            Ok(Opened::File(f)) => Descriptor::File(f),
+            Ok(Opened::Dir(d)) => Descriptor::Dir(d),
+            Err(e) => return Ok(HostAsync::Ready(Err(e))),
+        };
+        Ok(HostAsync::Ready(Ok(self.ctx(&mut s).table.push(desc)?)))
+    }
+
+    fn descriptor_readlink_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        path: String,
+    ) -> FsResult<T, String> {
+        self.with(&mut s, &d, |d| d.dir()?.readlink_at(&path))
+    }
+
+    fn descriptor_remove_directory_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        path: String,
+    ) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| d.dir()?.remove_directory_at(&path))
+    }
+
+    fn descriptor_rename_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        old: String,
+        new_d: D,
+        new: String,
+    ) -> FsResult<T, ()> {
+        self.with2(&mut s, &d, &new_d, |a, b| a.rename_at(&old, b, &new))
+    }
+
+    fn descriptor_symlink_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        old: String,
+        new: String,
+    ) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| d.dir()?.symlink_at(&old, &new))
+    }
+
+    fn descriptor_unlink_file_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        path: String,
+    ) -> FsResult<T, ()> {
+        self.with(&mut s, &d, |d| d.dir()?.unlink_file_at(&path))
+    }
+
+    fn descriptor_is_same_object(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        a: D,
+        b: D,
+    ) -> Result<HostAsync<T, bool>> {
+        let table = &self.ctx(&mut s).table;
+        let (a, b) = (table.get(&a)?.stat(), table.get(&b)?.stat());
+        Ok(HostAsync::Ready(matches!((a, b), (Ok(a), Ok(b)) if a.identity == b.identity)))
+    }
+
+    fn descriptor_metadata_hash(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+    ) -> FsResult<T, MetadataHashValue> {
+        self.with(&mut s, &d, |d| d.stat().map(|s| hash_of(&s)))
+    }
+
+    fn descriptor_metadata_hash_at(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: D,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<T, MetadataHashValue> {
+        self.with(&mut s, &d, |d| {
+            d.dir()?.stat_at(flags.symlink_follow, &path).map(|s| hash_of(&s))
+        })
+    }
 }

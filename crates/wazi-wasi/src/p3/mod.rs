@@ -29,10 +29,17 @@
 //! # Ok::<(), wazi::Error>(())
 //! ```
 
+/// The bindings generated from `wit/0.3/host.wit` (see `build.rs`).
+#[allow(missing_docs, unused_imports, dead_code, clippy::all)]
+pub(crate) mod bindings {
+    include!(concat!(env!("OUT_DIR"), "/p3_bindings.rs"));
+}
+
 mod cli;
 mod clocks;
 mod filesystem;
 mod http;
+mod random;
 mod sockets;
 
 pub(crate) use http::{answer, handler, start_request};
@@ -48,11 +55,12 @@ pub const VERSION: &str = "0.3.0";
 /// Defines the WASI 0.3 interfaces in `linker`; `get` finds the
 /// [`WasiCtx`](crate::WasiCtx)(crate::WasiCtx) in the store's data.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    cli::add_to_linker(linker, get)?;
-    clocks::add_to_linker(linker, get)?;
-    filesystem::add_to_linker(linker, get)?;
+    let host = Wasi { get };
+    cli::add_to_linker(linker, host)?;
+    clocks::add_to_linker(linker, host)?;
+    filesystem::add_to_linker(linker, host)?;
     sockets::add_to_linker(linker, get)?;
-    random(linker, get)
+    random::add_to_linker(linker, host)
 }
 
 /// Defines `wasi:http@0.3`'s `types` and `client` in `linker` (separate,
@@ -69,39 +77,17 @@ pub fn add_service_imports_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get: GetCtx<T>,
 ) -> Result<()> {
-    cli::add_to_linker(linker, get)?;
-    clocks::add_to_linker(linker, get)?;
-    random(linker, get)?;
+    let host = Wasi { get };
+    cli::add_to_linker(linker, host)?;
+    clocks::add_to_linker(linker, host)?;
+    random::add_to_linker(linker, host)?;
     http::add_to_linker(linker, get)
 }
 
-/// The `wasi:http@0.3` interfaces [`add_http_to_linker`] defines.
-pub const HTTP_INTERFACES: &[&str] = &["wasi:http/types", "wasi:http/client"];
-
-/// The WASI 0.3 interfaces this host implements (without `wasi:http`).
-pub const INTERFACES: &[&str] = &[
-    "wasi:cli/environment",
-    "wasi:cli/exit",
-    "wasi:cli/stdin",
-    "wasi:cli/stdout",
-    "wasi:cli/stderr",
-    "wasi:cli/types",
-    "wasi:cli/terminal-input",
-    "wasi:cli/terminal-output",
-    "wasi:cli/terminal-stdin",
-    "wasi:cli/terminal-stdout",
-    "wasi:cli/terminal-stderr",
-    "wasi:clocks/types",
-    "wasi:clocks/monotonic-clock",
-    "wasi:clocks/system-clock",
-    "wasi:filesystem/types",
-    "wasi:filesystem/preopens",
-    "wasi:sockets/types",
-    "wasi:sockets/ip-name-lookup",
-    "wasi:random/random",
-    "wasi:random/insecure",
-    "wasi:random/insecure-seed",
-];
+/// The WASI 0.3 interfaces this host implements (with `wasi:http`'s,
+/// which [`add_http_to_linker`] defines), with their versions: those of
+/// `wit/0.3/host.wit`, which the bindings are generated from.
+pub const INTERFACES: &[&str] = bindings::INTERFACES;
 
 /// Fails, naming the first import, if `component` imports a WASI 0.3
 /// interface this host does not implement yet. (`wasi:http` counts as
@@ -110,7 +96,7 @@ pub const INTERFACES: &[&str] = &[
 pub fn check_supported(component: &Component) -> Result<()> {
     for name in component.import_names() {
         let Some((iface, version)) = name.split_once('@') else { continue };
-        let known = INTERFACES.contains(&iface) || HTTP_INTERFACES.contains(&iface);
+        let known = INTERFACES.iter().any(|n| n.split_once('@').is_some_and(|(n, _)| n == iface));
         if iface.starts_with("wasi:") && semver_0_3(version) && !known {
             bail!("import {name} is not supported yet");
         }
@@ -154,7 +140,23 @@ pub fn run<T: 'static>(
     }
 }
 
-/// `wasi:random`: the same sources as WASI 0.2's.
-fn random<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    crate::ctx::add_random_to_linker(linker, get, VERSION, true, "get-insecure-seed")
+/// The WASI 0.3 host: implements the generated [`bindings`]' `Host`
+/// traits, finding the [`WasiCtx`](crate::WasiCtx) in the store's data
+/// with `get`.
+pub(crate) struct Wasi<T> {
+    get: GetCtx<T>,
+}
+
+impl<T> Clone for Wasi<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Wasi<T> {}
+
+impl<T: 'static> Wasi<T> {
+    fn ctx<'a>(&self, s: &'a mut wazi::StoreContextMut<'_, T>) -> &'a mut crate::WasiCtx {
+        (self.get)(s.data_mut())
+    }
 }

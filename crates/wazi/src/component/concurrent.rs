@@ -561,6 +561,27 @@ pub enum HostCall<T> {
     Pending(HostPending<T>),
 }
 
+/// What a typed concurrent host function
+/// ([`crate::component::LinkerInstance::func_wrap_concurrent`]) returns
+/// when called: its result at once, or a call that goes on (whose result
+/// the [`HostPending`] gives as a [`Val`] when it is done).
+pub enum HostAsync<T, R> {
+    /// The call is done: its result.
+    Ready(R),
+    /// The call goes on: the caller waits while other tasks run.
+    Pending(HostPending<T>),
+}
+
+impl<T, R> HostAsync<T, R> {
+    /// Maps a ready result.
+    pub fn map<S>(self, f: impl FnOnce(R) -> S) -> HostAsync<T, S> {
+        match self {
+            HostAsync::Ready(r) => HostAsync::Ready(f(r)),
+            HostAsync::Pending(p) => HostAsync::Pending(p),
+        }
+    }
+}
+
 /// A host call that goes on after the host function returned.
 pub struct HostPending<T> {
     deadline: Option<std::time::Instant>,

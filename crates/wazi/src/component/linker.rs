@@ -577,6 +577,37 @@ fn with_lifted_lending<T: 'static, R>(
     Ok((r, lenders))
 }
 
+/// What a concurrent host function returned, given to its caller: a
+/// call that goes on keeps its `borrow` arguments lent until it is done
+/// (the caller cannot drop them meanwhile).
+fn concurrent_result<T: 'static>(
+    inner: &mut StoreInner<T>,
+    site: &Arc<LowerSite>,
+    slots: &mut [u64],
+    r: Result<super::HostCall<T>>,
+    lenders: Vec<u32>,
+) -> Result<()> {
+    let v = match r {
+        Ok(super::HostCall::Pending(p)) => {
+            return super::concurrent::host_pending::<T>(&mut inner.core, site, slots, p, lenders);
+        }
+        Ok(super::HostCall::Ready(v)) => {
+            end_lends(inner, site, lenders);
+            v
+        }
+        Err(e) => {
+            end_lends(inner, site, lenders);
+            return Err(e);
+        }
+    };
+    let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+    func::lower_result(&mut cx, &site.ty, site.retptr_index(), v.as_ref(), slots)?;
+    if site.opts.async_ {
+        slots[0] = 2;
+    }
+    Ok(())
+}
+
 /// Ends the lends of a call from `site`'s instance.
 fn end_lends<T: 'static>(inner: &mut StoreInner<T>, site: &LowerSite, lenders: Vec<u32>) {
     for i in lenders {
@@ -663,37 +694,64 @@ impl<T: 'static> LinkerInstance<'_, T> {
     {
         let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
             let (r, lenders) = with_lifted_lending(inner, site, slots, |s, params| f(s, params))?;
-            // A call that goes on keeps its `borrow` arguments lent until
-            // it is done (the caller cannot drop them meanwhile).
-            let r = match r {
-                Ok(super::HostCall::Pending(p)) => {
-                    return super::concurrent::host_pending::<T>(
-                        &mut inner.core,
-                        site,
-                        slots,
-                        p,
-                        lenders,
-                    );
-                }
-                r => {
-                    end_lends(inner, site, lenders);
-                    r?
-                }
-            };
-            match r {
-                super::HostCall::Ready(v) => {
-                    let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
-                    func::lower_result(&mut cx, &site.ty, site.retptr_index(), v.as_ref(), slots)?;
-                    if site.opts.async_ {
-                        slots[0] = 2;
-                    }
-                    Ok(())
-                }
-                super::HostCall::Pending(_) => unreachable!("handled above"),
-            }
+            concurrent_result(inner, site, slots, r, lenders)
         };
         let host = HostComponentFunc {
             typecheck: Box::new(|_, _| Ok(())),
+            entry: Box::new(entry),
+            dynamic: None,
+            concurrent: true,
+        };
+        self.ns.insert(name, Def::Func(Arc::new(host)), self.allow_shadowing)
+    }
+
+    /// As [`func_new_concurrent`](Self::func_new_concurrent), typed: the
+    /// parameters (a tuple) and result (`()` or `(T,)`) are checked
+    /// against the import's type when it is linked. A call that goes on
+    /// ([`HostAsync::Pending`](super::HostAsync::Pending)) gives its result
+    /// as a [`Val`] when it is done.
+    pub fn func_wrap_concurrent<Params, Results, F>(&mut self, name: &str, f: F) -> Result<()>
+    where
+        Params: ComponentNamedList + Lift + 'static,
+        Results: ComponentNamedList + Lower + 'static,
+        F: Fn(StoreContextMut<'_, T>, Params) -> Result<super::HostAsync<T, Results>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let entry = move |inner: &mut StoreInner<T>, site: &Arc<LowerSite>, slots: &mut [u64]| {
+            let (params, lenders, borrows) = {
+                let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+                let p = typed::lift_params::<Params>(&mut cx, &site.ty, slots)?;
+                (p, std::mem::take(&mut cx.lenders), std::mem::take(&mut cx.host_borrows))
+            };
+            let r = f(StoreContextMut(inner), params);
+            Cx::end_host_borrows(&mut inner.core, borrows);
+            let r = match r {
+                Ok(super::HostAsync::Pending(p)) => {
+                    let r = Ok(super::HostCall::Pending(p));
+                    return concurrent_result(inner, site, slots, r, lenders);
+                }
+                Ok(super::HostAsync::Ready(r)) => r,
+                Err(e) => {
+                    end_lends(inner, site, lenders);
+                    return Err(e);
+                }
+            };
+            end_lends(inner, site, lenders);
+            let mut cx = Cx::new(&mut inner.core, &site.opts, &site.resources, false);
+            typed::lower_result(&mut cx, &site.ty, site.retptr_index(), &r, slots)?;
+            if site.opts.async_ {
+                slots[0] = 2;
+            }
+            Ok(())
+        };
+        let typecheck = |ty: &FuncTy, r: &ResourceTypes| -> Result<()> {
+            Params::typecheck(&ty.params_tuple, r).context("type mismatch with parameters")?;
+            Results::typecheck(&ty.results_tuple, r).context("type mismatch with results")
+        };
+        let host = HostComponentFunc {
+            typecheck: Box::new(typecheck),
             entry: Box::new(entry),
             dynamic: None,
             concurrent: true,

@@ -46,8 +46,8 @@ mod values;
 mod wave;
 
 pub use concurrent::{
-    ConcurrentCall, ErrorContextAny, FutureAny, FutureWriter, HostCall, HostPending, LoopWaker,
-    StreamAny, loop_waker, run_concurrent,
+    ConcurrentCall, ErrorContextAny, FutureAny, FutureWriter, HostAsync, HostCall, HostPending,
+    LoopWaker, StreamAny, loop_waker, run_concurrent,
 };
 pub use func::Func;
 pub use instance::{ComponentExportIndex, Instance, InstanceExportLookup};

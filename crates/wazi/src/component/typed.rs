@@ -616,6 +616,52 @@ impl Lower for ResourceAny {
     }
 }
 
+// ---- streams and futures ----
+
+/// Streams and futures lift and lower as [`Val`](super::Val)s do: a
+/// handle moves between the component's table and the host's.
+macro_rules! async_handles {
+    ($($t:ident $case:ident $what:literal;)*) => {$(
+        impl ComponentType for super::concurrent::$t {
+            fn typecheck(ty: &Ty, _: &ResourceTypes) -> Result<()> {
+                match ty {
+                    Ty::$case(_) => Ok(()),
+                    other => expected($what, other),
+                }
+            }
+        }
+
+        impl Lift for super::concurrent::$t {
+            fn lift(cx: &mut Cx<'_>, ty: &Ty, src: &mut FlatSrc<'_>) -> Result<Self> {
+                match super::values::lift_flat(cx, ty, src)? {
+                    super::Val::$case(h) => Ok(h),
+                    _ => unreachable!("typechecked as a {}", $what),
+                }
+            }
+            fn load(cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<Self> {
+                match super::values::load(cx, ty, ptr)? {
+                    super::Val::$case(h) => Ok(h),
+                    _ => unreachable!("typechecked as a {}", $what),
+                }
+            }
+        }
+
+        impl Lower for super::concurrent::$t {
+            fn lower(&self, cx: &mut Cx<'_>, ty: &Ty, dst: &mut Vec<u64>) -> Result<()> {
+                super::values::lower_flat(cx, ty, &super::Val::$case(*self), dst)
+            }
+            fn store(&self, cx: &mut Cx<'_>, ty: &Ty, ptr: u32) -> Result<()> {
+                super::values::store(cx, ty, &super::Val::$case(*self), ptr)
+            }
+        }
+    )*};
+}
+
+async_handles! {
+    StreamAny Stream "stream";
+    FutureAny Future "future";
+}
+
 // ---- tuples, and parameter/result lists ----
 
 /// A tuple of Rust types standing for a function's parameters, or for its

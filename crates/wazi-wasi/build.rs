@@ -1,0 +1,31 @@
+//! Generates the host bindings of WASI 0.3 from the WIT in `wit/0.3`
+//! (`wazi-bindgen`): one `Host` trait per interface and its linker
+//! registration, implemented by hand in `src/p3`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn main() {
+    let with = BTreeMap::from(
+        [
+            ("wasi:cli/terminal-input/terminal-input", "crate::p3::cli::TerminalInput"),
+            ("wasi:cli/terminal-output/terminal-output", "crate::p3::cli::TerminalOutput"),
+            ("wasi:filesystem/types/descriptor", "crate::p3::filesystem::Descriptor"),
+            ("wasi:sockets/types/tcp-socket", "crate::p3::sockets::TcpSocket"),
+            ("wasi:sockets/types/udp-socket", "crate::p3::sockets::UdpSocket"),
+            ("wasi:http/types/fields", "crate::http::types::Fields"),
+            ("wasi:http/types/request", "crate::p3::http::Request"),
+            ("wasi:http/types/response", "crate::p3::http::Response"),
+            ("wasi:http/types/request-options", "crate::p3::http::Options"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    let opts = wazi_bindgen::Options { with };
+    let b = wazi_bindgen::generate(Path::new("wit/0.3"), "host", &opts)
+        .unwrap_or_else(|e| panic!("generating WASI 0.3 bindings: {e:?}"));
+    for f in &b.files {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("p3_bindings.rs");
+    std::fs::write(out, b.source).unwrap();
+}
