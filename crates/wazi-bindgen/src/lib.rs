@@ -33,7 +33,9 @@ use wit_parser::{
 pub struct Options {
     /// The Rust type standing for each resource, keyed by
     /// `namespace:package/interface/resource` (no version), e.g.
-    /// `wasi:io/streams/input-stream` -> `crate::p2::io::InputStream`.
+    /// `wasi:io/streams/input-stream` -> `crate::p2::io::InputStream`;
+    /// other named types given here are used instead of generated ones
+    /// (they must have the same shape, which linking checks).
     pub with: BTreeMap<String, String>,
 }
 
@@ -147,6 +149,15 @@ impl Gen<'_> {
         ))
     }
 
+    /// The Rust type [`Options::with`] gives a named type defined here.
+    fn with_ty(&self, id: TypeId) -> Option<String> {
+        let t = &self.resolve.types[id];
+        if matches!(t.kind, TypeDefKind::Type(_)) {
+            return None;
+        }
+        self.opts.with.get(&self.resource_key(id).ok()?).cloned()
+    }
+
     fn resource_ty(&self, id: TypeId) -> Result<String> {
         let id = self.original(id);
         let key = self.resource_key(id)?;
@@ -182,6 +193,9 @@ impl Gen<'_> {
         if let Some(name) = &t.name {
             if let TypeDefKind::Resource = t.kind {
                 return self.resource_ty(id);
+            }
+            if let Some(path) = self.with_ty(id) {
+                return Ok(path);
             }
             let TypeOwner::Interface(owner) = t.owner else {
                 bail!("type `{name}` outside an interface")
@@ -325,6 +339,12 @@ impl Gen<'_> {
         let t = &self.resolve.types[tid];
         let rust = camel(tname);
         let doc = summary(t.docs.contents.as_deref()).unwrap_or_else(|| format!("`{tname}`."));
+        if let Some(path) = self.with_ty(tid) {
+            if !matches!(t.kind, TypeDefKind::Resource) {
+                writeln!(self.out, "/// {doc}\npub use {path} as {rust};")?;
+                return Ok(());
+            }
+        }
         match &t.kind {
             TypeDefKind::Resource => resources.push((tname.to_string(), tid)),
             TypeDefKind::Type(Type::Id(other))

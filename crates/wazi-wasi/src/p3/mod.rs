@@ -59,7 +59,7 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     cli::add_to_linker(linker, host)?;
     clocks::add_to_linker(linker, host)?;
     filesystem::add_to_linker(linker, host)?;
-    sockets::add_to_linker(linker, get)?;
+    sockets::add_to_linker(linker, host)?;
     random::add_to_linker(linker, host)
 }
 

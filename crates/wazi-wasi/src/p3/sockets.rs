@@ -8,32 +8,22 @@
 //! tasks run; a `send` stream writes each chunk to the socket as the guest
 //! writes it.
 
-use super::VERSION as V;
-use crate::GetCtx;
+use super::Wasi;
+use super::bindings::wasi::sockets::ip_name_lookup::{self, ErrorCode as LookupError, IpAddress};
+use super::bindings::wasi::sockets::types::{self, ErrorCode};
 use crate::net::wit::{IpAddressFamily, IpSocketAddress};
 use crate::net::{self, Family, SockResult, tcp as host};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use rustix::io::Errno;
 use rustix::net::{SocketType, sockopt};
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex};
+use wazi::StoreContextMut;
 use wazi::component::__internal::kebab_from_camel;
 use wazi::component::{
-    FutureAny, HostCall, HostPending, Linker, LinkerInstance, Resource, ResourceAny, StreamAny, Val,
+    FutureAny, HostAsync, HostPending, Linker, Resource, ResourceAny, StreamAny, Val,
 };
-use wazi::{StoreContextMut, component_variant};
-
-component_variant! {
-    /// `wasi:sockets/types@0.3.error-code`.
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum ErrorCode {
-        AccessDenied, NotSupported, InvalidArgument, OutOfMemory, Timeout, InvalidState,
-        AddressNotBindable, AddressInUse, RemoteUnreachable, ConnectionRefused,
-        ConnectionBroken, ConnectionReset, ConnectionAborted, DatagramTooLarge,
-        Other(Option<String>),
-    }
-}
 
 impl From<net::ErrorCode> for ErrorCode {
     fn from(c: net::ErrorCode) -> ErrorCode {
@@ -149,64 +139,6 @@ impl UdpSocket {
 type Tcp = Resource<TcpSocket>;
 type Udp = Resource<UdpSocket>;
 
-/// Runs `f` on the socket `r` names, with the context's network policy.
-fn with<T: 'static, S: 'static, R>(
-    s: &mut StoreContextMut<'_, T>,
-    get: GetCtx<T>,
-    r: &Resource<S>,
-    f: impl FnOnce(&mut S, &net::NetworkPolicy) -> SockResult<R>,
-) -> Result<Result<R, ErrorCode>> {
-    let ctx = get(s.data_mut());
-    let policy = ctx.network;
-    Ok(f(ctx.table.get_mut(r)?, &policy).map_err(ErrorCode::from))
-}
-
-/// The socket a borrowed handle in `v` names.
-fn borrowed<T: 'static, S: 'static>(
-    s: &StoreContextMut<'_, T>,
-    v: Option<&Val>,
-) -> Result<Resource<S>> {
-    match v {
-        Some(Val::Resource(r)) => r.borrow_resource(s),
-        _ => bail!("expected a socket"),
-    }
-}
-
-/// The socket address in `v`.
-fn address(v: Option<&Val>) -> Result<SocketAddr> {
-    let octets = |v: &Val| -> Result<Vec<u32>> {
-        let Val::Tuple(t) = v else { bail!("expected an address") };
-        t.iter()
-            .map(|x| match x {
-                Val::U8(n) => Ok(*n as u32),
-                Val::U16(n) => Ok(*n as u32),
-                _ => bail!("expected an address"),
-            })
-            .collect()
-    };
-    let field = |fields: &[(String, Val)], name: &str| -> Result<Val> {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| anyhow::anyhow!("no field `{name}`"))
-    };
-    let Some(Val::Variant(case, Some(payload))) = v else { bail!("expected a socket address") };
-    let Val::Record(fields) = &**payload else { bail!("expected a socket address") };
-    let Val::U16(port) = field(fields, "port")? else { bail!("expected a port") };
-    let a = octets(&field(fields, "address")?)?;
-    Ok(if case == "ipv4" {
-        let [a0, a1, a2, a3] = a[..] else { bail!("expected an IPv4 address") };
-        SocketAddr::from(([a0 as u8, a1 as u8, a2 as u8, a3 as u8], port))
-    } else {
-        let segs: Vec<u16> = a.iter().map(|&n| n as u16).collect();
-        let segs: [u16; 8] = segs.try_into().map_err(|_| anyhow::anyhow!("bad IPv6 address"))?;
-        let Val::U32(flow) = field(fields, "flow-info")? else { bail!("expected flow-info") };
-        let Val::U32(scope) = field(fields, "scope-id")? else { bail!("expected scope-id") };
-        SocketAddr::V6(std::net::SocketAddrV6::new(segs.into(), port, flow, scope))
-    })
-}
-
 /// Checks a remote address for a socket of `family` (as `connect` does).
 fn check_remote(family: Family, addr: SocketAddr) -> SockResult<()> {
     if !net::valid_unicast(addr.ip()) || !net::valid_remote(addr) || !family.accepts(addr.ip()) {
@@ -220,43 +152,55 @@ const MAX_READ: usize = 64 * 1024;
 /// Largest UDP datagram.
 const MAX_DATAGRAM: usize = u16::MAX as usize;
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let mut i = linker.instance(&format!("wasi:sockets/types@{V}"))?;
-    crate::ctx::table_resource::<T, TcpSocket>(&mut i, "tcp-socket", get)?;
-    crate::ctx::table_resource::<T, UdpSocket>(&mut i, "udp-socket", get)?;
-    tcp(&mut i, get)?;
-    tcp_options(&mut i, get)?;
-    udp(&mut i, get)?;
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -> Result<()> {
+    types::add_to_linker(linker, host)?;
+    ip_name_lookup::add_to_linker(linker, host)
+}
+
+impl<T: 'static> Wasi<T> {
+    /// Runs `f` on the socket `r` names, with the context's network policy.
+    fn with_socket<S: 'static, R>(
+        &self,
+        s: &mut StoreContextMut<'_, T>,
+        r: &Resource<S>,
+        f: impl FnOnce(&mut S, &net::NetworkPolicy) -> SockResult<R>,
+    ) -> Result<Result<R, ErrorCode>> {
+        let ctx = self.ctx(s);
+        let policy = ctx.network;
+        Ok(f(ctx.table.get_mut(r)?, &policy).map_err(ErrorCode::from))
+    }
+}
+
+impl<T: 'static> ip_name_lookup::Host<T> for Wasi<T> {
     // The host's resolver blocks: it runs on a thread of its own while the
     // guest's other tasks go on.
-    linker.instance(&format!("wasi:sockets/ip-name-lookup@{V}"))?.func_new_concurrent(
-        "resolve-addresses",
-        move |mut s, params| {
-            let Some(Val::String(name)) = params.first() else { bail!("expected a name") };
-            let lookup_val =
-                |e: &str| Val::Result(Err(Some(Box::new(Val::Variant(e.into(), None)))));
-            if !get(s.data_mut()).network.ip_name_lookup {
-                return Ok(HostCall::Ready(Some(lookup_val("permanent-resolver-failure"))));
-            }
-            let slot: Arc<Mutex<Option<Val>>> = Arc::default();
-            let (name, done) = (name.clone(), slot.clone());
-            let waker = wazi::component::loop_waker(&mut s);
-            std::thread::spawn(move || {
-                let v = match net::resolve(&name) {
-                    Ok(a) => Val::Result(Ok(Some(Box::new(Val::List(
-                        a.into_iter().map(ip_val).collect(),
-                    ))))),
-                    Err(net::ErrorCode::InvalidArgument) => lookup_val("invalid-argument"),
-                    Err(_) => lookup_val("name-unresolvable"),
-                };
-                *done.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
-                waker.wake();
-            });
-            Ok(HostCall::Pending(HostPending::new(None, move |_| {
-                Ok(slot.lock().unwrap_or_else(|e| e.into_inner()).take().map(Some))
-            })))
-        },
-    )
+    fn resolve_addresses(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        name: String,
+    ) -> Result<HostAsync<T, Result<Vec<IpAddress>, LookupError>>> {
+        if !self.ctx(&mut s).network.ip_name_lookup {
+            return Ok(HostAsync::Ready(Err(LookupError::PermanentResolverFailure)));
+        }
+        let lookup_val = |e: &str| Val::Result(Err(Some(Box::new(Val::Variant(e.into(), None)))));
+        let slot: Arc<Mutex<Option<Val>>> = Arc::default();
+        let done = slot.clone();
+        let waker = wazi::component::loop_waker(&mut s);
+        std::thread::spawn(move || {
+            let v = match net::resolve(&name) {
+                Ok(a) => {
+                    Val::Result(Ok(Some(Box::new(Val::List(a.into_iter().map(ip_val).collect())))))
+                }
+                Err(net::ErrorCode::InvalidArgument) => lookup_val("invalid-argument"),
+                Err(_) => lookup_val("name-unresolvable"),
+            };
+            *done.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+            waker.wake();
+        });
+        Ok(HostAsync::Pending(HostPending::new(None, move |_| {
+            Ok(slot.lock().unwrap_or_else(|e| e.into_inner()).take().map(Some))
+        })))
+    }
 }
 
 /// `ip-address` as a value.
@@ -273,44 +217,86 @@ fn ip_val(a: std::net::IpAddr) -> Val {
     }
 }
 
-fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> {
-    i.func_wrap(
-        "[static]tcp-socket.create",
-        move |mut s: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
-            let ctx = get(s.data_mut());
-            let family = Family::from(family);
-            let r = net::guest_socket(ctx.network.tcp, ctx.network, family, SocketType::STREAM);
-            Ok((match r {
-                Ok(fd) => Ok(ctx.table.push(TcpSocket::new(TcpState::Default(fd), family))?),
-                Err(e) => Err(ErrorCode::from(e)),
-            },))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.bind",
-        move |mut s: StoreContextMut<'_, T>, (t, addr): (Tcp, IpSocketAddress)| {
-            Ok((with(&mut s, get, &t, |sock, policy| {
-                let addr = SocketAddr::from(addr);
-                if sock.is_bound() {
-                    return Err(net::ErrorCode::InvalidState);
-                }
-                let TcpState::Default(fd) = &sock.state else {
-                    return Err(net::ErrorCode::InvalidState);
-                };
-                if !net::valid_unicast(addr.ip()) || !sock.family.accepts(addr.ip()) {
-                    return Err(net::ErrorCode::InvalidArgument);
-                }
-                policy.check(addr)?;
-                net::bind(fd, addr, true)
-            })?,))
-        },
-    )?;
-    // `connect` starts a non-blocking connect; the call goes on until it
-    // is done, while other tasks run.
-    i.func_new_concurrent("[method]tcp-socket.connect", move |mut s, params| {
-        let t: Tcp = borrowed(&s, params.first())?;
-        let addr = address(params.get(1))?;
-        let started = with(&mut s, get, &t, |sock, policy| {
+type Res<R> = Result<Result<R, ErrorCode>>;
+
+/// A socket option's getter and setter, on the socket's descriptor.
+macro_rules! option {
+    ($get_fn:ident, $set_fn:ident, $sock_ty:ty, $ty:ty,
+     |$sock:ident| $get:expr, |$v:ident| $set:expr) => {
+        fn $get_fn(&self, mut s: StoreContextMut<'_, T>, r: Resource<$sock_ty>) -> Res<$ty> {
+            self.with_socket(&mut s, &r, |$sock, _| -> SockResult<$ty> { $get })
+        }
+
+        fn $set_fn(
+            &self,
+            mut s: StoreContextMut<'_, T>,
+            r: Resource<$sock_ty>,
+            $v: $ty,
+        ) -> Res<()> {
+            self.with_socket(&mut s, &r, |$sock, _| -> SockResult<()> { $set })
+        }
+    };
+}
+
+use host::KeepAliveTime::{Idle, Interval};
+
+impl<T: 'static> types::Host<T> for Wasi<T> {
+    fn tcp_socket_drop(&self, mut s: StoreContextMut<'_, T>, it: Tcp) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn udp_socket_drop(&self, mut s: StoreContextMut<'_, T>, it: Udp) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn tcp_socket_create(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        family: IpAddressFamily,
+    ) -> Res<Tcp> {
+        let ctx = self.ctx(&mut s);
+        let family = Family::from(family);
+        let r = net::guest_socket(ctx.network.tcp, ctx.network, family, SocketType::STREAM);
+        Ok(match r {
+            Ok(fd) => Ok(ctx.table.push(TcpSocket::new(TcpState::Default(fd), family))?),
+            Err(e) => Err(ErrorCode::from(e)),
+        })
+    }
+
+    fn tcp_socket_bind(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        addr: IpSocketAddress,
+    ) -> Res<()> {
+        self.with_socket(&mut s, &t, |sock, policy| {
+            let addr = SocketAddr::from(addr);
+            if sock.is_bound() {
+                return Err(net::ErrorCode::InvalidState);
+            }
+            let TcpState::Default(fd) = &sock.state else {
+                return Err(net::ErrorCode::InvalidState);
+            };
+            if !net::valid_unicast(addr.ip()) || !sock.family.accepts(addr.ip()) {
+                return Err(net::ErrorCode::InvalidArgument);
+            }
+            policy.check(addr)?;
+            net::bind(fd, addr, true)
+        })
+    }
+
+    /// Starts a non-blocking connect; the call goes on until it is done,
+    /// while other tasks run.
+    fn tcp_socket_connect(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        addr: IpSocketAddress,
+    ) -> Result<HostAsync<T, Result<(), ErrorCode>>> {
+        let addr = SocketAddr::from(addr);
+        let started = self.with_socket(&mut s, &t, |sock, policy| {
             let TcpState::Default(fd) = &sock.state else {
                 return Err(net::ErrorCode::InvalidState);
             };
@@ -325,10 +311,10 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         })?;
         let (fd, serial) = match started {
             Ok(x) => x,
-            Err(e) => return Ok(HostCall::Ready(Some(status_val(&Err(e))))),
+            Err(e) => return Ok(HostAsync::Ready(Err(e))),
         };
-        let rep = t.rep();
-        Ok(HostCall::Pending(HostPending::new(None, move |mut s: StoreContextMut<'_, T>| {
+        let (rep, get) = (t.rep(), self.get);
+        Ok(HostAsync::Pending(HostPending::new(None, move |mut s: StoreContextMut<'_, T>| {
             let outcome = match host::connect_outcome(&fd) {
                 Ok(None) => return Ok(None),
                 Ok(Some(r)) => r,
@@ -346,12 +332,12 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
             }
             Ok(Some(Some(status_val(&outcome.map_err(ErrorCode::from)))))
         })))
-    })?;
-    // `listen`: a stream of the connections clients make, accepted as the
-    // guest reads it.
-    i.func_new("[method]tcp-socket.listen", move |mut s, params, results| {
-        let t: Tcp = borrowed(&s, params.first())?;
-        let r = with(&mut s, get, &t, |sock, policy| {
+    }
+
+    /// A stream of the connections clients make, accepted as the guest
+    /// reads it.
+    fn tcp_socket_listen(&self, mut s: StoreContextMut<'_, T>, t: Tcp) -> Res<StreamAny> {
+        let r = self.with_socket(&mut s, &t, |sock, policy| {
             if !sock.is_bound() {
                 // Listening binds an unbound socket to any port, as
                 // wasmtime's does.
@@ -372,11 +358,9 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         })?;
         let (fd, family) = match r {
             Ok(x) => x,
-            Err(e) => {
-                results[0] = Val::Result(Err(Some(Box::new(code_val(&e)))));
-                return Ok(());
-            }
+            Err(e) => return Ok(Err(e)),
         };
+        let get = self.get;
         let clients =
             StreamAny::from_host_values(&mut s, move |mut s: StoreContextMut<'_, T>, max| {
                 let policy = get(s.data_mut()).network;
@@ -396,15 +380,18 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
                 }
                 Ok(Some(out))
             });
-        results[0] = Val::Result(Ok(Some(Box::new(Val::Stream(clients)))));
-        Ok(())
-    })?;
-    // `send`: each chunk the guest writes goes to the socket; at the end
-    // of the stream the sending side shuts down and the future resolves.
-    i.func_new("[method]tcp-socket.send", move |mut s, params, results| {
-        let t: Tcp = borrowed(&s, params.first())?;
-        let Some(Val::Stream(data)) = params.get(1) else { bail!("expected a stream") };
-        let r = with(&mut s, get, &t, |sock, _| match &sock.state {
+        Ok(Ok(clients))
+    }
+
+    /// Each chunk the guest writes goes to the socket; at the end of the
+    /// stream the sending side shuts down and the future resolves.
+    fn tcp_socket_send(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        data: StreamAny,
+    ) -> Result<FutureAny> {
+        let r = self.with_socket(&mut s, &t, |sock, _| match &sock.state {
             TcpState::Connected(fd) if !sock.sending => {
                 sock.sending = true;
                 Ok(fd.clone())
@@ -417,8 +404,7 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
             Err(e) => {
                 data.close(&mut s)?;
                 writer.write(&mut s, status_val(&Err(e)))?;
-                results[0] = Val::Future(future);
-                return Ok(());
+                return Ok(future);
             }
         };
         let failed: Arc<Mutex<Option<ErrorCode>>> = Arc::default();
@@ -445,15 +431,17 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
                 writer.write(s, status_val(&f.map_or(Ok(()), Err)))
             },
         )?;
-        results[0] = Val::Future(future);
-        Ok(())
-    })?;
-    // `receive`: a stream of what the peer sends, read as the guest reads
-    // it; its future resolves at the end (the peer's shutdown, or an
-    // error).
-    i.func_new("[method]tcp-socket.receive", move |mut s, params, results| {
-        let t: Tcp = borrowed(&s, params.first())?;
-        let r = with(&mut s, get, &t, |sock, _| match &sock.state {
+        Ok(future)
+    }
+
+    /// A stream of what the peer sends, read as the guest reads it; its
+    /// future resolves at the end (the peer's shutdown, or an error).
+    fn tcp_socket_receive(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<(StreamAny, FutureAny)> {
+        let r = self.with_socket(&mut s, &t, |sock, _| match &sock.state {
             TcpState::Connected(fd) if !sock.receiving => {
                 sock.receiving = true;
                 Ok(fd.clone())
@@ -500,179 +488,194 @@ fn tcp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
                 None => None,
             })
         });
-        results[0] = Val::Tuple(vec![Val::Stream(stream), Val::Future(future)]);
-        Ok(())
-    })?;
-    i.func_wrap(
-        "[method]tcp-socket.get-local-address",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((with(&mut s, get, &t, |sock, _| {
-                if !sock.is_bound() {
-                    return Err(net::ErrorCode::InvalidState);
-                }
-                Ok(IpSocketAddress::from(net::local_addr(sock.fd()?)?))
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.get-remote-address",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((with(&mut s, get, &t, |sock, _| match &sock.state {
-                TcpState::Connected(fd) => Ok(IpSocketAddress::from(net::peer_addr(fd)?)),
-                _ => Err(net::ErrorCode::InvalidState),
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.get-is-listening",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((matches!(get(s.data_mut()).table.get(&t)?.state, TcpState::Listening(_)),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.get-address-family",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((IpAddressFamily::from(get(s.data_mut()).table.get(&t)?.family),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.set-listen-backlog-size",
-        move |mut s: StoreContextMut<'_, T>, (t, value): (Tcp, u64)| {
-            Ok((with(&mut s, get, &t, |sock, _| {
-                let value = host::backlog(value)?;
-                match &sock.state {
-                    TcpState::Default(_) => {}
-                    TcpState::Listening(fd) => {
-                        host::listen(fd, value).map_err(|_| net::ErrorCode::NotSupported)?
-                    }
-                    _ => return Err(net::ErrorCode::InvalidState),
-                }
-                sock.backlog = value;
-                Ok(())
-            })?,))
-        },
-    )?;
-    Ok(())
-}
-
-/// Keep-alive, hop limit and buffer sizes of TCP sockets.
-fn tcp_options<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> {
-    macro_rules! option {
-        ($name:literal, $ty:ty, |$sock:ident, $fd:ident| $get:expr, |$v:ident| $set:expr) => {
-            i.func_wrap(
-                concat!("[method]tcp-socket.get-", $name),
-                move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-                    Ok((with(&mut s, get, &t, |$sock, _| -> SockResult<$ty> {
-                        let $fd = $sock.fd()?.clone();
-                        $get
-                    })?,))
-                },
-            )?;
-            i.func_wrap(
-                concat!("[method]tcp-socket.set-", $name),
-                move |mut s: StoreContextMut<'_, T>, (t, $v): (Tcp, $ty)| {
-                    Ok((with(&mut s, get, &t, |$sock, _| -> SockResult<()> {
-                        let $fd = $sock.fd()?.clone();
-                        $set
-                    })?,))
-                },
-            )?;
-        };
+        Ok((stream, future))
     }
-    option!("keep-alive-enabled", bool, |_sock, fd| Ok(sockopt::socket_keepalive(&*fd)?), |v| Ok(
-        sockopt::set_socket_keepalive(&*fd, v)?
-    ));
-    use host::KeepAliveTime::{Idle, Interval};
-    option!("keep-alive-idle-time", u64, |_sock, fd| host::keepalive_time(&fd, Idle), |v| {
-        host::set_keepalive_time(&fd, Idle, v)
-    });
-    option!("keep-alive-interval", u64, |_sock, fd| host::keepalive_time(&fd, Interval), |v| {
-        host::set_keepalive_time(&fd, Interval, v)
-    });
-    option!("keep-alive-count", u32, |_sock, fd| Ok(sockopt::tcp_keepcnt(&*fd)?), |v| {
-        host::set_keepalive_count(&fd, v)
-    });
-    option!("hop-limit", u8, |sock, fd| net::hop_limit(&fd, sock.family), |v| net::set_hop_limit(
-        &fd,
-        sock.family,
-        v
-    ));
-    option!("receive-buffer-size", u64, |_sock, fd| net::buffer_size(&fd, false), |v| {
-        net::set_buffer_size(&fd, v, false)
-    });
-    option!("send-buffer-size", u64, |_sock, fd| net::buffer_size(&fd, true), |v| {
-        net::set_buffer_size(&fd, v, true)
-    });
-    Ok(())
-}
 
-fn udp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> {
-    i.func_wrap(
-        "[static]udp-socket.create",
-        move |mut s: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
-            let ctx = get(s.data_mut());
-            let family = Family::from(family);
-            let r = net::guest_socket(ctx.network.udp, ctx.network, family, SocketType::DGRAM);
-            Ok((match r {
-                Ok(fd) => Ok(ctx.table.push(UdpSocket { fd, family, remote: None })?),
-                Err(e) => Err(ErrorCode::from(e)),
-            },))
-        },
-    )?;
-    i.func_wrap(
-        "[method]udp-socket.bind",
-        move |mut s: StoreContextMut<'_, T>, (u, addr): (Udp, IpSocketAddress)| {
-            Ok((with(&mut s, get, &u, |sock, policy| {
-                let addr = SocketAddr::from(addr);
-                if sock.is_bound() {
-                    return Err(net::ErrorCode::InvalidState);
+    fn tcp_socket_get_local_address(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Res<IpSocketAddress> {
+        self.with_socket(&mut s, &t, |sock, _| {
+            if !sock.is_bound() {
+                return Err(net::ErrorCode::InvalidState);
+            }
+            Ok(IpSocketAddress::from(net::local_addr(sock.fd()?)?))
+        })
+    }
+
+    fn tcp_socket_get_remote_address(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Res<IpSocketAddress> {
+        self.with_socket(&mut s, &t, |sock, _| match &sock.state {
+            TcpState::Connected(fd) => Ok(IpSocketAddress::from(net::peer_addr(fd)?)),
+            _ => Err(net::ErrorCode::InvalidState),
+        })
+    }
+
+    fn tcp_socket_get_is_listening(&self, mut s: StoreContextMut<'_, T>, t: Tcp) -> Result<bool> {
+        Ok(matches!(self.ctx(&mut s).table.get(&t)?.state, TcpState::Listening(_)))
+    }
+
+    fn tcp_socket_get_address_family(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<IpAddressFamily> {
+        Ok(IpAddressFamily::from(self.ctx(&mut s).table.get(&t)?.family))
+    }
+
+    fn tcp_socket_set_listen_backlog_size(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        value: u64,
+    ) -> Res<()> {
+        self.with_socket(&mut s, &t, |sock, _| {
+            let value = host::backlog(value)?;
+            match &sock.state {
+                TcpState::Default(_) => {}
+                TcpState::Listening(fd) => {
+                    host::listen(fd, value).map_err(|_| net::ErrorCode::NotSupported)?
                 }
-                if !sock.family.accepts(addr.ip()) {
-                    return Err(net::ErrorCode::InvalidArgument);
-                }
-                policy.check(addr)?;
-                net::bind(&sock.fd, addr, false)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]udp-socket.connect",
-        move |mut s: StoreContextMut<'_, T>, (u, addr): (Udp, IpSocketAddress)| {
-            Ok((with(&mut s, get, &u, |sock, policy| {
-                let addr = SocketAddr::from(addr);
-                check_remote(sock.family, addr)?;
-                policy.check(addr)?;
-                if !sock.is_bound() {
-                    net::bind(&sock.fd, sock.family.unspecified(), false)?;
-                }
-                net::udp::connect(&sock.fd, Some(addr))?;
-                sock.remote = Some(addr);
-                Ok(())
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]udp-socket.disconnect",
-        move |mut s: StoreContextMut<'_, T>, (u,): (Udp,)| {
-            Ok((with(&mut s, get, &u, |sock, _| {
-                if sock.remote.is_none() {
-                    return Err(net::ErrorCode::InvalidState);
-                }
-                net::udp::connect(&sock.fd, None)?;
-                sock.remote = None;
-                Ok(())
-            })?,))
-        },
-    )?;
-    i.func_new_concurrent("[method]udp-socket.send", move |mut s, params| {
-        let u: Udp = borrowed(&s, params.first())?;
-        let Some(Val::List(data)) = params.get(1) else { bail!("expected a list") };
-        let data: Vec<u8> = data.iter().map(|v| if let Val::U8(b) = v { *b } else { 0 }).collect();
-        let to = match params.get(2) {
-            Some(Val::Option(Some(a))) => Some(address(Some(a))?),
-            _ => None,
-        };
-        let r = with(&mut s, get, &u, |sock, policy| {
+                _ => return Err(net::ErrorCode::InvalidState),
+            }
+            sock.backlog = value;
+            Ok(())
+        })
+    }
+
+    option!(
+        tcp_socket_get_keep_alive_enabled,
+        tcp_socket_set_keep_alive_enabled,
+        TcpSocket,
+        bool,
+        |sock| Ok(sockopt::socket_keepalive(&**sock.fd()?)?),
+        |v| Ok(sockopt::set_socket_keepalive(&**sock.fd()?, v)?)
+    );
+    option!(
+        tcp_socket_get_keep_alive_idle_time,
+        tcp_socket_set_keep_alive_idle_time,
+        TcpSocket,
+        u64,
+        |sock| host::keepalive_time(sock.fd()?, Idle),
+        |v| host::set_keepalive_time(sock.fd()?, Idle, v)
+    );
+    option!(
+        tcp_socket_get_keep_alive_interval,
+        tcp_socket_set_keep_alive_interval,
+        TcpSocket,
+        u64,
+        |sock| host::keepalive_time(sock.fd()?, Interval),
+        |v| host::set_keepalive_time(sock.fd()?, Interval, v)
+    );
+    option!(
+        tcp_socket_get_keep_alive_count,
+        tcp_socket_set_keep_alive_count,
+        TcpSocket,
+        u32,
+        |sock| Ok(sockopt::tcp_keepcnt(&**sock.fd()?)?),
+        |v| host::set_keepalive_count(sock.fd()?, v)
+    );
+    option!(
+        tcp_socket_get_hop_limit,
+        tcp_socket_set_hop_limit,
+        TcpSocket,
+        u8,
+        |sock| net::hop_limit(sock.fd()?, sock.family),
+        |v| net::set_hop_limit(sock.fd()?, sock.family, v)
+    );
+    option!(
+        tcp_socket_get_receive_buffer_size,
+        tcp_socket_set_receive_buffer_size,
+        TcpSocket,
+        u64,
+        |sock| net::buffer_size(sock.fd()?, false),
+        |v| net::set_buffer_size(sock.fd()?, v, false)
+    );
+    option!(
+        tcp_socket_get_send_buffer_size,
+        tcp_socket_set_send_buffer_size,
+        TcpSocket,
+        u64,
+        |sock| net::buffer_size(sock.fd()?, true),
+        |v| net::set_buffer_size(sock.fd()?, v, true)
+    );
+
+    fn udp_socket_create(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        family: IpAddressFamily,
+    ) -> Res<Udp> {
+        let ctx = self.ctx(&mut s);
+        let family = Family::from(family);
+        let r = net::guest_socket(ctx.network.udp, ctx.network, family, SocketType::DGRAM);
+        Ok(match r {
+            Ok(fd) => Ok(ctx.table.push(UdpSocket { fd, family, remote: None })?),
+            Err(e) => Err(ErrorCode::from(e)),
+        })
+    }
+
+    fn udp_socket_bind(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        u: Udp,
+        addr: IpSocketAddress,
+    ) -> Res<()> {
+        self.with_socket(&mut s, &u, |sock, policy| {
+            let addr = SocketAddr::from(addr);
+            if sock.is_bound() {
+                return Err(net::ErrorCode::InvalidState);
+            }
+            if !sock.family.accepts(addr.ip()) {
+                return Err(net::ErrorCode::InvalidArgument);
+            }
+            policy.check(addr)?;
+            net::bind(&sock.fd, addr, false)
+        })
+    }
+
+    fn udp_socket_connect(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        u: Udp,
+        addr: IpSocketAddress,
+    ) -> Res<()> {
+        self.with_socket(&mut s, &u, |sock, policy| {
+            let addr = SocketAddr::from(addr);
+            check_remote(sock.family, addr)?;
+            policy.check(addr)?;
+            if !sock.is_bound() {
+                net::bind(&sock.fd, sock.family.unspecified(), false)?;
+            }
+            net::udp::connect(&sock.fd, Some(addr))?;
+            sock.remote = Some(addr);
+            Ok(())
+        })
+    }
+
+    fn udp_socket_disconnect(&self, mut s: StoreContextMut<'_, T>, u: Udp) -> Res<()> {
+        self.with_socket(&mut s, &u, |sock, _| {
+            if sock.remote.is_none() {
+                return Err(net::ErrorCode::InvalidState);
+            }
+            net::udp::connect(&sock.fd, None)?;
+            sock.remote = None;
+            Ok(())
+        })
+    }
+
+    fn udp_socket_send(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        u: Udp,
+        data: Vec<u8>,
+        to: Option<IpSocketAddress>,
+    ) -> Result<HostAsync<T, Result<(), ErrorCode>>> {
+        let to = to.map(SocketAddr::from);
+        let r = self.with_socket(&mut s, &u, |sock, policy| {
             if data.len() > MAX_DATAGRAM {
                 return Err(net::ErrorCode::DatagramTooLarge);
             }
@@ -693,20 +696,26 @@ fn udp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         })?;
         let (fd, to) = match r {
             Ok(x) => x,
-            Err(e) => return Ok(HostCall::Ready(Some(status_val(&Err(e))))),
+            Err(e) => return Ok(HostAsync::Ready(Err(e))),
         };
         let attempt = move || match net::udp::send(&fd, &data, to) {
             Err(Errno::AGAIN) => None,
-            r => Some(status_val(&r.map_err(ErrorCode::from))),
+            r => Some(r.map_err(ErrorCode::from)),
         };
         Ok(match attempt() {
-            Some(v) => HostCall::Ready(Some(v)),
-            None => HostCall::Pending(HostPending::new(None, move |_| Ok(attempt().map(Some)))),
+            Some(r) => HostAsync::Ready(r),
+            None => HostAsync::Pending(HostPending::new(None, move |_| {
+                Ok(attempt().map(|r| Some(status_val(&r))))
+            })),
         })
-    })?;
-    i.func_new_concurrent("[method]udp-socket.receive", move |mut s, params| {
-        let u: Udp = borrowed(&s, params.first())?;
-        let r = with(&mut s, get, &u, |sock, _| {
+    }
+
+    fn udp_socket_receive(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        u: Udp,
+    ) -> Result<HostAsync<T, Result<(Vec<u8>, IpSocketAddress), ErrorCode>>> {
+        let r = self.with_socket(&mut s, &u, |sock, _| {
             if !sock.is_bound() {
                 return Err(net::ErrorCode::InvalidState);
             }
@@ -714,81 +723,93 @@ fn udp<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> 
         })?;
         let fd = match r {
             Ok(fd) => fd,
-            Err(e) => {
-                return Ok(HostCall::Ready(Some(Val::Result(Err(Some(Box::new(code_val(&e))))))));
-            }
+            Err(e) => return Ok(HostAsync::Ready(Err(e))),
         };
         let attempt = move || {
             let mut buf = vec![0; MAX_DATAGRAM];
             match net::udp::recv_from(&fd, &mut buf) {
                 Err(Errno::AGAIN) => None,
-                Err(e) => Some(Val::Result(Err(Some(Box::new(code_val(&e.into())))))),
+                Err(e) => Some(Err(ErrorCode::from(e))),
                 Ok((n, from)) => {
                     let from = from.unwrap_or_else(|| {
                         net::peer_addr(&fd).unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)))
                     });
-                    let data = Val::List(buf[..n].iter().map(|&b| Val::U8(b)).collect());
-                    Some(Val::Result(Ok(Some(Box::new(Val::Tuple(vec![data, addr_val(from)]))))))
+                    buf.truncate(n);
+                    Some(Ok((buf, from)))
                 }
             }
         };
-        Ok(match attempt() {
-            Some(v) => HostCall::Ready(Some(v)),
-            None => HostCall::Pending(HostPending::new(None, move |_| Ok(attempt().map(Some)))),
-        })
-    })?;
-    i.func_wrap(
-        "[method]udp-socket.get-local-address",
-        move |mut s: StoreContextMut<'_, T>, (u,): (Udp,)| {
-            Ok((with(&mut s, get, &u, |sock, _| {
-                if !sock.is_bound() {
-                    return Err(net::ErrorCode::InvalidState);
-                }
-                Ok(IpSocketAddress::from(net::local_addr(&sock.fd)?))
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]udp-socket.get-remote-address",
-        move |mut s: StoreContextMut<'_, T>, (u,): (Udp,)| {
-            Ok((with(&mut s, get, &u, |sock, _| match sock.remote {
-                Some(r) => Ok(IpSocketAddress::from(r)),
-                None => Err(net::ErrorCode::InvalidState),
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]udp-socket.get-address-family",
-        move |mut s: StoreContextMut<'_, T>, (u,): (Udp,)| {
-            Ok((IpAddressFamily::from(get(s.data_mut()).table.get(&u)?.family),))
-        },
-    )?;
-    macro_rules! option {
-        ($name:literal, $ty:ty, |$sock:ident| $get:expr, |$v:ident| $set:expr) => {
-            i.func_wrap(
-                concat!("[method]udp-socket.get-", $name),
-                move |mut s: StoreContextMut<'_, T>, (u,): (Udp,)| {
-                    Ok((with(&mut s, get, &u, |$sock, _| -> SockResult<$ty> { $get })?,))
-                },
-            )?;
-            i.func_wrap(
-                concat!("[method]udp-socket.set-", $name),
-                move |mut s: StoreContextMut<'_, T>, (u, $v): (Udp, $ty)| {
-                    Ok((with(&mut s, get, &u, |$sock, _| -> SockResult<()> { $set })?,))
-                },
-            )?;
+        let val = |r: Result<(Vec<u8>, SocketAddr), ErrorCode>| match r {
+            Ok((data, from)) => {
+                let data = Val::List(data.into_iter().map(Val::U8).collect());
+                Val::Result(Ok(Some(Box::new(Val::Tuple(vec![data, addr_val(from)])))))
+            }
+            Err(e) => Val::Result(Err(Some(Box::new(code_val(&e))))),
         };
+        Ok(match attempt() {
+            Some(r) => HostAsync::Ready(r.map(|(d, a)| (d, IpSocketAddress::from(a)))),
+            None => HostAsync::Pending(HostPending::new(None, move |_| {
+                Ok(attempt().map(|r| Some(val(r))))
+            })),
+        })
     }
-    option!("unicast-hop-limit", u8, |sock| net::hop_limit(&sock.fd, sock.family), |v| {
-        net::set_hop_limit(&sock.fd, sock.family, v)
-    });
-    option!("receive-buffer-size", u64, |sock| net::buffer_size(&sock.fd, false), |v| {
-        net::set_buffer_size(&sock.fd, v, false)
-    });
-    option!("send-buffer-size", u64, |sock| net::buffer_size(&sock.fd, true), |v| {
-        net::set_buffer_size(&sock.fd, v, true)
-    });
-    Ok(())
+
+    fn udp_socket_get_local_address(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        u: Udp,
+    ) -> Res<IpSocketAddress> {
+        self.with_socket(&mut s, &u, |sock, _| {
+            if !sock.is_bound() {
+                return Err(net::ErrorCode::InvalidState);
+            }
+            Ok(IpSocketAddress::from(net::local_addr(&sock.fd)?))
+        })
+    }
+
+    fn udp_socket_get_remote_address(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        u: Udp,
+    ) -> Res<IpSocketAddress> {
+        self.with_socket(&mut s, &u, |sock, _| match sock.remote {
+            Some(r) => Ok(IpSocketAddress::from(r)),
+            None => Err(net::ErrorCode::InvalidState),
+        })
+    }
+
+    fn udp_socket_get_address_family(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        u: Udp,
+    ) -> Result<IpAddressFamily> {
+        Ok(IpAddressFamily::from(self.ctx(&mut s).table.get(&u)?.family))
+    }
+
+    option!(
+        udp_socket_get_unicast_hop_limit,
+        udp_socket_set_unicast_hop_limit,
+        UdpSocket,
+        u8,
+        |sock| net::hop_limit(&sock.fd, sock.family),
+        |v| net::set_hop_limit(&sock.fd, sock.family, v)
+    );
+    option!(
+        udp_socket_get_receive_buffer_size,
+        udp_socket_set_receive_buffer_size,
+        UdpSocket,
+        u64,
+        |sock| net::buffer_size(&sock.fd, false),
+        |v| net::set_buffer_size(&sock.fd, v, false)
+    );
+    option!(
+        udp_socket_get_send_buffer_size,
+        udp_socket_set_send_buffer_size,
+        UdpSocket,
+        u64,
+        |sock| net::buffer_size(&sock.fd, true),
+        |v| net::set_buffer_size(&sock.fd, v, true)
+    );
 }
 
 /// `ip-socket-address` as a value.
