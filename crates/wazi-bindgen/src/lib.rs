@@ -339,11 +339,11 @@ impl Gen<'_> {
         let t = &self.resolve.types[tid];
         let rust = camel(tname);
         let doc = summary(t.docs.contents.as_deref()).unwrap_or_else(|| format!("`{tname}`."));
-        if let Some(path) = self.with_ty(tid) {
-            if !matches!(t.kind, TypeDefKind::Resource) {
-                writeln!(self.out, "/// {doc}\npub use {path} as {rust};")?;
-                return Ok(());
-            }
+        if let Some(path) = self.with_ty(tid)
+            && !matches!(t.kind, TypeDefKind::Resource)
+        {
+            writeln!(self.out, "/// {doc}\npub use {path} as {rust};")?;
+            return Ok(());
         }
         match &t.kind {
             TypeDefKind::Resource => resources.push((tname.to_string(), tid)),
