@@ -1,7 +1,7 @@
 //! `wasi:http/types.fields`: headers and trailers.
 
 use super::types::{Fields, HeaderError};
-use crate::GetCtx;
+use crate::{GetCtx, WasiCtx};
 use anyhow::Result;
 use http::header::{HeaderName, HeaderValue};
 use wazi::StoreContextMut;
@@ -82,14 +82,12 @@ type F = Resource<Fields>;
 /// Changes a guest's `fields`: `check` validates the arguments (its
 /// error comes first), then an immutable `fields` refuses, then `apply`
 /// runs. Growing past the size limit traps.
-fn mutate<T: 'static, V>(
-    s: &mut StoreContextMut<'_, T>,
-    get: GetCtx<T>,
+fn mutate<V>(
+    ctx: &mut WasiCtx,
     f: &F,
     check: impl FnOnce() -> Result<V, HeaderError>,
     apply: impl FnOnce(&mut http::HeaderMap, V) -> Result<(), HeaderError>,
 ) -> Result<Result<(), HeaderError>> {
-    let ctx = get(s.data_mut());
     let max = ctx.limits.max_http_fields_size;
     let fields = ctx.table.get_mut(f)?;
     let v = match check() {
@@ -104,155 +102,189 @@ fn mutate<T: 'static, V>(
     Ok(r)
 }
 
-/// Defines the `fields` resource of `wasi:http/types@{version}`, whose
-/// `header-error` is `E`: WASI 0.2's (`p3: false`), or WASI 0.3's, which
-/// names `entries` `copy-all` and adds `get-and-delete`.
+// The operations of `fields`, as WASI 0.2's and 0.3's surfaces define
+// them. Checks run in wasmtime's order: the name, then mutability, then
+// the values for `set`; the value before mutability for `append`.
+
+/// `[constructor]fields`.
+pub(crate) fn new(ctx: &mut WasiCtx) -> Result<F> {
+    Ok(ctx.table.push(Fields { map: http::HeaderMap::new(), mutable: true })?)
+}
+
+/// `[static]fields.from-list`.
+pub(crate) fn from_list(
+    ctx: &mut WasiCtx,
+    entries: Vec<(String, Vec<u8>)>,
+) -> Result<Result<F, HeaderError>> {
+    let mut map = http::HeaderMap::new();
+    for (name, v) in entries {
+        let r = settable_name(&name).and_then(|n| {
+            let v = value(&n, &v)?;
+            Ok((n, v))
+        });
+        match r {
+            Ok((n, v)) => {
+                map.append(n, v);
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    check_size(&map, ctx.limits.max_http_fields_size)?;
+    Ok(Ok(ctx.table.push(Fields { map, mutable: true })?))
+}
+
+/// `[method]fields.get`.
+pub(crate) fn get(ctx: &mut WasiCtx, f: &F, name: &str) -> Result<Vec<Vec<u8>>> {
+    let fields = ctx.table.get(f)?;
+    Ok(match HeaderName::from_bytes(name.as_bytes()) {
+        Ok(n) => fields.map.get_all(n).iter().map(|v| v.as_bytes().to_vec()).collect(),
+        Err(_) => Vec::new(),
+    })
+}
+
+/// `[method]fields.has`.
+pub(crate) fn has(ctx: &mut WasiCtx, f: &F, name: &str) -> Result<bool> {
+    let fields = ctx.table.get(f)?;
+    Ok(HeaderName::from_bytes(name.as_bytes()).is_ok_and(|n| fields.map.contains_key(n)))
+}
+
+/// `[method]fields.set`.
+pub(crate) fn set(
+    ctx: &mut WasiCtx,
+    f: &F,
+    name: &str,
+    values: Vec<Vec<u8>>,
+) -> Result<Result<(), HeaderError>> {
+    mutate(
+        ctx,
+        f,
+        || settable_name(name),
+        |map, name| {
+            let values = values.iter().map(|v| value(&name, v)).collect::<Result<Vec<_>, _>>()?;
+            map.remove(&name);
+            for v in values {
+                map.append(name.clone(), v);
+            }
+            Ok(())
+        },
+    )
+}
+
+/// `[method]fields.delete`.
+pub(crate) fn delete(ctx: &mut WasiCtx, f: &F, name: &str) -> Result<Result<(), HeaderError>> {
+    mutate(
+        ctx,
+        f,
+        || settable_name(name),
+        |map, name| {
+            map.remove(&name);
+            Ok(())
+        },
+    )
+}
+
+/// `[method]fields.append`.
+pub(crate) fn append(
+    ctx: &mut WasiCtx,
+    f: &F,
+    name: &str,
+    v: &[u8],
+) -> Result<Result<(), HeaderError>> {
+    mutate(
+        ctx,
+        f,
+        || {
+            let name = settable_name(name)?;
+            let v = value(&name, v)?;
+            Ok((name, v))
+        },
+        |map, (name, v)| {
+            map.append(name, v);
+            Ok(())
+        },
+    )
+}
+
+/// `[method]fields.get-and-delete` (WASI 0.3).
+pub(crate) fn get_and_delete(
+    ctx: &mut WasiCtx,
+    f: &F,
+    name: &str,
+) -> Result<Result<Vec<Vec<u8>>, HeaderError>> {
+    let mut values = Vec::new();
+    let r = mutate(
+        ctx,
+        f,
+        || settable_name(name),
+        |map, name| {
+            values = map.get_all(&name).iter().map(|v| v.as_bytes().to_vec()).collect();
+            map.remove(&name);
+            Ok(())
+        },
+    )?;
+    Ok(r.map(|()| values))
+}
+
+/// `[method]fields.entries` (WASI 0.2), `copy-all` (WASI 0.3).
+pub(crate) fn entries(ctx: &mut WasiCtx, f: &F) -> Result<Vec<(String, Vec<u8>)>> {
+    let fields = ctx.table.get(f)?;
+    Ok(fields.map.iter().map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec())).collect())
+}
+
+/// `[method]fields.clone`: a copy the guest may change.
+pub(crate) fn clone(ctx: &mut WasiCtx, f: &F) -> Result<F> {
+    let map = ctx.table.get(f)?.map.clone();
+    Ok(ctx.table.push(Fields { map, mutable: true })?)
+}
+
+/// Defines WASI 0.2's `fields` resource of `wasi:http/types@{version}`,
+/// whose `header-error` is `E`.
 pub(crate) fn add_to_linker<T: 'static, E>(
     linker: &mut Linker<T>,
     get: GetCtx<T>,
     version: &str,
-    p3: bool,
 ) -> Result<()>
 where
     E: From<HeaderError> + Lift + Lower + Send + Sync + 'static,
 {
+    type S<'a, T> = StoreContextMut<'a, T>;
     let mut i = linker.instance(&format!("wasi:http/types@{version}"))?;
     crate::ctx::table_resource::<T, Fields>(&mut i, "fields", get)?;
-    i.func_wrap("[constructor]fields", move |mut s: StoreContextMut<'_, T>, (): ()| {
-        let fields = Fields { map: http::HeaderMap::new(), mutable: true };
-        Ok((get(s.data_mut()).table.push(fields)?,))
+    i.func_wrap("[constructor]fields", move |mut s: S<'_, T>, (): ()| {
+        Ok((new(get(s.data_mut()))?,))
     })?;
     i.func_wrap(
         "[static]fields.from-list",
-        move |mut s: StoreContextMut<'_, T>, (entries,): (Vec<(String, Vec<u8>)>,)| {
-            let mut map = http::HeaderMap::new();
-            for (name, v) in entries {
-                let r = settable_name(&name).and_then(|n| {
-                    let v = value(&n, &v)?;
-                    Ok((n, v))
-                });
-                match r {
-                    Ok((n, v)) => {
-                        map.append(n, v);
-                    }
-                    Err(e) => return Ok((Err(E::from(e)),)),
-                }
-            }
-            let ctx = get(s.data_mut());
-            check_size(&map, ctx.limits.max_http_fields_size)?;
-            Ok((Ok(ctx.table.push(Fields { map, mutable: true })?),))
+        move |mut s: S<'_, T>, (entries,): (Vec<(String, Vec<u8>)>,)| {
+            Ok((from_list(get(s.data_mut()), entries)?.map_err(E::from),))
         },
     )?;
-    i.func_wrap(
-        "[method]fields.get",
-        move |mut s: StoreContextMut<'_, T>, (f, name): (F, String)| {
-            let fields = get(s.data_mut()).table.get(&f)?;
-            let values: Vec<Vec<u8>> = match HeaderName::from_bytes(name.as_bytes()) {
-                Ok(n) => fields.map.get_all(n).iter().map(|v| v.as_bytes().to_vec()).collect(),
-                Err(_) => Vec::new(),
-            };
-            Ok((values,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]fields.has",
-        move |mut s: StoreContextMut<'_, T>, (f, name): (F, String)| {
-            let fields = get(s.data_mut()).table.get(&f)?;
-            let has =
-                HeaderName::from_bytes(name.as_bytes()).is_ok_and(|n| fields.map.contains_key(n));
-            Ok((has,))
-        },
-    )?;
-    // Checks run in wasmtime's order: the name, then mutability, then the
-    // values for `set`; the value before mutability for `append`.
+    i.func_wrap("[method]fields.get", move |mut s: S<'_, T>, (f, name): (F, String)| {
+        Ok((self::get(get(s.data_mut()), &f, &name)?,))
+    })?;
+    i.func_wrap("[method]fields.has", move |mut s: S<'_, T>, (f, name): (F, String)| {
+        Ok((has(get(s.data_mut()), &f, &name)?,))
+    })?;
     i.func_wrap(
         "[method]fields.set",
-        move |mut s: StoreContextMut<'_, T>, (f, name, values): (F, String, Vec<Vec<u8>>)| {
-            Ok((err::<E>(mutate(
-                &mut s,
-                get,
-                &f,
-                || settable_name(&name),
-                |map, name| {
-                    let values =
-                        values.iter().map(|v| value(&name, v)).collect::<Result<Vec<_>, _>>()?;
-                    map.remove(&name);
-                    for v in values {
-                        map.append(name.clone(), v);
-                    }
-                    Ok(())
-                },
-            )?),))
+        move |mut s: S<'_, T>, (f, name, values): (F, String, Vec<Vec<u8>>)| {
+            Ok((err::<E>(set(get(s.data_mut()), &f, &name, values)?),))
         },
     )?;
-    i.func_wrap(
-        "[method]fields.delete",
-        move |mut s: StoreContextMut<'_, T>, (f, name): (F, String)| {
-            Ok((err::<E>(mutate(
-                &mut s,
-                get,
-                &f,
-                || settable_name(&name),
-                |map, name| {
-                    map.remove(&name);
-                    Ok(())
-                },
-            )?),))
-        },
-    )?;
+    i.func_wrap("[method]fields.delete", move |mut s: S<'_, T>, (f, name): (F, String)| {
+        Ok((err::<E>(delete(get(s.data_mut()), &f, &name)?),))
+    })?;
     i.func_wrap(
         "[method]fields.append",
-        move |mut s: StoreContextMut<'_, T>, (f, name, v): (F, String, Vec<u8>)| {
-            Ok((err::<E>(mutate(
-                &mut s,
-                get,
-                &f,
-                || {
-                    let name = settable_name(&name)?;
-                    let v = value(&name, &v)?;
-                    Ok((name, v))
-                },
-                |map, (name, v)| {
-                    map.append(name, v);
-                    Ok(())
-                },
-            )?),))
+        move |mut s: S<'_, T>, (f, name, v): (F, String, Vec<u8>)| {
+            Ok((err::<E>(append(get(s.data_mut()), &f, &name, &v)?),))
         },
     )?;
-    if p3 {
-        i.func_wrap(
-            "[method]fields.get-and-delete",
-            move |mut s: StoreContextMut<'_, T>, (f, name): (F, String)| {
-                let mut values = Vec::new();
-                let r = mutate(
-                    &mut s,
-                    get,
-                    &f,
-                    || settable_name(&name),
-                    |map, name| {
-                        values = map.get_all(&name).iter().map(|v| v.as_bytes().to_vec()).collect();
-                        map.remove(&name);
-                        Ok(())
-                    },
-                )?;
-                Ok((err::<E>(r).map(|()| values),))
-            },
-        )?;
-    }
-    let entries = if p3 { "[method]fields.copy-all" } else { "[method]fields.entries" };
-    i.func_wrap(entries, move |mut s: StoreContextMut<'_, T>, (f,): (F,)| {
-        let fields = get(s.data_mut()).table.get(&f)?;
-        let entries: Vec<(String, Vec<u8>)> = fields
-            .map
-            .iter()
-            .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
-            .collect();
-        Ok((entries,))
+    i.func_wrap("[method]fields.entries", move |mut s: S<'_, T>, (f,): (F,)| {
+        Ok((entries(get(s.data_mut()), &f)?,))
     })?;
-    i.func_wrap("[method]fields.clone", move |mut s: StoreContextMut<'_, T>, (f,): (F,)| {
-        let ctx = get(s.data_mut());
-        let map = ctx.table.get(&f)?.map.clone();
-        Ok((ctx.table.push(Fields { map, mutable: true })?,))
+    i.func_wrap("[method]fields.clone", move |mut s: S<'_, T>, (f,): (F,)| {
+        Ok((clone(get(s.data_mut()), &f)?,))
     })?;
     Ok(())
 }

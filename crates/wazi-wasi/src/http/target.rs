@@ -19,12 +19,23 @@ fn setter<T: 'static, R: 'static, V: Lift + Send + Sync + 'static>(
     field: fn(&mut R) -> &mut V,
 ) -> Result<()> {
     i.func_wrap(&name, move |mut s: StoreContextMut<'_, T>, (r, v): (Resource<R>, V)| {
-        if !valid(&v) {
-            return Ok((Err(()),));
-        }
-        *field(get(s.data_mut()).table.get_mut(&r)?) = v;
-        Ok((Ok(()),))
+        Ok((set(get(s.data_mut()), &r, v, valid, field)?,))
     })
+}
+
+/// Stores `v` in `field` of resource `r` if it is `valid`.
+pub(crate) fn set<R: 'static, V>(
+    ctx: &mut crate::WasiCtx,
+    r: &Resource<R>,
+    v: V,
+    valid: fn(&V) -> bool,
+    field: fn(&mut R) -> &mut V,
+) -> Result<Result<(), ()>> {
+    if !valid(&v) {
+        return Ok(Err(()));
+    }
+    *field(ctx.table.get_mut(r)?) = v;
+    Ok(Ok(()))
 }
 
 /// Where a request resource keeps its target.
@@ -57,22 +68,25 @@ pub(crate) fn add_status_setter<T: 'static, R: 'static>(
     get: GetCtx<T>,
     status: fn(&mut R) -> &mut u16,
 ) -> Result<()> {
-    let valid = |c: &u16| http::StatusCode::from_u16(*c).is_ok();
-    setter(i, format!("[method]{resource}.set-status-code"), get, valid, status)
+    setter(i, format!("[method]{resource}.set-status-code"), get, valid_status, status)
 }
 
-fn valid_method(m: &Method) -> bool {
+pub(crate) fn valid_status(c: &u16) -> bool {
+    http::StatusCode::from_u16(*c).is_ok()
+}
+
+pub(crate) fn valid_method(m: &Method) -> bool {
     match m {
         Method::Other(name) => http::Method::from_bytes(name.as_bytes()).is_ok(),
         _ => true,
     }
 }
 
-fn valid_path_with_query(p: &Option<String>) -> bool {
+pub(crate) fn valid_path_with_query(p: &Option<String>) -> bool {
     p.as_ref().is_none_or(|p| p.parse::<http::uri::PathAndQuery>().is_ok())
 }
 
-fn valid_scheme(s: &Option<Scheme>) -> bool {
+pub(crate) fn valid_scheme(s: &Option<Scheme>) -> bool {
     match s {
         Some(Scheme::Other(name)) => http::uri::Scheme::try_from(name.as_str()).is_ok(),
         _ => true,
@@ -80,6 +94,6 @@ fn valid_scheme(s: &Option<Scheme>) -> bool {
 }
 
 /// A valid `host[:port]`.
-fn valid_authority(a: &Option<String>) -> bool {
+pub(crate) fn valid_authority(a: &Option<String>) -> bool {
     a.as_ref().is_none_or(|a| a.parse::<http::uri::Authority>().is_ok())
 }

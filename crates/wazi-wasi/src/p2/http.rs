@@ -19,7 +19,7 @@ use wazi::component::{Linker, Resource, ResourceType};
 
 /// Adds `wasi:http/types` and `wasi:http/outgoing-handler` to `linker`.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    fields::add_to_linker::<T, HeaderError>(linker, get, super::VERSION, false)?;
+    fields::add_to_linker::<T, HeaderError>(linker, get, super::VERSION)?;
     requests(linker, get)?;
     responses(linker, get)?;
     bodies(linker, get)?;

@@ -10,13 +10,16 @@
 //! as it comes; a body the host made and gets back (a request forwarded
 //! as it came in) flows through the store's event loop.
 
-use super::VERSION as V;
+use super::Wasi;
+use super::bindings::wasi::http::types::{HeaderError, RequestOptionsError};
+use super::bindings::wasi::http::{client, types};
 use crate::GetCtx;
 use crate::http::body::{End, Pipe, ReadEnd};
 use crate::http::types::{
     DnsErrorPayload, ErrorCode, FieldSizePayload, Fields, IncomingRequest, Method, OutgoingRequest,
     RequestOptions, ResponseResult, Scheme, TlsAlertReceivedPayload,
 };
+use crate::http::{fields, target};
 use anyhow::{Context, Result, bail};
 use http::HeaderMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,16 +27,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wazi::component::__internal::kebab_from_camel;
 use wazi::component::{
-    FutureAny, FutureWriter, HostCall, HostPending, Instance, Linker, Resource, ResourceAny,
+    FutureAny, FutureWriter, HostAsync, HostPending, Instance, Linker, Resource, ResourceAny,
     StreamAny, Val,
 };
-use wazi::{AsContextMut, Store, StoreContextMut, component_variant};
-
-component_variant! {
-    /// `wasi:http/types@0.3.header-error`.
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum HeaderError { InvalidSyntax, Forbidden, Immutable, SizeExceeded, Other(Option<String>) }
-}
+use wazi::{AsContextMut, Store, StoreContextMut};
 
 impl From<crate::http::types::HeaderError> for HeaderError {
     fn from(e: crate::http::types::HeaderError) -> HeaderError {
@@ -44,12 +41,6 @@ impl From<crate::http::types::HeaderError> for HeaderError {
             E2::Immutable => HeaderError::Immutable,
         }
     }
-}
-
-component_variant! {
-    /// `wasi:http/types@0.3.request-options-error`.
-    #[derive(Clone, Debug, PartialEq)]
-    pub enum RequestOptionsError { NotSupported, Immutable, Other(Option<String>) }
 }
 
 /// The body of a request or response.
@@ -482,9 +473,8 @@ fn consume<T: 'static>(
     s: &mut StoreContextMut<'_, T>,
     get: GetCtx<T>,
     body: Body,
-    res: Option<&Val>,
-) -> Result<Val> {
-    let Some(Val::Future(res)) = res else { bail!("expected a future") };
+    res: FutureAny,
+) -> Result<(StreamAny, FutureAny)> {
     let (contents, trailers, result) = body_parts(s, get, body)?;
     let contents = match contents {
         Some(c) => c,
@@ -496,21 +486,7 @@ fn consume<T: 'static>(
         }
         None => res.pipe_to_host(&mut *s, |_, _| Ok(()))?,
     }
-    Ok(Val::Tuple(vec![Val::Stream(contents), Val::Future(trailers)]))
-}
-
-/// A message resource whose drop closes its body's ends.
-fn message_resource<T: 'static, R: Send + 'static>(
-    i: &mut wazi::component::LinkerInstance<'_, T>,
-    name: &str,
-    get: GetCtx<T>,
-    body: fn(R) -> Body,
-) -> Result<()> {
-    i.resource(name, wazi::component::ResourceType::host::<R>(), move |mut s, rep| {
-        let r = get(s.data_mut()).table.delete(Resource::<R>::new_own(rep))?;
-        let unsent = ErrorCode::InternalError(Some("dropped before it was sent".into()));
-        drop_body(&mut s, body(r), &unsent)
-    })
+    Ok((contents, trailers))
 }
 
 /// The headers of a message, as a `fields` that cannot be changed.
@@ -527,45 +503,171 @@ fn headers_of<T: 'static>(
 fn new_message<T: 'static>(
     s: &mut StoreContextMut<'_, T>,
     get: GetCtx<T>,
-    params: &[Val],
+    headers: Resource<Fields>,
+    contents: Option<StreamAny>,
+    trailers: FutureAny,
 ) -> Result<(HeaderMap, Body, FutureAny)> {
-    let h: Resource<Fields> = own(s, params.first())?;
-    let headers = get(s.data_mut()).table.delete(h)?.map;
-    let contents = match params.get(1) {
-        Some(Val::Option(Some(c))) => match **c {
-            Val::Stream(c) => Some(c),
-            _ => bail!("expected a stream"),
-        },
-        Some(Val::Option(None)) => None,
-        _ => bail!("expected an optional stream"),
-    };
-    let Some(Val::Future(trailers)) = params.get(2) else { bail!("expected a future") };
+    let headers = get(s.data_mut()).table.delete(headers)?.map;
     let (result, writer) = FutureAny::from_host(&mut *s);
-    let body = Body::Guest { contents, trailers: *trailers, result: Some(writer) };
+    let body = Body::Guest { contents, trailers, result: Some(writer) };
     Ok((headers, body, result))
 }
 
 type Req = Resource<Request>;
 type Resp = Resource<Response>;
 type Opts = Resource<Options>;
+type F = Resource<Fields>;
 
 /// Defines `wasi:http/types` and `wasi:http/client`.
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    crate::http::fields::add_to_linker::<T, HeaderError>(linker, get, V, true)?;
-    let mut i = linker.instance(&format!("wasi:http/types@{V}"))?;
-    message_resource::<T, Request>(&mut i, "request", get, |r| r.body)?;
-    message_resource::<T, Response>(&mut i, "response", get, |r| r.body)?;
-    crate::ctx::table_resource::<T, Options>(&mut i, "request-options", get)?;
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -> Result<()> {
+    types::add_to_linker(linker, host)?;
+    client::add_to_linker(linker, host)
+}
 
-    // request
-    i.func_new("[static]request.new", move |mut s, params, results| {
-        let (headers, body, result) = new_message(&mut s, get, params)?;
-        let options = match params.get(3) {
-            Some(Val::Option(Some(o))) => {
-                let o: Opts = own(&mut s, Some(o))?;
-                Some(get(s.data_mut()).table.delete(o)?.opts)
-            }
-            _ => None,
+/// A dropped message closes its body's ends.
+fn drop_message<T: 'static>(s: &mut StoreContextMut<'_, T>, body: Body) -> Result<()> {
+    let unsent = ErrorCode::InternalError(Some("dropped before it was sent".into()));
+    drop_body(s, body, &unsent)
+}
+
+/// A request option's field.
+type OptionField = fn(&mut RequestOptions) -> &mut Option<Duration>;
+
+impl<T: 'static> Wasi<T> {
+    fn get_option(
+        &self,
+        s: &mut StoreContextMut<'_, T>,
+        o: &Opts,
+        field: OptionField,
+    ) -> Result<Option<u64>> {
+        let d = *field(&mut self.ctx(s).table.get_mut(o)?.opts);
+        Ok(d.map(|d| d.as_nanos().min(u64::MAX as u128) as u64))
+    }
+
+    fn set_option(
+        &self,
+        s: &mut StoreContextMut<'_, T>,
+        o: &Opts,
+        d: Option<u64>,
+        field: OptionField,
+    ) -> Result<Result<(), RequestOptionsError>> {
+        let o = self.ctx(s).table.get_mut(o)?;
+        if !o.mutable {
+            return Ok(Err(RequestOptionsError::Immutable));
+        }
+        *field(&mut o.opts) = d.map(Duration::from_nanos);
+        Ok(Ok(()))
+    }
+}
+
+impl<T: 'static> types::Host<T> for Wasi<T> {
+    fn fields_drop(&self, mut s: StoreContextMut<'_, T>, it: F) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn request_drop(&self, mut s: StoreContextMut<'_, T>, it: Req) -> Result<()> {
+        let r = self.ctx(&mut s).table.delete(it)?;
+        drop_message(&mut s, r.body)
+    }
+
+    fn response_drop(&self, mut s: StoreContextMut<'_, T>, it: Resp) -> Result<()> {
+        let r = self.ctx(&mut s).table.delete(it)?;
+        drop_message(&mut s, r.body)
+    }
+
+    fn request_options_drop(&self, mut s: StoreContextMut<'_, T>, it: Opts) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn fields_new(&self, mut s: StoreContextMut<'_, T>) -> Result<F> {
+        fields::new(self.ctx(&mut s))
+    }
+
+    fn fields_from_list(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        entries: Vec<(String, Vec<u8>)>,
+    ) -> Result<Result<F, HeaderError>> {
+        Ok(fields::from_list(self.ctx(&mut s), entries)?.map_err(HeaderError::from))
+    }
+
+    fn fields_get(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: F,
+        name: String,
+    ) -> Result<Vec<Vec<u8>>> {
+        fields::get(self.ctx(&mut s), &f, &name)
+    }
+
+    fn fields_has(&self, mut s: StoreContextMut<'_, T>, f: F, name: String) -> Result<bool> {
+        fields::has(self.ctx(&mut s), &f, &name)
+    }
+
+    fn fields_set(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: F,
+        name: String,
+        values: Vec<Vec<u8>>,
+    ) -> Result<Result<(), HeaderError>> {
+        Ok(fields::set(self.ctx(&mut s), &f, &name, values)?.map_err(HeaderError::from))
+    }
+
+    fn fields_delete(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: F,
+        name: String,
+    ) -> Result<Result<(), HeaderError>> {
+        Ok(fields::delete(self.ctx(&mut s), &f, &name)?.map_err(HeaderError::from))
+    }
+
+    fn fields_get_and_delete(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: F,
+        name: String,
+    ) -> Result<Result<Vec<Vec<u8>>, HeaderError>> {
+        Ok(fields::get_and_delete(self.ctx(&mut s), &f, &name)?.map_err(HeaderError::from))
+    }
+
+    fn fields_append(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: F,
+        name: String,
+        value: Vec<u8>,
+    ) -> Result<Result<(), HeaderError>> {
+        Ok(fields::append(self.ctx(&mut s), &f, &name, &value)?.map_err(HeaderError::from))
+    }
+
+    fn fields_copy_all(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: F,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        fields::entries(self.ctx(&mut s), &f)
+    }
+
+    fn fields_clone(&self, mut s: StoreContextMut<'_, T>, f: F) -> Result<F> {
+        fields::clone(self.ctx(&mut s), &f)
+    }
+
+    fn request_new(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        headers: F,
+        contents: Option<StreamAny>,
+        trailers: FutureAny,
+        options: Option<Opts>,
+    ) -> Result<(Req, FutureAny)> {
+        let (headers, body, result) = new_message(&mut s, self.get, headers, contents, trailers)?;
+        let options = match options {
+            Some(o) => Some(self.ctx(&mut s).table.delete(o)?.opts),
+            None => None,
         };
         let req = Request {
             method: Method::Get,
@@ -576,152 +678,206 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
             options,
             body,
         };
-        let r = get(s.data_mut()).table.push(req)?;
-        results[0] = Val::Tuple(vec![resource_val(&mut s, r)?, Val::Future(result)]);
-        Ok(())
-    })?;
-    i.func_wrap(
-        "[method]request.get-method",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.method.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]request.get-path-with-query",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.path_with_query.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]request.get-scheme",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.scheme.clone(),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]request.get-authority",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.authority.clone(),))
-        },
-    )?;
-    crate::http::target::add_request_setters(
-        &mut i,
-        "request",
-        get,
-        crate::http::target::TargetFields::<Request> {
-            method: |r| &mut r.method,
-            path_with_query: |r| &mut r.path_with_query,
-            scheme: |r| &mut r.scheme,
-            authority: |r| &mut r.authority,
-        },
-    )?;
-    i.func_wrap(
-        "[method]request.get-options",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            let ctx = get(s.data_mut());
-            let Some(opts) = ctx.table.get(&r)?.options.clone() else { return Ok((None,)) };
-            Ok((Some(ctx.table.push(Options { opts, mutable: false })?),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]request.get-headers",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Req,)| {
-            let map = get(s.data_mut()).table.get(&r)?.headers.clone();
-            Ok((headers_of(&mut s, get, map)?,))
-        },
-    )?;
-    i.func_new("[static]request.consume-body", move |mut s, params, results| {
-        let r: Req = own(&mut s, params.first())?;
-        let body = get(s.data_mut()).table.delete(r)?.body;
-        results[0] = consume(&mut s, get, body, params.get(1))?;
-        Ok(())
-    })?;
-
-    // request-options
-    i.func_wrap("[constructor]request-options", move |mut s: StoreContextMut<'_, T>, (): ()| {
-        let opts = Options { opts: RequestOptions::default(), mutable: true };
-        Ok((get(s.data_mut()).table.push(opts)?,))
-    })?;
-    type Field = fn(&mut RequestOptions) -> &mut Option<Duration>;
-    let fields: [(&str, Field); 3] = [
-        ("connect-timeout", |o| &mut o.connect_timeout),
-        ("first-byte-timeout", |o| &mut o.first_byte_timeout),
-        ("between-bytes-timeout", |o| &mut o.between_bytes_timeout),
-    ];
-    for (name, field) in fields {
-        i.func_wrap(
-            &format!("[method]request-options.get-{name}"),
-            move |mut s: StoreContextMut<'_, T>, (o,): (Opts,)| {
-                let d = *field(&mut get(s.data_mut()).table.get_mut(&o)?.opts);
-                Ok((d.map(|d| d.as_nanos().min(u64::MAX as u128) as u64),))
-            },
-        )?;
-        i.func_wrap(
-            &format!("[method]request-options.set-{name}"),
-            move |mut s: StoreContextMut<'_, T>, (o, d): (Opts, Option<u64>)| {
-                let o = get(s.data_mut()).table.get_mut(&o)?;
-                if !o.mutable {
-                    return Ok((Err(RequestOptionsError::Immutable),));
-                }
-                *field(&mut o.opts) = d.map(Duration::from_nanos);
-                Ok((Ok(()),))
-            },
-        )?;
+        Ok((self.ctx(&mut s).table.push(req)?, result))
     }
-    i.func_wrap(
-        "[method]request-options.clone",
-        move |mut s: StoreContextMut<'_, T>, (o,): (Opts,)| {
-            let ctx = get(s.data_mut());
-            let opts = ctx.table.get(&o)?.opts.clone();
-            Ok((ctx.table.push(Options { opts, mutable: true })?,))
-        },
-    )?;
 
-    // response
-    i.func_new("[static]response.new", move |mut s, params, results| {
-        let (headers, body, result) = new_message(&mut s, get, params)?;
-        let r = get(s.data_mut()).table.push(Response { status: 200, headers, body })?;
-        results[0] = Val::Tuple(vec![resource_val(&mut s, r)?, Val::Future(result)]);
-        Ok(())
-    })?;
-    i.func_wrap(
-        "[method]response.get-status-code",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Resp,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.status,))
-        },
-    )?;
-    crate::http::target::add_status_setter::<T, Response>(&mut i, "response", get, |r| {
-        &mut r.status
-    })?;
-    i.func_wrap(
-        "[method]response.get-headers",
-        move |mut s: StoreContextMut<'_, T>, (r,): (Resp,)| {
-            let map = get(s.data_mut()).table.get(&r)?.headers.clone();
-            Ok((headers_of(&mut s, get, map)?,))
-        },
-    )?;
-    i.func_new("[static]response.consume-body", move |mut s, params, results| {
-        let r: Resp = own(&mut s, params.first())?;
-        let body = get(s.data_mut()).table.delete(r)?.body;
-        results[0] = consume(&mut s, get, body, params.get(1))?;
-        Ok(())
-    })?;
+    fn request_get_method(&self, mut s: StoreContextMut<'_, T>, r: Req) -> Result<Method> {
+        Ok(self.ctx(&mut s).table.get(&r)?.method.clone())
+    }
 
-    // client
-    linker.instance(&format!("wasi:http/client@{V}"))?.func_new_concurrent(
-        "send",
-        move |mut s, params| {
-            let r: Req = own(&mut s, params.first())?;
-            let req = get(s.data_mut()).table.delete(r)?;
-            send(&mut s, get, req)
-        },
-    )?;
-    Ok(())
+    fn request_set_method(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+        m: Method,
+    ) -> Result<Result<(), ()>> {
+        target::set(self.ctx(&mut s), &r, m, target::valid_method, |r: &mut Request| &mut r.method)
+    }
+
+    fn request_get_path_with_query(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+    ) -> Result<Option<String>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.path_with_query.clone())
+    }
+
+    fn request_set_path_with_query(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+        p: Option<String>,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut Request) -> &mut _ = |r| &mut r.path_with_query;
+        target::set(self.ctx(&mut s), &r, p, target::valid_path_with_query, field)
+    }
+
+    fn request_get_scheme(&self, mut s: StoreContextMut<'_, T>, r: Req) -> Result<Option<Scheme>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.scheme.clone())
+    }
+
+    fn request_set_scheme(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+        scheme: Option<Scheme>,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut Request) -> &mut _ = |r| &mut r.scheme;
+        target::set(self.ctx(&mut s), &r, scheme, target::valid_scheme, field)
+    }
+
+    fn request_get_authority(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+    ) -> Result<Option<String>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.authority.clone())
+    }
+
+    fn request_set_authority(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+        a: Option<String>,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut Request) -> &mut _ = |r| &mut r.authority;
+        target::set(self.ctx(&mut s), &r, a, target::valid_authority, field)
+    }
+
+    fn request_get_options(&self, mut s: StoreContextMut<'_, T>, r: Req) -> Result<Option<Opts>> {
+        let ctx = self.ctx(&mut s);
+        let Some(opts) = ctx.table.get(&r)?.options.clone() else { return Ok(None) };
+        Ok(Some(ctx.table.push(Options { opts, mutable: false })?))
+    }
+
+    fn request_get_headers(&self, mut s: StoreContextMut<'_, T>, r: Req) -> Result<F> {
+        let map = self.ctx(&mut s).table.get(&r)?.headers.clone();
+        headers_of(&mut s, self.get, map)
+    }
+
+    fn request_consume_body(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+        res: FutureAny,
+    ) -> Result<(StreamAny, FutureAny)> {
+        let body = self.ctx(&mut s).table.delete(r)?.body;
+        consume(&mut s, self.get, body, res)
+    }
+
+    fn request_options_new(&self, mut s: StoreContextMut<'_, T>) -> Result<Opts> {
+        let opts = Options { opts: RequestOptions::default(), mutable: true };
+        Ok(self.ctx(&mut s).table.push(opts)?)
+    }
+
+    fn request_options_get_connect_timeout(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        o: Opts,
+    ) -> Result<Option<u64>> {
+        self.get_option(&mut s, &o, |o| &mut o.connect_timeout)
+    }
+
+    fn request_options_set_connect_timeout(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        o: Opts,
+        d: Option<u64>,
+    ) -> Result<Result<(), RequestOptionsError>> {
+        self.set_option(&mut s, &o, d, |o| &mut o.connect_timeout)
+    }
+
+    fn request_options_get_first_byte_timeout(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        o: Opts,
+    ) -> Result<Option<u64>> {
+        self.get_option(&mut s, &o, |o| &mut o.first_byte_timeout)
+    }
+
+    fn request_options_set_first_byte_timeout(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        o: Opts,
+        d: Option<u64>,
+    ) -> Result<Result<(), RequestOptionsError>> {
+        self.set_option(&mut s, &o, d, |o| &mut o.first_byte_timeout)
+    }
+
+    fn request_options_get_between_bytes_timeout(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        o: Opts,
+    ) -> Result<Option<u64>> {
+        self.get_option(&mut s, &o, |o| &mut o.between_bytes_timeout)
+    }
+
+    fn request_options_set_between_bytes_timeout(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        o: Opts,
+        d: Option<u64>,
+    ) -> Result<Result<(), RequestOptionsError>> {
+        self.set_option(&mut s, &o, d, |o| &mut o.between_bytes_timeout)
+    }
+
+    fn request_options_clone(&self, mut s: StoreContextMut<'_, T>, o: Opts) -> Result<Opts> {
+        let ctx = self.ctx(&mut s);
+        let opts = ctx.table.get(&o)?.opts.clone();
+        Ok(ctx.table.push(Options { opts, mutable: true })?)
+    }
+
+    fn response_new(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        headers: F,
+        contents: Option<StreamAny>,
+        trailers: FutureAny,
+    ) -> Result<(Resp, FutureAny)> {
+        let (headers, body, result) = new_message(&mut s, self.get, headers, contents, trailers)?;
+        let r = self.ctx(&mut s).table.push(Response { status: 200, headers, body })?;
+        Ok((r, result))
+    }
+
+    fn response_get_status_code(&self, mut s: StoreContextMut<'_, T>, r: Resp) -> Result<u16> {
+        Ok(self.ctx(&mut s).table.get(&r)?.status)
+    }
+
+    fn response_set_status_code(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Resp,
+        code: u16,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut Response) -> &mut u16 = |r| &mut r.status;
+        target::set(self.ctx(&mut s), &r, code, target::valid_status, field)
+    }
+
+    fn response_get_headers(&self, mut s: StoreContextMut<'_, T>, r: Resp) -> Result<F> {
+        let map = self.ctx(&mut s).table.get(&r)?.headers.clone();
+        headers_of(&mut s, self.get, map)
+    }
+
+    fn response_consume_body(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Resp,
+        res: FutureAny,
+    ) -> Result<(StreamAny, FutureAny)> {
+        let body = self.ctx(&mut s).table.delete(r)?.body;
+        consume(&mut s, self.get, body, res)
+    }
 }
 
-/// An `error-code` as the result of a call returning `result<_, error-code>`.
-fn failed<T>(e: &ErrorCode) -> HostCall<T> {
-    HostCall::Ready(Some(Val::Result(Err(Some(Box::new(error_code_val(e)))))))
+impl<T: 'static> client::Host<T> for Wasi<T> {
+    fn send(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: Req,
+    ) -> Result<HostAsync<T, Result<Resp, ErrorCode>>> {
+        let req = self.ctx(&mut s).table.delete(r)?;
+        send(&mut s, self.get, req)
+    }
 }
 
 /// `client.send`: the request goes out over hyper (as WASI 0.2's
@@ -732,7 +888,7 @@ fn send<T: 'static>(
     s: &mut StoreContextMut<'_, T>,
     get: GetCtx<T>,
     req: Request,
-) -> Result<HostCall<T>> {
+) -> Result<HostAsync<T, Result<Resource<Response>, ErrorCode>>> {
     let mut req = req;
     pass_length(s, get, &req.body, &mut req.headers);
     let l = get(s.data_mut()).limits;
@@ -752,11 +908,11 @@ fn send<T: 'static>(
         Ok(f) => f,
         Err(e) => {
             drop_body(s, req.body, &e)?;
-            return Ok(failed(&e));
+            return Ok(HostAsync::Ready(Err(e)));
         }
     };
     send_body(s, get, req.body, pipe, Arc::new(AtomicBool::new(false)))?;
-    Ok(HostCall::Pending(HostPending::new(None, move |mut s: StoreContextMut<'_, T>| {
+    Ok(HostAsync::Pending(HostPending::new(None, move |mut s: StoreContextMut<'_, T>| {
         let resp = match fut.slot.take() {
             None => return Ok(None),
             Some(None) => bail!("the response was taken already"),

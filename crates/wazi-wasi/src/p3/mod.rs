@@ -66,7 +66,7 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
 /// Defines `wasi:http@0.3`'s `types` and `client` in `linker` (separate,
 /// as WASI 0.2's `wasi:http` is: `-S http`).
 pub fn add_http_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    http::add_to_linker(linker, get)
+    http::add_to_linker(linker, Wasi { get })
 }
 
 /// Defines what the `wasi:http/service` world imports: `wasi:cli`'s
@@ -81,7 +81,7 @@ pub fn add_service_imports_to_linker<T: 'static>(
     cli::add_to_linker(linker, host)?;
     clocks::add_to_linker(linker, host)?;
     random::add_to_linker(linker, host)?;
-    http::add_to_linker(linker, get)
+    http::add_to_linker(linker, host)
 }
 
 /// The WASI 0.3 interfaces this host implements (with `wasi:http`'s,
