@@ -512,7 +512,7 @@ fn summary(docs: Option<&str>) -> Option<String> {
 }
 
 fn derives(copyable: bool) -> &'static str {
-    if copyable { "#[derive(Debug, Clone, PartialEq)]" } else { "#[derive(Debug)]" }
+    if copyable { "#[derive(Debug, Clone)]" } else { "#[derive(Debug)]" }
 }
 
 /// `[method]r.do-it` -> `r.do-it` -> `r-do-it`; `[constructor]r` -> `r`.

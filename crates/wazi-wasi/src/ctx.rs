@@ -375,49 +375,32 @@ impl WasiCtx {
         Ok(buf)
     }
 
+    /// `insecure-seed`: the context's seed as two halves.
+    pub(crate) fn insecure_seed_pair(&self) -> (u64, u64) {
+        (self.insecure_seed as u64, (self.insecure_seed >> 64) as u64)
+    }
+
+    /// A handle to `terminal` if the standard stream (`0` stdin, `1`
+    /// stdout, `2` stderr) is a terminal (`get-terminal-std*`).
+    pub(crate) fn terminal<R: Send + 'static>(
+        &mut self,
+        stream: u8,
+        terminal: R,
+    ) -> Result<Option<wazi::component::Resource<R>>> {
+        let tty = match stream {
+            0 => self.stdin.is_terminal(),
+            1 => self.stdout.is_terminal(),
+            _ => self.stderr.is_terminal(),
+        };
+        Ok(if tty { Some(self.table.push(terminal)?) } else { None })
+    }
+
     /// A random `u64`.
     pub(crate) fn random_u64(&self) -> Result<u64> {
         let mut b = [0; 8];
         self.random_bytes(&mut b)?;
         Ok(u64::from_le_bytes(b))
     }
-}
-
-/// Defines `wasi:random/random` at `version` and, if `full`, the insecure
-/// interfaces (`seed` names `insecure-seed`'s function, which 0.3 renamed):
-/// insecure randomness comes from the same secure source.
-pub(crate) fn add_random_to_linker<T: 'static>(
-    linker: &mut wazi::component::Linker<T>,
-    get: GetCtx<T>,
-    version: &str,
-    full: bool,
-    seed: &str,
-) -> Result<()> {
-    use wazi::StoreContextMut;
-    let ifaces = [
-        ("random", "get-random-bytes", "get-random-u64"),
-        ("insecure", "get-insecure-random-bytes", "get-insecure-random-u64"),
-    ];
-    for (iface, f_bytes, f_u64) in ifaces.into_iter().take(if full { 2 } else { 1 }) {
-        let mut i = linker.instance(&format!("wasi:random/{iface}@{version}"))?;
-        i.func_wrap(f_bytes, move |mut s: StoreContextMut<'_, T>, (len,): (u64,)| {
-            Ok((get(s.data_mut()).random_vec(len)?,))
-        })?;
-        i.func_wrap(f_u64, move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).random_u64()?,))
-        })?;
-    }
-    if !full {
-        return Ok(());
-    }
-    linker.instance(&format!("wasi:random/insecure-seed@{version}"))?.func_wrap(
-        seed,
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            let seed = get(s.data_mut()).insecure_seed;
-            Ok(((seed as u64, (seed >> 64) as u64),))
-        },
-    )?;
-    Ok(())
 }
 
 /// The `run` function of `component`'s export `export` (an instance of
@@ -456,62 +439,24 @@ pub(crate) fn run_failed(e: anyhow::Error) -> anyhow::Error {
     if e.is::<crate::I32Exit>() { e } else { e.context("failed to invoke `run` function") }
 }
 
-/// Defines `wasi:cli`'s `exit` and the terminal interfaces at `version`:
-/// the same in WASI 0.2 and 0.3 but for the terminal resource types
-/// (`input` and `output` make one).
-pub(crate) fn add_exit_and_terminals_to_linker<T: 'static, In, Out>(
-    linker: &mut wazi::component::Linker<T>,
-    get: GetCtx<T>,
-    version: &str,
-    input: fn() -> In,
-    output: fn() -> Out,
-) -> Result<()>
-where
-    In: Send + Sync + 'static,
-    Out: Send + Sync + 'static,
-{
-    use crate::I32Exit;
-    use wazi::StoreContextMut;
-    {
-        let mut i = linker.instance(&format!("wasi:cli/exit@{version}"))?;
-        i.func_wrap("exit", |_: StoreContextMut<'_, T>, (status,): (Result<(), ()>,)| {
-            Err::<(), _>(anyhow::Error::new(I32Exit(if status.is_ok() { 0 } else { 1 })))
-        })?;
-        i.func_wrap("exit-with-code", |_: StoreContextMut<'_, T>, (code,): (u8,)| {
-            Err::<(), _>(anyhow::Error::new(I32Exit(code.into())))
-        })?;
+/// The host of WASI 0.2 and 0.3: implements the `Host` traits generated
+/// from their WIT (`p2::bindings`, `p3::bindings`), finding the
+/// [`WasiCtx`] in the store's data with `get`.
+pub(crate) struct Wasi<T> {
+    pub(crate) get: GetCtx<T>,
+}
+
+impl<T> Clone for Wasi<T> {
+    fn clone(&self) -> Self {
+        *self
     }
-    table_resource::<T, In>(
-        &mut linker.instance(&format!("wasi:cli/terminal-input@{version}"))?,
-        "terminal-input",
-        get,
-    )?;
-    table_resource::<T, Out>(
-        &mut linker.instance(&format!("wasi:cli/terminal-output@{version}"))?,
-        "terminal-output",
-        get,
-    )?;
-    linker.instance(&format!("wasi:cli/terminal-stdin@{version}"))?.func_wrap(
-        "get-terminal-stdin",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            let ctx = get(s.data_mut());
-            let t = if ctx.stdin.is_terminal() { Some(ctx.table.push(input())?) } else { None };
-            Ok((t,))
-        },
-    )?;
-    for (iface, func, stderr) in [
-        ("terminal-stdout", "get-terminal-stdout", false),
-        ("terminal-stderr", "get-terminal-stderr", true),
-    ] {
-        linker.instance(&format!("wasi:cli/{iface}@{version}"))?.func_wrap(
-            func,
-            move |mut s: StoreContextMut<'_, T>, (): ()| {
-                let ctx = get(s.data_mut());
-                let tty = if stderr { ctx.stderr.is_terminal() } else { ctx.stdout.is_terminal() };
-                let t = if tty { Some(ctx.table.push(output())?) } else { None };
-                Ok((t,))
-            },
-        )?;
+}
+
+impl<T> Copy for Wasi<T> {}
+
+impl<T: 'static> Wasi<T> {
+    /// The context, in the store `s`.
+    pub(crate) fn ctx<'a>(&self, s: &'a mut wazi::StoreContextMut<'_, T>) -> &'a mut WasiCtx {
+        (self.get)(s.data_mut())
     }
-    Ok(())
 }

@@ -11,6 +11,13 @@ use std::io;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct I32Exit(pub i32);
 
+impl I32Exit {
+    /// The exit of `wasi:cli/exit.exit`: status 0 for `ok`, 1 for `err`.
+    pub(crate) fn of(status: Result<(), ()>) -> I32Exit {
+        I32Exit(if status.is_ok() { 0 } else { 1 })
+    }
+}
+
 impl fmt::Display for I32Exit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Exited with i32 exit status {}", self.0)

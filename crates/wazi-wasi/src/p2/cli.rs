@@ -1,10 +1,15 @@
 //! `wasi:cli`: environment, exit, the standard streams and terminals.
 
-use super::GetCtx;
+use super::bindings::wasi::cli::{
+    environment, exit, stderr, stdin, stdout, terminal_input, terminal_output, terminal_stderr,
+    terminal_stdin, terminal_stdout,
+};
 use super::io::{InputStream, OutputStream};
+use crate::I32Exit;
+use crate::ctx::Wasi;
 use anyhow::Result;
 use wazi::StoreContextMut;
-use wazi::component::Linker;
+use wazi::component::{Linker, Resource};
 
 /// `wasi:cli/terminal-input.terminal-input`.
 pub struct TerminalInput;
@@ -16,48 +21,111 @@ pub struct TerminalOutput;
 /// `stderr`) unless `full`, which adds environment, exit and terminals.
 pub(super) fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
-    get: GetCtx<T>,
+    host: Wasi<T>,
     full: bool,
 ) -> Result<()> {
-    let v = super::VERSION;
-    linker.instance(&format!("wasi:cli/stdin@{v}"))?.func_wrap(
-        "get-stdin",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).table.push(InputStream::Stdin)?,))
-        },
-    )?;
-    linker.instance(&format!("wasi:cli/stdout@{v}"))?.func_wrap(
-        "get-stdout",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).table.push(OutputStream::Stdout)?,))
-        },
-    )?;
-    linker.instance(&format!("wasi:cli/stderr@{v}"))?.func_wrap(
-        "get-stderr",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).table.push(OutputStream::Stderr)?,))
-        },
-    )?;
+    stdin::add_to_linker(linker, host)?;
+    stdout::add_to_linker(linker, host)?;
+    stderr::add_to_linker(linker, host)?;
     if !full {
         return Ok(());
     }
-    {
-        let mut i = linker.instance(&format!("wasi:cli/environment@{v}"))?;
-        i.func_wrap("get-environment", move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).env.clone(),))
-        })?;
-        i.func_wrap("get-arguments", move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).args.clone(),))
-        })?;
-        i.func_wrap("initial-cwd", move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).initial_cwd.clone(),))
-        })?;
+    environment::add_to_linker(linker, host)?;
+    exit::add_to_linker(linker, host)?;
+    terminal_input::add_to_linker(linker, host)?;
+    terminal_output::add_to_linker(linker, host)?;
+    terminal_stdin::add_to_linker(linker, host)?;
+    terminal_stdout::add_to_linker(linker, host)?;
+    terminal_stderr::add_to_linker(linker, host)
+}
+
+impl<T: 'static> stdin::Host<T> for Wasi<T> {
+    fn get_stdin(&self, mut s: StoreContextMut<'_, T>) -> Result<Resource<InputStream>> {
+        Ok(self.ctx(&mut s).table.push(InputStream::Stdin)?)
     }
-    crate::ctx::add_exit_and_terminals_to_linker(
-        linker,
-        get,
-        v,
-        || TerminalInput,
-        || TerminalOutput,
-    )
+}
+
+impl<T: 'static> stdout::Host<T> for Wasi<T> {
+    fn get_stdout(&self, mut s: StoreContextMut<'_, T>) -> Result<Resource<OutputStream>> {
+        Ok(self.ctx(&mut s).table.push(OutputStream::Stdout)?)
+    }
+}
+
+impl<T: 'static> stderr::Host<T> for Wasi<T> {
+    fn get_stderr(&self, mut s: StoreContextMut<'_, T>) -> Result<Resource<OutputStream>> {
+        Ok(self.ctx(&mut s).table.push(OutputStream::Stderr)?)
+    }
+}
+
+impl<T: 'static> environment::Host<T> for Wasi<T> {
+    fn get_environment(&self, mut s: StoreContextMut<'_, T>) -> Result<Vec<(String, String)>> {
+        Ok(self.ctx(&mut s).env.clone())
+    }
+
+    fn get_arguments(&self, mut s: StoreContextMut<'_, T>) -> Result<Vec<String>> {
+        Ok(self.ctx(&mut s).args.clone())
+    }
+
+    fn initial_cwd(&self, mut s: StoreContextMut<'_, T>) -> Result<Option<String>> {
+        Ok(self.ctx(&mut s).initial_cwd.clone())
+    }
+}
+
+impl<T: 'static> exit::Host<T> for Wasi<T> {
+    fn exit(&self, _: StoreContextMut<'_, T>, status: Result<(), ()>) -> Result<()> {
+        Err(I32Exit::of(status).into())
+    }
+
+    fn exit_with_code(&self, _: StoreContextMut<'_, T>, code: u8) -> Result<()> {
+        Err(I32Exit(code.into()).into())
+    }
+}
+
+impl<T: 'static> terminal_input::Host<T> for Wasi<T> {
+    fn terminal_input_drop(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        it: Resource<TerminalInput>,
+    ) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+}
+
+impl<T: 'static> terminal_output::Host<T> for Wasi<T> {
+    fn terminal_output_drop(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        it: Resource<TerminalOutput>,
+    ) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+}
+
+impl<T: 'static> terminal_stdin::Host<T> for Wasi<T> {
+    fn get_terminal_stdin(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+    ) -> Result<Option<Resource<TerminalInput>>> {
+        self.ctx(&mut s).terminal(0, TerminalInput)
+    }
+}
+
+impl<T: 'static> terminal_stdout::Host<T> for Wasi<T> {
+    fn get_terminal_stdout(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+    ) -> Result<Option<Resource<TerminalOutput>>> {
+        self.ctx(&mut s).terminal(1, TerminalOutput)
+    }
+}
+
+impl<T: 'static> terminal_stderr::Host<T> for Wasi<T> {
+    fn get_terminal_stderr(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+    ) -> Result<Option<Resource<TerminalOutput>>> {
+        self.ctx(&mut s).terminal(2, TerminalOutput)
+    }
 }

@@ -1,44 +1,53 @@
 //! `wasi:clocks`: `monotonic-clock` and `wall-clock`.
 
-use super::GetCtx;
+use super::bindings::wasi::clocks::{monotonic_clock, wall_clock};
 use super::io::Pollable;
+use crate::ctx::Wasi;
 use anyhow::Result;
 use wazi::StoreContextMut;
-use wazi::component::Linker;
+use wazi::component::{Linker, Resource};
 
-wazi::component_record! {
-    /// `wasi:clocks/wall-clock.datetime`.
-    pub struct Datetime { pub seconds: u64, pub nanoseconds: u32 }
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -> Result<()> {
+    monotonic_clock::add_to_linker(linker, host)?;
+    wall_clock::add_to_linker(linker, host)
 }
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = super::VERSION;
-    {
-        let mut i = linker.instance(&format!("wasi:clocks/monotonic-clock@{v}"))?;
-        i.func_wrap("now", move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).monotonic_now(),))
-        })?;
-        i.func_wrap("resolution", move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).monotonic_resolution(),))
-        })?;
-        i.func_wrap("subscribe-instant", move |mut s: StoreContextMut<'_, T>, (when,): (u64,)| {
-            let ctx = get(s.data_mut());
-            Ok((ctx.table.push(Pollable::Deadline(when))?,))
-        })?;
-        i.func_wrap("subscribe-duration", move |mut s: StoreContextMut<'_, T>, (d,): (u64,)| {
-            let ctx = get(s.data_mut());
-            let when = ctx.monotonic_now().saturating_add(d);
-            Ok((ctx.table.push(Pollable::Deadline(when))?,))
-        })?;
+impl<T: 'static> monotonic_clock::Host<T> for Wasi<T> {
+    fn now(&self, mut s: StoreContextMut<'_, T>) -> Result<u64> {
+        Ok(self.ctx(&mut s).monotonic_now())
     }
-    let mut i = linker.instance(&format!("wasi:clocks/wall-clock@{v}"))?;
-    i.func_wrap("now", move |mut s: StoreContextMut<'_, T>, (): ()| {
-        let now = get(s.data_mut()).wall_now();
-        Ok((Datetime { seconds: now.as_secs(), nanoseconds: now.subsec_nanos() },))
-    })?;
-    i.func_wrap("resolution", move |mut s: StoreContextMut<'_, T>, (): ()| {
-        let res = get(s.data_mut()).wall_resolution();
-        Ok((Datetime { seconds: res.as_secs(), nanoseconds: res.subsec_nanos() },))
-    })?;
-    Ok(())
+
+    fn resolution(&self, mut s: StoreContextMut<'_, T>) -> Result<u64> {
+        Ok(self.ctx(&mut s).monotonic_resolution())
+    }
+
+    fn subscribe_instant(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        when: u64,
+    ) -> Result<Resource<Pollable>> {
+        Ok(self.ctx(&mut s).table.push(Pollable::Deadline(when))?)
+    }
+
+    fn subscribe_duration(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        d: u64,
+    ) -> Result<Resource<Pollable>> {
+        let ctx = self.ctx(&mut s);
+        let when = ctx.monotonic_now().saturating_add(d);
+        Ok(ctx.table.push(Pollable::Deadline(when))?)
+    }
+}
+
+impl<T: 'static> wall_clock::Host<T> for Wasi<T> {
+    fn now(&self, mut s: StoreContextMut<'_, T>) -> Result<wall_clock::Datetime> {
+        let now = self.ctx(&mut s).wall_now();
+        Ok(wall_clock::Datetime { seconds: now.as_secs(), nanoseconds: now.subsec_nanos() })
+    }
+
+    fn resolution(&self, mut s: StoreContextMut<'_, T>) -> Result<wall_clock::Datetime> {
+        let res = self.ctx(&mut s).wall_resolution();
+        Ok(wall_clock::Datetime { seconds: res.as_secs(), nanoseconds: res.subsec_nanos() })
+    }
 }

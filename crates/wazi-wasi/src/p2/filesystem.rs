@@ -2,7 +2,7 @@
 //! `preopens`, on the core's sandboxed directories and files (`crate::fs`).
 
 use super::GetCtx;
-use super::clocks::Datetime;
+use super::bindings::wasi::clocks::wall_clock::Datetime;
 use super::io::{InputStream, IoError, OutputStream};
 use crate::error::ErrorCode as Code;
 use crate::fs::{self, Dir, File, NewTime, OpenFlags as CoreOpenFlags, Opened};

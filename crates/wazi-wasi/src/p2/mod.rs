@@ -25,6 +25,12 @@
 //! # Ok::<(), wazi::Error>(())
 //! ```
 
+/// The bindings generated from `wit/0.2/host.wit` (see `build.rs`).
+#[allow(missing_docs, unused_imports, dead_code, clippy::all)]
+pub(crate) mod bindings {
+    include!(concat!(env!("OUT_DIR"), "/p2_bindings.rs"));
+}
+
 mod cli;
 mod clocks;
 mod config;
@@ -53,12 +59,13 @@ pub(crate) use crate::ctx::table_resource;
 /// `wasi:http` is separate ([`add_http_to_linker`]), as in wasmtime,
 /// where `-S http` enables it.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    let host = crate::ctx::Wasi { get };
     io::add_to_linker(linker, get)?;
-    cli::add_to_linker(linker, get, true)?;
-    clocks::add_to_linker(linker, get)?;
+    cli::add_to_linker(linker, host, true)?;
+    clocks::add_to_linker(linker, host)?;
     filesystem::add_to_linker(linker, get)?;
     sockets::add_to_linker(linker, get)?;
-    random::add_to_linker(linker, get, true)?;
+    random::add_to_linker(linker, host, true)?;
     Ok(())
 }
 
@@ -74,10 +81,11 @@ pub fn add_proxy_imports_to_linker<T: 'static>(
     linker: &mut Linker<T>,
     get: GetCtx<T>,
 ) -> Result<()> {
+    let host = crate::ctx::Wasi { get };
     io::add_to_linker(linker, get)?;
-    cli::add_to_linker(linker, get, false)?;
-    clocks::add_to_linker(linker, get)?;
-    random::add_to_linker(linker, get, false)?;
+    cli::add_to_linker(linker, host, false)?;
+    clocks::add_to_linker(linker, host)?;
+    random::add_to_linker(linker, host, false)?;
     http::add_to_linker(linker, get)
 }
 

@@ -1,15 +1,52 @@
 //! `wasi:random`: `random`, `insecure` and `insecure-seed`.
 
-use super::GetCtx;
+use super::bindings::wasi::random::{insecure, insecure_seed, random};
+use crate::ctx::Wasi;
 use anyhow::Result;
+use wazi::StoreContextMut;
 use wazi::component::Linker;
 
 /// Defines `wasi:random/random`, and unless only that (`!full`) the
 /// insecure interfaces.
 pub(super) fn add_to_linker<T: 'static>(
     linker: &mut Linker<T>,
-    get: GetCtx<T>,
+    host: Wasi<T>,
     full: bool,
 ) -> Result<()> {
-    crate::ctx::add_random_to_linker(linker, get, super::VERSION, full, "insecure-seed")
+    random::add_to_linker(linker, host)?;
+    if full {
+        insecure::add_to_linker(linker, host)?;
+        insecure_seed::add_to_linker(linker, host)?;
+    }
+    Ok(())
+}
+
+impl<T: 'static> random::Host<T> for Wasi<T> {
+    fn get_random_bytes(&self, mut s: StoreContextMut<'_, T>, len: u64) -> Result<Vec<u8>> {
+        self.ctx(&mut s).random_vec(len)
+    }
+
+    fn get_random_u64(&self, mut s: StoreContextMut<'_, T>) -> Result<u64> {
+        self.ctx(&mut s).random_u64()
+    }
+}
+
+impl<T: 'static> insecure::Host<T> for Wasi<T> {
+    fn get_insecure_random_bytes(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        len: u64,
+    ) -> Result<Vec<u8>> {
+        self.ctx(&mut s).random_vec(len)
+    }
+
+    fn get_insecure_random_u64(&self, mut s: StoreContextMut<'_, T>) -> Result<u64> {
+        self.ctx(&mut s).random_u64()
+    }
+}
+
+impl<T: 'static> insecure_seed::Host<T> for Wasi<T> {
+    fn insecure_seed(&self, mut s: StoreContextMut<'_, T>) -> Result<(u64, u64)> {
+        Ok(self.ctx(&mut s).insecure_seed_pair())
+    }
 }

@@ -2,12 +2,12 @@
 //! which are `stream<u8>`s: the guest writes stdout and stderr through a
 //! stream the host reads, and reads stdin from one the host writes.
 
-use super::Wasi;
 use super::bindings::wasi::cli::{
     environment, exit, stderr, stdin, stdout, terminal_input, terminal_output, terminal_stderr,
     terminal_stdin, terminal_stdout,
 };
 use crate::I32Exit;
+use crate::ctx::Wasi;
 use anyhow::Result;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,7 +58,7 @@ impl<T: 'static> environment::Host<T> for Wasi<T> {
 
 impl<T: 'static> exit::Host<T> for Wasi<T> {
     fn exit(&self, _: StoreContextMut<'_, T>, status: Result<(), ()>) -> Result<()> {
-        Err(I32Exit(if status.is_ok() { 0 } else { 1 }).into())
+        Err(I32Exit::of(status).into())
     }
 
     fn exit_with_code(&self, _: StoreContextMut<'_, T>, code: u8) -> Result<()> {
@@ -166,37 +166,24 @@ impl<T: 'static> terminal_stdin::Host<T> for Wasi<T> {
         &self,
         mut s: StoreContextMut<'_, T>,
     ) -> Result<Option<Resource<TerminalInput>>> {
-        let ctx = self.ctx(&mut s);
-        Ok(if ctx.stdin.is_terminal() { Some(ctx.table.push(TerminalInput)?) } else { None })
-    }
-}
-
-impl<T: 'static> Wasi<T> {
-    fn terminal_output(
-        &self,
-        mut s: StoreContextMut<'_, T>,
-        stderr: bool,
-    ) -> Result<Option<Resource<TerminalOutput>>> {
-        let ctx = self.ctx(&mut s);
-        let tty = if stderr { ctx.stderr.is_terminal() } else { ctx.stdout.is_terminal() };
-        Ok(if tty { Some(ctx.table.push(TerminalOutput)?) } else { None })
+        self.ctx(&mut s).terminal(0, TerminalInput)
     }
 }
 
 impl<T: 'static> terminal_stdout::Host<T> for Wasi<T> {
     fn get_terminal_stdout(
         &self,
-        s: StoreContextMut<'_, T>,
+        mut s: StoreContextMut<'_, T>,
     ) -> Result<Option<Resource<TerminalOutput>>> {
-        self.terminal_output(s, false)
+        self.ctx(&mut s).terminal(1, TerminalOutput)
     }
 }
 
 impl<T: 'static> terminal_stderr::Host<T> for Wasi<T> {
     fn get_terminal_stderr(
         &self,
-        s: StoreContextMut<'_, T>,
+        mut s: StoreContextMut<'_, T>,
     ) -> Result<Option<Resource<TerminalOutput>>> {
-        self.terminal_output(s, true)
+        self.ctx(&mut s).terminal(2, TerminalOutput)
     }
 }

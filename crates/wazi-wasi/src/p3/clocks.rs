@@ -1,7 +1,7 @@
 //! `wasi:clocks@0.3`: `monotonic-clock` and `system-clock`.
 
-use super::Wasi;
 use super::bindings::wasi::clocks::{monotonic_clock, system_clock};
+use crate::ctx::Wasi;
 use anyhow::Result;
 use std::time::Duration;
 use wazi::StoreContextMut;

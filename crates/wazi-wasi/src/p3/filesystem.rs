@@ -4,12 +4,12 @@
 //! as the guest reads it, writes each chunk of a write stream as the guest
 //! writes it, and resolves the accompanying future at the end.
 
-use super::Wasi;
 use super::bindings::wasi::filesystem::preopens;
 use super::bindings::wasi::filesystem::types::{
     self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, ErrorCode, Instant,
     MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
 };
+use crate::ctx::Wasi;
 use crate::error::ErrorCode as Code;
 use crate::fs::{self, Dir, File, NewTime, OpenFlags as CoreOpenFlags, Opened};
 use anyhow::Result;

@@ -10,10 +10,10 @@
 //! as it comes; a body the host made and gets back (a request forwarded
 //! as it came in) flows through the store's event loop.
 
-use super::Wasi;
 use super::bindings::wasi::http::types::{HeaderError, RequestOptionsError};
 use super::bindings::wasi::http::{client, types};
 use crate::GetCtx;
+use crate::ctx::Wasi;
 use crate::http::body::{End, Pipe, ReadEnd};
 use crate::http::types::{
     DnsErrorPayload, ErrorCode, FieldSizePayload, Fields, IncomingRequest, Method, OutgoingRequest,

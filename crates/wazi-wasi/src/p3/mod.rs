@@ -45,6 +45,7 @@ mod sockets;
 pub(crate) use http::{answer, handler, start_request};
 
 use crate::GetCtx;
+use crate::ctx::Wasi;
 use anyhow::{Context, Result, bail};
 use wazi::Store;
 use wazi::component::{Component, Linker, Val};
@@ -137,26 +138,5 @@ pub fn run<T: 'static>(
             other => bail!("`run` returned {other:?}, not a result"),
         },
         Err(e) => Err(crate::ctx::run_failed(e)),
-    }
-}
-
-/// The WASI 0.3 host: implements the generated [`bindings`]' `Host`
-/// traits, finding the [`WasiCtx`](crate::WasiCtx) in the store's data
-/// with `get`.
-pub(crate) struct Wasi<T> {
-    get: GetCtx<T>,
-}
-
-impl<T> Clone for Wasi<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Wasi<T> {}
-
-impl<T: 'static> Wasi<T> {
-    fn ctx<'a>(&self, s: &'a mut wazi::StoreContextMut<'_, T>) -> &'a mut crate::WasiCtx {
-        (self.get)(s.data_mut())
     }
 }

@@ -1,7 +1,7 @@
 //! `wasi:random@0.3`: the same sources as WASI 0.2's.
 
-use super::Wasi;
 use super::bindings::wasi::random::{insecure, insecure_seed, random};
+use crate::ctx::Wasi;
 use anyhow::Result;
 use wazi::StoreContextMut;
 use wazi::component::Linker;
@@ -38,7 +38,6 @@ impl<T: 'static> insecure::Host<T> for Wasi<T> {
 
 impl<T: 'static> insecure_seed::Host<T> for Wasi<T> {
     fn get_insecure_seed(&self, mut s: StoreContextMut<'_, T>) -> Result<(u64, u64)> {
-        let seed = self.ctx(&mut s).insecure_seed;
-        Ok((seed as u64, (seed >> 64) as u64))
+        Ok(self.ctx(&mut s).insecure_seed_pair())
     }
 }

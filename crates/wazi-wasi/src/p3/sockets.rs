@@ -8,9 +8,9 @@
 //! tasks run; a `send` stream writes each chunk to the socket as the guest
 //! writes it.
 
-use super::Wasi;
 use super::bindings::wasi::sockets::ip_name_lookup::{self, ErrorCode as LookupError, IpAddress};
 use super::bindings::wasi::sockets::types::{self, ErrorCode};
+use crate::ctx::Wasi;
 use crate::net::wit::{IpAddressFamily, IpSocketAddress};
 use crate::net::{self, Family, SockResult, tcp as host};
 use anyhow::Result;

@@ -8,9 +8,9 @@
 //! host's network, every address is refused with `access-denied`, as in
 //! wasmtime.
 
-mod name_lookup;
-mod tcp;
-mod udp;
+pub(crate) mod name_lookup;
+pub(crate) mod tcp;
+pub(crate) mod udp;
 
 use super::GetCtx;
 use super::io::IoError;
