@@ -591,3 +591,88 @@ mod tests {
         assert_eq!(method_name("[constructor]fields"), "fields");
     }
 }
+
+#[cfg(test)]
+mod generate_tests {
+    use super::*;
+
+    /// A package of every kind of type and function the generator
+    /// handles, in a fresh directory.
+    fn package(dir: &Path) {
+        std::fs::write(
+            dir.join("t.wit"),
+            r#"package t:t@1.2.3;
+interface types {
+  resource thing {
+    constructor(n: u32);
+    get: func() -> u32;
+    merge: static func(a: own<thing>, b: borrow<thing>) -> thing;
+    wait: async func(ms: u64) -> result<string, code>;
+  }
+  record point { x: s32, y: s32, %type: u8 }
+  variant code { io, other(option<string>), HTTP-request-denied }
+  enum color { red, dark-green }
+  flags perms { read, write-all }
+  type pair = tuple<u8, point>;
+  sum: func(p: list<point>, c: color, f: perms) -> option<pair>;
+  pipe: func(s: stream<u8>) -> future<result<_, code>>;
+  sleep: async func(ms: u64);
+}
+interface user {
+  use types.{thing, point};
+  take: func(t: borrow<thing>, p: point);
+}
+world w { import user; }
+"#,
+        )
+        .unwrap();
+    }
+
+    fn with() -> Options {
+        let with = BTreeMap::from([("t:t/types/thing".to_string(), "crate::Thing".to_string())]);
+        Options { with }
+    }
+
+    #[test]
+    fn every_function_is_registered_with_its_type() {
+        let dir = tempfile::tempdir().unwrap();
+        package(dir.path());
+        let b = generate(dir.path(), "w", &with()).unwrap();
+        let src = &b.source;
+        // `user` pulls in `types`; both are defined, with their versions.
+        assert!(src.contains(r#"pub const NAME: &str = "t:t/types@1.2.3";"#), "{src}");
+        assert!(src.contains(r#"pub const NAME: &str = "t:t/user@1.2.3";"#));
+        for name in [
+            "[constructor]thing",
+            "[method]thing.get",
+            "[static]thing.merge",
+            "sum",
+            "pipe",
+            "take",
+        ] {
+            assert!(src.contains(&format!("i.func_wrap(\"{name}\"")), "{name} in {src}");
+        }
+        for name in ["[method]thing.wait", "sleep"] {
+            assert!(src.contains(&format!("i.func_wrap_concurrent(\"{name}\"")), "{name}");
+        }
+        assert!(src.contains("fn thing_drop("));
+        assert!(src.contains("fn thing_new(&self, store: StoreContextMut<'_, T>, n: u32)"));
+        assert!(src.contains("-> anyhow::Result<wazi::component::HostAsync<T, ()>>;"));
+        assert!(src.contains("pub r#type: u8,"));
+        assert!(src.contains("HttpRequestDenied,"));
+        assert!(src.contains("DarkGreen,"));
+        assert!(src.contains("write_all,"));
+        assert!(src.contains("wazi::component::StreamAny"));
+        assert!(src.contains("wazi::component::Resource<crate::Thing>"));
+        assert_eq!(b.files.len(), 1);
+    }
+
+    #[test]
+    fn a_resource_without_a_rust_type_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        package(dir.path());
+        let err = generate(dir.path(), "w", &Options::default()).err().unwrap();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("no Rust type given for resource `t:t/types/thing`"), "{msg}");
+    }
+}
