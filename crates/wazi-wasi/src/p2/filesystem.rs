@@ -3,13 +3,19 @@
 
 use super::GetCtx;
 use super::bindings::wasi::clocks::wall_clock::Datetime;
+use super::bindings::wasi::filesystem::preopens;
+use super::bindings::wasi::filesystem::types::{
+    self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode,
+    MetadataHashValue, NewTimestamp, OpenFlags, PathFlags,
+};
 use super::io::{InputStream, IoError, OutputStream};
+use crate::ctx::Wasi;
 use crate::error::ErrorCode as Code;
 use crate::fs::{self, Dir, File, NewTime, OpenFlags as CoreOpenFlags, Opened};
 use anyhow::Result;
 use std::time::{Duration, SystemTime};
+use wazi::StoreContextMut;
 use wazi::component::{Linker, Resource};
-use wazi::{StoreContextMut, component_enum, component_flags, component_record, component_variant};
 
 /// `wasi:filesystem/types.descriptor`.
 pub(crate) enum Descriptor {
@@ -21,68 +27,6 @@ pub(crate) enum Descriptor {
 /// the stream was opened.
 pub(crate) struct DirectoryEntryStream {
     entries: std::vec::IntoIter<(String, fs::FileType)>,
-}
-
-component_enum! {
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum DescriptorType {
-        Unknown, BlockDevice, CharacterDevice, Directory, Fifo, SymbolicLink, RegularFile, Socket,
-    }
-}
-
-component_flags! {
-    pub struct DescriptorFlags {
-        read, write, file_integrity_sync, data_integrity_sync, requested_write_sync,
-        mutate_directory,
-    }
-}
-
-component_flags! {
-    pub struct PathFlags { symlink_follow }
-}
-
-component_flags! {
-    pub struct OpenFlags { create, directory, exclusive, truncate }
-}
-
-component_record! {
-    pub struct DescriptorStat {
-        pub r#type: DescriptorType,
-        pub link_count: u64,
-        pub size: u64,
-        pub data_access_timestamp: Option<Datetime>,
-        pub data_modification_timestamp: Option<Datetime>,
-        pub status_change_timestamp: Option<Datetime>,
-    }
-}
-
-component_variant! {
-    pub enum NewTimestamp { NoChange, Now, Timestamp(Datetime) }
-}
-
-component_record! {
-    pub struct DirectoryEntry { pub r#type: DescriptorType, pub name: String }
-}
-
-component_record! {
-    pub struct MetadataHashValue { pub lower: u64, pub upper: u64 }
-}
-
-component_enum! {
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum Advice { Normal, Sequential, Random, WillNeed, DontNeed, NoReuse }
-}
-
-component_enum! {
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum ErrorCode {
-        Access, WouldBlock, Already, BadDescriptor, Busy, Deadlock, Quota, Exist,
-        FileTooLarge, IllegalByteSequence, InProgress, Interrupted, Invalid, Io, IsDirectory,
-        Loop, TooManyLinks, MessageSize, NameTooLong, NoDevice, NoEntry, NoLock,
-        InsufficientMemory, InsufficientSpace, NotDirectory, NotEmpty, NotRecoverable,
-        Unsupported, NoTty, NoSuchDevice, Overflow, NotPermitted, Pipe, ReadOnly, InvalidSeek,
-        TextFileBusy, CrossDevice,
-    }
 }
 
 impl From<Code> for ErrorCode {
@@ -233,305 +177,344 @@ fn with2<T: 'static, R>(
 /// Most bytes `read` returns at once.
 const MAX_READ: u64 = 64 * 1024;
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = super::VERSION;
-    linker.instance(&format!("wasi:filesystem/preopens@{v}"))?.func_wrap(
-        "get-directories",
-        move |mut s: StoreContextMut<'_, T>, (): ()| {
-            let ctx = get(s.data_mut());
-            let preopens: Vec<(Dir, String)> = ctx.preopens.clone();
-            let mut out = Vec::with_capacity(preopens.len());
-            for (dir, name) in preopens {
-                out.push((ctx.table.push(Descriptor::Dir(dir))?, name));
-            }
-            Ok((out,))
-        },
-    )?;
-    let mut i = linker.instance(&format!("wasi:filesystem/types@{v}"))?;
-    super::table_resource::<T, Descriptor>(&mut i, "descriptor", get)?;
-    super::table_resource::<T, DirectoryEntryStream>(&mut i, "directory-entry-stream", get)?;
-    type D = Resource<Descriptor>;
-    i.func_wrap(
-        "[method]descriptor.read-via-stream",
-        move |mut s: StoreContextMut<'_, T>, (d, offset): (D, u64)| {
-            let ctx = get(s.data_mut());
-            let file = match ctx.table.get(&d)? {
-                Descriptor::File(f) => f.clone(),
-                Descriptor::Dir(_) => return Ok((Err(ErrorCode::IsDirectory),)),
-            };
-            Ok((Ok(ctx.table.push(InputStream::File { file, pos: offset })?),))
-        },
-    )?;
-    for (name, append) in [("write-via-stream", false), ("append-via-stream", true)] {
-        let open = move |ctx: &mut crate::WasiCtx, d: &D, offset: u64| {
-            let file = match ctx.table.get(d)?.file() {
-                Ok(f) => f.clone(),
-                Err(e) => return Ok(Err(ErrorCode::from(e))),
-            };
-            if file.perms == fs::DirPerms::ReadOnly {
-                return Ok(Err(ErrorCode::NotPermitted));
-            }
-            let stream = if append {
-                OutputStream::Append(file)
-            } else {
-                OutputStream::File { file, pos: offset }
-            };
-            Ok::<_, anyhow::Error>(Ok(ctx.table.push(stream)?))
-        };
-        if append {
-            i.func_wrap(
-                &format!("[method]descriptor.{name}"),
-                move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-                    Ok((open(get(s.data_mut()), &d, 0)?,))
-                },
-            )?;
-        } else {
-            i.func_wrap(
-                &format!("[method]descriptor.{name}"),
-                move |mut s: StoreContextMut<'_, T>, (d, offset): (D, u64)| {
-                    Ok((open(get(s.data_mut()), &d, offset)?,))
-                },
-            )?;
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -> Result<()> {
+    preopens::add_to_linker(linker, host)?;
+    types::add_to_linker(linker, host)
+}
+
+impl<T: 'static> preopens::Host<T> for Wasi<T> {
+    fn get_directories(&self, mut s: StoreContextMut<'_, T>) -> Result<Vec<(D, String)>> {
+        let ctx = self.ctx(&mut s);
+        let preopens: Vec<(Dir, String)> = ctx.preopens.clone();
+        let mut out = Vec::with_capacity(preopens.len());
+        for (dir, name) in preopens {
+            out.push((ctx.table.push(Descriptor::Dir(dir))?, name));
         }
+        Ok(out)
     }
-    i.func_wrap(
-        "[method]descriptor.advise",
-        move |mut s: StoreContextMut<'_, T>, (d, offset, len, advice): (D, u64, u64, Advice)| {
-            let advice = match advice {
-                Advice::Normal => fs::Advice::Normal,
-                Advice::Sequential => fs::Advice::Sequential,
-                Advice::Random => fs::Advice::Random,
-                Advice::WillNeed => fs::Advice::WillNeed,
-                Advice::DontNeed => fs::Advice::DontNeed,
-                Advice::NoReuse => fs::Advice::NoReuse,
-            };
-            Ok((with(&mut s, get, &d, |d| d.file()?.advise(offset, len, advice))?,))
-        },
-    )?;
-    for (name, data_only) in [("sync-data", true), ("sync", false)] {
-        i.func_wrap(
-            &format!("[method]descriptor.{name}"),
-            move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-                Ok((with(&mut s, get, &d, |d| match d {
-                    Descriptor::File(f) => f.sync(data_only),
-                    Descriptor::Dir(d) => d.sync(),
-                })?,))
-            },
-        )?;
+}
+
+type D = Resource<Descriptor>;
+type S<'a, T> = StoreContextMut<'a, T>;
+
+/// A write or append stream of descriptor `d`.
+fn open_output(
+    ctx: &mut crate::WasiCtx,
+    d: &D,
+    pos: Option<u64>,
+) -> FsResult<Resource<OutputStream>> {
+    let file = match ctx.table.get(d)?.file() {
+        Ok(f) => f.clone(),
+        Err(e) => return Ok(Err(ErrorCode::from(e))),
+    };
+    if file.perms == fs::DirPerms::ReadOnly {
+        return Ok(Err(ErrorCode::NotPermitted));
     }
-    i.func_wrap(
-        "[method]descriptor.get-flags",
-        move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-            Ok((with(&mut s, get, &d, |d| {
-                let mut f = DescriptorFlags::default();
-                match d {
-                    Descriptor::File(file) => {
-                        f.read = file.read;
-                        f.write = file.write;
-                    }
-                    Descriptor::Dir(dir) => {
-                        f.read = dir.read;
-                        f.mutate_directory = dir.mutate;
-                    }
+    let stream = match pos {
+        None => OutputStream::Append(file),
+        Some(pos) => OutputStream::File { file, pos },
+    };
+    Ok(Ok(ctx.table.push(stream)?))
+}
+
+impl<T: 'static> types::Host<T> for Wasi<T> {
+    fn descriptor_drop(&self, mut s: S<'_, T>, it: D) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn directory_entry_stream_drop(
+        &self,
+        mut s: S<'_, T>,
+        it: Resource<DirectoryEntryStream>,
+    ) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn descriptor_read_via_stream(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        offset: u64,
+    ) -> FsResult<Resource<InputStream>> {
+        let ctx = self.ctx(&mut s);
+        let file = match ctx.table.get(&d)? {
+            Descriptor::File(f) => f.clone(),
+            Descriptor::Dir(_) => return Ok(Err(ErrorCode::IsDirectory)),
+        };
+        Ok(Ok(ctx.table.push(InputStream::File { file, pos: offset })?))
+    }
+
+    fn descriptor_write_via_stream(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        offset: u64,
+    ) -> FsResult<Resource<OutputStream>> {
+        open_output(self.ctx(&mut s), &d, Some(offset))
+    }
+
+    fn descriptor_append_via_stream(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+    ) -> FsResult<Resource<OutputStream>> {
+        open_output(self.ctx(&mut s), &d, None)
+    }
+
+    fn descriptor_advise(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        offset: u64,
+        len: u64,
+        advice: Advice,
+    ) -> FsResult<()> {
+        let advice = match advice {
+            Advice::Normal => fs::Advice::Normal,
+            Advice::Sequential => fs::Advice::Sequential,
+            Advice::Random => fs::Advice::Random,
+            Advice::WillNeed => fs::Advice::WillNeed,
+            Advice::DontNeed => fs::Advice::DontNeed,
+            Advice::NoReuse => fs::Advice::NoReuse,
+        };
+        with(&mut s, self.get, &d, |d| d.file()?.advise(offset, len, advice))
+    }
+
+    fn descriptor_sync_data(&self, mut s: S<'_, T>, d: D) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| match d {
+            Descriptor::File(f) => f.sync(true),
+            Descriptor::Dir(d) => d.sync(),
+        })
+    }
+
+    fn descriptor_sync(&self, mut s: S<'_, T>, d: D) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| match d {
+            Descriptor::File(f) => f.sync(false),
+            Descriptor::Dir(d) => d.sync(),
+        })
+    }
+
+    fn descriptor_get_flags(&self, mut s: S<'_, T>, d: D) -> FsResult<DescriptorFlags> {
+        with(&mut s, self.get, &d, |d| {
+            let mut f = DescriptorFlags::default();
+            match d {
+                Descriptor::File(file) => {
+                    f.read = file.read;
+                    f.write = file.write;
                 }
-                Ok(f)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.get-type",
-        move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-            Ok((with(&mut s, get, &d, |d| match d {
-                Descriptor::File(f) => Ok(f.stat()?.file_type.into()),
-                Descriptor::Dir(_) => Ok(DescriptorType::Directory),
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.set-size",
-        move |mut s: StoreContextMut<'_, T>, (d, size): (D, u64)| {
-            Ok((with(&mut s, get, &d, |d| d.file()?.set_size(size))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.set-times",
-        move |mut s: StoreContextMut<'_, T>, (d, a, m): (D, NewTimestamp, NewTimestamp)| {
-            Ok((with(&mut s, get, &d, |d| {
-                let (a, m) = (new_time(a)?, new_time(m)?);
-                match d {
-                    Descriptor::File(f) => f.set_times(a, m),
-                    Descriptor::Dir(d) => d.set_times(a, m),
+                Descriptor::Dir(dir) => {
+                    f.read = dir.read;
+                    f.mutate_directory = dir.mutate;
                 }
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.read",
-        move |mut s: StoreContextMut<'_, T>, (d, len, offset): (D, u64, u64)| {
-            Ok((with(&mut s, get, &d, |d| {
-                let mut buf = vec![0; len.min(MAX_READ) as usize];
-                let n = d.file()?.read_at(&mut buf, offset)?;
-                buf.truncate(n);
-                Ok((buf, n == 0))
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.write",
-        move |mut s: StoreContextMut<'_, T>, (d, buf, offset): (D, Vec<u8>, u64)| {
-            Ok((with(&mut s, get, &d, |d| Ok(d.file()?.write_at(&buf, offset)? as u64))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.read-directory",
-        move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-            let entries = match with(&mut s, get, &d, |d| d.dir()?.read_directory())? {
-                Ok(e) => e,
-                Err(e) => return Ok((Err(e),)),
+            }
+            Ok(f)
+        })
+    }
+
+    fn descriptor_get_type(&self, mut s: S<'_, T>, d: D) -> FsResult<DescriptorType> {
+        with(&mut s, self.get, &d, |d| match d {
+            Descriptor::File(f) => Ok(f.stat()?.file_type.into()),
+            Descriptor::Dir(_) => Ok(DescriptorType::Directory),
+        })
+    }
+
+    fn descriptor_set_size(&self, mut s: S<'_, T>, d: D, size: u64) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| d.file()?.set_size(size))
+    }
+
+    fn descriptor_set_times(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        a: NewTimestamp,
+        m: NewTimestamp,
+    ) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| {
+            let (a, m) = (new_time(a)?, new_time(m)?);
+            match d {
+                Descriptor::File(f) => f.set_times(a, m),
+                Descriptor::Dir(d) => d.set_times(a, m),
+            }
+        })
+    }
+
+    fn descriptor_read(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        len: u64,
+        offset: u64,
+    ) -> FsResult<(Vec<u8>, bool)> {
+        with(&mut s, self.get, &d, |d| {
+            let mut buf = vec![0; len.min(MAX_READ) as usize];
+            let n = d.file()?.read_at(&mut buf, offset)?;
+            buf.truncate(n);
+            Ok((buf, n == 0))
+        })
+    }
+
+    fn descriptor_write(&self, mut s: S<'_, T>, d: D, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
+        with(&mut s, self.get, &d, |d| Ok(d.file()?.write_at(&buf, offset)? as u64))
+    }
+
+    fn descriptor_read_directory(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+    ) -> FsResult<Resource<DirectoryEntryStream>> {
+        let entries = match with(&mut s, self.get, &d, |d| d.dir()?.read_directory())? {
+            Ok(e) => e,
+            Err(e) => return Ok(Err(e)),
+        };
+        let ctx = self.ctx(&mut s);
+        Ok(Ok(ctx.table.push(DirectoryEntryStream { entries: entries.into_iter() })?))
+    }
+
+    fn descriptor_create_directory_at(&self, mut s: S<'_, T>, d: D, path: String) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| d.dir()?.create_directory_at(&path))
+    }
+
+    fn descriptor_stat(&self, mut s: S<'_, T>, d: D) -> FsResult<DescriptorStat> {
+        with(&mut s, self.get, &d, |d| d.stat().map(stat_of))
+    }
+
+    fn descriptor_stat_at(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<DescriptorStat> {
+        with(&mut s, self.get, &d, |d| d.dir()?.stat_at(flags.symlink_follow, &path).map(stat_of))
+    }
+
+    fn descriptor_set_times_at(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        flags: PathFlags,
+        path: String,
+        a: NewTimestamp,
+        m: NewTimestamp,
+    ) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| {
+            d.dir()?.set_times_at(flags.symlink_follow, &path, new_time(a)?, new_time(m)?)
+        })
+    }
+
+    fn descriptor_link_at(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        flags: PathFlags,
+        old: String,
+        new_d: D,
+        new: String,
+    ) -> FsResult<()> {
+        with2(&mut s, self.get, &d, &new_d, |a, b| a.link_at(flags.symlink_follow, &old, b, &new))
+    }
+
+    fn descriptor_open_at(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        pflags: PathFlags,
+        path: String,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+    ) -> FsResult<D> {
+        let opened = with(&mut s, self.get, &d, |d| {
+            let oflags = CoreOpenFlags {
+                create: oflags.create,
+                directory: oflags.directory,
+                exclusive: oflags.exclusive,
+                truncate: oflags.truncate,
             };
-            let ctx = get(s.data_mut());
-            Ok((Ok(ctx.table.push(DirectoryEntryStream { entries: entries.into_iter() })?),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.create-directory-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.create_directory_at(&path))?,))
-        },
-    )?;
-    i.func_wrap("[method]descriptor.stat", move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-        Ok((with(&mut s, get, &d, |d| d.stat().map(stat_of))?,))
-    })?;
-    i.func_wrap(
-        "[method]descriptor.stat-at",
-        move |mut s: StoreContextMut<'_, T>, (d, flags, path): (D, PathFlags, String)| {
-            Ok((with(&mut s, get, &d, |d| {
-                d.dir()?.stat_at(flags.symlink_follow, &path).map(stat_of)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.set-times-at",
-        move |mut s: StoreContextMut<'_, T>,
-              (d, flags, path, a, m): (D, PathFlags, String, NewTimestamp, NewTimestamp)| {
-            Ok((with(&mut s, get, &d, |d| {
-                d.dir()?.set_times_at(flags.symlink_follow, &path, new_time(a)?, new_time(m)?)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.link-at",
-        move |mut s: StoreContextMut<'_, T>,
-              (d, flags, old, new_d, new): (D, PathFlags, String, D, String)| {
-            Ok((with2(&mut s, get, &d, &new_d, |a, b| {
-                a.link_at(flags.symlink_follow, &old, b, &new)
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.open-at",
-        move |mut s: StoreContextMut<'_, T>,
-              (d, pflags, path, oflags, flags): (
-            D,
-            PathFlags,
-            String,
-            OpenFlags,
-            DescriptorFlags,
-        )| {
-            let opened = with(&mut s, get, &d, |d| {
-                let oflags = CoreOpenFlags {
-                    create: oflags.create,
-                    directory: oflags.directory,
-                    exclusive: oflags.exclusive,
-                    truncate: oflags.truncate,
-                };
-                let sync = flags.file_integrity_sync
-                    || flags.data_integrity_sync
-                    || flags.requested_write_sync;
-                d.dir()?.open_at(
-                    pflags.symlink_follow,
-                    &path,
-                    oflags,
-                    flags.read,
-                    flags.write,
-                    sync,
-                )
-            })?;
-            let desc = match opened {
-                Ok(Opened::File(f)) => Descriptor::File(f),
-                Ok(Opened::Dir(d)) => Descriptor::Dir(d),
-                Err(e) => return Ok((Err(e),)),
-            };
-            Ok((Ok(get(s.data_mut()).table.push(desc)?),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.readlink-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.readlink_at(&path))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.remove-directory-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.remove_directory_at(&path))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.rename-at",
-        move |mut s: StoreContextMut<'_, T>, (d, old, new_d, new): (D, String, D, String)| {
-            Ok((with2(&mut s, get, &d, &new_d, |a, b| a.rename_at(&old, b, &new))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.symlink-at",
-        move |mut s: StoreContextMut<'_, T>, (d, old, new): (D, String, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.symlink_at(&old, &new))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.unlink-file-at",
-        move |mut s: StoreContextMut<'_, T>, (d, path): (D, String)| {
-            Ok((with(&mut s, get, &d, |d| d.dir()?.unlink_file_at(&path))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.is-same-object",
-        move |mut s: StoreContextMut<'_, T>, (a, b): (D, D)| {
-            let table = &get(s.data_mut()).table;
-            let (a, b) = (table.get(&a)?.stat(), table.get(&b)?.stat());
-            Ok((matches!((a, b), (Ok(a), Ok(b)) if a.identity == b.identity),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.metadata-hash",
-        move |mut s: StoreContextMut<'_, T>, (d,): (D,)| {
-            Ok((with(&mut s, get, &d, |d| d.stat().map(|s| hash_of(&s)))?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]descriptor.metadata-hash-at",
-        move |mut s: StoreContextMut<'_, T>, (d, flags, path): (D, PathFlags, String)| {
-            Ok((with(&mut s, get, &d, |d| {
-                d.dir()?.stat_at(flags.symlink_follow, &path).map(|s| hash_of(&s))
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]directory-entry-stream.read-directory-entry",
-        move |mut s: StoreContextMut<'_, T>, (st,): (Resource<DirectoryEntryStream>,)| {
-            let stream = get(s.data_mut()).table.get_mut(&st)?;
-            let entry =
-                stream.entries.next().map(|(name, ty)| DirectoryEntry { r#type: ty.into(), name });
-            Ok((Ok::<_, ErrorCode>(entry),))
-        },
-    )?;
-    i.func_wrap(
-        "filesystem-error-code",
-        move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
-            let code = get(s.data_mut()).table.get(&e)?.code;
-            Ok((code.map(ErrorCode::from),))
-        },
-    )?;
-    Ok(())
+            let sync = flags.file_integrity_sync
+                || flags.data_integrity_sync
+                || flags.requested_write_sync;
+            d.dir()?.open_at(pflags.symlink_follow, &path, oflags, flags.read, flags.write, sync)
+        })?;
+        let desc = match opened {
+            Ok(Opened::File(f)) => Descriptor::File(f),
+            Ok(Opened::Dir(d)) => Descriptor::Dir(d),
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(Ok(self.ctx(&mut s).table.push(desc)?))
+    }
+
+    fn descriptor_readlink_at(&self, mut s: S<'_, T>, d: D, path: String) -> FsResult<String> {
+        with(&mut s, self.get, &d, |d| d.dir()?.readlink_at(&path))
+    }
+
+    fn descriptor_remove_directory_at(&self, mut s: S<'_, T>, d: D, path: String) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| d.dir()?.remove_directory_at(&path))
+    }
+
+    fn descriptor_rename_at(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        old: String,
+        new_d: D,
+        new: String,
+    ) -> FsResult<()> {
+        with2(&mut s, self.get, &d, &new_d, |a, b| a.rename_at(&old, b, &new))
+    }
+
+    fn descriptor_symlink_at(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        old: String,
+        new: String,
+    ) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| d.dir()?.symlink_at(&old, &new))
+    }
+
+    fn descriptor_unlink_file_at(&self, mut s: S<'_, T>, d: D, path: String) -> FsResult<()> {
+        with(&mut s, self.get, &d, |d| d.dir()?.unlink_file_at(&path))
+    }
+
+    fn descriptor_is_same_object(&self, mut s: S<'_, T>, a: D, b: D) -> Result<bool> {
+        let table = &self.ctx(&mut s).table;
+        let (a, b) = (table.get(&a)?.stat(), table.get(&b)?.stat());
+        Ok(matches!((a, b), (Ok(a), Ok(b)) if a.identity == b.identity))
+    }
+
+    fn descriptor_metadata_hash(&self, mut s: S<'_, T>, d: D) -> FsResult<MetadataHashValue> {
+        with(&mut s, self.get, &d, |d| d.stat().map(|s| hash_of(&s)))
+    }
+
+    fn descriptor_metadata_hash_at(
+        &self,
+        mut s: S<'_, T>,
+        d: D,
+        flags: PathFlags,
+        path: String,
+    ) -> FsResult<MetadataHashValue> {
+        with(&mut s, self.get, &d, |d| {
+            d.dir()?.stat_at(flags.symlink_follow, &path).map(|s| hash_of(&s))
+        })
+    }
+
+    fn directory_entry_stream_read_directory_entry(
+        &self,
+        mut s: S<'_, T>,
+        st: Resource<DirectoryEntryStream>,
+    ) -> FsResult<Option<DirectoryEntry>> {
+        let stream = self.ctx(&mut s).table.get_mut(&st)?;
+        Ok(Ok(stream.entries.next().map(|(name, ty)| DirectoryEntry { r#type: ty.into(), name })))
+    }
+
+    fn filesystem_error_code(
+        &self,
+        mut s: S<'_, T>,
+        e: Resource<IoError>,
+    ) -> Result<Option<ErrorCode>> {
+        let code = self.ctx(&mut s).table.get(&e)?.code;
+        Ok(code.map(ErrorCode::from))
+    }
 }

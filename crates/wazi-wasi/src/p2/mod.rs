@@ -63,7 +63,7 @@ pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Resu
     io::add_to_linker(linker, get)?;
     cli::add_to_linker(linker, host, true)?;
     clocks::add_to_linker(linker, host)?;
-    filesystem::add_to_linker(linker, get)?;
+    filesystem::add_to_linker(linker, host)?;
     sockets::add_to_linker(linker, get)?;
     random::add_to_linker(linker, host, true)?;
     Ok(())
