@@ -17,21 +17,14 @@ use super::io::IoError;
 use crate::net;
 use anyhow::Result;
 use rustix::io::Errno;
+use wazi::StoreContextMut;
 use wazi::component::{Linker, Resource};
-use wazi::{StoreContextMut, component_enum};
+
+pub(crate) use super::bindings::wasi::sockets::network::ErrorCode;
+use super::bindings::wasi::sockets::{instance_network, network};
+use crate::ctx::Wasi;
 
 pub(crate) use crate::net::wit::{IpAddress, IpAddressFamily, IpSocketAddress};
-
-component_enum! {
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum ErrorCode {
-        Unknown, AccessDenied, NotSupported, InvalidArgument, OutOfMemory, Timeout,
-        ConcurrencyConflict, NotInProgress, WouldBlock, InvalidState, NewSocketLimit,
-        AddressNotBindable, AddressInUse, RemoteUnreachable, ConnectionRefused, ConnectionReset,
-        ConnectionAborted, DatagramTooLarge, NameUnresolvable, TemporaryResolverFailure,
-        PermanentResolverFailure,
-    }
-}
 
 impl From<net::ErrorCode> for ErrorCode {
     fn from(c: net::ErrorCode) -> ErrorCode {
@@ -83,25 +76,34 @@ enum Op {
 }
 
 pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = super::VERSION;
-    {
-        let mut i = linker.instance(&format!("wasi:sockets/network@{v}"))?;
-        super::table_resource::<T, Network>(&mut i, "network", get)?;
-        i.func_wrap(
-            "network-error-code",
-            move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
-                let err = get(s.data_mut()).table.get(&e)?;
-                Ok((err.io.map(|(os, kind)| ErrorCode::from(net::ErrorCode::from_io(os, kind))),))
-            },
-        )?;
-    }
-    linker
-        .instance(&format!("wasi:sockets/instance-network@{v}"))?
-        .func_wrap("instance-network", move |mut s: StoreContextMut<'_, T>, (): ()| {
-            Ok((get(s.data_mut()).table.push(Network)?,))
-        })?;
-    name_lookup::add_to_linker(linker, get)?;
+    let host = Wasi { get };
+    network::add_to_linker(linker, host)?;
+    // `network-error-code` is unstable in the WIT (feature
+    // `network-error-code`), so the bindings leave it out; wazi defines it
+    // anyway (wasmtime only with `-S network-error-code`).
+    linker.instance(network::NAME)?.func_wrap(
+        "network-error-code",
+        move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
+            let err = get(s.data_mut()).table.get(&e)?;
+            Ok((err.io.map(|(os, kind)| ErrorCode::from(net::ErrorCode::from_io(os, kind))),))
+        },
+    )?;
+    instance_network::add_to_linker(linker, host)?;
+    name_lookup::add_to_linker(linker, host)?;
     tcp::add_to_linker(linker, get)?;
     udp::add_to_linker(linker, get)?;
     Ok(())
+}
+
+impl<T: 'static> network::Host<T> for Wasi<T> {
+    fn network_drop(&self, mut s: StoreContextMut<'_, T>, it: Resource<Network>) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+}
+
+impl<T: 'static> instance_network::Host<T> for Wasi<T> {
+    fn instance_network(&self, mut s: StoreContextMut<'_, T>) -> Result<Resource<Network>> {
+        Ok(self.ctx(&mut s).table.push(Network)?)
+    }
 }
