@@ -90,7 +90,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     )?;
     instance_network::add_to_linker(linker, host)?;
     name_lookup::add_to_linker(linker, host)?;
-    tcp::add_to_linker(linker, get)?;
+    tcp::add_to_linker(linker, host)?;
     udp::add_to_linker(linker, host)?;
     Ok(())
 }

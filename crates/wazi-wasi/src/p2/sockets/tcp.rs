@@ -4,9 +4,12 @@
 
 use super::{ErrorCode, IpAddressFamily, IpSocketAddress, Network, Op, SockResult};
 use crate::WasiCtx;
+use crate::ctx::Wasi;
 use crate::net::{self, Family, NetworkPolicy, tcp as host};
+use crate::p2::GetCtx;
+use crate::p2::bindings::wasi::sockets::tcp::ShutdownType;
+use crate::p2::bindings::wasi::sockets::{tcp, tcp_create_socket};
 use crate::p2::io::{InputStream, OutputStream, Pollable, TcpShared};
-use crate::p2::{GetCtx, VERSION, table_resource};
 use anyhow::Result;
 use rustix::io::Errno;
 use rustix::net::{SocketType, sockopt};
@@ -15,13 +18,7 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wazi::StoreContextMut;
-use wazi::component::{Linker, LinkerInstance, Resource};
-use wazi::component_enum;
-
-component_enum! {
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum ShutdownType { Receive, Send, Both }
-}
+use wazi::component::{Linker, Resource};
 
 enum TcpState {
     Default(Arc<OwnedFd>),
@@ -170,311 +167,387 @@ fn push_streams(
     Ok((input, output))
 }
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    linker.instance(&format!("wasi:sockets/tcp-create-socket@{VERSION}"))?.func_wrap(
-        "create-tcp-socket",
-        move |mut s: StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
-            let ctx = get(s.data_mut());
-            let family = Family::from(family);
-            let fd =
-                match net::guest_socket(ctx.network.tcp, ctx.network, family, SocketType::STREAM) {
-                    Ok(fd) => fd,
-                    Err(e) => return Ok((Err(ErrorCode::from(e)),)),
-                };
-            let sock = TcpSocket {
-                state: TcpState::Default(fd),
-                family,
-                backlog: 128,
-                op: None,
-                bound: false,
-            };
-            Ok((Ok(ctx.table.push(sock)?),))
-        },
-    )?;
-    let mut i = linker.instance(&format!("wasi:sockets/tcp@{VERSION}"))?;
-    table_resource::<T, TcpSocket>(&mut i, "tcp-socket", get)?;
-    i.func_wrap(
-        "[method]tcp-socket.start-bind",
-        move |mut s: StoreContextMut<'_, T>,
-              (t, net, addr): (Tcp, Resource<Network>, IpSocketAddress)| {
-            get(s.data_mut()).table.get(&net)?;
-            Ok((with_tcp(&mut s, get, &t, |sock, policy| {
-                if sock.op.is_some() {
-                    return Err(ErrorCode::ConcurrencyConflict);
-                }
-                let addr = SocketAddr::from(addr);
-                if sock.is_bound() {
-                    return Err(ErrorCode::InvalidState);
-                }
-                let TcpState::Default(fd) = &sock.state else {
-                    return Err(ErrorCode::InvalidState);
-                };
-                if !net::valid_unicast(addr.ip()) || !sock.family.accepts(addr.ip()) {
-                    return Err(ErrorCode::InvalidArgument);
-                }
-                policy.check(addr)?;
-                net::bind(fd, addr, true)?;
-                sock.op = Some(Op::Bind);
-                Ok(())
-            })?,))
-        },
-    )?;
-    for (name, op) in [("finish-bind", Op::Bind), ("finish-listen", Op::Listen)] {
-        i.func_wrap(
-            &format!("[method]tcp-socket.{name}"),
-            move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-                Ok((with_tcp(&mut s, get, &t, |sock, _| {
-                    if sock.op != Some(op) {
-                        return Err(ErrorCode::NotInProgress);
-                    }
-                    sock.op = None;
-                    Ok(())
-                })?,))
-            },
-        )?;
-    }
-    i.func_wrap(
-        "[method]tcp-socket.start-connect",
-        move |mut s: StoreContextMut<'_, T>,
-              (t, net, addr): (Tcp, Resource<Network>, IpSocketAddress)| {
-            get(s.data_mut()).table.get(&net)?;
-            Ok((with_tcp(&mut s, get, &t, |sock, policy| {
-                if sock.op.is_some() {
-                    return Err(ErrorCode::ConcurrencyConflict);
-                }
-                let TcpState::Default(fd) = &sock.state else {
-                    return Err(ErrorCode::InvalidState);
-                };
-                let addr = SocketAddr::from(addr);
-                if !net::valid_unicast(addr.ip())
-                    || !net::valid_remote(addr)
-                    || !sock.family.accepts(addr.ip())
-                {
-                    return Err(ErrorCode::InvalidArgument);
-                }
-                let fd = fd.clone();
-                // A refused address fails the connect, reported by
-                // `finish-connect` (as wasmtime checks inside the connect).
-                let err = match policy.check(addr) {
-                    Err(e) => Some(e.into()),
-                    Ok(()) => host::connect(&fd, addr).err().map(ErrorCode::from),
-                };
-                sock.state = TcpState::Connecting(fd, err);
-                sock.op = Some(Op::Connect);
-                Ok(())
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.finish-connect",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            let shared = with_tcp(&mut s, get, &t, |sock, _| {
-                if sock.op != Some(Op::Connect) {
-                    return Err(ErrorCode::NotInProgress);
-                }
-                let r = sock.finish_connect();
-                if r != Err(ErrorCode::WouldBlock) {
-                    sock.op = None;
-                }
-                r?;
-                sock.take_streams()
-            })?;
-            let shared = match shared {
-                Ok(sh) => sh,
-                Err(e) => return Ok((Err(e),)),
-            };
-            Ok((Ok(push_streams(get(s.data_mut()), &t, shared)?),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.start-listen",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((with_tcp(&mut s, get, &t, |sock, policy| {
-                if sock.op.is_some() {
-                    return Err(ErrorCode::ConcurrencyConflict);
-                }
-                if !sock.is_bound() {
-                    return Err(ErrorCode::InvalidState);
-                }
-                let TcpState::Default(fd) = &sock.state else {
-                    return Err(ErrorCode::InvalidState);
-                };
-                policy.check(net::local_addr(fd)?)?;
-                host::listen(fd, sock.backlog)?;
-                sock.state = TcpState::Listening(fd.clone());
-                sock.op = Some(Op::Listen);
-                Ok(())
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.accept",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            let accepted = with_tcp(&mut s, get, &t, |sock, policy| {
-                let TcpState::Listening(fd) = &sock.state else {
-                    return Err(ErrorCode::InvalidState);
-                };
-                // A client the policy refuses is dropped, and the next one
-                // is taken.
-                let client = host::accept(fd, true, |peer| policy.check(peer).is_ok())
-                    .map_err(accept_error)?;
-                Ok(TcpSocket::connected(Arc::new(client), sock.family))
-            })?;
-            let mut client = match accepted {
-                Ok(c) => c,
-                Err(e) => return Ok((Err(e),)),
-            };
-            let shared = client.take_streams().map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            let ctx = get(s.data_mut());
-            let sock = ctx.table.push(client)?;
-            let (input, output) = push_streams(ctx, &sock, shared)?;
-            Ok((Ok((sock, input, output)),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.local-address",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((with_tcp(&mut s, get, &t, |sock, _| {
-                if !sock.is_bound() {
-                    return Err(ErrorCode::InvalidState);
-                }
-                Ok(IpSocketAddress::from(net::local_addr(sock.fd()?)?))
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.remote-address",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((with_tcp(&mut s, get, &t, |sock, _| match &sock.state {
-                TcpState::Connected { shared, .. } => {
-                    Ok(IpSocketAddress::from(net::peer_addr(&shared.fd)?))
-                }
-                TcpState::Closed(e) => Err(*e),
-                _ => Err(ErrorCode::InvalidState),
-            })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.is-listening",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            let sock = get(s.data_mut()).table.get(&t)?;
-            Ok((matches!(sock.state, TcpState::Listening(_)),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.address-family",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            Ok((IpAddressFamily::from(get(s.data_mut()).table.get(&t)?.family),))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.set-listen-backlog-size",
-        move |mut s: StoreContextMut<'_, T>, (t, value): (Tcp, u64)| {
-            Ok((with_tcp(&mut s, get, &t, |sock, _| {
-                let value = host::backlog(value)?;
-                match &sock.state {
-                    TcpState::Default(_) => {}
-                    TcpState::Listening(fd) => {
-                        if host::listen(fd, value).is_err() {
-                            return Err(ErrorCode::NotSupported);
-                        }
-                    }
-                    TcpState::Closed(e) => return Err(*e),
-                    _ => return Err(ErrorCode::InvalidState),
-                }
-                sock.backlog = value;
-                Ok(())
-            })?,))
-        },
-    )?;
-    options(&mut i, get)?;
-    i.func_wrap(
-        "[method]tcp-socket.subscribe",
-        move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-            let ctx = get(s.data_mut());
-            let sock = ctx.table.get(&t)?;
-            let p = match &sock.state {
-                TcpState::Connecting(fd, None) => Pollable::Fd { fd: fd.clone(), write: true },
-                // Ready for `finish-listen` first, then for `accept`.
-                TcpState::Listening(fd) if sock.op != Some(Op::Listen) => {
-                    Pollable::Fd { fd: fd.clone(), write: false }
-                }
-                _ => Pollable::Ready,
-            };
-            Ok((ctx.table.push_child(p, &t)?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]tcp-socket.shutdown",
-        move |mut s: StoreContextMut<'_, T>, (t, how): (Tcp, ShutdownType)| {
-            Ok((with_tcp(&mut s, get, &t, |sock, _| {
-                let TcpState::Connected { shared, streams_taken: true } = &sock.state else {
-                    return Err(ErrorCode::InvalidState);
-                };
-                if how != ShutdownType::Send {
-                    shared.read_closed.store(true, Ordering::Relaxed);
-                }
-                if how != ShutdownType::Receive {
-                    shared.write_closed.store(true, Ordering::Relaxed);
-                    let _ = host::shutdown(&shared.fd, rustix::net::Shutdown::Write);
-                }
-                Ok(())
-            })?,))
-        },
-    )?;
-    Ok(())
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -> Result<()> {
+    tcp_create_socket::add_to_linker(linker, host)?;
+    tcp::add_to_linker(linker, host)
 }
 
-/// Keep-alive, hop limit and buffer sizes of TCP sockets.
-fn options<T: 'static>(i: &mut LinkerInstance<'_, T>, get: GetCtx<T>) -> Result<()> {
-    macro_rules! getter {
-        ($name:literal, $ty:ty, |$sock:ident, $fd:ident| $body:expr) => {
-            i.func_wrap(
-                concat!("[method]tcp-socket.", $name),
-                move |mut s: StoreContextMut<'_, T>, (t,): (Tcp,)| {
-                    Ok((with_tcp(&mut s, get, &t, |$sock, _| -> SockResult<$ty> {
-                        let $fd = $sock.fd()?.clone();
-                        $body
-                    })?,))
-                },
-            )?;
+type Res<R> = Result<SockResult<R>>;
+
+/// A socket option's getter, on the socket's descriptor.
+macro_rules! getter {
+    ($fn:ident, $ty:ty, |$sock:ident, $fd:ident| $body:expr) => {
+        fn $fn(&self, mut s: StoreContextMut<'_, T>, t: Tcp) -> Res<$ty> {
+            with_tcp(&mut s, self.get, &t, |$sock, _| -> SockResult<$ty> {
+                let $fd = $sock.fd()?.clone();
+                $body
+            })
+        }
+    };
+}
+
+/// A socket option's setter, on the socket's descriptor.
+macro_rules! setter {
+    ($fn:ident, $ty:ty, |$sock:ident, $fd:ident, $v:ident| $body:expr) => {
+        fn $fn(&self, mut s: StoreContextMut<'_, T>, t: Tcp, $v: $ty) -> Res<()> {
+            with_tcp(&mut s, self.get, &t, |$sock, _| -> SockResult<()> {
+                let $fd = $sock.fd()?.clone();
+                $body
+            })
+        }
+    };
+}
+
+use host::KeepAliveTime::{Idle, Interval};
+
+impl<T: 'static> tcp_create_socket::Host<T> for Wasi<T> {
+    fn create_tcp_socket(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        family: IpAddressFamily,
+    ) -> Result<Result<wazi::component::Resource<crate::p2::sockets::tcp::TcpSocket>, ErrorCode>>
+    {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let family = Family::from(family);
+        let fd = match net::guest_socket(ctx.network.tcp, ctx.network, family, SocketType::STREAM) {
+            Ok(fd) => fd,
+            Err(e) => return Ok(Err(ErrorCode::from(e))),
         };
-    }
-    macro_rules! setter {
-        ($name:literal, $ty:ty, |$sock:ident, $fd:ident, $v:ident| $body:expr) => {
-            i.func_wrap(
-                concat!("[method]tcp-socket.", $name),
-                move |mut s: StoreContextMut<'_, T>, (t, $v): (Tcp, $ty)| {
-                    Ok((with_tcp(&mut s, get, &t, |$sock, _| -> SockResult<()> {
-                        let $fd = $sock.fd()?.clone();
-                        $body
-                    })?,))
-                },
-            )?;
+        let sock = TcpSocket {
+            state: TcpState::Default(fd),
+            family,
+            backlog: 128,
+            op: None,
+            bound: false,
         };
+        Ok(Ok(ctx.table.push(sock)?))
     }
-    getter!("keep-alive-enabled", bool, |_sock, fd| Ok(sockopt::socket_keepalive(&*fd)?));
-    setter!("set-keep-alive-enabled", bool, |_sock, fd, v| {
+}
+
+impl<T: 'static> tcp::Host<T> for Wasi<T> {
+    fn tcp_socket_drop(&self, mut s: StoreContextMut<'_, T>, it: Tcp) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn tcp_socket_start_bind(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        net: Resource<Network>,
+        addr: IpSocketAddress,
+    ) -> Result<Result<(), ErrorCode>> {
+        let get = self.get;
+        get(s.data_mut()).table.get(&net)?;
+        with_tcp(&mut s, get, &t, |sock, policy| {
+            if sock.op.is_some() {
+                return Err(ErrorCode::ConcurrencyConflict);
+            }
+            let addr = SocketAddr::from(addr);
+            if sock.is_bound() {
+                return Err(ErrorCode::InvalidState);
+            }
+            let TcpState::Default(fd) = &sock.state else {
+                return Err(ErrorCode::InvalidState);
+            };
+            if !net::valid_unicast(addr.ip()) || !sock.family.accepts(addr.ip()) {
+                return Err(ErrorCode::InvalidArgument);
+            }
+            policy.check(addr)?;
+            net::bind(fd, addr, true)?;
+            sock.op = Some(Op::Bind);
+            Ok(())
+        })
+    }
+
+    fn tcp_socket_start_connect(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        net: Resource<Network>,
+        addr: IpSocketAddress,
+    ) -> Result<Result<(), ErrorCode>> {
+        let get = self.get;
+        get(s.data_mut()).table.get(&net)?;
+        with_tcp(&mut s, get, &t, |sock, policy| {
+            if sock.op.is_some() {
+                return Err(ErrorCode::ConcurrencyConflict);
+            }
+            let TcpState::Default(fd) = &sock.state else {
+                return Err(ErrorCode::InvalidState);
+            };
+            let addr = SocketAddr::from(addr);
+            if !net::valid_unicast(addr.ip())
+                || !net::valid_remote(addr)
+                || !sock.family.accepts(addr.ip())
+            {
+                return Err(ErrorCode::InvalidArgument);
+            }
+            let fd = fd.clone();
+            // A refused address fails the connect, reported by
+            // `finish-connect` (as wasmtime checks inside the connect).
+            let err = match policy.check(addr) {
+                Err(e) => Some(e.into()),
+                Ok(()) => host::connect(&fd, addr).err().map(ErrorCode::from),
+            };
+            sock.state = TcpState::Connecting(fd, err);
+            sock.op = Some(Op::Connect);
+            Ok(())
+        })
+    }
+
+    fn tcp_socket_finish_connect(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<
+        Result<
+            (
+                wazi::component::Resource<crate::p2::io::InputStream>,
+                wazi::component::Resource<crate::p2::io::OutputStream>,
+            ),
+            ErrorCode,
+        >,
+    > {
+        let get = self.get;
+        let shared = with_tcp(&mut s, get, &t, |sock, _| {
+            if sock.op != Some(Op::Connect) {
+                return Err(ErrorCode::NotInProgress);
+            }
+            let r = sock.finish_connect();
+            if r != Err(ErrorCode::WouldBlock) {
+                sock.op = None;
+            }
+            r?;
+            sock.take_streams()
+        })?;
+        let shared = match shared {
+            Ok(sh) => sh,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(Ok(push_streams(get(s.data_mut()), &t, shared)?))
+    }
+
+    fn tcp_socket_start_listen(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<Result<(), ErrorCode>> {
+        let get = self.get;
+        with_tcp(&mut s, get, &t, |sock, policy| {
+            if sock.op.is_some() {
+                return Err(ErrorCode::ConcurrencyConflict);
+            }
+            if !sock.is_bound() {
+                return Err(ErrorCode::InvalidState);
+            }
+            let TcpState::Default(fd) = &sock.state else {
+                return Err(ErrorCode::InvalidState);
+            };
+            policy.check(net::local_addr(fd)?)?;
+            host::listen(fd, sock.backlog)?;
+            sock.state = TcpState::Listening(fd.clone());
+            sock.op = Some(Op::Listen);
+            Ok(())
+        })
+    }
+
+    fn tcp_socket_accept(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<
+        Result<
+            (
+                wazi::component::Resource<crate::p2::sockets::tcp::TcpSocket>,
+                wazi::component::Resource<crate::p2::io::InputStream>,
+                wazi::component::Resource<crate::p2::io::OutputStream>,
+            ),
+            ErrorCode,
+        >,
+    > {
+        let get = self.get;
+        let accepted = with_tcp(&mut s, get, &t, |sock, policy| {
+            let TcpState::Listening(fd) = &sock.state else {
+                return Err(ErrorCode::InvalidState);
+            };
+            // A client the policy refuses is dropped, and the next one
+            // is taken.
+            let client =
+                host::accept(fd, true, |peer| policy.check(peer).is_ok()).map_err(accept_error)?;
+            Ok(TcpSocket::connected(Arc::new(client), sock.family))
+        })?;
+        let mut client = match accepted {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let shared = client.take_streams().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let ctx = get(s.data_mut());
+        let sock = ctx.table.push(client)?;
+        let (input, output) = push_streams(ctx, &sock, shared)?;
+        Ok(Ok((sock, input, output)))
+    }
+
+    fn tcp_socket_local_address(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<Result<crate::p2::bindings::wasi::sockets::tcp::IpSocketAddress, ErrorCode>> {
+        let get = self.get;
+        with_tcp(&mut s, get, &t, |sock, _| {
+            if !sock.is_bound() {
+                return Err(ErrorCode::InvalidState);
+            }
+            Ok(IpSocketAddress::from(net::local_addr(sock.fd()?)?))
+        })
+    }
+
+    fn tcp_socket_remote_address(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<Result<crate::p2::bindings::wasi::sockets::tcp::IpSocketAddress, ErrorCode>> {
+        let get = self.get;
+        with_tcp(&mut s, get, &t, |sock, _| match &sock.state {
+            TcpState::Connected { shared, .. } => {
+                Ok(IpSocketAddress::from(net::peer_addr(&shared.fd)?))
+            }
+            TcpState::Closed(e) => Err(*e),
+            _ => Err(ErrorCode::InvalidState),
+        })
+    }
+
+    fn tcp_socket_is_listening(&self, mut s: StoreContextMut<'_, T>, t: Tcp) -> Result<bool> {
+        let get = self.get;
+        let sock = get(s.data_mut()).table.get(&t)?;
+        Ok(matches!(sock.state, TcpState::Listening(_)))
+    }
+
+    fn tcp_socket_address_family(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<crate::p2::bindings::wasi::sockets::tcp::IpAddressFamily> {
+        let get = self.get;
+        Ok(IpAddressFamily::from(get(s.data_mut()).table.get(&t)?.family))
+    }
+
+    fn tcp_socket_set_listen_backlog_size(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        value: u64,
+    ) -> Result<Result<(), ErrorCode>> {
+        let get = self.get;
+        with_tcp(&mut s, get, &t, |sock, _| {
+            let value = host::backlog(value)?;
+            match &sock.state {
+                TcpState::Default(_) => {}
+                TcpState::Listening(fd) => {
+                    if host::listen(fd, value).is_err() {
+                        return Err(ErrorCode::NotSupported);
+                    }
+                }
+                TcpState::Closed(e) => return Err(*e),
+                _ => return Err(ErrorCode::InvalidState),
+            }
+            sock.backlog = value;
+            Ok(())
+        })
+    }
+
+    fn tcp_socket_subscribe(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+    ) -> Result<wazi::component::Resource<crate::p2::io::Pollable>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let sock = ctx.table.get(&t)?;
+        let p = match &sock.state {
+            TcpState::Connecting(fd, None) => Pollable::Fd { fd: fd.clone(), write: true },
+            // Ready for `finish-listen` first, then for `accept`.
+            TcpState::Listening(fd) if sock.op != Some(Op::Listen) => {
+                Pollable::Fd { fd: fd.clone(), write: false }
+            }
+            _ => Pollable::Ready,
+        };
+        Ok(ctx.table.push_child(p, &t)?)
+    }
+
+    fn tcp_socket_shutdown(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        t: Tcp,
+        how: ShutdownType,
+    ) -> Result<Result<(), ErrorCode>> {
+        let get = self.get;
+        with_tcp(&mut s, get, &t, |sock, _| {
+            let TcpState::Connected { shared, streams_taken: true } = &sock.state else {
+                return Err(ErrorCode::InvalidState);
+            };
+            if how != ShutdownType::Send {
+                shared.read_closed.store(true, Ordering::Relaxed);
+            }
+            if how != ShutdownType::Receive {
+                shared.write_closed.store(true, Ordering::Relaxed);
+                let _ = host::shutdown(&shared.fd, rustix::net::Shutdown::Write);
+            }
+            Ok(())
+        })
+    }
+
+    fn tcp_socket_finish_bind(&self, mut s: StoreContextMut<'_, T>, t: Tcp) -> Res<()> {
+        finish(&mut s, self.get, &t, Op::Bind)
+    }
+
+    fn tcp_socket_finish_listen(&self, mut s: StoreContextMut<'_, T>, t: Tcp) -> Res<()> {
+        finish(&mut s, self.get, &t, Op::Listen)
+    }
+
+    // Keep-alive, hop limit and buffer sizes.
+    getter!(tcp_socket_keep_alive_enabled, bool, |_sock, fd| Ok(sockopt::socket_keepalive(&*fd)?));
+    setter!(tcp_socket_set_keep_alive_enabled, bool, |_sock, fd, v| {
         Ok(sockopt::set_socket_keepalive(&*fd, v)?)
     });
-    use host::KeepAliveTime::{Idle, Interval};
-    getter!("keep-alive-idle-time", u64, |_sock, fd| Ok(host::keepalive_time(&fd, Idle)?));
-    setter!("set-keep-alive-idle-time", u64, |_sock, fd, v| {
+    getter!(tcp_socket_keep_alive_idle_time, u64, |_sock, fd| Ok(host::keepalive_time(&fd, Idle)?));
+    setter!(tcp_socket_set_keep_alive_idle_time, u64, |_sock, fd, v| {
         Ok(host::set_keepalive_time(&fd, Idle, v)?)
     });
-    getter!("keep-alive-interval", u64, |_sock, fd| Ok(host::keepalive_time(&fd, Interval)?));
-    setter!("set-keep-alive-interval", u64, |_sock, fd, v| {
+    getter!(tcp_socket_keep_alive_interval, u64, |_sock, fd| {
+        Ok(host::keepalive_time(&fd, Interval)?)
+    });
+    setter!(tcp_socket_set_keep_alive_interval, u64, |_sock, fd, v| {
         Ok(host::set_keepalive_time(&fd, Interval, v)?)
     });
-    getter!("keep-alive-count", u32, |_sock, fd| Ok(sockopt::tcp_keepcnt(&*fd)?));
-    setter!("set-keep-alive-count", u32, |_sock, fd, v| Ok(host::set_keepalive_count(&fd, v)?));
-    getter!("hop-limit", u8, |sock, fd| Ok(net::hop_limit(&fd, sock.family)?));
-    setter!("set-hop-limit", u8, |sock, fd, v| Ok(net::set_hop_limit(&fd, sock.family, v)?));
-    getter!("receive-buffer-size", u64, |_sock, fd| Ok(net::buffer_size(&fd, false)?));
-    setter!("set-receive-buffer-size", u64, |_sock, fd, v| {
+    getter!(tcp_socket_keep_alive_count, u32, |_sock, fd| Ok(sockopt::tcp_keepcnt(&*fd)?));
+    setter!(tcp_socket_set_keep_alive_count, u32, |_sock, fd, v| {
+        Ok(host::set_keepalive_count(&fd, v)?)
+    });
+    getter!(tcp_socket_hop_limit, u8, |sock, fd| Ok(net::hop_limit(&fd, sock.family)?));
+    setter!(tcp_socket_set_hop_limit, u8, |sock, fd, v| Ok(net::set_hop_limit(
+        &fd,
+        sock.family,
+        v
+    )?));
+    getter!(tcp_socket_receive_buffer_size, u64, |_sock, fd| Ok(net::buffer_size(&fd, false)?));
+    setter!(tcp_socket_set_receive_buffer_size, u64, |_sock, fd, v| {
         Ok(net::set_buffer_size(&fd, v, false)?)
     });
-    getter!("send-buffer-size", u64, |_sock, fd| Ok(net::buffer_size(&fd, true)?));
-    setter!("set-send-buffer-size", u64, |_sock, fd, v| Ok(net::set_buffer_size(&fd, v, true)?));
-    Ok(())
+    getter!(tcp_socket_send_buffer_size, u64, |_sock, fd| Ok(net::buffer_size(&fd, true)?));
+    setter!(tcp_socket_set_send_buffer_size, u64, |_sock, fd, v| {
+        Ok(net::set_buffer_size(&fd, v, true)?)
+    });
+}
+
+/// `finish-bind` and `finish-listen`: the end of `op`, if it was started.
+fn finish<T: 'static>(s: &mut StoreContextMut<'_, T>, get: GetCtx<T>, t: &Tcp, op: Op) -> Res<()> {
+    with_tcp(s, get, t, |sock, _| {
+        if sock.op != Some(op) {
+            return Err(ErrorCode::NotInProgress);
+        }
+        sock.op = None;
+        Ok(())
+    })
 }
