@@ -1,6 +1,5 @@
 //! `wasi:io`: `error`, `poll` and `streams`.
 
-use super::GetCtx;
 use crate::WasiCtx;
 use crate::net::{fd_ready, tcp};
 use anyhow::{Result, bail};
@@ -9,8 +8,8 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use wazi::component::{Linker, Resource, ResourceType};
-use wazi::{StoreContextMut, component_variant};
+use wazi::StoreContextMut;
+use wazi::component::{Linker, Resource};
 
 /// Most bytes a `read` returns at once, and what `check-write` permits.
 const MAX_CHUNK: usize = 64 * 1024;
@@ -82,13 +81,9 @@ pub(crate) enum Pollable {
     Fd { fd: Arc<OwnedFd>, write: bool },
 }
 
-component_variant! {
-    /// `wasi:io/streams.stream-error`.
-    pub enum StreamError {
-        LastOperationFailed(Resource<IoError>),
-        Closed,
-    }
-}
+use super::bindings::wasi::io::streams::StreamError;
+use super::bindings::wasi::io::{error, poll, streams};
+use crate::ctx::Wasi;
 
 type StreamResult<T> = Result<Result<T, StreamError>>;
 
@@ -334,239 +329,299 @@ fn ready(ctx: &WasiCtx, p: &Pollable, timeout: Option<Duration>) -> bool {
     }
 }
 
-pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = super::VERSION;
-    {
-        let mut i = linker.instance(&format!("wasi:io/error@{v}"))?;
-        super::table_resource::<T, IoError>(&mut i, "error", get)?;
-        i.func_wrap(
-            "[method]error.to-debug-string",
-            move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
-                Ok((get(s.data_mut()).table.get(&e)?.debug.clone(),))
-            },
-        )?;
+pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -> Result<()> {
+    error::add_to_linker(linker, host)?;
+    poll::add_to_linker(linker, host)?;
+    streams::add_to_linker(linker, host)
+}
+
+type In = Resource<InputStream>;
+type Out = Resource<OutputStream>;
+type S<'a, T> = StoreContextMut<'a, T>;
+
+impl<T: 'static> error::Host<T> for Wasi<T> {
+    fn error_drop(&self, mut s: S<'_, T>, it: Resource<IoError>) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
     }
-    {
-        let mut i = linker.instance(&format!("wasi:io/poll@{v}"))?;
-        super::table_resource::<T, Pollable>(&mut i, "pollable", get)?;
-        i.func_wrap(
-            "[method]pollable.ready",
-            move |mut s: StoreContextMut<'_, T>, (p,): (Resource<Pollable>,)| {
-                let ctx = get(s.data_mut());
-                Ok((ready(ctx, ctx.table.get(&p)?, Some(Duration::ZERO)),))
-            },
-        )?;
-        i.func_wrap(
-            "[method]pollable.block",
-            move |mut s: StoreContextMut<'_, T>, (p,): (Resource<Pollable>,)| {
-                let ctx = get(s.data_mut());
-                ready(ctx, ctx.table.get(&p)?, None);
-                Ok(())
-            },
-        )?;
-        i.func_wrap(
-            "poll",
-            move |mut s: StoreContextMut<'_, T>, (list,): (Vec<Resource<Pollable>>,)| {
-                let ctx = get(s.data_mut());
-                if list.is_empty() {
-                    bail!("empty poll list");
-                }
-                if list.len() > u32::MAX as usize {
-                    bail!("poll list too long");
-                }
-                loop {
-                    let mut out = Vec::new();
-                    let mut file_reads = Vec::new();
-                    for (k, p) in list.iter().enumerate() {
-                        match ctx.table.get(p)? {
-                            Pollable::FileRead => file_reads.push(k as u32),
-                            p if ready(ctx, p, Some(Duration::ZERO)) => out.push(k as u32),
-                            _ => {}
-                        }
-                    }
-                    if out.is_empty() {
-                        out = file_reads;
-                    }
-                    if !out.is_empty() {
-                        return Ok((out,));
-                    }
-                    // Nothing is ready: wait for the first that can be —
-                    // a descriptor or the nearest deadline.
-                    let mut deadline = None;
-                    let mut fds: Vec<(Arc<OwnedFd>, bool)> = Vec::new();
-                    let mut stdin = None;
-                    for p in &list {
-                        match ctx.table.get(p)? {
-                            Pollable::Deadline(w) => {
-                                deadline = Some(deadline.map_or(*w, |d: u64| d.min(*w)))
-                            }
-                            Pollable::StdinReadable => stdin = ctx.stdin.fd(),
-                            Pollable::Fd { fd, write } => fds.push((fd.clone(), *write)),
-                            Pollable::Ready | Pollable::FileRead => {}
-                        }
-                    }
-                    let wait = deadline
-                        .map(|d| Duration::from_nanos(d.saturating_sub(ctx.monotonic_now())));
-                    wait_any(stdin, &fds, wait);
-                }
-            },
-        )?;
+
+    fn error_to_debug_string(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        e: Resource<IoError>,
+    ) -> Result<String> {
+        let get = self.get;
+        Ok(get(s.data_mut()).table.get(&e)?.debug.clone())
     }
-    let mut i = linker.instance(&format!("wasi:io/streams@{v}"))?;
+}
+
+impl<T: 'static> poll::Host<T> for Wasi<T> {
+    fn pollable_drop(&self, mut s: S<'_, T>, it: Resource<Pollable>) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?;
+        Ok(())
+    }
+
+    fn pollable_ready(&self, mut s: StoreContextMut<'_, T>, p: Resource<Pollable>) -> Result<bool> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        Ok(ready(ctx, ctx.table.get(&p)?, Some(Duration::ZERO)))
+    }
+
+    fn pollable_block(&self, mut s: StoreContextMut<'_, T>, p: Resource<Pollable>) -> Result<()> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        ready(ctx, ctx.table.get(&p)?, None);
+        Ok(())
+    }
+
+    fn poll(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        list: Vec<Resource<Pollable>>,
+    ) -> Result<Vec<u32>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        if list.is_empty() {
+            bail!("empty poll list");
+        }
+        if list.len() > u32::MAX as usize {
+            bail!("poll list too long");
+        }
+        loop {
+            let mut out = Vec::new();
+            let mut file_reads = Vec::new();
+            for (k, p) in list.iter().enumerate() {
+                match ctx.table.get(p)? {
+                    Pollable::FileRead => file_reads.push(k as u32),
+                    p if ready(ctx, p, Some(Duration::ZERO)) => out.push(k as u32),
+                    _ => {}
+                }
+            }
+            if out.is_empty() {
+                out = file_reads;
+            }
+            if !out.is_empty() {
+                return Ok(out);
+            }
+            // Nothing is ready: wait for the first that can be —
+            // a descriptor or the nearest deadline.
+            let mut deadline = None;
+            let mut fds: Vec<(Arc<OwnedFd>, bool)> = Vec::new();
+            let mut stdin = None;
+            for p in &list {
+                match ctx.table.get(p)? {
+                    Pollable::Deadline(w) => {
+                        deadline = Some(deadline.map_or(*w, |d: u64| d.min(*w)))
+                    }
+                    Pollable::StdinReadable => stdin = ctx.stdin.fd(),
+                    Pollable::Fd { fd, write } => fds.push((fd.clone(), *write)),
+                    Pollable::Ready | Pollable::FileRead => {}
+                }
+            }
+            let wait =
+                deadline.map(|d| Duration::from_nanos(d.saturating_sub(ctx.monotonic_now())));
+            wait_any(stdin, &fds, wait);
+        }
+    }
+}
+
+impl<T: 'static> streams::Host<T> for Wasi<T> {
     // Dropping a socket's stream shuts that direction down, so the peer
     // sees the end of the data.
-    i.resource("input-stream", ResourceType::host::<InputStream>(), move |mut s, rep| {
-        if let InputStream::Tcp(t) =
-            get(s.data_mut()).table.delete(Resource::<InputStream>::new_own(rep))?
-        {
+    fn input_stream_drop(&self, mut s: S<'_, T>, it: In) -> Result<()> {
+        if let InputStream::Tcp(t) = self.ctx(&mut s).table.delete(it)? {
             t.read_closed.store(true, Ordering::Relaxed);
             let _ = tcp::shutdown(&t.fd, rustix::net::Shutdown::Read);
         }
         Ok(())
-    })?;
-    i.resource("output-stream", ResourceType::host::<OutputStream>(), move |mut s, rep| {
-        if let OutputStream::Tcp(t) =
-            get(s.data_mut()).table.delete(Resource::<OutputStream>::new_own(rep))?
-        {
+    }
+
+    fn output_stream_drop(&self, mut s: S<'_, T>, it: Out) -> Result<()> {
+        if let OutputStream::Tcp(t) = self.ctx(&mut s).table.delete(it)? {
             t.write_closed.store(true, Ordering::Relaxed);
             let _ = tcp::shutdown(&t.fd, rustix::net::Shutdown::Write);
         }
         Ok(())
-    })?;
-    for (name, blocking) in [("read", false), ("blocking-read", true)] {
-        i.func_wrap(
-            &format!("[method]input-stream.{name}"),
-            move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<InputStream>, u64)| {
-                Ok((read(get(s.data_mut()), &st, len, blocking)?,))
-            },
-        )?;
     }
-    for (name, blocking) in [("skip", false), ("blocking-skip", true)] {
-        i.func_wrap(
-            &format!("[method]input-stream.{name}"),
-            move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<InputStream>, u64)| {
-                Ok((read(get(s.data_mut()), &st, len, blocking)?.map(|b| b.len() as u64),))
-            },
-        )?;
+
+    fn input_stream_read(&self, mut s: S<'_, T>, st: In, len: u64) -> StreamResult<Vec<u8>> {
+        read(self.ctx(&mut s), &st, len, false)
     }
-    i.func_wrap(
-        "[method]input-stream.subscribe",
-        move |mut s: StoreContextMut<'_, T>, (st,): (Resource<InputStream>,)| {
-            let ctx = get(s.data_mut());
-            let p = match ctx.table.get(&st)? {
-                InputStream::Stdin => Pollable::StdinReadable,
-                InputStream::File { .. } => Pollable::FileRead,
-                InputStream::Tcp(t) if !t.read_closed.load(Ordering::Relaxed) => {
-                    Pollable::Fd { fd: t.fd.clone(), write: false }
-                }
-                InputStream::Tcp(_) => Pollable::Ready,
-                InputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
-            };
-            Ok((ctx.table.push_child(p, &st)?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]output-stream.check-write",
-        move |mut s: StoreContextMut<'_, T>, (st,): (Resource<OutputStream>,)| {
-            let ctx = get(s.data_mut());
-            Ok((match capacity(ctx, ctx.table.get(&st)?) {
-                Some(n) => Ok(n as u64),
-                None => Err(StreamError::Closed),
-            },))
-        },
-    )?;
-    i.func_wrap(
-        "[method]output-stream.write",
-        move |mut s: StoreContextMut<'_, T>, (st, bytes): (Resource<OutputStream>, Vec<u8>)| {
-            let ctx = get(s.data_mut());
-            // A body with no room (check-write said 0), or a write past the
-            // permit, traps, as in wasmtime.
-            if let OutputStream::Http(p) = ctx.table.get(&st)?
-                && (p.guest_capacity() == Some(0) || bytes.len() > p.permit)
-            {
-                bail!("write exceeded budget");
-            }
-            Ok((write(ctx, &st, &bytes)?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]output-stream.blocking-write-and-flush",
-        move |mut s: StoreContextMut<'_, T>, (st, bytes): (Resource<OutputStream>, Vec<u8>)| {
-            if bytes.len() > 4096 {
-                bail!("Buffer too large for blocking-write-and-flush (expected at most 4096)");
-            }
-            Ok((write(get(s.data_mut()), &st, &bytes)?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]output-stream.write-zeroes",
-        move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<OutputStream>, u64)| {
-            let ctx = get(s.data_mut());
-            // Like `write`, no more than `check-write` allows (wasmtime traps).
-            match capacity(ctx, ctx.table.get(&st)?) {
-                None => return Ok((Err(StreamError::Closed),)),
-                Some(n) if len > n as u64 => {
-                    bail!("cannot write more zeroes than `check_write` allows")
-                }
-                Some(_) => {}
-            }
-            Ok((write(ctx, &st, &vec![0; len as usize])?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]output-stream.blocking-write-zeroes-and-flush",
-        move |mut s: StoreContextMut<'_, T>, (st, len): (Resource<OutputStream>, u64)| {
-            if len > 4096 {
-                bail!(
-                    "Buffer too large for blocking-write-zeroes-and-flush (expected at most 4096)"
-                );
-            }
-            Ok((write(get(s.data_mut()), &st, &vec![0; len as usize])?,))
-        },
-    )?;
-    for name in ["flush", "blocking-flush"] {
-        i.func_wrap(
-            &format!("[method]output-stream.{name}"),
-            move |mut s: StoreContextMut<'_, T>, (st,): (Resource<OutputStream>,)| {
-                // Writes reach the host stream as they are made.
-                let ctx = get(s.data_mut());
-                Ok((match capacity(ctx, ctx.table.get(&st)?) {
-                    Some(_) => Ok(()),
-                    None => Err(StreamError::Closed),
-                },))
-            },
-        )?;
+
+    fn input_stream_blocking_read(
+        &self,
+        mut s: S<'_, T>,
+        st: In,
+        len: u64,
+    ) -> StreamResult<Vec<u8>> {
+        read(self.ctx(&mut s), &st, len, true)
     }
-    i.func_wrap(
-        "[method]output-stream.subscribe",
-        move |mut s: StoreContextMut<'_, T>, (st,): (Resource<OutputStream>,)| {
-            let ctx = get(s.data_mut());
-            let p = match ctx.table.get(&st)? {
-                OutputStream::Tcp(t) if !t.write_closed.load(Ordering::Relaxed) => {
-                    Pollable::Fd { fd: t.fd.clone(), write: true }
-                }
-                OutputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
-                _ => Pollable::Ready,
-            };
-            Ok((ctx.table.push_child(p, &st)?,))
-        },
-    )?;
-    for (name, blocking) in [("splice", false), ("blocking-splice", true)] {
-        i.func_wrap(
-            &format!("[method]output-stream.{name}"),
-            move |mut s: StoreContextMut<'_, T>,
-                  (dst, src, len): (Resource<OutputStream>, Resource<InputStream>, u64)| {
-                let ctx = get(s.data_mut());
-                let Some(permit) = capacity(ctx, ctx.table.get(&dst)?) else {
-                    return Ok((Err(StreamError::Closed),));
-                };
-                let bytes = match read(ctx, &src, len.min(permit as u64), blocking)? {
-                    Ok(b) => b,
-                    Err(e) => return Ok((Err(e),)),
-                };
-                Ok((write(ctx, &dst, &bytes)?.map(|()| bytes.len() as u64),))
-            },
-        )?;
+
+    fn input_stream_skip(&self, mut s: S<'_, T>, st: In, len: u64) -> StreamResult<u64> {
+        Ok(read(self.ctx(&mut s), &st, len, false)?.map(|b| b.len() as u64))
     }
-    Ok(())
+
+    fn input_stream_blocking_skip(&self, mut s: S<'_, T>, st: In, len: u64) -> StreamResult<u64> {
+        Ok(read(self.ctx(&mut s), &st, len, true)?.map(|b| b.len() as u64))
+    }
+
+    fn output_stream_flush(&self, mut s: S<'_, T>, st: Out) -> StreamResult<()> {
+        flush(self.ctx(&mut s), &st)
+    }
+
+    fn output_stream_blocking_flush(&self, mut s: S<'_, T>, st: Out) -> StreamResult<()> {
+        flush(self.ctx(&mut s), &st)
+    }
+
+    fn output_stream_splice(
+        &self,
+        mut s: S<'_, T>,
+        dst: Out,
+        src: In,
+        len: u64,
+    ) -> StreamResult<u64> {
+        splice(self.ctx(&mut s), &dst, &src, len, false)
+    }
+
+    fn output_stream_blocking_splice(
+        &self,
+        mut s: S<'_, T>,
+        dst: Out,
+        src: In,
+        len: u64,
+    ) -> StreamResult<u64> {
+        splice(self.ctx(&mut s), &dst, &src, len, true)
+    }
+
+    fn input_stream_subscribe(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        st: Resource<InputStream>,
+    ) -> Result<wazi::component::Resource<crate::p2::io::Pollable>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let p = match ctx.table.get(&st)? {
+            InputStream::Stdin => Pollable::StdinReadable,
+            InputStream::File { .. } => Pollable::FileRead,
+            InputStream::Tcp(t) if !t.read_closed.load(Ordering::Relaxed) => {
+                Pollable::Fd { fd: t.fd.clone(), write: false }
+            }
+            InputStream::Tcp(_) => Pollable::Ready,
+            InputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
+        };
+        Ok(ctx.table.push_child(p, &st)?)
+    }
+
+    fn output_stream_check_write(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        st: Resource<OutputStream>,
+    ) -> Result<Result<u64, StreamError>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        Ok(match capacity(ctx, ctx.table.get(&st)?) {
+            Some(n) => Ok(n as u64),
+            None => Err(StreamError::Closed),
+        })
+    }
+
+    fn output_stream_write(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        st: Resource<OutputStream>,
+        bytes: Vec<u8>,
+    ) -> Result<Result<(), StreamError>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        // A body with no room (check-write said 0), or a write past the
+        // permit, traps, as in wasmtime.
+        if let OutputStream::Http(p) = ctx.table.get(&st)?
+            && (p.guest_capacity() == Some(0) || bytes.len() > p.permit)
+        {
+            bail!("write exceeded budget");
+        }
+        write(ctx, &st, &bytes)
+    }
+
+    fn output_stream_blocking_write_and_flush(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        st: Resource<OutputStream>,
+        bytes: Vec<u8>,
+    ) -> Result<Result<(), StreamError>> {
+        let get = self.get;
+        if bytes.len() > 4096 {
+            bail!("Buffer too large for blocking-write-and-flush (expected at most 4096)");
+        }
+        write(get(s.data_mut()), &st, &bytes)
+    }
+
+    fn output_stream_write_zeroes(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        st: Resource<OutputStream>,
+        len: u64,
+    ) -> Result<Result<(), StreamError>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        // Like `write`, no more than `check-write` allows (wasmtime traps).
+        match capacity(ctx, ctx.table.get(&st)?) {
+            None => return Ok(Err(StreamError::Closed)),
+            Some(n) if len > n as u64 => {
+                bail!("cannot write more zeroes than `check_write` allows")
+            }
+            Some(_) => {}
+        }
+        write(ctx, &st, &vec![0; len as usize])
+    }
+
+    fn output_stream_blocking_write_zeroes_and_flush(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        st: Resource<OutputStream>,
+        len: u64,
+    ) -> Result<Result<(), StreamError>> {
+        let get = self.get;
+        if len > 4096 {
+            bail!("Buffer too large for blocking-write-zeroes-and-flush (expected at most 4096)");
+        }
+        write(get(s.data_mut()), &st, &vec![0; len as usize])
+    }
+
+    fn output_stream_subscribe(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        st: Resource<OutputStream>,
+    ) -> Result<wazi::component::Resource<crate::p2::io::Pollable>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let p = match ctx.table.get(&st)? {
+            OutputStream::Tcp(t) if !t.write_closed.load(Ordering::Relaxed) => {
+                Pollable::Fd { fd: t.fd.clone(), write: true }
+            }
+            OutputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
+            _ => Pollable::Ready,
+        };
+        Ok(ctx.table.push_child(p, &st)?)
+    }
+}
+
+/// `flush`: writes reach the host stream as they are made.
+fn flush(ctx: &mut WasiCtx, st: &Out) -> StreamResult<()> {
+    Ok(match capacity(ctx, ctx.table.get(st)?) {
+        Some(_) => Ok(()),
+        None => Err(StreamError::Closed),
+    })
+}
+
+/// `splice`: what `src` gives, up to what `dst` takes.
+fn splice(ctx: &mut WasiCtx, dst: &Out, src: &In, len: u64, blocking: bool) -> StreamResult<u64> {
+    let Some(permit) = capacity(ctx, ctx.table.get(dst)?) else {
+        return Ok(Err(StreamError::Closed));
+    };
+    let bytes = match read(ctx, src, len.min(permit as u64), blocking)? {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(write(ctx, dst, &bytes)?.map(|()| bytes.len() as u64))
 }

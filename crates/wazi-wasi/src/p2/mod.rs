@@ -60,7 +60,7 @@ pub(crate) use crate::ctx::table_resource;
 /// where `-S http` enables it.
 pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
     let host = crate::ctx::Wasi { get };
-    io::add_to_linker(linker, get)?;
+    io::add_to_linker(linker, host)?;
     cli::add_to_linker(linker, host, true)?;
     clocks::add_to_linker(linker, host)?;
     filesystem::add_to_linker(linker, host)?;
@@ -82,7 +82,7 @@ pub fn add_proxy_imports_to_linker<T: 'static>(
     get: GetCtx<T>,
 ) -> Result<()> {
     let host = crate::ctx::Wasi { get };
-    io::add_to_linker(linker, get)?;
+    io::add_to_linker(linker, host)?;
     cli::add_to_linker(linker, host, false)?;
     clocks::add_to_linker(linker, host)?;
     random::add_to_linker(linker, host, false)?;
