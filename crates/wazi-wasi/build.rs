@@ -77,6 +77,7 @@ fn main() {
         ),
         ("wasi:http/types/field-size-payload", "crate::http::types::FieldSizePayload"),
         ("wasi:http/types/error-code", "crate::http::types::ErrorCode"),
+        ("wasi:http/types/header-error", "crate::http::types::HeaderError"),
         ("wasi:http/types/fields", "crate::http::types::Fields"),
         ("wasi:http/types/incoming-request", "crate::http::types::IncomingRequest"),
         ("wasi:http/types/outgoing-request", "crate::http::types::OutgoingRequest"),

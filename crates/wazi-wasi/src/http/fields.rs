@@ -1,11 +1,10 @@
 //! `wasi:http/types.fields`: headers and trailers.
 
 use super::types::{Fields, HeaderError};
-use crate::{GetCtx, WasiCtx};
+use crate::WasiCtx;
 use anyhow::Result;
 use http::header::{HeaderName, HeaderValue};
-use wazi::StoreContextMut;
-use wazi::component::{Lift, Linker, Lower, Resource};
+use wazi::component::Resource;
 
 /// Header names a guest may not set (hop-by-hop and connection-level
 /// headers, which the host manages), as in wasmtime.
@@ -61,11 +60,6 @@ fn check_size(map: &http::HeaderMap, max: usize) -> Result<()> {
         anyhow::bail!("total size of fields exceeds limit");
     }
     Ok(())
-}
-
-/// A `header-error` of WASI 0.2 as version `E` has it.
-fn err<E: From<HeaderError>>(r: Result<(), HeaderError>) -> Result<(), E> {
-    r.map_err(E::from)
 }
 
 /// The headers of a message from the network, as a guest sees them: the
@@ -235,56 +229,4 @@ pub(crate) fn entries(ctx: &mut WasiCtx, f: &F) -> Result<Vec<(String, Vec<u8>)>
 pub(crate) fn clone(ctx: &mut WasiCtx, f: &F) -> Result<F> {
     let map = ctx.table.get(f)?.map.clone();
     Ok(ctx.table.push(Fields { map, mutable: true })?)
-}
-
-/// Defines WASI 0.2's `fields` resource of `wasi:http/types@{version}`,
-/// whose `header-error` is `E`.
-pub(crate) fn add_to_linker<T: 'static, E>(
-    linker: &mut Linker<T>,
-    get: GetCtx<T>,
-    version: &str,
-) -> Result<()>
-where
-    E: From<HeaderError> + Lift + Lower + Send + Sync + 'static,
-{
-    type S<'a, T> = StoreContextMut<'a, T>;
-    let mut i = linker.instance(&format!("wasi:http/types@{version}"))?;
-    crate::ctx::table_resource::<T, Fields>(&mut i, "fields", get)?;
-    i.func_wrap("[constructor]fields", move |mut s: S<'_, T>, (): ()| {
-        Ok((new(get(s.data_mut()))?,))
-    })?;
-    i.func_wrap(
-        "[static]fields.from-list",
-        move |mut s: S<'_, T>, (entries,): (Vec<(String, Vec<u8>)>,)| {
-            Ok((from_list(get(s.data_mut()), entries)?.map_err(E::from),))
-        },
-    )?;
-    i.func_wrap("[method]fields.get", move |mut s: S<'_, T>, (f, name): (F, String)| {
-        Ok((self::get(get(s.data_mut()), &f, &name)?,))
-    })?;
-    i.func_wrap("[method]fields.has", move |mut s: S<'_, T>, (f, name): (F, String)| {
-        Ok((has(get(s.data_mut()), &f, &name)?,))
-    })?;
-    i.func_wrap(
-        "[method]fields.set",
-        move |mut s: S<'_, T>, (f, name, values): (F, String, Vec<Vec<u8>>)| {
-            Ok((err::<E>(set(get(s.data_mut()), &f, &name, values)?),))
-        },
-    )?;
-    i.func_wrap("[method]fields.delete", move |mut s: S<'_, T>, (f, name): (F, String)| {
-        Ok((err::<E>(delete(get(s.data_mut()), &f, &name)?),))
-    })?;
-    i.func_wrap(
-        "[method]fields.append",
-        move |mut s: S<'_, T>, (f, name, v): (F, String, Vec<u8>)| {
-            Ok((err::<E>(append(get(s.data_mut()), &f, &name, &v)?),))
-        },
-    )?;
-    i.func_wrap("[method]fields.entries", move |mut s: S<'_, T>, (f,): (F,)| {
-        Ok((entries(get(s.data_mut()), &f)?,))
-    })?;
-    i.func_wrap("[method]fields.clone", move |mut s: S<'_, T>, (f,): (F,)| {
-        Ok((clone(get(s.data_mut()), &f)?,))
-    })?;
-    Ok(())
 }

@@ -7,48 +7,24 @@
 //! guest streams a body while the other side sends or receives it.
 
 use super::GetCtx;
+use super::bindings::wasi::http::{outgoing_handler, types};
 use super::io::{InputStream, IoError, OutputStream, Pollable};
+use crate::WasiCtx;
+use crate::ctx::Wasi;
 use crate::http::body::Pipe;
+use crate::http::target;
 use crate::http::types::*;
 use crate::http::{client, content_length, fields};
 use anyhow::Result;
 use http::HeaderMap;
 use std::time::Duration;
 use wazi::StoreContextMut;
-use wazi::component::{Linker, Resource, ResourceType};
-
-/// Adds `wasi:http/types` and `wasi:http/outgoing-handler` to `linker`.
-pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    fields::add_to_linker::<T, HeaderError>(linker, get, super::VERSION)?;
-    requests(linker, get)?;
-    responses(linker, get)?;
-    bodies(linker, get)?;
-    let v = super::VERSION;
-    linker.instance(&format!("wasi:http/outgoing-handler@{v}"))?.func_wrap(
-        "handle",
-        move |mut s: StoreContextMut<'_, T>,
-              (req, opts): (Resource<OutgoingRequest>, Option<Resource<RequestOptions>>)| {
-            let ctx = get(s.data_mut());
-            let req = ctx.table.delete(req)?;
-            let opts = match opts {
-                Some(o) => ctx.table.delete(o)?,
-                None => RequestOptions::default(),
-            };
-            Ok((match client::send(req, opts)? {
-                Ok(f) => Ok(ctx.table.push(f)?),
-                Err(e) => Err(e),
-            },))
-        },
-    )?;
-    Ok(())
-}
+use wazi::component::{Linker, Resource};
 
 /// What requests and responses share: headers, and a body that an
 /// incoming message gives once (`consume`) and an outgoing one creates
 /// once (`body`).
 trait Message: Send + 'static {
-    /// The body is the guest's to read (otherwise to write).
-    const INCOMING: bool;
     /// A response (for which error a wrong body length is).
     const RESPONSE: bool;
     fn headers(&self) -> &HeaderMap;
@@ -56,9 +32,8 @@ trait Message: Send + 'static {
 }
 
 macro_rules! message {
-    ($ty:ty, incoming: $incoming:expr, response: $response:expr) => {
+    ($ty:ty, response: $response:expr) => {
         impl Message for $ty {
-            const INCOMING: bool = $incoming;
             const RESPONSE: bool = $response;
             fn headers(&self) -> &HeaderMap {
                 &self.headers
@@ -70,61 +45,10 @@ macro_rules! message {
     };
 }
 
-message!(IncomingRequest, incoming: true, response: false);
-message!(OutgoingRequest, incoming: false, response: false);
-message!(IncomingResponse, incoming: true, response: true);
-message!(OutgoingResponse, incoming: false, response: true);
-
-/// Defines `headers` and `consume` (incoming) or `body` (outgoing) of the
-/// message resource `name`.
-fn message<T: 'static, M: Message>(
-    i: &mut wazi::component::LinkerInstance<'_, T>,
-    name: &str,
-    get: GetCtx<T>,
-) -> Result<()> {
-    // The headers of a message are a copy that cannot be changed.
-    i.func_wrap(
-        &format!("[method]{name}.headers"),
-        move |mut s: StoreContextMut<'_, T>, (m,): (Resource<M>,)| {
-            let ctx = get(s.data_mut());
-            let map = ctx.table.get(&m)?.headers().clone();
-            Ok((ctx.table.push(Fields { map, mutable: false })?,))
-        },
-    )?;
-    if M::INCOMING {
-        i.func_wrap(
-            &format!("[method]{name}.consume"),
-            move |mut s: StoreContextMut<'_, T>, (m,): (Resource<M>,)| {
-                let ctx = get(s.data_mut());
-                let Some(pipe) = ctx.table.get_mut(&m)?.body().take() else {
-                    return Ok((Err(()),));
-                };
-                let body = IncomingBody { pipe, stream_taken: false, finished: false };
-                Ok((Ok(ctx.table.push(body)?),))
-            },
-        )
-    } else {
-        i.func_wrap(
-            &format!("[method]{name}.body"),
-            move |mut s: StoreContextMut<'_, T>, (m,): (Resource<M>,)| {
-                let ctx = get(s.data_mut());
-                let msg = ctx.table.get_mut(&m)?;
-                if msg.body().is_some() {
-                    return Ok((Err(()),));
-                }
-                let l = ctx.limits;
-                let chunks = l.http_outgoing_body_buffer_chunks;
-                let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, chunks)?;
-                if let Some(len) = content_length(msg.headers()) {
-                    pipe.set_content_length(len, M::RESPONSE);
-                }
-                *msg.body() = Some(pipe.clone());
-                let body = OutgoingBody { pipe, stream_taken: false, finished: false };
-                Ok((Ok(ctx.table.push(body)?),))
-            },
-        )
-    }
-}
+message!(IncomingRequest, response: false);
+message!(OutgoingRequest, response: false);
+message!(IncomingResponse, response: true);
+message!(OutgoingResponse, response: true);
 
 /// What both kinds of requests have.
 trait Request: Send + 'static {
@@ -156,303 +80,601 @@ macro_rules! request {
 request!(IncomingRequest);
 request!(OutgoingRequest);
 
-/// Defines the getters of the request resource `name`.
-fn request_parts<T: 'static, R: Request>(
-    i: &mut wazi::component::LinkerInstance<'_, T>,
-    name: &str,
-    get: GetCtx<T>,
-) -> Result<()> {
-    i.func_wrap(
-        &format!("[method]{name}.method"),
-        move |mut s: StoreContextMut<'_, T>, (r,): (Resource<R>,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.method().clone(),))
-        },
-    )?;
-    i.func_wrap(
-        &format!("[method]{name}.scheme"),
-        move |mut s: StoreContextMut<'_, T>, (r,): (Resource<R>,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.scheme().clone(),))
-        },
-    )?;
-    type Part<R> = fn(&R) -> &Option<String>;
-    let parts: [(&str, Part<R>); 2] =
-        [("authority", |r| r.authority()), ("path-with-query", |r| r.path_with_query())];
-    for (part, field) in parts {
-        i.func_wrap(
-            &format!("[method]{name}.{part}"),
-            move |mut s: StoreContextMut<'_, T>, (r,): (Resource<R>,)| {
-                Ok((field(get(s.data_mut()).table.get(&r)?).clone(),))
-            },
-        )?;
-    }
-    Ok(())
+/// Adds `wasi:http/types` and `wasi:http/outgoing-handler` to `linker`.
+pub fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
+    let host = Wasi { get };
+    types::add_to_linker(linker, host)?;
+    outgoing_handler::add_to_linker(linker, host)
 }
 
-fn requests<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = super::VERSION;
-    let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
-    super::table_resource::<T, IncomingRequest>(&mut i, "incoming-request", get)?;
-    super::table_resource::<T, OutgoingRequest>(&mut i, "outgoing-request", get)?;
-    super::table_resource::<T, RequestOptions>(&mut i, "request-options", get)?;
-    super::table_resource::<T, ResponseOutparam>(&mut i, "response-outparam", get)?;
-
-    message::<T, IncomingRequest>(&mut i, "incoming-request", get)?;
-    message::<T, OutgoingRequest>(&mut i, "outgoing-request", get)?;
-    request_parts::<T, IncomingRequest>(&mut i, "incoming-request", get)?;
-    request_parts::<T, OutgoingRequest>(&mut i, "outgoing-request", get)?;
-    // incoming-request
-
-    // outgoing-request
-    i.func_wrap(
-        "[constructor]outgoing-request",
-        move |mut s: StoreContextMut<'_, T>, (h,): (Resource<Fields>,)| {
-            let ctx = get(s.data_mut());
-            let headers = ctx.table.delete(h)?.map;
-            Ok((ctx.table.push(OutgoingRequest {
-                method: Method::Get,
-                scheme: None,
-                authority: None,
-                path_with_query: None,
-                headers,
-                body: None,
-            })?,))
-        },
-    )?;
-    crate::http::target::add_request_setters(
-        &mut i,
-        "outgoing-request",
-        get,
-        crate::http::target::TargetFields::<OutgoingRequest> {
-            method: |r| &mut r.method,
-            path_with_query: |r| &mut r.path_with_query,
-            scheme: |r| &mut r.scheme,
-            authority: |r| &mut r.authority,
-        },
-    )?;
-
-    // request-options
-    i.func_wrap("[constructor]request-options", move |mut s: StoreContextMut<'_, T>, (): ()| {
-        Ok((get(s.data_mut()).table.push(RequestOptions::default())?,))
-    })?;
-    type Opts = Resource<RequestOptions>;
-    type Field = fn(&mut RequestOptions) -> &mut Option<Duration>;
-    let options: [(&str, Field); 3] = [
-        ("connect-timeout", |o| &mut o.connect_timeout),
-        ("first-byte-timeout", |o| &mut o.first_byte_timeout),
-        ("between-bytes-timeout", |o| &mut o.between_bytes_timeout),
-    ];
-    for (name, field) in options {
-        i.func_wrap(
-            &format!("[method]request-options.{name}"),
-            move |mut s: StoreContextMut<'_, T>, (o,): (Opts,)| {
-                let d = *field(get(s.data_mut()).table.get_mut(&o)?);
-                Ok((d.map(|d| d.as_nanos().min(u64::MAX as u128) as u64),))
-            },
-        )?;
-        i.func_wrap(
-            &format!("[method]request-options.set-{name}"),
-            move |mut s: StoreContextMut<'_, T>, (o, d): (Opts, Option<u64>)| {
-                *field(get(s.data_mut()).table.get_mut(&o)?) = d.map(Duration::from_nanos);
-                Ok((Ok::<(), ()>(()),))
-            },
-        )?;
-    }
-
-    // response-outparam
-    i.func_wrap(
-        "[static]response-outparam.set",
-        move |mut s: StoreContextMut<'_, T>,
-              (param, response): (
-            Resource<ResponseOutparam>,
-            Result<Resource<OutgoingResponse>, ErrorCode>,
-        )| {
-            let ctx = get(s.data_mut());
-            let param = ctx.table.delete(param)?;
-            let result = match response {
-                Ok(r) => {
-                    let r = ctx.table.delete(r)?;
-                    let mut head = http::Response::new(());
-                    *head.status_mut() = http::StatusCode::from_u16(r.status)?;
-                    *head.headers_mut() = r.headers;
-                    let (parts, ()) = head.into_parts();
-                    Ok((parts, r.body))
-                }
-                Err(e) => Err(e),
-            };
-            // The other side may be gone (the client hung up): not the
-            // guest's concern.
-            if let Some(tx) = param.tx.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                let _ = tx.send(result);
-            }
-            Ok(())
-        },
-    )?;
-    Ok(())
+/// The headers of a message: a copy that cannot be changed.
+fn headers<M: Message>(ctx: &mut WasiCtx, m: &Resource<M>) -> Result<Resource<Fields>> {
+    let map = ctx.table.get(m)?.headers().clone();
+    Ok(ctx.table.push(Fields { map, mutable: false })?)
 }
 
+/// `consume` of an incoming message: its body, once.
+fn consume<M: Message>(
+    ctx: &mut WasiCtx,
+    m: &Resource<M>,
+) -> Result<Result<Resource<IncomingBody>, ()>> {
+    let Some(pipe) = ctx.table.get_mut(m)?.body().take() else {
+        return Ok(Err(()));
+    };
+    let body = IncomingBody { pipe, stream_taken: false, finished: false };
+    Ok(Ok(ctx.table.push(body)?))
+}
+
+/// `body` of an outgoing message: its body, once.
+fn body<M: Message>(
+    ctx: &mut WasiCtx,
+    m: &Resource<M>,
+) -> Result<Result<Resource<OutgoingBody>, ()>> {
+    let l = ctx.limits;
+    let msg = ctx.table.get_mut(m)?;
+    if msg.body().is_some() {
+        return Ok(Err(()));
+    }
+    let chunks = l.http_outgoing_body_buffer_chunks;
+    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, chunks)?;
+    if let Some(len) = content_length(msg.headers()) {
+        pipe.set_content_length(len, M::RESPONSE);
+    }
+    *msg.body() = Some(pipe.clone());
+    let body = OutgoingBody { pipe, stream_taken: false, finished: false };
+    Ok(Ok(ctx.table.push(body)?))
+}
+
+type Opts = Resource<RequestOptions>;
+type OptionField = fn(&mut RequestOptions) -> &mut Option<Duration>;
+
+fn get_option(ctx: &mut WasiCtx, o: &Opts, field: OptionField) -> Result<Option<u64>> {
+    let d = *field(ctx.table.get_mut(o)?);
+    Ok(d.map(|d| d.as_nanos().min(u64::MAX as u128) as u64))
+}
+
+fn set_option(
+    ctx: &mut WasiCtx,
+    o: &Opts,
+    d: Option<u64>,
+    field: OptionField,
+) -> Result<Result<(), ()>> {
+    *field(ctx.table.get_mut(o)?) = d.map(Duration::from_nanos);
+    Ok(Ok(()))
+}
+
+type S<'a, T> = StoreContextMut<'a, T>;
+type F = Resource<Fields>;
+type InReq = Resource<IncomingRequest>;
+type OutReq = Resource<OutgoingRequest>;
 type InResp = Resource<IncomingResponse>;
 type OutResp = Resource<OutgoingResponse>;
+type InBody = Resource<IncomingBody>;
+type OutBody = Resource<OutgoingBody>;
+type Trailers = Resource<FutureTrailers>;
+type Future = Resource<FutureIncomingResponse>;
 
-fn responses<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = super::VERSION;
-    let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
-    super::table_resource::<T, IncomingResponse>(&mut i, "incoming-response", get)?;
-    super::table_resource::<T, OutgoingResponse>(&mut i, "outgoing-response", get)?;
-    super::table_resource::<T, FutureIncomingResponse>(&mut i, "future-incoming-response", get)?;
-    message::<T, IncomingResponse>(&mut i, "incoming-response", get)?;
-    message::<T, OutgoingResponse>(&mut i, "outgoing-response", get)?;
-
-    i.func_wrap(
-        "[method]incoming-response.status",
-        move |mut s: StoreContextMut<'_, T>, (r,): (InResp,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.status,))
-        },
-    )?;
-
-    i.func_wrap(
-        "[constructor]outgoing-response",
-        move |mut s: StoreContextMut<'_, T>, (h,): (Resource<Fields>,)| {
-            let ctx = get(s.data_mut());
-            let headers = ctx.table.delete(h)?.map;
-            Ok((ctx.table.push(OutgoingResponse { status: 200, headers, body: None })?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]outgoing-response.status-code",
-        move |mut s: StoreContextMut<'_, T>, (r,): (OutResp,)| {
-            Ok((get(s.data_mut()).table.get(&r)?.status,))
-        },
-    )?;
-    crate::http::target::add_status_setter::<T, OutgoingResponse>(
-        &mut i,
-        "outgoing-response",
-        get,
-        |r| &mut r.status,
-    )?;
-
-    type Future = Resource<FutureIncomingResponse>;
-    i.func_wrap(
-        "[method]future-incoming-response.subscribe",
-        move |mut s: StoreContextMut<'_, T>, (f,): (Future,)| {
-            let ctx = get(s.data_mut());
-            let fd = ctx.table.get(&f)?.slot.ready_fd();
-            Ok((ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]future-incoming-response.get",
-        move |mut s: StoreContextMut<'_, T>, (f,): (Future,)| {
-            let ctx = get(s.data_mut());
-            let r = match ctx.table.get(&f)?.slot.take() {
-                None => None,
-                Some(None) => Some(Err(())),
-                Some(Some(Err(e))) => Some(Ok(Err(e))),
-                Some(Some(Ok(resp))) => Some(Ok(Ok(ctx.table.push(resp)?))),
-            };
-            Ok((r,))
-        },
-    )?;
-    i.func_wrap(
-        "http-error-code",
-        move |mut s: StoreContextMut<'_, T>, (e,): (Resource<IoError>,)| {
-            Ok((get(s.data_mut()).table.get(&e)?.http.clone(),))
-        },
-    )?;
-    Ok(())
+/// A resource whose drop just deletes it from the table.
+macro_rules! drops {
+    ($($fn:ident: $ty:ty;)*) => {$(
+        fn $fn(&self, mut s: S<'_, T>, it: Resource<$ty>) -> Result<()> {
+            self.ctx(&mut s).table.delete(it)?;
+            Ok(())
+        }
+    )*};
 }
 
-fn bodies<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) -> Result<()> {
-    let v = super::VERSION;
-    let mut i = linker.instance(&format!("wasi:http/types@{v}"))?;
-    super::table_resource::<T, IncomingBody>(&mut i, "incoming-body", get)?;
-    // A guest dropping an outgoing body without `finish` aborts it (the
-    // peer sees the message fail); a body left when the store goes away
-    // just ends.
-    i.resource("outgoing-body", ResourceType::host::<OutgoingBody>(), move |mut s, rep| {
-        let body = get(s.data_mut()).table.delete(Resource::<OutgoingBody>::new_own(rep))?;
-        body.abort();
+impl<T: 'static> outgoing_handler::Host<T> for Wasi<T> {
+    fn handle(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        req: Resource<OutgoingRequest>,
+        opts: Option<Resource<RequestOptions>>,
+    ) -> Result<
+        Result<
+            wazi::component::Resource<crate::http::types::FutureIncomingResponse>,
+            crate::p2::bindings::wasi::http::outgoing_handler::ErrorCode,
+        >,
+    > {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let req = ctx.table.delete(req)?;
+        let opts = match opts {
+            Some(o) => ctx.table.delete(o)?,
+            None => RequestOptions::default(),
+        };
+        Ok(match client::send(req, opts)? {
+            Ok(f) => Ok(ctx.table.push(f)?),
+            Err(e) => Err(e),
+        })
+    }
+}
+
+impl<T: 'static> types::Host<T> for Wasi<T> {
+    drops! {
+        fields_drop: Fields;
+        incoming_request_drop: IncomingRequest;
+        outgoing_request_drop: OutgoingRequest;
+        request_options_drop: RequestOptions;
+        response_outparam_drop: ResponseOutparam;
+        incoming_response_drop: IncomingResponse;
+        incoming_body_drop: IncomingBody;
+        future_trailers_drop: FutureTrailers;
+        outgoing_response_drop: OutgoingResponse;
+        future_incoming_response_drop: FutureIncomingResponse;
+    }
+
+    /// A guest dropping an outgoing body without `finish` aborts it (the
+    /// peer sees the message fail); a body left when the store goes away
+    /// just ends.
+    fn outgoing_body_drop(&self, mut s: S<'_, T>, it: Resource<OutgoingBody>) -> Result<()> {
+        self.ctx(&mut s).table.delete(it)?.abort();
         Ok(())
-    })?;
-    super::table_resource::<T, FutureTrailers>(&mut i, "future-trailers", get)?;
+    }
 
-    type InBody = Resource<IncomingBody>;
-    i.func_wrap(
-        "[method]incoming-body.stream",
-        move |mut s: StoreContextMut<'_, T>, (b,): (InBody,)| {
-            let ctx = get(s.data_mut());
-            let body = ctx.table.get_mut(&b)?;
-            if body.stream_taken {
-                return Ok((Err(()),));
+    fn fields_new(&self, mut s: S<'_, T>) -> Result<F> {
+        fields::new(self.ctx(&mut s))
+    }
+
+    fn fields_from_list(
+        &self,
+        mut s: S<'_, T>,
+        entries: Vec<(String, Vec<u8>)>,
+    ) -> Result<Result<F, HeaderError>> {
+        fields::from_list(self.ctx(&mut s), entries)
+    }
+
+    fn fields_get(&self, mut s: S<'_, T>, f: F, name: String) -> Result<Vec<Vec<u8>>> {
+        fields::get(self.ctx(&mut s), &f, &name)
+    }
+
+    fn fields_has(&self, mut s: S<'_, T>, f: F, name: String) -> Result<bool> {
+        fields::has(self.ctx(&mut s), &f, &name)
+    }
+
+    fn fields_set(
+        &self,
+        mut s: S<'_, T>,
+        f: F,
+        name: String,
+        values: Vec<Vec<u8>>,
+    ) -> Result<Result<(), HeaderError>> {
+        fields::set(self.ctx(&mut s), &f, &name, values)
+    }
+
+    fn fields_delete(
+        &self,
+        mut s: S<'_, T>,
+        f: F,
+        name: String,
+    ) -> Result<Result<(), HeaderError>> {
+        fields::delete(self.ctx(&mut s), &f, &name)
+    }
+
+    fn fields_append(
+        &self,
+        mut s: S<'_, T>,
+        f: F,
+        name: String,
+        value: Vec<u8>,
+    ) -> Result<Result<(), HeaderError>> {
+        fields::append(self.ctx(&mut s), &f, &name, &value)
+    }
+
+    fn fields_entries(&self, mut s: S<'_, T>, f: F) -> Result<Vec<(String, Vec<u8>)>> {
+        fields::entries(self.ctx(&mut s), &f)
+    }
+
+    fn fields_clone(&self, mut s: S<'_, T>, f: F) -> Result<F> {
+        fields::clone(self.ctx(&mut s), &f)
+    }
+
+    fn incoming_request_method(&self, mut s: S<'_, T>, r: InReq) -> Result<Method> {
+        Ok(self.ctx(&mut s).table.get(&r)?.method().clone())
+    }
+
+    fn incoming_request_path_with_query(
+        &self,
+        mut s: S<'_, T>,
+        r: InReq,
+    ) -> Result<Option<String>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.path_with_query().clone())
+    }
+
+    fn incoming_request_scheme(&self, mut s: S<'_, T>, r: InReq) -> Result<Option<Scheme>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.scheme().clone())
+    }
+
+    fn incoming_request_authority(&self, mut s: S<'_, T>, r: InReq) -> Result<Option<String>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.authority().clone())
+    }
+
+    fn incoming_request_headers(&self, mut s: S<'_, T>, r: InReq) -> Result<F> {
+        headers(self.ctx(&mut s), &r)
+    }
+
+    fn incoming_request_consume(
+        &self,
+        mut s: S<'_, T>,
+        r: InReq,
+    ) -> Result<Result<Resource<IncomingBody>, ()>> {
+        consume(self.ctx(&mut s), &r)
+    }
+
+    fn outgoing_request_body(
+        &self,
+        mut s: S<'_, T>,
+        r: OutReq,
+    ) -> Result<Result<Resource<OutgoingBody>, ()>> {
+        body(self.ctx(&mut s), &r)
+    }
+
+    fn outgoing_request_method(&self, mut s: S<'_, T>, r: OutReq) -> Result<Method> {
+        Ok(self.ctx(&mut s).table.get(&r)?.method().clone())
+    }
+
+    fn outgoing_request_set_method(
+        &self,
+        mut s: S<'_, T>,
+        r: OutReq,
+        m: Method,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut OutgoingRequest) -> &mut Method = |r| &mut r.method;
+        target::set(self.ctx(&mut s), &r, m, target::valid_method, field)
+    }
+
+    fn outgoing_request_path_with_query(
+        &self,
+        mut s: S<'_, T>,
+        r: OutReq,
+    ) -> Result<Option<String>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.path_with_query().clone())
+    }
+
+    fn outgoing_request_set_path_with_query(
+        &self,
+        mut s: S<'_, T>,
+        r: OutReq,
+        p: Option<String>,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut OutgoingRequest) -> &mut _ = |r| &mut r.path_with_query;
+        target::set(self.ctx(&mut s), &r, p, target::valid_path_with_query, field)
+    }
+
+    fn outgoing_request_scheme(&self, mut s: S<'_, T>, r: OutReq) -> Result<Option<Scheme>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.scheme().clone())
+    }
+
+    fn outgoing_request_set_scheme(
+        &self,
+        mut s: S<'_, T>,
+        r: OutReq,
+        scheme: Option<Scheme>,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut OutgoingRequest) -> &mut _ = |r| &mut r.scheme;
+        target::set(self.ctx(&mut s), &r, scheme, target::valid_scheme, field)
+    }
+
+    fn outgoing_request_authority(&self, mut s: S<'_, T>, r: OutReq) -> Result<Option<String>> {
+        Ok(self.ctx(&mut s).table.get(&r)?.authority().clone())
+    }
+
+    fn outgoing_request_set_authority(
+        &self,
+        mut s: S<'_, T>,
+        r: OutReq,
+        a: Option<String>,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut OutgoingRequest) -> &mut _ = |r| &mut r.authority;
+        target::set(self.ctx(&mut s), &r, a, target::valid_authority, field)
+    }
+
+    fn outgoing_request_headers(&self, mut s: S<'_, T>, r: OutReq) -> Result<F> {
+        headers(self.ctx(&mut s), &r)
+    }
+
+    fn request_options_connect_timeout(&self, mut s: S<'_, T>, o: Opts) -> Result<Option<u64>> {
+        get_option(self.ctx(&mut s), &o, |o| &mut o.connect_timeout)
+    }
+
+    fn request_options_set_connect_timeout(
+        &self,
+        mut s: S<'_, T>,
+        o: Opts,
+        d: Option<u64>,
+    ) -> Result<Result<(), ()>> {
+        set_option(self.ctx(&mut s), &o, d, |o| &mut o.connect_timeout)
+    }
+
+    fn request_options_first_byte_timeout(&self, mut s: S<'_, T>, o: Opts) -> Result<Option<u64>> {
+        get_option(self.ctx(&mut s), &o, |o| &mut o.first_byte_timeout)
+    }
+
+    fn request_options_set_first_byte_timeout(
+        &self,
+        mut s: S<'_, T>,
+        o: Opts,
+        d: Option<u64>,
+    ) -> Result<Result<(), ()>> {
+        set_option(self.ctx(&mut s), &o, d, |o| &mut o.first_byte_timeout)
+    }
+
+    fn request_options_between_bytes_timeout(
+        &self,
+        mut s: S<'_, T>,
+        o: Opts,
+    ) -> Result<Option<u64>> {
+        get_option(self.ctx(&mut s), &o, |o| &mut o.between_bytes_timeout)
+    }
+
+    fn request_options_set_between_bytes_timeout(
+        &self,
+        mut s: S<'_, T>,
+        o: Opts,
+        d: Option<u64>,
+    ) -> Result<Result<(), ()>> {
+        set_option(self.ctx(&mut s), &o, d, |o| &mut o.between_bytes_timeout)
+    }
+
+    fn incoming_response_headers(&self, mut s: S<'_, T>, r: InResp) -> Result<F> {
+        headers(self.ctx(&mut s), &r)
+    }
+
+    fn incoming_response_consume(
+        &self,
+        mut s: S<'_, T>,
+        r: InResp,
+    ) -> Result<Result<Resource<IncomingBody>, ()>> {
+        consume(self.ctx(&mut s), &r)
+    }
+
+    fn outgoing_response_set_status_code(
+        &self,
+        mut s: S<'_, T>,
+        r: OutResp,
+        code: u16,
+    ) -> Result<Result<(), ()>> {
+        let field: fn(&mut OutgoingResponse) -> &mut u16 = |r| &mut r.status;
+        target::set(self.ctx(&mut s), &r, code, target::valid_status, field)
+    }
+
+    fn outgoing_response_headers(&self, mut s: S<'_, T>, r: OutResp) -> Result<F> {
+        headers(self.ctx(&mut s), &r)
+    }
+
+    fn outgoing_response_body(
+        &self,
+        mut s: S<'_, T>,
+        r: OutResp,
+    ) -> Result<Result<Resource<OutgoingBody>, ()>> {
+        body(self.ctx(&mut s), &r)
+    }
+
+    fn outgoing_request_new(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        h: Resource<Fields>,
+    ) -> Result<wazi::component::Resource<crate::http::types::OutgoingRequest>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let headers = ctx.table.delete(h)?.map;
+        Ok(ctx.table.push(OutgoingRequest {
+            method: Method::Get,
+            scheme: None,
+            authority: None,
+            path_with_query: None,
+            headers,
+            body: None,
+        })?)
+    }
+
+    fn request_options_new(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+    ) -> Result<wazi::component::Resource<crate::http::types::RequestOptions>> {
+        let get = self.get;
+        Ok(get(s.data_mut()).table.push(RequestOptions::default())?)
+    }
+
+    fn response_outparam_set(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        param: Resource<ResponseOutparam>,
+        response: Result<Resource<OutgoingResponse>, ErrorCode>,
+    ) -> Result<()> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let param = ctx.table.delete(param)?;
+        let result = match response {
+            Ok(r) => {
+                let r = ctx.table.delete(r)?;
+                let mut head = http::Response::new(());
+                *head.status_mut() = http::StatusCode::from_u16(r.status)?;
+                *head.headers_mut() = r.headers;
+                let (parts, ()) = head.into_parts();
+                Ok((parts, r.body))
             }
-            body.stream_taken = true;
-            let pipe = body.pipe.clone();
-            Ok((Ok(ctx.table.push_child(InputStream::Http(pipe), &b)?),))
-        },
-    )?;
-    i.func_wrap(
-        "[static]incoming-body.finish",
-        move |mut s: StoreContextMut<'_, T>, (b,): (InBody,)| {
-            let ctx = get(s.data_mut());
-            let mut body = ctx.table.delete(b)?;
-            body.finished = true;
-            let pipe = body.pipe.clone();
-            drop(body);
-            Ok((ctx.table.push(FutureTrailers { pipe })?,))
-        },
-    )?;
+            Err(e) => Err(e),
+        };
+        // The other side may be gone (the client hung up): not the
+        // guest's concern.
+        if let Some(tx) = param.tx.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = tx.send(result);
+        }
+        Ok(())
+    }
 
-    type Trailers = Resource<FutureTrailers>;
-    i.func_wrap(
-        "[method]future-trailers.subscribe",
-        move |mut s: StoreContextMut<'_, T>, (f,): (Trailers,)| {
-            let ctx = get(s.data_mut());
-            let fd = ctx.table.get(&f)?.pipe.ready_fd();
-            Ok((ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?,))
-        },
-    )?;
-    i.func_wrap(
-        "[method]future-trailers.get",
-        move |mut s: StoreContextMut<'_, T>, (f,): (Trailers,)| {
-            let ctx = get(s.data_mut());
-            let r = match ctx.table.get(&f)?.pipe.take_trailers() {
-                None => None,
-                Some(Err(None)) => Some(Err(())),
-                Some(Err(Some(e))) => Some(Ok(Err(e))),
-                Some(Ok(None)) => Some(Ok(Ok(None))),
-                Some(Ok(Some(map))) => {
-                    Some(Ok(Ok(Some(ctx.table.push(Fields { map, mutable: false })?))))
-                }
-            };
-            Ok((r,))
-        },
-    )?;
+    fn incoming_response_status(&self, mut s: StoreContextMut<'_, T>, r: InResp) -> Result<u16> {
+        let get = self.get;
+        Ok(get(s.data_mut()).table.get(&r)?.status)
+    }
 
-    type OutBody = Resource<OutgoingBody>;
-    i.func_wrap(
-        "[method]outgoing-body.write",
-        move |mut s: StoreContextMut<'_, T>, (b,): (OutBody,)| {
-            let ctx = get(s.data_mut());
-            let body = ctx.table.get_mut(&b)?;
-            if body.stream_taken {
-                return Ok((Err(()),));
+    fn outgoing_response_new(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        h: Resource<Fields>,
+    ) -> Result<wazi::component::Resource<crate::http::types::OutgoingResponse>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let headers = ctx.table.delete(h)?.map;
+        Ok(ctx.table.push(OutgoingResponse { status: 200, headers, body: None })?)
+    }
+
+    fn outgoing_response_status_code(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        r: OutResp,
+    ) -> Result<u16> {
+        let get = self.get;
+        Ok(get(s.data_mut()).table.get(&r)?.status)
+    }
+
+    fn future_incoming_response_subscribe(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: Future,
+    ) -> Result<wazi::component::Resource<crate::p2::io::Pollable>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let fd = ctx.table.get(&f)?.slot.ready_fd();
+        Ok(ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?)
+    }
+
+    fn future_incoming_response_get(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: Future,
+    ) -> Result<
+        Option<
+            Result<
+                Result<
+                    wazi::component::Resource<crate::http::types::IncomingResponse>,
+                    crate::http::types::ErrorCode,
+                >,
+                (),
+            >,
+        >,
+    > {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let r = match ctx.table.get(&f)?.slot.take() {
+            None => None,
+            Some(None) => Some(Err(())),
+            Some(Some(Err(e))) => Some(Ok(Err(e))),
+            Some(Some(Ok(resp))) => Some(Ok(Ok(ctx.table.push(resp)?))),
+        };
+        Ok(r)
+    }
+
+    fn http_error_code(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        e: Resource<IoError>,
+    ) -> Result<Option<crate::http::types::ErrorCode>> {
+        let get = self.get;
+        Ok(get(s.data_mut()).table.get(&e)?.http.clone())
+    }
+
+    fn incoming_body_stream(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        b: InBody,
+    ) -> Result<Result<wazi::component::Resource<crate::p2::io::InputStream>, ()>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let body = ctx.table.get_mut(&b)?;
+        if body.stream_taken {
+            return Ok(Err(()));
+        }
+        body.stream_taken = true;
+        let pipe = body.pipe.clone();
+        Ok(Ok(ctx.table.push_child(InputStream::Http(pipe), &b)?))
+    }
+
+    fn incoming_body_finish(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        b: InBody,
+    ) -> Result<wazi::component::Resource<crate::http::types::FutureTrailers>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let mut body = ctx.table.delete(b)?;
+        body.finished = true;
+        let pipe = body.pipe.clone();
+        drop(body);
+        Ok(ctx.table.push(FutureTrailers { pipe })?)
+    }
+
+    fn future_trailers_subscribe(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: Trailers,
+    ) -> Result<wazi::component::Resource<crate::p2::io::Pollable>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let fd = ctx.table.get(&f)?.pipe.ready_fd();
+        Ok(ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?)
+    }
+
+    fn future_trailers_get(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        f: Trailers,
+    ) -> Result<
+        Option<
+            Result<
+                Result<
+                    Option<wazi::component::Resource<crate::http::types::Fields>>,
+                    crate::http::types::ErrorCode,
+                >,
+                (),
+            >,
+        >,
+    > {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let r = match ctx.table.get(&f)?.pipe.take_trailers() {
+            None => None,
+            Some(Err(None)) => Some(Err(())),
+            Some(Err(Some(e))) => Some(Ok(Err(e))),
+            Some(Ok(None)) => Some(Ok(Ok(None))),
+            Some(Ok(Some(map))) => {
+                Some(Ok(Ok(Some(ctx.table.push(Fields { map, mutable: false })?))))
             }
-            body.stream_taken = true;
-            let pipe = body.pipe.clone();
-            Ok((Ok(ctx.table.push_child(OutputStream::Http(pipe), &b)?),))
-        },
-    )?;
-    i.func_wrap(
-        "[static]outgoing-body.finish",
-        move |mut s: StoreContextMut<'_, T>, (b, trailers): (OutBody, Option<Resource<Fields>>)| {
-            let ctx = get(s.data_mut());
-            let mut body = ctx.table.delete(b)?;
-            let trailers = match trailers {
-                Some(t) => Some(ctx.table.delete(t)?.map),
-                None => None,
-            };
-            body.finished = true;
-            Ok((body.pipe.guest_finish(trailers),))
-        },
-    )?;
-    Ok(())
+        };
+        Ok(r)
+    }
+
+    fn outgoing_body_write(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        b: OutBody,
+    ) -> Result<Result<wazi::component::Resource<crate::p2::io::OutputStream>, ()>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let body = ctx.table.get_mut(&b)?;
+        if body.stream_taken {
+            return Ok(Err(()));
+        }
+        body.stream_taken = true;
+        let pipe = body.pipe.clone();
+        Ok(Ok(ctx.table.push_child(OutputStream::Http(pipe), &b)?))
+    }
+
+    fn outgoing_body_finish(
+        &self,
+        mut s: StoreContextMut<'_, T>,
+        b: OutBody,
+        trailers: Option<Resource<Fields>>,
+    ) -> Result<Result<(), crate::http::types::ErrorCode>> {
+        let get = self.get;
+        let ctx = get(s.data_mut());
+        let mut body = ctx.table.delete(b)?;
+        let trailers = match trailers {
+            Some(t) => Some(ctx.table.delete(t)?.map),
+            None => None,
+        };
+        body.finished = true;
+        Ok(body.pipe.guest_finish(trailers))
+    }
 }
