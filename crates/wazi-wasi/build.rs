@@ -95,7 +95,8 @@ fn main() {
 
 /// Generates the bindings of world `host` in `dir` into `OUT_DIR/out`.
 fn generate(dir: &str, out: &str, with: BTreeMap<String, String>) {
-    let opts = wazi_bindgen::Options { with };
+    let drop_with = Some("crate::ctx::DropFromTable".to_string());
+    let opts = wazi_bindgen::Options { with, drop_with };
     let b = wazi_bindgen::generate(Path::new(dir), "host", &opts)
         .unwrap_or_else(|e| panic!("generating the bindings of {dir}: {e:?}"));
     for f in &b.files {

@@ -9,7 +9,8 @@
 //! - `NAME`, the interface's name with its package version;
 //! - a `Host<T>` trait with one method per function (resource methods
 //!   prefixed with the resource's name, `{resource}_drop` for each
-//!   resource's destructor), taking the store;
+//!   resource's destructor, by default [`Options::drop_with`]'s), taking
+//!   the store;
 //! - `add_to_linker(linker, host)`, which defines each function in a
 //!   [`Linker`](https://docs.rs/wazi) instance typed by the trait's
 //!   signatures: synchronous functions through `func_wrap`, `async` ones
@@ -37,6 +38,12 @@ pub struct Options {
     /// other named types given here are used instead of generated ones
     /// (they must have the same shape, which linking checks).
     pub with: BTreeMap<String, String>,
+    /// A trait (a path, generic over the store's data `T`) with a method
+    /// `fn drop_resource<R: 'static>(&self, store: StoreContextMut<'_, T>,
+    /// it: Resource<R>) -> anyhow::Result<()>`: when given, it is a
+    /// supertrait of every `Host` with resources, and their `*_drop`
+    /// methods call it unless overridden.
+    pub drop_with: Option<String>,
 }
 
 /// Generated source, and the files it was generated from (for
@@ -266,12 +273,19 @@ impl Gen<'_> {
         }
         // The trait.
         writeln!(self.out, "/// The host's side of `{}`.", self.iface_name(id))?;
-        writeln!(self.out, "pub trait Host<T: 'static>: Copy + Send + Sync + 'static {{")?;
+        let (bound, default) = match &self.opts.drop_with {
+            Some(t) if !resources.is_empty() => (
+                format!(" + {t}<T>"),
+                format!(" {{ <Self as {t}<T>>::drop_resource(self, store, it) }}"),
+            ),
+            _ => (String::new(), ";".to_string()),
+        };
+        writeln!(self.out, "pub trait Host<T: 'static>: Copy + Send + Sync + 'static{bound} {{")?;
         for (rname, rid) in &resources {
             writeln!(
                 self.out,
                 "/// Drops the host's `{rname}` when the guest drops its handle.\n\
-                 fn {}_drop(&self, store: StoreContextMut<'_, T>, it: wazi::component::Resource<{}>) -> anyhow::Result<()>;",
+                 fn {}_drop(&self, store: StoreContextMut<'_, T>, it: wazi::component::Resource<{}>) -> anyhow::Result<()>{default}",
                 snake(rname),
                 self.resource_ty(*rid)?
             )?;
@@ -630,7 +644,7 @@ world w { import user; }
 
     fn with() -> Options {
         let with = BTreeMap::from([("t:t/types/thing".to_string(), "crate::Thing".to_string())]);
-        Options { with }
+        Options { with, drop_with: None }
     }
 
     #[test]
@@ -665,6 +679,21 @@ world w { import user; }
         assert!(src.contains("wazi::component::StreamAny"));
         assert!(src.contains("wazi::component::Resource<crate::Thing>"));
         assert_eq!(b.files.len(), 1);
+    }
+
+    #[test]
+    fn destructors_default_to_the_drop_with_trait() {
+        let dir = tempfile::tempdir().unwrap();
+        package(dir.path());
+        let opts = Options { drop_with: Some("crate::Drops".into()), ..with() };
+        let src = generate(dir.path(), "w", &opts).unwrap().source;
+        // `types` has a resource: its trait requires the drop trait and
+        // its destructor defaults to it; `user` has none.
+        assert!(src.contains(
+            "pub trait Host<T: 'static>: Copy + Send + Sync + 'static + crate::Drops<T> {"
+        ));
+        assert!(src.contains("{ <Self as crate::Drops<T>>::drop_resource(self, store, it) }"));
+        assert!(src.contains("pub trait Host<T: 'static>: Copy + Send + Sync + 'static {"));
     }
 
     #[test]

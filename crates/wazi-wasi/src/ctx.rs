@@ -460,3 +460,24 @@ impl<T: 'static> Wasi<T> {
         (self.get)(s.data_mut())
     }
 }
+
+/// The default destructor of the generated bindings' resources: a guest
+/// dropping its handle deletes the host's entry from the context's table.
+pub(crate) trait DropFromTable<T> {
+    fn drop_resource<R: 'static>(
+        &self,
+        store: wazi::StoreContextMut<'_, T>,
+        it: wazi::component::Resource<R>,
+    ) -> Result<()>;
+}
+
+impl<T: 'static> DropFromTable<T> for Wasi<T> {
+    fn drop_resource<R: 'static>(
+        &self,
+        mut store: wazi::StoreContextMut<'_, T>,
+        it: wazi::component::Resource<R>,
+    ) -> Result<()> {
+        self.ctx(&mut store).table.delete(it)?;
+        Ok(())
+    }
+}

@@ -81,27 +81,9 @@ impl<T: 'static> exit::Host<T> for Wasi<T> {
     }
 }
 
-impl<T: 'static> terminal_input::Host<T> for Wasi<T> {
-    fn terminal_input_drop(
-        &self,
-        mut s: StoreContextMut<'_, T>,
-        it: Resource<TerminalInput>,
-    ) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-}
+impl<T: 'static> terminal_input::Host<T> for Wasi<T> {}
 
-impl<T: 'static> terminal_output::Host<T> for Wasi<T> {
-    fn terminal_output_drop(
-        &self,
-        mut s: StoreContextMut<'_, T>,
-        it: Resource<TerminalOutput>,
-    ) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-}
+impl<T: 'static> terminal_output::Host<T> for Wasi<T> {}
 
 impl<T: 'static> terminal_stdin::Host<T> for Wasi<T> {
     fn get_terminal_stdin(

@@ -218,20 +218,6 @@ fn open_output(
 }
 
 impl<T: 'static> types::Host<T> for Wasi<T> {
-    fn descriptor_drop(&self, mut s: S<'_, T>, it: D) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
-    fn directory_entry_stream_drop(
-        &self,
-        mut s: S<'_, T>,
-        it: Resource<DirectoryEntryStream>,
-    ) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn descriptor_read_via_stream(
         &self,
         mut s: S<'_, T>,

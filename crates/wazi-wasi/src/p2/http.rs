@@ -154,16 +154,6 @@ type OutBody = Resource<OutgoingBody>;
 type Trailers = Resource<FutureTrailers>;
 type Future = Resource<FutureIncomingResponse>;
 
-/// A resource whose drop just deletes it from the table.
-macro_rules! drops {
-    ($($fn:ident: $ty:ty;)*) => {$(
-        fn $fn(&self, mut s: S<'_, T>, it: Resource<$ty>) -> Result<()> {
-            self.ctx(&mut s).table.delete(it)?;
-            Ok(())
-        }
-    )*};
-}
-
 impl<T: 'static> outgoing_handler::Host<T> for Wasi<T> {
     fn handle(
         &self,
@@ -191,19 +181,6 @@ impl<T: 'static> outgoing_handler::Host<T> for Wasi<T> {
 }
 
 impl<T: 'static> types::Host<T> for Wasi<T> {
-    drops! {
-        fields_drop: Fields;
-        incoming_request_drop: IncomingRequest;
-        outgoing_request_drop: OutgoingRequest;
-        request_options_drop: RequestOptions;
-        response_outparam_drop: ResponseOutparam;
-        incoming_response_drop: IncomingResponse;
-        incoming_body_drop: IncomingBody;
-        future_trailers_drop: FutureTrailers;
-        outgoing_response_drop: OutgoingResponse;
-        future_incoming_response_drop: FutureIncomingResponse;
-    }
-
     /// A guest dropping an outgoing body without `finish` aborts it (the
     /// peer sees the message fail); a body left when the store goes away
     /// just ends.

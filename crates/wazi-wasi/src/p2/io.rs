@@ -340,11 +340,6 @@ type Out = Resource<OutputStream>;
 type S<'a, T> = StoreContextMut<'a, T>;
 
 impl<T: 'static> error::Host<T> for Wasi<T> {
-    fn error_drop(&self, mut s: S<'_, T>, it: Resource<IoError>) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn error_to_debug_string(
         &self,
         mut s: StoreContextMut<'_, T>,
@@ -356,11 +351,6 @@ impl<T: 'static> error::Host<T> for Wasi<T> {
 }
 
 impl<T: 'static> poll::Host<T> for Wasi<T> {
-    fn pollable_drop(&self, mut s: S<'_, T>, it: Resource<Pollable>) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn pollable_ready(&self, mut s: StoreContextMut<'_, T>, p: Resource<Pollable>) -> Result<bool> {
         let get = self.get;
         let ctx = get(s.data_mut());

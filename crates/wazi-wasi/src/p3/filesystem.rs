@@ -317,11 +317,6 @@ impl<T: 'static> preopens::Host<T> for Wasi<T> {
 type D = Resource<Descriptor>;
 
 impl<T: 'static> types::Host<T> for Wasi<T> {
-    fn descriptor_drop(&self, mut s: StoreContextMut<'_, T>, it: D) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn descriptor_read_via_stream(
         &self,
         mut s: StoreContextMut<'_, T>,

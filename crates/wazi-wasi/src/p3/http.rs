@@ -561,11 +561,6 @@ impl<T: 'static> Wasi<T> {
 }
 
 impl<T: 'static> types::Host<T> for Wasi<T> {
-    fn fields_drop(&self, mut s: StoreContextMut<'_, T>, it: F) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn request_drop(&self, mut s: StoreContextMut<'_, T>, it: Req) -> Result<()> {
         let r = self.ctx(&mut s).table.delete(it)?;
         drop_message(&mut s, r.body)
@@ -574,11 +569,6 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
     fn response_drop(&self, mut s: StoreContextMut<'_, T>, it: Resp) -> Result<()> {
         let r = self.ctx(&mut s).table.delete(it)?;
         drop_message(&mut s, r.body)
-    }
-
-    fn request_options_drop(&self, mut s: StoreContextMut<'_, T>, it: Opts) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
     }
 
     fn fields_new(&self, mut s: StoreContextMut<'_, T>) -> Result<F> {

@@ -241,16 +241,6 @@ macro_rules! option {
 use host::KeepAliveTime::{Idle, Interval};
 
 impl<T: 'static> types::Host<T> for Wasi<T> {
-    fn tcp_socket_drop(&self, mut s: StoreContextMut<'_, T>, it: Tcp) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
-    fn udp_socket_drop(&self, mut s: StoreContextMut<'_, T>, it: Udp) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn tcp_socket_create(
         &self,
         mut s: StoreContextMut<'_, T>,

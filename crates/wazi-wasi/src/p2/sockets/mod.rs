@@ -95,12 +95,7 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, get: GetCtx<T>) 
     Ok(())
 }
 
-impl<T: 'static> network::Host<T> for Wasi<T> {
-    fn network_drop(&self, mut s: StoreContextMut<'_, T>, it: Resource<Network>) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-}
+impl<T: 'static> network::Host<T> for Wasi<T> {}
 
 impl<T: 'static> instance_network::Host<T> for Wasi<T> {
     fn instance_network(&self, mut s: StoreContextMut<'_, T>) -> Result<Resource<Network>> {

@@ -23,11 +23,6 @@ pub(super) fn add_to_linker<T: 'static>(linker: &mut Linker<T>, host: Wasi<T>) -
 type Stream = Resource<ResolveAddressStream>;
 
 impl<T: 'static> ip_name_lookup::Host<T> for Wasi<T> {
-    fn resolve_address_stream_drop(&self, mut s: StoreContextMut<'_, T>, it: Stream) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn resolve_addresses(
         &self,
         mut s: StoreContextMut<'_, T>,

@@ -226,11 +226,6 @@ impl<T: 'static> tcp_create_socket::Host<T> for Wasi<T> {
 }
 
 impl<T: 'static> tcp::Host<T> for Wasi<T> {
-    fn tcp_socket_drop(&self, mut s: StoreContextMut<'_, T>, it: Tcp) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn tcp_socket_start_bind(
         &self,
         mut s: StoreContextMut<'_, T>,

@@ -88,29 +88,6 @@ impl<T: 'static> udp_create_socket::Host<T> for Wasi<T> {
 }
 
 impl<T: 'static> udp::Host<T> for Wasi<T> {
-    fn udp_socket_drop(&self, mut s: StoreContextMut<'_, T>, it: Udp) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
-    fn incoming_datagram_stream_drop(
-        &self,
-        mut s: StoreContextMut<'_, T>,
-        it: Resource<IncomingDatagramStream>,
-    ) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
-    fn outgoing_datagram_stream_drop(
-        &self,
-        mut s: StoreContextMut<'_, T>,
-        it: Resource<OutgoingDatagramStream>,
-    ) -> Result<()> {
-        self.ctx(&mut s).table.delete(it)?;
-        Ok(())
-    }
-
     fn udp_socket_start_bind(
         &self,
         mut s: StoreContextMut<'_, T>,
