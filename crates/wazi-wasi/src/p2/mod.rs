@@ -175,3 +175,22 @@ pub fn run<T: 'static>(
         Err(e) => Err(crate::ctx::run_failed(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The interfaces the host names as implemented are those its
+    /// bindings are generated for, plus the hand-written `wasi:config`
+    /// and `wasi:keyvalue`.
+    #[test]
+    fn implemented_interfaces_are_the_generated_ones() {
+        let generated: Vec<&str> =
+            super::bindings::INTERFACES.iter().map(|n| n.split('@').next().unwrap()).collect();
+        let extra = |n: &&str| n.starts_with("wasi:config/") || n.starts_with("wasi:keyvalue/");
+        let mut listed: Vec<&str> =
+            super::INTERFACES.iter().copied().filter(|n| !extra(n)).collect();
+        let mut generated = generated;
+        listed.sort();
+        generated.sort();
+        assert_eq!(listed, generated);
+    }
+}
