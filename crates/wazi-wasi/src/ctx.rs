@@ -481,3 +481,48 @@ impl<T: 'static> DropFromTable<T> for Wasi<T> {
         Ok(())
     }
 }
+
+/// Implements `wasi:random`'s `random`, `insecure` and `insecure-seed`
+/// (whose function is `$seed`) of one WASI version's bindings for
+/// [`Wasi`]: the same sources in WASI 0.2 and 0.3.
+macro_rules! random_host {
+    ($random:path, $insecure:path, $insecure_seed:path, $seed:ident) => {
+        impl<T: 'static> $random for crate::ctx::Wasi<T> {
+            fn get_random_bytes(
+                &self,
+                mut s: wazi::StoreContextMut<'_, T>,
+                len: u64,
+            ) -> anyhow::Result<Vec<u8>> {
+                self.ctx(&mut s).random_vec(len)
+            }
+
+            fn get_random_u64(&self, mut s: wazi::StoreContextMut<'_, T>) -> anyhow::Result<u64> {
+                self.ctx(&mut s).random_u64()
+            }
+        }
+
+        impl<T: 'static> $insecure for crate::ctx::Wasi<T> {
+            fn get_insecure_random_bytes(
+                &self,
+                mut s: wazi::StoreContextMut<'_, T>,
+                len: u64,
+            ) -> anyhow::Result<Vec<u8>> {
+                self.ctx(&mut s).random_vec(len)
+            }
+
+            fn get_insecure_random_u64(
+                &self,
+                mut s: wazi::StoreContextMut<'_, T>,
+            ) -> anyhow::Result<u64> {
+                self.ctx(&mut s).random_u64()
+            }
+        }
+
+        impl<T: 'static> $insecure_seed for crate::ctx::Wasi<T> {
+            fn $seed(&self, mut s: wazi::StoreContextMut<'_, T>) -> anyhow::Result<(u64, u64)> {
+                Ok(self.ctx(&mut s).insecure_seed_pair())
+            }
+        }
+    };
+}
+pub(crate) use random_host;
