@@ -126,9 +126,14 @@ fn case_name(e: &ErrorCode) -> String {
     kebab_from_camel(debug.split('(').next().unwrap_or(&debug))
 }
 
-/// The `error-code` a guest gave as a value: its case, where it has no
-/// payload; otherwise `internal-error` naming it (its message kept).
+/// The `error-code` a guest gave as a value (the inverse of
+/// [`error_code_val`]); a value of another shape is an `internal-error`
+/// describing it.
 fn error_code_of(v: &Val) -> ErrorCode {
+    error_code_from(v).unwrap_or_else(|| ErrorCode::InternalError(Some(format!("{v:?}"))))
+}
+
+fn error_code_from(v: &Val) -> Option<ErrorCode> {
     const PLAIN: &[ErrorCode] = &[
         ErrorCode::DnsTimeout,
         ErrorCode::DestinationNotFound,
@@ -155,20 +160,90 @@ fn error_code_of(v: &Val) -> ErrorCode {
         ErrorCode::LoopDetected,
         ErrorCode::ConfigurationError,
     ];
-    let Val::Variant(name, payload) = v else {
-        return ErrorCode::InternalError(Some(format!("{v:?}")));
-    };
+    let Val::Variant(name, payload) = v else { return None };
     if let Some(e) = PLAIN.iter().find(|e| case_name(e).eq_ignore_ascii_case(name)) {
-        return e.clone();
+        return Some(e.clone());
     }
-    match payload.as_deref() {
-        Some(Val::Option(Some(m))) if name.eq_ignore_ascii_case("internal-error") => match &**m {
-            Val::String(m) => ErrorCode::InternalError(Some(m.clone())),
-            _ => ErrorCode::InternalError(None),
-        },
-        _ if name.eq_ignore_ascii_case("internal-error") => ErrorCode::InternalError(None),
-        _ => ErrorCode::InternalError(Some(name.clone())),
+    let p = payload.as_deref()?;
+    fn opt(v: &Val) -> Option<Option<&Val>> {
+        match v {
+            Val::Option(o) => Some(o.as_deref()),
+            _ => None,
+        }
     }
+    let string = |v: &Val| match opt(v)? {
+        None => Some(None),
+        Some(Val::String(s)) => Some(Some(s.clone())),
+        _ => None,
+    };
+    let u64_ = |v: &Val| match opt(v)? {
+        None => Some(None),
+        Some(Val::U64(n)) => Some(Some(*n)),
+        _ => None,
+    };
+    let u32_ = |v: &Val| match opt(v)? {
+        None => Some(None),
+        Some(Val::U32(n)) => Some(Some(*n)),
+        _ => None,
+    };
+    let field = |rec: &Val, name: &str| match rec {
+        Val::Record(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
+        _ => None,
+    };
+    let field_size = |v: &Val| {
+        Some(FieldSizePayload {
+            field_name: string(&field(v, "field-name")?)?,
+            field_size: u32_(&field(v, "field-size")?)?,
+        })
+    };
+    let is = |case: &str| name.eq_ignore_ascii_case(case);
+    Some(if is("DNS-error") {
+        let info_code = match opt(&field(p, "info-code")?)? {
+            None => None,
+            Some(Val::U16(n)) => Some(*n),
+            _ => return None,
+        };
+        ErrorCode::DnsError(DnsErrorPayload { rcode: string(&field(p, "rcode")?)?, info_code })
+    } else if is("TLS-alert-received") {
+        let alert_id = match opt(&field(p, "alert-id")?)? {
+            None => None,
+            Some(Val::U8(n)) => Some(*n),
+            _ => return None,
+        };
+        let alert_message = string(&field(p, "alert-message")?)?;
+        ErrorCode::TlsAlertReceived(TlsAlertReceivedPayload { alert_id, alert_message })
+    } else if is("HTTP-request-body-size") {
+        ErrorCode::HttpRequestBodySize(u64_(p)?)
+    } else if is("HTTP-response-body-size") {
+        ErrorCode::HttpResponseBodySize(u64_(p)?)
+    } else if is("HTTP-request-header-section-size") {
+        ErrorCode::HttpRequestHeaderSectionSize(u32_(p)?)
+    } else if is("HTTP-request-trailer-section-size") {
+        ErrorCode::HttpRequestTrailerSectionSize(u32_(p)?)
+    } else if is("HTTP-response-header-section-size") {
+        ErrorCode::HttpResponseHeaderSectionSize(u32_(p)?)
+    } else if is("HTTP-response-trailer-section-size") {
+        ErrorCode::HttpResponseTrailerSectionSize(u32_(p)?)
+    } else if is("HTTP-request-header-size") {
+        match opt(p)? {
+            None => ErrorCode::HttpRequestHeaderSize(None),
+            Some(f) => ErrorCode::HttpRequestHeaderSize(Some(field_size(f)?)),
+        }
+    } else if is("HTTP-request-trailer-size") {
+        ErrorCode::HttpRequestTrailerSize(field_size(p)?)
+    } else if is("HTTP-response-header-size") {
+        ErrorCode::HttpResponseHeaderSize(field_size(p)?)
+    } else if is("HTTP-response-trailer-size") {
+        ErrorCode::HttpResponseTrailerSize(field_size(p)?)
+    } else if is("HTTP-response-transfer-coding") {
+        ErrorCode::HttpResponseTransferCoding(string(p)?)
+    } else if is("HTTP-response-content-coding") {
+        ErrorCode::HttpResponseContentCoding(string(p)?)
+    } else if is("internal-error") {
+        ErrorCode::InternalError(string(p)?)
+    } else {
+        return None;
+    })
 }
 
 /// `result<_, error-code>` as a value.
@@ -994,4 +1069,48 @@ pub(crate) fn answer<T: 'static>(
     let _ = tx.send(Ok((parts, body)));
     // Sent once the body is, or the client is gone.
     Ok(Some(Box::new(move || done.load(Ordering::SeqCst) || pipe.reader_gone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `error-code`, with and without payloads, survives the trip
+    /// through a value (as a guest's future or handler gives it back).
+    #[test]
+    fn error_codes_round_trip_through_values() {
+        let field = FieldSizePayload { field_name: Some("x-a".into()), field_size: Some(9) };
+        let codes = [
+            ErrorCode::DnsTimeout,
+            ErrorCode::DnsError(DnsErrorPayload {
+                rcode: Some("NXDOMAIN".into()),
+                info_code: Some(3),
+            }),
+            ErrorCode::TlsAlertReceived(TlsAlertReceivedPayload {
+                alert_id: Some(40),
+                alert_message: None,
+            }),
+            ErrorCode::HttpRequestBodySize(Some(5)),
+            ErrorCode::HttpResponseBodySize(None),
+            ErrorCode::HttpRequestHeaderSectionSize(Some(1)),
+            ErrorCode::HttpRequestTrailerSectionSize(None),
+            ErrorCode::HttpResponseHeaderSectionSize(Some(2)),
+            ErrorCode::HttpResponseTrailerSectionSize(Some(3)),
+            ErrorCode::HttpRequestHeaderSize(Some(field.clone())),
+            ErrorCode::HttpRequestHeaderSize(None),
+            ErrorCode::HttpRequestTrailerSize(field.clone()),
+            ErrorCode::HttpResponseHeaderSize(field.clone()),
+            ErrorCode::HttpResponseTrailerSize(field),
+            ErrorCode::HttpResponseTransferCoding(Some("gzip".into())),
+            ErrorCode::HttpResponseContentCoding(None),
+            ErrorCode::HttpUpgradeFailed,
+            ErrorCode::InternalError(Some("boom".into())),
+            ErrorCode::InternalError(None),
+        ];
+        for c in codes {
+            assert_eq!(error_code_of(&error_code_val(&c)), c);
+        }
+        let odd = Val::Variant("HTTP-request-body-size".into(), Some(Box::new(Val::U8(1))));
+        assert!(matches!(error_code_of(&odd), ErrorCode::InternalError(Some(_))));
+    }
 }
