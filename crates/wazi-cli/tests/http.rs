@@ -869,12 +869,14 @@ fn wasi_0_3_instances_serve_many_requests_as_wasmtime() {
         ["instance 0 request 1\n", "instance 0 request 2\n", "instance 1 request 1\n"]
     );
     drop(server);
-    // At once: one instance takes them all (up to 16), or one each.
+    // At once: one instance takes them all (up to 16), or one each. Each
+    // request sleeps 1.5 s, so that all four are under way at once even
+    // when the machine is busy (a finished one would free its instance).
     for (flags, want) in [(vec![], 1), (vec!["--max-instance-concurrent-reuse-count", "1"], 4)] {
         let server = service(&flags);
         let addr = server.addr;
         let answers: Vec<String> = (0..4)
-            .map(|_| std::thread::spawn(move || request(addr, "GET", "/instance?300", &[], None)))
+            .map(|_| std::thread::spawn(move || request(addr, "GET", "/instance?1500", &[], None)))
             .collect::<Vec<_>>()
             .into_iter()
             .map(|h| h.join().unwrap().text())

@@ -109,8 +109,11 @@ where
             Some(job) => job,
         };
         let Ok(permit) = self.permits.clone().acquire_owned().await else { return };
-        // An instance may have got room meanwhile.
-        let job = match self.offer(job) {
+        // An instance may have got room meanwhile (one another request
+        // started while this one waited): checking and adding the new one
+        // under one lock, two requests arriving at once share it.
+        let mut workers = self.workers();
+        let job = match Self::offer_to(&self.config, &mut workers, job) {
             None => return,
             Some(job) => job,
         };
@@ -119,7 +122,8 @@ where
         let queued = Arc::new(AtomicUsize::new(1));
         let _ = tx.send(job);
         let entry = Entry { id, tx, active: 1, total: 1, queued: queued.clone(), waker: None };
-        self.workers().push(entry);
+        workers.push(entry);
+        drop(workers);
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
             me.run_worker(id, rx, &queued);
@@ -129,8 +133,11 @@ where
 
     /// Sends `job` to a running instance with room; gives it back if none.
     fn offer(&self, job: Job) -> Option<Job> {
-        let c = &self.config;
-        let mut workers = self.workers();
+        Self::offer_to(&self.config, &mut self.workers(), job)
+    }
+
+    /// [`offer`](Self::offer), with the workers locked.
+    fn offer_to(c: &PoolConfig, workers: &mut [Entry], job: Job) -> Option<Job> {
         let Some(w) = workers.iter_mut().find(|w| w.active < c.concurrent && w.total < c.reuse)
         else {
             return Some(job);
