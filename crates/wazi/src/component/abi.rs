@@ -143,9 +143,11 @@ impl<'a> Cx<'a> {
 
     /// `len` bytes at `ptr`, checked to be in bounds, for writing.
     pub fn bytes_mut(&mut self, ptr: u32, len: usize) -> Result<&mut [u8]> {
-        let err = self.oob(What::Pointer);
-        let mem = self.mem_mut()?;
-        mem.get_mut(ptr as usize..ptr as usize + len).ok_or(err)
+        let range = ptr as usize..ptr as usize + len;
+        if self.mem()?.len() < range.end {
+            return Err(self.oob(What::Pointer));
+        }
+        Ok(&mut self.mem_mut()?[range])
     }
 
     pub(crate) fn resource(&self, idx: u32) -> Result<ResourceType> {
