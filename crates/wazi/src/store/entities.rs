@@ -4,6 +4,7 @@
 //! code refer to them by raw pointer for speed. They live as long as the
 //! store.
 
+use super::region;
 use super::shared::SharedMemoryInner;
 use crate::code::FuncCode;
 use crate::exec::Mem;
@@ -134,11 +135,7 @@ impl MemoryEntity {
         if self.reserved > 0 {
             return false;
         }
-        if self.cap == 0
-            && let Some(ptr) = region::reserve(bytes.next_multiple_of(COMMIT_GRANULE))
-        {
-            self.ptr = ptr;
-            self.reserved = bytes.next_multiple_of(COMMIT_GRANULE);
+        if self.cap == 0 && self.adopt_reservation(bytes.next_multiple_of(COMMIT_GRANULE)) {
             let len = self.len;
             self.len = 0;
             return self.set_len(len);
@@ -201,13 +198,26 @@ impl MemoryEntity {
                 .saturating_mul(self.ty.page_size() as usize)
                 .max(bytes)
                 .next_multiple_of(COMMIT_GRANULE);
-            if let Some(ptr) = region::reserve(max) {
-                self.ptr = ptr;
-                self.reserved = max;
+            if self.adopt_reservation(max) {
                 return self.set_len(bytes);
             }
         }
         self.reallocate(bytes)
+    }
+
+    /// Makes a reservation of `bytes` this memory's place (it has none
+    /// and no bytes yet): a kept one, whose committed bytes are zero, or
+    /// a new one. False if there is none.
+    fn adopt_reservation(&mut self, bytes: usize) -> bool {
+        let Some((ptr, committed)) =
+            region::take(bytes).or_else(|| Some((region::reserve(bytes)?, 0)))
+        else {
+            return false;
+        };
+        self.ptr = ptr;
+        self.reserved = bytes;
+        self.cap = committed;
+        true
     }
 
     /// Moves the bytes to a new heap allocation of `bytes`.
@@ -231,8 +241,10 @@ impl MemoryEntity {
 
     fn release(&mut self) {
         if self.reserved > 0 {
-            // SAFETY: the mapping was made by `region::reserve` with this size.
-            unsafe { region::unmap(self.ptr, self.reserved) };
+            // SAFETY: the mapping was made by `region::reserve` with this
+            // size, its first `cap` bytes committed; the store is done
+            // with it.
+            unsafe { region::recycle(self.ptr, self.reserved, self.cap) };
         } else if self.cap > 0 {
             // SAFETY: allocated in `reallocate` with this layout.
             unsafe { dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.cap, 16)) };
@@ -246,63 +258,6 @@ impl Drop for MemoryEntity {
     fn drop(&mut self) {
         self.release();
     }
-}
-
-/// Reserved address space for linear memories.
-#[cfg(unix)]
-pub(super) mod region {
-    use rustix::mm::{MapFlags, MprotectFlags, ProtFlags};
-    use std::ptr::NonNull;
-
-    /// Reserves `bytes` of inaccessible address space.
-    pub(in crate::store) fn reserve(bytes: usize) -> Option<NonNull<u8>> {
-        if bytes == 0 {
-            return None;
-        }
-        // SAFETY: a new anonymous mapping aliases nothing.
-        let p = unsafe {
-            rustix::mm::mmap_anonymous(
-                std::ptr::null_mut(),
-                bytes,
-                ProtFlags::empty(),
-                MapFlags::PRIVATE | MapFlags::NORESERVE,
-            )
-        };
-        p.ok().and_then(|p| NonNull::new(p.cast()))
-    }
-
-    /// Makes `from..to` of a reservation readable and writable (its
-    /// pages read as zero).
-    ///
-    /// # Safety
-    /// `ptr` is a reservation of at least `to` bytes.
-    pub(in crate::store) unsafe fn commit(ptr: NonNull<u8>, from: usize, to: usize) -> bool {
-        // Page-aligned: wasm pages are multiples of host pages.
-        let start = unsafe { ptr.as_ptr().add(from) };
-        let flags = MprotectFlags::READ | MprotectFlags::WRITE;
-        unsafe { rustix::mm::mprotect(start.cast(), to - from, flags) }.is_ok()
-    }
-
-    /// # Safety
-    /// `ptr` is a reservation of exactly `bytes`, no longer used.
-    pub(in crate::store) unsafe fn unmap(ptr: NonNull<u8>, bytes: usize) {
-        let _ = unsafe { rustix::mm::munmap(ptr.as_ptr().cast(), bytes) };
-    }
-}
-
-#[cfg(not(unix))]
-pub(super) mod region {
-    use std::ptr::NonNull;
-
-    pub(in crate::store) fn reserve(_: usize) -> Option<NonNull<u8>> {
-        None
-    }
-
-    pub(in crate::store) unsafe fn commit(_: NonNull<u8>, _: usize, _: usize) -> bool {
-        false
-    }
-
-    pub(in crate::store) unsafe fn unmap(_: NonNull<u8>, _: usize) {}
 }
 
 /// A table of raw references.

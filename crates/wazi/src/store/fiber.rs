@@ -17,7 +17,7 @@
 //! the way, and [`StoreCore::can_park`] says so.
 
 use super::StoreCore;
-use super::entities::region;
+use super::region;
 use crate::exec::{self, Frame, Sp};
 use crate::store::FuncKind;
 use anyhow::{Result, anyhow, bail};
@@ -80,6 +80,14 @@ impl FiberStack {
         let frames = (max / std::mem::size_of::<Frame>()).max(1);
         let page = 1 << 16;
         let bytes = (slots * 8 + frames * std::mem::size_of::<Frame>()).div_ceil(page) * page;
+        if let Some((base, committed)) = region::take(bytes) {
+            // Every stack is committed whole.
+            if committed == bytes {
+                return Ok(FiberStack { base, bytes, slots, frames });
+            }
+            // SAFETY: a reservation of `bytes` nothing refers to.
+            unsafe { region::unmap(base, bytes) };
+        }
         let base = region::reserve(bytes)
             .ok_or_else(|| anyhow!("out of memory for the stack of a new task"))?;
         // SAFETY: `base` is a reservation of `bytes`.
@@ -113,8 +121,9 @@ impl FiberStack {
 
 impl Drop for FiberStack {
     fn drop(&mut self) {
-        // SAFETY: the mapping is this stack's, and nothing runs on it now.
-        unsafe { region::unmap(self.base, self.bytes) };
+        // SAFETY: the mapping is this stack's, committed whole, and
+        // nothing runs on it now.
+        unsafe { region::recycle(self.base, self.bytes, self.bytes) };
     }
 }
 

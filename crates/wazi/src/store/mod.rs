@@ -7,6 +7,7 @@ pub(crate) mod extension;
 mod fiber;
 pub(crate) mod gc;
 mod limits;
+mod region;
 pub(crate) mod shared;
 
 pub(crate) use entities::*;
