@@ -175,7 +175,8 @@ impl ServeCommand {
                 }
             });
         }
-        let metered = wasm.fuel.is_some() || wasm.timeout.is_some();
+        let (metered, timed) =
+            (wasm.fuel.is_some() || wasm.timeout.is_some(), wasm.timeout.is_some());
         let name = self.component.display().to_string();
         let prefix = !self.no_logging_prefix;
         let (envs, dirs) = (self.envs.clone(), self.dirs.clone());
@@ -217,6 +218,9 @@ impl ServeCommand {
             max_instance_reuse_count: self.max_instance_reuse_count.or(metered.then_some(1)),
             max_instance_concurrent_reuse_count: self.max_instance_concurrent_reuse_count,
             idle_instance_timeout: self.idle_instance_timeout,
+            // A store's epoch deadline starts when it is made: with
+            // `-W timeout` an instance is made when its request comes.
+            prestart_instances: !timed,
             max_concurrent_requests: self.max_concurrent_requests,
             max_concurrent_connections: self.max_concurrent_connections,
             shutdown_addr: self.shutdown_addr,

@@ -711,6 +711,34 @@ fn serve_load_mix_keeps_serving() {
 }
 
 #[test]
+fn wasi_0_2_requests_each_get_a_new_instance() {
+    // As in wasmtime 48: one instance per request. The next one is made
+    // before its request comes (on the thread of the last), in memory
+    // used before: its statics must still start at zero.
+    let server = proxy(&[]);
+    let seen: Vec<String> = (0..4).map(|_| server.get("/instance").text()).collect();
+    let want: Vec<String> = (0..4).map(|i| format!("instance {i} request 1\n")).collect();
+    assert_eq!(seen, want);
+    // A client that waits between requests finds the same.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(server.get("/instance").text(), "instance 4 request 1\n");
+}
+
+#[test]
+fn serve_timeout_counts_from_the_request() {
+    // An instance made ahead of its request would have spent its time
+    // waiting for it: with `-W timeout` instances are made when requests
+    // come, so one after a pause longer than the timeout still runs.
+    let server = proxy(&["-W", "timeout=400ms", "--idle-instance-timeout", "10s"]);
+    assert_eq!(server.get("/hello").text(), "Hello, World!\n");
+    std::thread::sleep(Duration::from_millis(1000));
+    let r = server.get("/hello");
+    assert_eq!((r.status, r.text().as_str()), (200, "Hello, World!\n"));
+    // The timeout still holds within a request.
+    assert_eq!(server.get("/loop").status, 500);
+}
+
+#[test]
 fn serve_runs_at_most_max_instances_at_once() {
     let server = proxy(&["--max-instances", "1"]);
     // The one instance is busy echoing a body that is half sent.

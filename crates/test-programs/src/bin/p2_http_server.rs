@@ -21,6 +21,8 @@
 //! - `/grow`: allocates without end (for `-W max-memory-size`);
 //! - `/fetch?URL`: requests URL through `wasi:http/outgoing-handler` and
 //!   answers with its status and body;
+//! - `/instance`: `instance ID request N`: its `INSTANCE_ID` and how many
+//!   requests this instance was given (a static in zeroed memory);
 //! - `/fields`: exercises `fields` (validation, immutability) and answers
 //!   with a transcript.
 //! - anything else: 404.
@@ -85,6 +87,9 @@ fn method_name(m: &Method) -> String {
         Method::Other(s) => s.clone(),
     }
 }
+
+/// Requests this instance has been given.
+static REQUESTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 impl wasip2::exports::http::incoming_handler::Guest for Handler {
     fn handle(req: IncomingRequest, out: ResponseOutparam) {
@@ -221,6 +226,14 @@ impl wasip2::exports::http::incoming_handler::Guest for Handler {
             ["fetch"] => {
                 let text = fetch(query);
                 respond(out, 200, &[], text.as_bytes());
+            }
+            ["instance"] => {
+                let n = REQUESTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                let id = wasip2::cli::environment::get_environment()
+                    .into_iter()
+                    .find(|(k, _)| k == "INSTANCE_ID")
+                    .map_or("?".to_string(), |(_, v)| v);
+                respond(out, 200, &[], format!("instance {id} request {n}\n").as_bytes())
             }
             ["fields"] => {
                 let text = fields_transcript(&req);

@@ -9,6 +9,7 @@
 use super::types::{IncomingRequest, ResponseResult};
 use crate::GetCtx;
 use anyhow::{Result, anyhow};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -38,6 +39,11 @@ pub(super) struct PoolConfig {
     pub(super) reuse: usize,
     pub(super) concurrent: usize,
     pub(super) idle: Duration,
+    /// Whether an instance is started before a request needs it: when no
+    /// running instance has room for another request (with one request
+    /// per instance, after every request), the next one is instantiated
+    /// at once, so that instantiation is not part of a request's time.
+    pub(super) prestart: bool,
 }
 
 /// A running worker, as the dispatcher sees it.
@@ -53,6 +59,26 @@ struct Entry {
     /// Wakes the instance's event loop (a WASI 0.3 one waiting on a timer
     /// notices a new job at once).
     waker: Option<wazi::component::LoopWaker>,
+}
+
+/// A worker, as its thread sees it.
+struct Worker {
+    id: u64,
+    rx: Receiver<Job>,
+    queued: Arc<AtomicUsize>,
+    /// It left the pool for having been idle.
+    idled: Cell<bool>,
+}
+
+/// Why a worker left the pool.
+#[derive(PartialEq)]
+enum Ended {
+    /// It served its share of requests, or failed serving one.
+    Served,
+    /// It had no request for a while.
+    Idle,
+    /// It could not be instantiated.
+    Failed,
 }
 
 /// What a worker needs of the server.
@@ -104,31 +130,60 @@ where
     /// Hands `job` to an instance with room for it, else to a new one
     /// once one may start.
     pub(super) async fn dispatch(self: &Arc<Self>, job: Job) {
-        let job = match self.offer(job) {
-            None => return,
-            Some(job) => job,
-        };
-        let Ok(permit) = self.permits.clone().acquire_owned().await else { return };
-        // An instance may have got room meanwhile (one another request
-        // started while this one waited): checking and adding the new one
-        // under one lock, two requests arriving at once share it.
-        let mut workers = self.workers();
-        let job = match Self::offer_to(&self.config, &mut workers, job) {
-            None => return,
-            Some(job) => job,
-        };
-        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
-        let (tx, rx) = std::sync::mpsc::channel();
-        let queued = Arc::new(AtomicUsize::new(1));
-        let _ = tx.send(job);
-        let entry = Entry { id, tx, active: 1, total: 1, queued: queued.clone(), waker: None };
-        workers.push(entry);
-        drop(workers);
+        if let Some(job) = self.offer(job) {
+            let Ok(permit) = self.permits.clone().acquire_owned().await else { return };
+            // An instance may have got room meanwhile (one another request
+            // started while this one waited): checking and adding the new
+            // one under one lock, two requests arriving at once share it.
+            let mut workers = self.workers();
+            if let Some(job) = Self::offer_to(&self.config, &mut workers, job) {
+                self.start(&mut workers, Some(job), permit);
+            }
+        }
+    }
+
+    /// Adds a worker to the pool (with `job`, if any, as its first) and
+    /// starts its thread, which holds `permit` while it runs. When its
+    /// instance has served its share, the thread goes on as the next
+    /// instance if no other has room for a request (see
+    /// [`PoolConfig::prestart`]): instantiated before a request needs it,
+    /// without waking another thread.
+    fn start(
+        self: &Arc<Self>,
+        workers: &mut Vec<Entry>,
+        job: Option<Job>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) {
+        let mut worker = self.register(workers, job);
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
-            me.run_worker(id, rx, &queued);
+            while me.run_worker(&worker) == Ended::Served && me.config.prestart {
+                let mut workers = me.workers();
+                if workers.iter().any(|w| Self::has_room(&me.config, w)) {
+                    break;
+                }
+                worker = me.register(&mut workers, None);
+            }
             drop(permit);
         });
+    }
+
+    /// Adds a worker to the pool, with `job`, if any, as its first.
+    fn register(&self, workers: &mut Vec<Entry>, job: Option<Job>) -> Worker {
+        let id = self.next_id.fetch_add(1, Ordering::SeqCst);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let n = usize::from(job.is_some());
+        let queued = Arc::new(AtomicUsize::new(n));
+        if let Some(job) = job {
+            let _ = tx.send(job);
+        }
+        let entry = Entry { id, tx, active: n, total: n, queued: queued.clone(), waker: None };
+        workers.push(entry);
+        Worker { id, rx, queued, idled: Cell::new(false) }
+    }
+
+    fn has_room(c: &PoolConfig, w: &Entry) -> bool {
+        w.active < c.concurrent && w.total < c.reuse
     }
 
     /// Sends `job` to a running instance with room; gives it back if none.
@@ -138,8 +193,7 @@ where
 
     /// [`offer`](Self::offer), with the workers locked.
     fn offer_to(c: &PoolConfig, workers: &mut [Entry], job: Job) -> Option<Job> {
-        let Some(w) = workers.iter_mut().find(|w| w.active < c.concurrent && w.total < c.reuse)
-        else {
+        let Some(w) = workers.iter_mut().find(|w| Self::has_room(c, w)) else {
             return Some(job);
         };
         w.queued.fetch_add(1, Ordering::SeqCst);
@@ -184,7 +238,9 @@ where
         self.workers().retain(|w| w.id != id);
     }
 
-    fn run_worker(&self, id: u64, rx: Receiver<Job>, queued: &AtomicUsize) {
+    /// Runs worker `w`'s instance until it leaves the pool.
+    fn run_worker(&self, w: &Worker) -> Ended {
+        let (id, rx) = (w.id, &w.rx);
         let setup = (|| {
             let mut store = (self.new_store)(id)?;
             let instance = self.pre.instantiate(&mut store)?;
@@ -198,25 +254,28 @@ where
                 while let Ok(job) = rx.try_recv() {
                     let _ = job.failed.send(GuestError::Instantiate(anyhow!("{message}")));
                 }
-                return;
+                return Ended::Failed;
             }
         };
         if let Some(w) = self.workers().iter_mut().find(|w| w.id == id) {
             w.waker = Some(wazi::component::loop_waker(&mut store));
         }
         let r = if let Some(p3) = &self.p3 {
-            self.serve_p3(p3, id, &mut store, &instance, &rx, queued)
+            self.serve_p3(p3, w, &mut store, &instance)
         } else {
-            self.serve_p2(id, &mut store, &instance, &rx, queued)
+            self.serve_p2(w, &mut store, &instance)
         };
         if let Err(e) = r {
             // As wasmtime 48 reports a failed instance.
             eprintln!("worker failed: {e:?}");
         }
+        if w.idled.get() { Ended::Idle } else { Ended::Served }
     }
 
-    /// Waits for the next job, or leaves the pool when idle (`None`).
-    fn next_job(&self, id: u64, rx: &Receiver<Job>, queued: &AtomicUsize) -> Option<Job> {
+    /// Waits for the next job, or leaves the pool (`None`) when it has
+    /// served its share or been idle (then `w.idled` is set).
+    fn next_job(&self, w: &Worker) -> Option<Job> {
+        let (id, rx, queued) = (w.id, &w.rx, &*w.queued);
         loop {
             if self.try_leave(id, false) {
                 // Jobs sent before it left still get served.
@@ -231,24 +290,22 @@ where
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     if self.try_leave(id, true) {
+                        w.idled.set(true);
                         return None;
                     }
                 }
-                Err(RecvTimeoutError::Disconnected) => return None,
+                Err(RecvTimeoutError::Disconnected) => {
+                    w.idled.set(true);
+                    return None;
+                }
             }
         }
     }
 
     /// A WASI 0.2 instance: one request at a time.
-    fn serve_p2(
-        &self,
-        id: u64,
-        store: &mut Store<T>,
-        instance: &Instance,
-        rx: &Receiver<Job>,
-        queued: &AtomicUsize,
-    ) -> Result<()> {
-        while let Some(job) = self.next_job(id, rx, queued) {
+    fn serve_p2(&self, w: &Worker, store: &mut Store<T>, instance: &Instance) -> Result<()> {
+        let (id, rx) = (w.id, &w.rx);
+        while let Some(job) = self.next_job(w) {
             let r =
                 super::server::run_p2(store, instance, &self.export, self.get, job.request, job.tx);
             self.finished(id);
@@ -275,12 +332,11 @@ where
     fn serve_p3(
         &self,
         p3: &super::server::P3Handler<T>,
-        id: u64,
+        w: &Worker,
         store: &mut Store<T>,
         instance: &Instance,
-        rx: &Receiver<Job>,
-        queued: &AtomicUsize,
     ) -> Result<()> {
+        let (id, rx, queued) = (w.id, &w.rx, &*w.queued);
         struct InFlight {
             call: wazi::component::ConcurrentCall,
             tx: Option<tokio::sync::oneshot::Sender<ResponseResult>>,
@@ -292,7 +348,7 @@ where
         let r = (|| -> Result<()> {
             loop {
                 let job = if flying.is_empty() {
-                    match self.next_job(id, rx, queued) {
+                    match self.next_job(w) {
                         Some(job) => Some(job),
                         None => return Ok(()),
                     }

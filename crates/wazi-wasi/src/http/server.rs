@@ -2,7 +2,7 @@
 //! request to a new instance of a `wasi:http/proxy` component, through its
 //! `wasi:http/incoming-handler` export, as `wasmtime serve` does.
 
-use super::body::{Pipe, PipeBody, pump};
+use super::body::{End, Pipe, PipeBody, pump};
 use super::pool::{GuestError, Instances, Job, PoolConfig};
 use super::types::*;
 use crate::GetCtx;
@@ -40,6 +40,11 @@ pub struct ServeOptions {
     pub max_instance_concurrent_reuse_count: Option<usize>,
     /// How long an idle instance is kept for further requests.
     pub idle_instance_timeout: std::time::Duration,
+    /// Whether the next instance is instantiated before a request needs
+    /// it (when no running instance could take another request), so that
+    /// requests do not wait for instantiation. Its store is made then: a
+    /// deadline set by `new_store` starts counting before the request.
+    pub prestart_instances: bool,
     /// How many requests are handled at once; more wait.
     pub max_concurrent_requests: usize,
     /// How many connections are open at once; more wait to be accepted.
@@ -136,6 +141,7 @@ where
             1
         },
         idle: opts.idle_instance_timeout,
+        prestart: opts.prestart_instances,
     };
     let instances = Instances::new(
         linker.instantiate_pre(&component)?,
@@ -151,7 +157,14 @@ where
         headers: opts.headers,
         requests: Arc::new(tokio::sync::Semaphore::new(opts.max_concurrent_requests.max(1))),
     });
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // Guests run on instance threads of their own; the runtime's threads
+    // only move requests and responses, and each thread more is one more
+    // to wake per request: half the cores (one on two) do.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads((cores / 2).max(1))
+        .enable_all()
+        .build()?;
     let limits = Connections {
         header_timeout: opts.header_timeout,
         max: opts.max_concurrent_connections.max(1),
@@ -367,7 +380,13 @@ where
         },
     };
     let pipe = Pipe::incoming()?;
-    tokio::spawn(pump(body, pipe.clone(), None));
+    if http_body::Body::is_end_stream(&body) {
+        // No body (most GETs): no task to copy it, which would wake
+        // another worker thread.
+        pipe.finish(End::Done(None));
+    } else {
+        tokio::spawn(pump(body, pipe.clone(), None));
+    }
     let request = IncomingRequest {
         method: method_of(&parts.method),
         scheme: Some(Scheme::Http),
