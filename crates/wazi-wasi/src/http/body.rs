@@ -14,7 +14,6 @@ use http::HeaderMap;
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
@@ -24,60 +23,97 @@ const INCOMING_BUFFERED: usize = 2 << 20;
 
 /// A level-triggered readiness flag with a descriptor to wait on, which
 /// is readable while the flag is raised: an eventfd on Linux, elsewhere
-/// the read end of a pipe holding one byte.
+/// the read end of a pipe holding one byte. The descriptor is made when
+/// first asked for (most bodies are never polled: making it, raising it
+/// and closing it were three system calls per body).
 pub(crate) struct Signal {
-    rx: Arc<OwnedFd>,
-    tx: Arc<OwnedFd>,
-    raised: AtomicBool,
+    state: Mutex<SignalState>,
+}
+
+struct SignalState {
+    raised: bool,
+    /// The read and write ends, once made.
+    fds: Option<(Arc<OwnedFd>, Arc<OwnedFd>)>,
 }
 
 impl Signal {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
     pub(crate) fn new() -> std::io::Result<Signal> {
+        Ok(Signal { state: Mutex::new(SignalState { raised: false, fds: None }) })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SignalState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn make() -> std::io::Result<(Arc<OwnedFd>, Arc<OwnedFd>)> {
         use rustix::event::EventfdFlags;
         let fd =
             Arc::new(rustix::event::eventfd(0, EventfdFlags::CLOEXEC | EventfdFlags::NONBLOCK)?);
-        Ok(Signal { rx: fd.clone(), tx: fd, raised: AtomicBool::new(false) })
+        Ok((fd.clone(), fd))
     }
 
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    pub(crate) fn new() -> std::io::Result<Signal> {
+    fn make() -> std::io::Result<(Arc<OwnedFd>, Arc<OwnedFd>)> {
         let (rx, tx) = rustix::pipe::pipe()?;
         for fd in [&rx, &tx] {
             rustix::io::ioctl_fionbio(fd, true)?;
             rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::CLOEXEC)?;
         }
-        Ok(Signal { rx: Arc::new(rx), tx: Arc::new(tx), raised: AtomicBool::new(false) })
+        Ok((Arc::new(rx), Arc::new(tx)))
+    }
+
+    /// Makes the descriptor readable (`raise`) or not.
+    fn mark((rx, tx): &(Arc<OwnedFd>, Arc<OwnedFd>), raise: bool) {
+        // An eventfd takes an 8-byte count; a pipe, one byte.
+        let n = if cfg!(any(target_os = "linux", target_os = "android")) { 8 } else { 1 };
+        if raise {
+            let _ = rustix::io::write(&**tx, &1u64.to_ne_bytes()[..n]);
+        } else {
+            let mut b = [0u8; 8];
+            let _ = rustix::io::read(&**rx, &mut b[..n]);
+        }
     }
 
     /// Sets the flag to `ready` (callers hold the lock of the state it
     /// reflects, so the flag never disagrees with it for long).
     pub(crate) fn set(&self, ready: bool) {
-        if ready {
-            if !self.raised.swap(true, Ordering::AcqRel) {
-                // An eventfd takes an 8-byte count; a pipe, one byte.
-                let _ = rustix::io::write(&*self.tx, &1u64.to_ne_bytes()[..self.unit()]);
+        let mut st = self.lock();
+        if st.raised != ready {
+            st.raised = ready;
+            if let Some(fds) = &st.fds {
+                Self::mark(fds, ready);
             }
-        } else if self.raised.swap(false, Ordering::AcqRel) {
-            let mut b = [0u8; 8];
-            let n = self.unit();
-            let _ = rustix::io::read(&*self.rx, &mut b[..n]);
         }
     }
 
-    /// Bytes one raise writes.
-    fn unit(&self) -> usize {
-        if cfg!(any(target_os = "linux", target_os = "android")) { 8 } else { 1 }
-    }
-
     /// The descriptor that is readable while the flag is raised.
-    pub(crate) fn fd(&self) -> Arc<OwnedFd> {
-        self.rx.clone()
+    pub(crate) fn fd(&self) -> std::io::Result<Arc<OwnedFd>> {
+        let mut st = self.lock();
+        if let Some((rx, _)) = &st.fds {
+            return Ok(rx.clone());
+        }
+        let fds = Self::make()?;
+        if st.raised {
+            Self::mark(&fds, true);
+        }
+        let rx = fds.0.clone();
+        st.fds = Some(fds);
+        Ok(rx)
     }
 
-    /// Waits until the flag is raised.
+    /// Waits until the flag is raised (or, if no descriptor can be made,
+    /// a millisecond: callers check their state again either way).
     pub(crate) fn wait(&self) {
-        crate::net::fd_ready(&self.rx, false, None);
+        if self.lock().raised {
+            return;
+        }
+        match self.fd() {
+            Ok(fd) => {
+                crate::net::fd_ready(&fd, false, None);
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+        }
     }
 }
 
@@ -189,7 +225,7 @@ impl Pipe {
     }
 
     /// The descriptor a guest's pollable waits on.
-    pub(crate) fn ready_fd(&self) -> Arc<OwnedFd> {
+    pub(crate) fn ready_fd(&self) -> std::io::Result<Arc<OwnedFd>> {
         self.signal.fd()
     }
 

@@ -293,7 +293,7 @@ impl<T> Slot<T> {
         }
     }
 
-    pub(crate) fn ready_fd(&self) -> Arc<std::os::fd::OwnedFd> {
+    pub(crate) fn ready_fd(&self) -> std::io::Result<Arc<std::os::fd::OwnedFd>> {
         self.signal.fd()
     }
 }

@@ -513,7 +513,7 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
     ) -> Result<wazi::component::Resource<crate::p2::io::Pollable>> {
         let get = self.get;
         let ctx = get(s.data_mut());
-        let fd = ctx.table.get(&f)?.slot.ready_fd();
+        let fd = ctx.table.get(&f)?.slot.ready_fd()?;
         Ok(ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?)
     }
 
@@ -589,7 +589,7 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
     ) -> Result<wazi::component::Resource<crate::p2::io::Pollable>> {
         let get = self.get;
         let ctx = get(s.data_mut());
-        let fd = ctx.table.get(&f)?.pipe.ready_fd();
+        let fd = ctx.table.get(&f)?.pipe.ready_fd()?;
         Ok(ctx.table.push_child(Pollable::Fd { fd, write: false }, &f)?)
     }
 

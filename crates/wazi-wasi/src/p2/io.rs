@@ -497,7 +497,7 @@ impl<T: 'static> streams::Host<T> for Wasi<T> {
                 Pollable::Fd { fd: t.fd.clone(), write: false }
             }
             InputStream::Tcp(_) => Pollable::Ready,
-            InputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
+            InputStream::Http(p) => Pollable::Fd { fd: p.ready_fd()?, write: false },
         };
         Ok(ctx.table.push_child(p, &st)?)
     }
@@ -589,7 +589,7 @@ impl<T: 'static> streams::Host<T> for Wasi<T> {
             OutputStream::Tcp(t) if !t.write_closed.load(Ordering::Relaxed) => {
                 Pollable::Fd { fd: t.fd.clone(), write: true }
             }
-            OutputStream::Http(p) => Pollable::Fd { fd: p.ready_fd(), write: false },
+            OutputStream::Http(p) => Pollable::Fd { fd: p.ready_fd()?, write: false },
             _ => Pollable::Ready,
         };
         Ok(ctx.table.push_child(p, &st)?)
