@@ -244,7 +244,7 @@ impl MemoryEntity {
             // SAFETY: the mapping was made by `region::reserve` with this
             // size, its first `cap` bytes committed; the store is done
             // with it.
-            unsafe { region::recycle(self.ptr, self.reserved, self.cap) };
+            unsafe { region::recycle(self.ptr, self.reserved, self.cap, &[0], false) };
         } else if self.cap > 0 {
             // SAFETY: allocated in `reallocate` with this layout.
             unsafe { dealloc(self.ptr.as_ptr(), Layout::from_size_align_unchecked(self.cap, 16)) };

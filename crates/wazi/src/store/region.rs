@@ -80,7 +80,13 @@ pub(super) fn take(_: usize) -> Option<(NonNull<u8>, usize)> {
 /// # Safety
 /// As [`unmap`].
 #[cfg(not(target_os = "linux"))]
-pub(super) unsafe fn recycle(ptr: NonNull<u8>, bytes: usize, _committed: usize) {
+pub(super) unsafe fn recycle(
+    ptr: NonNull<u8>,
+    bytes: usize,
+    _committed: usize,
+    _hot: &[usize],
+    _stack: bool,
+) {
     // SAFETY: by the contract.
     unsafe { unmap(ptr, bytes) }
 }
@@ -134,15 +140,24 @@ mod kept {
 
     /// Gives back a reservation of `bytes` whose first `committed` bytes
     /// are readable and writable (a multiple of the host's page size):
-    /// kept for [`take`] with those bytes zeroed, or unmapped.
+    /// kept for [`take`] with those bytes zeroed, or unmapped. `hot` are
+    /// the offsets where touched pages are expected (where a memory or a
+    /// stack starts), `stack` says they follow each other from there: see
+    /// [`zero`].
     ///
     /// # Safety
     /// As [`unmap`]: `ptr` is a reservation of exactly `bytes`, and
     /// nothing refers to it any more.
-    pub(in crate::store) unsafe fn recycle(ptr: NonNull<u8>, bytes: usize, committed: usize) {
+    pub(in crate::store) unsafe fn recycle(
+        ptr: NonNull<u8>,
+        bytes: usize,
+        committed: usize,
+        hot: &[usize],
+        stack: bool,
+    ) {
         // SAFETY: the region is ours (the contract) and `committed`
         // bytes of it are accessible.
-        if kept().len() < MAX_KEPT && unsafe { zero(ptr, committed) } {
+        if kept().len() < MAX_KEPT && unsafe { zero(ptr, committed, hot, stack) } {
             let mut kept = kept();
             if kept.len() < MAX_KEPT {
                 kept.push(Kept { ptr, bytes, committed });
@@ -153,55 +168,101 @@ mod kept {
         unsafe { unmap(ptr, bytes) }
     }
 
-    /// Makes the first `len` bytes at `ptr` read as zero: touched pages
-    /// are written with zeros (they stay the process's, no TLB entry is
-    /// invalidated), the others are discarded with `MADV_DONTNEED` (a
-    /// page not in memory may be in swap). False if that fails.
+    /// Makes the first `len` bytes at `ptr` read as zero. In a window of
+    /// [`MAX_RESIDENT`] bytes from each offset in `hot`, touched pages
+    /// (found with `mincore`) are written with zeros: they stay the
+    /// process's, and no core is asked to drop a TLB entry. Everything
+    /// else is discarded with `MADV_DONTNEED`, which costs no more than a
+    /// system call where no page is in memory (a page not in memory may
+    /// be in swap, so it is discarded too), and what unmapping would
+    /// where some are. With `stack`, a window ends at its first untouched
+    /// page (found in steps that double). False if that fails.
     ///
     /// # Safety
     /// `ptr..ptr + len` is a readable and writable private anonymous
     /// mapping of ours that nothing else refers to, `ptr` page-aligned.
-    unsafe fn zero(ptr: NonNull<u8>, len: usize) -> bool {
+    unsafe fn zero(ptr: NonNull<u8>, len: usize, hot: &[usize], stack: bool) -> bool {
         let page = page_size();
-        if len == 0 {
-            return true;
-        }
         if !len.is_multiple_of(page) {
             return false;
         }
-        let pages = len / page;
+        let mut windows: Vec<usize> = hot.iter().map(|&h| h / page * page).collect();
+        windows.sort_unstable();
+        let mut done = 0;
+        for (k, &start) in windows.iter().enumerate() {
+            let start = start.max(done).min(len);
+            let next = windows.get(k + 1).map_or(len, |&n| n.min(len));
+            let end = (start + MAX_RESIDENT).min(next.max(start)).min(len);
+            // SAFETY: all ranges lie inside `ptr..ptr + len` (the contract).
+            if !unsafe { discard(ptr.as_ptr().add(done), start - done) } {
+                return false;
+            }
+            // A stack's touched pages follow each other from where it
+            // starts: its window is scanned in growing steps up to the
+            // first untouched page (only the cost, never the result,
+            // depends on that guess: what is left is discarded).
+            let mut at = start;
+            let mut step = if stack { 16 * page } else { end - start };
+            while at < end {
+                let to = (at + step).min(end);
+                // SAFETY: as above.
+                match unsafe { zero_touched(ptr.as_ptr().add(at), to - at, page) } {
+                    None => return false,
+                    Some(last) => {
+                        at = to;
+                        if stack && !last {
+                            break;
+                        }
+                    }
+                }
+                step *= 2;
+            }
+            done = at;
+        }
+        // SAFETY: as above.
+        unsafe { discard(ptr.as_ptr().add(done), len - done) }
+    }
+
+    /// Zeroes the touched pages of `start..start + len` and discards the
+    /// others; whether the last page was touched, `None` on failure.
+    ///
+    /// # Safety
+    /// As [`zero`]'s, for this range; `start` page-aligned.
+    unsafe fn zero_touched(start: *mut u8, len: usize, page: usize) -> Option<bool> {
+        if len == 0 {
+            return Some(false);
+        }
+        let pages = len.div_ceil(page);
         let mut resident = vec![0u8; pages];
         // SAFETY: the range is mapped (the contract) and `resident` has
         // one byte per page of it.
-        if unsafe { libc::mincore(ptr.as_ptr().cast(), len, resident.as_mut_ptr()) } != 0 {
-            return false;
-        }
-        let touched = resident.iter().filter(|&&r| r & 1 != 0).count() * page;
-        if touched > MAX_RESIDENT {
-            // SAFETY: the contract; the pages read as zero afterwards.
-            return unsafe { discard(ptr.as_ptr(), len) };
+        if unsafe { libc::mincore(start.cast(), len, resident.as_mut_ptr()) } != 0 {
+            return None;
         }
         let mut i = 0;
         while i < pages {
             let here = resident[i] & 1;
             let end = resident[i..].iter().position(|&r| r & 1 != here).map_or(pages, |n| i + n);
             // SAFETY: pages `i..end` lie inside the range (the contract).
-            let start = unsafe { ptr.as_ptr().add(i * page) };
-            let n = (end - i) * page;
+            let at = unsafe { start.add(i * page) };
+            let n = ((end - i) * page).min(len - i * page);
             if here != 0 {
                 // SAFETY: writable, and nothing else refers to it.
-                unsafe { std::ptr::write_bytes(start, 0, n) };
-            } else if !unsafe { discard(start, n) } {
-                return false;
+                unsafe { std::ptr::write_bytes(at, 0, n) };
+            } else if !unsafe { discard(at, n) } {
+                return None;
             }
             i = end;
         }
-        true
+        Some(resident[pages - 1] & 1 != 0)
     }
 
     /// # Safety
-    /// As [`zero`]'s.
+    /// As [`zero`]'s, for this range.
     unsafe fn discard(start: *mut u8, len: usize) -> bool {
+        if len == 0 {
+            return true;
+        }
         // SAFETY: private anonymous pages of ours; they read as zero
         // afterwards.
         unsafe { rustix::mm::madvise(start.cast(), len, rustix::mm::Advice::LinuxDontNeed) }.is_ok()
@@ -214,25 +275,38 @@ mod tests {
 
     #[test]
     fn a_recycled_region_comes_back_zeroed() {
+        // As a memory and as a stack (whose windows stop at a gap).
+        for (stack, size) in [(false, 4093), (true, 4091)] {
+            recycled_region_comes_back_zeroed(stack, size);
+        }
+    }
+
+    fn recycled_region_comes_back_zeroed(stack: bool, pages: usize) {
         let page = kept::page_size();
         // A size no other test uses, so that `take` finds this region.
-        let bytes = 4093 * page;
-        let committed = 64 * page;
+        let bytes = pages * page;
+        // Past the window zeroed in place: touched pages there are
+        // discarded.
+        let committed = (6 << 20) + 64 * page;
         let ptr = reserve(bytes).unwrap();
         // SAFETY: `ptr` is a fresh reservation of `bytes`.
         assert!(unsafe { commit(ptr, 0, committed) });
-        // Touch every other page, with a gap of untouched pages.
-        for p in (0..committed / page).step_by(2).filter(|p| !(20..40).contains(p)) {
+        // Every other page at the start, with a gap of untouched pages;
+        // some near the second hot offset; one past both windows.
+        let hot = [0, (1 << 20) + 5 * page + 100];
+        let touched = (0..64).step_by(2).filter(|p| !(20..40).contains(p));
+        let near = (1 << 20) / page..(1 << 20) / page + 9;
+        for p in touched.chain(near).chain([committed / page - 1]) {
             // SAFETY: committed bytes are writable.
             unsafe { ptr.as_ptr().add(p * page + 7).write(0xa5) };
         }
         // SAFETY: nothing refers to the region any more.
-        unsafe { recycle(ptr, bytes, committed) };
+        unsafe { recycle(ptr, bytes, committed, &hot, stack) };
         let (again, c) = take(bytes).expect("the region was kept");
         assert_eq!((again, c), (ptr, committed));
         // SAFETY: `c` bytes are readable.
         let all = unsafe { std::slice::from_raw_parts(again.as_ptr(), c) };
-        assert!(all.iter().all(|&b| b == 0), "a recycled region kept old bytes");
+        assert!(all.iter().all(|&b| b == 0), "a recycled region kept old bytes ({stack})");
         // SAFETY: as above, and no longer used.
         unsafe { unmap(again, bytes) };
         assert!(take(bytes).is_none());
