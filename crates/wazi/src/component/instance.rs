@@ -296,10 +296,18 @@ fn run_init<T: 'static>(
         Init::CoreInstantiate { module, args } => {
             let module = f.core_modules[*module as usize].clone();
             let mut imports = Vec::with_capacity(module.inner.imports.len());
+            // Imports come grouped by module: the last argument found is
+            // most often the next one's too.
+            let mut last: Option<&(String, u32)> = None;
             for import in module.imports() {
-                let Some((_, inst)) = args.iter().find(|(n, _)| n == import.module()) else {
+                let found = match last {
+                    Some(a) if a.0 == import.module() => Some(a),
+                    _ => args.iter().find(|(n, _)| n == import.module()),
+                };
+                let Some(arg @ (_, inst)) = found else {
                     bail!("no instantiation argument named `{}`", import.module());
                 };
+                last = Some(arg);
                 let ext = match &f.core_instances[*inst as usize] {
                     CoreInst::Instance(i) => i.get_export(StoreContextMut(inner), import.name()),
                     CoreInst::Exports(_) => f.core_export(*inst, import.name()).ok(),
