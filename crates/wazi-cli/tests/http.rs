@@ -740,7 +740,10 @@ fn serve_timeout_counts_from_the_request() {
 
 #[test]
 fn serve_runs_at_most_max_instances_at_once() {
-    let server = proxy(&["--max-instances", "1"]);
+    // Idle instances are kept long: a request waiting for an instance
+    // must not wait for one to go idle (the thread of a finished instance
+    // goes on as the next, with its permit).
+    let server = proxy(&["--max-instances", "1", "--idle-instance-timeout", "60s"]);
     // The one instance is busy echoing a body that is half sent.
     let busy = HalfSentEcho::start(server.addr);
     let mut buf = [0u8; 4096];

@@ -94,6 +94,8 @@ pub(super) struct Instances<T: 'static> {
     next_id: std::sync::atomic::AtomicU64,
     /// Permits for running instances (`--max-instances`).
     permits: Arc<tokio::sync::Semaphore>,
+    /// Wakes requests waiting for a permit when an instance has room.
+    room: tokio::sync::Notify,
 }
 
 impl<T: 'static> Instances<T>
@@ -120,6 +122,7 @@ where
             workers: Mutex::new(Vec::new()),
             next_id: Default::default(),
             permits: Arc::new(tokio::sync::Semaphore::new(max_instances.max(1))),
+            room: tokio::sync::Notify::new(),
         }
     }
 
@@ -129,9 +132,25 @@ where
 
     /// Hands `job` to an instance with room for it, else to a new one
     /// once one may start.
-    pub(super) async fn dispatch(self: &Arc<Self>, job: Job) {
-        if let Some(job) = self.offer(job) {
-            let Ok(permit) = self.permits.clone().acquire_owned().await else { return };
+    pub(super) async fn dispatch(self: &Arc<Self>, mut job: Job) {
+        loop {
+            // Registered before looking, so that room made meanwhile is
+            // not missed.
+            let room = self.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            job = match self.offer(job) {
+                None => return,
+                Some(job) => job,
+            };
+            // A permit frees when an instance ends; room, when one
+            // finishes a request or the thread of one that has served
+            // its share goes on as the next (keeping its permit).
+            let permit = tokio::select! {
+                p = self.permits.clone().acquire_owned() => p,
+                _ = room => continue,
+            };
+            let Ok(permit) = permit else { return };
             // An instance may have got room meanwhile (one another request
             // started while this one waited): checking and adding the new
             // one under one lock, two requests arriving at once share it.
@@ -139,6 +158,7 @@ where
             if let Some(job) = Self::offer_to(&self.config, &mut workers, job) {
                 self.start(&mut workers, Some(job), permit);
             }
+            return;
         }
     }
 
@@ -179,6 +199,9 @@ where
         }
         let entry = Entry { id, tx, active: n, total: n, queued: queued.clone(), waker: None };
         workers.push(entry);
+        if n == 0 {
+            self.room.notify_waiters();
+        }
         Worker { id, rx, queued, idled: Cell::new(false) }
     }
 
@@ -215,8 +238,12 @@ where
 
     /// A request of worker `id` is finished.
     fn finished(&self, id: u64) {
-        if let Some(w) = self.workers().iter_mut().find(|w| w.id == id) {
+        let mut workers = self.workers();
+        if let Some(w) = workers.iter_mut().find(|w| w.id == id) {
             w.active -= 1;
+            if Self::has_room(&self.config, w) {
+                self.room.notify_waiters();
+            }
         }
     }
 
