@@ -522,8 +522,10 @@ pub(crate) struct FuncTy {
     /// or one types: the typed path lifts and lowers them as tuples.
     pub params_tuple: Ty,
     pub results_tuple: Ty,
-    /// The core type of `canon lower` of this type, made on first use.
-    pub lowered: std::sync::OnceLock<crate::types::FuncType>,
+    /// The core type of `canon lower` of this type and its id in the type
+    /// registry, made on first use (instantiations lower the same
+    /// imports again and again).
+    pub lowered: std::sync::OnceLock<(crate::types::FuncType, u32)>,
 }
 
 impl FuncTy {

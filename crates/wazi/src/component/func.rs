@@ -472,12 +472,18 @@ pub(crate) fn core_type(ty: &FuncTy, lower: bool) -> FuncType {
 }
 
 fn core_func(core: &mut StoreCore, ty: &FuncType, call: Box<crate::store::HostFn>) -> CoreFunc {
-    let host = HostFunc {
-        type_id: core.engine.type_id(ty),
-        slots: ty.call_slots(),
-        num_results: ty.result_slots(),
-        call,
-    };
+    let type_id = core.engine.type_id(ty);
+    core_func_of(core, ty, type_id, call)
+}
+
+/// [`core_func`], with the type's registry id known.
+fn core_func_of(
+    core: &mut StoreCore,
+    ty: &FuncType,
+    type_id: u32,
+    call: Box<crate::store::HostFn>,
+) -> CoreFunc {
+    let host = HostFunc { type_id, slots: ty.call_slots(), num_results: ty.result_slots(), call };
     CoreFunc::from_host(core, Arc::new(host))
 }
 
@@ -485,11 +491,16 @@ fn core_func(core: &mut StoreCore, ty: &FuncType, call: Box<crate::store::HostFn
 pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result<CoreFunc> {
     let lowered = site.ty.clone();
     let async_ty;
-    let ty = if site.opts.async_ {
+    let (ty, type_id) = if site.opts.async_ {
         async_ty = super::concurrent::async_lower_type(&lowered);
-        &async_ty
+        (&async_ty, core.engine.type_id(&async_ty))
     } else {
-        lowered.lowered.get_or_init(|| core_type(&lowered, true))
+        let (ty, id) = lowered.lowered.get_or_init(|| {
+            let ty = core_type(&lowered, true);
+            let id = core.engine.type_id(&ty);
+            (ty, id)
+        });
+        (ty, *id)
     };
     let is_async = super::concurrent::is_async_call(&site);
     let site = Arc::new(site);
@@ -524,7 +535,7 @@ pub(crate) fn lower<T: 'static>(core: &mut StoreCore, site: LowerSite) -> Result
             (Callee::Host(_), None) => unreachable!("host callee resolved above"),
         }
     };
-    Ok(core_func(core, ty, Box::new(call)))
+    Ok(core_func_of(core, ty, type_id, Box::new(call)))
 }
 
 #[derive(Clone, Copy)]

@@ -175,8 +175,8 @@ mod kept {
     /// else is discarded with `MADV_DONTNEED`, which costs no more than a
     /// system call where no page is in memory (a page not in memory may
     /// be in swap, so it is discarded too), and what unmapping would
-    /// where some are. With `stack`, a window ends at its first untouched
-    /// page (found in steps that double). False if that fails.
+    /// where some are. With `stack`, a window ends at the first of its
+    /// steps (which double) with no page touched. False if that fails.
     ///
     /// # Safety
     /// `ptr..ptr + len` is a readable and writable private anonymous
@@ -197,10 +197,11 @@ mod kept {
             if !unsafe { discard(ptr.as_ptr().add(done), start - done) } {
                 return false;
             }
-            // A stack's touched pages follow each other from where it
-            // starts: its window is scanned in growing steps up to the
-            // first untouched page (only the cost, never the result,
-            // depends on that guess: what is left is discarded).
+            // A stack's touched pages lie close together from where it
+            // starts (a frame may leave some untouched): its window is
+            // scanned in doubling steps up to the first step with none
+            // touched (only the cost, never the result, depends on that
+            // guess: what is left is discarded).
             let mut at = start;
             let mut step = if stack { 16 * page } else { end - start };
             while at < end {
@@ -208,9 +209,9 @@ mod kept {
                 // SAFETY: as above.
                 match unsafe { zero_touched(ptr.as_ptr().add(at), to - at, page) } {
                     None => return false,
-                    Some(last) => {
+                    Some(any) => {
                         at = to;
-                        if stack && !last {
+                        if stack && !any {
                             break;
                         }
                     }
@@ -224,7 +225,7 @@ mod kept {
     }
 
     /// Zeroes the touched pages of `start..start + len` and discards the
-    /// others; whether the last page was touched, `None` on failure.
+    /// others; whether any page was touched, `None` on failure.
     ///
     /// # Safety
     /// As [`zero`]'s, for this range; `start` page-aligned.
@@ -232,6 +233,7 @@ mod kept {
         if len == 0 {
             return Some(false);
         }
+        let swap = swap_on();
         let pages = len.div_ceil(page);
         let mut resident = vec![0u8; pages];
         // SAFETY: the range is mapped (the contract) and `resident` has
@@ -249,12 +251,26 @@ mod kept {
             if here != 0 {
                 // SAFETY: writable, and nothing else refers to it.
                 unsafe { std::ptr::write_bytes(at, 0, n) };
-            } else if !unsafe { discard(at, n) } {
+            } else if swap && !unsafe { discard(at, n) } {
+                // Without swap a page not in memory was never written or
+                // was discarded already: it reads as zero. (`madvise`
+                // asks every core to flush its TLB even where no page
+                // was in memory.)
                 return None;
             }
             i = end;
         }
-        Some(resident[pages - 1] & 1 != 0)
+        Some(resident.iter().any(|&r| r & 1 != 0))
+    }
+
+    /// Whether the system has swap space (then a page not in memory may
+    /// hold data). Pages are swapped out only while there is some, and
+    /// turning it off brings them all back first.
+    fn swap_on() -> bool {
+        // SAFETY: `sysinfo` writes the struct it is given.
+        let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        unsafe { libc::sysinfo(&mut info) != 0 || info.totalswap != 0 }
     }
 
     /// # Safety
