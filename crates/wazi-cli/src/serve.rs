@@ -175,8 +175,8 @@ impl ServeCommand {
                 }
             });
         }
-        let (metered, timed) =
-            (wasm.fuel.is_some() || wasm.timeout.is_some(), wasm.timeout.is_some());
+        let timed = wasm.timeout.is_some();
+        let metered = wasm.fuel.is_some() || timed;
         let name = self.component.display().to_string();
         let prefix = !self.no_logging_prefix;
         let (envs, dirs) = (self.envs.clone(), self.dirs.clone());

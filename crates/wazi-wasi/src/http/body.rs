@@ -37,8 +37,8 @@ struct SignalState {
 }
 
 impl Signal {
-    pub(crate) fn new() -> std::io::Result<Signal> {
-        Ok(Signal { state: Mutex::new(SignalState { raised: false, fds: None }) })
+    pub(crate) fn new() -> Signal {
+        Signal { state: Mutex::new(SignalState { raised: false, fds: None }) }
     }
 
     fn lock(&self) -> MutexGuard<'_, SignalState> {
@@ -170,7 +170,7 @@ pub(crate) struct Pipe {
 
 impl Pipe {
     /// An incoming body's pipe: the guest reads it.
-    pub(crate) fn incoming() -> std::io::Result<Arc<Pipe>> {
+    pub(crate) fn incoming() -> Arc<Pipe> {
         Pipe::with(true, INCOMING_BUFFERED, 0)
     }
 
@@ -181,11 +181,11 @@ impl Pipe {
     /// (wasmtime's channel of `buffer_chunks + 1` writes, one slot kept
     /// free), so a body holds at most `(buffer_chunks + 1) * chunk_size`
     /// bytes.
-    pub(crate) fn outgoing(chunk_size: usize, buffer_chunks: usize) -> std::io::Result<Arc<Pipe>> {
+    pub(crate) fn outgoing(chunk_size: usize, buffer_chunks: usize) -> Arc<Pipe> {
         Pipe::with(false, buffer_chunks.saturating_add(1), chunk_size)
     }
 
-    fn with(guest_reads: bool, room: usize, permit: usize) -> std::io::Result<Arc<Pipe>> {
+    fn with(guest_reads: bool, room: usize, permit: usize) -> Arc<Pipe> {
         let pipe = Arc::new(Pipe {
             state: Mutex::new(State {
                 chunks: VecDeque::new(),
@@ -199,7 +199,7 @@ impl Pipe {
                 content_length: None,
                 written: 0,
             }),
-            signal: Signal::new()?,
+            signal: Signal::new(),
             guest_reads,
             room,
             permit,
@@ -207,7 +207,7 @@ impl Pipe {
         // An empty outgoing body has room: a guest may wait for that
         // before its first write.
         pipe.refresh(&pipe.lock());
-        Ok(pipe)
+        pipe
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

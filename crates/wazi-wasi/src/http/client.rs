@@ -108,7 +108,7 @@ pub(crate) fn send(
         Ok(p) => p,
         Err(e) => return Ok(Err(e)),
     };
-    let slot: ResponseSlot = Slot::new()?;
+    let slot: ResponseSlot = Slot::new();
     let done = slot.clone();
     let task = super::runtime().spawn(async move {
         let r = round_trip(prepared, &opts).await;
@@ -135,7 +135,7 @@ async fn round_trip(p: Prepared, opts: &RequestOptions) -> Result<IncomingRespon
         exchange(hyper_util::rt::TokioIo::new(tcp), p.request, first_byte).await?
     };
     let (parts, body) = response.into_parts();
-    let pipe = Pipe::incoming().map_err(|e| ErrorCode::InternalError(Some(e.to_string())))?;
+    let pipe = Pipe::incoming();
     tokio::spawn(pump(body, pipe.clone(), Some(between)));
     let headers = super::fields::from_wire(parts.headers);
     Ok(IncomingResponse { status: parts.status.as_u16(), headers, body: Some(pipe) })

@@ -379,7 +379,7 @@ where
             _ => bail!("invalid HTTP request missing authority in URI and host header"),
         },
     };
-    let pipe = Pipe::incoming()?;
+    let pipe = Pipe::incoming();
     if http_body::Body::is_end_stream(&body) {
         // No body (most GETs): no task to copy it, which would wake
         // another worker thread.

@@ -264,11 +264,8 @@ enum SlotState<T> {
 }
 
 impl<T> Slot<T> {
-    pub(crate) fn new() -> std::io::Result<Arc<Slot<T>>> {
-        Ok(Arc::new(Slot {
-            value: Mutex::new(SlotState::Pending),
-            signal: super::body::Signal::new()?,
-        }))
+    pub(crate) fn new() -> Arc<Slot<T>> {
+        Arc::new(Slot { value: Mutex::new(SlotState::Pending), signal: super::body::Signal::new() })
     }
 
     /// Fills the slot (the first value wins).

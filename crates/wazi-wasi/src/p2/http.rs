@@ -116,7 +116,7 @@ fn body<M: Message>(
         return Ok(Err(()));
     }
     let chunks = l.http_outgoing_body_buffer_chunks;
-    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, chunks)?;
+    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, chunks);
     if let Some(len) = content_length(msg.headers()) {
         pipe.set_content_length(len, M::RESPONSE);
     }

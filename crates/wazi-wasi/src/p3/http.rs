@@ -957,7 +957,7 @@ fn send<T: 'static>(
     let mut req = req;
     pass_length(s, get, &req.body, &mut req.headers);
     let l = get(s.data_mut()).limits;
-    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
+    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks);
     if let Some(len) = crate::http::content_length(&req.headers) {
         pipe.set_content_length(len, false);
     }
@@ -1054,7 +1054,7 @@ pub(crate) fn answer<T: 'static>(
     let mut resp = get(s.data_mut()).table.delete(resp)?;
     pass_length(&mut s, get, &resp.body, &mut resp.headers);
     let l = get(s.data_mut()).limits;
-    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks)?;
+    let pipe = Pipe::outgoing(l.http_outgoing_body_chunk_size, l.http_outgoing_body_buffer_chunks);
     if let Some(len) = crate::http::content_length(&resp.headers) {
         pipe.set_content_length(len, true);
     }

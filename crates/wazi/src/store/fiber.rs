@@ -81,11 +81,13 @@ impl FiberStack {
         let page = 1 << 16;
         let bytes = (slots * 8 + frames * std::mem::size_of::<Frame>()).div_ceil(page) * page;
         if let Some((base, committed)) = region::take(bytes) {
-            // Every stack is committed whole.
-            if committed == bytes {
+            // A kept memory's reservation may be committed in part; a
+            // stack is committed whole. SAFETY: `base` is a reservation of
+            // `bytes` whose first `committed` (a page multiple) are.
+            if committed == bytes || unsafe { region::commit(base, committed, bytes) } {
                 return Ok(FiberStack { base, bytes, slots, frames });
             }
-            // SAFETY: a reservation of `bytes` nothing refers to.
+            // SAFETY: as above, and nothing refers to it.
             unsafe { region::unmap(base, bytes) };
         }
         let base = region::reserve(bytes)

@@ -99,9 +99,10 @@ mod kept {
 
     /// How many regions are kept, of all sizes together.
     const MAX_KEPT: usize = 32;
-    /// A region with more touched bytes than this is emptied with
-    /// `madvise` (what unmapping would cost) rather than zeroed, so that
-    /// kept regions hold at most this much memory each.
+    /// The most bytes zeroed in place from each hot offset of a region:
+    /// what lies further is discarded (what unmapping would cost where
+    /// pages are in memory), so that a kept region holds about this much
+    /// memory per hot offset at most.
     const MAX_RESIDENT: usize = 4 << 20;
 
     struct Kept {
@@ -171,12 +172,13 @@ mod kept {
     /// Makes the first `len` bytes at `ptr` read as zero. In a window of
     /// [`MAX_RESIDENT`] bytes from each offset in `hot`, touched pages
     /// (found with `mincore`) are written with zeros: they stay the
-    /// process's, and no core is asked to drop a TLB entry. Everything
-    /// else is discarded with `MADV_DONTNEED`, which costs no more than a
-    /// system call where no page is in memory (a page not in memory may
-    /// be in swap, so it is discarded too), and what unmapping would
-    /// where some are. With `stack`, a window ends at the first of its
-    /// steps (which double) with no page touched. False if that fails.
+    /// process's, and no core is asked to drop a TLB entry. Pages of a
+    /// window that are not in memory read as zero already, unless the
+    /// system has swap (then they are discarded: one may be swapped out).
+    /// Everything outside the windows is discarded with `MADV_DONTNEED`,
+    /// which may make every core flush its TLB. With `stack`, a window
+    /// ends at the first of its steps (which double) with no page
+    /// touched. False if that fails.
     ///
     /// # Safety
     /// `ptr..ptr + len` is a readable and writable private anonymous
@@ -186,6 +188,7 @@ mod kept {
         if !len.is_multiple_of(page) {
             return false;
         }
+        let swap = swap_on();
         let mut windows: Vec<usize> = hot.iter().map(|&h| h / page * page).collect();
         windows.sort_unstable();
         let mut done = 0;
@@ -207,7 +210,7 @@ mod kept {
             while at < end {
                 let to = (at + step).min(end);
                 // SAFETY: as above.
-                match unsafe { zero_touched(ptr.as_ptr().add(at), to - at, page) } {
+                match unsafe { zero_touched(ptr.as_ptr().add(at), to - at, page, swap) } {
                     None => return false,
                     Some(any) => {
                         at = to;
@@ -224,16 +227,16 @@ mod kept {
         unsafe { discard(ptr.as_ptr().add(done), len - done) }
     }
 
-    /// Zeroes the touched pages of `start..start + len` and discards the
-    /// others; whether any page was touched, `None` on failure.
+    /// Zeroes the touched pages of `start..start + len`, and discards the
+    /// others if there is `swap`; whether any page was touched, `None` on
+    /// failure.
     ///
     /// # Safety
     /// As [`zero`]'s, for this range; `start` page-aligned.
-    unsafe fn zero_touched(start: *mut u8, len: usize, page: usize) -> Option<bool> {
+    unsafe fn zero_touched(start: *mut u8, len: usize, page: usize, swap: bool) -> Option<bool> {
         if len == 0 {
             return Some(false);
         }
-        let swap = swap_on();
         let pages = len.div_ceil(page);
         let mut resident = vec![0u8; pages];
         // SAFETY: the range is mapped (the contract) and `resident` has
@@ -253,9 +256,7 @@ mod kept {
                 unsafe { std::ptr::write_bytes(at, 0, n) };
             } else if swap && !unsafe { discard(at, n) } {
                 // Without swap a page not in memory was never written or
-                // was discarded already: it reads as zero. (`madvise`
-                // asks every core to flush its TLB even where no page
-                // was in memory.)
+                // was discarded already: it reads as zero.
                 return None;
             }
             i = end;
