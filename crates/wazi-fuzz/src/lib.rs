@@ -20,6 +20,11 @@
 //! - [`wasi_p2`]: the same calls adapted to WASI 0.2 by wasmtime's
 //!   preview1 adapter, through the WASI 0.2 host.
 //!
+//! - [`wasi_p2_calls`]: calls to any WASI 0.2 import straight from a
+//!   component's core code, with arguments no adapter would pass (handles
+//!   that are stale, of the wrong type or made up; hostile pointers and
+//!   lengths), in the same sandbox.
+//!
 //! - [`component_values`]: a random component value type, a component
 //!   taking and returning it; random values lowered into it, values lifted
 //!   from hostile memory, both through WAVE and back (`--invoke`'s
@@ -41,7 +46,7 @@ mod gc;
 mod wasi;
 pub use component::component_values;
 pub use gc::{gc, gc_runs_with_objects, generate_gc};
-pub use wasi::{wasi_p1, wasi_p2};
+pub use wasi::{wasi_p1, wasi_p2, wasi_p2_calls};
 
 /// Fuel each engine gets for one instantiation and all the calls. The two
 /// engines count fuel differently, so a run that exhausts either one's is
@@ -375,6 +380,7 @@ pub fn target(name: &str) -> Option<Target> {
         "differential" => Some(differential),
         "wasi-p1" => Some(wasi_p1),
         "wasi-p2" => Some(wasi_p2),
+        "wasi-p2-calls" => Some(wasi_p2_calls),
         "component-values" => Some(component_values),
         "gc" => Some(gc),
         "async-abi" => Some(async_abi),
@@ -383,8 +389,16 @@ pub fn target(name: &str) -> Option<Target> {
 }
 
 /// Every target's name.
-pub const TARGETS: &[&str] =
-    &["validate", "differential", "wasi-p1", "wasi-p2", "component-values", "gc", "async-abi"];
+pub const TARGETS: &[&str] = &[
+    "validate",
+    "differential",
+    "wasi-p1",
+    "wasi-p2",
+    "wasi-p2-calls",
+    "component-values",
+    "gc",
+    "async-abi",
+];
 
 /// A small xorshift generator, so that runs are reproducible from a seed.
 pub struct Rng(pub u64);

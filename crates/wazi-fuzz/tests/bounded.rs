@@ -53,6 +53,11 @@ fn wasi_p2() {
 }
 
 #[test]
+fn wasi_p2_calls() {
+    bounded("wasi-p2-calls", 150);
+}
+
+#[test]
 fn async_abi() {
     bounded("async-abi", 300);
 }
