@@ -1,7 +1,9 @@
 //! Runs a fuzz target on stable Rust for a while:
-//! `wazi-fuzz TARGET [--seconds N] [--seed S]`, or `wazi-fuzz TARGET
-//! --replay FILE` for one saved input. A failing input is saved under
-//! `target/fuzz-failures/` and the run exits 1.
+//! `wazi-fuzz TARGET [--seconds N] [--seed S] [--skip N]`, or `wazi-fuzz
+//! TARGET --replay FILE` for one saved input. A failing input (an error,
+//! a panic, a run longer than `--timeout`, a process past
+//! `--max-rss-mib`) is saved under `target/fuzz-failures/` and the run
+//! exits 1.
 
 use std::time::{Duration, Instant};
 use wazi_fuzz::{Outcome, Rng, TARGETS, target};
@@ -10,7 +12,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = || -> ! {
         eprintln!(
-            "usage: wazi-fuzz {{{}}} [--seconds N] [--seed S] [--replay FILE] [--wasm-of FILE] [--module FILE]",
+            "usage: wazi-fuzz {{{}}} [--seconds N] [--seed S] [--skip N] [--timeout SECONDS] [--max-rss-mib M] [--replay FILE] [--wasm-of FILE] [--module FILE]",
             TARGETS.join(",")
         );
         std::process::exit(2)
@@ -49,14 +51,28 @@ fn main() {
         },
         |s| s.parse().unwrap_or_else(|_| usage()),
     );
+    let number = |flag: &str, default: u64| -> u64 {
+        opt(flag).map_or(default, |s| s.parse().unwrap_or_else(|_| usage()))
+    };
+    // A run that takes longer than this, or a process larger than this,
+    // is a failure too: the input is saved by the watchdog.
+    let timeout = Duration::from_secs(number("--timeout", 60));
+    let max_rss = number("--max-rss-mib", 4096) << 20;
     // Panics are reported with their input, not printed by the hook.
     std::panic::set_hook(Box::new(|_| {}));
     let mut rng = Rng(seed | 1);
+    // Replaying a stretch of a long run: its first inputs are made, not run.
+    let skip = number("--skip", 0);
+    for _ in 0..skip {
+        rng.input();
+    }
+    let current = watchdog(name.clone(), seed, timeout, max_rss);
     let start = Instant::now();
     let (mut agreed, mut skipped) = (0u64, 0u64);
     let mut last_report = Instant::now();
     while start.elapsed() < Duration::from_secs(seconds) {
-        let input = rng.input();
+        let input = std::sync::Arc::new(rng.input());
+        *current.lock().unwrap() = (skip + agreed + skipped, Instant::now(), input.clone());
         let failure = match std::panic::catch_unwind(|| run(&input)) {
             Ok(Ok(Outcome::Agreed)) => {
                 agreed += 1;
@@ -76,10 +92,7 @@ fn main() {
             )),
         };
         if let Some(why) = failure {
-            let dir = std::path::Path::new("target/fuzz-failures");
-            std::fs::create_dir_all(dir).unwrap();
-            let file = dir.join(format!("{name}-{seed}-{}.bin", agreed + skipped));
-            std::fs::write(&file, &input).unwrap();
+            let file = save(name, seed, skip + agreed + skipped, &input);
             println!(
                 "FAILED after {} runs: {why}\ninput saved to {}",
                 agreed + skipped,
@@ -101,4 +114,51 @@ fn main() {
         agreed + skipped,
         (agreed + skipped) as f64 / secs
     );
+}
+
+/// The run in progress: its number, when it started, its input.
+type Current = std::sync::Arc<std::sync::Mutex<(u64, Instant, std::sync::Arc<Vec<u8>>)>>;
+
+/// Watches the runs from another thread: one that lasts longer than
+/// `timeout`, or a process whose resident memory passes `max_rss` bytes,
+/// has its input saved, and the process exits 1 (a hang or a runaway
+/// allocation would otherwise end in a kill that saves nothing).
+fn watchdog(name: String, seed: u64, timeout: Duration, max_rss: u64) -> Current {
+    let current: Current =
+        std::sync::Arc::new(std::sync::Mutex::new((0, Instant::now(), Default::default())));
+    let watched = current.clone();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            let rss = resident_bytes();
+            let (run, started, input) = watched.lock().unwrap().clone();
+            let why = if started.elapsed() > timeout {
+                format!("run {run} has lasted more than {} s", timeout.as_secs())
+            } else if rss > max_rss {
+                format!("the process holds {} MiB in run {run}", rss >> 20)
+            } else {
+                continue;
+            };
+            let file = save(&name, seed, run, &input);
+            println!("FAILED: {why}\ninput saved to {}", file.display());
+            std::process::exit(1);
+        }
+    });
+    current
+}
+
+/// Resident memory of this process (Linux; 0 elsewhere).
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    pages * 4096
+}
+
+/// Saves a failing input under `target/fuzz-failures/`.
+fn save(name: &str, seed: u64, run: u64, input: &[u8]) -> std::path::PathBuf {
+    let dir = std::path::Path::new("target/fuzz-failures");
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join(format!("{name}-{seed}-{run}.bin"));
+    std::fs::write(&file, input).unwrap();
+    file
 }

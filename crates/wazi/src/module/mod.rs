@@ -78,6 +78,8 @@ pub(crate) struct ModuleInner {
     pub type_ids: Vec<u32>,
     /// The registered definition of every type index.
     pub defs: Vec<Arc<registry::Entry>>,
+    /// The module's hold on its types' ids, released when it is dropped.
+    pub registered: registry::Registrations,
     pub imports: Vec<Import>,
     /// Type index of every function (imports first).
     pub funcs: Vec<u32>,
@@ -355,6 +357,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         types: Vec::new(),
         type_ids: Vec::new(),
         defs: Vec::new(),
+        registered: registry::Registrations::default(),
         imports: Vec::new(),
         funcs: Vec::new(),
         num_imported_funcs: 0,
@@ -404,7 +407,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                         .iter()
                         .map(|s| SubType::from_wasmparser(s, &ids))
                         .collect::<Result<Vec<_>>>()?;
-                    let base = registry::intern(group);
+                    let base = m.registered.register(group);
                     for i in 0..subs.len() as u32 {
                         let entry = registry::entry(base + i);
                         m.types.push(match entry.composite() {

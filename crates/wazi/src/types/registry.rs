@@ -10,9 +10,17 @@
 //!
 //! While a group is interned, its references to its own members are the
 //! ids `LOCAL + i` (member `i`); references to earlier types are their ids.
-//! Interning replaces the local ids by the group's real ones. Types are
-//! never removed: the registry grows with the distinct types a process
-//! defines, as an engine's did before.
+//! Interning replaces the local ids by the group's real ones.
+//!
+//! A module's groups are counted ([`register`], released when the module
+//! is dropped; a group also holds the groups it refers to), so a process
+//! that loads module after module does not grow with every type it ever
+//! saw. Host types ([`intern`]: host function types, host struct types)
+//! stay for the life of the process. Ids are never reused: a type value
+//! kept past its module names no other type, and looking it up finds
+//! nothing. Entries live in chunks of [`CHUNK`] ids, and a chunk whose
+//! types are all gone is freed, so what a dropped type leaves behind is
+//! its share of one pointer.
 
 use super::{CompositeType, FuncType, HeapType, StorageType, SubType};
 use std::collections::HashMap;
@@ -29,6 +37,8 @@ pub(crate) struct Entry {
     pub supers: Box<[u32]>,
     /// How a struct's or array's objects are laid out in slots.
     pub layout: Option<Layout>,
+    /// The id of the first member of its recursion group.
+    group: u32,
 }
 
 /// The slots of a struct or an array element.
@@ -84,10 +94,146 @@ impl Entry {
     }
 }
 
+/// Ids per chunk of entries.
+const CHUNK: usize = 1024;
+
+/// The entries of [`CHUNK`] consecutive ids.
+struct Chunk {
+    entries: Box<[Option<Arc<Entry>>]>,
+    /// How many of them are registered.
+    live: u32,
+}
+
+/// A registered recursion group.
+struct Group {
+    /// The group as interned (its key in `Registry::groups`).
+    key: Vec<SubType>,
+    /// Its registrations: the modules that define it, the groups that
+    /// refer to it, and one for good once a host type is it.
+    refs: usize,
+    /// Whether a host type is it (it is never removed).
+    permanent: bool,
+    /// The groups its members refer to, by first id.
+    deps: Vec<u32>,
+}
+
 #[derive(Default)]
 struct Registry {
+    /// The first id of each registered group.
     groups: HashMap<Vec<SubType>, u32>,
-    entries: Vec<Arc<Entry>>,
+    /// Registered groups by first id.
+    live: HashMap<u32, Group>,
+    /// Entries by id; a chunk whose ids were all handed out and removed is
+    /// `None`.
+    chunks: Vec<Option<Box<Chunk>>>,
+    /// The next id to hand out.
+    next: u32,
+}
+
+impl Registry {
+    fn get(&self, id: u32) -> Option<&Arc<Entry>> {
+        let chunk = self.chunks.get(id as usize / CHUNK)?.as_ref()?;
+        chunk.entries.get(id as usize % CHUNK)?.as_ref()
+    }
+
+    /// Adds `entry` as id `self.next`.
+    fn push(&mut self, entry: Entry) {
+        let id = self.next as usize;
+        if id.is_multiple_of(CHUNK) {
+            // The previous chunk is full: if nothing in it lives, free it.
+            if let Some(prev) = (id / CHUNK).checked_sub(1)
+                && self.chunks[prev].as_ref().is_some_and(|c| c.live == 0)
+            {
+                self.chunks[prev] = None;
+            }
+            let entries = (0..CHUNK).map(|_| None).collect();
+            self.chunks.push(Some(Box::new(Chunk { entries, live: 0 })));
+        }
+        let chunk = self.chunks[id / CHUNK].as_mut().expect("the chunk being filled");
+        chunk.entries[id % CHUNK] = Some(Arc::new(entry));
+        chunk.live += 1;
+        self.next += 1;
+    }
+
+    fn remove(&mut self, id: u32) {
+        let at = id as usize / CHUNK;
+        let Some(chunk) = self.chunks[at].as_mut() else { return };
+        if chunk.entries[id as usize % CHUNK].take().is_some() {
+            chunk.live -= 1;
+        }
+        // A chunk still being filled stays until it is full.
+        if chunk.live == 0 && at < self.next as usize / CHUNK {
+            self.chunks[at] = None;
+        }
+    }
+
+    /// Registers `group` once more; returns its first id.
+    fn acquire(&mut self, group: Vec<SubType>, permanent: bool) -> u32 {
+        // An empty group (`(rec)`) has no ids to hold.
+        if group.is_empty() {
+            return self.next;
+        }
+        if let Some(&base) = self.groups.get(&group) {
+            let g = self.live.get_mut(&base).expect("a registered group");
+            if !(permanent && g.permanent) {
+                g.refs += 1;
+            }
+            g.permanent |= permanent;
+            return base;
+        }
+        let base = self.next;
+        assert!(base + (group.len() as u32) < LOCAL, "too many distinct types in one process");
+        let outside = std::cell::RefCell::new(Vec::new());
+        let resolve = |id: u32| {
+            if id >= LOCAL {
+                base + (id - LOCAL)
+            } else {
+                outside.borrow_mut().push(id);
+                id
+            }
+        };
+        for (i, sub) in group.iter().enumerate() {
+            let sub = sub.map_ids(&resolve);
+            let mut supers: Vec<u32> = match sub.supertype {
+                Some(s) => self.get(s).map(|e| e.supers.to_vec()).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            supers.push(self.next);
+            let layout = Layout::of(&sub.composite);
+            self.push(Entry { sub, supers: supers.into(), layout, group: base });
+            debug_assert_eq!(self.next, base + i as u32 + 1);
+        }
+        // The groups referred to stay as long as this one does.
+        let mut deps: Vec<u32> =
+            outside.into_inner().into_iter().filter_map(|id| Some(self.get(id)?.group)).collect();
+        deps.sort_unstable();
+        deps.dedup();
+        for d in &deps {
+            self.live.get_mut(d).expect("a registered group").refs += 1;
+        }
+        self.live.insert(base, Group { key: group.clone(), refs: 1, permanent, deps });
+        self.groups.insert(group, base);
+        base
+    }
+
+    /// Drops a registration of the group at `base`, and the group (and
+    /// the registrations it holds) with the last one.
+    fn release(&mut self, base: u32) {
+        let mut todo = vec![base];
+        while let Some(b) = todo.pop() {
+            let Some(g) = self.live.get_mut(&b) else { continue };
+            g.refs -= 1;
+            if g.refs > 0 {
+                continue;
+            }
+            let g = self.live.remove(&b).expect("the group");
+            self.groups.remove(&g.key);
+            for i in 0..g.key.len() as u32 {
+                self.remove(b + i);
+            }
+            todo.extend(g.deps);
+        }
+    }
 }
 
 fn registry() -> &'static RwLock<Registry> {
@@ -95,42 +241,63 @@ fn registry() -> &'static RwLock<Registry> {
     R.get_or_init(Default::default)
 }
 
-/// Interns recursion group `group` (local references as `LOCAL + i`);
-/// returns the id of its first member (member `i` is that plus `i`). Each
-/// member's supertype must be registered already or be an earlier member.
+/// Interns recursion group `group` (local references as `LOCAL + i`) for
+/// the life of the process, as host types are; returns the id of its
+/// first member (member `i` is that plus `i`). Each member's supertype
+/// must be registered already or be an earlier member.
 pub(crate) fn intern(group: Vec<SubType>) -> u32 {
-    if let Some(&base) = registry().read().unwrap().groups.get(&group) {
-        return base;
+    {
+        let r = registry().read().unwrap();
+        if let Some(base) = r.groups.get(&group)
+            && r.live[base].permanent
+        {
+            return *base;
+        }
     }
-    let mut r = registry().write().unwrap();
-    if let Some(&base) = r.groups.get(&group) {
-        return base;
+    registry().write().unwrap().acquire(group, true)
+}
+
+/// Registrations of recursion groups, released when dropped: what a
+/// module holds of the types it defines.
+#[derive(Default)]
+pub(crate) struct Registrations(Vec<u32>);
+
+impl Registrations {
+    /// Registers `group` (as [`intern`] takes it) until `self` is dropped;
+    /// returns the id of its first member.
+    pub(crate) fn register(&mut self, group: Vec<SubType>) -> u32 {
+        let empty = group.is_empty();
+        let base = registry().write().unwrap().acquire(group, false);
+        if !empty {
+            self.0.push(base);
+        }
+        base
     }
-    let base = r.entries.len() as u32;
-    assert!(base + (group.len() as u32) < LOCAL, "too many distinct types in one process");
-    let resolve = |id: u32| if id >= LOCAL { base + (id - LOCAL) } else { id };
-    for sub in &group {
-        let sub = sub.map_ids(&resolve);
-        let mut supers: Vec<u32> = match sub.supertype {
-            Some(s) => r.entries[s as usize].supers.to_vec(),
-            None => Vec::new(),
-        };
-        supers.push(r.entries.len() as u32);
-        let layout = Layout::of(&sub.composite);
-        r.entries.push(Arc::new(Entry { sub, supers: supers.into(), layout }));
+}
+
+impl Drop for Registrations {
+    fn drop(&mut self) {
+        if self.0.is_empty() {
+            return;
+        }
+        let mut r = registry().write().unwrap_or_else(|e| e.into_inner());
+        for &base in self.0.iter().rev() {
+            r.release(base);
+        }
     }
-    r.groups.insert(group, base);
-    base
 }
 
 /// Whether `id` names a registered type.
 pub(crate) fn is_registered(id: u32) -> bool {
-    (id as usize) < registry().read().unwrap().entries.len()
+    registry().read().unwrap().get(id).is_some()
 }
 
 /// The registered type `id`.
 pub(crate) fn entry(id: u32) -> Arc<Entry> {
-    registry().read().unwrap().entries[id as usize].clone()
+    match registry().read().unwrap().get(id) {
+        Some(e) => e.clone(),
+        None => panic!("type {id} is not registered (its module was dropped)"),
+    }
 }
 
 /// Whether type `a` is type `b` or declares it among its supertypes.
@@ -139,7 +306,7 @@ pub(crate) fn is_subtype(a: u32, b: u32) -> bool {
         return true;
     }
     let r = registry().read().unwrap();
-    let (Some(ea), Some(eb)) = (r.entries.get(a as usize), r.entries.get(b as usize)) else {
+    let (Some(ea), Some(eb)) = (r.get(a), r.get(b)) else {
         return false;
     };
     ea.supers.get(eb.supers.len() - 1) == Some(&b)
@@ -147,7 +314,7 @@ pub(crate) fn is_subtype(a: u32, b: u32) -> bool {
 
 /// What kind of type `id` is.
 pub(crate) fn kind(id: u32) -> Kind {
-    match registry().read().unwrap().entries.get(id as usize).map(|e| &e.sub.composite) {
+    match registry().read().unwrap().get(id).map(|e| &e.sub.composite) {
         Some(CompositeType::Struct(_)) => Kind::Struct,
         Some(CompositeType::Array(_)) => Kind::Array,
         _ => Kind::Func,
@@ -188,5 +355,99 @@ impl Kind {
             Kind::Struct => HeapType::Struct,
             Kind::Array => HeapType::Array,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{ArrayType, FieldType, StructType, ValType};
+
+    /// A struct type no other test defines: `n` mutable i8 fields (tests
+    /// share the process's registry).
+    fn unique(n: usize) -> SubType {
+        let f = FieldType { storage: StorageType::I8, mutable: true };
+        SubType {
+            is_final: true,
+            supertype: None,
+            composite: CompositeType::Struct(StructType::new(vec![f; 500 + n])),
+        }
+    }
+
+    /// An array of references to type `id`.
+    fn array_of(id: u32) -> SubType {
+        let heap = HeapType::Concrete(id);
+        let element =
+            FieldType { storage: StorageType::Val(ValType::reference(true, heap)), mutable: false };
+        SubType {
+            is_final: true,
+            supertype: None,
+            composite: CompositeType::Array(ArrayType::new(element)),
+        }
+    }
+
+    #[test]
+    fn a_modules_types_go_with_it() {
+        let mut a = Registrations::default();
+        let id = a.register(vec![unique(1)]);
+        // Equal groups get the same id while either is held.
+        let mut b = Registrations::default();
+        assert_eq!(b.register(vec![unique(1)]), id);
+        drop(a);
+        assert!(is_registered(id));
+        drop(b);
+        assert!(!is_registered(id));
+        // Registered again, the type gets a new id: ids are never reused.
+        let mut c = Registrations::default();
+        assert_ne!(c.register(vec![unique(1)]), id);
+    }
+
+    #[test]
+    fn a_type_keeps_the_types_it_refers_to() {
+        let mut a = Registrations::default();
+        let s = a.register(vec![unique(2)]);
+        let mut b = Registrations::default();
+        let arr = b.register(vec![array_of(s)]);
+        drop(a);
+        assert!(is_registered(s), "the array type still refers to it");
+        drop(b);
+        assert!(!is_registered(arr) && !is_registered(s));
+    }
+
+    #[test]
+    fn host_types_stay() {
+        let mut a = Registrations::default();
+        let id = a.register(vec![unique(3)]);
+        assert_eq!(intern(vec![unique(3)]), id);
+        drop(a);
+        assert!(is_registered(id));
+    }
+
+    #[test]
+    fn empty_groups_hold_nothing() {
+        let mut a = Registrations::default();
+        a.register(Vec::new());
+        let id = a.register(vec![unique(4)]);
+        let mut b = Registrations::default();
+        b.register(Vec::new());
+        drop(b);
+        assert!(is_registered(id));
+        drop(a);
+        assert!(!is_registered(id));
+    }
+
+    #[test]
+    fn chunks_of_dropped_types_are_freed() {
+        // Far more ids than a chunk, registered and dropped one by one.
+        for i in 0..3 * CHUNK {
+            let mut a = Registrations::default();
+            let id = a.register(vec![unique(10 + i)]);
+            assert!(is_registered(id));
+        }
+        let r = registry().read().unwrap();
+        let full = r.next as usize / CHUNK;
+        let kept = r.chunks[..full].iter().filter(|c| c.is_some()).count();
+        // Other tests' types may hold a few chunks, never most of them.
+        assert!(kept < full / 2 + 2, "{kept} of {full} full chunks kept");
     }
 }
