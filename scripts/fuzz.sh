@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-3600}
 cargo build --release -p wazi-fuzz
-for t in validate differential wasi-p1 wasi-p2 wasi-p2-calls component-values gc async-abi; do
+for t in validate differential wasi-p1 wasi-p2 wasi-p2-calls component-values component-structure gc async-abi; do
   target/release/wazi-fuzz "$t" --seconds "$seconds"
 done

@@ -30,6 +30,10 @@
 //!   from hostile memory, both through WAVE and back (`--invoke`'s
 //!   parser).
 //!
+//! - [`component_structure`]: components of random shape, from random
+//!   WIT packages (`wit-smith`) through `wit-component`: loaded,
+//!   instantiated with stubbed imports, their exports found and called.
+//!
 //! - [`gc`]: a module with GC types, instructions and exceptions runs
 //!   twice, collecting when due and before every allocation; both runs
 //!   must give the same results, traps and globals, read deeply.
@@ -43,9 +47,11 @@ mod component;
 mod concurrency;
 pub use concurrency::async_abi;
 mod gc;
+mod structure;
 mod wasi;
 pub use component::component_values;
 pub use gc::{gc, gc_runs_with_objects, generate_gc};
+pub use structure::component_structure;
 pub use wasi::{wasi_p1, wasi_p2, wasi_p2_calls};
 
 /// Fuel each engine gets for one instantiation and all the calls. The two
@@ -382,6 +388,7 @@ pub fn target(name: &str) -> Option<Target> {
         "wasi-p2" => Some(wasi_p2),
         "wasi-p2-calls" => Some(wasi_p2_calls),
         "component-values" => Some(component_values),
+        "component-structure" => Some(component_structure),
         "gc" => Some(gc),
         "async-abi" => Some(async_abi),
         _ => None,
@@ -396,6 +403,7 @@ pub const TARGETS: &[&str] = &[
     "wasi-p2",
     "wasi-p2-calls",
     "component-values",
+    "component-structure",
     "gc",
     "async-abi",
 ];

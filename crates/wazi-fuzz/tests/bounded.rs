@@ -39,6 +39,11 @@ fn component_values() {
 }
 
 #[test]
+fn component_structure() {
+    bounded("component-structure", 1000);
+}
+
+#[test]
 fn gc() {
     bounded("gc", 150);
     // The generated modules allocate GC objects often enough for the

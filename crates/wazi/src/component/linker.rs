@@ -235,7 +235,8 @@ impl<T: 'static> Linker<T> {
     }
 
     /// Defines every function import of `component` that this linker lacks
-    /// as a function that traps when called.
+    /// as a function that traps when called, and every resource type it
+    /// lacks as a host resource of its own (as wasmtime does).
     pub fn define_unknown_imports_as_traps(&mut self, component: &Component) -> Result<()> {
         let def = component.def.clone();
         let types = def.types();
@@ -267,6 +268,14 @@ fn stub_imports<T: 'static>(
                 })),
                 false,
             )?;
+        }
+        ComponentEntityType::Type { referenced: ComponentAnyTypeId::Resource(_), .. }
+            if ns.get(name).is_none() =>
+        {
+            /// The host type of resources a linker stubs.
+            struct UnknownImport;
+            let dtor: Arc<HostDtor> = Arc::new(|_, _| Ok(()));
+            ns.insert(name, Def::Resource(ResourceType::host::<UnknownImport>(), dtor), false)?;
         }
         ComponentEntityType::Instance(id) => {
             if ns.get(name).is_none() {
