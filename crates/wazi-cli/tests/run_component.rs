@@ -478,3 +478,47 @@ fn invoke_runs_async_exports() {
     let out = wazi(&["run", "--invoke", "double(21)", path.to_str().unwrap()]);
     assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("42\n", Some(0)));
 }
+
+/// Voluntary context switches of every thread of process `pid` so far.
+#[cfg(target_os = "linux")]
+fn context_switches(pid: u32) -> u64 {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().flatten() {
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        for line in status.lines() {
+            if let Some(n) = line.strip_prefix("voluntary_ctxt_switches:") {
+                total += n.trim().parse::<u64>().unwrap_or(0);
+            }
+        }
+    }
+    total
+}
+
+/// A WASI 0.3 read of standard input that has nothing yet waits for the
+/// descriptor: the event loop sleeps until input comes instead of asking
+/// again every millisecond (which was hundreds of wake-ups in this
+/// window). Counted in wake-ups, not time, so a slow machine cannot make
+/// it fail.
+#[cfg(target_os = "linux")]
+#[test]
+fn waiting_for_input_sleeps() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wazi"))
+        .args(["run", P3_CLI, "cat"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Started and waiting (the guest's first read comes within this).
+    std::thread::sleep(Duration::from_millis(400));
+    let before = context_switches(child.id());
+    std::thread::sleep(Duration::from_millis(500));
+    let during = context_switches(child.id()) - before;
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(b"hello").unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(text(&out.stdout), "hello");
+    assert_eq!(text(&out.stderr), "5 bytes\n");
+    assert!(during < 50, "{during} wake-ups in 500 ms of waiting for input");
+}

@@ -116,8 +116,13 @@ impl<T: 'static> stdin::Host<T> for Wasi<T> {
         let (future, writer) = FutureAny::from_host(&mut s);
         let mut writer = Some(writer);
         let stream = StreamAny::from_host(&mut s, move |mut s: StoreContextMut<'_, T>, max| {
-            // Input that has not come yet lets the other tasks run.
-            if !get(s.data_mut()).stdin.ready() {
+            // Input that has not come yet lets the other tasks run; the
+            // loop waits for it with them.
+            let stdin = &get(s.data_mut()).stdin;
+            if !stdin.ready() {
+                if let Some(fd) = stdin.fd() {
+                    wazi::component::ready_when_readable(&mut s, fd);
+                }
                 return Ok(Some(Vec::new()));
             }
             let mut buf = vec![0; max.min(64 << 10)];

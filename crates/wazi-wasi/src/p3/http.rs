@@ -328,7 +328,7 @@ fn host_body<T: 'static>(
     let waker = wazi::component::loop_waker(&mut *s);
     let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counted = taken.clone();
-    let stream = StreamAny::from_host(&mut *s, move |_: StoreContextMut<'_, T>, max| {
+    let stream = StreamAny::from_host(&mut *s, move |s: StoreContextMut<'_, T>, max| {
         let pipe = &held.0;
         let r = pipe.guest_read(max, false);
         if let Ok(bytes) = &r {
@@ -338,6 +338,7 @@ fn host_body<T: 'static>(
             // No bytes: none have come yet; the loop asks again when some do.
             Ok(bytes) if bytes.is_empty() => {
                 pipe.wake_guest(waker.clone().into());
+                wazi::component::ready_when_woken(s);
                 Ok(Some(bytes))
             }
             Ok(bytes) => Ok(Some(bytes)),
@@ -979,7 +980,13 @@ fn send<T: 'static>(
     send_body(s, get, req.body, pipe, Arc::new(AtomicBool::new(false)))?;
     Ok(HostAsync::Pending(HostPending::new(None, move |mut s: StoreContextMut<'_, T>| {
         let resp = match fut.slot.take() {
-            None => return Ok(None),
+            None => {
+                // The response's signal becomes readable when it comes.
+                if let Ok(fd) = fut.slot.ready_fd() {
+                    wazi::component::ready_when_readable(&mut s, std::os::fd::AsFd::as_fd(&*fd));
+                }
+                return Ok(None);
+            }
             Some(None) => bail!("the response was taken already"),
             Some(Some(Err(e))) => {
                 return Ok(Some(Some(Val::Result(Err(Some(Box::new(error_code_val(&e))))))));

@@ -17,7 +17,7 @@ use anyhow::Result;
 use rustix::io::Errno;
 use rustix::net::{SocketType, sockopt};
 use std::net::SocketAddr;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::sync::{Arc, Mutex};
 use wazi::StoreContextMut;
 use wazi::component::__internal::kebab_from_camel;
@@ -197,8 +197,13 @@ impl<T: 'static> ip_name_lookup::Host<T> for Wasi<T> {
             *done.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
             waker.wake();
         });
-        Ok(HostAsync::Pending(HostPending::new(None, move |_| {
-            Ok(slot.lock().unwrap_or_else(|e| e.into_inner()).take().map(Some))
+        Ok(HostAsync::Pending(HostPending::new(None, move |s| {
+            let v = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if v.is_none() {
+                // The resolving thread wakes the loop.
+                wazi::component::ready_when_woken(s);
+            }
+            Ok(v.map(Some))
         })))
     }
 }
@@ -306,7 +311,10 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
         let (rep, get) = (t.rep(), self.get);
         Ok(HostAsync::Pending(HostPending::new(None, move |mut s: StoreContextMut<'_, T>| {
             let outcome = match host::connect_outcome(&fd) {
-                Ok(None) => return Ok(None),
+                Ok(None) => {
+                    wazi::component::ready_when_writable(&mut s, fd.as_fd());
+                    return Ok(None);
+                }
                 Ok(Some(r)) => r,
                 Err(e) => Err(e),
             };
@@ -367,6 +375,9 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
                         // client that went away: the next one is taken later.
                         Err(_) => break,
                     }
+                }
+                if out.is_empty() {
+                    wazi::component::ready_when_readable(&mut s, fd.as_fd());
                 }
                 Ok(Some(out))
             });
@@ -445,7 +456,7 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
             *ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(Err(e));
         }
         let seen = ended.clone();
-        let stream = StreamAny::from_host(&mut s, move |_: StoreContextMut<'_, T>, max| {
+        let stream = StreamAny::from_host(&mut s, move |mut s: StoreContextMut<'_, T>, max| {
             let end = |r| *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
             let Some(sock) = &fd else { return Ok(None) };
             let mut buf = vec![0; max.min(MAX_READ)];
@@ -459,8 +470,11 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
                     buf.truncate(n);
                     Ok(Some(buf))
                 }
-                // Nothing yet: the read waits and the loop asks again.
-                Err(Errno::AGAIN) => Ok(Some(Vec::new())),
+                // Nothing yet: the read waits for the socket.
+                Err(Errno::AGAIN) => {
+                    wazi::component::ready_when_readable(&mut s, sock.as_fd());
+                    Ok(Some(Vec::new()))
+                }
                 Err(e) => {
                     fd = None;
                     end(Err(e.into()));
@@ -688,14 +702,20 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
             Ok(x) => x,
             Err(e) => return Ok(HostAsync::Ready(Err(e))),
         };
-        let attempt = move || match net::udp::send(&fd, &data, to) {
-            Err(Errno::AGAIN) => None,
+        let attempt = move |s: Option<StoreContextMut<'_, T>>| match net::udp::send(&fd, &data, to)
+        {
+            Err(Errno::AGAIN) => {
+                if let Some(s) = s {
+                    wazi::component::ready_when_writable(s, fd.as_fd());
+                }
+                None
+            }
             r => Some(r.map_err(ErrorCode::from)),
         };
-        Ok(match attempt() {
+        Ok(match attempt(None) {
             Some(r) => HostAsync::Ready(r),
-            None => HostAsync::Pending(HostPending::new(None, move |_| {
-                Ok(attempt().map(|r| Some(status_val(&r))))
+            None => HostAsync::Pending(HostPending::new(None, move |s| {
+                Ok(attempt(Some(s)).map(|r| Some(status_val(&r))))
             })),
         })
     }
@@ -715,10 +735,15 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
             Ok(fd) => fd,
             Err(e) => return Ok(HostAsync::Ready(Err(e))),
         };
-        let attempt = move || {
+        let attempt = move |s: Option<StoreContextMut<'_, T>>| {
             let mut buf = vec![0; MAX_DATAGRAM];
             match net::udp::recv_from(&fd, &mut buf) {
-                Err(Errno::AGAIN) => None,
+                Err(Errno::AGAIN) => {
+                    if let Some(s) = s {
+                        wazi::component::ready_when_readable(s, fd.as_fd());
+                    }
+                    None
+                }
                 Err(e) => Some(Err(ErrorCode::from(e))),
                 Ok((n, from)) => {
                     let from = from.unwrap_or_else(|| {
@@ -736,10 +761,10 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
             }
             Err(e) => Val::Result(Err(Some(Box::new(code_val(&e))))),
         };
-        Ok(match attempt() {
+        Ok(match attempt(None) {
             Some(r) => HostAsync::Ready(r.map(|(d, a)| (d, IpSocketAddress::from(a)))),
-            None => HostAsync::Pending(HostPending::new(None, move |_| {
-                Ok(attempt().map(|r| Some(val(r))))
+            None => HostAsync::Pending(HostPending::new(None, move |s| {
+                Ok(attempt(Some(s)).map(|r| Some(val(r))))
             })),
         })
     }

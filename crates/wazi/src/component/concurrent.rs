@@ -482,8 +482,24 @@ pub(crate) struct AsyncState {
     /// Host-written streams a guest waits to read from whose source had
     /// nothing yet: asked again on every turn of the event loop.
     host_sources: Vec<u32>,
+    /// The host source or call being asked for what it has (see
+    /// [`ready_when_readable`]).
+    asking: Option<Asked>,
+    /// How the sources and calls that last had nothing will show they
+    /// have something: `Some((fd, writable))` once the descriptor is
+    /// readable (or writable), `None` by waking the loop. The loop waits
+    /// for those, not a tick, when all of them have said.
+    armed: Vec<(Asked, Option<(i32, bool)>)>,
     /// What ends the event loop's wait for the host early.
     waker: LoopWaker,
+}
+
+/// A host stream's source (by its shared state) or a host call (by its
+/// subtask) the event loop asks again.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Asked {
+    Source(u32),
+    Call(ObjId),
 }
 
 /// Wakes a store's event loop from its wait for the host (a timer, a host
@@ -498,6 +514,10 @@ pub struct LoopWaker(Arc<WakeState>);
 struct WakeState {
     woken: std::sync::Mutex<bool>,
     cv: std::sync::Condvar,
+    /// Written on each wake once made (Linux): for a wait that also
+    /// watches descriptors.
+    #[cfg(target_os = "linux")]
+    event: std::sync::OnceLock<std::os::fd::OwnedFd>,
 }
 
 impl LoopWaker {
@@ -506,13 +526,61 @@ impl LoopWaker {
         std::task::Wake::wake_by_ref(&self.0);
     }
 
-    /// Waits for `d` or until woken.
-    fn wait(&self, d: std::time::Duration) {
+    /// Waits for `d` (`None`: as long as it takes) or until woken, or
+    /// until one of `fds` is readable.
+    fn wait(&self, d: Option<std::time::Duration>, fds: &[(i32, bool)]) {
+        #[cfg(target_os = "linux")]
+        if !fds.is_empty() {
+            return self.wait_fds(d, fds);
+        }
+        // Elsewhere descriptors are not watched: they are asked again soon.
+        let tick = std::time::Duration::from_millis(1);
+        let d = if fds.is_empty() { d } else { Some(d.map_or(tick, |d| d.min(tick))) };
         let mut woken = self.0.woken.lock().unwrap_or_else(|e| e.into_inner());
-        if !*woken {
-            woken = self.0.cv.wait_timeout(woken, d).unwrap_or_else(|e| e.into_inner()).0;
+        while !*woken {
+            match d {
+                Some(d) => {
+                    woken = self.0.cv.wait_timeout(woken, d).unwrap_or_else(|e| e.into_inner()).0;
+                    break;
+                }
+                None => woken = self.0.cv.wait(woken).unwrap_or_else(|e| e.into_inner()),
+            }
         }
         *woken = false;
+    }
+
+    #[cfg(target_os = "linux")]
+    fn wait_fds(&self, d: Option<std::time::Duration>, fds: &[(i32, bool)]) {
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        let event = self.0.event.get_or_init(|| {
+            // SAFETY: eventfd has no memory arguments; a new descriptor is
+            // owned here, and a failure (-1) panics rather than being owned.
+            let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+            assert!(fd >= 0, "eventfd: {}", std::io::Error::last_os_error());
+            // SAFETY: `fd` was just created and is owned by nothing else.
+            unsafe { OwnedFd::from_raw_fd(fd) }
+        });
+        // A wake before the descriptor existed, or since the last wait.
+        if std::mem::take(&mut *self.0.woken.lock().unwrap_or_else(|e| e.into_inner())) {
+            return;
+        }
+        let mut polled: Vec<libc::pollfd> = std::iter::once((event.as_raw_fd(), false))
+            .chain(fds.iter().copied())
+            .map(|(fd, out)| libc::pollfd {
+                fd,
+                events: if out { libc::POLLOUT } else { libc::POLLIN },
+                revents: 0,
+            })
+            .collect();
+        let ms = d.map_or(-1, |d| d.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32);
+        // SAFETY: `polled` is a live array of `polled.len()` pollfds. An
+        // error (EINTR) only ends the wait early: the loop asks again.
+        unsafe { libc::poll(polled.as_mut_ptr(), polled.len() as libc::nfds_t, ms) };
+        let mut count = 0u64;
+        // SAFETY: reads 8 bytes into `count` from the nonblocking eventfd
+        // (EAGAIN when it was not written).
+        unsafe { libc::read(event.as_raw_fd(), (&raw mut count).cast(), 8) };
+        *self.0.woken.lock().unwrap_or_else(|e| e.into_inner()) = false;
     }
 }
 
@@ -524,6 +592,15 @@ impl std::task::Wake for WakeState {
     fn wake_by_ref(self: &Arc<Self>) {
         *self.woken.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.cv.notify_all();
+        #[cfg(target_os = "linux")]
+        if let Some(event) = self.event.get() {
+            let one = 1u64;
+            // SAFETY: writes 8 bytes from `one` to the eventfd; a full
+            // counter (EAGAIN) still leaves it readable.
+            unsafe {
+                libc::write(std::os::fd::AsRawFd::as_raw_fd(event), (&raw const one).cast(), 8)
+            };
+        }
     }
 }
 
@@ -536,6 +613,50 @@ impl From<LoopWaker> for std::task::Waker {
 /// The waker of `store`'s event loop.
 pub fn loop_waker(mut store: impl crate::AsContextMut) -> LoopWaker {
     store.as_context_mut().0.core.ext.components_mut().a.waker.clone()
+}
+
+/// Called by a host stream's source or a pending host call that has
+/// nothing yet: it will have something once `fd` is readable (or at its
+/// end, or in error), so the event loop may wait for that instead of
+/// asking again every millisecond. `fd` must stay open while the source or
+/// call lives. Outside a source or a pending call's poll, nothing happens.
+#[cfg(unix)]
+pub fn ready_when_readable(mut store: impl crate::AsContextMut, fd: std::os::fd::BorrowedFd<'_>) {
+    use std::os::fd::AsRawFd;
+    arm(&mut store.as_context_mut().0.core, Some((fd.as_raw_fd(), false)));
+}
+
+/// As [`ready_when_readable`], for a source or call waiting to write (a
+/// connection being made, a full socket buffer).
+#[cfg(unix)]
+pub fn ready_when_writable(mut store: impl crate::AsContextMut, fd: std::os::fd::BorrowedFd<'_>) {
+    use std::os::fd::AsRawFd;
+    arm(&mut store.as_context_mut().0.core, Some((fd.as_raw_fd(), true)));
+}
+
+/// Called by a host stream's source or a pending host call that has
+/// nothing yet: it will wake the loop ([`loop_waker`]) when it has
+/// something, so the loop need not ask it again until then.
+pub fn ready_when_woken(mut store: impl crate::AsContextMut) {
+    arm(&mut store.as_context_mut().0.core, None);
+}
+
+fn arm(core: &mut StoreCore, fd: Option<(i32, bool)>) {
+    let a = &mut core.ext.components_mut().a;
+    if let Some(k) = a.asking {
+        a.armed.push((k, fd));
+    }
+}
+
+/// Asks source or call `k` with `f`: what it arms is recorded for it,
+/// replacing what it armed before.
+fn asking<R>(core: &mut StoreCore, k: Asked, f: impl FnOnce(*mut ()) -> R) -> R {
+    let a = &mut core.ext.components_mut().a;
+    a.armed.retain(|(j, _)| *j != k);
+    a.asking = Some(k);
+    let r = f(core.outer);
+    core.ext.components_mut().a.asking = None;
+    r
 }
 
 /// A host function call that has not finished: `poll` gives its result
@@ -591,7 +712,9 @@ pub struct HostPending<T> {
 impl<T: 'static> HostPending<T> {
     /// A call that finishes when `poll` gives its result (`Some(result)`),
     /// polled at `deadline` if given, else whenever the store's event loop
-    /// has nothing else to do.
+    /// has nothing else to do: every millisecond, or, once `poll` has
+    /// said what it waits for ([`ready_when_readable`],
+    /// [`ready_when_writable`], [`ready_when_woken`]), when that happens.
     pub fn new(
         deadline: Option<std::time::Instant>,
         poll: impl FnMut(crate::StoreContextMut<'_, T>) -> Result<Option<Option<Val>>>
@@ -676,14 +799,34 @@ fn wait_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
     let now = std::time::Instant::now();
     let mine = |p: &PendingHost| only.is_none_or(|o| o == p.sub);
     let next = comps.a.host_pending.iter().filter(|p| mine(p)).filter_map(|p| p.deadline).min();
-    // Host streams with nothing yet are asked again every millisecond.
-    let tick = std::time::Duration::from_millis(1);
     let sources = only.is_none() && !comps.a.host_sources.is_empty();
-    let waker = comps.a.waker.clone();
+    // What the host sources and calls waited on said they will be ready
+    // on; those that said nothing are asked again every millisecond.
+    let a = &comps.a;
+    let mut fds = Vec::new();
+    let mut unarmed = false;
+    let mut watch = |k: Asked, timed: bool| {
+        let mut said = false;
+        for (j, fd) in &a.armed {
+            if *j == k {
+                said = true;
+                fds.extend(*fd);
+            }
+        }
+        unarmed |= !said && !timed;
+    };
+    if sources {
+        a.host_sources.iter().for_each(|&s| watch(Asked::Source(s), false));
+    }
+    for p in a.host_pending.iter().filter(|p| mine(p)) {
+        watch(Asked::Call(p.sub), p.deadline.is_some());
+    }
+    let tick = unarmed.then_some(std::time::Duration::from_millis(1));
+    let waker = a.waker.clone();
     match next {
-        Some(d) if d > now => waker.wait(if sources { (d - now).min(tick) } else { d - now }),
+        Some(d) if d > now => waker.wait(Some(tick.map_or(d - now, |t| (d - now).min(t))), &fds),
         Some(_) => {}
-        None if sources || comps.a.host_pending.iter().any(mine) => waker.wait(tick),
+        None if sources || comps.a.host_pending.iter().any(mine) => waker.wait(tick, &fds),
         None => bail!(trap("deadlock detected: event loop cannot make further progress")),
     }
     if sources {
@@ -712,7 +855,7 @@ fn poll_host(core: &mut StoreCore, only: Option<ObjId>) -> Result<()> {
             continue;
         }
         let mut pending = comps.a.host_pending.swap_remove(i);
-        match (pending.poll)(core.outer)? {
+        match asking(core, Asked::Call(pending.sub), |outer| (pending.poll)(outer))? {
             Some(v) => resolve_subtask(core, pending.sub, Some(v))?,
             None => {
                 if pending.deadline.is_some_and(|d| d <= now) {
@@ -2734,7 +2877,7 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
             s.pending = Some(r);
         }
         Some(HostSide::ValuePoll(mut poll)) => {
-            let got = poll(core.outer);
+            let got = asking(core, Asked::Source(shared), &mut poll);
             let comps = core.ext.components_mut();
             let s = comps.a.shared.get_mut(shared).expect("shared");
             match got? {
@@ -2763,7 +2906,7 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
             if !is_bytes(&comps.a.shared.get(shared).expect("shared").ty) {
                 bail!("wazi: host streams carry bytes only");
             }
-            let got = source(core.outer, want);
+            let got = asking(core, Asked::Source(shared), |outer| source(outer, want));
             let comps = core.ext.components_mut();
             comps.a.shared.get_mut(shared).expect("shared").host = Some(HostSide::Source(source));
             match got? {
@@ -2790,7 +2933,7 @@ fn host_read(core: &mut StoreCore, shared: u32, r: ObjId) -> Result<()> {
                 comps.set_event(r, Event::Copy { result: COPY_COMPLETED, reclaim: false });
                 return Ok(());
             }
-            let got = source(core.outer, want);
+            let got = asking(core, Asked::Source(shared), |outer| source(outer, want));
             let comps = core.ext.components_mut();
             comps.a.shared.get_mut(shared).expect("shared").host = Some(HostSide::Values(source));
             match got? {

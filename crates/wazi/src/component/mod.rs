@@ -47,8 +47,10 @@ mod wave;
 
 pub use concurrent::{
     ConcurrentCall, ErrorContextAny, FutureAny, FutureWriter, HostAsync, HostCall, HostPending,
-    LoopWaker, StreamAny, loop_waker, run_concurrent,
+    LoopWaker, StreamAny, loop_waker, ready_when_woken, run_concurrent,
 };
+#[cfg(unix)]
+pub use concurrent::{ready_when_readable, ready_when_writable};
 pub use func::Func;
 pub use instance::{ComponentExportIndex, Instance, InstanceExportLookup};
 pub use linker::{InstancePre, Linker, LinkerInstance};
