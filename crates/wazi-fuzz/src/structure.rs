@@ -14,21 +14,43 @@ use arbitrary::Unstructured;
 use wazi::component::Val;
 use wazi::component::types::Type;
 
-/// A random value of `ty`, or `None` when it holds something only a
-/// running guest can give (a handle, a future, a stream).
-fn value(u: &mut Unstructured<'_>, ty: &Type, depth: u32) -> arbitrary::Result<Option<Val>> {
-    let list =
-        |u: &mut Unstructured<'_>, n: usize, t: &Type| -> arbitrary::Result<Option<Vec<Val>>> {
-            let mut out = Vec::with_capacity(n);
-            for _ in 0..n {
-                match value(u, t, depth + 1)? {
-                    Some(v) => out.push(v),
-                    None => return Ok(None),
-                }
-            }
-            Ok(Some(out))
-        };
-    let boxed = |v: Option<Val>| v.map(Box::new);
+/// What a value generator gives: `None` when the type holds something
+/// only a running guest can give (a handle, a future, a stream).
+type Made<T> = arbitrary::Result<Option<T>>;
+
+/// The value `$made` made, or `None` from the enclosing generator.
+macro_rules! made {
+    ($made:expr) => {
+        match $made? {
+            Some(v) => v,
+            None => return Ok(None),
+        }
+    };
+}
+
+/// Random values of `types`, in order.
+fn values(
+    u: &mut Unstructured<'_>,
+    types: impl IntoIterator<Item = Type>,
+    depth: u32,
+) -> Made<Vec<Val>> {
+    let mut out = Vec::new();
+    for t in types {
+        out.push(made!(value(u, &t, depth + 1)));
+    }
+    Ok(Some(out))
+}
+
+/// A case's payload: none for a case without one.
+fn payload(u: &mut Unstructured<'_>, ty: Option<Type>, depth: u32) -> Made<Option<Box<Val>>> {
+    Ok(Some(match ty {
+        Some(t) => Some(Box::new(made!(value(u, &t, depth + 1)))),
+        None => None,
+    }))
+}
+
+/// A random value of `ty`.
+fn value(u: &mut Unstructured<'_>, ty: &Type, depth: u32) -> Made<Val> {
     Ok(Some(match ty {
         Type::Bool => Val::Bool(u.arbitrary()?),
         Type::S8 => Val::S8(u.arbitrary()?),
@@ -49,43 +71,18 @@ fn value(u: &mut Unstructured<'_>, ty: &Type, depth: u32) -> arbitrary::Result<O
                 None if depth > 3 => 0,
                 None => u.int_in_range(0..=3)?,
             };
-            match list(u, n, &l.ty())? {
-                Some(v) => Val::List(v),
-                None => return Ok(None),
-            }
+            Val::List(made!(values(u, std::iter::repeat_n(l.ty(), n), depth)))
         }
         Type::Record(r) => {
-            let mut fields = Vec::new();
-            for f in r.fields() {
-                match value(u, &f.ty, depth + 1)? {
-                    Some(v) => fields.push((f.name.to_string(), v)),
-                    None => return Ok(None),
-                }
-            }
-            Val::Record(fields)
+            let names: Vec<String> = r.fields().map(|f| f.name.to_string()).collect();
+            let vals = made!(values(u, r.fields().map(|f| f.ty), depth));
+            Val::Record(names.into_iter().zip(vals).collect())
         }
-        Type::Tuple(t) => {
-            let types: Vec<Type> = t.types().collect();
-            let mut out = Vec::new();
-            for t in &types {
-                match value(u, t, depth + 1)? {
-                    Some(v) => out.push(v),
-                    None => return Ok(None),
-                }
-            }
-            Val::Tuple(out)
-        }
+        Type::Tuple(t) => Val::Tuple(made!(values(u, t.types(), depth))),
         Type::Variant(v) => {
             let cases: Vec<_> = v.cases().map(|c| (c.name.to_string(), c.ty)).collect();
-            let (name, ty) = &cases[u.choose_index(cases.len())?];
-            let payload = match ty {
-                Some(t) => match value(u, t, depth + 1)? {
-                    Some(v) => Some(Box::new(v)),
-                    None => return Ok(None),
-                },
-                None => None,
-            };
-            Val::Variant(name.clone(), payload)
+            let (name, ty) = cases[u.choose_index(cases.len())?].clone();
+            Val::Variant(name, made!(payload(u, ty, depth)))
         }
         Type::Enum(e) => {
             let names: Vec<&str> = e.names().collect();
@@ -93,22 +90,12 @@ fn value(u: &mut Unstructured<'_>, ty: &Type, depth: u32) -> arbitrary::Result<O
         }
         Type::Option(o) => match u.arbitrary()? {
             false => Val::Option(None),
-            true => match value(u, &o.ty(), depth + 1)? {
-                Some(v) => Val::Option(Some(Box::new(v))),
-                None => return Ok(None),
-            },
+            true => Val::Option(made!(payload(u, Some(o.ty()), depth))),
         },
         Type::Result(r) => {
             let ok: bool = u.arbitrary()?;
-            let side = if ok { r.ok() } else { r.err() };
-            let payload = match side {
-                Some(t) => match value(u, &t, depth + 1)? {
-                    Some(v) => boxed(Some(v)),
-                    None => return Ok(None),
-                },
-                None => None,
-            };
-            Val::Result(if ok { Ok(payload) } else { Err(payload) })
+            let side = made!(payload(u, if ok { r.ok() } else { r.err() }, depth));
+            Val::Result(if ok { Ok(side) } else { Err(side) })
         }
         Type::Flags(f) => {
             let mut set = Vec::new();
@@ -206,7 +193,7 @@ fn structure_reached(data: &[u8]) -> Result<Reached, String> {
             .define_unknown_imports_as_traps(&component)
             .map_err(|e| format!("stubbing the imports failed: {e:#}"))?;
         let mut store = wazi::Store::new(&engine, ());
-        let instance = linker
+        let mut instance = linker
             .instantiate(&mut store, &component)
             .map_err(|e| format!("instantiation with stubbed imports failed: {e:#}"))?;
         let w = &resolve.worlds[world];
@@ -216,7 +203,7 @@ fn structure_reached(data: &[u8]) -> Result<Reached, String> {
         // traps in the guest once its arguments are lowered.
         for (key, item) in &resolve.worlds[world].exports {
             let name = resolve.name_world_key(key);
-            let Some(export) = instance.get_export_index(&store, None, &name) else {
+            let Some(mut export) = instance.get_export_index(&store, None, &name) else {
                 return Err(format!("the instance does not export `{name}`"));
             };
             let funcs: Vec<String> = match item {
@@ -251,6 +238,15 @@ fn structure_reached(data: &[u8]) -> Result<Reached, String> {
                 if func.call(&mut store, &args, &mut results).is_ok() {
                     return Err(format!("`{name}` `{f}` returned, but its body traps"));
                 }
+                // A trap leaves the instance unusable: the next call gets a
+                // fresh one, so that it too gets as far as lowering.
+                store = wazi::Store::new(&engine, ());
+                instance = linker
+                    .instantiate(&mut store, &component)
+                    .map_err(|e| format!("instantiating again failed: {e:#}"))?;
+                export = instance
+                    .get_export_index(&store, None, &name)
+                    .ok_or_else(|| format!("the instance does not export `{name}`"))?;
             }
         }
     }

@@ -236,18 +236,25 @@ pub fn wasi_p2(data: &[u8]) -> Result<Outcome, String> {
         })
         .and_then(|e| e.encode())
         .map_err(|e| format!("the adapter refused the module: {e:#}"))?;
+    // Traps, exits and errors the guest causes are fine; panics and
+    // escapes are not.
+    run_in_sandbox(&component).map(|_| Outcome::Agreed)
+}
+
+/// Runs WASI 0.2 command `wasm` through the WASI 0.2 host in a fresh
+/// sandbox: how its `run` ended, if nothing outside the sandbox changed.
+fn run_in_sandbox(wasm: &[u8]) -> Result<anyhow::Result<Result<(), ()>>, String> {
     let sandbox = Sandbox::new()?;
     let engine = wazi::Engine::default();
-    let component = wazi::component::Component::new(&engine, &component)
-        .map_err(|e| format!("wazi refused the adapted component: {e:#}"))?;
+    let component = wazi::component::Component::new(&engine, wasm)
+        .map_err(|e| format!("wazi refused the component: {e:#}"))?;
     let mut store = wazi::Store::new(&engine, sandbox.ctx()?);
     let mut linker = wazi::component::Linker::new(&engine);
     wazi_wasi::p2::add_to_linker(&mut linker, |c| c).map_err(|e| e.to_string())?;
-    // Traps, exits and errors the guest causes are fine; panics and
-    // escapes are not.
-    let _ = wazi_wasi::p2::run(&mut store, &linker, &component);
+    let ended = wazi_wasi::p2::run(&mut store, &linker, &component);
     drop(store);
-    sandbox.check()
+    sandbox.check()?;
+    Ok(ended)
 }
 
 /// Every path under `root` (symlinks not followed) with its contents.
@@ -667,15 +674,8 @@ pub fn wasi_p2_calls(data: &[u8]) -> Result<Outcome, String> {
 /// numbers), or how wazi misbehaved.
 fn p2_calls_ended(data: &[u8]) -> Result<String, String> {
     let wasm = p2_calls_component(data)?;
-    let sandbox = Sandbox::new()?;
-    let engine = wazi::Engine::default();
-    let component = wazi::component::Component::new(&engine, &wasm)
-        .map_err(|e| format!("wazi refused the component: {e:#}"))?;
-    let mut store = wazi::Store::new(&engine, sandbox.ctx()?);
-    let mut linker = wazi::component::Linker::new(&engine);
-    wazi_wasi::p2::add_to_linker(&mut linker, |c| c).map_err(|e| e.to_string())?;
     // Traps (bad handles, pointers, lengths), exits and errors are fine.
-    let ended = match wazi_wasi::p2::run(&mut store, &linker, &component) {
+    Ok(match run_in_sandbox(&wasm)? {
         Ok(Ok(())) => "returned".to_string(),
         Ok(Err(())) => "exit".to_string(),
         Err(e) => {
@@ -683,10 +683,7 @@ fn p2_calls_ended(data: &[u8]) -> Result<String, String> {
             let last = e.rsplit(':').next().unwrap_or("").trim();
             last.chars().filter(|c| !c.is_ascii_digit()).collect()
         }
-    };
-    drop(store);
-    sandbox.check()?;
-    Ok(ended)
+    })
 }
 
 #[cfg(test)]
