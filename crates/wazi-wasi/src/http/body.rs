@@ -214,14 +214,19 @@ impl Pipe {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Updates the guest's readiness to `st` (called with the lock held).
-    fn refresh(&self, st: &State) {
-        let ready = if self.guest_reads {
+    /// Whether the guest's side can go on in state `st`: data or the end
+    /// to read, or room to write or nobody left to read.
+    fn guest_ready(&self, st: &State) -> bool {
+        if self.guest_reads {
             !st.chunks.is_empty() || st.end.is_some()
         } else {
             st.reader_gone || st.end.is_some() || st.chunks.len() < self.room
-        };
-        self.signal.set(ready);
+        }
+    }
+
+    /// Updates the guest's readiness to `st` (called with the lock held).
+    fn refresh(&self, st: &State) {
+        self.signal.set(self.guest_ready(st));
     }
 
     /// The descriptor a guest's pollable waits on.
@@ -477,6 +482,12 @@ impl Pipe {
     /// guest that does not block on the pipe: WASI 0.3's event loop).
     pub(crate) fn wake_guest(&self, w: std::task::Waker) {
         let mut st = self.lock();
+        // What came since the guest last looked wakes it now: the loop
+        // waits for this wake alone.
+        if self.guest_ready(&st) {
+            drop(st);
+            return w.wake();
+        }
         if self.guest_reads {
             st.rx_waker = Some(w);
         } else {
