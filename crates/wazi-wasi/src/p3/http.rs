@@ -460,13 +460,14 @@ fn send_body<T: 'static>(
         // store's thread.
         contents.pipe_to_host_bounded(
             &mut *s,
-            move |_, bytes: &[u8]| {
+            move |s, bytes: &[u8]| {
                 let mut st = state1.lock().unwrap_or_else(|e| e.into_inner());
                 match pipe.guest_write(bytes) {
                     Ok(true) => Ok(Some(bytes.len())),
                     Ok(false) => {
                         // Offered again when hyper has taken a chunk.
                         pipe.wake_guest(waker.clone().into());
+                        wazi::component::ready_when_woken(s);
                         Ok(Some(0))
                     }
                     Err(e) => {

@@ -3117,7 +3117,8 @@ fn host_write(core: &mut StoreCore, shared: u32, w: ObjId) -> Result<()> {
         Err(anyhow!("wazi: host streams carry bytes only"))
     } else {
         buffer_bytes(core, w).and_then(|bytes| {
-            let Some(n) = sink(core.outer, &bytes)? else { return Ok(None) };
+            let got = asking(core, Asked::Source(shared), |outer| sink(outer, &bytes));
+            let Some(n) = got? else { return Ok(None) };
             let n = n.min(bytes.len());
             if let Some(b) = end(core.ext.components_mut(), w).buffer.as_mut() {
                 b.progress += n as u32;
