@@ -967,3 +967,50 @@ fn wasi_0_3_commands_fetch_with_the_client() {
         text(&out.stderr)
     );
 }
+
+/// Voluntary context switches of every thread of process `pid` so far.
+#[cfg(target_os = "linux")]
+fn context_switches(pid: u32) -> u64 {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().flatten() {
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        for line in status.lines() {
+            if let Some(n) = line.strip_prefix("voluntary_ctxt_switches:") {
+                total += n.trim().parse::<u64>().unwrap_or(0);
+            }
+        }
+    }
+    total
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn wasi_0_3_echo_waiting_for_the_body_sleeps() {
+    // `/echo` hands the request's body stream (and trailers) back as the
+    // response's: while the client sends nothing more, the instance's
+    // event loop sleeps until the body's pipe wakes it, where it asked
+    // again every millisecond (882 wake-ups in this second).
+    let server = service(&[]);
+    let mut c = TcpStream::connect(server.addr).unwrap();
+    c.write_all(
+        b"POST /echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n",
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = context_switches(server.child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let during = context_switches(server.child.id()) - before;
+    c.write_all(b"6\r\n world\r\n0\r\n\r\n").unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0; 4096];
+    while !got.ends_with(b"0\r\n\r\n") {
+        match c.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&got);
+    assert!(text.ends_with("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"), "{text}");
+    assert!(during < 100, "{during} wake-ups in a second of waiting for the body");
+}

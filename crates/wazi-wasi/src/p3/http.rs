@@ -328,7 +328,11 @@ fn host_body<T: 'static>(
     let waker = wazi::component::loop_waker(&mut *s);
     let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counted = taken.clone();
+    // The trailers' poll waits for the loop's waker: the stream wakes it
+    // when it ends and when it is dropped.
+    let on_drop = WakeOnDrop(waker.clone());
     let stream = StreamAny::from_host(&mut *s, move |s: StoreContextMut<'_, T>, max| {
+        let _wakes = &on_drop;
         let pipe = &held.0;
         let r = pipe.guest_read(max, false);
         if let Ok(bytes) = &r {
@@ -352,6 +356,7 @@ fn host_body<T: 'static>(
                     ReadEnd::Failed(e) => Err(e),
                 };
                 *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(t);
+                waker.wake();
                 Ok(None)
             }
         }
@@ -363,7 +368,10 @@ fn host_body<T: 'static>(
         let t = match t {
             Some(t) => t,
             None if Arc::strong_count(&ended) == 1 => Ok(None),
-            None => return Ok(None),
+            None => {
+                wazi::component::ready_when_woken(&mut s);
+                return Ok(None);
+            }
         };
         Ok(Some(trailers_val(&mut s, get, t)?))
     });
@@ -371,6 +379,15 @@ fn host_body<T: 'static>(
         get(s.data_mut()).body_lengths.insert(stream, len, &pipe, taken);
     }
     (stream, trailers)
+}
+
+/// Wakes a store's event loop when dropped.
+struct WakeOnDrop(wazi::component::LoopWaker);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.wake();
+    }
 }
 
 /// An incoming body's pipe that nobody reads once this is dropped: the

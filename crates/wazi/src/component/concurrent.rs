@@ -651,9 +651,14 @@ fn arm(core: &mut StoreCore, fd: Option<(i32, bool)>) {
 /// Asks source or call `k` with `f`: what it arms is recorded for it,
 /// replacing what it armed before.
 fn asking<R>(core: &mut StoreCore, k: Asked, f: impl FnOnce(*mut ()) -> R) -> R {
-    let a = &mut core.ext.components_mut().a;
-    a.armed.retain(|(j, _)| *j != k);
-    a.asking = Some(k);
+    core.ext.components_mut().a.armed.retain(|(j, _)| *j != k);
+    asking_too(core, k, f)
+}
+
+/// As [`asking`], adding to what `k` armed (a host-to-host stream asks
+/// both its source and its sink in one turn).
+fn asking_too<R>(core: &mut StoreCore, k: Asked, f: impl FnOnce(*mut ()) -> R) -> R {
+    core.ext.components_mut().a.asking = Some(k);
     let r = f(core.outer);
     core.ext.components_mut().a.asking = None;
     r
@@ -3025,7 +3030,7 @@ fn poll_forward(core: &mut StoreCore, shared: u32) -> Result<()> {
     else {
         return Ok(());
     };
-    let got = poll(core.outer);
+    let got = asking(core, Asked::Source(shared), &mut poll);
     let comps = core.ext.components_mut();
     match got {
         Ok(Some(v)) => {
@@ -3059,10 +3064,14 @@ fn forward(core: &mut StoreCore, shared: u32) -> Result<()> {
         return Ok(());
     };
     let mut moved = 0;
+    let me = Asked::Source(shared);
+    core.ext.components_mut().a.armed.retain(|(j, _)| *j != me);
     let r = (|| {
         loop {
             if !held.is_empty() {
-                let Some(n) = sink(core.outer, &held)? else { return Ok(false) };
+                let Some(n) = asking_too(core, me, |outer| sink(outer, &held))? else {
+                    return Ok(false);
+                };
                 let n = n.min(held.len());
                 held.drain(..n);
                 moved += n;
@@ -3074,7 +3083,7 @@ fn forward(core: &mut StoreCore, shared: u32) -> Result<()> {
             if moved >= FORWARD_PER_TURN {
                 return Ok(true);
             }
-            match source(core.outer, 64 << 10)? {
+            match asking_too(core, me, |outer| source(outer, 64 << 10))? {
                 Some(bytes) if bytes.is_empty() => return Ok(true),
                 Some(bytes) => held = bytes,
                 None => return Ok(false),
