@@ -363,6 +363,7 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
             StreamAny::from_host_values(&mut s, move |mut s: StoreContextMut<'_, T>, max| {
                 let policy = get(s.data_mut()).network;
                 let mut out = Vec::new();
+                let mut none_waiting = false;
                 while out.len() < max {
                     match host::accept(&fd, true, |peer| policy.check(peer).is_ok()) {
                         Ok(client) => {
@@ -373,10 +374,16 @@ impl<T: 'static> types::Host<T> for Wasi<T> {
                         }
                         // None waiting (an empty batch: the read waits), or a
                         // client that went away: the next one is taken later.
-                        Err(_) => break,
+                        Err(e) => {
+                            none_waiting = e == Errno::AGAIN;
+                            break;
+                        }
                     }
                 }
-                if out.is_empty() {
+                // Readable again when a client comes; after another error
+                // (out of descriptors) the connection is still queued and
+                // the listener readable, so the loop asks again later.
+                if out.is_empty() && none_waiting {
                     wazi::component::ready_when_readable(&mut s, fd.as_fd());
                 }
                 Ok(Some(out))

@@ -763,6 +763,8 @@ pub(crate) fn host_pending<T: 'static>(
     let comps = core.ext.components_mut();
     let due = p.deadline.unwrap_or_else(std::time::Instant::now);
     comps.a.host_due = Some(comps.a.host_due.map_or(due, |d| d.min(due)));
+    // What an earlier call with this subtask's id armed is not this one's.
+    comps.a.armed.retain(|(k, _)| *k != Asked::Call(sub));
     comps.a.host_pending.push(PendingHost { sub, deadline: p.deadline, poll: Box::new(poll) });
     if site.opts.async_ {
         let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
@@ -2385,6 +2387,7 @@ fn run_builtin(
                 host: None,
                 serial: 0,
             });
+            comps.a.armed.retain(|(k, _)| *k != Asked::Source(shared));
             let end = |readable| {
                 Obj::End(End {
                     w: Waitable::new(inst),
@@ -3467,7 +3470,7 @@ pub(crate) fn leave_sync(core: &mut StoreCore, t: (ThreadId, Option<ThreadId>)) 
 fn new_host_shared(comps: &mut ComponentStore, future: bool, host: HostSide) -> u32 {
     comps.a.next_serial += 1;
     let serial = comps.a.next_serial;
-    comps.a.shared.insert(Shared {
+    let shared = comps.a.shared.insert(Shared {
         future,
         ty: None,
         untyped: true,
@@ -3475,7 +3478,10 @@ fn new_host_shared(comps: &mut ComponentStore, future: bool, host: HostSide) -> 
         pending: None,
         host: Some(host),
         serial,
-    })
+    });
+    // What an earlier stream with this id armed is not this one's.
+    comps.a.armed.retain(|(k, _)| *k != Asked::Source(shared));
+    shared
 }
 
 impl StreamAny {

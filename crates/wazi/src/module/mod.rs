@@ -407,7 +407,7 @@ fn build(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                         .iter()
                         .map(|s| SubType::from_wasmparser(s, &ids))
                         .collect::<Result<Vec<_>>>()?;
-                    let base = m.registered.register(group);
+                    let base = m.registered.register(group)?;
                     for i in 0..subs.len() as u32 {
                         let entry = registry::entry(base + i);
                         m.types.push(match entry.composite() {

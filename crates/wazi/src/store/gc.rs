@@ -148,7 +148,7 @@ pub(crate) struct GcHeap {
     /// Collections run so far.
     pub collections: u64,
     /// The reference slots of each struct type (by id) met so far.
-    struct_refs: Vec<Option<Arc<[u32]>>>,
+    struct_refs: std::collections::HashMap<u32, Arc<[u32]>, BuildIdHasher>,
     /// Collect before every allocation (`Config::gc_stress`).
     pub stress: bool,
 }
@@ -164,7 +164,7 @@ impl GcHeap {
             limit,
             host_roots: Vec::new(),
             collections: 0,
-            struct_refs: Vec::new(),
+            struct_refs: Default::default(),
             stress,
         }
     }
@@ -456,17 +456,39 @@ impl StoreCore {
     }
 }
 
-/// The slots of struct type `ty` that hold references, cached per store.
-fn struct_refs(cache: &mut Vec<Option<Arc<[u32]>>>, ty: u32) -> &[u32] {
-    let i = ty as usize;
-    if cache.len() <= i {
-        cache.resize(i + 1, None);
-    }
-    cache[i].get_or_insert_with(|| {
+/// The slots of struct type `ty` that hold references, cached per store
+/// (by id in a map: ids grow over a process's life, as modules come and
+/// go, so a table indexed by them would too).
+fn struct_refs(
+    cache: &mut std::collections::HashMap<u32, Arc<[u32]>, BuildIdHasher>,
+    ty: u32,
+) -> &[u32] {
+    cache.entry(ty).or_insert_with(|| {
         let e = crate::types::registry::entry(ty);
         e.layout.as_ref().map_or_else(|| Arc::from([]), |l| l.refs.clone())
     })
 }
+
+/// Hashes a type id with one multiplication (ids are distinct numbers).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | b as u64;
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        // Spread the bits over the hash table's index and its tag bits.
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type BuildIdHasher = std::hash::BuildHasherDefault<IdHasher>;
 
 /// Pushes the references of the frame at `sp` stopped at `ip` (a return
 /// address if `is_return`) in a function of `inst` (`last`: the code of

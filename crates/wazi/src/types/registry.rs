@@ -167,11 +167,12 @@ impl Registry {
         }
     }
 
-    /// Registers `group` once more; returns its first id.
-    fn acquire(&mut self, group: Vec<SubType>, permanent: bool) -> u32 {
+    /// Registers `group` once more; returns its first id, or `None` once
+    /// the process has handed out every id.
+    fn acquire(&mut self, group: Vec<SubType>, permanent: bool) -> Option<u32> {
         // An empty group (`(rec)`) has no ids to hold.
         if group.is_empty() {
-            return self.next;
+            return Some(self.next);
         }
         if let Some(&base) = self.groups.get(&group) {
             let g = self.live.get_mut(&base).expect("a registered group");
@@ -179,10 +180,12 @@ impl Registry {
                 g.refs += 1;
             }
             g.permanent |= permanent;
-            return base;
+            return Some(base);
         }
         let base = self.next;
-        assert!(base + (group.len() as u32) < LOCAL, "too many distinct types in one process");
+        if (base as u64) + (group.len() as u64) >= LOCAL as u64 {
+            return None;
+        }
         let outside = std::cell::RefCell::new(Vec::new());
         let resolve = |id: u32| {
             if id >= LOCAL {
@@ -213,7 +216,7 @@ impl Registry {
         }
         self.live.insert(base, Group { key: group.clone(), refs: 1, permanent, deps });
         self.groups.insert(group, base);
-        base
+        Some(base)
     }
 
     /// Drops a registration of the group at `base`, and the group (and
@@ -247,14 +250,29 @@ fn registry() -> &'static RwLock<Registry> {
 /// must be registered already or be an earlier member.
 pub(crate) fn intern(group: Vec<SubType>) -> u32 {
     {
-        let r = registry().read().unwrap();
+        let r = read();
         if let Some(base) = r.groups.get(&group)
             && r.live[base].permanent
         {
             return *base;
         }
     }
-    registry().write().unwrap().acquire(group, true)
+    let base = write().acquire(group, true);
+    // Panics with the lock released, so that other threads go on.
+    base.unwrap_or_else(|| panic!("{}", FULL))
+}
+
+/// Why a type cannot be registered: ids are never reused, and a process
+/// that made this many has used them all.
+const FULL: &str =
+    "too many types defined in one process (about 4 billion ids; they are never reused)";
+
+fn read() -> std::sync::RwLockReadGuard<'static, Registry> {
+    registry().read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write() -> std::sync::RwLockWriteGuard<'static, Registry> {
+    registry().write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Registrations of recursion groups, released when dropped: what a
@@ -265,13 +283,13 @@ pub(crate) struct Registrations(Vec<u32>);
 impl Registrations {
     /// Registers `group` (as [`intern`] takes it) until `self` is dropped;
     /// returns the id of its first member.
-    pub(crate) fn register(&mut self, group: Vec<SubType>) -> u32 {
+    pub(crate) fn register(&mut self, group: Vec<SubType>) -> anyhow::Result<u32> {
         let empty = group.is_empty();
-        let base = registry().write().unwrap().acquire(group, false);
+        let Some(base) = write().acquire(group, false) else { anyhow::bail!(FULL) };
         if !empty {
             self.0.push(base);
         }
-        base
+        Ok(base)
     }
 }
 
@@ -280,7 +298,7 @@ impl Drop for Registrations {
         if self.0.is_empty() {
             return;
         }
-        let mut r = registry().write().unwrap_or_else(|e| e.into_inner());
+        let mut r = write();
         for &base in self.0.iter().rev() {
             r.release(base);
         }
@@ -289,12 +307,12 @@ impl Drop for Registrations {
 
 /// Whether `id` names a registered type.
 pub(crate) fn is_registered(id: u32) -> bool {
-    registry().read().unwrap().get(id).is_some()
+    read().get(id).is_some()
 }
 
 /// The registered type `id`.
 pub(crate) fn entry(id: u32) -> Arc<Entry> {
-    match registry().read().unwrap().get(id) {
+    match read().get(id) {
         Some(e) => e.clone(),
         None => panic!("type {id} is not registered (its module was dropped)"),
     }
@@ -305,7 +323,7 @@ pub(crate) fn is_subtype(a: u32, b: u32) -> bool {
     if a == b {
         return true;
     }
-    let r = registry().read().unwrap();
+    let r = read();
     let (Some(ea), Some(eb)) = (r.get(a), r.get(b)) else {
         return false;
     };
@@ -314,7 +332,7 @@ pub(crate) fn is_subtype(a: u32, b: u32) -> bool {
 
 /// What kind of type `id` is.
 pub(crate) fn kind(id: u32) -> Kind {
-    match registry().read().unwrap().get(id).map(|e| &e.sub.composite) {
+    match read().get(id).map(|e| &e.sub.composite) {
         Some(CompositeType::Struct(_)) => Kind::Struct,
         Some(CompositeType::Array(_)) => Kind::Array,
         _ => Kind::Func,
@@ -389,25 +407,25 @@ mod tests {
     #[test]
     fn a_modules_types_go_with_it() {
         let mut a = Registrations::default();
-        let id = a.register(vec![unique(1)]);
+        let id = a.register(vec![unique(1)]).unwrap();
         // Equal groups get the same id while either is held.
         let mut b = Registrations::default();
-        assert_eq!(b.register(vec![unique(1)]), id);
+        assert_eq!(b.register(vec![unique(1)]).unwrap(), id);
         drop(a);
         assert!(is_registered(id));
         drop(b);
         assert!(!is_registered(id));
         // Registered again, the type gets a new id: ids are never reused.
         let mut c = Registrations::default();
-        assert_ne!(c.register(vec![unique(1)]), id);
+        assert_ne!(c.register(vec![unique(1)]).unwrap(), id);
     }
 
     #[test]
     fn a_type_keeps_the_types_it_refers_to() {
         let mut a = Registrations::default();
-        let s = a.register(vec![unique(2)]);
+        let s = a.register(vec![unique(2)]).unwrap();
         let mut b = Registrations::default();
-        let arr = b.register(vec![array_of(s)]);
+        let arr = b.register(vec![array_of(s)]).unwrap();
         drop(a);
         assert!(is_registered(s), "the array type still refers to it");
         drop(b);
@@ -417,7 +435,7 @@ mod tests {
     #[test]
     fn host_types_stay() {
         let mut a = Registrations::default();
-        let id = a.register(vec![unique(3)]);
+        let id = a.register(vec![unique(3)]).unwrap();
         assert_eq!(intern(vec![unique(3)]), id);
         drop(a);
         assert!(is_registered(id));
@@ -426,10 +444,10 @@ mod tests {
     #[test]
     fn empty_groups_hold_nothing() {
         let mut a = Registrations::default();
-        a.register(Vec::new());
-        let id = a.register(vec![unique(4)]);
+        a.register(Vec::new()).unwrap();
+        let id = a.register(vec![unique(4)]).unwrap();
         let mut b = Registrations::default();
-        b.register(Vec::new());
+        b.register(Vec::new()).unwrap();
         drop(b);
         assert!(is_registered(id));
         drop(a);
@@ -441,10 +459,10 @@ mod tests {
         // Far more ids than a chunk, registered and dropped one by one.
         for i in 0..3 * CHUNK {
             let mut a = Registrations::default();
-            let id = a.register(vec![unique(10 + i)]);
+            let id = a.register(vec![unique(10 + i)]).unwrap();
             assert!(is_registered(id));
         }
-        let r = registry().read().unwrap();
+        let r = read();
         let full = r.next as usize / CHUNK;
         let kept = r.chunks[..full].iter().filter(|c| c.is_some()).count();
         // Other tests' types may hold a few chunks, never most of them.
