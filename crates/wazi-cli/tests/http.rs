@@ -968,21 +968,6 @@ fn wasi_0_3_commands_fetch_with_the_client() {
     );
 }
 
-/// Voluntary context switches of every thread of process `pid` so far.
-#[cfg(target_os = "linux")]
-fn context_switches(pid: u32) -> u64 {
-    let mut total = 0;
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().flatten() {
-        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-        for line in status.lines() {
-            if let Some(n) = line.strip_prefix("voluntary_ctxt_switches:") {
-                total += n.trim().parse::<u64>().unwrap_or(0);
-            }
-        }
-    }
-    total
-}
-
 #[cfg(target_os = "linux")]
 #[test]
 fn wasi_0_3_echo_waiting_for_the_body_sleeps() {
@@ -997,9 +982,9 @@ fn wasi_0_3_echo_waiting_for_the_body_sleeps() {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    let before = context_switches(server.child.id());
+    let before = support::context_switches(server.child.id());
     std::thread::sleep(Duration::from_secs(1));
-    let during = context_switches(server.child.id()) - before;
+    let during = support::context_switches(server.child.id()) - before;
     c.write_all(b"6\r\n world\r\n0\r\n\r\n").unwrap();
     c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut got = Vec::new();

@@ -7,6 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+#[allow(dead_code)]
+mod support;
+
 use test_programs_artifacts::{
     P2_CLI, P2_CONFIG, P2_INVOKE, P2_KEYVALUE, P2_TIME, P2_VALUES, P3_CLI,
 };
@@ -479,21 +482,6 @@ fn invoke_runs_async_exports() {
     assert_eq!((text(&out.stdout).as_str(), out.status.code()), ("42\n", Some(0)));
 }
 
-/// Voluntary context switches of every thread of process `pid` so far.
-#[cfg(target_os = "linux")]
-fn context_switches(pid: u32) -> u64 {
-    let mut total = 0;
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().flatten() {
-        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-        for line in status.lines() {
-            if let Some(n) = line.strip_prefix("voluntary_ctxt_switches:") {
-                total += n.trim().parse::<u64>().unwrap_or(0);
-            }
-        }
-    }
-    total
-}
-
 /// A WASI 0.3 read of standard input that has nothing yet waits for the
 /// descriptor: the event loop sleeps until input comes instead of asking
 /// again every millisecond (which was hundreds of wake-ups in this
@@ -511,9 +499,9 @@ fn waiting_for_input_sleeps() {
         .unwrap();
     // Started and waiting (the guest's first read comes within this).
     std::thread::sleep(Duration::from_millis(400));
-    let before = context_switches(child.id());
+    let before = support::context_switches(child.id());
     std::thread::sleep(Duration::from_millis(500));
-    let during = context_switches(child.id()) - before;
+    let during = support::context_switches(child.id()) - before;
     let mut input = child.stdin.take().unwrap();
     input.write_all(b"hello").unwrap();
     drop(input);

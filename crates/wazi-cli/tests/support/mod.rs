@@ -47,3 +47,20 @@ impl Drop for PythonServer {
 pub fn pattern_checksum(n: usize) -> u32 {
     (0..n).fold(0u32, |a, i| a.wrapping_mul(31).wrapping_add((i % 251) as u32))
 }
+
+/// Voluntary context switches of every thread of process `pid` so far
+/// (how often it slept and woke).
+#[cfg(target_os = "linux")]
+#[allow(dead_code)]
+pub fn context_switches(pid: u32) -> u64 {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().flatten() {
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        for line in status.lines() {
+            if let Some(n) = line.strip_prefix("voluntary_ctxt_switches:") {
+                total += n.trim().parse::<u64>().unwrap_or(0);
+            }
+        }
+    }
+    total
+}
