@@ -648,10 +648,18 @@ fn arm(core: &mut StoreCore, fd: Option<(i32, bool)>) {
     }
 }
 
+impl AsyncState {
+    /// Forgets what `k` armed: before it is asked again, and when its id
+    /// (a slab's, reused) is given to a new stream or call.
+    fn disarm(&mut self, k: Asked) {
+        self.armed.retain(|(j, _)| *j != k);
+    }
+}
+
 /// Asks source or call `k` with `f`: what it arms is recorded for it,
 /// replacing what it armed before.
 fn asking<R>(core: &mut StoreCore, k: Asked, f: impl FnOnce(*mut ()) -> R) -> R {
-    core.ext.components_mut().a.armed.retain(|(j, _)| *j != k);
+    core.ext.components_mut().a.disarm(k);
     asking_too(core, k, f)
 }
 
@@ -763,8 +771,7 @@ pub(crate) fn host_pending<T: 'static>(
     let comps = core.ext.components_mut();
     let due = p.deadline.unwrap_or_else(std::time::Instant::now);
     comps.a.host_due = Some(comps.a.host_due.map_or(due, |d| d.min(due)));
-    // What an earlier call with this subtask's id armed is not this one's.
-    comps.a.armed.retain(|(k, _)| *k != Asked::Call(sub));
+    comps.a.disarm(Asked::Call(sub));
     comps.a.host_pending.push(PendingHost { sub, deadline: p.deadline, poll: Box::new(poll) });
     if site.opts.async_ {
         let Obj::Subtask(s) = comps.obj(sub) else { unreachable!() };
@@ -2387,7 +2394,7 @@ fn run_builtin(
                 host: None,
                 serial: 0,
             });
-            comps.a.armed.retain(|(k, _)| *k != Asked::Source(shared));
+            comps.a.disarm(Asked::Source(shared));
             let end = |readable| {
                 Obj::End(End {
                     w: Waitable::new(inst),
@@ -3068,7 +3075,7 @@ fn forward(core: &mut StoreCore, shared: u32) -> Result<()> {
     };
     let mut moved = 0;
     let me = Asked::Source(shared);
-    core.ext.components_mut().a.armed.retain(|(j, _)| *j != me);
+    core.ext.components_mut().a.disarm(me);
     let r = (|| {
         loop {
             if !held.is_empty() {
@@ -3479,8 +3486,7 @@ fn new_host_shared(comps: &mut ComponentStore, future: bool, host: HostSide) -> 
         host: Some(host),
         serial,
     });
-    // What an earlier stream with this id armed is not this one's.
-    comps.a.armed.retain(|(k, _)| *k != Asked::Source(shared));
+    comps.a.disarm(Asked::Source(shared));
     shared
 }
 
