@@ -691,7 +691,7 @@ fn serve_load_mix_keeps_serving() {
     let mut child = Command::new("python3")
         .arg(script)
         .args(["--wazi", env!("CARGO_BIN_EXE_wazi"), "--component", P2_HTTP_SERVER])
-        .args(["--requests", "300", "--concurrency", "6", "--deadline", "120"])
+        .args(["--requests", "600", "--concurrency", "6", "--deadline", "120"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -707,7 +707,7 @@ fn serve_load_mix_keeps_serving() {
     let out = child.wait_with_output().unwrap();
     let report = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{report}{}", text(&out.stderr));
-    assert!(report.contains("normal requests: 210 ok"), "{report}");
+    assert!(report.contains("normal requests: 420 ok"), "{report}");
 }
 
 #[test]
