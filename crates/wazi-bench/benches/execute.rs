@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::Duration;
-use wazi_bench::{EXECUTION, KERNELS, SIMD, SIMD_KERNELS, SIMD_SCALAR};
+use wazi_bench::{COREMARK, COREMARK_RUN, EXECUTION, KERNELS, SIMD, SIMD_KERNELS, SIMD_SCALAR};
 
 /// Calls kernel `export` with `arg`: returns the result's bits.
 trait Runner {
@@ -94,6 +94,11 @@ fn execute(c: &mut Criterion) {
     for k in EXECUTION {
         compare(c, &format!("execute/{}", k.export), KERNELS, k);
     }
+    // CoreMark checks its own list, matrix and state results against the
+    // known ones; -1 is a failed check.
+    let crc = Wazi::new(COREMARK, COREMARK_RUN.export).call(COREMARK_RUN.arg);
+    assert_ne!(crc, u32::MAX as u64, "CoreMark reported an error in wazi");
+    compare(c, "execute/coremark", COREMARK, &COREMARK_RUN);
 }
 
 /// The SIMD kernels, vectorised and scalar.

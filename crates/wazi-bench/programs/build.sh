@@ -5,6 +5,8 @@
 #   startup.wasm  from startup/  (wasm32-wasip1, a multi-megabyte program)
 #   simd.wasm     from simd/     (wasm32-unknown-unknown, +simd128)
 #   simd-scalar.wasm from simd/  (the same kernels without simd128)
+#   coremark.wasm from coremark/ and a CoreMark checkout, when COREMARK_DIR
+#                 names one (see coremark/build.sh)
 #
 # Both crates are workspaces of their own (not members of the wazi
 # workspace) and build into ./target/, which git ignores. The .wasm outputs
@@ -39,6 +41,12 @@ CARGO_TARGET_DIR="$here/target/scalar" \
     cargo build --locked --release --target wasm32-unknown-unknown \
     --manifest-path simd/Cargo.toml
 install -m 644 "$here/target/scalar/wasm32-unknown-unknown/release/wazi_bench_simd.wasm" simd-scalar.wasm
+
+if [ -n "${COREMARK_DIR:-}" ]; then
+    coremark/build.sh
+else
+    echo "COREMARK_DIR is not set: coremark.wasm is not rebuilt" >&2
+fi
 
 rustc --version
 ls -l kernels.wasm startup.wasm simd.wasm simd-scalar.wasm

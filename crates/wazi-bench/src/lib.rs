@@ -11,6 +11,15 @@ pub const SIMD: &[u8] = include_bytes!("../programs/simd.wasm");
 /// The same kernels built without SIMD.
 pub const SIMD_SCALAR: &[u8] = include_bytes!("../programs/simd-scalar.wasm");
 
+/// EEMBC's CoreMark 1.0 (C, built by clang from its public source with
+/// the freestanding port in `programs/coremark/`), no imports.
+pub const COREMARK: &[u8] = include_bytes!("../programs/coremark.wasm");
+
+/// CoreMark's export: `run(iterations)` returns the final CRC, or -1 if
+/// CoreMark found its own results wrong.
+pub const COREMARK_RUN: Kernel =
+    Kernel { export: "run", arg: 200, what: "CoreMark 1.0, 200 iterations (2K performance run)" };
+
 /// A multi-megabyte Rust program (`wasm32-wasip1`), for start-up.
 pub const STARTUP: &[u8] = include_bytes!("../programs/startup.wasm");
 

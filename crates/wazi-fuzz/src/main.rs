@@ -3,7 +3,10 @@
 //! TARGET --replay FILE` for one saved input. A failing input (an error,
 //! a panic, a run longer than `--timeout`, a process past
 //! `--max-rss-mib`) is saved under `target/fuzz-failures/` and the run
-//! exits 1.
+//! exits 1. With `--keep-going`, errors and panics are saved and counted
+//! and the run goes on (for long runs of `differential`, which would
+//! otherwise stop at each of the other engine's bugs); it exits 1 at the
+//! end if there were any.
 
 use std::time::{Duration, Instant};
 use wazi_fuzz::{Outcome, Rng, TARGETS, target};
@@ -12,7 +15,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = || -> ! {
         eprintln!(
-            "usage: wazi-fuzz {{{}}} [--seconds N] [--seed S] [--skip N] [--timeout SECONDS] [--max-rss-mib M] [--replay FILE] [--wasm-of FILE] [--module FILE]",
+            "usage: wazi-fuzz {{{}}} [--seconds N] [--seed S] [--skip N] [--timeout SECONDS] [--max-rss-mib M] [--keep-going] [--replay FILE] [--wasm-of FILE] [--module FILE]",
             TARGETS.join(",")
         );
         std::process::exit(2)
@@ -66,13 +69,16 @@ fn main() {
     for _ in 0..skip {
         rng.input();
     }
+    let keep_going = args.iter().any(|a| a == "--keep-going");
+    let mut failed = 0u64;
     let current = watchdog(name.clone(), seed, timeout, max_rss);
     let start = Instant::now();
     let (mut agreed, mut skipped) = (0u64, 0u64);
     let mut last_report = Instant::now();
     while start.elapsed() < Duration::from_secs(seconds) {
         let input = std::sync::Arc::new(rng.input());
-        *current.lock().unwrap() = (skip + agreed + skipped, Instant::now(), input.clone());
+        let number = skip + agreed + skipped + failed;
+        *current.lock().unwrap() = (number, Instant::now(), input.clone());
         let failure = match std::panic::catch_unwind(|| run(&input)) {
             Ok(Ok(Outcome::Agreed)) => {
                 agreed += 1;
@@ -92,28 +98,30 @@ fn main() {
             )),
         };
         if let Some(why) = failure {
-            let file = save(name, seed, skip + agreed + skipped, &input);
-            println!(
-                "FAILED after {} runs: {why}\ninput saved to {}",
-                agreed + skipped,
-                file.display()
-            );
-            std::process::exit(1);
+            let file = save(name, seed, number, &input);
+            println!("FAILED in run {number}: {why}\ninput saved to {}", file.display());
+            if !keep_going {
+                std::process::exit(1);
+            }
+            failed += 1;
         }
         if last_report.elapsed() > Duration::from_secs(60) {
             last_report = Instant::now();
             println!(
-                "{name}: {} runs ({agreed} compared in full, {skipped} stopped early)",
-                agreed + skipped
+                "{name}: {} runs ({agreed} compared in full, {skipped} stopped early, {failed} failed)",
+                agreed + skipped + failed
             );
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    let runs = agreed + skipped + failed;
     println!(
-        "{name} seed {seed}: {} runs in {secs:.0} s ({:.0}/s), {agreed} compared in full, {skipped} stopped early, 0 failures",
-        agreed + skipped,
-        (agreed + skipped) as f64 / secs
+        "{name} seed {seed}: {runs} runs in {secs:.0} s ({:.0}/s), {agreed} compared in full, {skipped} stopped early, {failed} failures",
+        runs as f64 / secs
     );
+    if failed > 0 {
+        std::process::exit(1);
+    }
 }
 
 /// The run in progress: its number, when it started, its input.
