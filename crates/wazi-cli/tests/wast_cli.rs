@@ -70,6 +70,11 @@ fn sixty_four_bit_tables() {
 }
 
 #[test]
+fn fused_address_adds_wrap_and_trap_as_unfused() {
+    passes("fused-address.wast", 34);
+}
+
+#[test]
 fn fuzz_findings_stay_fixed() {
     // Every module the fuzz targets found a disagreement in, as a script of
     // what wasmtime 48 does with it (crates/wazi-fuzz/found).

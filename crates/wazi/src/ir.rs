@@ -218,6 +218,29 @@ pub(crate) struct MemAbs {
     pub ea: u32,
 }
 
+/// A load `d = mem[(a + b) mod 2^32 + offset]` or a store
+/// `mem[(a + b) mod 2^32 + offset] = d`: an `i32.add` of two slots fused
+/// into the access that uses its sum as the address.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct MemIx {
+    pub d: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub offset: u16,
+}
+
+/// A store of an immediate `mem[(a + b) mod 2^32 + offset] = imm`, the
+/// immediate sign-extended to the stored width.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct StoreIxImm {
+    pub a: Slot,
+    pub b: Slot,
+    pub offset: u16,
+    pub imm: i16,
+}
+
 /// A store of an immediate `mem[addr + offset] = imm`.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -4,7 +4,7 @@
 
 use super::numeric::handler;
 use super::{Exec, Flow, Ip, Mem, Sp, next, operands, rd, trap, wr};
-use crate::ir::{MemAbs, MemOp, R3Idx, RIdx, StoreImm};
+use crate::ir::{MemAbs, MemIx, MemOp, R3Idx, RIdx, StoreImm, StoreIxImm};
 use crate::trap::TrapCode;
 
 /// A value that can be loaded from or stored to memory.
@@ -55,8 +55,17 @@ pub(crate) unsafe fn store<T: Access>(mem: Mem, len: usize, ea: u64, v: T) -> bo
     true
 }
 
+/// The effective address of a fused `i32.add` and access: the 32-bit sum
+/// (wrapping, as `i32.add` computes it) plus the offset.
+#[inline(always)]
+unsafe fn ix_address(sp: Sp, a: u16, b: u16, offset: u16) -> u64 {
+    // SAFETY: the translator's slots (see `rd`).
+    let sum = unsafe { rd::<u32>(sp, a).wrapping_add(rd::<u32>(sp, b)) };
+    sum as u64 + offset as u64
+}
+
 macro_rules! loads {
-    ($($name:ident $abs:ident : $T:ty => $R:ty;)*) => {
+    ($($name:ident $abs:ident $ix:ident : $T:ty => $R:ty;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
@@ -75,29 +84,38 @@ macro_rules! loads {
             }
             next!(MemAbs, ip, sp, mem, len, x)
         });
+        handler!(fn $ix(ip, sp, mem, len, x) {
+            let o = operands::<MemIx>(ip);
+            let ea = ix_address(sp, o.a, o.b, o.offset);
+            match load::<$T>(mem, len, ea) {
+                Some(v) => wr::<$R>(sp, o.d, v as $R),
+                None => return out_of_bounds(ip, sp, mem, len, x),
+            }
+            next!(MemIx, ip, sp, mem, len, x)
+        });
     )*
     };
 }
 
 loads! {
-    i32_load i32_load_abs : i32 => i32;
-    i64_load i64_load_abs : i64 => i64;
-    f32_load f32_load_abs : u32 => u32;
-    f64_load f64_load_abs : u64 => u64;
-    i32_load8_s i32_load8_s_abs : i8 => i32;
-    i32_load8_u i32_load8_u_abs : u8 => i32;
-    i32_load16_s i32_load16_s_abs : i16 => i32;
-    i32_load16_u i32_load16_u_abs : u16 => i32;
-    i64_load8_s i64_load8_s_abs : i8 => i64;
-    i64_load8_u i64_load8_u_abs : u8 => i64;
-    i64_load16_s i64_load16_s_abs : i16 => i64;
-    i64_load16_u i64_load16_u_abs : u16 => i64;
-    i64_load32_s i64_load32_s_abs : i32 => i64;
-    i64_load32_u i64_load32_u_abs : u32 => i64;
+    i32_load i32_load_abs i32_load_ix : i32 => i32;
+    i64_load i64_load_abs i64_load_ix : i64 => i64;
+    f32_load f32_load_abs f32_load_ix : u32 => u32;
+    f64_load f64_load_abs f64_load_ix : u64 => u64;
+    i32_load8_s i32_load8_s_abs i32_load8_s_ix : i8 => i32;
+    i32_load8_u i32_load8_u_abs i32_load8_u_ix : u8 => i32;
+    i32_load16_s i32_load16_s_abs i32_load16_s_ix : i16 => i32;
+    i32_load16_u i32_load16_u_abs i32_load16_u_ix : u16 => i32;
+    i64_load8_s i64_load8_s_abs i64_load8_s_ix : i8 => i64;
+    i64_load8_u i64_load8_u_abs i64_load8_u_ix : u8 => i64;
+    i64_load16_s i64_load16_s_abs i64_load16_s_ix : i16 => i64;
+    i64_load16_u i64_load16_u_abs i64_load16_u_ix : u16 => i64;
+    i64_load32_s i64_load32_s_abs i64_load32_s_ix : i32 => i64;
+    i64_load32_u i64_load32_u_abs i64_load32_u_ix : u32 => i64;
 }
 
 macro_rules! stores {
-    ($($name:ident $imm:ident $abs:ident : $S:ty => $T:ty;)*) => {
+    ($($name:ident $imm:ident $abs:ident $ix:ident $ix_imm:ident : $S:ty => $T:ty;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
@@ -124,18 +142,35 @@ macro_rules! stores {
             }
             next!(MemAbs, ip, sp, mem, len, x)
         });
+        handler!(fn $ix(ip, sp, mem, len, x) {
+            let o = operands::<MemIx>(ip);
+            let ea = ix_address(sp, o.a, o.b, o.offset);
+            let v: $S = rd(sp, o.d);
+            if !store::<$T>(mem, len, ea, v as $T) {
+                return out_of_bounds(ip, sp, mem, len, x);
+            }
+            next!(MemIx, ip, sp, mem, len, x)
+        });
+        handler!(fn $ix_imm(ip, sp, mem, len, x) {
+            let o = operands::<StoreIxImm>(ip);
+            let ea = ix_address(sp, o.a, o.b, o.offset);
+            if !store::<$T>(mem, len, ea, o.imm as i64 as $T) {
+                return out_of_bounds(ip, sp, mem, len, x);
+            }
+            next!(StoreIxImm, ip, sp, mem, len, x)
+        });
     )*
     };
 }
 
 stores! {
-    i32_store i32_store_imm i32_store_abs : u32 => u32;
-    i64_store i64_store_imm i64_store_abs : u64 => u64;
-    i32_store8 i32_store8_imm i32_store8_abs : u32 => u8;
-    i32_store16 i32_store16_imm i32_store16_abs : u32 => u16;
-    i64_store8 i64_store8_imm i64_store8_abs : u64 => u8;
-    i64_store16 i64_store16_imm i64_store16_abs : u64 => u16;
-    i64_store32 i64_store32_imm i64_store32_abs : u64 => u32;
+    i32_store i32_store_imm i32_store_abs i32_store_ix i32_store_ix_imm : u32 => u32;
+    i64_store i64_store_imm i64_store_abs i64_store_ix i64_store_ix_imm : u64 => u64;
+    i32_store8 i32_store8_imm i32_store8_abs i32_store8_ix i32_store8_ix_imm : u32 => u8;
+    i32_store16 i32_store16_imm i32_store16_abs i32_store16_ix i32_store16_ix_imm : u32 => u16;
+    i64_store8 i64_store8_imm i64_store8_abs i64_store8_ix i64_store8_ix_imm : u64 => u8;
+    i64_store16 i64_store16_imm i64_store16_abs i64_store16_ix i64_store16_ix_imm : u64 => u16;
+    i64_store32 i64_store32_imm i64_store32_abs i64_store32_ix i64_store32_ix_imm : u64 => u32;
 }
 
 /// An access at `ip` found its address beyond `len`, the length of the

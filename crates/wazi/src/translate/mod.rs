@@ -1127,8 +1127,8 @@ impl<'a> Translator<'a> {
                     self.binop(b)?
                 } else if let Some((op, traps)) = isa::unop(&other) {
                     if traps { self.unop_trap(op)? } else { self.unop(op)? }
-                } else if let Some((op, abs, memarg)) = isa::load(&other) {
-                    self.memory_access(memarg, 0, |t, memarg| t.load(op, abs, memarg))?
+                } else if let Some((ops, memarg)) = isa::load(&other) {
+                    self.memory_access(memarg, 0, |t, memarg| t.load(ops, memarg))?
                 } else if let Some((ops, memarg)) = isa::store(&other) {
                     self.memory_access(memarg, 1, |t, memarg| {
                         t.store(ops, memarg);
@@ -1797,7 +1797,7 @@ impl<'a> Translator<'a> {
         self.push(Opd::Temp)
     }
 
-    fn load(&mut self, op: Opcode, abs: Opcode, memarg: wasmparser::MemArg) -> Result<()> {
+    fn load(&mut self, [op, abs, ix]: [Opcode; 3], memarg: wasmparser::MemArg) -> Result<()> {
         let (addr, d) = self.pop();
         match addr {
             Opd::Const(a) if (a as u32 as u64 + memarg.offset) <= u32::MAX as u64 => {
@@ -1806,17 +1806,41 @@ impl<'a> Translator<'a> {
                 self.emit_result(abs, MemAbs { d, ea }, d);
             }
             _ => {
-                let a = self.slot(addr, d);
-                self.mark();
-                self.emit_result(op, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
+                if let Some((a, b)) = self.take_address_add(addr, d, memarg.offset) {
+                    self.mark();
+                    self.emit_result(ix, MemIx { d, a, b, offset: memarg.offset as u16 }, d);
+                } else {
+                    let a = self.slot(addr, d);
+                    self.mark();
+                    self.emit_result(op, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
+                }
             }
         }
         self.push(Opd::Temp)
     }
 
-    fn store(&mut self, [h, imm, abs]: [Opcode; 3], memarg: wasmparser::MemArg) {
+    fn store(&mut self, [h, imm, abs, ix, ix_imm]: [Opcode; 5], memarg: wasmparser::MemArg) {
         let (v, vpos) = self.pop();
         let (addr, apos) = self.pop();
+        // The value must be a constant or a local for the address's
+        // `i32.add` to be the instruction just before (a computed value
+        // would have been emitted after it).
+        let fused = match v {
+            Opd::Const(c) if imm16_stores(h, c) => Some(Ok(c as i16)),
+            Opd::Local(l) => Some(Err(l)),
+            _ => None,
+        };
+        if let Some(value) = fused
+            && let Some((a, b)) = self.take_address_add(addr, apos, memarg.offset)
+        {
+            let offset = memarg.offset as u16;
+            self.mark();
+            match value {
+                Ok(imm) => self.emit(ix_imm, StoreIxImm { a, b, offset, imm }),
+                Err(d) => self.emit(ix, MemIx { d, a, b, offset }),
+            };
+            return;
+        }
         match (addr, v) {
             (Opd::Const(a), v) if (a as u32 as u64 + memarg.offset) <= u32::MAX as u64 => {
                 let ea = (a as u32 as u64 + memarg.offset) as u32;
@@ -1836,6 +1860,30 @@ impl<'a> Translator<'a> {
                 self.emit(h, MemOp { d, addr: a, offset: memarg.offset as u32 });
             }
         }
+    }
+
+    /// Fuses the address computation into the access that follows: if
+    /// address operand `addr` (at the stack position of slot `t`) is the
+    /// sum the instruction just before computed with an `i32.add` of two
+    /// slots, and `offset` fits the fused form, that instruction is
+    /// removed and its operands returned. The access then reads them
+    /// itself, at once, so nothing can have changed them.
+    fn take_address_add(&mut self, addr: Opd, t: Slot, offset: u64) -> Option<(Slot, Slot)> {
+        if addr != Opd::Temp || offset > u16::MAX as u64 {
+            return None;
+        }
+        let (pos, op) = self.last_op?;
+        let (_, sum) = self.last_result?;
+        if op != Opcode::i32_add_rr || sum != t || !self.is_last(pos, cells::<RRR>()) {
+            return None;
+        }
+        // SAFETY: the instruction at `pos` is the `i32_add_rr`, an `Op<RRR>`.
+        let add = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRR>)).i };
+        self.code.truncate(pos);
+        self.offsets.retain(|(cell, _)| (*cell as usize) < pos);
+        self.last_op = None;
+        self.last_result = None;
+        Some((add.a, add.b))
     }
 
     /// An instruction with three slot operands and two indices.
@@ -2076,6 +2124,17 @@ impl Translator<'_> {
         };
         self.emit_result(fused, RRRR { d, a: m.a, b: m.b, c }, d);
         Some(Ok(()))
+    }
+}
+
+/// Whether store `op` of immediate `c` stores the same bytes with `c` cut
+/// to an `i16` and sign-extended (as `StoreIxImm` holds it).
+fn imm16_stores(op: Opcode, c: u64) -> bool {
+    if op == Opcode::i64_store {
+        c == c as i16 as i64 as u64
+    } else {
+        // Every other store writes at most the low 32 bits.
+        c as u32 == c as i16 as i32 as u32
     }
 }
 
