@@ -82,3 +82,43 @@
 (assert_return (invoke "load_far" (i32.const 1) (i32.const 3)) (i32.const 0xddccbbaa))
 (assert_trap (invoke "load_far" (i32.const -4) (i32.const 0)) "out of bounds memory access")
 (assert_trap (invoke "load_far" (i32.const 65533) (i32.const 0)) "out of bounds memory access")
+
+;; An `i32.add` of a constant before an access at offset 0 is fused too
+;; (`*_plus`): the sum wraps, unlike an offset, which never does.
+(module
+  (memory 1)
+  (func (export "load_plus") (param i32) (result i32)
+    (i32.load (i32.add (local.get 0) (i32.const 4))))
+  (func (export "load8_minus") (param i32) (result i32)
+    (i32.load8_s (i32.add (local.get 0) (i32.const -1))))
+  (func (export "load_plus_offset") (param i32) (result i32)
+    (i32.load offset=4 (i32.add (local.get 0) (i32.const 4))))
+  (func (export "store_plus") (param i32 i64)
+    (i64.store32 (i32.add (local.get 0) (i32.const 8)) (local.get 1)))
+  (func (export "store_plus_const") (param i32)
+    (i32.store16 (i32.add (local.get 0) (i32.const 8)) (i32.const -1)))
+  (func (export "self") (param i32) (result i32)
+    (i32.load (i32.add (i32.load (local.get 0)) (i32.const 4))))
+  (func (export "i32") (param i32) (result i32)
+    (i32.load (local.get 0)))
+  (data (i32.const 0) "\08\00\00\00\05\06\07\08\f0\00\00\00\aa\bb\cc\dd"))
+(assert_return (invoke "load_plus" (i32.const 0)) (i32.const 0x08070605))
+;; -4 + 4 wraps to 0; as an offset it would be out of bounds.
+(assert_return (invoke "load_plus" (i32.const -4)) (i32.const 8))
+(assert_trap (invoke "load_plus" (i32.const 65533)) "out of bounds memory access")
+(assert_trap (invoke "load_plus" (i32.const -5)) "out of bounds memory access")
+(assert_return (invoke "load8_minus" (i32.const 9)) (i32.const -16))
+;; 0 - 1 wraps to 2^32 - 1: out of bounds.
+(assert_trap (invoke "load8_minus" (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load8_minus" (i32.const 65537)) "out of bounds memory access")
+(assert_return (invoke "load_plus_offset" (i32.const 4)) (i32.const 0xddccbbaa))
+;; (-4 + 4) wraps to 0, then the offset: 4.
+(assert_return (invoke "load_plus_offset" (i32.const -4)) (i32.const 0x08070605))
+(assert_trap (invoke "load_plus_offset" (i32.const 65528)) "out of bounds memory access")
+(assert_return (invoke "store_plus" (i32.const 8) (i64.const 0x1122334455)))
+(assert_return (invoke "i32" (i32.const 16)) (i32.const 0x22334455))
+(assert_trap (invoke "store_plus" (i32.const 65525) (i64.const 0)) "out of bounds memory access")
+(assert_return (invoke "store_plus_const" (i32.const 12)))
+(assert_return (invoke "i32" (i32.const 20)) (i32.const 0xffff))
+;; mem[0] is 8: the word at 8 + 4 = 12.
+(assert_return (invoke "self" (i32.const 0)) (i32.const 0xddccbbaa))

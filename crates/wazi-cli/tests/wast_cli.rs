@@ -71,7 +71,7 @@ fn sixty_four_bit_tables() {
 
 #[test]
 fn fused_address_adds_wrap_and_trap_as_unfused() {
-    passes("fused-address.wast", 34);
+    passes("fused-address.wast", 51);
 }
 
 #[test]

@@ -25,11 +25,13 @@
 //!   `RRI`, `B64` in an `RRI64`); `cmp` marks comparisons that fuse with a
 //!   following branch (see `br_cmp`), `traps` operators that may trap;
 //! - `unop`: `Operator => name [traps]`, layout `RR`;
-//! - `load`: `Operator => name abs ix` (`MemOp`, `MemAbs`, `MemIx`: the
-//!   address is the 32-bit sum of two slots, fused from the `i32.add`
-//!   before the load);
-//! - `store`: `Operator | ... => name imm abs ix ix_imm` (`MemOp`,
-//!   `StoreImm`, `MemAbs`, `MemIx`, `StoreIxImm`);
+//! - `load`: `Operator => name abs ix plus` (`MemOp`, `MemAbs`, `MemIx`:
+//!   the address is the 32-bit sum of two slots, fused from the `i32.add`
+//!   before the load; `RRI`: the 32-bit sum of slot `a` and `imm`, fused
+//!   from an `i32.add` of a constant, the access's offset 0);
+//! - `store`: `Operator | ... => name imm abs ix ix_imm plus` (`MemOp`,
+//!   `StoreImm`, `MemAbs`, `MemIx`, `StoreIxImm`, `RRI` with the value in
+//!   `d`);
 //! - `br_cmp`: `Cmp => rr [ri]`: compare-and-branch (`BrRR`, `BrRI`);
 //! - `simd_*`: `Operator => name`, whose handler applies the lane function
 //!   `exec::v128::name`: `simd_unop` (v128 -> v128, `RR`), `simd_binop`
@@ -219,25 +221,25 @@ macro_rules! for_each_op {
             I64TruncF64S => i64_trunc_f64_s traps, I64TruncF64U => i64_trunc_f64_u traps,
         }
         load {
-            I32Load => i32_load i32_load_abs i32_load_ix, I64Load => i64_load i64_load_abs i64_load_ix,
-            F32Load => f32_load f32_load_abs f32_load_ix, F64Load => f64_load f64_load_abs f64_load_ix,
-            I32Load8S => i32_load8_s i32_load8_s_abs i32_load8_s_ix, I32Load8U => i32_load8_u i32_load8_u_abs i32_load8_u_ix,
-            I32Load16S => i32_load16_s i32_load16_s_abs i32_load16_s_ix,
-            I32Load16U => i32_load16_u i32_load16_u_abs i32_load16_u_ix,
-            I64Load8S => i64_load8_s i64_load8_s_abs i64_load8_s_ix, I64Load8U => i64_load8_u i64_load8_u_abs i64_load8_u_ix,
-            I64Load16S => i64_load16_s i64_load16_s_abs i64_load16_s_ix,
-            I64Load16U => i64_load16_u i64_load16_u_abs i64_load16_u_ix,
-            I64Load32S => i64_load32_s i64_load32_s_abs i64_load32_s_ix,
-            I64Load32U => i64_load32_u i64_load32_u_abs i64_load32_u_ix,
+            I32Load => i32_load i32_load_abs i32_load_ix i32_load_plus, I64Load => i64_load i64_load_abs i64_load_ix i64_load_plus,
+            F32Load => f32_load f32_load_abs f32_load_ix f32_load_plus, F64Load => f64_load f64_load_abs f64_load_ix f64_load_plus,
+            I32Load8S => i32_load8_s i32_load8_s_abs i32_load8_s_ix i32_load8_s_plus, I32Load8U => i32_load8_u i32_load8_u_abs i32_load8_u_ix i32_load8_u_plus,
+            I32Load16S => i32_load16_s i32_load16_s_abs i32_load16_s_ix i32_load16_s_plus,
+            I32Load16U => i32_load16_u i32_load16_u_abs i32_load16_u_ix i32_load16_u_plus,
+            I64Load8S => i64_load8_s i64_load8_s_abs i64_load8_s_ix i64_load8_s_plus, I64Load8U => i64_load8_u i64_load8_u_abs i64_load8_u_ix i64_load8_u_plus,
+            I64Load16S => i64_load16_s i64_load16_s_abs i64_load16_s_ix i64_load16_s_plus,
+            I64Load16U => i64_load16_u i64_load16_u_abs i64_load16_u_ix i64_load16_u_plus,
+            I64Load32S => i64_load32_s i64_load32_s_abs i64_load32_s_ix i64_load32_s_plus,
+            I64Load32U => i64_load32_u i64_load32_u_abs i64_load32_u_ix i64_load32_u_plus,
         }
         store {
-            I32Store | F32Store => i32_store i32_store_imm i32_store_abs i32_store_ix i32_store_ix_imm,
-            I64Store | F64Store => i64_store i64_store_imm i64_store_abs i64_store_ix i64_store_ix_imm,
-            I32Store8 => i32_store8 i32_store8_imm i32_store8_abs i32_store8_ix i32_store8_ix_imm,
-            I32Store16 => i32_store16 i32_store16_imm i32_store16_abs i32_store16_ix i32_store16_ix_imm,
-            I64Store8 => i64_store8 i64_store8_imm i64_store8_abs i64_store8_ix i64_store8_ix_imm,
-            I64Store16 => i64_store16 i64_store16_imm i64_store16_abs i64_store16_ix i64_store16_ix_imm,
-            I64Store32 => i64_store32 i64_store32_imm i64_store32_abs i64_store32_ix i64_store32_ix_imm,
+            I32Store | F32Store => i32_store i32_store_imm i32_store_abs i32_store_ix i32_store_ix_imm i32_store_plus,
+            I64Store | F64Store => i64_store i64_store_imm i64_store_abs i64_store_ix i64_store_ix_imm i64_store_plus,
+            I32Store8 => i32_store8 i32_store8_imm i32_store8_abs i32_store8_ix i32_store8_ix_imm i32_store8_plus,
+            I32Store16 => i32_store16 i32_store16_imm i32_store16_abs i32_store16_ix i32_store16_ix_imm i32_store16_plus,
+            I64Store8 => i64_store8 i64_store8_imm i64_store8_abs i64_store8_ix i64_store8_ix_imm i64_store8_plus,
+            I64Store16 => i64_store16 i64_store16_imm i64_store16_abs i64_store16_ix i64_store16_ix_imm i64_store16_plus,
+            I64Store32 => i64_store32 i64_store32_imm i64_store32_abs i64_store32_ix i64_store32_ix_imm i64_store32_plus,
         }
         br_cmp {
             I32Eq => br_i32_eq_rr br_i32_eq_ri, I32Ne => br_i32_ne_rr br_i32_ne_ri,
@@ -527,8 +529,8 @@ macro_rules! define_isa {
         plain { $($name:ident : $L:ident,)* }
         binop { $($bop:ident => $rr:ident $ri:ident $($ir:ident)? : $imm:ident $($flag:ident)?,)* }
         unop { $($uop:ident => $un:ident $($ut:ident)?,)* }
-        load { $($lop:ident => $ld:ident $lda:ident $ldx:ident,)* }
-        store { $($($sop:ident)|+ => $st:ident $sti:ident $sta:ident $stx:ident $stxi:ident,)* }
+        load { $($lop:ident => $ld:ident $lda:ident $ldx:ident $ldk:ident,)* }
+        store { $($($sop:ident)|+ => $st:ident $sti:ident $sta:ident $stx:ident $stxi:ident $stk:ident,)* }
         br_cmp { $($cop:ident => $brr:ident $($bri:ident)?,)* }
         simd_unop { $($s1op:ident => $s1:ident,)* }
         simd_binop { $($s2op:ident => $s2:ident,)* }
@@ -547,8 +549,8 @@ macro_rules! define_isa {
             $($name,)*
             $($rr, $ri, $($ir,)?)*
             $($un,)*
-            $($ld, $lda, $ldx,)*
-            $($st, $sti, $sta, $stx, $stxi,)*
+            $($ld, $lda, $ldx, $ldk,)*
+            $($st, $sti, $sta, $stx, $stxi, $stk,)*
             $($brr, $($bri,)?)*
             $($s1,)* $($s2,)* $($s3,)* $($sh,)* $($t,)* $($spl,)* $($ex,)* $($re,)*
             $($an,)*
@@ -561,8 +563,8 @@ macro_rules! define_isa {
                 $(Opcode::$name,)*
                 $(Opcode::$rr, Opcode::$ri, $(Opcode::$ir,)?)*
                 $(Opcode::$un,)*
-                $(Opcode::$ld, Opcode::$lda, Opcode::$ldx,)*
-                $(Opcode::$st, Opcode::$sti, Opcode::$sta, Opcode::$stx, Opcode::$stxi,)*
+                $(Opcode::$ld, Opcode::$lda, Opcode::$ldx, Opcode::$ldk,)*
+                $(Opcode::$st, Opcode::$sti, Opcode::$sta, Opcode::$stx, Opcode::$stxi, Opcode::$stk,)*
                 $(Opcode::$brr, $(Opcode::$bri,)?)*
                 $(Opcode::$s1,)* $(Opcode::$s2,)* $(Opcode::$s3,)* $(Opcode::$sh,)*
                 $(Opcode::$t,)* $(Opcode::$spl,)* $(Opcode::$ex,)* $(Opcode::$re,)*
@@ -582,12 +584,14 @@ macro_rules! define_isa {
                     $(
                         Opcode::$ld | Opcode::$lda => cells::<MemOp>(),
                         Opcode::$ldx => cells::<MemIx>(),
+                        Opcode::$ldk => cells::<RRI>(),
                     )*
                     $(
                         Opcode::$st | Opcode::$sta => cells::<MemOp>(),
                         Opcode::$sti => cells::<StoreImm>(),
                         Opcode::$stx => cells::<MemIx>(),
                         Opcode::$stxi => cells::<StoreIxImm>(),
+                        Opcode::$stk => cells::<RRI>(),
                     )*
                     $(Opcode::$brr => cells::<BrRR>(), $(Opcode::$bri => cells::<BrRI>(),)?)*
                     $(Opcode::$s1 => cells::<RR>(),)*
@@ -650,21 +654,25 @@ macro_rules! define_isa {
         }
 
         /// The opcodes of load `op` (address in a slot, constant address,
-        /// sum of two slots) and its memory argument.
-        pub(crate) fn load(op: &Operator<'_>) -> Option<([Opcode; 3], MemArg)> {
+        /// sum of two slots, sum of a slot and a constant) and its memory
+        /// argument.
+        pub(crate) fn load(op: &Operator<'_>) -> Option<([Opcode; 4], MemArg)> {
             Some(match op {
-                $(Operator::$lop { memarg } => ([Opcode::$ld, Opcode::$lda, Opcode::$ldx], *memarg),)*
+                $(Operator::$lop { memarg } => {
+                    ([Opcode::$ld, Opcode::$lda, Opcode::$ldx, Opcode::$ldk], *memarg)
+                })*
                 _ => return None,
             })
         }
 
         /// The opcodes of store `op` (value in a slot, immediate value,
         /// constant address, address the sum of two slots with the value
-        /// in a slot or immediate) and its memory argument.
-        pub(crate) fn store(op: &Operator<'_>) -> Option<([Opcode; 5], MemArg)> {
+        /// in a slot or immediate, address the sum of a slot and a
+        /// constant) and its memory argument.
+        pub(crate) fn store(op: &Operator<'_>) -> Option<([Opcode; 6], MemArg)> {
             Some(match op {
                 $($(Operator::$sop { memarg })|+ => {
-                    ([Opcode::$st, Opcode::$sti, Opcode::$sta, Opcode::$stx, Opcode::$stxi], *memarg)
+                    ([Opcode::$st, Opcode::$sti, Opcode::$sta, Opcode::$stx, Opcode::$stxi, Opcode::$stk], *memarg)
                 })*
                 _ => return None,
             })

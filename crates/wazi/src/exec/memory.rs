@@ -4,7 +4,7 @@
 
 use super::numeric::handler;
 use super::{Exec, Flow, Ip, Mem, Sp, next, operands, rd, trap, wr};
-use crate::ir::{MemAbs, MemIx, MemOp, R3Idx, RIdx, StoreImm, StoreIxImm};
+use crate::ir::{MemAbs, MemIx, MemOp, R3Idx, RIdx, RRI, StoreImm, StoreIxImm};
 use crate::trap::TrapCode;
 
 /// A value that can be loaded from or stored to memory.
@@ -65,7 +65,7 @@ unsafe fn ix_address(sp: Sp, a: u16, b: u16, offset: u16) -> u64 {
 }
 
 macro_rules! loads {
-    ($($name:ident $abs:ident $ix:ident : $T:ty => $R:ty;)*) => {
+    ($($name:ident $abs:ident $ix:ident $plus:ident : $T:ty => $R:ty;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
@@ -93,29 +93,38 @@ macro_rules! loads {
             }
             next!(MemIx, ip, sp, mem, len, x)
         });
+        handler!(fn $plus(ip, sp, mem, len, x) {
+            let o = operands::<RRI>(ip);
+            let ea = rd::<u32>(sp, o.a).wrapping_add(o.imm) as u64;
+            match load::<$T>(mem, len, ea) {
+                Some(v) => wr::<$R>(sp, o.d, v as $R),
+                None => return out_of_bounds(ip, sp, mem, len, x),
+            }
+            next!(RRI, ip, sp, mem, len, x)
+        });
     )*
     };
 }
 
 loads! {
-    i32_load i32_load_abs i32_load_ix : i32 => i32;
-    i64_load i64_load_abs i64_load_ix : i64 => i64;
-    f32_load f32_load_abs f32_load_ix : u32 => u32;
-    f64_load f64_load_abs f64_load_ix : u64 => u64;
-    i32_load8_s i32_load8_s_abs i32_load8_s_ix : i8 => i32;
-    i32_load8_u i32_load8_u_abs i32_load8_u_ix : u8 => i32;
-    i32_load16_s i32_load16_s_abs i32_load16_s_ix : i16 => i32;
-    i32_load16_u i32_load16_u_abs i32_load16_u_ix : u16 => i32;
-    i64_load8_s i64_load8_s_abs i64_load8_s_ix : i8 => i64;
-    i64_load8_u i64_load8_u_abs i64_load8_u_ix : u8 => i64;
-    i64_load16_s i64_load16_s_abs i64_load16_s_ix : i16 => i64;
-    i64_load16_u i64_load16_u_abs i64_load16_u_ix : u16 => i64;
-    i64_load32_s i64_load32_s_abs i64_load32_s_ix : i32 => i64;
-    i64_load32_u i64_load32_u_abs i64_load32_u_ix : u32 => i64;
+    i32_load i32_load_abs i32_load_ix i32_load_plus : i32 => i32;
+    i64_load i64_load_abs i64_load_ix i64_load_plus : i64 => i64;
+    f32_load f32_load_abs f32_load_ix f32_load_plus : u32 => u32;
+    f64_load f64_load_abs f64_load_ix f64_load_plus : u64 => u64;
+    i32_load8_s i32_load8_s_abs i32_load8_s_ix i32_load8_s_plus : i8 => i32;
+    i32_load8_u i32_load8_u_abs i32_load8_u_ix i32_load8_u_plus : u8 => i32;
+    i32_load16_s i32_load16_s_abs i32_load16_s_ix i32_load16_s_plus : i16 => i32;
+    i32_load16_u i32_load16_u_abs i32_load16_u_ix i32_load16_u_plus : u16 => i32;
+    i64_load8_s i64_load8_s_abs i64_load8_s_ix i64_load8_s_plus : i8 => i64;
+    i64_load8_u i64_load8_u_abs i64_load8_u_ix i64_load8_u_plus : u8 => i64;
+    i64_load16_s i64_load16_s_abs i64_load16_s_ix i64_load16_s_plus : i16 => i64;
+    i64_load16_u i64_load16_u_abs i64_load16_u_ix i64_load16_u_plus : u16 => i64;
+    i64_load32_s i64_load32_s_abs i64_load32_s_ix i64_load32_s_plus : i32 => i64;
+    i64_load32_u i64_load32_u_abs i64_load32_u_ix i64_load32_u_plus : u32 => i64;
 }
 
 macro_rules! stores {
-    ($($name:ident $imm:ident $abs:ident $ix:ident $ix_imm:ident : $S:ty => $T:ty;)*) => {
+    ($($name:ident $imm:ident $abs:ident $ix:ident $ix_imm:ident $plus:ident : $S:ty => $T:ty;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let o = operands::<MemOp>(ip);
@@ -159,18 +168,27 @@ macro_rules! stores {
             }
             next!(StoreIxImm, ip, sp, mem, len, x)
         });
+        handler!(fn $plus(ip, sp, mem, len, x) {
+            let o = operands::<RRI>(ip);
+            let ea = rd::<u32>(sp, o.a).wrapping_add(o.imm) as u64;
+            let v: $S = rd(sp, o.d);
+            if !store::<$T>(mem, len, ea, v as $T) {
+                return out_of_bounds(ip, sp, mem, len, x);
+            }
+            next!(RRI, ip, sp, mem, len, x)
+        });
     )*
     };
 }
 
 stores! {
-    i32_store i32_store_imm i32_store_abs i32_store_ix i32_store_ix_imm : u32 => u32;
-    i64_store i64_store_imm i64_store_abs i64_store_ix i64_store_ix_imm : u64 => u64;
-    i32_store8 i32_store8_imm i32_store8_abs i32_store8_ix i32_store8_ix_imm : u32 => u8;
-    i32_store16 i32_store16_imm i32_store16_abs i32_store16_ix i32_store16_ix_imm : u32 => u16;
-    i64_store8 i64_store8_imm i64_store8_abs i64_store8_ix i64_store8_ix_imm : u64 => u8;
-    i64_store16 i64_store16_imm i64_store16_abs i64_store16_ix i64_store16_ix_imm : u64 => u16;
-    i64_store32 i64_store32_imm i64_store32_abs i64_store32_ix i64_store32_ix_imm : u64 => u32;
+    i32_store i32_store_imm i32_store_abs i32_store_ix i32_store_ix_imm i32_store_plus : u32 => u32;
+    i64_store i64_store_imm i64_store_abs i64_store_ix i64_store_ix_imm i64_store_plus : u64 => u64;
+    i32_store8 i32_store8_imm i32_store8_abs i32_store8_ix i32_store8_ix_imm i32_store8_plus : u32 => u8;
+    i32_store16 i32_store16_imm i32_store16_abs i32_store16_ix i32_store16_ix_imm i32_store16_plus : u32 => u16;
+    i64_store8 i64_store8_imm i64_store8_abs i64_store8_ix i64_store8_ix_imm i64_store8_plus : u64 => u8;
+    i64_store16 i64_store16_imm i64_store16_abs i64_store16_ix i64_store16_ix_imm i64_store16_plus : u64 => u16;
+    i64_store32 i64_store32_imm i64_store32_abs i64_store32_ix i64_store32_ix_imm i64_store32_plus : u64 => u32;
 }
 
 /// An access at `ip` found its address beyond `len`, the length of the

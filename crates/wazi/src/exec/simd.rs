@@ -61,8 +61,8 @@ macro_rules! exec_isa {
         plain { $($name:ident : $L:ident,)* }
         binop { $($bop:ident => $rr:ident $ri:ident $($ir:ident)? : $imm:ident $($flag:ident)?,)* }
         unop { $($uop:ident => $un:ident $($ut:ident)?,)* }
-        load { $($lop:ident => $ld:ident $lda:ident $ldx:ident,)* }
-        store { $($($sop:ident)|+ => $st:ident $sti:ident $sta:ident $stx:ident $stxi:ident,)* }
+        load { $($lop:ident => $ld:ident $lda:ident $ldx:ident $ldk:ident,)* }
+        store { $($($sop:ident)|+ => $st:ident $sti:ident $sta:ident $stx:ident $stxi:ident $stk:ident,)* }
         br_cmp { $($cop:ident => $brr:ident $($bri:ident)?,)* }
         simd_unop { $($s1op:ident => $s1:ident,)* }
         simd_binop { $($s2op:ident => $s2:ident,)* }
@@ -79,8 +79,8 @@ macro_rules! exec_isa {
             $(h::$name,)*
             $(h::$rr, h::$ri, $(h::$ir,)?)*
             $(h::$un,)*
-            $(h::$ld, h::$lda, h::$ldx,)*
-            $(h::$st, h::$sti, h::$sta, h::$stx, h::$stxi,)*
+            $(h::$ld, h::$lda, h::$ldx, h::$ldk,)*
+            $(h::$st, h::$sti, h::$sta, h::$stx, h::$stxi, h::$stk,)*
             $(h::$brr, $(h::$bri,)?)*
             $($s1,)* $($s2,)* $($s3,)* $($sh,)* $($t,)* $($spl,)* $($ex,)* $($re,)*
             $(h::$an,)*

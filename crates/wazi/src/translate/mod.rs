@@ -1797,7 +1797,7 @@ impl<'a> Translator<'a> {
         self.push(Opd::Temp)
     }
 
-    fn load(&mut self, [op, abs, ix]: [Opcode; 3], memarg: wasmparser::MemArg) -> Result<()> {
+    fn load(&mut self, [op, abs, ix, plus]: [Opcode; 4], memarg: wasmparser::MemArg) -> Result<()> {
         let (addr, d) = self.pop();
         match addr {
             Opd::Const(a) if (a as u32 as u64 + memarg.offset) <= u32::MAX as u64 => {
@@ -1805,40 +1805,64 @@ impl<'a> Translator<'a> {
                 self.mark();
                 self.emit_result(abs, MemAbs { d, ea }, d);
             }
-            _ => {
-                if let Some((a, b)) = self.take_address_add(addr, d, memarg.offset) {
+            _ => match self.take_address_add(addr, d, memarg.offset, true) {
+                Some(AddressAdd::Slots(a, b)) => {
+                    let offset = memarg.offset as u16;
                     self.mark();
-                    self.emit_result(ix, MemIx { d, a, b, offset: memarg.offset as u16 }, d);
-                } else {
+                    self.emit_result(ix, MemIx { d, a, b, offset }, d);
+                }
+                Some(AddressAdd::Plus(a, imm)) => {
+                    self.mark();
+                    self.emit_result(plus, RRI { d, a, imm }, d);
+                }
+                None => {
                     let a = self.slot(addr, d);
                     self.mark();
-                    self.emit_result(op, MemOp { d, addr: a, offset: memarg.offset as u32 }, d);
+                    let offset = memarg.offset as u32;
+                    self.emit_result(op, MemOp { d, addr: a, offset }, d);
                 }
-            }
+            },
         }
         self.push(Opd::Temp)
     }
 
-    fn store(&mut self, [h, imm, abs, ix, ix_imm]: [Opcode; 5], memarg: wasmparser::MemArg) {
+    fn store(&mut self, [h, imm, abs, ix, ix_imm, plus]: [Opcode; 6], memarg: wasmparser::MemArg) {
         let (v, vpos) = self.pop();
         let (addr, apos) = self.pop();
         // The value must be a constant or a local for the address's
         // `i32.add` to be the instruction just before (a computed value
         // would have been emitted after it).
-        let fused = match v {
+        let value = match v {
             Opd::Const(c) if imm16_stores(h, c) => Some(Ok(c as i16)),
             Opd::Local(l) => Some(Err(l)),
             _ => None,
         };
-        if let Some(value) = fused
-            && let Some((a, b)) = self.take_address_add(addr, apos, memarg.offset)
+        // (No fused form stores an immediate at a slot plus a constant.)
+        if let Some(value) = value
+            && let Some(add) = self.take_address_add(addr, apos, memarg.offset, value.is_err())
         {
             let offset = memarg.offset as u16;
-            self.mark();
-            match value {
-                Ok(imm) => self.emit(ix_imm, StoreIxImm { a, b, offset, imm }),
-                Err(d) => self.emit(ix, MemIx { d, a, b, offset }),
-            };
+            match (add, value) {
+                (AddressAdd::Slots(a, b), Ok(imm)) => {
+                    self.mark();
+                    self.emit(ix_imm, StoreIxImm { a, b, offset, imm });
+                }
+                (AddressAdd::Slots(a, b), Err(d)) => {
+                    self.mark();
+                    self.emit(ix, MemIx { d, a, b, offset });
+                }
+                (AddressAdd::Plus(a, k), Err(d)) => {
+                    self.mark();
+                    self.emit(plus, RRI { d, a, imm: k });
+                }
+                (AddressAdd::Plus(a, k), Ok(c)) => {
+                    // Not asked for (no gain), but right: the value goes
+                    // into its own stack slot, which no operand uses.
+                    self.emit_const(vpos, c as i64 as u64);
+                    self.mark();
+                    self.emit(plus, RRI { d: vpos, a, imm: k });
+                }
+            }
             return;
         }
         match (addr, v) {
@@ -1865,25 +1889,43 @@ impl<'a> Translator<'a> {
     /// Fuses the address computation into the access that follows: if
     /// address operand `addr` (at the stack position of slot `t`) is the
     /// sum the instruction just before computed with an `i32.add` of two
-    /// slots, and `offset` fits the fused form, that instruction is
+    /// slots (the access's `offset` fitting 16 bits) or of a slot and a
+    /// constant (the offset 0, and `plus` allowed), that instruction is
     /// removed and its operands returned. The access then reads them
     /// itself, at once, so nothing can have changed them.
-    fn take_address_add(&mut self, addr: Opd, t: Slot, offset: u64) -> Option<(Slot, Slot)> {
+    fn take_address_add(
+        &mut self,
+        addr: Opd,
+        t: Slot,
+        offset: u64,
+        plus: bool,
+    ) -> Option<AddressAdd> {
         if addr != Opd::Temp || offset > u16::MAX as u64 {
             return None;
         }
         let (pos, op) = self.last_op?;
         let (_, sum) = self.last_result?;
-        if op != Opcode::i32_add_rr || sum != t || !self.is_last(pos, cells::<RRR>()) {
+        if sum != t {
             return None;
         }
-        // SAFETY: the instruction at `pos` is the `i32_add_rr`, an `Op<RRR>`.
-        let add = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRR>)).i };
+        let add = match op {
+            Opcode::i32_add_rr if self.is_last(pos, cells::<RRR>()) => {
+                // SAFETY: the instruction at `pos` is an `Op<RRR>`.
+                let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRR>)).i };
+                AddressAdd::Slots(i.a, i.b)
+            }
+            Opcode::i32_add_ri if plus && offset == 0 && self.is_last(pos, cells::<RRI>()) => {
+                // SAFETY: the instruction at `pos` is an `Op<RRI>`.
+                let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRI>)).i };
+                AddressAdd::Plus(i.a, i.imm)
+            }
+            _ => return None,
+        };
         self.code.truncate(pos);
         self.offsets.retain(|(cell, _)| (*cell as usize) < pos);
         self.last_op = None;
         self.last_result = None;
-        Some((add.a, add.b))
+        Some(add)
     }
 
     /// An instruction with three slot operands and two indices.
@@ -2125,6 +2167,15 @@ impl Translator<'_> {
         self.emit_result(fused, RRRR { d, a: m.a, b: m.b, c }, d);
         Some(Ok(()))
     }
+}
+
+/// An address computation fused into the access that uses it.
+#[derive(Clone, Copy)]
+enum AddressAdd {
+    /// The sum of two slots.
+    Slots(Slot, Slot),
+    /// The sum of a slot and a constant (as `i32_add_ri` holds it).
+    Plus(Slot, u32),
 }
 
 /// Whether store `op` of immediate `c` stores the same bytes with `c` cut
