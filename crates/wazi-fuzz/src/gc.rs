@@ -86,17 +86,7 @@ fn run(wasm: &[u8], stress: bool) -> Result<(Vec<String>, usize), String> {
             continue;
         };
         let mut out: Vec<Val> = ty.results().iter().map(|_| Val::I32(0)).collect();
-        let mut r = f.call(&mut store, &args, &mut out);
-        if r.as_ref().is_err_and(|e| e.downcast_ref::<wazi::Trap>().is_none())
-            && args.iter().any(|a| matches!(a, Val::AnyRef(None)))
-        {
-            // A null of a concrete type that is a function type after all.
-            let args: Vec<Val> = args
-                .iter()
-                .map(|a| if matches!(a, Val::AnyRef(None)) { Val::FuncRef(None) } else { *a })
-                .collect();
-            r = f.call(&mut store, &args, &mut out);
-        }
+        let r = f.call(&mut store, &args, &mut out);
         let what = match r {
             Ok(()) => {
                 let vals: Vec<String> = out.iter().map(|v| show(&mut store, v, 2)).collect();
@@ -136,7 +126,8 @@ fn null_or_zero(t: &ValType) -> Option<Val> {
         ValType::V128 => Val::V128(0u128.into()),
         t => match t.as_ref()? {
             (false, _) => return None,
-            (true, HeapType::Func | HeapType::NoFunc) => Val::FuncRef(None),
+            // Func, nofunc and the concrete function types.
+            (true, h) if HeapType::NoFunc.matches(h) => Val::FuncRef(None),
             (true, HeapType::Extern | HeapType::NoExtern) => Val::ExternRef(None),
             (true, HeapType::Exn | HeapType::NoExn) => Val::ExnRef(None),
             (true, _) => Val::AnyRef(None),
