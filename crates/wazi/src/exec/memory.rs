@@ -64,6 +64,14 @@ unsafe fn ix_address(sp: Sp, a: u16, b: u16, offset: u16) -> u64 {
     sum as u64 + offset as u64
 }
 
+/// The effective address of a fused `i32.add` of a constant and access at
+/// offset 0: the 32-bit sum, wrapping.
+#[inline(always)]
+unsafe fn plus_address(sp: Sp, a: u16, imm: u32) -> u64 {
+    // SAFETY: the translator's slots (see `rd`).
+    unsafe { rd::<u32>(sp, a).wrapping_add(imm) as u64 }
+}
+
 macro_rules! loads {
     ($($name:ident $abs:ident $ix:ident $plus:ident : $T:ty => $R:ty;)*) => {
         $(
@@ -95,7 +103,7 @@ macro_rules! loads {
         });
         handler!(fn $plus(ip, sp, mem, len, x) {
             let o = operands::<RRI>(ip);
-            let ea = rd::<u32>(sp, o.a).wrapping_add(o.imm) as u64;
+            let ea = plus_address(sp, o.a, o.imm);
             match load::<$T>(mem, len, ea) {
                 Some(v) => wr::<$R>(sp, o.d, v as $R),
                 None => return out_of_bounds(ip, sp, mem, len, x),
@@ -170,7 +178,7 @@ macro_rules! stores {
         });
         handler!(fn $plus(ip, sp, mem, len, x) {
             let o = operands::<RRI>(ip);
-            let ea = rd::<u32>(sp, o.a).wrapping_add(o.imm) as u64;
+            let ea = plus_address(sp, o.a, o.imm);
             let v: $S = rd(sp, o.d);
             if !store::<$T>(mem, len, ea, v as $T) {
                 return out_of_bounds(ip, sp, mem, len, x);

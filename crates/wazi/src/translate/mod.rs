@@ -1523,7 +1523,7 @@ impl<'a> Translator<'a> {
                             },
                         };
                         if let Some((h, b)) = fused {
-                            self.code.truncate(cand.pos);
+                            self.forget_from(cand.pos);
                             match b {
                                 Ok(b) => self.emit_branch(h, BrRR { off: 0, a: cand.a, b }, label),
                                 Err(imm) => {
@@ -1540,7 +1540,7 @@ impl<'a> Translator<'a> {
                 && self.is_last(cand.pos, cells::<RR>())
             {
                 {
-                    self.code.truncate(cand.pos);
+                    self.forget_from(cand.pos);
                     let h = match (cand.is64, when) {
                         (false, true) => Opcode::br_eqz,
                         (false, false) => Opcode::br_nez,
@@ -1805,15 +1805,17 @@ impl<'a> Translator<'a> {
                 self.mark();
                 self.emit_result(abs, MemAbs { d, ea }, d);
             }
-            _ => match self.take_address_add(addr, d, memarg.offset, true) {
-                Some(AddressAdd::Slots(a, b)) => {
-                    let offset = memarg.offset as u16;
+            _ => match self.address_add(addr, d, memarg.offset) {
+                Some((pos, add)) => {
+                    self.forget_from(pos);
                     self.mark();
-                    self.emit_result(ix, MemIx { d, a, b, offset }, d);
-                }
-                Some(AddressAdd::Plus(a, imm)) => {
-                    self.mark();
-                    self.emit_result(plus, RRI { d, a, imm }, d);
+                    match add {
+                        AddressAdd::Slots(a, b) => {
+                            let offset = memarg.offset as u16;
+                            self.emit_result(ix, MemIx { d, a, b, offset }, d)
+                        }
+                        AddressAdd::Plus(a, imm) => self.emit_result(plus, RRI { d, a, imm }, d),
+                    };
                 }
                 None => {
                     let a = self.slot(addr, d);
@@ -1829,41 +1831,34 @@ impl<'a> Translator<'a> {
     fn store(&mut self, [h, imm, abs, ix, ix_imm, plus]: [Opcode; 6], memarg: wasmparser::MemArg) {
         let (v, vpos) = self.pop();
         let (addr, apos) = self.pop();
-        // The value must be a constant or a local for the address's
-        // `i32.add` to be the instruction just before (a computed value
-        // would have been emitted after it).
-        let value = match v {
-            Opd::Const(c) if imm16_stores(h, c) => Some(Ok(c as i16)),
-            Opd::Local(l) => Some(Err(l)),
-            _ => None,
-        };
-        // (No fused form stores an immediate at a slot plus a constant.)
-        if let Some(value) = value
-            && let Some(add) = self.take_address_add(addr, apos, memarg.offset, value.is_err())
-        {
+        // With the address's `i32.add` the instruction just before, the
+        // value is a constant or a local (a computed one would have been
+        // emitted after the add). No fused form stores an immediate at a
+        // slot plus a constant.
+        if let Some((pos, add)) = self.address_add(addr, apos, memarg.offset) {
             let offset = memarg.offset as u16;
-            match (add, value) {
-                (AddressAdd::Slots(a, b), Ok(imm)) => {
-                    self.mark();
-                    self.emit(ix_imm, StoreIxImm { a, b, offset, imm });
+            let fused = match (add, v) {
+                (AddressAdd::Slots(a, b), Opd::Local(d)) => {
+                    Some(FusedStore::Ix(MemIx { d, a, b, offset }))
                 }
-                (AddressAdd::Slots(a, b), Err(d)) => {
-                    self.mark();
-                    self.emit(ix, MemIx { d, a, b, offset });
+                (AddressAdd::Slots(a, b), Opd::Const(c)) if imm16_stores(h, c) => {
+                    Some(FusedStore::IxImm(StoreIxImm { a, b, offset, imm: c as i16 }))
                 }
-                (AddressAdd::Plus(a, k), Err(d)) => {
-                    self.mark();
-                    self.emit(plus, RRI { d, a, imm: k });
+                (AddressAdd::Plus(a, imm), Opd::Local(d)) => {
+                    Some(FusedStore::Plus(RRI { d, a, imm }))
                 }
-                (AddressAdd::Plus(a, k), Ok(c)) => {
-                    // Not asked for (no gain), but right: the value goes
-                    // into its own stack slot, which no operand uses.
-                    self.emit_const(vpos, c as i64 as u64);
-                    self.mark();
-                    self.emit(plus, RRI { d: vpos, a, imm: k });
-                }
+                _ => None,
+            };
+            if let Some(fused) = fused {
+                self.forget_from(pos);
+                self.mark();
+                match fused {
+                    FusedStore::Ix(i) => self.emit(ix, i),
+                    FusedStore::IxImm(i) => self.emit(ix_imm, i),
+                    FusedStore::Plus(i) => self.emit(plus, i),
+                };
+                return;
             }
-            return;
         }
         match (addr, v) {
             (Opd::Const(a), v) if (a as u32 as u64 + memarg.offset) <= u32::MAX as u64 => {
@@ -1886,20 +1881,14 @@ impl<'a> Translator<'a> {
         }
     }
 
-    /// Fuses the address computation into the access that follows: if
+    /// The address computation the access that follows may take over: if
     /// address operand `addr` (at the stack position of slot `t`) is the
     /// sum the instruction just before computed with an `i32.add` of two
     /// slots (the access's `offset` fitting 16 bits) or of a slot and a
-    /// constant (the offset 0, and `plus` allowed), that instruction is
-    /// removed and its operands returned. The access then reads them
-    /// itself, at once, so nothing can have changed them.
-    fn take_address_add(
-        &mut self,
-        addr: Opd,
-        t: Slot,
-        offset: u64,
-        plus: bool,
-    ) -> Option<AddressAdd> {
+    /// constant (the offset 0), that instruction's position and operands.
+    /// The access reads them itself, at once, so nothing can have changed
+    /// them; [`forget_from`](Self::forget_from) then removes the add.
+    fn address_add(&self, addr: Opd, t: Slot, offset: u64) -> Option<(usize, AddressAdd)> {
         if addr != Opd::Temp || offset > u16::MAX as u64 {
             return None;
         }
@@ -1914,18 +1903,23 @@ impl<'a> Translator<'a> {
                 let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRR>)).i };
                 AddressAdd::Slots(i.a, i.b)
             }
-            Opcode::i32_add_ri if plus && offset == 0 && self.is_last(pos, cells::<RRI>()) => {
+            Opcode::i32_add_ri if offset == 0 && self.is_last(pos, cells::<RRI>()) => {
                 // SAFETY: the instruction at `pos` is an `Op<RRI>`.
                 let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRI>)).i };
                 AddressAdd::Plus(i.a, i.imm)
             }
             _ => return None,
         };
+        Some((pos, add))
+    }
+
+    /// Removes the last instruction, at `pos`, which computed nothing else
+    /// that is still needed.
+    fn forget_from(&mut self, pos: usize) {
         self.code.truncate(pos);
         self.offsets.retain(|(cell, _)| (*cell as usize) < pos);
         self.last_op = None;
         self.last_result = None;
-        Some(add)
     }
 
     /// An instruction with three slot operands and two indices.
@@ -2154,8 +2148,7 @@ impl Translator<'_> {
         }
         // SAFETY: the instruction at `pos` is the multiply, an `Op<RRR>`.
         let m = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRR>)).i };
-        self.code.truncate(pos);
-        self.offsets.retain(|(cell, _)| (*cell as usize) < pos);
+        self.forget_from(pos);
         let other = if product_is(y) { x } else { y };
         self.pop();
         self.pop();
@@ -2176,6 +2169,13 @@ enum AddressAdd {
     Slots(Slot, Slot),
     /// The sum of a slot and a constant (as `i32_add_ri` holds it).
     Plus(Slot, u32),
+}
+
+/// A store with its address computation fused in.
+enum FusedStore {
+    Ix(MemIx),
+    IxImm(StoreIxImm),
+    Plus(RRI),
 }
 
 /// Whether store `op` of immediate `c` stores the same bytes with `c` cut
