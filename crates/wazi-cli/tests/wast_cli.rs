@@ -75,6 +75,11 @@ fn fused_address_adds_wrap_and_trap_as_unfused() {
 }
 
 #[test]
+fn fused_loop_steps_keep_the_counter_and_wrap() {
+    passes("fused-step.wast", 33);
+}
+
+#[test]
 fn fuzz_findings_stay_fixed() {
     // Every module the fuzz targets found a disagreement in, as a script of
     // what wasmtime 48 does with it (crates/wazi-fuzz/found).

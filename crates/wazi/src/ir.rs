@@ -283,6 +283,39 @@ pub(crate) struct BrRI {
     pub imm: i16,
 }
 
+/// A loop's step and test, fused from an `i32.add` of a constant to a slot
+/// in place and the compare-and-branch on the sum that follows: `a += imm`,
+/// then branch by `off` (cells) if the sum differs from slot `b`. Only
+/// backward branches to a bound label use it: the offset fits 16 bits.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct BrStepRR {
+    pub a: Slot,
+    pub b: Slot,
+    pub imm: i16,
+    pub off: i16,
+}
+
+/// As [`BrStepRR`], comparing the sum with immediate `cmp`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct BrStepRI {
+    pub a: Slot,
+    pub imm: i16,
+    pub cmp: i16,
+    pub off: i16,
+}
+
+/// As [`BrStepRR`], the step being slot `s`: `a += s`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct BrStepRRR {
+    pub a: Slot,
+    pub s: Slot,
+    pub b: Slot,
+    pub off: i16,
+}
+
 /// `br_table`: followed by `len + 1` cells, each an `i32` offset relative to
 /// the start of the `br_table` (the last one is the default).
 #[repr(C)]

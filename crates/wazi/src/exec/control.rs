@@ -2,10 +2,11 @@
 
 use super::exception::host_failed;
 use super::numeric::handler;
-use super::{Exec, Flow, Frame, Ip, Mem, Sp, dispatch, next, operands, rd, trap, trap_error};
+use super::{Exec, Flow, Frame, Ip, Mem, Sp, dispatch, next, operands, rd, trap, trap_error, wr};
 use crate::code::{Compiled, FuncCode};
 use crate::ir::{
-    Br, BrR, BrRI, BrRR, BrTable, Call, CallIndirect, CopySpan, Fuel, Nil, RI64, RR, TrapOp, cells,
+    Br, BrR, BrRI, BrRR, BrStepRI, BrStepRR, BrStepRRR, BrTable, Call, CallIndirect, CopySpan,
+    Fuel, Nil, RI64, RR, TrapOp, cells,
 };
 use crate::store::{FuncKind, HostFunc, InstanceData};
 use crate::trap::TrapCode;
@@ -86,6 +87,35 @@ handler!(fn br_i64_eqz(ip, sp, mem, len, x) {
     }
     next!(BrR, ip, sp, mem, len, x)
 });
+
+/// A loop's step and test (see `isa`): `a += imm`, then a branch on the sum.
+macro_rules! br_step {
+    ($($name:ident : $L:ident, $step:ident => |$v:ident, $o:ident, $sp:ident| $e:expr;)*) => {
+        $(
+        handler!(fn $name(ip, sp, mem, len, x) {
+            let $o = operands::<$L>(ip);
+            let $v = rd::<i32>(sp, $o.a).wrapping_add(br_step!(@ $step, $o, sp));
+            wr(sp, $o.a, $v);
+            #[allow(unused_variables)]
+            let $sp = sp;
+            if $e {
+                dispatch!(ip.offset($o.off as isize), sp, mem, len, x)
+            }
+            next!($L, ip, sp, mem, len, x)
+        });
+        )*
+    };
+    (@ imm, $o:ident, $sp:ident) => { $o.imm as i32 };
+    (@ slot, $o:ident, $sp:ident) => { rd::<i32>($sp, $o.s) };
+}
+
+br_step! {
+    i32_add_ri_br_nez: BrRI, imm => |v, o, sp| v != 0;
+    i32_add_ri_br_eqz: BrRI, imm => |v, o, sp| v == 0;
+    i32_add_ri_br_ne_rr: BrStepRR, imm => |v, o, sp| v != rd::<i32>(sp, o.b);
+    i32_add_ri_br_ne_ri: BrStepRI, imm => |v, o, sp| v != o.cmp as i32;
+    i32_add_rr_br_lt_u_rr: BrStepRRR, slot => |v, o, sp| (v as u32) < rd::<u32>(sp, o.b);
+}
 
 /// Compare-and-branch instructions, fused from a comparison and a `br_if`
 /// or `if`: `rr` compares two slots, `ri` a slot with a 16-bit immediate.

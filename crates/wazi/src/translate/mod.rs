@@ -163,6 +163,20 @@ struct CmpCand {
     b: Result<Slot, i64>,
 }
 
+/// What an `i32.add` in place adds (see [`Translator::step_at`]).
+#[derive(Clone, Copy)]
+enum Step {
+    Imm(i16),
+    Slot(Slot),
+}
+
+/// A loop's back edge fused with its step (see [`Translator::step_branch`]).
+enum StepBranch {
+    Ne(BrStepRR),
+    NeImm(BrStepRI),
+    LtU(BrStepRRR),
+}
+
 /// An `eqz` whose result could fuse into a following branch.
 #[derive(Clone, Copy)]
 struct EqzCand {
@@ -202,6 +216,9 @@ struct Translator<'a> {
     last_result: Option<(usize, Slot)>,
     /// The last instruction emitted: `(cell, opcode)`.
     last_op: Option<(usize, Opcode)>,
+    /// The instruction emitted before the last one, if nothing was removed
+    /// since.
+    prev_op: Option<(usize, Opcode)>,
     last_cmp: Option<CmpCand>,
     last_eqz: Option<EqzCand>,
     /// The fuel instruction of the current block.
@@ -241,6 +258,7 @@ impl<'a> Translator<'a> {
             barrier: 0,
             last_result: None,
             last_op: None,
+            prev_op: None,
             last_cmp: None,
             last_eqz: None,
             fuel_op: None,
@@ -378,6 +396,7 @@ impl<'a> Translator<'a> {
         // SAFETY: the cells just reserved hold an `Op<T>` (8-byte aligned,
         // a multiple of 8 bytes long).
         unsafe { (self.code.as_mut_ptr().add(pos) as *mut Op<T>).write(Op { h, i }) };
+        self.prev_op = self.last_op;
         self.last_op = Some((pos, op));
         self.last_result = None;
         self.last_cmp = None;
@@ -1523,6 +1542,9 @@ impl<'a> Translator<'a> {
                             },
                         };
                         if let Some((h, b)) = fused {
+                            if self.step_branch(cmp, cand.pos, cand.a, b, label) {
+                                return;
+                            }
                             self.forget_from(cand.pos);
                             match b {
                                 Ok(b) => self.emit_branch(h, BrRR { off: 0, a: cand.a, b }, label),
@@ -1540,6 +1562,10 @@ impl<'a> Translator<'a> {
                 && self.is_last(cand.pos, cells::<RR>())
             {
                 {
+                    let prev = self.prev_op.filter(|&(p, op)| p + op.cells() == cand.pos);
+                    if !cand.is64 && self.step_test(prev, cand.a, !when, label) {
+                        return;
+                    }
                     self.forget_from(cand.pos);
                     let h = match (cand.is64, when) {
                         (false, true) => Opcode::br_eqz,
@@ -1552,8 +1578,112 @@ impl<'a> Translator<'a> {
                 }
             }
         }
+        if let Opd::Local(l) = c
+            && self.step_test(
+                self.last_op.filter(|&(p, op)| p + op.cells() == self.code.len()),
+                l,
+                when,
+                label,
+            )
+        {
+            return;
+        }
         let h = if when { Opcode::br_nez } else { Opcode::br_eqz };
         self.emit_branch(h, BrR { off: 0, c: slot }, label);
+    }
+
+    /// If instruction `op` (its cell and opcode) is an `i32.add` to slot
+    /// `a` in place, with no label after it: its cell and what it adds (a
+    /// constant that fits 16 bits, or another slot).
+    fn step_at(&self, (pos, op): (usize, Opcode), a: Slot) -> Option<(usize, Step)> {
+        if pos < self.barrier {
+            return None;
+        }
+        let step = match op {
+            Opcode::i32_add_ri => {
+                // SAFETY: the instruction at `pos` is an `Op<RRI>`.
+                let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRI>)).i };
+                let imm = i.imm as i32;
+                (i.d == a && i.a == a && imm as i16 as i32 == imm).then_some(Step::Imm(imm as i16))
+            }
+            Opcode::i32_add_rr => {
+                // SAFETY: the instruction at `pos` is an `Op<RRR>`.
+                let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRR>)).i };
+                match i.d == a {
+                    true if i.a == a => Some(Step::Slot(i.b)),
+                    true if i.b == a => Some(Step::Slot(i.a)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        step.map(|s| (pos, s))
+    }
+
+    /// Fuses instruction `prev` (its cell and opcode), if it adds a
+    /// constant to slot `a` in place, with the test of `a` that follows it
+    /// (and any instruction after it, which the caller made sure is no
+    /// longer needed): a branch to `label` taken if the sum is non-zero
+    /// (`nez`) or zero. Whether it did.
+    fn step_test(
+        &mut self,
+        prev: Option<(usize, Opcode)>,
+        a: Slot,
+        nez: bool,
+        label: usize,
+    ) -> bool {
+        let Some((p, Step::Imm(imm))) = prev.and_then(|op| self.step_at(op, a)) else {
+            return false;
+        };
+        self.forget_from(p);
+        let h = if nez { Opcode::i32_add_ri_br_nez } else { Opcode::i32_add_ri_br_eqz };
+        self.emit_branch(h, BrRI { off: 0, a, imm }, label);
+        true
+    }
+
+    /// A loop's back edge: fuses comparison `cmp` at `cmp_pos` (of slot `a`
+    /// with `b`, a slot or an immediate) and the `i32.add` just before it,
+    /// which stepped one of its operands in place, into one branch to
+    /// `label`, if the label is bound within 16 bits' reach: `ne` after an
+    /// add of a constant (to either operand: `ne` is symmetric), `lt_u` of
+    /// two slots after an add of a slot to the left one. Whether it did.
+    fn step_branch(
+        &mut self,
+        cmp: Cmp,
+        cmp_pos: usize,
+        a: Slot,
+        b: Result<Slot, i16>,
+        label: usize,
+    ) -> bool {
+        let Some(prev) = self.prev_op.filter(|&(p, op)| p + op.cells() == cmp_pos) else {
+            return false;
+        };
+        let Label::Bound(target) = self.labels[label] else { return false };
+        let (left, right) = (self.step_at(prev, a), b.ok().and_then(|b| self.step_at(prev, b)));
+        let fused = match (cmp, b, left, right) {
+            (Cmp::I32Ne, Ok(b), Some((p, Step::Imm(imm))), _) => {
+                (p, StepBranch::Ne(BrStepRR { a, b, imm, off: 0 }))
+            }
+            (Cmp::I32Ne, Ok(b), _, Some((p, Step::Imm(imm)))) => {
+                (p, StepBranch::Ne(BrStepRR { a: b, b: a, imm, off: 0 }))
+            }
+            (Cmp::I32Ne, Err(cmp), Some((p, Step::Imm(imm))), _) => {
+                (p, StepBranch::NeImm(BrStepRI { a, imm, cmp, off: 0 }))
+            }
+            (Cmp::I32LtU, Ok(b), Some((p, Step::Slot(s))), _) => {
+                (p, StepBranch::LtU(BrStepRRR { a, s, b, off: 0 }))
+            }
+            _ => return false,
+        };
+        let (p, fused) = fused;
+        let Ok(off) = i16::try_from(target as isize - p as isize) else { return false };
+        self.forget_from(p);
+        match fused {
+            StepBranch::Ne(i) => self.emit(Opcode::i32_add_ri_br_ne_rr, BrStepRR { off, ..i }),
+            StepBranch::NeImm(i) => self.emit(Opcode::i32_add_ri_br_ne_ri, BrStepRI { off, ..i }),
+            StepBranch::LtU(i) => self.emit(Opcode::i32_add_rr_br_lt_u_rr, BrStepRRR { off, ..i }),
+        };
+        true
     }
 
     fn br_table(&mut self, targets: &[u32]) -> Result<()> {
@@ -1919,6 +2049,7 @@ impl<'a> Translator<'a> {
         self.code.truncate(pos);
         self.offsets.retain(|(cell, _)| (*cell as usize) < pos);
         self.last_op = None;
+        self.prev_op = None;
         self.last_result = None;
     }
 
