@@ -507,3 +507,68 @@ fn borrows_stay_lent_while_a_host_call_goes_on() {
         }
     }
 }
+
+/// A stackful `async` export taking and returning strings: the argument
+/// is lowered into the callee through its `realloc` when the task starts,
+/// and `task.return` hands back a string in the callee's memory.
+const GREET: &str = r#"(component
+  (core module $Mem
+    (memory (export "mem") 1)
+    (global $next (mut i32) (i32.const 1024))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (global.get $next))
+      (global.set $next (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $mem (instantiate $Mem))
+  (canon task.return (result string) (memory (core memory $mem "mem")) (core func $ret))
+  (canon thread.yield (core func $yield))
+  (core module $M
+    (import "" "mem" (memory 1))
+    (import "" "ret" (func $ret (param i32 i32)))
+    (import "" "yield" (func $yield (result i32)))
+    ;; "hi, " then the name, at 0; traps on an empty name
+    (func (export "greet") (param $p i32) (param $n i32)
+      (if (i32.eqz (local.get $n)) (then unreachable))
+      (drop (call $yield))
+      (i32.store (i32.const 0) (i32.const 0x202c6968))
+      (memory.copy (i32.const 4) (local.get $p) (local.get $n))
+      (call $ret (i32.const 0) (i32.add (local.get $n) (i32.const 4)))))
+  (core instance $m (instantiate $M (with "" (instance
+    (export "mem" (memory $mem "mem")) (export "ret" (func $ret)) (export "yield" (func $yield))))))
+  (func (export "greet") async (param "name" string) (result string)
+    (canon lift (core func $m "greet") async
+      (memory (core memory $mem "mem")) (realloc (core func $mem "realloc")))))"#;
+
+#[test]
+fn typed_calls_of_async_exports() {
+    let engine = Engine::default();
+    let linker = Linker::new(&engine);
+    let mut store = Store::new(&engine, ());
+    // Flat arguments and results, through `task.return`.
+    let c = Component::new(&engine, YIELDS).unwrap();
+    let i = linker.instantiate(&mut store, &c).unwrap();
+    let run = i.get_typed_func::<(u32,), (u32,)>(&mut store, "run").unwrap();
+    assert_eq!(run.call(&mut store, (100,)).unwrap(), (100,));
+    // A synchronous lift of an `async` function, which calls another
+    // component's `async` export that returns a stream.
+    let c = Component::new(&engine, STREAM).unwrap();
+    let i = linker.instantiate(&mut store, &c).unwrap();
+    let sum = i.get_typed_func::<(u32,), (u32,)>(&mut store, "sum").unwrap();
+    assert_eq!(sum.call(&mut store, (10,)).unwrap(), (385,));
+    // (The producer counts on from where it stopped: a fresh instance.)
+    let i = linker.instantiate(&mut store, &c).unwrap();
+    let sum = i.get_typed_func::<(u32,), (u32,)>(&mut store, "sum").unwrap();
+    assert_eq!(sum.call(&mut store, (3,)).unwrap(), (14,));
+    // A borrowed string in, an owned one out; a trap is an error, and
+    // the type is checked before any call.
+    let c = Component::new(&engine, GREET).unwrap();
+    let i = linker.instantiate(&mut store, &c).unwrap();
+    assert!(i.get_typed_func::<(u32,), (String,)>(&mut store, "greet").is_err());
+    let greet = i.get_typed_func::<(&str,), (String,)>(&mut store, "greet").unwrap();
+    let name = String::from("wazi");
+    assert_eq!(greet.call(&mut store, (name.as_str(),)).unwrap(), ("hi, wazi".to_string(),));
+    assert_eq!(greet.call(&mut store, ("wörld",)).unwrap(), ("hi, wörld".to_string(),));
+    let err = greet.call(&mut store, ("",)).unwrap_err();
+    assert!(format!("{err:?}").contains("unreachable"), "{err:?}");
+}

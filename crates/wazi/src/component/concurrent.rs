@@ -18,9 +18,9 @@
 //! a choice to the runtime (which ready thread runs, which pending event a
 //! set delivers), wazi picks the oldest: runs are deterministic.
 
-use super::abi::{Cx, FlatSrc, What};
+use super::abi::{Cx, What};
 use super::abi_types::{FuncTy, MAX_FLAT_PARAMS, Ty};
-use super::func::{Callee, LowerSite};
+use super::func::{ArgDest, Callee, LowerSite, ResultSrc};
 use super::store::{
     ComponentStore, Components, InstanceId, LiftedFunc, Options, Resources, StringEncoding, Task,
 };
@@ -356,6 +356,43 @@ enum CallerSide {
     Guest(ObjId),
 }
 
+/// Lowers a typed host call's arguments into the callee.
+pub(crate) type LowerArgsFor<'a> = Box<dyn FnOnce(&mut Cx<'_>, ArgDest<'_>) -> Result<()> + 'a>;
+/// Lifts a typed host call's result from the callee, keeping it.
+pub(crate) type LiftResultFor<'a> = Box<dyn FnOnce(&mut Cx<'_>, ResultSrc<'_>) -> Result<()> + 'a>;
+type LowerArgs = LowerArgsFor<'static>;
+type LiftResult = LiftResultFor<'static>;
+
+/// A call of an `async` function by the host.
+#[derive(Default)]
+struct FromHost {
+    /// For a typed call ([`call_typed_from_host`]): what writes the
+    /// arguments (taken when the task starts) and what takes the result
+    /// (taken when it returns), instead of [`Val`]s.
+    lower: Option<CallLocal<LowerArgs>>,
+    lift: Option<CallLocal<LiftResult>>,
+    /// The result (`Some(None)` for none, or a typed call's), once the
+    /// task returned.
+    result: Option<Option<Val>>,
+}
+
+/// What a typed host call keeps in the store while it runs.
+struct CallLocal<T>(T);
+
+// SAFETY: a typed host call's closures are in the store only while the
+// call runs ([`call_typed_from_host`]), which holds the store borrowed
+// mutably: no other thread can reach them meanwhile, and the store moves
+// between threads only after they are gone.
+unsafe impl<T> Send for CallLocal<T> {}
+// SAFETY: as for `Send`; they are only ever used through `&mut`.
+unsafe impl<T> Sync for CallLocal<T> {}
+
+/// A task's arguments, as its caller gives them.
+enum Args {
+    Vals(Vec<Val>),
+    Typed(LowerArgs),
+}
+
 /// The async state of a task.
 pub(crate) struct AsyncTask {
     func: Arc<LiftedFunc>,
@@ -466,8 +503,8 @@ pub(crate) struct AsyncState {
     shared: Slab<Shared>,
     /// Error contexts: their debug messages and how many handles name them.
     errors: Slab<(String, u32)>,
-    /// Results of host calls of async functions (`None` until resolved).
-    host_calls: Slab<Option<Option<Val>>>,
+    /// The host's calls of async functions.
+    host_calls: Slab<FromHost>,
     current: Option<ThreadId>,
     /// The thread a parking built-in switches to.
     switch_to: Option<ThreadId>,
@@ -1321,7 +1358,10 @@ fn enter_and_call(core: &mut StoreCore, t: ThreadId) -> Result<Option<FiberRun>>
         &f,
         fused,
         task as usize,
-        |cx, dest| super::func::lower_params(cx, &f.ty, &args, dest),
+        |cx, dest| match args {
+            Args::Vals(args) => super::func::lower_params(cx, &f.ty, &args, dest),
+            Args::Typed(lower) => lower(cx, dest),
+        },
         &mut false,
     )?;
     let fiber = core.ext.components_mut().thread(t).fiber.expect("async tasks run on fibers");
@@ -1347,8 +1387,10 @@ fn finished_run(core: &mut StoreCore, t: ThreadId, run: FiberRun) -> Result<()> 
     if !f.opts.async_ {
         // A synchronous lift of an `async` function returns its value.
         let fused = comps.atask(task).caller_inst.is_some();
-        let value = super::func::lift_results(core, &f, fused, &results, |cx, src| {
-            super::func::lift_result(cx, &f.ty, src)
+        let typed = take_typed_lift(core, task);
+        let value = super::func::lift_results(core, &f, fused, &results, |cx, src| match typed {
+            Some(lift) => lift(cx, src).map(|()| None),
+            None => super::func::lift_result(cx, &f.ty, src),
         })?;
         task_return(core, task, value)?;
         super::func::post_return(core, &f, &results)?;
@@ -1474,10 +1516,18 @@ fn exit_thread(core: &mut StoreCore, t: ThreadId, registered: bool) -> Result<()
 }
 
 /// The arguments of task `task` (`OnStart`).
-fn on_start(core: &mut StoreCore, task: u32) -> Result<Vec<Val>> {
+fn on_start(core: &mut StoreCore, task: u32) -> Result<Args> {
     let comps = core.ext.components_mut();
     match &mut comps.atask(task).caller {
-        CallerSide::Host { params, .. } => Ok(params.take().unwrap_or_default()),
+        CallerSide::Host { params, result } => {
+            let (vals, result) = (params.take(), *result);
+            if let Some(lower) = comps.a.host_calls.get_mut(result).and_then(|c| c.lower.take()) {
+                return Ok(Args::Typed(lower.0));
+            }
+            // A typed call whose caller gave up (it failed) before the
+            // task started.
+            vals.map(Args::Vals).context("the host no longer waits for this call")
+        }
         CallerSide::Guest(sub) => {
             let sub = *sub;
             let Obj::Subtask(s) = comps.obj(sub) else { unreachable!("subtask") };
@@ -1495,7 +1545,7 @@ fn on_start(core: &mut StoreCore, task: u32) -> Result<Vec<Val>> {
                 s.lenders = Some(lenders);
                 s.flat_args = flat;
             }
-            Ok(args)
+            Ok(Args::Vals(args))
         }
     }
 }
@@ -1508,8 +1558,8 @@ fn resolve_task(core: &mut StoreCore, task: u32, value: Option<Option<Val>>) -> 
     t.state = TaskState::Resolved;
     match t.caller {
         CallerSide::Host { result, .. } => {
-            if let Some(slot) = comps.a.host_calls.get_mut(result) {
-                *slot = Some(value.flatten());
+            if let Some(call) = comps.a.host_calls.get_mut(result) {
+                call.result = Some(value.flatten());
             }
             Ok(())
         }
@@ -1554,6 +1604,16 @@ fn resolve_subtask(core: &mut StoreCore, sub: ObjId, value: Option<Option<Val>>)
         s.flat_results = flat_results;
     }
     Ok(())
+}
+
+/// If task `task`'s caller is a typed host call, what lifts its result
+/// (taken: a second return lifts a [`Val`], then traps).
+fn take_typed_lift(core: &mut StoreCore, task: u32) -> Option<LiftResult> {
+    let comps = core.ext.components_mut();
+    match comps.atask(task).caller {
+        CallerSide::Host { result, .. } => Some(comps.a.host_calls.get_mut(result)?.lift.take()?.0),
+        CallerSide::Guest(_) => None,
+    }
 }
 
 /// `Task.return_`.
@@ -1623,6 +1683,46 @@ pub(crate) fn call_from_host(
     v.context("internal error: the call returned no value")
 }
 
+/// The host calls `async` function `f` with typed arguments, which `lower`
+/// writes into the callee when the task starts, and waits for it to
+/// return: `lift` takes the result from the callee (and keeps it).
+pub(crate) fn call_typed_from_host<'a>(
+    core: &mut StoreCore,
+    f: &Arc<LiftedFunc>,
+    lower: LowerArgsFor<'a>,
+    lift: LiftResultFor<'a>,
+) -> Result<()> {
+    /// Removes the call's slot, with the closures, on every way out.
+    struct Slot<'c> {
+        core: &'c mut StoreCore,
+        slot: u32,
+    }
+    impl Drop for Slot<'_> {
+        fn drop(&mut self) {
+            self.core.ext.components_mut().a.host_calls.remove(self.slot);
+        }
+    }
+    // SAFETY: only the lifetime bound changes. The closures stay in the
+    // store while this function runs, as long as what they borrow lives:
+    // the guard removes them from it (unused, or dropped unused) before it
+    // returns or unwinds, and nothing else takes them out of the slot but
+    // the task, which calls them at once.
+    let (lower, lift) = unsafe {
+        (
+            std::mem::transmute::<LowerArgsFor<'a>, LowerArgs>(lower),
+            std::mem::transmute::<LiftResultFor<'a>, LiftResult>(lift),
+        )
+    };
+    let call =
+        FromHost { lower: Some(CallLocal(lower)), lift: Some(CallLocal(lift)), result: None };
+    let slot = core.ext.components_mut().a.host_calls.insert(call);
+    let g = Slot { core, slot };
+    start_task(g.core, f, None, CallerSide::Host { params: None, result: slot })?;
+    run_until(g.core, |core| {
+        core.ext.components_mut().a.host_calls.get(slot).is_some_and(|c| c.result.is_some())
+    })
+}
+
 /// The host starts a call of `async` function `f` with `params`: it runs
 /// until it first blocks, then goes on as the event loop runs.
 pub(crate) fn start_from_host(
@@ -1630,7 +1730,7 @@ pub(crate) fn start_from_host(
     f: &Arc<LiftedFunc>,
     params: &[Val],
 ) -> Result<ConcurrentCall> {
-    let slot = core.ext.components_mut().a.host_calls.insert(None);
+    let slot = core.ext.components_mut().a.host_calls.insert(FromHost::default());
     let caller = CallerSide::Host { params: Some(params.to_vec()), result: slot };
     if let Err(e) = start_task(core, f, None, caller) {
         core.ext.components_mut().a.host_calls.remove(slot);
@@ -1659,13 +1759,13 @@ impl ConcurrentCall {
     }
 
     fn done_in(&self, core: &mut StoreCore) -> bool {
-        core.ext.components_mut().a.host_calls.get(self.0).is_some_and(|r| r.is_some())
+        core.ext.components_mut().a.host_calls.get(self.0).is_some_and(|c| c.result.is_some())
     }
 
     fn take_in(&self, core: &mut StoreCore) -> Option<Option<Val>> {
         let calls = &mut core.ext.components_mut().a.host_calls;
-        if calls.get(self.0).is_some_and(|r| r.is_some()) {
-            calls.remove(self.0).flatten()
+        if calls.get(self.0).is_some_and(|c| c.result.is_some()) {
+            calls.remove(self.0).and_then(|c| c.result)
         } else {
             None
         }
@@ -2144,20 +2244,21 @@ fn run_builtin(
                 bail!(trap("invalid `task.return` signature and/or options for current task"));
             }
             let fused = comps.atask(task).caller_inst.is_some();
-            let value = match &f.ty.result {
-                None => None,
-                Some(t) => {
-                    let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
-                    cx.task = Some(task as usize);
-                    Some(if t.abi().flat as usize > MAX_FLAT_PARAMS {
-                        let ptr = arg(0);
-                        let a = t.abi();
-                        cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
-                        values::load(&mut cx, t, ptr)?
-                    } else {
-                        values::lift_flat(&mut cx, t, &mut FlatSrc::new(slots))?
-                    })
+            let typed = take_typed_lift(core, task);
+            let mut cx = Cx::new(core, &f.opts, &f.resources, fused);
+            cx.task = Some(task as usize);
+            let src = match &f.ty.result {
+                Some(t) if t.abi().flat as usize > MAX_FLAT_PARAMS => {
+                    let ptr = arg(0);
+                    let a = t.abi();
+                    cx.check_range(ptr, a.size as u64, a.align, What::Pointer)?;
+                    ResultSrc::Memory(ptr)
                 }
+                _ => ResultSrc::Flat(slots),
+            };
+            let value = match typed {
+                Some(lift) => lift(&mut cx, src).map(|()| None)?,
+                None => super::func::lift_result(&mut cx, &f.ty, src)?,
             };
             task_return(core, task, value)
         }

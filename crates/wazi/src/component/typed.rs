@@ -14,7 +14,7 @@ use super::func::{self, ArgDest, Func, ResultSrc};
 use super::resources::{Resource, ResourceAny, ResourceType};
 use super::store::{Components, FuncData};
 use crate::store::AsContextMut;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use std::marker::PhantomData;
 
 /// The run-time resource types a component type refers to.
@@ -810,15 +810,35 @@ where
         &self.func
     }
 
-    /// Calls the function.
+    /// Calls the function. For an `async` function the store's event loop
+    /// runs until the call returned (other tasks of the store go on
+    /// meanwhile), as with [`Func::call`].
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
         let core = &mut store.as_context_mut().0.core;
         let data = core.ext.components().funcs[self.func.0.check(core)].clone();
         match data {
             FuncData::Lifted(f) if f.ty.async_ => {
-                bail!(
-                    "wazi: typed calls of `async` functions are not supported yet; use `Func::call`"
-                )
+                let mut out = None;
+                let slot = &mut out;
+                let ty = f.ty.clone();
+                super::concurrent::call_typed_from_host(
+                    core,
+                    &f,
+                    Box::new(|cx, dest| match dest {
+                        ArgDest::Flat(out) => params.lower(cx, &f.ty.params_tuple, out),
+                        ArgDest::Memory(ptr) => params.store(cx, &f.ty.params_tuple, ptr),
+                    }),
+                    Box::new(move |cx, src| {
+                        *slot = Some(match src {
+                            ResultSrc::Flat(vals) => {
+                                Results::lift(cx, &ty.results_tuple, &mut FlatSrc::new(vals))?
+                            }
+                            ResultSrc::Memory(ptr) => Results::load(cx, &ty.results_tuple, ptr)?,
+                        });
+                        Ok(())
+                    }),
+                )?;
+                out.context("internal error: the call returned no value")
             }
             FuncData::Lifted(f) => func::call_lifted(
                 core,
