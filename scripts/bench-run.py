@@ -4,13 +4,14 @@ warm-up run) and prints the median and the spread, in milliseconds.
 
     python3 scripts/bench-run.py 'target/release/wazi run hello.wasm' ...
 """
+import os
 import shlex
 import statistics
 import subprocess
 import sys
 import time
 
-RUNS = 20
+RUNS = int(os.environ.get("RUNS", "20"))
 
 for cmd in sys.argv[1:]:
     argv = shlex.split(cmd)

@@ -3,7 +3,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::Duration;
-use wazi_bench::{COREMARK, COREMARK_RUN, EXECUTION, KERNELS, SIMD, SIMD_KERNELS, SIMD_SCALAR};
+use wazi_bench::{
+    COREMARK, COREMARK_RUN, EXECUTION, KERNELS, LIB_KERNELS, LIBS, SIMD, SIMD_KERNELS, SIMD_SCALAR,
+};
 
 /// Calls kernel `export` with `arg`: returns the result's bits.
 trait Runner {
@@ -99,6 +101,9 @@ fn execute(c: &mut Criterion) {
     let crc = Wazi::new(COREMARK, COREMARK_RUN.export).call(COREMARK_RUN.arg);
     assert_ne!(crc, u32::MAX as u64, "CoreMark reported an error in wazi");
     compare(c, "execute/coremark", COREMARK, &COREMARK_RUN);
+    for k in LIB_KERNELS {
+        compare(c, &format!("execute/{}", k.export), LIBS, k);
+    }
 }
 
 /// The SIMD kernels, vectorised and scalar.

@@ -2,6 +2,8 @@
 # Builds the benchmark guest programs and copies them next to this script:
 #
 #   kernels.wasm  from kernels/  (wasm32-unknown-unknown, no imports)
+#   libs.wasm     from libs/     (wasm32-unknown-unknown, no imports: real
+#                 libraries, miniz_oxide, regex and serde_json, at work)
 #   startup.wasm  from startup/  (wasm32-wasip1, a multi-megabyte program)
 #   simd.wasm     from simd/     (wasm32-unknown-unknown, +simd128)
 #   simd-scalar.wasm from simd/  (the same kernels without simd128)
@@ -28,6 +30,10 @@ cargo build --locked --release --target wasm32-unknown-unknown \
     --manifest-path kernels/Cargo.toml
 install -m 644 "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wazi_bench_kernels.wasm" kernels.wasm
 
+cargo build --locked --release --target wasm32-unknown-unknown \
+    --manifest-path libs/Cargo.toml
+install -m 644 "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wazi_bench_libs.wasm" libs.wasm
+
 cargo build --locked --release --target wasm32-wasip1 \
     --manifest-path startup/Cargo.toml
 install -m 644 "$CARGO_TARGET_DIR/wasm32-wasip1/release/wazi-bench-startup.wasm" startup.wasm
@@ -49,4 +55,4 @@ else
 fi
 
 rustc --version
-ls -l kernels.wasm startup.wasm simd.wasm simd-scalar.wasm
+ls -l kernels.wasm libs.wasm startup.wasm simd.wasm simd-scalar.wasm

@@ -20,6 +20,25 @@ pub const COREMARK: &[u8] = include_bytes!("../programs/coremark.wasm");
 pub const COREMARK_RUN: Kernel =
     Kernel { export: "run", arg: 200, what: "CoreMark 1.0, 200 iterations (2K performance run)" };
 
+/// Real Rust libraries at work (`programs/libs/`: `miniz_oxide`'s deflate,
+/// `regex`, `serde_json`), no imports; each export returns a checksum.
+pub const LIBS: &[u8] = include_bytes!("../programs/libs.wasm");
+
+/// The benchmarks of [`LIBS`], in the execution group beside the kernels.
+pub const LIB_KERNELS: &[Kernel] = &[
+    Kernel {
+        export: "deflate",
+        arg: 5000,
+        what: "miniz_oxide deflate and inflate of 5,000 log lines",
+    },
+    Kernel { export: "regex", arg: 8000, what: "three regex crate searches over 8,000 log lines" },
+    Kernel {
+        export: "json",
+        arg: 6000,
+        what: "serde_json: 6,000 records to JSON, parsed back twice",
+    },
+];
+
 /// A multi-megabyte Rust program (`wasm32-wasip1`), for start-up.
 pub const STARTUP: &[u8] = include_bytes!("../programs/startup.wasm");
 
