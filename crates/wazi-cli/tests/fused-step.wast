@@ -140,6 +140,28 @@
       (local.set 3 (i32.add (local.get 3) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get 2) (local.tee 0 (i32.add (local.get 0) (local.get 1))))))
     (local.get 3))
+  ;; `i64` counters: `ne` of two slots in both orders (wrapping past
+  ;; 2^63), `eqz` out of a block.
+  (func (export "up64") (param i64 i64) (result i64)
+    (local i64)
+    (loop $l
+      (local.set 2 (i64.add (local.get 2) (i64.const 1)))
+      (br_if $l (i64.ne (local.tee 0 (i64.add (local.get 0) (i64.const 3))) (local.get 1))))
+    (i64.add (i64.mul (local.get 2) (i64.const 1000)) (local.get 0)))
+  (func (export "up64_rev") (param i64 i64) (result i64)
+    (local i64)
+    (loop $l
+      (local.set 2 (i64.add (local.get 2) (i64.const 1)))
+      (br_if $l (i64.ne (local.get 1) (local.tee 0 (i64.add (local.get 0) (i64.const -1))))))
+    (local.get 2))
+  (func (export "down64") (param i64) (result i64)
+    (local i64)
+    (block $done
+      (loop $l
+        (local.set 1 (i64.add (local.get 1) (i64.const 2)))
+        (br_if $done (i64.eqz (local.tee 0 (i64.add (local.get 0) (i64.const -1)))))
+        (br $l)))
+    (local.get 1))
   ;; A step that traps nothing but runs out of fuel would; with a memory
   ;; access in the body, the loop's counter stays right.
   (memory 1)
@@ -183,3 +205,7 @@
 (assert_return (invoke "doubling" (i32.const 1) (i32.const 1000)) (i32.const 10))
 (assert_return (invoke "doubling" (i32.const 1) (i32.const 0x80000000)) (i32.const 31))
 (assert_return (invoke "right_stepped" (i32.const 10) (i32.const -3) (i32.const 2)) (i32.const 3))
+(assert_return (invoke "up64" (i64.const 0) (i64.const 30)) (i64.const 10030))
+(assert_return (invoke "up64" (i64.const 0x7ffffffffffffffe) (i64.const 0x8000000000000004)) (i64.const 0x80000000000007d4))
+(assert_return (invoke "up64_rev" (i64.const 10) (i64.const 4)) (i64.const 6))
+(assert_return (invoke "down64" (i64.const 5)) (i64.const 10))

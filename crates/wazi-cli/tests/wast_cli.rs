@@ -76,7 +76,7 @@ fn fused_address_adds_wrap_and_trap_as_unfused() {
 
 #[test]
 fn fused_loop_steps_keep_the_counter_and_wrap() {
-    passes("fused-step.wast", 33);
+    passes("fused-step.wast", 37);
 }
 
 #[test]

@@ -92,9 +92,11 @@ macro_rules! for_each_op {
             // A loop's step and test: `a += imm` (an `i32.add` of a constant
             // in place), then a branch on the sum: non-zero, zero (`BrRI`,
             // the step in `imm`), or unlike slot `b` or immediate `cmp`;
-            // or `a += s` (of a slot), then a branch if below slot `b`.
+            // or `a += s` (of a slot), then a branch if below slot `b`;
+            // the same of `i64`s for a step of a constant.
             i32_add_ri_br_nez: BrRI, i32_add_ri_br_eqz: BrRI, i32_add_ri_br_ne_rr: BrStepRR,
             i32_add_ri_br_ne_ri: BrStepRI, i32_add_rr_br_lt_u_rr: BrStepRRR,
+            i64_add_ri_br_nez: BrRI, i64_add_ri_br_eqz: BrRI, i64_add_ri_br_ne_rr: BrStepRR,
             br_table: BrTable,
             return_void: Nil, return_r: RR, return_imm: RI64,
             call_internal: Call, return_call_internal: Call, call_import: Call,

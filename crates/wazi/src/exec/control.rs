@@ -90,11 +90,11 @@ handler!(fn br_i64_eqz(ip, sp, mem, len, x) {
 
 /// A loop's step and test (see `isa`): `a += imm`, then a branch on the sum.
 macro_rules! br_step {
-    ($($name:ident : $L:ident, $step:ident => |$v:ident, $o:ident, $sp:ident| $e:expr;)*) => {
+    ($($name:ident : $T:ty, $L:ident, $step:ident => |$v:ident, $o:ident, $sp:ident| $e:expr;)*) => {
         $(
         handler!(fn $name(ip, sp, mem, len, x) {
             let $o = operands::<$L>(ip);
-            let $v = rd::<i32>(sp, $o.a).wrapping_add(br_step!(@ $step, $o, sp));
+            let $v = rd::<$T>(sp, $o.a).wrapping_add(br_step!(@ $step, $T, $o, sp));
             wr(sp, $o.a, $v);
             #[allow(unused_variables)]
             let $sp = sp;
@@ -105,16 +105,19 @@ macro_rules! br_step {
         });
         )*
     };
-    (@ imm, $o:ident, $sp:ident) => { $o.imm as i32 };
-    (@ slot, $o:ident, $sp:ident) => { rd::<i32>($sp, $o.s) };
+    (@ imm, $T:ty, $o:ident, $sp:ident) => { $o.imm as $T };
+    (@ slot, $T:ty, $o:ident, $sp:ident) => { rd::<$T>($sp, $o.s) };
 }
 
 br_step! {
-    i32_add_ri_br_nez: BrRI, imm => |v, o, sp| v != 0;
-    i32_add_ri_br_eqz: BrRI, imm => |v, o, sp| v == 0;
-    i32_add_ri_br_ne_rr: BrStepRR, imm => |v, o, sp| v != rd::<i32>(sp, o.b);
-    i32_add_ri_br_ne_ri: BrStepRI, imm => |v, o, sp| v != o.cmp as i32;
-    i32_add_rr_br_lt_u_rr: BrStepRRR, slot => |v, o, sp| (v as u32) < rd::<u32>(sp, o.b);
+    i32_add_ri_br_nez: i32, BrRI, imm => |v, o, sp| v != 0;
+    i32_add_ri_br_eqz: i32, BrRI, imm => |v, o, sp| v == 0;
+    i32_add_ri_br_ne_rr: i32, BrStepRR, imm => |v, o, sp| v != rd::<i32>(sp, o.b);
+    i32_add_ri_br_ne_ri: i32, BrStepRI, imm => |v, o, sp| v != o.cmp as i32;
+    i32_add_rr_br_lt_u_rr: i32, BrStepRRR, slot => |v, o, sp| (v as u32) < rd::<u32>(sp, o.b);
+    i64_add_ri_br_nez: i64, BrRI, imm => |v, o, sp| v != 0;
+    i64_add_ri_br_eqz: i64, BrRI, imm => |v, o, sp| v == 0;
+    i64_add_ri_br_ne_rr: i64, BrStepRR, imm => |v, o, sp| v != rd::<i64>(sp, o.b);
 }
 
 /// Compare-and-branch instructions, fused from a comparison and a `br_if`

@@ -167,12 +167,15 @@ struct CmpCand {
 #[derive(Clone, Copy)]
 enum Step {
     Imm(i16),
+    /// An `i64.add` of a constant.
+    Imm64(i16),
     Slot(Slot),
 }
 
 /// A loop's back edge fused with its step (see [`Translator::step_branch`]).
 enum StepBranch {
     Ne(BrStepRR),
+    Ne64(BrStepRR),
     NeImm(BrStepRI),
     LtU(BrStepRRR),
 }
@@ -1563,7 +1566,7 @@ impl<'a> Translator<'a> {
             {
                 {
                     let prev = self.prev_op.filter(|&(p, op)| p + op.cells() == cand.pos);
-                    if !cand.is64 && self.step_test(prev, cand.a, !when, label) {
+                    if self.step_test(prev, cand.a, cand.is64, !when, label) {
                         return;
                     }
                     self.forget_from(cand.pos);
@@ -1582,6 +1585,7 @@ impl<'a> Translator<'a> {
             && self.step_test(
                 self.last_op.filter(|&(p, op)| p + op.cells() == self.code.len()),
                 l,
+                false,
                 when,
                 label,
             )
@@ -1592,9 +1596,10 @@ impl<'a> Translator<'a> {
         self.emit_branch(h, BrR { off: 0, c: slot }, label);
     }
 
-    /// If instruction `op` (its cell and opcode) is an `i32.add` to slot
-    /// `a` in place, with no label after it: its cell and what it adds (a
-    /// constant that fits 16 bits, or another slot).
+    /// If instruction `op` (its cell and opcode) is an `i32.add` (or an
+    /// `i64.add` of a constant) to slot `a` in place, with no label after
+    /// it: its cell and what it adds (a constant that fits 16 bits, or
+    /// another slot).
     fn step_at(&self, (pos, op): (usize, Opcode), a: Slot) -> Option<(usize, Step)> {
         if pos < self.barrier {
             return None;
@@ -1605,6 +1610,13 @@ impl<'a> Translator<'a> {
                 let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRI>)).i };
                 let imm = i.imm as i32;
                 (i.d == a && i.a == a && imm as i16 as i32 == imm).then_some(Step::Imm(imm as i16))
+            }
+            Opcode::i64_add_ri => {
+                // SAFETY: the instruction at `pos` is an `Op<RRI64>`.
+                let i = unsafe { (*(self.code.as_ptr().add(pos) as *const Op<RRI64>)).i };
+                let imm = i.imm as i64;
+                (i.d == a && i.a == a && imm as i16 as i64 == imm)
+                    .then_some(Step::Imm64(imm as i16))
             }
             Opcode::i32_add_rr => {
                 // SAFETY: the instruction at `pos` is an `Op<RRR>`.
@@ -1621,22 +1633,30 @@ impl<'a> Translator<'a> {
     }
 
     /// Fuses instruction `prev` (its cell and opcode), if it adds a
-    /// constant to slot `a` in place, with the test of `a` that follows it
-    /// (and any instruction after it, which the caller made sure is no
-    /// longer needed): a branch to `label` taken if the sum is non-zero
-    /// (`nez`) or zero. Whether it did.
+    /// constant to slot `a` in place (an `i64` if `is64`), with the test of
+    /// `a` that follows it (and any instruction after it, which the caller
+    /// made sure is no longer needed): a branch to `label` taken if the sum
+    /// is non-zero (`nez`) or zero. Whether it did.
     fn step_test(
         &mut self,
         prev: Option<(usize, Opcode)>,
         a: Slot,
+        is64: bool,
         nez: bool,
         label: usize,
     ) -> bool {
-        let Some((p, Step::Imm(imm))) = prev.and_then(|op| self.step_at(op, a)) else {
-            return false;
+        let (p, imm) = match prev.and_then(|op| self.step_at(op, a)) {
+            Some((p, Step::Imm(imm))) if !is64 => (p, imm),
+            Some((p, Step::Imm64(imm))) if is64 => (p, imm),
+            _ => return false,
         };
         self.forget_from(p);
-        let h = if nez { Opcode::i32_add_ri_br_nez } else { Opcode::i32_add_ri_br_eqz };
+        let h = match (is64, nez) {
+            (false, true) => Opcode::i32_add_ri_br_nez,
+            (false, false) => Opcode::i32_add_ri_br_eqz,
+            (true, true) => Opcode::i64_add_ri_br_nez,
+            (true, false) => Opcode::i64_add_ri_br_eqz,
+        };
         self.emit_branch(h, BrRI { off: 0, a, imm }, label);
         true
     }
@@ -1645,8 +1665,9 @@ impl<'a> Translator<'a> {
     /// with `b`, a slot or an immediate) and the `i32.add` just before it,
     /// which stepped one of its operands in place, into one branch to
     /// `label`, if the label is bound within 16 bits' reach: `ne` after an
-    /// add of a constant (to either operand: `ne` is symmetric), `lt_u` of
-    /// two slots after an add of a slot to the left one. Whether it did.
+    /// add of a constant (to either operand: `ne` is symmetric; `i64` too
+    /// for two slots), `lt_u` of two slots after an add of a slot to the
+    /// left one. Whether it did.
     fn step_branch(
         &mut self,
         cmp: Cmp,
@@ -1670,6 +1691,12 @@ impl<'a> Translator<'a> {
             (Cmp::I32Ne, Err(cmp), Some((p, Step::Imm(imm))), _) => {
                 (p, StepBranch::NeImm(BrStepRI { a, imm, cmp, off: 0 }))
             }
+            (Cmp::I64Ne, Ok(b), Some((p, Step::Imm64(imm))), _) => {
+                (p, StepBranch::Ne64(BrStepRR { a, b, imm, off: 0 }))
+            }
+            (Cmp::I64Ne, Ok(b), _, Some((p, Step::Imm64(imm)))) => {
+                (p, StepBranch::Ne64(BrStepRR { a: b, b: a, imm, off: 0 }))
+            }
             (Cmp::I32LtU, Ok(b), Some((p, Step::Slot(s))), _) => {
                 (p, StepBranch::LtU(BrStepRRR { a, s, b, off: 0 }))
             }
@@ -1682,6 +1709,7 @@ impl<'a> Translator<'a> {
             StepBranch::Ne(i) => self.emit(Opcode::i32_add_ri_br_ne_rr, BrStepRR { off, ..i }),
             StepBranch::NeImm(i) => self.emit(Opcode::i32_add_ri_br_ne_ri, BrStepRI { off, ..i }),
             StepBranch::LtU(i) => self.emit(Opcode::i32_add_rr_br_lt_u_rr, BrStepRRR { off, ..i }),
+            StepBranch::Ne64(i) => self.emit(Opcode::i64_add_ri_br_ne_rr, BrStepRR { off, ..i }),
         };
         true
     }
