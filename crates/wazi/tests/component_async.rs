@@ -209,14 +209,12 @@ fn deadlock_is_reported() {
     assert!(format!("{err:?}").contains("deadlock detected"), "{err:?}");
 }
 
-/// A concurrent host function (`func_new_concurrent`) called twice through
-/// an async lowering: each call returns a subtask at once, and the shorter
-/// wait resolves first while the task waits for both in a waitable set.
-#[test]
-fn concurrent_host_calls_resolve_in_their_own_time() {
-    use std::time::{Duration, Instant};
-    use wazi::component::{HostCall, HostPending};
-    let wat = r#"(component
+/// A task that calls host function `sleep(ms) -> u32` twice through an
+/// async lowering (200 ms, then 20 ms): each call must return a subtask at
+/// once, and the task waits for both in a waitable set, checking that the
+/// host answered twice the argument. Returns 1 if the shorter call
+/// resolved first.
+const SLEEPS: &str = r#"(component
       (import "sleep" (func $sleep async (param "ms" u32) (result u32)))
       (core module $Mem (memory (export "mem") 1))
       (core instance $mem (instantiate $Mem))
@@ -264,25 +262,127 @@ fn concurrent_host_calls_resolve_in_their_own_time() {
         (export "new" (func $new)) (export "wait" (func $wait)) (export "join" (func $join))
         (export "drop" (func $drop)) (export "ret" (func $ret))))))
       (func (export "run") async (result u32) (canon lift (core func $m "run") async)))"#;
-    let engine = Engine::default();
-    let component = Component::new(&engine, wat).unwrap();
-    let mut linker = Linker::new(&engine);
-    linker
-        .root()
-        .func_new_concurrent("sleep", |_, params| {
-            let Some(Val::U32(ms)) = params.first() else {
-                return Err(wazi::Error::msg("expected u32"));
-            };
-            let at = Instant::now() + Duration::from_millis(*ms as u64);
-            Ok(HostCall::Pending(HostPending::at(at, Some(Val::U32(ms * 2)))))
-        })
-        .unwrap();
-    let mut store = Store::new(&engine, ());
-    let instance = linker.instantiate(&mut store, &component).unwrap();
-    let f = instance.get_func(&mut store, "run").unwrap();
-    let mut out = [Val::Bool(false)];
-    f.call(&mut store, &[], &mut out).unwrap();
-    assert_eq!(out[0], Val::U32(1), "the fast call resolved first");
+
+/// Runs [`SLEEPS`] with `sleep` as `define` makes it, on a thread of its
+/// own (inside tokio runtime `rt` if given), failing after 30 s rather
+/// than hanging if a wake is lost.
+fn run_sleeps(
+    rt: Option<tokio::runtime::Handle>,
+    define: impl FnOnce(&mut Linker<()>) + Send + 'static,
+) -> Val {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _entered = rt.as_ref().map(|rt| rt.enter());
+        let engine = Engine::default();
+        let component = Component::new(&engine, SLEEPS).unwrap();
+        let mut linker = Linker::new(&engine);
+        define(&mut linker);
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &component).unwrap();
+        let f = instance.get_func(&mut store, "run").unwrap();
+        let mut out = [Val::Bool(false)];
+        let r = f.call(&mut store, &[], &mut out).map(|()| out[0].clone());
+        let _ = tx.send(r.map_err(|e| format!("{e:?}")));
+    });
+    let r = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the call ended in 30 s");
+    r.unwrap()
+}
+
+fn ms_arg(params: &[Val]) -> wazi::Result<u32> {
+    match params.first() {
+        Some(Val::U32(ms)) => Ok(*ms),
+        _ => Err(wazi::Error::msg("expected u32")),
+    }
+}
+
+/// A concurrent host function (`func_new_concurrent`) called twice through
+/// an async lowering: each call returns a subtask at once, and the shorter
+/// wait resolves first while the task waits for both in a waitable set.
+#[test]
+fn concurrent_host_calls_resolve_in_their_own_time() {
+    use std::time::{Duration, Instant};
+    use wazi::component::{HostCall, HostPending};
+    let first = run_sleeps(None, |linker| {
+        linker
+            .root()
+            .func_new_concurrent("sleep", |_, params| {
+                let ms = ms_arg(params)?;
+                let at = Instant::now() + Duration::from_millis(ms as u64);
+                Ok(HostCall::Pending(HostPending::at(at, Some(Val::U32(ms * 2)))))
+            })
+            .unwrap();
+    });
+    assert_eq!(first, Val::U32(1), "the fast call resolved first");
+}
+
+/// An `async` host function as a Rust future, driven by wazi's event loop
+/// alone: the future is woken from another thread, which wakes the loop.
+#[test]
+fn host_futures_are_driven_by_the_event_loop() {
+    use std::sync::{Arc, Mutex};
+    use std::task::{Poll, Waker};
+    use wazi::component::{HostCall, HostPending};
+    /// Ready once a thread that sleeps `ms` has set it, waking its waker.
+    struct Timer(Arc<Mutex<(bool, Option<Waker>)>>);
+    impl std::future::Future for Timer {
+        type Output = ();
+        fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+            let mut state = self.0.lock().unwrap();
+            if state.0 {
+                return Poll::Ready(());
+            }
+            state.1 = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+    fn timer(ms: u32) -> Timer {
+        let state = Arc::new(Mutex::new((false, None::<Waker>)));
+        let s = state.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(ms as u64));
+            let mut state = s.lock().unwrap();
+            state.0 = true;
+            if let Some(w) = state.1.take() {
+                w.wake();
+            }
+        });
+        Timer(state)
+    }
+    let first = run_sleeps(None, |linker| {
+        linker
+            .root()
+            .func_new_concurrent("sleep", |_, params| {
+                let ms = ms_arg(params)?;
+                Ok(HostCall::Pending(HostPending::from_future(async move {
+                    timer(ms).await;
+                    Ok(Some(Val::U32(ms * 2)))
+                })))
+            })
+            .unwrap();
+    });
+    assert_eq!(first, Val::U32(1), "the fast call resolved first");
+}
+
+/// The same with tokio's timers: a multi-threaded runtime, entered on the
+/// thread that runs the store, drives them and wakes the loop.
+#[test]
+fn tokio_futures_run_as_host_functions() {
+    use wazi::component::{HostCall, HostPending};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_time().build();
+    let rt = rt.unwrap();
+    let first = run_sleeps(Some(rt.handle().clone()), |linker| {
+        linker
+            .root()
+            .func_new_concurrent("sleep", |_, params| {
+                let ms = ms_arg(params)?;
+                Ok(HostCall::Pending(HostPending::from_future(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(ms as u64)).await;
+                    Ok(Some(Val::U32(ms * 2)))
+                })))
+            })
+            .unwrap();
+    });
+    assert_eq!(first, Val::U32(1), "the fast call resolved first");
 }
 
 /// A guest cannot make the host reserve stacks without bound: every async

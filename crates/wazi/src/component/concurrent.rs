@@ -775,6 +775,35 @@ impl<T: 'static> HostPending<T> {
         HostPending { deadline, poll: Box::new(poll) }
     }
 
+    /// A call that finishes when `future` does: an `async` host function.
+    /// The store's event loop polls it, with a waker that wakes the loop
+    /// ([`loop_waker`]), first when the call is made and then each time it
+    /// is woken, and meanwhile runs the store's other tasks or waits. The
+    /// future must not borrow the store: take what it needs from the store
+    /// before making it. A future of tokio's (its timers, sockets) needs a
+    /// multi-threaded tokio runtime entered (`Runtime::enter`) on the
+    /// thread that runs the store, whose workers drive tokio's I/O and
+    /// timers and wake the loop.
+    pub fn from_future(
+        future: impl std::future::Future<Output = Result<Option<Val>>> + Send + 'static,
+    ) -> HostPending<T> {
+        // In a mutex only to be `Sync`, which the poll closure must be:
+        // the loop polls it from one thread at a time.
+        let future = std::sync::Mutex::new(Box::pin(future));
+        HostPending::new(None, move |mut s| {
+            let waker = std::task::Waker::from(loop_waker(&mut s));
+            let mut cx = std::task::Context::from_waker(&waker);
+            let mut future = future.lock().unwrap_or_else(|e| e.into_inner());
+            match future.as_mut().poll(&mut cx) {
+                std::task::Poll::Ready(r) => r.map(Some),
+                std::task::Poll::Pending => {
+                    ready_when_woken(&mut s);
+                    Ok(None)
+                }
+            }
+        })
+    }
+
     /// A call that finishes with `result` at `deadline`.
     pub fn at(deadline: std::time::Instant, result: Option<Val>) -> HostPending<T> {
         let mut result = Some(result);
