@@ -229,25 +229,36 @@ macro_rules! for_each_op {
             I64TruncF64S => i64_trunc_f64_s traps, I64TruncF64U => i64_trunc_f64_u traps,
         }
         load {
-            I32Load => i32_load i32_load_abs i32_load_ix i32_load_plus, I64Load => i64_load i64_load_abs i64_load_ix i64_load_plus,
-            F32Load => f32_load f32_load_abs f32_load_ix f32_load_plus, F64Load => f64_load f64_load_abs f64_load_ix f64_load_plus,
-            I32Load8S => i32_load8_s i32_load8_s_abs i32_load8_s_ix i32_load8_s_plus, I32Load8U => i32_load8_u i32_load8_u_abs i32_load8_u_ix i32_load8_u_plus,
+            I32Load => i32_load i32_load_abs i32_load_ix i32_load_plus,
+            I64Load => i64_load i64_load_abs i64_load_ix i64_load_plus,
+            F32Load => f32_load f32_load_abs f32_load_ix f32_load_plus,
+            F64Load => f64_load f64_load_abs f64_load_ix f64_load_plus,
+            I32Load8S => i32_load8_s i32_load8_s_abs i32_load8_s_ix i32_load8_s_plus,
+            I32Load8U => i32_load8_u i32_load8_u_abs i32_load8_u_ix i32_load8_u_plus,
             I32Load16S => i32_load16_s i32_load16_s_abs i32_load16_s_ix i32_load16_s_plus,
             I32Load16U => i32_load16_u i32_load16_u_abs i32_load16_u_ix i32_load16_u_plus,
-            I64Load8S => i64_load8_s i64_load8_s_abs i64_load8_s_ix i64_load8_s_plus, I64Load8U => i64_load8_u i64_load8_u_abs i64_load8_u_ix i64_load8_u_plus,
+            I64Load8S => i64_load8_s i64_load8_s_abs i64_load8_s_ix i64_load8_s_plus,
+            I64Load8U => i64_load8_u i64_load8_u_abs i64_load8_u_ix i64_load8_u_plus,
             I64Load16S => i64_load16_s i64_load16_s_abs i64_load16_s_ix i64_load16_s_plus,
             I64Load16U => i64_load16_u i64_load16_u_abs i64_load16_u_ix i64_load16_u_plus,
             I64Load32S => i64_load32_s i64_load32_s_abs i64_load32_s_ix i64_load32_s_plus,
             I64Load32U => i64_load32_u i64_load32_u_abs i64_load32_u_ix i64_load32_u_plus,
         }
         store {
-            I32Store | F32Store => i32_store i32_store_imm i32_store_abs i32_store_ix i32_store_ix_imm i32_store_plus,
-            I64Store | F64Store => i64_store i64_store_imm i64_store_abs i64_store_ix i64_store_ix_imm i64_store_plus,
-            I32Store8 => i32_store8 i32_store8_imm i32_store8_abs i32_store8_ix i32_store8_ix_imm i32_store8_plus,
-            I32Store16 => i32_store16 i32_store16_imm i32_store16_abs i32_store16_ix i32_store16_ix_imm i32_store16_plus,
-            I64Store8 => i64_store8 i64_store8_imm i64_store8_abs i64_store8_ix i64_store8_ix_imm i64_store8_plus,
-            I64Store16 => i64_store16 i64_store16_imm i64_store16_abs i64_store16_ix i64_store16_ix_imm i64_store16_plus,
-            I64Store32 => i64_store32 i64_store32_imm i64_store32_abs i64_store32_ix i64_store32_ix_imm i64_store32_plus,
+            I32Store | F32Store =>
+                i32_store i32_store_imm i32_store_abs i32_store_ix i32_store_ix_imm i32_store_plus,
+            I64Store | F64Store =>
+                i64_store i64_store_imm i64_store_abs i64_store_ix i64_store_ix_imm i64_store_plus,
+            I32Store8 =>
+                i32_store8 i32_store8_imm i32_store8_abs i32_store8_ix i32_store8_ix_imm i32_store8_plus,
+            I32Store16 =>
+                i32_store16 i32_store16_imm i32_store16_abs i32_store16_ix i32_store16_ix_imm i32_store16_plus,
+            I64Store8 =>
+                i64_store8 i64_store8_imm i64_store8_abs i64_store8_ix i64_store8_ix_imm i64_store8_plus,
+            I64Store16 =>
+                i64_store16 i64_store16_imm i64_store16_abs i64_store16_ix i64_store16_ix_imm i64_store16_plus,
+            I64Store32 =>
+                i64_store32 i64_store32_imm i64_store32_abs i64_store32_ix i64_store32_ix_imm i64_store32_plus,
         }
         br_cmp {
             I32Eq => br_i32_eq_rr br_i32_eq_ri, I32Ne => br_i32_ne_rr br_i32_ne_ri,

@@ -788,6 +788,29 @@ pub struct TypedFunc<Params, Results> {
     _marker: PhantomData<fn(Params) -> Results>,
 }
 
+/// Writes typed arguments `params` of a function of type `ty` where its
+/// callee takes them.
+fn write_params<P: Lower>(
+    params: &P,
+    cx: &mut Cx<'_>,
+    ty: &FuncTy,
+    dest: ArgDest<'_>,
+) -> Result<()> {
+    match dest {
+        ArgDest::Flat(out) => params.lower(cx, &ty.params_tuple, out),
+        ArgDest::Memory(ptr) => params.store(cx, &ty.params_tuple, ptr),
+    }
+}
+
+/// Reads the typed results of a function of type `ty` from where its
+/// callee left them.
+fn read_results<R: Lift>(cx: &mut Cx<'_>, ty: &FuncTy, src: ResultSrc<'_>) -> Result<R> {
+    match src {
+        ResultSrc::Flat(vals) => R::lift(cx, &ty.results_tuple, &mut FlatSrc::new(vals)),
+        ResultSrc::Memory(ptr) => R::load(cx, &ty.results_tuple, ptr),
+    }
+}
+
 impl<P, R> Clone for TypedFunc<P, R> {
     fn clone(&self) -> Self {
         *self
@@ -820,21 +843,13 @@ where
             FuncData::Lifted(f) if f.ty.async_ => {
                 let mut out = None;
                 let slot = &mut out;
-                let ty = f.ty.clone();
+                let ty = &f.ty;
                 super::concurrent::call_typed_from_host(
                     core,
                     &f,
-                    Box::new(|cx, dest| match dest {
-                        ArgDest::Flat(out) => params.lower(cx, &f.ty.params_tuple, out),
-                        ArgDest::Memory(ptr) => params.store(cx, &f.ty.params_tuple, ptr),
-                    }),
+                    Box::new(|cx, dest| write_params(&params, cx, ty, dest)),
                     Box::new(move |cx, src| {
-                        *slot = Some(match src {
-                            ResultSrc::Flat(vals) => {
-                                Results::lift(cx, &ty.results_tuple, &mut FlatSrc::new(vals))?
-                            }
-                            ResultSrc::Memory(ptr) => Results::load(cx, &ty.results_tuple, ptr)?,
-                        });
+                        *slot = Some(read_results(cx, ty, src)?);
                         Ok(())
                     }),
                 )?;
@@ -844,16 +859,8 @@ where
                 core,
                 &f,
                 None,
-                |cx, dest| match dest {
-                    ArgDest::Flat(out) => params.lower(cx, &f.ty.params_tuple, out),
-                    ArgDest::Memory(ptr) => params.store(cx, &f.ty.params_tuple, ptr),
-                },
-                |cx, src| match src {
-                    ResultSrc::Flat(vals) => {
-                        Results::lift(cx, &f.ty.results_tuple, &mut FlatSrc::new(vals))
-                    }
-                    ResultSrc::Memory(ptr) => Results::load(cx, &f.ty.results_tuple, ptr),
-                },
+                |cx, dest| write_params(&params, cx, &f.ty, dest),
+                |cx, src| read_results(cx, &f.ty, src),
                 |_, r| Ok(r),
             ),
             FuncData::Host { .. } => {

@@ -92,16 +92,14 @@ handler!(fn br_i64_eqz(ip, sp, mem, len, x) {
 macro_rules! br_step {
     ($($name:ident : $T:ty, $L:ident, $step:ident => |$v:ident, $o:ident, $sp:ident| $e:expr;)*) => {
         $(
-        handler!(fn $name(ip, sp, mem, len, x) {
+        handler!(fn $name(ip, $sp, mem, len, x) {
             let $o = operands::<$L>(ip);
-            let $v = rd::<$T>(sp, $o.a).wrapping_add(br_step!(@ $step, $T, $o, sp));
-            wr(sp, $o.a, $v);
-            #[allow(unused_variables)]
-            let $sp = sp;
+            let $v = rd::<$T>($sp, $o.a).wrapping_add(br_step!(@ $step, $T, $o, $sp));
+            wr($sp, $o.a, $v);
             if $e {
-                dispatch!(ip.offset($o.off as isize), sp, mem, len, x)
+                dispatch!(ip.offset($o.off as isize), $sp, mem, len, x)
             }
-            next!($L, ip, sp, mem, len, x)
+            next!($L, ip, $sp, mem, len, x)
         });
         )*
     };

@@ -163,21 +163,13 @@ struct CmpCand {
     b: Result<Slot, i64>,
 }
 
-/// What an `i32.add` in place adds (see [`Translator::step_at`]).
+/// What an `i32.add` in place adds (see [`Translator::step_before`]).
 #[derive(Clone, Copy)]
 enum Step {
     Imm(i16),
     /// An `i64.add` of a constant.
     Imm64(i16),
     Slot(Slot),
-}
-
-/// A loop's back edge fused with its step (see [`Translator::step_branch`]).
-enum StepBranch {
-    Ne(BrStepRR),
-    Ne64(BrStepRR),
-    NeImm(BrStepRI),
-    LtU(BrStepRRR),
 }
 
 /// An `eqz` whose result could fuse into a following branch.
@@ -1565,8 +1557,7 @@ impl<'a> Translator<'a> {
                 && self.is_last(cand.pos, cells::<RR>())
             {
                 {
-                    let prev = self.prev_op.filter(|&(p, op)| p + op.cells() == cand.pos);
-                    if self.step_test(prev, cand.a, cand.is64, !when, label) {
+                    if self.step_test(cand.pos, cand.a, cand.is64, !when, label) {
                         return;
                     }
                     self.forget_from(cand.pos);
@@ -1582,13 +1573,7 @@ impl<'a> Translator<'a> {
             }
         }
         if let Opd::Local(l) = c
-            && self.step_test(
-                self.last_op.filter(|&(p, op)| p + op.cells() == self.code.len()),
-                l,
-                false,
-                when,
-                label,
-            )
+            && self.step_test(self.code.len(), l, false, when, label)
         {
             return;
         }
@@ -1596,14 +1581,21 @@ impl<'a> Translator<'a> {
         self.emit_branch(h, BrR { off: 0, c: slot }, label);
     }
 
-    /// If instruction `op` (its cell and opcode) is an `i32.add` (or an
+    /// The last or the one but last instruction emitted, if it ends at cell
+    /// `end` and no label follows its start: its cell and opcode.
+    fn op_ending_at(&self, end: usize) -> Option<(usize, Opcode)> {
+        [self.last_op, self.prev_op]
+            .into_iter()
+            .flatten()
+            .find(|&(p, op)| p + op.cells() == end && p >= self.barrier)
+    }
+
+    /// If the instruction ending at cell `end` is an `i32.add` (or an
     /// `i64.add` of a constant) to slot `a` in place, with no label after
     /// it: its cell and what it adds (a constant that fits 16 bits, or
     /// another slot).
-    fn step_at(&self, (pos, op): (usize, Opcode), a: Slot) -> Option<(usize, Step)> {
-        if pos < self.barrier {
-            return None;
-        }
+    fn step_before(&self, end: usize, a: Slot) -> Option<(usize, Step)> {
+        let (pos, op) = self.op_ending_at(end)?;
         let step = match op {
             Opcode::i32_add_ri => {
                 // SAFETY: the instruction at `pos` is an `Op<RRI>`.
@@ -1628,24 +1620,17 @@ impl<'a> Translator<'a> {
                 }
             }
             _ => None,
-        };
-        step.map(|s| (pos, s))
+        }?;
+        Some((pos, step))
     }
 
-    /// Fuses instruction `prev` (its cell and opcode), if it adds a
-    /// constant to slot `a` in place (an `i64` if `is64`), with the test of
-    /// `a` that follows it (and any instruction after it, which the caller
-    /// made sure is no longer needed): a branch to `label` taken if the sum
-    /// is non-zero (`nez`) or zero. Whether it did.
-    fn step_test(
-        &mut self,
-        prev: Option<(usize, Opcode)>,
-        a: Slot,
-        is64: bool,
-        nez: bool,
-        label: usize,
-    ) -> bool {
-        let (p, imm) = match prev.and_then(|op| self.step_at(op, a)) {
+    /// Fuses the instruction ending at cell `end`, if it adds a constant to
+    /// slot `a` in place (an `i64` if `is64`), with the test of `a` that
+    /// follows it (and any instruction after it, which the caller made sure
+    /// is no longer needed): a branch to `label` taken if the sum is
+    /// non-zero (`nez`) or zero. Whether it did.
+    fn step_test(&mut self, end: usize, a: Slot, is64: bool, nez: bool, label: usize) -> bool {
+        let (p, imm) = match self.step_before(end, a) {
             Some((p, Step::Imm(imm))) if !is64 => (p, imm),
             Some((p, Step::Imm64(imm))) if is64 => (p, imm),
             _ => return false,
@@ -1676,42 +1661,40 @@ impl<'a> Translator<'a> {
         b: Result<Slot, i16>,
         label: usize,
     ) -> bool {
-        let Some(prev) = self.prev_op.filter(|&(p, op)| p + op.cells() == cmp_pos) else {
-            return false;
-        };
         let Label::Bound(target) = self.labels[label] else { return false };
-        let (left, right) = (self.step_at(prev, a), b.ok().and_then(|b| self.step_at(prev, b)));
-        let fused = match (cmp, b, left, right) {
-            (Cmp::I32Ne, Ok(b), Some((p, Step::Imm(imm))), _) => {
-                (p, StepBranch::Ne(BrStepRR { a, b, imm, off: 0 }))
+        let left = self.step_before(cmp_pos, a);
+        let right = b.ok().and_then(|b| self.step_before(cmp_pos, b));
+        let Some((p, _)) = left.or(right) else { return false };
+        let Ok(off) = i16::try_from(target as isize - p as isize) else { return false };
+        let (left, right) = (left.map(|l| l.1), right.map(|r| r.1));
+        match (cmp, b, left, right) {
+            (Cmp::I32Ne, Ok(b), Some(Step::Imm(imm)), _) => {
+                self.fuse_step(p, Opcode::i32_add_ri_br_ne_rr, BrStepRR { a, b, imm, off })
             }
-            (Cmp::I32Ne, Ok(b), _, Some((p, Step::Imm(imm)))) => {
-                (p, StepBranch::Ne(BrStepRR { a: b, b: a, imm, off: 0 }))
+            (Cmp::I32Ne, Ok(b), _, Some(Step::Imm(imm))) => {
+                self.fuse_step(p, Opcode::i32_add_ri_br_ne_rr, BrStepRR { a: b, b: a, imm, off })
             }
-            (Cmp::I32Ne, Err(cmp), Some((p, Step::Imm(imm))), _) => {
-                (p, StepBranch::NeImm(BrStepRI { a, imm, cmp, off: 0 }))
+            (Cmp::I32Ne, Err(cmp), Some(Step::Imm(imm)), _) => {
+                self.fuse_step(p, Opcode::i32_add_ri_br_ne_ri, BrStepRI { a, imm, cmp, off })
             }
-            (Cmp::I64Ne, Ok(b), Some((p, Step::Imm64(imm))), _) => {
-                (p, StepBranch::Ne64(BrStepRR { a, b, imm, off: 0 }))
+            (Cmp::I64Ne, Ok(b), Some(Step::Imm64(imm)), _) => {
+                self.fuse_step(p, Opcode::i64_add_ri_br_ne_rr, BrStepRR { a, b, imm, off })
             }
-            (Cmp::I64Ne, Ok(b), _, Some((p, Step::Imm64(imm)))) => {
-                (p, StepBranch::Ne64(BrStepRR { a: b, b: a, imm, off: 0 }))
+            (Cmp::I64Ne, Ok(b), _, Some(Step::Imm64(imm))) => {
+                self.fuse_step(p, Opcode::i64_add_ri_br_ne_rr, BrStepRR { a: b, b: a, imm, off })
             }
-            (Cmp::I32LtU, Ok(b), Some((p, Step::Slot(s))), _) => {
-                (p, StepBranch::LtU(BrStepRRR { a, s, b, off: 0 }))
+            (Cmp::I32LtU, Ok(b), Some(Step::Slot(s)), _) => {
+                self.fuse_step(p, Opcode::i32_add_rr_br_lt_u_rr, BrStepRRR { a, s, b, off })
             }
             _ => return false,
-        };
-        let (p, fused) = fused;
-        let Ok(off) = i16::try_from(target as isize - p as isize) else { return false };
-        self.forget_from(p);
-        match fused {
-            StepBranch::Ne(i) => self.emit(Opcode::i32_add_ri_br_ne_rr, BrStepRR { off, ..i }),
-            StepBranch::NeImm(i) => self.emit(Opcode::i32_add_ri_br_ne_ri, BrStepRI { off, ..i }),
-            StepBranch::LtU(i) => self.emit(Opcode::i32_add_rr_br_lt_u_rr, BrStepRRR { off, ..i }),
-            StepBranch::Ne64(i) => self.emit(Opcode::i64_add_ri_br_ne_rr, BrStepRR { off, ..i }),
-        };
+        }
         true
+    }
+
+    /// Replaces the step at `pos` and what follows it with `op`.
+    fn fuse_step<T: Copy>(&mut self, pos: usize, op: Opcode, i: T) {
+        self.forget_from(pos);
+        self.emit(op, i);
     }
 
     fn br_table(&mut self, targets: &[u32]) -> Result<()> {
